@@ -1,0 +1,3 @@
+import VigilCore
+
+print("vigil \(VigilBuild.version)")

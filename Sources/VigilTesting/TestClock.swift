@@ -1,0 +1,135 @@
+import Foundation
+import VigilCore
+
+/// A `Clock` whose time moves only when a test moves it, so code that waits never sleeps for real.
+///
+/// Code under test calls `sleep(until:)` as usual; the sleeper suspends until the test calls
+/// ``advance(by:)`` (or ``advance(to:)``) past its deadline. ``wall`` gives a wall-clock `Date` that moves
+/// in step, for code that persists timestamps (leases, expiries) and takes a `() -> Date`.
+///
+/// ```swift
+/// let clock = TestClock()
+/// async let result = retrying(policy: policy, clock: clock) { try await flaky() }
+/// await clock.advance(by: .seconds(2))   // wakes the first backoff sleep
+/// ```
+public final class TestClock: Clock, @unchecked Sendable {
+    /// An instant on a ``TestClock``: an offset from the clock's creation.
+    public struct Instant: InstantProtocol, Sendable, Hashable, Comparable, CustomStringConvertible {
+        /// The time elapsed since the clock was created.
+        public var offset: Duration
+
+        /// Creates an instant at `offset` from the clock's origin.
+        public init(offset: Duration) { self.offset = offset }
+
+        public func advanced(by duration: Duration) -> Instant { Instant(offset: offset + duration) }
+        public func duration(to other: Instant) -> Duration { other.offset - offset }
+        public static func < (lhs: Instant, rhs: Instant) -> Bool { lhs.offset < rhs.offset }
+        public var description: String { "TestClock.Instant(\(offset))" }
+    }
+
+    private struct Sleeper {
+        let id: UInt64
+        let deadline: Instant
+        let continuation: CheckedContinuation<Void, any Error>
+    }
+
+    private let lock = NSLock()
+    private var current: Instant
+    private var sleepers: [Sleeper] = []
+    private var nextID: UInt64 = 0
+    private let origin: Date
+
+    /// Creates a clock at offset zero whose ``wall`` time starts at `wallOrigin`.
+    public init(wallOrigin: Date = Date(timeIntervalSince1970: 1_780_000_000)) {
+        self.current = Instant(offset: .zero)
+        self.origin = wallOrigin
+    }
+
+    public var now: Instant { lock.withLock { current } }
+
+    public var minimumResolution: Duration { .nanoseconds(1) }
+
+    /// The wall-clock date that corresponds to ``now``.
+    public var wallNow: Date {
+        let offset = now.offset
+        let (seconds, attoseconds) = offset.components
+        return origin.addingTimeInterval(Double(seconds) + Double(attoseconds) / 1e18)
+    }
+
+    /// A `() -> Date` that reads ``wallNow``, for APIs that take an injected wall clock.
+    public var wall: @Sendable () -> Date { { [self] in self.wallNow } }
+
+    /// How many tasks are currently suspended in ``sleep(until:tolerance:)``.
+    public var sleeperCount: Int { lock.withLock { sleepers.count } }
+
+    public func sleep(until deadline: Instant, tolerance: Duration? = nil) async throws {
+        try Task.checkCancellation()
+        let id: UInt64 = lock.withLock {
+            nextID += 1
+            return nextID
+        }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let resumeNow: Bool = lock.withLock {
+                    if deadline <= current { return true }
+                    sleepers.append(Sleeper(id: id, deadline: deadline, continuation: continuation))
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        } onCancel: {
+            let cancelled: Sleeper? = lock.withLock {
+                guard let index = sleepers.firstIndex(where: { $0.id == id }) else { return nil }
+                return sleepers.remove(at: index)
+            }
+            cancelled?.continuation.resume(throwing: CancellationError())
+        }
+    }
+
+    /// Moves time forward by `duration`, waking every sleeper whose deadline has been reached.
+    public func advance(by duration: Duration) {
+        advance(to: now.advanced(by: duration))
+    }
+
+    /// Moves time to `instant` (never backwards), waking every sleeper whose deadline has been reached.
+    public func advance(to instant: Instant) {
+        let due: [Sleeper] = lock.withLock {
+            if instant > current { current = instant }
+            let ready = sleepers.filter { $0.deadline <= current }
+            sleepers.removeAll { $0.deadline <= current }
+            return ready
+        }
+        for sleeper in due.sorted(by: { $0.deadline < $1.deadline }) { sleeper.continuation.resume() }
+    }
+
+    /// Waits (yielding to other tasks, never sleeping for real) until at least `count` tasks are
+    /// suspended on this clock, so a test can advance time only once the code under test is waiting.
+    ///
+    /// - Parameter maxYields: how many times to yield before giving up.
+    /// - Returns: `true` when the sleepers arrived, `false` when the yields ran out.
+    @discardableResult
+    public func waitForSleepers(_ count: Int = 1, maxYields: Int = 100_000) async -> Bool {
+        for _ in 0..<maxYields {
+            if sleeperCount >= count { return true }
+            await Task.yield()
+        }
+        return sleeperCount >= count
+    }
+
+    /// Advances time, one sleeper deadline at a time, until no sleepers are waiting or `limit` passes.
+    /// Useful to drive code whose number of waits a test does not want to spell out.
+    public func runUntilIdle(limit: Duration = .seconds(86_400), maxYields: Int = 1_000) async {
+        let end = now.advanced(by: limit)
+        while true {
+            var found = false
+            for _ in 0..<maxYields {
+                if sleeperCount > 0 { found = true; break }
+                await Task.yield()
+            }
+            guard found else { return }
+            let next: Instant? = lock.withLock { sleepers.map(\.deadline).min() }
+            guard let next, next <= end else { return }
+            advance(to: next)
+        }
+    }
+}

@@ -1,0 +1,6 @@
+import Testing
+import VigilCore
+
+@Test func userAgentNamesTheVersion() {
+    #expect(VigilBuild.userAgent.contains(VigilBuild.version))
+}

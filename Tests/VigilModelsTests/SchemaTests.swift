@@ -1,0 +1,6 @@
+import Testing
+@testable import VigilModels
+
+@Test func schemaVersionIsSet() {
+    #expect(!VigilSchema.currentVersion.isEmpty)
+}
