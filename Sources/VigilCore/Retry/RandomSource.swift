@@ -1,0 +1,55 @@
+import Foundation
+
+/// A source of uniform random numbers in `[0, 1)`, injectable so jittered schedules are testable.
+///
+/// ```swift
+/// let policy = ExponentialBackoffPolicy(random: .seeded(42))   // deterministic in tests
+/// ```
+public struct RandomSource: Sendable {
+    private let generate: @Sendable () -> Double
+
+    /// Creates a source from a closure returning values in `[0, 1)`.
+    public init(_ generate: @escaping @Sendable () -> Double) {
+        self.generate = generate
+    }
+
+    /// The next value, clamped into `[0, 1)`.
+    public func next() -> Double {
+        let value = generate()
+        guard value.isFinite, value >= 0 else { return 0 }
+        return value < 1 ? value : 1.0.nextDown
+    }
+
+    /// The system's cryptographically secure generator.
+    public static let system = RandomSource { Double.random(in: 0..<1) }
+
+    /// Always returns `value` (e.g. `0.5` for the middle of every jitter range, `0.999` for the top).
+    public static func constant(_ value: Double) -> RandomSource {
+        RandomSource { value }
+    }
+
+    /// A deterministic sequence from `seed` (SplitMix64), safe to share between tasks.
+    public static func seeded(_ seed: UInt64) -> RandomSource {
+        let state = SplitMix64State(seed: seed)
+        return RandomSource { state.nextUnit() }
+    }
+}
+
+/// SplitMix64 (Steele, Lea & Flood 2014) behind a lock.
+private final class SplitMix64State: @unchecked Sendable {
+    private let lock = NSLock()
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    func nextUnit() -> Double {
+        let bits: UInt64 = lock.withLock {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        return Double(bits >> 11) * 0x1.0p-53
+    }
+}
