@@ -24,43 +24,38 @@ public struct HMACSHA256: Sendable, CustomStringConvertible, CustomDebugStringCo
     /// Keys longer than the 64-byte block are hashed first, as RFC 2104 requires; shorter keys are
     /// padded with zeros. Any key length, including zero, is accepted.
     public init(key: some Sequence<UInt8>) {
-        // 64-byte padded key, inline, so that no copy of the key lingers on the heap.
-        var paddedKey: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
-        var keyLength = 0
-        var longKeyHasher: PortableSHA256?
-        withUnsafeMutableBytes(of: &paddedKey) { block in
-            for byte in key {
-                if keyLength < PortableSHA256.blockSize {
-                    block[keyLength] = byte
-                } else {
-                    if longKeyHasher == nil {
-                        var hasher = PortableSHA256()
-                        hasher.update(UnsafeRawBufferPointer(block))
-                        longKeyHasher = hasher
-                    }
-                    longKeyHasher?.update(byte: byte)
-                }
-                keyLength += 1
-            }
-            if var hasher = longKeyHasher {
-                let digest = hasher.finalize()
-                for index in 0..<PortableSHA256.blockSize {
-                    block[index] = index < SHA256Digest.byteCount ? digest.byte(at: index) : 0
-                }
-            }
-        }
+        let keyed = key.withContiguousStorageIfAvailable { Self.keyedHashers(UnsafeRawBufferPointer($0)) }
+            ?? Array(key).withUnsafeBytes { Self.keyedHashers($0) }
+        inner = keyed.inner
+        outer = keyed.outer
+    }
 
-        var innerHasher = PortableSHA256()
-        var outerHasher = PortableSHA256()
-        withUnsafeMutableBytes(of: &paddedKey) { block in
-            for index in block.indices { block[index] ^= 0x36 }
-            innerHasher.update(UnsafeRawBufferPointer(block))
-            for index in block.indices { block[index] ^= 0x36 ^ 0x5c }
-            outerHasher.update(UnsafeRawBufferPointer(block))
-            for index in block.indices { block[index] = 0 }
+    /// The hasher states after absorbing `K ⊕ ipad` and `K ⊕ opad`, where `K` is `key` zero-padded
+    /// to the 64-byte block, or its SHA-256 digest zero-padded if it is longer than a block.
+    private static func keyedHashers(
+        _ key: UnsafeRawBufferPointer
+    ) -> (inner: PortableSHA256, outer: PortableSHA256) {
+        // The padded key lives inline on the stack and is zeroed before returning (best effort:
+        // Swift has no guaranteed way to keep the optimiser from dropping dead stores).
+        var block: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+        var inner = PortableSHA256()
+        var outer = PortableSHA256()
+        withUnsafeMutableBytes(of: &block) { padded in
+            if key.count > PortableSHA256.blockSize {
+                var hasher = PortableSHA256()
+                hasher.update(key)
+                hasher.finalize().withUnsafeBytes { padded.copyMemory(from: $0) }
+            } else {
+                padded.copyMemory(from: key)
+            }
+            let words = padded.bindMemory(to: UInt64.self)
+            for index in words.indices { words[index] ^= 0x3636_3636_3636_3636 }
+            inner.update(UnsafeRawBufferPointer(padded))
+            for index in words.indices { words[index] ^= 0x3636_3636_3636_3636 ^ 0x5c5c_5c5c_5c5c_5c5c }
+            outer.update(UnsafeRawBufferPointer(padded))
+            for index in words.indices { words[index] = 0 }
         }
-        inner = innerHasher
-        outer = outerHasher
+        return (inner, outer)
     }
 
     /// Absorbs `bytes` into the message.
