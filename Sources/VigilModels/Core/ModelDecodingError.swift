@@ -77,6 +77,22 @@ public typealias ModelValidationError = ModelDecodingError
 struct ValidationIssue: Error, Sendable {
     let code: ModelDecodingError.Code
     let reason: String
+    /// A path below the coding path (used when a `validate()` result is rethrown from `init(from:)`).
+    var subpath: String = ""
+}
+
+extension Decoder {
+    /// Runs a `validate()`-style check inside `init(from:)`, re-throwing its ``ModelDecodingError`` as a
+    /// `DecodingError` located under this decoder's coding path.
+    func validating(_ check: () throws(ModelDecodingError) -> Void) throws {
+        do {
+            try check()
+        } catch {
+            throw DecodingError.dataCorrupted(.init(
+                codingPath: codingPath, debugDescription: error.reason,
+                underlyingError: ValidationIssue(code: error.code, reason: error.reason, subpath: error.path)))
+        }
+    }
 }
 
 extension DecodingError {
@@ -105,6 +121,7 @@ func renderPath(_ path: [any CodingKey]) -> String {
 
 /// Appends a child to a rendered path.
 func joinPath(_ base: String, _ child: String) -> String {
+    if child.isEmpty { return base }
     if base.isEmpty { return child }
     if child.hasPrefix("[") { return base + child }
     return base + "." + child
@@ -125,7 +142,8 @@ extension ModelDecodingError {
                       reason: "expected \(jsonTypeName(type))")
         case let .dataCorrupted(context):
             if let issue = context.underlyingError as? ValidationIssue {
-                self.init(code: issue.code, path: renderPath(context.codingPath), reason: issue.reason)
+                self.init(code: issue.code, path: joinPath(renderPath(context.codingPath), issue.subpath),
+                          reason: issue.reason)
             } else if context.codingPath.isEmpty {
                 self.init(code: .malformedJSON, path: "",
                           reason: "not valid JSON, or a number does not fit its field's type")
