@@ -60,9 +60,12 @@ public enum VigilJSON {
         throw DecodingError.vigil(.invalidValue, at: codingPath, "must be an ISO-8601 date-time")
     }
 
-    /// Formats a date as `yyyy-MM-ddTHH:mm:ss.SSSZ` in UTC.
+    /// Formats a date as `yyyy-MM-ddTHH:mm:ss.SSSZ` in UTC, rounded to the nearest millisecond.
+    ///
+    /// `ISO8601FormatStyle` truncates the fraction, and a `Date` parsed from `….123Z` is stored as
+    /// `….12299999…`; without the half-millisecond nudge it would re-encode as `….122Z`.
     public static func formatDate(_ date: Date) -> String {
-        fractionalStyle.format(date)
+        fractionalStyle.format(date.addingTimeInterval(0.0005))
     }
 
     private static let sharedDecoder = makeDecoder()
