@@ -72,15 +72,6 @@ struct AnyCodingKey: CodingKey, Hashable {
     init?(intValue: Int) { nil }
 }
 
-/// A coding key for an array element, rendered as `[i]` in paths.
-struct IndexCodingKey: CodingKey {
-    var intValue: Int?
-    var stringValue: String { "Index \(intValue ?? 0)" }
-    init(_ index: Int) { intValue = index }
-    init?(stringValue: String) { nil }
-    init?(intValue: Int) { self.intValue = intValue }
-}
-
 // MARK: - Enums
 
 /// An enum that **will grow**: unknown wire values decode as `.other(String)` and round-trip unchanged.
