@@ -70,6 +70,10 @@ struct PrivacyTests {
         }
         #expect(subscription.description.contains("ComplianceRecordingIngestion"))
         #expect(subscription.description.contains("X-Genesys-Event-Source"))
+        #expect(subscription.description.contains("https://compliance-engine.internal/api/v1/ingest/recording"))
+        var keyed = subscription.destination
+        keyed.url = try #require(URL(string: "https://fn.example/api/hook?code=s3cr3tKey"))
+        for text in allRenderings(keyed) { #expect(!text.contains("s3cr3tKey"), "leaked in: \(text)") }
         // The secret is still encoded on the wire (it is a reference to an encrypted secret).
         #expect(String(decoding: try VigilJSON.encode(subscription), as: UTF8.self)
             .contains("encrypted-client-secret-reference"))

@@ -2,8 +2,9 @@
 ///
 /// Everything is optional: error bodies come from many services and proxies, and failing to decode an
 /// error would hide the real failure. `code` (e.g. `too.many.requests`) is kept as a string — new codes
-/// appear constantly and the HTTP status is what drives retries.
-public struct ErrorBody: Codable, Sendable, Hashable, Error {
+/// appear constantly and the HTTP status is what drives retries. It is deliberately not an `Error`:
+/// `message` may echo request values, so the platform client wraps what it needs in its own typed error.
+public struct ErrorBody: Codable, Sendable, Hashable {
     /// Human-readable message (may echo request values; do not log verbatim at high levels).
     public var message: String?
     /// Stable error code, e.g. `too.many.requests`, `not.found`.

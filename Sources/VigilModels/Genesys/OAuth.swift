@@ -39,7 +39,7 @@ public struct OAuthTokenResponse: Codable, Sendable, Hashable, CustomStringConve
 }
 
 /// An OAuth error answer: `{"error": …, "description": …, "error_description": …}`.
-public struct OAuthErrorResponse: Codable, Sendable, Hashable, Error {
+public struct OAuthErrorResponse: Codable, Sendable, Hashable {
     /// OAuth error code (e.g. `invalid_client`).
     public var error: String
     /// Genesys' description.

@@ -174,15 +174,26 @@ public struct Destination: Codable, Sendable, Hashable, CustomStringConvertible,
         return scheme == "http" && ["localhost", "127.0.0.1", "::1", "[::1]"].contains(host.lowercased())
     }
 
-    /// Type, URL, header *names* and the redacted authentication.
+    /// Type, URL without its query, header *names* and the redacted authentication.
     public var description: String {
         let names = headers.map { $0.keys.sorted().joined(separator: ", ") } ?? ""
-        return "Destination(type: \(type), url: \(url.absoluteString), headers: [\(names)], "
+        return "Destination(type: \(type), url: \(Self.redactedURL(url)), headers: [\(names)], "
             + "authentication: \(authentication.map { "\($0)" } ?? "none"))"
     }
-    /// Children for `dump` without header values.
+    /// The URL without query or fragment (webhook URLs sometimes carry keys there, e.g. `?code=`).
+    static func redactedURL(_ url: URL) -> String {
+        guard var components = URLComponents(url: url, resolvingAgainstBaseURL: false) else { return "<redacted>" }
+        let hadQuery = components.query != nil || components.fragment != nil
+        components.query = nil
+        components.fragment = nil
+        components.user = nil
+        components.password = nil
+        return (components.string ?? "<redacted>") + (hadQuery ? "?<redacted>" : "")
+    }
+
+    /// Children for `dump` without header values or URL query.
     public var customMirror: Mirror {
-        Mirror(self, children: ["type": type, "url": url,
+        Mirror(self, children: ["type": type, "url": Self.redactedURL(url),
                                 "headerNames": headers.map { $0.keys.sorted() } ?? [],
                                 "authentication": authentication as Any], displayStyle: .struct)
     }
