@@ -1,0 +1,121 @@
+import Foundation
+
+/// The single entry point for reading and writing every VigilModels type.
+///
+/// - Decoding is strict: failures become a ``ModelDecodingError`` with a stable code and a field path,
+///   never the offending value.
+/// - Dates are ISO-8601 in UTC, read with or without fractional seconds
+///   (`2026-05-01T10:00:00.000Z` and `2026-05-01T10:00:00Z`) through `Date.ISO8601FormatStyle`
+///   (not `ISO8601DateFormatter`, which is ~55× slower), and written with millisecond precision,
+///   the form Genesys Cloud uses. Epoch-millisecond integer fields (`eventTime`, `startTimeMs`…)
+///   stay `Int64`: they are not dates in the JSON, and converting them would lose nothing but cost
+///   a conversion on every event.
+/// - Output has sorted keys and unescaped slashes, so equal values encode to equal bytes (useful for
+///   signatures and payload fingerprints).
+///
+/// ```swift
+/// let verdict = try VigilJSON.decode(ComplianceVerdict.self, from: body)
+/// let bytes = try VigilJSON.encode(verdict)
+/// ```
+public enum VigilJSON {
+    /// Parses ISO-8601 with fractional seconds (this toolchain also accepts it without them).
+    static let fractionalStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+    /// Parses ISO-8601 without fractional seconds (older Foundations need it separately).
+    static let wholeSecondStyle = Date.ISO8601FormatStyle()
+
+    /// A freshly configured decoder with Vigil's date strategy.
+    ///
+    /// A computed property rather than a shared `let`: `JSONDecoder` is a mutable class, and a host
+    /// that tweaks a shared instance would silently change decoding for every other caller.
+    public static var decoder: JSONDecoder { makeDecoder() }
+
+    /// A freshly configured encoder (sorted keys, unescaped slashes, millisecond dates).
+    public static var encoder: JSONEncoder { makeEncoder() }
+
+    /// Builds the decoder behind ``decoder``.
+    public static func makeDecoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let container = try decoder.singleValueContainer()
+            return try parseDate(container.decode(String.self), codingPath: decoder.codingPath)
+        }
+        return decoder
+    }
+
+    /// Builds the encoder behind ``encoder``.
+    public static func makeEncoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(formatDate(date))
+        }
+        return encoder
+    }
+
+    /// Parses a Genesys/Vigil ISO-8601 timestamp; throws a value-free `DecodingError` otherwise.
+    static func parseDate(_ string: String, codingPath: [any CodingKey]) throws -> Date {
+        if let date = try? fractionalStyle.parse(string) { return date }
+        if let date = try? wholeSecondStyle.parse(string) { return date }
+        throw DecodingError.vigil(.invalidValue, at: codingPath, "must be an ISO-8601 date-time")
+    }
+
+    /// Formats a date as `yyyy-MM-ddTHH:mm:ss.SSSZ` in UTC, rounded to the nearest millisecond.
+    ///
+    /// `ISO8601FormatStyle` truncates the fraction, and a `Date` parsed from `….123Z` is stored as
+    /// `….12299999…`; without the half-millisecond nudge it would re-encode as `….122Z`.
+    public static func formatDate(_ date: Date) -> String {
+        fractionalStyle.format(date.addingTimeInterval(0.0005))
+    }
+
+    private static let sharedDecoder = makeDecoder()
+    private static let sharedEncoder = makeEncoder()
+
+    /// Decodes `type` from JSON bytes.
+    ///
+    /// - Throws: ``ModelDecodingError`` naming the failing field path; never the value itself.
+    public static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws(ModelDecodingError) -> T {
+        do {
+            return try sharedDecoder.decode(type, from: data)
+        } catch let error as DecodingError {
+            throw ModelDecodingError(mapping: error)
+        } catch let error as ModelDecodingError {
+            throw error
+        } catch {
+            throw ModelDecodingError(code: .malformedJSON, path: "", reason: "undecodable input")
+        }
+    }
+
+    /// Decodes `type` from any sequence of bytes (for example a `[UInt8]` or a `ByteBuffer` view).
+    public static func decode<T: Decodable>(
+        _ type: T.Type, from bytes: some Sequence<UInt8>
+    ) throws(ModelDecodingError) -> T {
+        try decode(type, from: Data(bytes))
+    }
+
+    /// Decodes `type` from a JSON string (UTF-8).
+    public static func decode<T: Decodable>(_ type: T.Type, from json: String) throws(ModelDecodingError) -> T {
+        try decode(type, from: Data(json.utf8))
+    }
+
+    /// Encodes `value` as compact JSON with sorted keys.
+    ///
+    /// - Throws: ``ModelDecodingError`` with code ``ModelDecodingError/Code/encodingFailed``.
+    public static func encode<T: Encodable>(_ value: T) throws(ModelDecodingError) -> Data {
+        do {
+            return try sharedEncoder.encode(value)
+        } catch let EncodingError.invalidValue(_, context) {
+            throw ModelDecodingError(code: .encodingFailed, path: renderPath(context.codingPath),
+                                     reason: "value cannot be represented in JSON")
+        } catch let error as ModelDecodingError {
+            throw error
+        } catch {
+            throw ModelDecodingError(code: .encodingFailed, path: "", reason: "value cannot be encoded")
+        }
+    }
+
+    /// Encodes `value` and returns the bytes as an array.
+    public static func encodeBytes<T: Encodable>(_ value: T) throws(ModelDecodingError) -> [UInt8] {
+        try [UInt8](encode(value))
+    }
+}

@@ -1,6 +1,0 @@
-import Testing
-@testable import VigilModels
-
-@Test func schemaVersionIsSet() {
-    #expect(!VigilSchema.currentVersion.isEmpty)
-}
