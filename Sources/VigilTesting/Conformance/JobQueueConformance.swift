@@ -40,8 +40,10 @@ public enum JobQueueConformance {
         case expiredLastLeaseDeadLetters
         /// A job enqueued with `notBefore` stays invisible until then; a past `notBefore` is "now".
         case notBeforeRespected
-        /// Concurrent workers leasing from one queue never receive the same job twice while no lease
-        /// expires: every job is delivered exactly once and every ack succeeds.
+        /// Concurrent callers never receive the same job twice while no lease expires: a storm of
+        /// `workers × jobsPerWorker` simultaneous `lease(max: 1)` calls gets that many different jobs,
+        /// then `workers` workers leasing batches and acknowledging drain as many jobs again, each
+        /// delivered exactly once, every ack succeeding.
         case concurrentLeasersExclusive
     }
 
@@ -259,9 +261,28 @@ public enum JobQueueConformance {
 
         func concurrentLeasersExclusive(workers: Int, jobsPerWorker: Int) async throws {
             let total = workers * jobsPerWorker
-            for n in 0..<total { try await queue.enqueue(makeJob(n), notBefore: nil) }
             let queue = self.queue
             let check = self.check
+
+            // A storm: as many single-job leases at once as there are jobs. Each must get a different job.
+            for n in 0..<total { try await queue.enqueue(makeJob(total + n), notBefore: nil) }
+            let stormed = try await withThrowingTaskGroup(of: [Q.Job].self, returning: [Q.Job].self) { group in
+                for _ in 0..<total {
+                    group.addTask { try await queue.lease(max: 1, for: .seconds(3_600)).map(\.job) }
+                }
+                var all: [Q.Job] = []
+                for try await jobs in group { all += jobs }
+                return all
+            }
+            let stormedDistinct = Set(stormed)
+            try check.require(stormed.count == stormedDistinct.count,
+                              "\(stormed.count - stormedDistinct.count) of \(total) concurrent lease(max: 1) calls got a job "
+                              + "another call also got")
+            try check.require(stormedDistinct == Set((total..<(2 * total)).map(makeJob)),
+                              "\(total) concurrent lease(max: 1) calls over \(total) jobs delivered \(stormedDistinct.count) distinct jobs")
+
+            // Workers: each leases batches and acks them until the queue is empty.
+            for n in 0..<total { try await queue.enqueue(makeJob(n), notBefore: nil) }
             let delivered = try await withThrowingTaskGroup(of: [Q.Job].self, returning: [Q.Job].self) { group in
                 for _ in 0..<workers {
                     group.addTask {
