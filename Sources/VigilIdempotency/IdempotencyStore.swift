@@ -12,7 +12,7 @@ import VigilCore
 /// ## Lifecycle of a key
 ///
 /// 1. ``claim(_:fingerprint:lease:)`` — the first caller gets ``ClaimResult/acquired(_:)`` with a fresh
-///    ``LeaseToken`` and an in-progress record that lives for `lease`. While it lives, other callers get
+///    `LeaseToken` and an in-progress record that lives for `lease`. While it lives, other callers get
 ///    ``ClaimResult/inProgress(until:)`` (try again later, e.g. after `until`).
 /// 2. ``complete(_:token:outcome:retain:)`` — the owner stores the outcome for `retain`. While it is
 ///    retained, claims get ``ClaimResult/completed(_:)`` with that outcome: the cached

@@ -1,7 +1,7 @@
 import Foundation
 import VigilCore
 
-/// A ``VigilCore/JobQueue`` in process memory, with the full lease / retry / dead-letter semantics —
+/// A `JobQueue` in process memory, with the full lease / retry / dead-letter semantics —
 /// for tests and demos, and as the reference behaviour `JobQueueConformance` checks.
 ///
 /// Time is the injected wall clock `now` (use ``TestClock/wall``), so a test moves leases and delays
@@ -33,7 +33,7 @@ public actor InMemoryJobQueue<Job: Codable & Sendable>: JobQueue {
     /// - Parameters:
     ///   - maxDeliveries: deliveries per job before it is dead-lettered (at least 1). Default 5.
     ///   - capacity: pending jobs held before ``enqueue(_:notBefore:)`` throws
-    ///     ``VigilCore/JobQueueError/Code/rejected``. Default 10 000.
+    ///     `JobQueueError.Code.rejected`. Default 10 000.
     ///   - now: the wall clock.
     public init(maxDeliveries: Int = 5, capacity: Int = 10_000, now: @escaping @Sendable () -> Date = { Date() }) {
         self.maxDeliveries = max(1, maxDeliveries)
@@ -44,7 +44,7 @@ public actor InMemoryJobQueue<Job: Codable & Sendable>: JobQueue {
     /// Pending jobs: visible, delayed or leased (not dead letters).
     public var pendingCount: Int { entries.count }
 
-    /// See ``VigilCore/JobQueue/enqueue(_:notBefore:)``.
+    /// See `JobQueue.enqueue(_:notBefore:)`.
     public func enqueue(_ job: Job, notBefore: Date?) throws {
         guard entries.count < capacity else {
             throw JobQueueError(code: .rejected, detail: "queue is full (\(capacity) pending jobs)")
@@ -55,7 +55,7 @@ public actor InMemoryJobQueue<Job: Codable & Sendable>: JobQueue {
                              visibleAt: max(date, notBefore ?? date), deliveryCount: 0, token: nil, lastReason: nil))
     }
 
-    /// See ``VigilCore/JobQueue/lease(max:for:)``.
+    /// See `JobQueue.lease(max:for:)`.
     public func lease(max: Int, for duration: Duration) throws -> [Leased<Job>] {
         guard max >= 1 else { throw JobQueueError(code: .invalidArgument, detail: "max must be at least 1, got \(max)") }
         guard duration > .zero else {
@@ -90,13 +90,13 @@ public actor InMemoryJobQueue<Job: Codable & Sendable>: JobQueue {
         return leased
     }
 
-    /// See ``VigilCore/JobQueue/ack(_:)``.
+    /// See `JobQueue.ack(_:)`.
     public func ack(_ token: LeaseToken) throws {
         let index = try liveLease(token)
         entries.remove(at: index)
     }
 
-    /// See ``VigilCore/JobQueue/retry(_:after:reason:)``.
+    /// See `JobQueue.retry(_:after:reason:)`.
     public func retry(_ token: LeaseToken, after delay: Duration, reason: String) throws {
         let index = try liveLease(token)
         let date = now()
@@ -113,7 +113,7 @@ public actor InMemoryJobQueue<Job: Codable & Sendable>: JobQueue {
         entries[index] = entry
     }
 
-    /// See ``VigilCore/JobQueue/deadLetters()``.
+    /// See `JobQueue.deadLetters()`.
     public func deadLetters() -> [DeadLetter<Job>] { dead }
 
     private func liveLease(_ token: LeaseToken) throws -> Int {

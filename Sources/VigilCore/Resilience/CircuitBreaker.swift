@@ -170,8 +170,10 @@ public actor CircuitBreaker<C: Clock> where C.Duration == Duration {
 
     /// Records a call that succeeded after `duration`.
     ///
-    /// - Parameter permit: the permit that admitted it; a permit from an earlier state period is
-    ///   ignored. Without one, the outcome counts toward the current state.
+    /// - Parameters:
+    ///   - duration: how long the call took; longer than the slow-call threshold makes it slow.
+    ///   - permit: the permit that admitted it; a permit from an earlier state period is ignored.
+    ///     Without one, the outcome counts toward the current state.
     public func onSuccess(duration: Duration, permit: Permit? = nil) {
         record(failed: false, duration: duration, permit: permit)
     }

@@ -2,7 +2,7 @@ import Foundation
 import VigilCore
 import VigilIdempotency
 
-/// A conformance suite for ``VigilIdempotency/IdempotencyStore`` implementations — run it from a host's
+/// A conformance suite for `IdempotencyStore` implementations — run it from a host's
 /// own tests against its PostgreSQL, DynamoDB or Redis store to prove the store keeps Vigil's
 /// exactly-once guarantees.
 ///
@@ -26,7 +26,7 @@ public enum IdempotencyStoreConformance {
     /// The properties the suite checks, in the order it checks them.
     public enum Property: String, CaseIterable, Sendable {
         /// Empty or over-long (> 512 UTF-8 bytes) keys and fingerprints, and non-positive leases, throw
-        /// ``VigilIdempotency/IdempotencyError`` with the matching code; a 512-byte key is accepted.
+        /// `IdempotencyError` with the matching code; a 512-byte key is accepted.
         case validatesInput
         /// Many concurrent claims of one fresh key give exactly one `.acquired`; all others are
         /// `.inProgress(until:)` with the winner's lease end.

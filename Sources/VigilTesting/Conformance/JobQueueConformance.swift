@@ -1,7 +1,7 @@
 import Foundation
 import VigilCore
 
-/// A conformance suite for ``VigilCore/JobQueue`` implementations — run it from a host's own tests
+/// A conformance suite for `JobQueue` implementations — run it from a host's own tests
 /// against its PostgreSQL, SQS-backed or other queue to prove it keeps the at-least-once contract.
 ///
 /// Plain async code (no test framework): returns when every property holds, throws a
