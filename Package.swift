@@ -18,19 +18,26 @@ let package = Package(
     products: [
         .library(name: "VigilCore", targets: ["VigilCore"]),
         .library(name: "VigilModels", targets: ["VigilModels"]),
+        .library(name: "VigilIdempotency", targets: ["VigilIdempotency"]),
         .library(name: "VigilTesting", targets: ["VigilTesting"]),
         .executable(name: "vigil", targets: ["VigilCLI"]),
     ],
     targets: [
         .target(name: "VigilCore", swiftSettings: swiftSettings),
         .target(name: "VigilModels", swiftSettings: swiftSettings),
-        .target(name: "VigilTesting", dependencies: ["VigilCore", "VigilModels"], swiftSettings: swiftSettings),
+        .target(name: "VigilIdempotency", dependencies: ["VigilCore"], swiftSettings: swiftSettings),
+        .target(name: "VigilTesting", dependencies: ["VigilCore", "VigilModels", "VigilIdempotency"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "VigilCLI",
             dependencies: ["VigilCore", "VigilModels"],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore", "VigilTesting"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "VigilIdempotencyTests",
+            dependencies: ["VigilIdempotency", "VigilCore", "VigilTesting"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "VigilModelsTests",
             dependencies: ["VigilModels"],

@@ -105,7 +105,9 @@ public final class TestClock: Clock, @unchecked Sendable {
     /// Waits (yielding to other tasks, never sleeping for real) until at least `count` tasks are
     /// suspended on this clock, so a test can advance time only once the code under test is waiting.
     ///
-    /// - Parameter maxYields: how many times to yield before giving up.
+    /// - Parameters:
+    ///   - count: how many suspended sleepers to wait for.
+    ///   - maxYields: how many times to yield before giving up.
     /// - Returns: `true` when the sleepers arrived, `false` when the yields ran out.
     @discardableResult
     public func waitForSleepers(_ count: Int = 1, maxYields: Int = 100_000) async -> Bool {
