@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "VigilTesting", dependencies: ["VigilCore", "VigilModels", "VigilIdempotency"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "VigilCLI",
-            dependencies: ["VigilCore", "VigilModels"],
+            dependencies: ["VigilCore", "VigilModels", "VigilIdempotency", "VigilTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore", "VigilTesting"], swiftSettings: swiftSettings),
