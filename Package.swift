@@ -19,18 +19,21 @@ let package = Package(
         .library(name: "VigilCore", targets: ["VigilCore"]),
         .library(name: "VigilModels", targets: ["VigilModels"]),
         .library(name: "VigilTesting", targets: ["VigilTesting"]),
+        .library(name: "VigilAnalysis", targets: ["VigilAnalysis"]),
         .executable(name: "vigil", targets: ["VigilCLI"]),
     ],
     targets: [
         .target(name: "VigilCore", swiftSettings: swiftSettings),
         .target(name: "VigilModels", swiftSettings: swiftSettings),
         .target(name: "VigilTesting", dependencies: ["VigilCore", "VigilModels"], swiftSettings: swiftSettings),
+        .target(name: "VigilAnalysis", dependencies: ["VigilCore"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "VigilCLI",
             dependencies: ["VigilCore", "VigilModels"],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore", "VigilTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "VigilAnalysisTests", dependencies: ["VigilAnalysis"], swiftSettings: swiftSettings),
         .testTarget(
             name: "VigilModelsTests",
             dependencies: ["VigilModels"],

@@ -1,0 +1,540 @@
+import Foundation
+
+/// Level reference used throughout VigilAnalysis: a full-scale sine (amplitude 1.0 in `Float`
+/// samples, i.e. ±32 768 in 16-bit) is **+3.17 dBm0**, the G.711 µ-law convention. A tone of amplitude
+/// `a` therefore has level `20·log10(a) + 3.17` dBm0, and 0 dBm0 is amplitude 0.694.
+public enum DTMFLevel {
+    /// The level of a full-scale sine, +3.17 dBm0.
+    public static let fullScaleSineDBm0 = 3.17
+
+    /// The peak amplitude (full scale 1.0) of a sine at `dBm0`.
+    public static func amplitude(dBm0: Double) -> Double {
+        pow(10, (dBm0 - fullScaleSineDBm0) / 20)
+    }
+
+    /// The level in dBm0 of a sine with peak amplitude `amplitude`.
+    public static func dBm0(amplitude: Double) -> Double {
+        20 * log10(max(amplitude, 1e-12)) + fullScaleSineDBm0
+    }
+}
+
+/// Signal-quality measures of one detected digit, averaged over the analysis windows that validated it.
+public struct DTMFSignalQuality: Sendable, Hashable {
+    /// Level of the low-group tone in dBm0 (see ``DTMFLevel``).
+    public var lowLevelDBm0: Double
+    /// Level of the high-group tone in dBm0.
+    public var highLevelDBm0: Double
+    /// `highLevel − lowLevel` in dB: positive is *normal* twist (high group louder), negative *reverse*.
+    public var twistDB: Double
+    /// Fraction of the window's power carried by the two tones (0…1); 1 is a clean dual tone.
+    public var toneToTotalRatio: Double
+    /// Estimated signal-to-noise ratio in dB, `10·log10(ratio / (1 − ratio))`, capped at 60 dB.
+    public var snrDB: Double
+    /// Measured relative frequency deviation of the low tone, e.g. `-0.012` for −1.2 %.
+    public var lowFrequencyDeviation: Double
+    /// Measured relative frequency deviation of the high tone.
+    public var highFrequencyDeviation: Double
+    /// Number of analysis windows (hop 6.375 ms) in which the digit was valid.
+    public var validWindows: Int
+
+    /// Creates a quality record.
+    public init(
+        lowLevelDBm0: Double, highLevelDBm0: Double, twistDB: Double, toneToTotalRatio: Double, snrDB: Double,
+        lowFrequencyDeviation: Double, highFrequencyDeviation: Double, validWindows: Int
+    ) {
+        self.lowLevelDBm0 = lowLevelDBm0
+        self.highLevelDBm0 = highLevelDBm0
+        self.twistDB = twistDB
+        self.toneToTotalRatio = toneToTotalRatio
+        self.snrDB = snrDB
+        self.lowFrequencyDeviation = lowFrequencyDeviation
+        self.highFrequencyDeviation = highFrequencyDeviation
+        self.validWindows = validWindows
+    }
+
+    /// A confidence in [0, 1] derived from the measures:
+    /// `(0.5 + 0.5·s) · f · t · d` where `s` rises linearly from 0 at 6 dB S/N to 1 at 20 dB, `f` falls
+    /// from 1 at ≤ 1.5 % frequency deviation to 0.5 at 3.5 %, `t` falls from 1 at ≤ 4 dB twist to 0.5 at
+    /// 10 dB, and `d` is 0.8 for a digit seen in only 4 windows, rising to 1 at 8 windows (~57 ms).
+    public var confidence: Double {
+        func ramp(_ value: Double, from low: Double, to high: Double) -> Double {
+            min(1, max(0, (value - low) / (high - low)))
+        }
+        let snr = ramp(snrDB, from: 6, to: 20)
+        let deviation = max(abs(lowFrequencyDeviation), abs(highFrequencyDeviation))
+        let frequency = 1 - 0.5 * ramp(deviation, from: 0.015, to: 0.035)
+        let twist = 1 - 0.5 * ramp(abs(twistDB), from: 4, to: 10)
+        let duration = 0.8 + 0.2 * ramp(Double(validWindows), from: 4, to: 8)
+        return (0.5 + 0.5 * snr) * frequency * twist * duration
+    }
+}
+
+/// One key press found by ``DTMFDetector``.
+public struct DTMFDigitEvent: Sendable, Hashable, CustomStringConvertible {
+    /// The key.
+    public var digit: DTMFDigit
+    /// The channel the digit was heard on (0 = external/customer, 1 = internal/agent); set by
+    /// ``DTMFScanner``, 0 for a lone detector.
+    public var channel: Int
+    /// Estimated first sample of the tone, counted from the start of the stream.
+    public var startSample: Int
+    /// Estimated sample just after the tone.
+    public var endSample: Int
+    /// Sample rate of the analysed stream.
+    public var sampleRate: Int
+    /// Signal-quality measures.
+    public var quality: DTMFSignalQuality
+
+    /// Creates an event.
+    public init(digit: DTMFDigit, channel: Int, startSample: Int, endSample: Int, sampleRate: Int, quality: DTMFSignalQuality) {
+        self.digit = digit
+        self.channel = channel
+        self.startSample = startSample
+        self.endSample = endSample
+        self.sampleRate = sampleRate
+        self.quality = quality
+    }
+
+    /// Start of the tone in milliseconds from the start of the stream (rounded).
+    public var startMilliseconds: Int { Int((Double(startSample) * 1000 / Double(sampleRate)).rounded()) }
+    /// Duration of the tone in milliseconds (rounded).
+    public var durationMilliseconds: Int {
+        Int((Double(endSample - startSample) * 1000 / Double(sampleRate)).rounded())
+    }
+    /// ``DTMFSignalQuality/confidence``.
+    public var confidence: Double { quality.confidence }
+
+    /// e.g. `"5 @1200ms 60ms ch0"`.
+    public var description: String { "\(digit) @\(startMilliseconds)ms \(durationMilliseconds)ms ch\(channel)" }
+}
+
+/// A streaming DTMF receiver (Goertzel), meeting the Q.24-style requirements listed in
+/// `Documentation/dtmf-detection.md`.
+///
+/// Samples are analysed in half-blocks of `M` = 51 samples at 8 kHz (6.375 ms; 102 at 16 kHz). Each
+/// analysis window is two consecutive half-blocks (`N` = 102 samples, 12.75 ms, bin spacing 78 Hz) and
+/// windows advance by one half-block. A window is valid for a digit when, in order of cost:
+/// window energy is above the floor; the strongest tone of each group dominates the others of its group
+/// (relative peak); each tone is steady across the two halves; its frequency, measured from the phase
+/// advance between the halves, is within the tolerance; the two tones carry most of the window's power
+/// (this also rejects harmonics, speech and music); each tone is above the minimum level; and the twist
+/// is within limits. A digit is reported after ``Configuration/validationWindows`` consecutive valid
+/// windows of the same key and ends after ``Configuration/endGapWindows`` windows without it; the event
+/// is returned when the digit ends (by ``process(_:)-(UnsafeBufferPointer<Float>)`` or ``finish()``).
+///
+/// No allocation happens per block; only the returned event arrays allocate, and only when non-empty.
+public struct DTMFDetector: Sendable {
+    /// Tunable limits. The defaults meet the requirements and are what the tests and the
+    /// documentation table measure.
+    public struct Configuration: Sendable, Hashable {
+        /// Samples per second of the input. Tested: 8 000 and 16 000.
+        public var sampleRate: Int
+        /// Largest accepted relative frequency deviation of each tone (default 2.5 %, half-way between
+        /// the must-accept 1.5 % and must-reject 3.5 %).
+        public var frequencyTolerance: Double = 0.025
+        /// Largest accepted normal twist (high group louder), dB. Default 9 (must accept 8).
+        public var maxNormalTwistDB: Double = 9
+        /// Largest accepted reverse twist (low group louder), dB. Default 5 (must accept 4).
+        public var maxReverseTwistDB: Double = 5
+        /// Quietest accepted level of each tone, dBm0. Default −42.
+        public var minToneLevelDBm0: Double = -42
+        /// How much the strongest tone of each group must exceed the second strongest, dB. Default 8.
+        public var relativePeakDB: Double = 8
+        /// Minimum fraction of the window's power carried by the two tones. Default 0.85
+        /// (≈ 7.5 dB tone-to-rest ratio).
+        public var minToneToTotalRatio: Double = 0.85
+        /// Minimum amplitude ratio of each tone between the two halves of a window. Default 0.7.
+        public var minSteadiness: Double = 0.7
+        /// Consecutive valid windows needed to accept a digit. Default 4 (5 half-blocks, 31.9 ms).
+        public var validationWindows: Int = 4
+        /// Consecutive windows without the digit that end it. Default 3 (19 ms).
+        public var endGapWindows: Int = 3
+
+        /// The default configuration for `sampleRate`.
+        public init(sampleRate: Int) {
+            self.sampleRate = sampleRate
+        }
+    }
+
+    /// The configuration in use.
+    public let configuration: Configuration
+    /// Half-block length `M` in samples (51 at 8 kHz).
+    public let halfBlockLength: Int
+
+    // Precomputed per tone (0–3 low group, 4–7 high group).
+    private let coefficients: [Float]  // 2·cos ω
+    private let cosines: [Float]  // cos ω
+    private let sines: [Float]  // sin ω
+    private let rotationCos: [Float]  // cos(ω·M)
+    private let rotationSin: [Float]  // sin(ω·M)
+    private let frequencies: [Double]
+    private let minWindowEnergy: Float
+    private let minTonePower: Float
+    private let relativePeak: Float
+    private let maxNormalTwist: Float
+    private let maxReverseTwist: Float
+    private let steadiness2: Float
+
+    // Goertzel state of the half-block being filled.
+    private var s1: [Float] = .init(repeating: 0, count: 8)
+    private var s2: [Float] = .init(repeating: 0, count: 8)
+    private var halfEnergyAccumulator: Float = 0
+    private var halfFill = 0
+
+    // Ring of completed half-blocks: complex Goertzel outputs per tone, and energy.
+    private static let ringSize = 16
+    private var ringRe: [Float] = .init(repeating: 0, count: 8 * ringSize)
+    private var ringIm: [Float] = .init(repeating: 0, count: 8 * ringSize)
+    private var ringEnergy: [Float] = .init(repeating: 0, count: ringSize)
+    private var halvesCompleted = 0
+
+    private struct Accumulator: Sendable {
+        var count = 0
+        var lowPower = 0.0
+        var highPower = 0.0
+        var ratio = 0.0
+        var lowDeviation = 0.0
+        var highDeviation = 0.0
+
+        mutating func add(_ window: WindowResult) {
+            count += 1
+            lowPower += Double(window.lowPower)
+            highPower += Double(window.highPower)
+            ratio += Double(window.ratio)
+            lowDeviation += Double(window.lowDeviation)
+            highDeviation += Double(window.highDeviation)
+        }
+    }
+
+    private struct WindowResult: Sendable {
+        var digit: Int = -1
+        var lowPower: Float = 0
+        var highPower: Float = 0
+        var ratio: Float = 0
+        var lowDeviation: Float = 0
+        var highDeviation: Float = 0
+    }
+
+    // Digit state machine.
+    private var candidate = -1
+    private var candidateRun = 0
+    private var candidateStartHalf = 0
+    private var candidateAccumulator = Accumulator()
+    private var current = -1
+    private var currentStartSample = 0
+    private var currentLastValidHalf = 0
+    private var currentMisses = 0
+    private var currentAccumulator = Accumulator()
+
+    /// Creates a detector with the default configuration for `sampleRate` (8 000 or 16 000 tested;
+    /// 4 000…192 000 accepted).
+    public init(sampleRate: Int) {
+        self.init(configuration: Configuration(sampleRate: sampleRate))
+    }
+
+    /// Creates a detector with an explicit configuration.
+    public init(configuration: Configuration) {
+        precondition((4000...192_000).contains(configuration.sampleRate), "sample rate out of range")
+        self.configuration = configuration
+        let rate = Double(configuration.sampleRate)
+        let half = max(8, Int((51 * rate / 8000).rounded()))
+        halfBlockLength = half
+        let frequencies = DTMFDigit.lowFrequencies + DTMFDigit.highFrequencies
+        self.frequencies = frequencies
+        let omegas = frequencies.map { 2 * Double.pi * $0 / rate }
+        coefficients = omegas.map { Float(2 * cos($0)) }
+        cosines = omegas.map { Float(cos($0)) }
+        sines = omegas.map { Float(sin($0)) }
+        rotationCos = omegas.map { Float(cos($0 * Double(half))) }
+        rotationSin = omegas.map { Float(sin($0 * Double(half))) }
+        let windowLength = Double(2 * half)
+        // Tone power p = a²/2; window energy of two tones at the floor is 2·p·N.
+        let floorAmplitude = DTMFLevel.amplitude(dBm0: configuration.minToneLevelDBm0)
+        let floorPower = floorAmplitude * floorAmplitude / 2
+        minTonePower = Float(floorPower)
+        minWindowEnergy = Float(2 * floorPower * windowLength)
+        relativePeak = Float(pow(10, configuration.relativePeakDB / 10))
+        maxNormalTwist = Float(pow(10, configuration.maxNormalTwistDB / 10))
+        maxReverseTwist = Float(pow(10, configuration.maxReverseTwistDB / 10))
+        steadiness2 = Float(configuration.minSteadiness * configuration.minSteadiness)
+    }
+
+    /// Samples consumed so far.
+    public var samplesProcessed: Int { halvesCompleted * halfBlockLength + halfFill }
+
+    /// Analyses the next samples (full scale ±1.0) and returns the digits that ended within them.
+    public mutating func process(_ samples: UnsafeBufferPointer<Float>) -> [DTMFDigitEvent] {
+        var events: [DTMFDigitEvent] = []
+        guard let base = samples.baseAddress else { return events }
+        var offset = 0
+        let count = samples.count
+        while offset < count {
+            let take = min(halfBlockLength - halfFill, count - offset)
+            accumulate(base + offset, count: take)
+            offset += take
+            halfFill += take
+            if halfFill == halfBlockLength {
+                completeHalf(&events)
+            }
+        }
+        return events
+    }
+
+    /// Analyses the next samples (any contiguous collection of `Float`, e.g. `[Float]` or `ArraySlice`).
+    public mutating func process(_ samples: some Collection<Float>) -> [DTMFDigitEvent] {
+        if let events = samples.withContiguousStorageIfAvailable({ process($0) }) {
+            return events
+        }
+        return Array(samples).withUnsafeBufferPointer { process($0) }
+    }
+
+    /// Ends the stream: returns a digit still sounding at the end, if it was already validated.
+    /// The detector is reset and can be reused for a new stream.
+    public mutating func finish() -> [DTMFDigitEvent] {
+        var events: [DTMFDigitEvent] = []
+        if current >= 0 {
+            events.append(endCurrent())
+        }
+        self = DTMFDetector(configuration: configuration)
+        return events
+    }
+
+    // MARK: - Goertzel
+
+    private mutating func accumulate(_ pointer: UnsafePointer<Float>, count: Int) {
+        let c0 = coefficients[0], c1 = coefficients[1], c2 = coefficients[2], c3 = coefficients[3]
+        let c4 = coefficients[4], c5 = coefficients[5], c6 = coefficients[6], c7 = coefficients[7]
+        var a0 = s1[0], a1 = s1[1], a2 = s1[2], a3 = s1[3], a4 = s1[4], a5 = s1[5], a6 = s1[6], a7 = s1[7]
+        var b0 = s2[0], b1 = s2[1], b2 = s2[2], b3 = s2[3], b4 = s2[4], b5 = s2[5], b6 = s2[6], b7 = s2[7]
+        var energy = halfEnergyAccumulator
+        var p = pointer
+        for _ in 0..<count {
+            let x = p.pointee
+            p += 1
+            energy += x * x
+            let t0 = x + c0 * a0 - b0
+            let t1 = x + c1 * a1 - b1
+            let t2 = x + c2 * a2 - b2
+            let t3 = x + c3 * a3 - b3
+            let t4 = x + c4 * a4 - b4
+            let t5 = x + c5 * a5 - b5
+            let t6 = x + c6 * a6 - b6
+            let t7 = x + c7 * a7 - b7
+            b0 = a0; b1 = a1; b2 = a2; b3 = a3; b4 = a4; b5 = a5; b6 = a6; b7 = a7
+            a0 = t0; a1 = t1; a2 = t2; a3 = t3; a4 = t4; a5 = t5; a6 = t6; a7 = t7
+        }
+        s1[0] = a0; s1[1] = a1; s1[2] = a2; s1[3] = a3; s1[4] = a4; s1[5] = a5; s1[6] = a6; s1[7] = a7
+        s2[0] = b0; s2[1] = b1; s2[2] = b2; s2[3] = b3; s2[4] = b4; s2[5] = b5; s2[6] = b6; s2[7] = b7
+        halfEnergyAccumulator = energy
+    }
+
+    private mutating func completeHalf(_ events: inout [DTMFDigitEvent]) {
+        let slot = halvesCompleted % Self.ringSize
+        for k in 0..<8 {
+            // y = s[M−1] − e^{−jω}·s[M−2]; the DFT is y·e^{−jω(M−1)}, a rotation common to both halves.
+            ringRe[slot * 8 + k] = s1[k] - cosines[k] * s2[k]
+            ringIm[slot * 8 + k] = sines[k] * s2[k]
+            s1[k] = 0
+            s2[k] = 0
+        }
+        ringEnergy[slot] = halfEnergyAccumulator
+        halfEnergyAccumulator = 0
+        halfFill = 0
+        halvesCompleted += 1
+        if halvesCompleted >= 2 {
+            let window = evaluateWindow(endingAt: halvesCompleted - 1)
+            advance(with: window, endingAt: halvesCompleted - 1, &events)
+        }
+    }
+
+    // MARK: - Window validation
+
+    private func evaluateWindow(endingAt half: Int) -> WindowResult {
+        var result = WindowResult()
+        let first = ((half - 1) % Self.ringSize)
+        let second = (half % Self.ringSize)
+        let energy = ringEnergy[first] + ringEnergy[second]
+        guard energy >= minWindowEnergy else { return result }
+
+        // Full-window power per tone: |y_A + e^{−jωM}·y_B|².
+        var bestLow = 0, bestHigh = 4
+        var powers: (Float, Float, Float, Float, Float, Float, Float, Float) = (0, 0, 0, 0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &powers) { raw in
+            let power = raw.bindMemory(to: Float.self)
+            for k in 0..<8 {
+                let reA = ringRe[first * 8 + k], imA = ringIm[first * 8 + k]
+                let reB = ringRe[second * 8 + k], imB = ringIm[second * 8 + k]
+                let rc = rotationCos[k], rs = rotationSin[k]
+                let re = reA + rc * reB + rs * imB
+                let im = imA + rc * imB - rs * reB
+                power[k] = re * re + im * im
+            }
+            for k in 1..<4 where power[k] > power[bestLow] { bestLow = k }
+            for k in 5..<8 where power[k] > power[bestHigh] { bestHigh = k }
+        }
+        let peakOK = withUnsafeBytes(of: &powers) { raw -> Bool in
+            let power = raw.bindMemory(to: Float.self)
+            for k in 0..<8 where k != bestLow && k != bestHigh {
+                let best = k < 4 ? power[bestLow] : power[bestHigh]
+                if power[k] * relativePeak > best { return false }
+            }
+            return true
+        }
+        guard peakOK else { return result }
+
+        // Steadiness and frequency of both tones.
+        var deviations: (Float, Float) = (0, 0)
+        var gains: (Float, Float) = (1, 1)
+        for (index, k) in [bestLow, bestHigh].enumerated() {
+            let reA = ringRe[first * 8 + k], imA = ringIm[first * 8 + k]
+            let reB = ringRe[second * 8 + k], imB = ringIm[second * 8 + k]
+            let powerA = reA * reA + imA * imA
+            let powerB = reB * reB + imB * imB
+            guard min(powerA, powerB) >= steadiness2 * max(powerA, powerB) else { return result }
+            // Phase advance from half A to half B, minus the nominal ω·M.
+            let wr = reB * reA + imB * imA
+            let wi = imB * reA - reB * imA
+            let zr = wr * rotationCos[k] + wi * rotationSin[k]
+            let zi = wi * rotationCos[k] - wr * rotationSin[k]
+            let delta = atan2(zi, zr)  // (ω − ω₀)·M
+            let deltaOmega = delta / Float(halfBlockLength)
+            let deviation = deltaOmega * Float(configuration.sampleRate) / (2 * Float.pi * Float(frequencies[k]))
+            guard abs(deviation) <= Float(configuration.frequencyTolerance) else { return result }
+            // Power lost to the frequency offset over the N-sample window (Dirichlet kernel).
+            let n = Float(2 * halfBlockLength)
+            let halfAngle = deltaOmega / 2
+            let gain: Float
+            if abs(halfAngle) < 1e-6 {
+                gain = 1
+            } else {
+                let dirichlet = sin(n * halfAngle) / (n * sin(halfAngle))
+                gain = max(0.25, dirichlet * dirichlet)
+            }
+            if index == 0 {
+                deviations.0 = deviation
+                gains.0 = gain
+            } else {
+                deviations.1 = deviation
+                gains.1 = gain
+            }
+        }
+
+        let n = Float(2 * halfBlockLength)
+        let (lowRaw, highRaw) = withUnsafeBytes(of: &powers) { raw in
+            let power = raw.bindMemory(to: Float.self)
+            return (power[bestLow], power[bestHigh])
+        }
+        // Normalised tone power a²/2 = 2·|X|²/N², corrected for the frequency offset.
+        let lowPower = 2 * lowRaw / (n * n * gains.0)
+        let highPower = 2 * highRaw / (n * n * gains.1)
+        let ratio = (lowPower + highPower) / (energy / n)
+        guard ratio >= Float(configuration.minToneToTotalRatio) else { return result }
+        guard lowPower >= minTonePower, highPower >= minTonePower else { return result }
+        guard highPower <= lowPower * maxNormalTwist, lowPower <= highPower * maxReverseTwist else { return result }
+
+        result.digit = bestLow * 4 + (bestHigh - 4)
+        result.lowPower = lowPower
+        result.highPower = highPower
+        result.ratio = min(ratio, 1)
+        result.lowDeviation = deviations.0
+        result.highDeviation = deviations.1
+        return result
+    }
+
+    // MARK: - Digit state machine
+
+    private mutating func advance(with window: WindowResult, endingAt half: Int, _ events: inout [DTMFDigitEvent]) {
+        let digit = window.digit
+        if digit == candidate {
+            candidateRun += 1
+        } else {
+            candidate = digit
+            candidateRun = 1
+            candidateStartHalf = half - 1
+            candidateAccumulator = Accumulator()
+        }
+        if digit >= 0 { candidateAccumulator.add(window) }
+
+        if current >= 0 {
+            if digit == current {
+                currentMisses = 0
+                currentLastValidHalf = half
+                currentAccumulator.add(window)
+            } else {
+                currentMisses += 1
+                let replaced = digit >= 0 && candidateRun >= configuration.validationWindows
+                if currentMisses >= configuration.endGapWindows || replaced {
+                    events.append(endCurrent())
+                }
+            }
+        }
+        if current < 0, candidate >= 0, candidateRun >= configuration.validationWindows {
+            current = candidate
+            currentStartSample = estimateStart(firstHalf: candidateStartHalf, digit: candidate)
+            currentLastValidHalf = half
+            currentMisses = 0
+            currentAccumulator = candidateAccumulator
+        }
+    }
+
+    /// Mean amplitude of the digit's two tones in a stored half-block.
+    private func amplitude(half: Int, digit: Int) -> Float {
+        guard half >= 0, half < halvesCompleted, halvesCompleted - half <= Self.ringSize else { return 0 }
+        let slot = half % Self.ringSize
+        var total: Float = 0
+        for k in [digit / 4, 4 + digit % 4] {
+            let re = ringRe[slot * 8 + k], im = ringIm[slot * 8 + k]
+            total += (re * re + im * im).squareRoot()
+        }
+        return total / 2
+    }
+
+    private func estimateStart(firstHalf: Int, digit: Int) -> Int {
+        let m = Float(halfBlockLength)
+        let reference = max(amplitude(half: firstHalf, digit: digit), amplitude(half: firstHalf + 1, digit: digit))
+        guard reference > 0 else { return firstHalf * halfBlockLength }
+        let before = min(1, amplitude(half: firstHalf - 1, digit: digit) / reference)
+        if before > 0.1 {
+            return max(0, Int((Float(firstHalf) - before) * m))
+        }
+        let own = min(1, amplitude(half: firstHalf, digit: digit) / reference)
+        return Int((Float(firstHalf + 1) - own) * m)
+    }
+
+    private func estimateEnd(lastHalf: Int, digit: Int) -> Int {
+        let m = Float(halfBlockLength)
+        let reference = max(amplitude(half: lastHalf, digit: digit), amplitude(half: lastHalf - 1, digit: digit))
+        guard reference > 0 else { return (lastHalf + 1) * halfBlockLength }
+        let after = min(1, amplitude(half: lastHalf + 1, digit: digit) / reference)
+        if after > 0.1 {
+            return Int((Float(lastHalf + 1) + after) * m)
+        }
+        let own = min(1, amplitude(half: lastHalf, digit: digit) / reference)
+        return Int((Float(lastHalf) + own) * m)
+    }
+
+    private mutating func endCurrent() -> DTMFDigitEvent {
+        let accumulator = currentAccumulator
+        let count = Double(max(1, accumulator.count))
+        let lowPower = accumulator.lowPower / count
+        let highPower = accumulator.highPower / count
+        let ratio = min(accumulator.ratio / count, 1)
+        let lowLevel = DTMFLevel.dBm0(amplitude: (2 * lowPower).squareRoot())
+        let highLevel = DTMFLevel.dBm0(amplitude: (2 * highPower).squareRoot())
+        let snr = ratio >= 1 ? 60 : min(60, 10 * log10(max(ratio, 1e-9) / (1 - ratio)))
+        let quality = DTMFSignalQuality(
+            lowLevelDBm0: lowLevel, highLevelDBm0: highLevel, twistDB: highLevel - lowLevel,
+            toneToTotalRatio: ratio, snrDB: snr,
+            lowFrequencyDeviation: accumulator.lowDeviation / count,
+            highFrequencyDeviation: accumulator.highDeviation / count,
+            validWindows: accumulator.count)
+        let end = max(currentStartSample + 1, estimateEnd(lastHalf: currentLastValidHalf, digit: current))
+        let event = DTMFDigitEvent(
+            digit: DTMFDigit.allCases[current], channel: 0, startSample: currentStartSample, endSample: end,
+            sampleRate: configuration.sampleRate, quality: quality)
+        current = -1
+        currentMisses = 0
+        currentAccumulator = Accumulator()
+        return event
+    }
+}
