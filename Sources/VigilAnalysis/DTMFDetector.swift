@@ -143,12 +143,15 @@ public struct DTMFDetector: Sendable {
         /// Minimum fraction of the window's power carried by the two tones. Default 0.85
         /// (≈ 7.5 dB tone-to-rest ratio).
         public var minToneToTotalRatio: Double = 0.85
-        /// Minimum amplitude ratio of each tone between the two halves of a window. Default 0.7.
-        public var minSteadiness: Double = 0.7
+        /// Minimum amplitude ratio of each tone between the two halves of a window. Default 0.5: it
+        /// rejects windows only partly covered by a tone (so tones under 25.5 ms can never validate)
+        /// while tolerating the leakage of a loud tone of the other group at 8 dB twist.
+        public var minSteadiness: Double = 0.5
         /// Consecutive valid windows needed to accept a digit. Default 4 (5 half-blocks, 31.9 ms).
         public var validationWindows: Int = 4
-        /// Consecutive windows without the digit that end it. Default 3 (19 ms).
-        public var endGapWindows: Int = 3
+        /// Consecutive windows without the digit that end it. Default 5 (31.9 ms of hops): gaps of
+        /// 24 ms or more always separate two presses of the same key, interruptions up to 16 ms never do.
+        public var endGapWindows: Int = 5
 
         /// The default configuration for `sampleRate`.
         public init(sampleRate: Int) {
