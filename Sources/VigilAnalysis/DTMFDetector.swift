@@ -170,7 +170,13 @@ public struct DTMFDetector: Sendable {
     private let sines: [Float]  // sin ω
     private let rotationCos: [Float]  // cos(ω·M)
     private let rotationSin: [Float]  // sin(ω·M)
-    private let frequencies: [Double]
+    private let omegas: [Float]  // ω in radians per sample
+    private let originCos: [Float]  // cos(ω·(M−1))
+    private let originSin: [Float]  // sin(ω·(M−1))
+    private let leakageInverse: [Float]  // 16 digit pairs × 4×4, row-major
+    private let frequencyTolerance: Float
+    private let minToneToTotalRatio: Float
+    private var windowPower: [Float] = .init(repeating: 0, count: 8)
     private let minWindowEnergy: Float
     private let minTonePower: Float
     private let relativePeak: Float
@@ -191,22 +197,37 @@ public struct DTMFDetector: Sendable {
     private var ringEnergy: [Float] = .init(repeating: 0, count: ringSize)
     private var halvesCompleted = 0
 
+    /// Sums of window measures. Windows in which both tones are steady within 10 % ("interior"
+    /// windows) are summed separately: quality is reported from them when there are any, so that
+    /// windows straddling the tone's edges do not bias level and S/N.
     private struct Accumulator: Sendable {
-        var count = 0
-        var lowPower = 0.0
-        var highPower = 0.0
-        var ratio = 0.0
-        var lowDeviation = 0.0
-        var highDeviation = 0.0
+        struct Sums: Sendable {
+            var count = 0
+            var lowPower = 0.0
+            var highPower = 0.0
+            var ratio = 0.0
+            var lowDeviation = 0.0
+            var highDeviation = 0.0
+
+            mutating func add(_ window: WindowResult) {
+                count += 1
+                lowPower += Double(window.lowPower)
+                highPower += Double(window.highPower)
+                ratio += Double(window.ratio)
+                lowDeviation += Double(window.lowDeviation)
+                highDeviation += Double(window.highDeviation)
+            }
+        }
+
+        var all = Sums()
+        var interior = Sums()
 
         mutating func add(_ window: WindowResult) {
-            count += 1
-            lowPower += Double(window.lowPower)
-            highPower += Double(window.highPower)
-            ratio += Double(window.ratio)
-            lowDeviation += Double(window.lowDeviation)
-            highDeviation += Double(window.highDeviation)
+            all.add(window)
+            if window.interior { interior.add(window) }
         }
+
+        var best: Sums { interior.count > 0 ? interior : all }
     }
 
     private struct WindowResult: Sendable {
@@ -216,6 +237,7 @@ public struct DTMFDetector: Sendable {
         var ratio: Float = 0
         var lowDeviation: Float = 0
         var highDeviation: Float = 0
+        var interior = false
     }
 
     // Digit state machine.
@@ -243,8 +265,13 @@ public struct DTMFDetector: Sendable {
         let half = max(8, Int((51 * rate / 8000).rounded()))
         halfBlockLength = half
         let frequencies = DTMFDigit.lowFrequencies + DTMFDigit.highFrequencies
-        self.frequencies = frequencies
         let omegas = frequencies.map { 2 * Double.pi * $0 / rate }
+        self.omegas = omegas.map { Float($0) }
+        originCos = omegas.map { Float(cos($0 * Double(half - 1))) }
+        originSin = omegas.map { Float(sin($0 * Double(half - 1))) }
+        leakageInverse = Self.leakageInverses(omegas: omegas, length: half)
+        frequencyTolerance = Float(configuration.frequencyTolerance)
+        minToneToTotalRatio = Float(configuration.minToneToTotalRatio)
         coefficients = omegas.map { Float(2 * cos($0)) }
         cosines = omegas.map { Float(cos($0)) }
         sines = omegas.map { Float(sin($0)) }
@@ -260,6 +287,90 @@ public struct DTMFDetector: Sendable {
         maxNormalTwist = Float(pow(10, configuration.maxNormalTwistDB / 10))
         maxReverseTwist = Float(pow(10, configuration.maxReverseTwistDB / 10))
         steadiness2 = Float(configuration.minSteadiness * configuration.minSteadiness)
+    }
+
+    /// Counts of analysis windows and of the safeguard that rejected each, for tuning and diagnostics.
+    public struct Statistics: Sendable, Hashable {
+        /// Windows analysed.
+        public var windows = 0
+        /// Rejected: window energy below the floor (silence).
+        public var belowEnergyFloor = 0
+        /// Rejected: a second tone in a group within ``Configuration/relativePeakDB`` of the strongest.
+        public var relativePeak = 0
+        /// Rejected: a tone's amplitude differs too much between the two halves of the window.
+        public var unsteady = 0
+        /// Rejected: a tone's measured frequency is outside ``Configuration/frequencyTolerance``.
+        public var frequency = 0
+        /// Rejected: the two tones carry too little of the window's power (speech, music, noise, harmonics).
+        public var toneToTotal = 0
+        /// Rejected: a tone is below ``Configuration/minToneLevelDBm0``.
+        public var level = 0
+        /// Rejected: twist beyond the limits.
+        public var twist = 0
+        /// Windows valid for some digit.
+        public var valid = 0
+    }
+
+    /// Window counts since the detector was created (not reset by ``finish()``).
+    public private(set) var statistics = Statistics()
+
+    /// For each digit (row, column), the inverse of the 4×4 real matrix that maps the two tones'
+    /// complex amplitudes `(a_L, b_L, a_H, b_H)` to the DFT values `(Re X_L, Im X_L, Re X_H, Im X_H)`
+    /// of an `length`-sample block, including each tone's negative-frequency image and the leakage of
+    /// each tone into the other's bin.
+    private static func leakageInverses(omegas: [Double], length: Int) -> [Float] {
+        func kernel(_ delta: Double) -> (Double, Double) {  // Σ_{n<M} e^{jΔn}
+            var re = 0.0, im = 0.0
+            for n in 0..<length {
+                re += cos(delta * Double(n))
+                im += sin(delta * Double(n))
+            }
+            return (re, im)
+        }
+        var result: [Float] = []
+        result.reserveCapacity(256)
+        let m = Double(length)
+        for row in 0..<4 {
+            for column in 4..<8 {
+                let wl = omegas[row], wh = omegas[column]
+                let d1 = kernel(-2 * wl), d2 = kernel(wh - wl), d3 = kernel(-wh - wl)
+                let e1 = kernel(-2 * wh), e2 = kernel(wl - wh), e3 = kernel(-wl - wh)
+                let matrix: [[Double]] = [
+                    [m + d1.0, d1.1, d2.0 + d3.0, -d2.1 + d3.1],
+                    [d1.1, m - d1.0, d2.1 + d3.1, d2.0 - d3.0],
+                    [e2.0 + e3.0, -e2.1 + e3.1, m + e1.0, e1.1],
+                    [e2.1 + e3.1, e2.0 - e3.0, e1.1, m - e1.0],
+                ]
+                result += invert(matrix).flatMap { $0.map { Float($0) } }
+            }
+        }
+        return result
+    }
+
+    /// Gauss–Jordan inversion with partial pivoting of a small, well-conditioned matrix.
+    private static func invert(_ matrix: [[Double]]) -> [[Double]] {
+        let size = matrix.count
+        var a = matrix
+        var inverse = (0..<size).map { row in (0..<size).map { $0 == row ? 1.0 : 0.0 } }
+        for column in 0..<size {
+            let pivot = (column..<size).max { abs(a[$0][column]) < abs(a[$1][column]) }!
+            a.swapAt(column, pivot)
+            inverse.swapAt(column, pivot)
+            let scale = a[column][column]
+            for k in 0..<size {
+                a[column][k] /= scale
+                inverse[column][k] /= scale
+            }
+            for row in 0..<size where row != column {
+                let factor = a[row][column]
+                guard factor != 0 else { continue }
+                for k in 0..<size {
+                    a[row][k] -= factor * a[column][k]
+                    inverse[row][k] -= factor * inverse[column][k]
+                }
+            }
+        }
+        return inverse
     }
 
     /// Samples consumed so far.
@@ -298,7 +409,9 @@ public struct DTMFDetector: Sendable {
         if current >= 0 {
             events.append(endCurrent())
         }
+        let statistics = statistics
         self = DTMFDetector(configuration: configuration)
+        self.statistics = statistics
         return events
     }
 
@@ -352,95 +465,130 @@ public struct DTMFDetector: Sendable {
 
     // MARK: - Window validation
 
-    private func evaluateWindow(endingAt half: Int) -> WindowResult {
+    private mutating func evaluateWindow(endingAt half: Int) -> WindowResult {
+        statistics.windows += 1
+        let result = evaluateWindow(half: half)
+        if result.digit >= 0 { statistics.valid += 1 }
+        return result
+    }
+
+    /// Complex amplitudes `(c_low, c_high)` of the digit's two tones at the start of a stored
+    /// half-block, jointly estimated so that each tone's leakage into the other's bin (and each tone's
+    /// negative-frequency image) is removed: the 4×4 real system precomputed for this tone pair is
+    /// inverted at initialisation.
+    private func toneAmplitudes(slot: Int, pair: Int, low: Int, high: Int) -> (Float, Float, Float, Float) {
+        // DFT values referred to the half-block start: X = y·e^{−jω(M−1)}.
+        let yLr = ringRe[slot * 8 + low], yLi = ringIm[slot * 8 + low]
+        let yHr = ringRe[slot * 8 + high], yHi = ringIm[slot * 8 + high]
+        let xLr = yLr * originCos[low] + yLi * originSin[low]
+        let xLi = yLi * originCos[low] - yLr * originSin[low]
+        let xHr = yHr * originCos[high] + yHi * originSin[high]
+        let xHi = yHi * originCos[high] - yHr * originSin[high]
+        let m = pair * 16
+        let aL = leakageInverse[m + 0] * xLr + leakageInverse[m + 1] * xLi + leakageInverse[m + 2] * xHr + leakageInverse[m + 3] * xHi
+        let bL = leakageInverse[m + 4] * xLr + leakageInverse[m + 5] * xLi + leakageInverse[m + 6] * xHr + leakageInverse[m + 7] * xHi
+        let aH = leakageInverse[m + 8] * xLr + leakageInverse[m + 9] * xLi + leakageInverse[m + 10] * xHr + leakageInverse[m + 11] * xHi
+        let bH = leakageInverse[m + 12] * xLr + leakageInverse[m + 13] * xLi + leakageInverse[m + 14] * xHr + leakageInverse[m + 15] * xHi
+        return (aL, bL, aH, bH)
+    }
+
+    /// Steadiness, frequency deviation and offset-corrected power of one tone from its complex
+    /// amplitudes in the two halves; `nil` (with the statistic counted) when a check fails.
+    private mutating func measureTone(
+        _ tone: Int, first: (Float, Float), second: (Float, Float)
+    ) -> (deviation: Float, power: Float, interior: Bool)? {
+        let powerA = first.0 * first.0 + first.1 * first.1
+        let powerB = second.0 * second.0 + second.1 * second.1
+        guard min(powerA, powerB) >= steadiness2 * max(powerA, powerB) else {
+            statistics.unsteady += 1
+            return nil
+        }
+        // Phase advance over one half-block, minus the nominal ω·M.
+        let wr = second.0 * first.0 + second.1 * first.1
+        let wi = second.1 * first.0 - second.0 * first.1
+        let zr = wr * rotationCos[tone] + wi * rotationSin[tone]
+        let zi = wi * rotationCos[tone] - wr * rotationSin[tone]
+        let deltaOmega = atan2(zi, zr) / Float(halfBlockLength)
+        let deviation = deltaOmega / omegas[tone]
+        guard abs(deviation) <= frequencyTolerance else {
+            statistics.frequency += 1
+            return nil
+        }
+        // Amplitude lost to the frequency offset over M samples: |D_M(Δω)/M|².
+        let m = Float(halfBlockLength)
+        let halfAngle = deltaOmega / 2
+        var gain: Float = 1
+        if abs(halfAngle) > 1e-6 {
+            let dirichlet = sin(m * halfAngle) / (m * sin(halfAngle))
+            gain = max(0.5, dirichlet * dirichlet)
+        }
+        // A tone a·cos(ωn + φ) has complex amplitude c = (a/2)·e^{jφ}; its power a²/2 is 2|c|².
+        let interior = min(powerA, powerB) >= 0.81 * max(powerA, powerB)
+        return (deviation, (powerA + powerB) / gain, interior)
+    }
+
+    private mutating func evaluateWindow(half: Int) -> WindowResult {
         var result = WindowResult()
         let first = ((half - 1) % Self.ringSize)
         let second = (half % Self.ringSize)
         let energy = ringEnergy[first] + ringEnergy[second]
-        guard energy >= minWindowEnergy else { return result }
+        guard energy >= minWindowEnergy else {
+            statistics.belowEnergyFloor += 1
+            return result
+        }
 
-        // Full-window power per tone: |y_A + e^{−jωM}·y_B|².
+        // Full-window power per tone, |y_A + e^{−jωM}·y_B|², for the relative-peak test (78 Hz bins).
         var bestLow = 0, bestHigh = 4
-        var powers: (Float, Float, Float, Float, Float, Float, Float, Float) = (0, 0, 0, 0, 0, 0, 0, 0)
-        withUnsafeMutableBytes(of: &powers) { raw in
-            let power = raw.bindMemory(to: Float.self)
-            for k in 0..<8 {
-                let reA = ringRe[first * 8 + k], imA = ringIm[first * 8 + k]
-                let reB = ringRe[second * 8 + k], imB = ringIm[second * 8 + k]
-                let rc = rotationCos[k], rs = rotationSin[k]
-                let re = reA + rc * reB + rs * imB
-                let im = imA + rc * imB - rs * reB
-                power[k] = re * re + im * im
-            }
-            for k in 1..<4 where power[k] > power[bestLow] { bestLow = k }
-            for k in 5..<8 where power[k] > power[bestHigh] { bestHigh = k }
-        }
-        let peakOK = withUnsafeBytes(of: &powers) { raw -> Bool in
-            let power = raw.bindMemory(to: Float.self)
-            for k in 0..<8 where k != bestLow && k != bestHigh {
-                let best = k < 4 ? power[bestLow] : power[bestHigh]
-                if power[k] * relativePeak > best { return false }
-            }
-            return true
-        }
-        guard peakOK else { return result }
-
-        // Steadiness and frequency of both tones.
-        var deviations: (Float, Float) = (0, 0)
-        var gains: (Float, Float) = (1, 1)
-        for (index, k) in [bestLow, bestHigh].enumerated() {
+        for k in 0..<8 {
             let reA = ringRe[first * 8 + k], imA = ringIm[first * 8 + k]
             let reB = ringRe[second * 8 + k], imB = ringIm[second * 8 + k]
-            let powerA = reA * reA + imA * imA
-            let powerB = reB * reB + imB * imB
-            guard min(powerA, powerB) >= steadiness2 * max(powerA, powerB) else { return result }
-            // Phase advance from half A to half B, minus the nominal ω·M.
-            let wr = reB * reA + imB * imA
-            let wi = imB * reA - reB * imA
-            let zr = wr * rotationCos[k] + wi * rotationSin[k]
-            let zi = wi * rotationCos[k] - wr * rotationSin[k]
-            let delta = atan2(zi, zr)  // (ω − ω₀)·M
-            let deltaOmega = delta / Float(halfBlockLength)
-            let deviation = deltaOmega * Float(configuration.sampleRate) / (2 * Float.pi * Float(frequencies[k]))
-            guard abs(deviation) <= Float(configuration.frequencyTolerance) else { return result }
-            // Power lost to the frequency offset over the N-sample window (Dirichlet kernel).
-            let n = Float(2 * halfBlockLength)
-            let halfAngle = deltaOmega / 2
-            let gain: Float
-            if abs(halfAngle) < 1e-6 {
-                gain = 1
-            } else {
-                let dirichlet = sin(n * halfAngle) / (n * sin(halfAngle))
-                gain = max(0.25, dirichlet * dirichlet)
-            }
-            if index == 0 {
-                deviations.0 = deviation
-                gains.0 = gain
-            } else {
-                deviations.1 = deviation
-                gains.1 = gain
+            let rc = rotationCos[k], rs = rotationSin[k]
+            let re = reA + rc * reB + rs * imB
+            let im = imA + rc * imB - rs * reB
+            windowPower[k] = re * re + im * im
+            if k < 4 {
+                if windowPower[k] > windowPower[bestLow] { bestLow = k }
+            } else if windowPower[k] > windowPower[bestHigh] {
+                bestHigh = k
             }
         }
+        for k in 0..<8 where k != bestLow && k != bestHigh {
+            let best = k < 4 ? windowPower[bestLow] : windowPower[bestHigh]
+            if windowPower[k] * relativePeak > best {
+                statistics.relativePeak += 1
+                return result
+            }
+        }
+
+        let pair = bestLow * 4 + (bestHigh - 4)
+        let a = toneAmplitudes(slot: first, pair: pair, low: bestLow, high: bestHigh)
+        let b = toneAmplitudes(slot: second, pair: pair, low: bestLow, high: bestHigh)
+        guard let low = measureTone(bestLow, first: (a.0, a.1), second: (b.0, b.1)),
+            let high = measureTone(bestHigh, first: (a.2, a.3), second: (b.2, b.3))
+        else { return result }
 
         let n = Float(2 * halfBlockLength)
-        let (lowRaw, highRaw) = withUnsafeBytes(of: &powers) { raw in
-            let power = raw.bindMemory(to: Float.self)
-            return (power[bestLow], power[bestHigh])
+        let ratio = (low.power + high.power) / (energy / n)
+        guard ratio >= minToneToTotalRatio else {
+            statistics.toneToTotal += 1
+            return result
         }
-        // Normalised tone power a²/2 = 2·|X|²/N², corrected for the frequency offset.
-        let lowPower = 2 * lowRaw / (n * n * gains.0)
-        let highPower = 2 * highRaw / (n * n * gains.1)
-        let ratio = (lowPower + highPower) / (energy / n)
-        guard ratio >= Float(configuration.minToneToTotalRatio) else { return result }
-        guard lowPower >= minTonePower, highPower >= minTonePower else { return result }
-        guard highPower <= lowPower * maxNormalTwist, lowPower <= highPower * maxReverseTwist else { return result }
+        guard low.power >= minTonePower, high.power >= minTonePower else {
+            statistics.level += 1
+            return result
+        }
+        guard high.power <= low.power * maxNormalTwist, low.power <= high.power * maxReverseTwist else {
+            statistics.twist += 1
+            return result
+        }
 
-        result.digit = bestLow * 4 + (bestHigh - 4)
-        result.lowPower = lowPower
-        result.highPower = highPower
-        result.ratio = min(ratio, 1)
-        result.lowDeviation = deviations.0
-        result.highDeviation = deviations.1
+        result.digit = pair
+        result.lowPower = low.power
+        result.highPower = high.power
+        result.ratio = ratio  // uncapped: the tones' cross terms make single windows err by a few % either way
+        result.lowDeviation = low.deviation
+        result.highDeviation = high.deviation
+        result.interior = low.interior && high.interior
         return result
     }
 
@@ -517,7 +665,7 @@ public struct DTMFDetector: Sendable {
     }
 
     private mutating func endCurrent() -> DTMFDigitEvent {
-        let accumulator = currentAccumulator
+        let accumulator = currentAccumulator.best
         let count = Double(max(1, accumulator.count))
         let lowPower = accumulator.lowPower / count
         let highPower = accumulator.highPower / count
@@ -530,7 +678,7 @@ public struct DTMFDetector: Sendable {
             toneToTotalRatio: ratio, snrDB: snr,
             lowFrequencyDeviation: accumulator.lowDeviation / count,
             highFrequencyDeviation: accumulator.highDeviation / count,
-            validWindows: accumulator.count)
+            validWindows: currentAccumulator.all.count)
         let end = max(currentStartSample + 1, estimateEnd(lastHalf: currentLastValidHalf, digit: current))
         let event = DTMFDigitEvent(
             digit: DTMFDigit.allCases[current], channel: 0, startSample: currentStartSample, endSample: end,
