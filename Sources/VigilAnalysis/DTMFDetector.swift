@@ -165,18 +165,17 @@ public struct DTMFDetector: Sendable {
     public let halfBlockLength: Int
 
     // Precomputed per tone (0–3 low group, 4–7 high group).
-    private let coefficients: [Float]  // 2·cos ω
-    private let cosines: [Float]  // cos ω
-    private let sines: [Float]  // sin ω
-    private let rotationCos: [Float]  // cos(ω·M)
-    private let rotationSin: [Float]  // sin(ω·M)
+    private let coefficients: SIMD8<Float>  // 2·cos ω
+    private let cosines: SIMD8<Float>  // cos ω
+    private let sines: SIMD8<Float>  // sin ω
+    private let rotationCos: SIMD8<Float>  // cos(ω·M)
+    private let rotationSin: SIMD8<Float>  // sin(ω·M)
     private let omegas: [Float]  // ω in radians per sample
-    private let originCos: [Float]  // cos(ω·(M−1))
-    private let originSin: [Float]  // sin(ω·(M−1))
+    private let originCos: SIMD8<Float>  // cos(ω·(M−1))
+    private let originSin: SIMD8<Float>  // sin(ω·(M−1))
     private let leakageInverse: [Float]  // 16 digit pairs × 4×4, row-major
     private let frequencyTolerance: Float
     private let minToneToTotalRatio: Float
-    private var windowPower: [Float] = .init(repeating: 0, count: 8)
     private let minWindowEnergy: Float
     private let minTonePower: Float
     private let relativePeak: Float
@@ -185,15 +184,15 @@ public struct DTMFDetector: Sendable {
     private let steadiness2: Float
 
     // Goertzel state of the half-block being filled.
-    private var s1: [Float] = .init(repeating: 0, count: 8)
-    private var s2: [Float] = .init(repeating: 0, count: 8)
+    private var s1 = SIMD8<Float>()
+    private var s2 = SIMD8<Float>()
     private var halfEnergyAccumulator: Float = 0
     private var halfFill = 0
 
     // Ring of completed half-blocks: complex Goertzel outputs per tone, and energy.
     private static let ringSize = 16
-    private var ringRe: [Float] = .init(repeating: 0, count: 8 * ringSize)
-    private var ringIm: [Float] = .init(repeating: 0, count: 8 * ringSize)
+    private var ringRe: [SIMD8<Float>] = .init(repeating: SIMD8(), count: ringSize)
+    private var ringIm: [SIMD8<Float>] = .init(repeating: SIMD8(), count: ringSize)
     private var ringEnergy: [Float] = .init(repeating: 0, count: ringSize)
     private var halvesCompleted = 0
 
@@ -267,16 +266,19 @@ public struct DTMFDetector: Sendable {
         let frequencies = DTMFDigit.lowFrequencies + DTMFDigit.highFrequencies
         let omegas = frequencies.map { 2 * Double.pi * $0 / rate }
         self.omegas = omegas.map { Float($0) }
-        originCos = omegas.map { Float(cos($0 * Double(half - 1))) }
-        originSin = omegas.map { Float(sin($0 * Double(half - 1))) }
+        originCos = vector { cos($0 * Double(half - 1)) }
+        originSin = vector { sin($0 * Double(half - 1)) }
         leakageInverse = Self.leakageInverses(omegas: omegas, length: half)
         frequencyTolerance = Float(configuration.frequencyTolerance)
         minToneToTotalRatio = Float(configuration.minToneToTotalRatio)
-        coefficients = omegas.map { Float(2 * cos($0)) }
-        cosines = omegas.map { Float(cos($0)) }
-        sines = omegas.map { Float(sin($0)) }
-        rotationCos = omegas.map { Float(cos($0 * Double(half))) }
-        rotationSin = omegas.map { Float(sin($0 * Double(half))) }
+        func vector(_ transform: (Double) -> Double) -> SIMD8<Float> {
+            SIMD8(omegas.map { Float(transform($0)) })
+        }
+        coefficients = vector { 2 * cos($0) }
+        cosines = vector { cos($0) }
+        sines = vector { sin($0) }
+        rotationCos = vector { cos($0 * Double(half)) }
+        rotationSin = vector { sin($0 * Double(half)) }
         let windowLength = Double(2 * half)
         // Tone power p = a²/2; window energy of two tones at the floor is 2·p·N.
         let floorAmplitude = DTMFLevel.amplitude(dBm0: configuration.minToneLevelDBm0)
@@ -439,20 +441,18 @@ public struct DTMFDetector: Sendable {
             b0 = a0; b1 = a1; b2 = a2; b3 = a3; b4 = a4; b5 = a5; b6 = a6; b7 = a7
             a0 = t0; a1 = t1; a2 = t2; a3 = t3; a4 = t4; a5 = t5; a6 = t6; a7 = t7
         }
-        s1[0] = a0; s1[1] = a1; s1[2] = a2; s1[3] = a3; s1[4] = a4; s1[5] = a5; s1[6] = a6; s1[7] = a7
-        s2[0] = b0; s2[1] = b1; s2[2] = b2; s2[3] = b3; s2[4] = b4; s2[5] = b5; s2[6] = b6; s2[7] = b7
+        s1 = SIMD8(a0, a1, a2, a3, a4, a5, a6, a7)
+        s2 = SIMD8(b0, b1, b2, b3, b4, b5, b6, b7)
         halfEnergyAccumulator = energy
     }
 
     private mutating func completeHalf(_ events: inout [DTMFDigitEvent]) {
         let slot = halvesCompleted % Self.ringSize
-        for k in 0..<8 {
-            // y = s[M−1] − e^{−jω}·s[M−2]; the DFT is y·e^{−jω(M−1)}, a rotation common to both halves.
-            ringRe[slot * 8 + k] = s1[k] - cosines[k] * s2[k]
-            ringIm[slot * 8 + k] = sines[k] * s2[k]
-            s1[k] = 0
-            s2[k] = 0
-        }
+        // y = s[M−1] − e^{−jω}·s[M−2]; the DFT is y·e^{−jω(M−1)}, a rotation common to both halves.
+        ringRe[slot] = s1 - cosines * s2
+        ringIm[slot] = sines * s2
+        s1 = SIMD8()
+        s2 = SIMD8()
         ringEnergy[slot] = halfEnergyAccumulator
         halfEnergyAccumulator = 0
         halfFill = 0
@@ -478,8 +478,8 @@ public struct DTMFDetector: Sendable {
     /// inverted at initialisation.
     private func toneAmplitudes(slot: Int, pair: Int, low: Int, high: Int) -> (Float, Float, Float, Float) {
         // DFT values referred to the half-block start: X = y·e^{−jω(M−1)}.
-        let yLr = ringRe[slot * 8 + low], yLi = ringIm[slot * 8 + low]
-        let yHr = ringRe[slot * 8 + high], yHi = ringIm[slot * 8 + high]
+        let yLr = ringRe[slot][low], yLi = ringIm[slot][low]
+        let yHr = ringRe[slot][high], yHi = ringIm[slot][high]
         let xLr = yLr * originCos[low] + yLi * originSin[low]
         let xLi = yLi * originCos[low] - yLr * originSin[low]
         let xHr = yHr * originCos[high] + yHi * originSin[high]
@@ -538,26 +538,20 @@ public struct DTMFDetector: Sendable {
         }
 
         // Full-window power per tone, |y_A + e^{−jωM}·y_B|², for the relative-peak test (78 Hz bins).
+        let reA = ringRe[first], imA = ringIm[first]
+        let reB = ringRe[second], imB = ringIm[second]
+        let re = reA + rotationCos * reB + rotationSin * imB
+        let im = imA + rotationCos * imB - rotationSin * reB
+        let power = re * re + im * im
         var bestLow = 0, bestHigh = 4
-        for k in 0..<8 {
-            let reA = ringRe[first * 8 + k], imA = ringIm[first * 8 + k]
-            let reB = ringRe[second * 8 + k], imB = ringIm[second * 8 + k]
-            let rc = rotationCos[k], rs = rotationSin[k]
-            let re = reA + rc * reB + rs * imB
-            let im = imA + rc * imB - rs * reB
-            windowPower[k] = re * re + im * im
-            if k < 4 {
-                if windowPower[k] > windowPower[bestLow] { bestLow = k }
-            } else if windowPower[k] > windowPower[bestHigh] {
-                bestHigh = k
-            }
-        }
-        for k in 0..<8 where k != bestLow && k != bestHigh {
-            let best = k < 4 ? windowPower[bestLow] : windowPower[bestHigh]
-            if windowPower[k] * relativePeak > best {
-                statistics.relativePeak += 1
-                return result
-            }
+        for k in 1..<4 where power[k] > power[bestLow] { bestLow = k }
+        for k in 5..<8 where power[k] > power[bestHigh] { bestHigh = k }
+        var runnerUpLow: Float = 0, runnerUpHigh: Float = 0
+        for k in 0..<4 where k != bestLow { runnerUpLow = max(runnerUpLow, power[k]) }
+        for k in 4..<8 where k != bestHigh { runnerUpHigh = max(runnerUpHigh, power[k]) }
+        guard runnerUpLow * relativePeak <= power[bestLow], runnerUpHigh * relativePeak <= power[bestHigh] else {
+            statistics.relativePeak += 1
+            return result
         }
 
         let pair = bestLow * 4 + (bestHigh - 4)
@@ -632,12 +626,8 @@ public struct DTMFDetector: Sendable {
     private func amplitude(half: Int, digit: Int) -> Float {
         guard half >= 0, half < halvesCompleted, halvesCompleted - half <= Self.ringSize else { return 0 }
         let slot = half % Self.ringSize
-        var total: Float = 0
-        for k in [digit / 4, 4 + digit % 4] {
-            let re = ringRe[slot * 8 + k], im = ringIm[slot * 8 + k]
-            total += (re * re + im * im).squareRoot()
-        }
-        return total / 2
+        let magnitude = (ringRe[slot] * ringRe[slot] + ringIm[slot] * ringIm[slot]).squareRoot()
+        return (magnitude[digit / 4] + magnitude[4 + digit % 4]) / 2
     }
 
     private func estimateStart(firstHalf: Int, digit: Int) -> Int {
