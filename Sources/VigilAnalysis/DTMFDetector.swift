@@ -120,7 +120,7 @@ public struct DTMFDigitEvent: Sendable, Hashable, CustomStringConvertible {
 /// (this also rejects harmonics, speech and music); each tone is above the minimum level; and the twist
 /// is within limits. A digit is reported after ``Configuration/validationWindows`` consecutive valid
 /// windows of the same key and ends after ``Configuration/endGapWindows`` windows without it; the event
-/// is returned when the digit ends (by ``process(_:)-(UnsafeBufferPointer<Float>)`` or ``finish()``).
+/// is returned when the digit ends (by `process(_:)` or ``finish()``).
 ///
 /// No allocation happens per block; only the returned event arrays allocate, and only when non-empty.
 public struct DTMFDetector: Sendable {
