@@ -37,6 +37,20 @@ struct DTMFReport {
             let note = abs(offset) <= 1.5 ? "must detect" : abs(offset) >= 3.5 ? "must reject" : ""
             out += "| Frequency offset | \(String(format: "%+.1f", offset)) % low tone / high tone | \(Self.rate(low.0, low.1)) / \(Self.rate(high.0, high.1)) | \(note) |\n"
         }
+        // Acceptance band per tone (Mitel-style bandwidth test): 0.1 % steps, 5 presses, all 5 found.
+        for digit in [DTMFDigit.one, .five, .nine, .d] {
+            var bands: [String] = []
+            for lowTone in [true, false] {
+                let accepted = (-50...50).filter { step in
+                    let offset = Double(step) / 1000
+                    let press = DTMFSynthesizer.Press(digit, onMilliseconds: 50, offMilliseconds: 50,
+                                                      lowOffset: lowTone ? offset : 0, highOffset: lowTone ? 0 : offset)
+                    return detect(Self.synth.sequence(Array(repeating: press, count: 5), leadingMilliseconds: 30)).filter { $0.digit == digit }.count == 5
+                }
+                bands.append(String(format: "%+.1f … %+.1f %%", Double(accepted.min() ?? 0) / 10, Double(accepted.max() ?? 0) / 10))
+            }
+            out += "| Acceptance band, key \(digit) | low \(Int(digit.lowFrequency)) Hz / high \(Int(digit.highFrequency)) Hz | \(bands[0]) / \(bands[1]) | 5/5 presses |\n"
+        }
         for twist in [-7.0, -6, -5, -4, -3, 0, 4, 6, 8, 9, 10, 11] {
             let result = Self.detected { .init($0, onMilliseconds: 50, offMilliseconds: 50, levelDBm0: -12, twistDB: twist) }
             let note = twist == 8 || twist == -4 ? "must detect" : twist >= 10 || twist <= -6 ? "must reject (our margin)" : ""
