@@ -19,11 +19,13 @@ let package = Package(
         .library(name: "VigilCore", targets: ["VigilCore"]),
         .library(name: "VigilModels", targets: ["VigilModels"]),
         .library(name: "VigilTesting", targets: ["VigilTesting"]),
+        .library(name: "VigilRedaction", targets: ["VigilRedaction"]),
         .executable(name: "vigil", targets: ["VigilCLI"]),
     ],
     targets: [
         .target(name: "VigilCore", swiftSettings: swiftSettings),
         .target(name: "VigilModels", swiftSettings: swiftSettings),
+        .target(name: "VigilRedaction", dependencies: ["VigilCore"], swiftSettings: swiftSettings),
         .target(name: "VigilTesting", dependencies: ["VigilCore", "VigilModels"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "VigilCLI",
@@ -31,6 +33,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore", "VigilTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "VigilRedactionTests", dependencies: ["VigilRedaction"], swiftSettings: swiftSettings),
         .testTarget(
             name: "VigilModelsTests",
             dependencies: ["VigilModels"],

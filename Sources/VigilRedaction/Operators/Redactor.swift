@@ -1,0 +1,157 @@
+/// Applies a ``RedactionPolicy`` to text: detects, then replaces every finding by its operator.
+///
+/// ```swift
+/// let redactor = try Redactor(policy: .tokenizeAll, tokenKey: try TokenKey(orgKeyBytes))
+/// let result = redactor.redact("Call me on +44 20 7946 0958, card 4111-1111-1111-1111")
+/// result.text      // "Call me on tok_phone_…, card tok_pan_…"
+/// result.findings  // kinds and original ranges, no values
+/// ```
+public struct Redactor: Sendable {
+    /// The operators by kind.
+    public let policy: RedactionPolicy
+    /// The detector used to find personal data.
+    public let detector: PIIDetector
+    private let tokenKey: TokenKey?
+
+    /// Creates a redactor.
+    ///
+    /// - Throws: ``RedactionError/Code/missingTokenKey`` when `policy` uses ``RedactionOperator/token``
+    ///   and no `tokenKey` is given.
+    public init(
+        policy: RedactionPolicy = .standard,
+        tokenKey: TokenKey? = nil,
+        detector: PIIDetector = PIIDetector()
+    ) throws(RedactionError) {
+        if policy.usesToken, tokenKey == nil { throw RedactionError(.missingTokenKey) }
+        self.policy = policy
+        self.tokenKey = tokenKey
+        self.detector = detector
+    }
+
+    /// Redacts `text`.
+    public func redact(_ text: String) -> RedactionResult {
+        var text = text
+        return text.withUTF8 { buffer in
+            let matches = detector.matches(in: buffer)
+            return RedactionResult(text: apply(matches, to: buffer), findings: matches.map(\.finding))
+        }
+    }
+
+    /// Redacts a transcript: spoken digits are normalised for detection (``SpokenDigitNormalizer``),
+    /// and the operators replace the corresponding original words.
+    public func redact(transcript text: String) -> RedactionResult {
+        let matches = detector.transcriptMatches(in: text)
+        var text = text
+        let redacted = text.withUTF8 { apply(matches, to: $0) }
+        return RedactionResult(text: redacted, findings: matches.map(\.finding))
+    }
+
+    /// Redacts a transcript given as phrases; a finding that spans phrases is replaced in the first
+    /// phrase it touches and removed from the others.
+    public func redact(phrases: [String]) -> PhraseRedactionResult {
+        let layout = PhraseLayout(phrases)
+        let matches = detector.transcriptMatches(in: layout.text)
+        var edits: [[(range: Range<Int>, replacement: String)]] = Array(repeating: [], count: phrases.count)
+        var findings: [TranscriptFinding] = []
+        for match in matches {
+            let segments = layout.segments(for: match.finding.utf8Range)
+            guard !segments.isEmpty else { continue }
+            let replacement = self.replacement(for: match.finding.kind, value: match.value)
+            for (position, segment) in segments.enumerated() {
+                edits[segment.phraseIndex].append((segment.utf8Range, position == 0 ? replacement : ""))
+            }
+            findings.append(TranscriptFinding(kind: match.finding.kind, confidence: match.finding.confidence,
+                                              cardNetwork: match.finding.cardNetwork, segments: segments))
+        }
+        let redacted = phrases.indices.map { index -> String in
+            guard !edits[index].isEmpty else { return phrases[index] }
+            var phrase = phrases[index]
+            return phrase.withUTF8 { Self.splice(edits[index], into: $0) }
+        }
+        return PhraseRedactionResult(phrases: redacted, findings: findings)
+    }
+
+    /// The replacement text for a value of `kind` (already normalised) under this policy.
+    func replacement(for kind: PIIKind, value: [UInt8]) -> String {
+        switch policy.operator(for: kind).storage {
+        case .drop:
+            return ""
+        case .replace(let label):
+            return label ?? "<\(kind.label)>"
+        case .token:
+            // `init` guarantees a key whenever the policy uses the token operator.
+            return tokenKey?.token(for: value, kind: kind) ?? "<\(kind.label)>"
+        case .mask(let character, let requested):
+            let length = value.count
+            let kept = kind == .cvv || kind == .cardExpiry ? 0 : min(requested, length / 2)
+            return String(repeating: character, count: length - kept)
+                + String(decoding: value[(length - kept)...], as: UTF8.self)
+        }
+    }
+
+    /// The token for a value of `kind` under this redactor's key (`nil` without a key).
+    func token(for value: some Sequence<UInt8>, kind: PIIKind) -> String? {
+        tokenKey?.token(for: value, kind: kind)
+    }
+
+    func apply(_ matches: [PIIDetector.Match], to buffer: UnsafeBufferPointer<UInt8>) -> String {
+        guard !matches.isEmpty else { return String(decoding: buffer, as: UTF8.self) }
+        return Self.splice(
+            matches.map { ($0.finding.utf8Range, replacement(for: $0.finding.kind, value: $0.value)) },
+            into: buffer
+        )
+    }
+
+    /// `buffer` with each (non-overlapping, sorted) range replaced.
+    static func splice(_ edits: [(range: Range<Int>, replacement: String)], into buffer: UnsafeBufferPointer<UInt8>) -> String {
+        var output: [UInt8] = []
+        output.reserveCapacity(buffer.count)
+        var position = 0
+        for edit in edits where edit.range.lowerBound >= position {
+            output.append(contentsOf: buffer[position..<edit.range.lowerBound])
+            output.append(contentsOf: edit.replacement.utf8)
+            position = edit.range.upperBound
+        }
+        output.append(contentsOf: buffer[position...])
+        return String(decoding: output, as: UTF8.self)
+    }
+}
+
+/// Redacted text and what was found in it (kinds and original ranges, no values).
+public struct RedactionResult: Hashable, Sendable, CustomStringConvertible {
+    /// The text with every finding replaced.
+    public let text: String
+    /// The findings, with UTF-8 ranges into the *original* text.
+    public let findings: [PIIFinding]
+
+    /// Creates a result.
+    public init(text: String, findings: [PIIFinding]) {
+        self.text = text
+        self.findings = findings
+    }
+
+    /// `RedactionResult(2 findings: creditCard, email)`.
+    public var description: String {
+        "RedactionResult(\(findings.count) findings: \(findings.map(\.kind.name).joined(separator: ", ")))"
+    }
+}
+
+/// Redacted phrases and what was found in them.
+public struct PhraseRedactionResult: Hashable, Sendable, CustomStringConvertible {
+    /// The phrases with every finding replaced (same count and order as the input).
+    public let phrases: [String]
+    /// The findings, with ranges into the *original* phrases.
+    public let findings: [TranscriptFinding]
+
+    /// Creates a result.
+    public init(phrases: [String], findings: [TranscriptFinding]) {
+        self.phrases = phrases
+        self.findings = findings
+    }
+
+    /// `PhraseRedactionResult(3 phrases, 1 findings: creditCard)`.
+    public var description: String {
+        "PhraseRedactionResult(\(phrases.count) phrases, \(findings.count) findings: "
+            + "\(findings.map(\.kind.name).joined(separator: ", ")))"
+    }
+}
