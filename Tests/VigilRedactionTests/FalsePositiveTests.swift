@@ -20,6 +20,15 @@ struct FalsePositiveTests {
         #expect(detector.findings(in: "credit card 1748503543012").isEmpty)
     }
 
+    @Test("13-digit Visa numbers: below the 2100 epoch-ms bound they need card context")
+    func thirteenDigitVisa() {
+        // 4000000000006 is Luhn-valid and reads as 2096-10-02 in epoch milliseconds.
+        #expect(detector.findings(in: "at 4000000000006").isEmpty)
+        #expect(found(.creditCard, in: "visa card 4000000000006") == ["4000000000006"])
+        // 4222222222222 is beyond 2100-01-01, so it is a card without context.
+        #expect(found(.creditCard, in: "4222222222222") == ["4222222222222"])
+    }
+
     @Test("GUIDs yield nothing", arguments: [
         "2f7bf00a-0fc2-4d6a-9b56-92238191433e",
         "c03d300e-5c5a-4b58-9a5b-1748503543012",

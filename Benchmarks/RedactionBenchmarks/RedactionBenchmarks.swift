@@ -1,0 +1,94 @@
+// Redaction throughput on transcript-like text, against the in-run baseline of a plain UTF-8
+// validation scan of the same bytes (`String(validating:)`), so that the ratio is meaningful on a
+// noisy shared machine.
+//
+// The input is ~64 KiB of agent/customer dialogue with about three card numbers per KiB (contiguous,
+// space- and hyphen-separated), plus expiry dates, CVVs, phone numbers, e-mail addresses, order ids,
+// GUIDs and timestamps. Read the `throughput` metric: one iteration processes the whole text, so
+// MB/s = throughput × 65 536 / 10⁶.
+//
+// Measured 2026-11-28 on the project machine (x86-64, shared, 2 cores; p50): see the note in the
+// redaction branch's report and CHANGELOG.
+import Benchmark
+import VigilRedaction
+
+private let sentences: [String] = [
+    "Agent: Thank you for calling, how can I help you today? ",
+    "Customer: I would like to pay my bill with my card 4111 1111 1111 1111, it expires 12/27. ",
+    "Agent: Sure, and the security code on the back? Customer: it is 737. ",
+    "Agent: I can see order 20261128000123 from conversation 2f7bf00a-0fc2-4d6a-9b56-92238191433e. ",
+    "Customer: Actually please use the Mastercard 5555-5555-5555-4444 instead. ",
+    "Agent: No problem. Can I reach you on +44 20 7946 0958 or at jane.doe@example.com if needed? ",
+    "Customer: Yes, or my mobile (317) 555-0123. The other card was 371449635398431. ",
+    "Agent: The payment event was logged at 1748503543012 and will settle in two or three days. ",
+    "Customer: Great, thanks very much for your help, have a nice day. ",
+]
+
+private let transcript: [UInt8] = {
+    var text = ""
+    var index = 0
+    while text.utf8.count < 64 * 1024 {
+        text += sentences[index % sentences.count]
+        index += 1
+    }
+    return Array(text.utf8.prefix(64 * 1024))
+}()
+
+private let transcriptString = String(decoding: transcript, as: UTF8.self)
+
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.wallClock, .throughput],
+        warmupIterations: 3,
+        maxDuration: .seconds(2),
+        maxIterations: 10_000
+    )
+
+    Benchmark("UTF-8 validation 64KiB (baseline)") { benchmark in
+        let bytes = transcript
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            if #available(macOS 15, *) {
+                blackHole(String(validating: bytes, as: UTF8.self))
+            } else {
+                blackHole(String(decoding: bytes, as: UTF8.self))
+            }
+        }
+    }
+
+    Benchmark("PIIDetector.findings 64KiB") { benchmark in
+        let detector = PIIDetector()
+        let bytes = transcript
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            blackHole(detector.findings(inUTF8: bytes))
+        }
+    }
+
+    Benchmark("Redactor.redact mask 64KiB") { benchmark in
+        let redactor = try Redactor()
+        let text = transcriptString
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            blackHole(redactor.redact(text))
+        }
+    }
+
+    Benchmark("Redactor.redact token 64KiB") { benchmark in
+        let redactor = try Redactor(policy: .tokenizeAll, tokenKey: try TokenKey(Array(0..<32)))
+        let text = transcriptString
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            blackHole(redactor.redact(text))
+        }
+    }
+
+    Benchmark("Redactor.redact(transcript:) mask 64KiB") { benchmark in
+        let redactor = try Redactor()
+        let text = transcriptString
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            blackHole(redactor.redact(transcript: text))
+        }
+    }
+}
