@@ -1,47 +1,63 @@
 /// Case-insensitive keyword search near a candidate, over raw UTF-8 bytes.
 enum ContextWords {
-    static let card: [[UInt8]] = words(
+    static let card = WordList(
         "card", "credit", "debit", "visa", "mastercard", "amex", "american express", "discover", "jcb",
         "diners", "maestro", "unionpay", "cc ", "cc#", "pan"
     )
-    static let ssn: [[UInt8]] = words("ssn", "social security", "social", "ss#", "ss no", "taxpayer")
-    static let phone: [[UInt8]] = words("phone", "call", "number", "mobile", "cell", "tel", "fax", "contact")
-    static let cvv: [[UInt8]] = words(
+    static let ssn = WordList("ssn", "social security", "social", "ss#", "ss no", "taxpayer")
+    static let phone = WordList("phone", "call", "number", "mobile", "cell", "tel", "fax", "contact")
+    static let cvv = WordList(
         "cvv", "cvc", "cid", "csc", "security code", "verification", "card code", "three digit", "3 digit"
     )
-    static let expiry: [[UInt8]] = words("exp", "valid thru", "valid through", "good thru", "valid until")
+    static let expiry = WordList("exp", "valid thru", "valid through", "good thru", "valid until")
 
-    private static func words(_ words: String...) -> [[UInt8]] {
-        words.map { Array($0.utf8) }
+    /// Lowercase keywords, with a bitmap of their first bytes so that most positions are rejected
+    /// with one test.
+    struct WordList: Sendable {
+        let words: [[UInt8]]
+        private let firstBytes: (UInt64, UInt64)
+
+        init(_ words: String...) {
+            self.words = words.map { Array($0.utf8) }
+            var bitmap: (UInt64, UInt64) = (0, 0)
+            for word in self.words {
+                let first = word[0]
+                if first < 64 { bitmap.0 |= 1 << UInt64(first) } else { bitmap.1 |= 1 << UInt64(first & 63) }
+            }
+            firstBytes = bitmap
+        }
+
+        @inline(__always) func mayStart(with byte: UInt8) -> Bool {
+            byte < 64 ? firstBytes.0 & (1 << UInt64(byte)) != 0
+                : byte < 128 && firstBytes.1 & (1 << UInt64(byte & 63)) != 0
+        }
     }
 
-    /// Whether any of `words` occurs (ASCII case-insensitively) in `bytes[range]`.
+    /// Whether any of `list`'s words occurs (ASCII case-insensitively) in `bytes[range]`.
     static func contains(
-        _ words: [[UInt8]],
+        _ list: WordList,
         in bytes: UnsafeBufferPointer<UInt8>,
         range: Range<Int>
     ) -> Bool {
         let lower = max(0, range.lowerBound), upper = min(bytes.count, range.upperBound)
-        guard lower < upper else { return false }
-        for word in words where word.count <= upper - lower {
-            let first = word[0]
-            var index = lower
-            let last = upper - word.count
-            while index <= last {
-                if lowercased(bytes[index]) == first {
+        var index = lower
+        while index < upper {
+            let first = lowercased(bytes[index])
+            if list.mayStart(with: first) {
+                for word in list.words where word[0] == first && word.count <= upper - index {
                     var matched = 1
                     while matched < word.count, lowercased(bytes[index + matched]) == word[matched] { matched += 1 }
                     if matched == word.count { return true }
                 }
-                index += 1
             }
+            index += 1
         }
         return false
     }
 
     /// Whether any of `words` occurs within `window` bytes before `start` (or `after` bytes after `end`).
     static func near(
-        _ words: [[UInt8]],
+        _ words: WordList,
         in bytes: UnsafeBufferPointer<UInt8>,
         start: Int,
         end: Int,

@@ -1,3 +1,11 @@
+#if canImport(Darwin)
+import Darwin
+#elseif canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
 /// The detection engine: one forward pass over UTF-8 bytes, candidate-first.
 ///
 /// Digit runs are found by byte tests, then validated (card chains, SSN shapes, NANP/E.164 phone
@@ -6,6 +14,19 @@ struct Scanner {
     let bytes: UnsafeBufferPointer<UInt8>
     let kinds: Set<PIIKind>
     let window: Int
+    private let wantCard: Bool, wantSSN: Bool, wantPhone: Bool, wantEmail: Bool, wantCVV: Bool, wantExpiry: Bool
+
+    init(bytes: UnsafeBufferPointer<UInt8>, kinds: Set<PIIKind>, window: Int) {
+        self.bytes = bytes
+        self.kinds = kinds
+        self.window = window
+        wantCard = kinds.contains(.creditCard)
+        wantSSN = kinds.contains(.usSSN)
+        wantPhone = kinds.contains(.phoneNumber)
+        wantEmail = kinds.contains(.email)
+        wantCVV = kinds.contains(.cvv)
+        wantExpiry = kinds.contains(.cardExpiry)
+    }
 
     private var count: Int { bytes.count }
 
@@ -58,10 +79,8 @@ struct Scanner {
     // MARK: Scan
 
     func scan() -> [PIIFinding] {
-        let emails = kinds.contains(.email) ? scanEmails() : []
-        let wantCard = kinds.contains(.creditCard), wantSSN = kinds.contains(.usSSN)
-        let wantPhone = kinds.contains(.phoneNumber)
-        let wantShort = kinds.contains(.cvv) || kinds.contains(.cardExpiry)
+        let emails = wantEmail ? scanEmails() : []
+        let wantShort = wantCVV || wantExpiry
         var findings: [PIIFinding] = []
         var pending: [PIIFinding] = []
         var emailIndex = 0
@@ -311,11 +330,11 @@ struct Scanner {
             break
         }
         guard let best else { return nil }
-        if best.digits >= 13, kinds.contains(.creditCard),
+        if best.digits >= 13, wantCard,
            let network = validateCard((start + 1)..<best.end, digitCount: best.digits) {
             return PIIFinding(kind: .creditCard, utf8Range: (start + 1)..<best.end, confidence: 0.9, cardNetwork: network)
         }
-        guard kinds.contains(.phoneNumber) else { return nil }
+        guard wantPhone else { return nil }
         return PIIFinding(kind: .phoneNumber, utf8Range: start..<best.end, confidence: 0.9)
     }
 
@@ -325,7 +344,7 @@ struct Scanner {
     private func shortCandidate(at start: Int) -> PIIFinding? {
         let runEnd = digitRunEnd(from: start)
         let run = runEnd - start
-        if kinds.contains(.cardExpiry), run == 2, runEnd + 2 < count,
+        if wantExpiry, run == 2, runEnd + 2 < count,
            bytes[runEnd] == Self.slash || bytes[runEnd] == Self.hyphen {
             let month = Int(bytes[start] &- 0x30) * 10 + Int(bytes[start + 1] &- 0x30)
             let yearEnd = digitRunEnd(from: runEnd + 1)
@@ -335,7 +354,7 @@ struct Scanner {
                 return PIIFinding(kind: .cardExpiry, utf8Range: start..<yearEnd, confidence: 0)
             }
         }
-        if kinds.contains(.cvv), run == 3 || run == 4, freeAfter(runEnd) {
+        if wantCVV, run == 3 || run == 4, freeAfter(runEnd) {
             // Not one group of a longer space-separated digit sequence.
             if start >= 2, bytes[start - 1] == Self.space, Self.isDigit(bytes[start - 2]) { return nil }
             if runEnd + 1 < count, bytes[runEnd] == Self.space, Self.isDigit(bytes[runEnd + 1]) { return nil }
@@ -354,10 +373,9 @@ struct Scanner {
             while cardIndex < cards.count, cards[cardIndex].upperBound + window < range.lowerBound { cardIndex += 1 }
             let nearCard = cardIndex < cards.count && cards[cardIndex].lowerBound <= range.upperBound + window
             let words = candidate.kind == .cvv ? ContextWords.cvv : ContextWords.expiry
-            let keyword = ContextWords.near(words, in: bytes, start: range.lowerBound, end: range.upperBound,
-                                            before: window)
-            guard nearCard || keyword, kinds.contains(candidate.kind) else { continue }
-            confirmed.append(PIIFinding(kind: candidate.kind, utf8Range: range, confidence: nearCard && keyword ? 1 : 0.8))
+            guard nearCard || ContextWords.near(words, in: bytes, start: range.lowerBound, end: range.upperBound,
+                                                before: window) else { continue }
+            confirmed.append(PIIFinding(kind: candidate.kind, utf8Range: range, confidence: nearCard ? 0.9 : 0.8))
         }
         return confirmed
     }
@@ -368,11 +386,11 @@ struct Scanner {
         var results: [PIIFinding] = []
         var floor = 0
         var index = 0
+        guard let base = bytes.baseAddress else { return [] }
         while index < count {
-            guard bytes[index] == Self.at else {
-                index += 1
-                continue
-            }
+            // memchr is vectorised by the C library; '@' is rare in text.
+            guard let found = memchr(base + index, Int32(Self.at), count - index) else { break }
+            index = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
             if let range = emailAround(at: index, floor: floor) {
                 results.append(PIIFinding(kind: .email, utf8Range: range, confidence: 0.9))
                 floor = range.upperBound

@@ -48,23 +48,47 @@ public enum SpokenDigitNormalizer {
         case other
     }
 
-    /// Packs a lowercase ASCII word of up to 12 letters into an integer, 5 bits a letter.
-    private static func key(_ word: String) -> UInt64 {
-        word.utf8.reduce(0) { $0 << 5 | UInt64($1 &- 0x60) }
+    /// The class of a lowercase ASCII word packed 5 bits a letter (`a` = 1), first letter highest.
+    /// A `switch` over constants: no hashing or allocation per word.
+    private static func wordClass(packed key: UInt64) -> WordClass {
+        switch key {
+        case 0xd164f: .unit(0)  // zero
+        case 0x3dc5: .unit(1)  // one
+        case 0x52ef: .unit(2)  // two
+        case 0x14448a5: .unit(3)  // three
+        case 0x33eb2: .unit(4)  // four
+        case 0x326c5: .unit(5)  // five
+        case 0x4d38: .unit(6)  // six
+        case 0x132d8ae: .unit(7)  // seven
+        case 0x549d14: .unit(8)  // eight
+        case 0x725c5: .unit(9)  // nine
+        case 0x1e8: .oh  // oh
+        case 0xf: .oh  // o
+        case 0x50ae: .teen(0)  // ten
+        case 0xac2d8ae: .teen(1)  // eleven
+        case 0x2972b2c5: .teen(2)  // twelve
+        case 0xa2132a14ae: .teen(3)  // thirteen
+        case 0x33eb2a14ae: .teen(4)  // fourteen
+        case 0x1926a14ae: .teen(5)  // fifteen
+        case 0x4d38a14ae: .teen(6)  // sixteen
+        case 0x132d8aea14ae: .teen(7)  // seventeen
+        case 0x2a4e8a14ae: .teen(8)  // eighteen
+        case 0x725c5a14ae: .teen(9)  // nineteen
+        case 0x2972ba99: .tens(2)  // twenty
+        case 0x2884ca99: .tens(3)  // thirty
+        case 0x67ca99: .tens(4)  // forty
+        case 0x649a99: .tens(5)  // fifty
+        case 0x134e299: .tens(6)  // sixty
+        case 0x4cb62ba99: .tens(7)  // seventy
+        case 0xa93a299: .tens(8)  // eighty
+        case 0x1c971699: .tens(9)  // ninety
+        case 0x8fa8985: .multiplier(2)  // double
+        case 0x2924c185: .multiplier(3)  // triple
+        case 0x29228985: .multiplier(3)  // treble
+        case 0x2a8, 0x2ad, 0x550d, 0xb2, 0x164d, 0x28, 0x21ad, 0x1ad: .filler  // uh, um, uhm, er, erm, ah, hmm, mm
+        default: .other
+        }
     }
-
-    private static let table: [UInt64: WordClass] = {
-        var words: [String: WordClass] = ["oh": .oh, "o": .oh, "double": .multiplier(2), "triple": .multiplier(3),
-                                          "treble": .multiplier(3)]
-        for (value, word) in ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
-            .enumerated() { words[word] = .unit(UInt8(value)) }
-        for (value, word) in ["ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
-                              "eighteen", "nineteen"].enumerated() { words[word] = .teen(UInt8(value)) }
-        for (value, word) in ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
-            .enumerated() { words[word] = .tens(UInt8(value + 2)) }
-        for word in ["uh", "um", "uhm", "er", "erm", "ah", "hmm", "mm"] { words[word] = .filler }
-        return Dictionary(uniqueKeysWithValues: words.map { (key($0.key), $0.value) })
-    }()
 
     private struct Builder {
         let input: UnsafeBufferPointer<UInt8>
@@ -96,11 +120,31 @@ public enum SpokenDigitNormalizer {
             guard end - start <= 9 else { return .other }
             var key: UInt64 = 0
             for index in start..<end { key = key << 5 | UInt64((input[index] | 0x20) &- 0x60) }
-            return SpokenDigitNormalizer.table[key] ?? .other
+            return SpokenDigitNormalizer.wordClass(packed: key)
         }
 
-        /// One item of a digit sequence at `index`: its digits (as values 0–9) and end.
-        private func item(at index: Int, inSequence: Bool) -> (digits: [UInt8], end: Int)? {
+        /// One item of a digit sequence: a run of written digits, or up to three spoken ones.
+        struct Item {
+            let end: Int
+            /// The start of a run of written digits (which ends at `end`), or -1 for spoken digits.
+            let literalStart: Int
+            /// Spoken digit values, 4 bits each, the first in the lowest nibble.
+            let spoken: UInt32
+            let spokenCount: Int
+
+            static func literal(_ range: Range<Int>) -> Item {
+                Item(end: range.upperBound, literalStart: range.lowerBound, spoken: 0, spokenCount: 0)
+            }
+
+            static func spoken(_ digits: UInt8..., end: Int) -> Item {
+                var packed: UInt32 = 0
+                for (position, digit) in digits.enumerated() { packed |= UInt32(digit) << UInt32(4 * position) }
+                return Item(end: end, literalStart: -1, spoken: packed, spokenCount: digits.count)
+            }
+        }
+
+        /// One item of a digit sequence at `index`.
+        private func item(at index: Int, inSequence: Bool) -> Item? {
             guard index < count else { return nil }
             let byte = input[index]
             if Scanner.isDigit(byte) {
@@ -108,28 +152,28 @@ public enum SpokenDigitNormalizer {
                 var end = index
                 while end < count, Scanner.isDigit(input[end]) { end += 1 }
                 if isAlpha(end) { return nil }
-                return (input[index..<end].map { $0 &- 0x30 }, end)
+                return .literal(index..<end)
             }
             guard Scanner.isAlpha(byte), index == 0 || !Scanner.isAlpha(input[index - 1]) else { return nil }
             let end = wordEnd(index)
             if end < count, Scanner.isDigit(input[end]) { return nil }
             switch classify(index, end) {
             case .unit(let value):
-                return ([value], end)
+                return .spoken(value, end: end)
             case .teen(let value):
-                return ([1, value], end)
+                return .spoken(1, value, end: end)
             case .tens(let value):
                 // "twenty one", "twenty-one"
                 if end + 1 < count, input[end] == 0x20 || input[end] == 0x2d, isAlpha(end + 1) {
                     let unitEnd = wordEnd(end + 1)
                     if case .unit(let unit) = classify(end + 1, unitEnd), unit > 0,
                        !(unitEnd < count && Scanner.isDigit(input[unitEnd])) {
-                        return ([value, unit], unitEnd)
+                        return .spoken(value, unit, end: unitEnd)
                     }
                 }
-                return ([value, 0], end)
+                return .spoken(value, 0, end: end)
             case .oh:
-                if inSequence || definiteDigitAhead(from: end) { return ([0], end) }
+                if inSequence || definiteDigitAhead(from: end) { return .spoken(0, end: end) }
                 return nil
             case .multiplier(let times):
                 var next = end
@@ -137,8 +181,10 @@ public enum SpokenDigitNormalizer {
                 guard next > end, isAlpha(next) else { return nil }
                 let nextEnd = wordEnd(next)
                 switch classify(next, nextEnd) {
-                case .unit(let value): return ([UInt8](repeating: value, count: times), nextEnd)
-                case .oh: return ([UInt8](repeating: 0, count: times), nextEnd)
+                case .unit(let value):
+                    return times == 2 ? .spoken(value, value, end: nextEnd) : .spoken(value, value, value, end: nextEnd)
+                case .oh:
+                    return times == 2 ? .spoken(0, 0, end: nextEnd) : .spoken(0, 0, 0, end: nextEnd)
                 default: return nil
                 }
             case .filler, .other:
@@ -177,11 +223,18 @@ public enum SpokenDigitNormalizer {
             return position
         }
 
-        private mutating func emit(_ digits: [UInt8], origin: Range<Int>) {
-            for digit in digits {
-                output.append(digit &+ 0x30)
+        /// Appends an item's digits; written digits map to themselves, spoken ones to their words.
+        private mutating func emit(_ item: Item, origin: Range<Int>) {
+            if item.literalStart >= 0 {
+                copy(item.literalStart..<item.end)
+                return
+            }
+            var packed = item.spoken
+            for _ in 0..<item.spokenCount {
+                output.append(UInt8(truncatingIfNeeded: packed & 0xf) &+ 0x30)
                 starts.append(origin.lowerBound)
                 ends.append(origin.upperBound)
+                packed >>= 4
             }
         }
 
@@ -197,12 +250,12 @@ public enum SpokenDigitNormalizer {
             var index = 0
             while index < count {
                 if let first = item(at: index, inSequence: false) {
-                    emit(first.digits, origin: index..<first.end)
+                    emit(first, origin: index..<first.end)
                     var position = first.end
                     while true {
                         let next = skipGap(from: position)
                         guard next > position, let following = item(at: next, inSequence: true) else { break }
-                        emit(following.digits, origin: next..<following.end)
+                        emit(following, origin: next..<following.end)
                         position = following.end
                     }
                     index = position

@@ -73,19 +73,38 @@ public struct Redactor: Sendable {
 
     /// The replacement text for a value of `kind` (already normalised) under this policy.
     func replacement(for kind: PIIKind, value: [UInt8]) -> String {
+        var output: [UInt8] = []
+        appendReplacement(for: kind, value: value, to: &output)
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// Appends the replacement for a value of `kind` to `output`, without intermediate strings.
+    func appendReplacement(for kind: PIIKind, value: [UInt8], to output: inout [UInt8]) {
         switch policy.operator(for: kind).storage {
         case .drop:
-            return ""
+            return
         case .replace(let label):
-            return label ?? "<\(kind.label)>"
+            if let label {
+                output.append(contentsOf: label.utf8)
+            } else {
+                output.append(UInt8(ascii: "<"))
+                output.append(contentsOf: kind.label.utf8)
+                output.append(UInt8(ascii: ">"))
+            }
         case .token:
             // `init` guarantees a key whenever the policy uses the token operator.
-            return tokenKey?.token(for: value, kind: kind) ?? "<\(kind.label)>"
+            let token = tokenKey?.token(for: value, kind: kind) ?? "<\(kind.label)>"
+            output.append(contentsOf: token.utf8)
         case .mask(let character, let requested):
             let length = value.count
             let kept = kind == .cvv || kind == .cardExpiry ? 0 : min(requested, length / 2)
-            return String(repeating: character, count: length - kept)
-                + String(decoding: value[(length - kept)...], as: UTF8.self)
+            if character.isASCII, let ascii = character.asciiValue {
+                output.append(contentsOf: repeatElement(ascii, count: length - kept))
+            } else {
+                let encoded = Array(String(character).utf8)
+                for _ in 0..<(length - kept) { output.append(contentsOf: encoded) }
+            }
+            output.append(contentsOf: value[(length - kept)...])
         }
     }
 
@@ -96,10 +115,16 @@ public struct Redactor: Sendable {
 
     func apply(_ matches: [PIIDetector.Match], to buffer: UnsafeBufferPointer<UInt8>) -> String {
         guard !matches.isEmpty else { return String(decoding: buffer, as: UTF8.self) }
-        return Self.splice(
-            matches.map { ($0.finding.utf8Range, replacement(for: $0.finding.kind, value: $0.value)) },
-            into: buffer
-        )
+        var output: [UInt8] = []
+        output.reserveCapacity(buffer.count + buffer.count / 8)
+        var position = 0
+        for match in matches where match.finding.utf8Range.lowerBound >= position {
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[position..<match.finding.utf8Range.lowerBound]))
+            appendReplacement(for: match.finding.kind, value: match.value, to: &output)
+            position = match.finding.utf8Range.upperBound
+        }
+        output.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[position...]))
+        return String(decoding: output, as: UTF8.self)
     }
 
     /// `buffer` with each (non-overlapping, sorted) range replaced.
