@@ -9,8 +9,9 @@ import Foundation
 /// The sanitiser walks the document with its own small RFC 8259 parser and copies it to the output
 /// byte for byte — whitespace, key order, number spellings and string escapes included — except:
 /// - **String values** with findings are rewritten with the policy's operators (default: tokens).
-/// - **Number values** that are payment card numbers (`"card": 4111111111111111`) become *strings*
-///   holding the replacement (a JSON number cannot hold `tok_pan_…`). Other numbers stay numbers:
+/// - **Number values** whose integer part is a payment card number (`"card": 4111111111111111`,
+///   also with a sign or a fraction) become *strings* holding the replacement (a JSON number cannot
+///   hold `tok_pan_…`). Other numbers stay numbers:
 ///   13-digit millisecond timestamps such as `"eventTime": 1649237504949` are not cards.
 /// - **Always-tokenized keys** (``alwaysTokenizedKeys``, compared case-insensitively): every string
 ///   and number below such a key — in nested arrays and objects too — is replaced by a
@@ -282,25 +283,23 @@ private struct JSONWalker {
 
     private mutating func number(forced: Bool) throws(RedactionError) {
         let start = position
-        var integerOnly = true
-        if input[position] == UInt8(ascii: "-") {
-            position += 1
-            integerOnly = false
-        }
+        if input[position] == UInt8(ascii: "-") { position += 1 }
+        let integerStart = position
         guard position < input.count, Scanner.isDigit(input[position]) else { throw fail() }
         if input[position] == UInt8(ascii: "0") {
             position += 1
         } else {
             while position < input.count, Scanner.isDigit(input[position]) { position += 1 }
         }
+        let integerEnd = position
+        var hasExponent = false
         if position < input.count, input[position] == UInt8(ascii: ".") {
-            integerOnly = false
             position += 1
             guard position < input.count, Scanner.isDigit(input[position]) else { throw fail() }
             while position < input.count, Scanner.isDigit(input[position]) { position += 1 }
         }
         if position < input.count, input[position] | 0x20 == UInt8(ascii: "e") {
-            integerOnly = false
+            hasExponent = true
             position += 1
             if position < input.count, input[position] == UInt8(ascii: "+") || input[position] == UInt8(ascii: "-") {
                 position += 1
@@ -309,9 +308,11 @@ private struct JSONWalker {
             while position < input.count, Scanner.isDigit(input[position]) { position += 1 }
         }
         let literal = input[start..<position]
+        // A card number's digits in the integer part, whatever the sign or fraction, are replaced.
         if forced {
             writeString(sanitizer.forcedToken(for: literal))
-        } else if integerOnly, (13...19).contains(literal.count), let replacement = sanitizer.redactedNumber(literal) {
+        } else if !hasExponent, (13...19).contains(integerEnd - integerStart),
+                  let replacement = sanitizer.redactedNumber(input[integerStart..<integerEnd]) {
             writeString(replacement)
         } else {
             output.append(contentsOf: literal)
