@@ -9,7 +9,7 @@ public struct RedactionError: VigilError, Hashable {
     /// The kind of failure; new kinds are added as new static members.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Sendable {
-            case invalidJSON, invalidUTF8, nestingTooDeep, inputTooLarge, missingTokenKey, invalidTokenKey,
+            case invalidJSON, invalidUTF8, nestingTooDeep, notAnObject, inputTooLarge, missingTokenKey, invalidTokenKey,
                  invalidConfiguration
         }
 
@@ -22,6 +22,9 @@ public struct RedactionError: VigilError, Hashable {
         public static let invalidUTF8 = Code(.invalidUTF8)
         /// Objects and arrays are nested deeper than the sanitiser's limit.
         public static let nestingTooDeep = Code(.nestingTooDeep)
+        /// The sanitiser keeps only some top-level members (an include list) but the document is not
+        /// a JSON object.
+        public static let notAnObject = Code(.notAnObject)
         /// The input is larger than the sanitiser's limit.
         public static let inputTooLarge = Code(.inputTooLarge)
         /// The policy uses the token operator but no ``TokenKey`` was given.

@@ -63,6 +63,31 @@ struct JSONSanitizerTests {
         #expect(tokens.count == 2 && tokens[0] == tokens[1])
     }
 
+    @Test("eventData.include: only the listed top-level members survive")
+    func includeList() throws {
+        // The seed's subscription: include recordingId, mediaUri, participants, startTime, endTime,
+        // direction, channel, tags.
+        let include: Set<String> = ["recordingId", "mediaUri", "participants", "startTime", "endTime", "direction",
+                                    "channel", "tags"]
+        let minimiser = try JSONSanitizer(tokenKey: testKey, includedKeys: include)
+        let json = """
+            { "recordingId": "2f7bf00a-0fc2-4d6a-9b56-92238191433e", "transcript": "card 4111111111111111",
+              "participants": [{"ani": "tel:+13175550123", "name": "Jane"}], "extension": "4711",
+              "direction": "inbound", "nested": {"recordingId": "kept only at top level"} }
+            """
+        let output = String(decoding: try minimiser.sanitize(Array(json.utf8)), as: UTF8.self)
+        #expect(output.hasPrefix("{\"recordingId\":\"2f7bf00a-0fc2-4d6a-9b56-92238191433e\",\"participants\":[{\"ani\": \"tok_fld_"))
+        #expect(output.hasSuffix(",\"direction\":\"inbound\"}"))
+        for dropped in ["transcript", "4111", "extension", "4711", "nested", "3175550123"] {
+            #expect(!output.contains(dropped), "\(dropped)")
+        }
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])
+        #expect(Set(object.keys) == ["recordingId", "participants", "direction"])
+        #expect(try minimiser.sanitize(Array("{}".utf8)) == Array("{}".utf8))
+        #expect(try minimiser.sanitize(Array(" {\"other\": 1} ".utf8)) == Array(" {} ".utf8))
+        #expect(throws: RedactionError(.notAnObject, offset: 0)) { try minimiser.sanitize(Array("[1]".utf8)) }
+    }
+
     @Test("Bad input throws errors that carry no input")
     func errors() throws {
         let cases: [(String, RedactionError.Code)] = [

@@ -18,6 +18,10 @@ import Foundation
 ///   ``PIIKind/sensitiveField`` token string whatever it looks like; `true`, `false`, `null` and
 ///   empty strings carry nothing and stay.
 ///
+/// - **Data minimisation**: with ``includedKeys`` set (a subscription's `eventData.include` list), only
+///   the named members of the top-level object survive; everything else is dropped before any
+///   other processing result is written. The document must then be an object.
+///
 /// **Keys are never altered**: they are the payload's schema, and a key that is itself personal data
 /// is a modelling error upstream. Values are checked for PII, keys are not.
 ///
@@ -35,6 +39,8 @@ public struct JSONSanitizer: Sendable {
     public let redactor: Redactor
     /// Lowercased key names whose values are always tokenized.
     public let alwaysTokenizedKeys: Set<String>
+    /// The top-level members to keep (exact, case-sensitive names), or `nil` to keep all.
+    public let includedKeys: Set<String>?
     /// Whether string values are also scanned as transcripts (``SpokenDigitNormalizer``).
     public let normalizesSpokenDigits: Bool
     /// The deepest nesting of objects and arrays accepted.
@@ -50,6 +56,7 @@ public struct JSONSanitizer: Sendable {
     ///   - policy: operators for findings in values (default: tokenize everything).
     ///   - detector: the detector for string values.
     ///   - alwaysTokenizedKeys: key names (any case) whose values are tokenized whatever they are.
+    ///   - includedKeys: the top-level members to keep (`eventData.include`), or `nil` for all.
     ///   - normalizesSpokenDigits: scan string values as transcripts too.
     ///   - maximumDepth: nesting limit (default 64).
     ///   - maximumInputSize: size limit in bytes (default 8 MiB).
@@ -58,6 +65,7 @@ public struct JSONSanitizer: Sendable {
         policy: RedactionPolicy = .tokenizeAll,
         detector: PIIDetector = PIIDetector(),
         alwaysTokenizedKeys: Set<String> = JSONSanitizer.defaultAlwaysTokenizedKeys,
+        includedKeys: Set<String>? = nil,
         normalizesSpokenDigits: Bool = false,
         maximumDepth: Int = 64,
         maximumInputSize: Int = 8 << 20
@@ -66,6 +74,7 @@ public struct JSONSanitizer: Sendable {
         self.redactor = try Redactor(policy: policy, tokenKey: tokenKey, detector: detector)
         self.key = tokenKey
         self.alwaysTokenizedKeys = Set(alwaysTokenizedKeys.map { $0.lowercased() })
+        self.includedKeys = includedKeys
         self.normalizesSpokenDigits = normalizesSpokenDigits
         self.maximumDepth = maximumDepth
         self.maximumInputSize = maximumInputSize
@@ -74,8 +83,9 @@ public struct JSONSanitizer: Sendable {
     /// The sanitised copy of the JSON document `json`.
     ///
     /// - Throws: ``RedactionError`` with ``RedactionError/Code/inputTooLarge``,
-    ///   ``RedactionError/Code/invalidUTF8``, ``RedactionError/Code/invalidJSON`` or
-    ///   ``RedactionError/Code/nestingTooDeep``.
+    ///   ``RedactionError/Code/invalidUTF8``, ``RedactionError/Code/invalidJSON``,
+    ///   ``RedactionError/Code/nestingTooDeep``, or ``RedactionError/Code/notAnObject`` when
+    ///   ``includedKeys`` is set and the document is not an object.
     public func sanitize(_ json: some Collection<UInt8>) throws(RedactionError) -> [UInt8] {
         let result = json.withContiguousStorageIfAvailable { buffer in
             Result { () throws(RedactionError) -> [UInt8] in try sanitize(buffer: buffer) }
@@ -146,7 +156,12 @@ private struct JSONWalker {
 
     mutating func document() throws(RedactionError) {
         whitespace()
-        try value(depth: 0, forced: false)
+        if let included = sanitizer.includedKeys {
+            guard position < input.count, input[position] == UInt8(ascii: "{") else { throw fail(.notAnObject) }
+            try filteredObject(keeping: included)
+        } else {
+            try value(depth: 0, forced: false)
+        }
         whitespace()
         guard position == input.count else { throw fail() }
     }
@@ -224,6 +239,57 @@ private struct JSONWalker {
         }
     }
 
+    /// Skips whitespace without copying it.
+    private mutating func skipWhitespace() {
+        while position < input.count {
+            switch input[position] {
+            case 0x20, 0x09, 0x0a, 0x0d: position += 1
+            default: return
+            }
+        }
+    }
+
+    /// The top-level object, keeping only the members named in `included` (compactly re-joined).
+    private mutating func filteredObject(keeping included: Set<String>) throws(RedactionError) {
+        output.append(UInt8(ascii: "{"))
+        position += 1
+        skipWhitespace()
+        if position < input.count, input[position] == UInt8(ascii: "}") {
+            output.append(UInt8(ascii: "}"))
+            position += 1
+            return
+        }
+        var kept = 0
+        while true {
+            guard position < input.count, input[position] == UInt8(ascii: "\"") else { throw fail() }
+            let key = try string()
+            let keep = included.contains(name(of: key))
+            let mark = output.count
+            if kept > 0 { output.append(UInt8(ascii: ",")) }
+            output.append(contentsOf: input[key.raw])
+            skipWhitespace()
+            guard position < input.count, input[position] == UInt8(ascii: ":") else { throw fail() }
+            output.append(UInt8(ascii: ":"))
+            position += 1
+            skipWhitespace()
+            try value(depth: 1, forced: isAlwaysTokenized(key))
+            if keep { kept += 1 } else { output.removeSubrange(mark...) }
+            skipWhitespace()
+            guard position < input.count else { throw fail() }
+            let separator = input[position]
+            position += 1
+            if separator == UInt8(ascii: "}") {
+                output.append(separator)
+                return
+            }
+            guard separator == UInt8(ascii: ",") else {
+                position -= 1
+                throw fail()
+            }
+            skipWhitespace()
+        }
+    }
+
     private mutating func array(depth: Int, forced: Bool) throws(RedactionError) {
         guard depth <= sanitizer.maximumDepth else { throw fail(.nestingTooDeep) }
         output.append(UInt8(ascii: "["))
@@ -250,11 +316,14 @@ private struct JSONWalker {
         }
     }
 
+    private func name(of key: ParsedString) -> String {
+        key.decoded.map { String(decoding: $0, as: UTF8.self) }
+            ?? String(decoding: input[(key.raw.lowerBound + 1)..<(key.raw.upperBound - 1)], as: UTF8.self)
+    }
+
     private func isAlwaysTokenized(_ key: ParsedString) -> Bool {
         guard !sanitizer.alwaysTokenizedKeys.isEmpty else { return false }
-        let name = key.decoded.map { String(decoding: $0, as: UTF8.self) }
-            ?? String(decoding: input[(key.raw.lowerBound + 1)..<(key.raw.upperBound - 1)], as: UTF8.self)
-        return sanitizer.alwaysTokenizedKeys.contains(name.lowercased())
+        return sanitizer.alwaysTokenizedKeys.contains(name(of: key).lowercased())
     }
 
     private mutating func stringValue(forced: Bool) throws(RedactionError) {
