@@ -36,6 +36,22 @@ private let transcript: [UInt8] = {
 
 private let transcriptString = String(decoding: transcript, as: UTF8.self)
 
+/// A ~1 KiB recording event with participant PII, as the webhook receiver sees it.
+private let event: [UInt8] = {
+    var json = """
+        {"id":"c03d300e-5c5a-4b58-9a5b-0f4c2d1e8a77","event":"recording:recordingAvailable","eventTime":1649237504949,
+        "data":{"recordingId":"2f7bf00a-0fc2-4d6a-9b56-92238191433e","conversationId":"8d1f6c0e-3b2a-4f5d-9e8c-7a6b5c4d3e2f",
+        "mediaUri":"https://api.mypurecloud.com/api/v2/conversations/8d1f6c0e/recordings/2f7bf00a","startTime":"2026-11-28T15:23:02.123Z",
+        "endTime":"2026-11-28T15:31:47.456Z","direction":"inbound","channel":"voice","tags":["billing","payment"],
+        "participants":[{"purpose":"customer","ani":"tel:+13175550123","dnis":"tel:+18005550199","name":"Jane Doe",
+        "email":"jane.doe@example.com","externalCallerId":"Jane D","attributes":{"note":"paid with 4111 1111 1111 1111 exp 12/27",
+        "ssn":"ssn 536-22-1234","callback":"(317) 555-0123"}},{"purpose":"agent","userId":"a1b2c3d4-e5f6-4789-abcd-ef0123456789",
+        "queue":"Payments","wrapup":"RESOLVED"}],"durationMs":525333,"segments":[{"start":0,"end":262000},{"start":262000,"end":525333}]}}
+        """
+    while json.utf8.count < 1024 { json.insert(" ", at: json.index(before: json.endIndex)) }
+    return Array(json.utf8)
+}()
+
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
         metrics: [.wallClock, .throughput],
@@ -80,6 +96,16 @@ let benchmarks: @Sendable () -> Void = {
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {
             blackHole(redactor.redact(text))
+        }
+    }
+
+    // Events per second; compare with the receiver's budget (issue 4 §7).
+    Benchmark("JSONSanitizer.sanitize 1KiB event", configuration: .init(scalingFactor: .kilo)) { benchmark in
+        let sanitizer = try JSONSanitizer(tokenKey: try TokenKey(Array(0..<32)))
+        let bytes = event
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            blackHole(try sanitizer.sanitize(bytes))
         }
     }
 

@@ -118,8 +118,11 @@ public struct Redactor: Sendable {
         var output: [UInt8] = []
         output.reserveCapacity(buffer.count + buffer.count / 8)
         var position = 0
-        for match in matches where match.finding.utf8Range.lowerBound >= position {
-            output.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[position..<match.finding.utf8Range.lowerBound]))
+        // Ranges are sorted; should two ever overlap (a transcript word shared by two findings), the
+        // later one still covers everything up to its end.
+        for match in matches where match.finding.utf8Range.upperBound > position {
+            let lower = max(position, match.finding.utf8Range.lowerBound)
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[position..<lower]))
             appendReplacement(for: match.finding.kind, value: match.value, to: &output)
             position = match.finding.utf8Range.upperBound
         }
@@ -132,8 +135,8 @@ public struct Redactor: Sendable {
         var output: [UInt8] = []
         output.reserveCapacity(buffer.count)
         var position = 0
-        for edit in edits where edit.range.lowerBound >= position {
-            output.append(contentsOf: buffer[position..<edit.range.lowerBound])
+        for edit in edits where edit.range.upperBound > position {
+            output.append(contentsOf: buffer[position..<max(position, edit.range.lowerBound)])
             output.append(contentsOf: edit.replacement.utf8)
             position = edit.range.upperBound
         }
