@@ -73,6 +73,9 @@ public struct PIIKind: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// A bit unique to the kind.
+    var bit: UInt32 { 1 << UInt32(precedence) }
+
     /// Whether the kind's value is compared as its digits only (separators removed).
     var isNumeric: Bool { base != .email && base != .sensitiveField }
 

@@ -13,7 +13,11 @@
 /// ```
 public struct PIIDetector: Sendable {
     /// The kinds to look for (default: all of ``PIIKind/detectable``).
-    public var kinds: Set<PIIKind>
+    public var kinds: Set<PIIKind> {
+        didSet { kindMask = Self.mask(kinds) }
+    }
+    /// ``kinds`` as bits (``PIIKind/precedence``), so that a scan does not hash.
+    private(set) var kindMask: UInt32
     /// How many bytes before a candidate are searched for context words, and how close a CVV or
     /// expiry must be to a card number (default 40).
     public var contextWindow: Int
@@ -21,6 +25,7 @@ public struct PIIDetector: Sendable {
     /// Creates a detector for `kinds`.
     public init(kinds: Set<PIIKind> = Set(PIIKind.detectable), contextWindow: Int = 40) {
         self.kinds = kinds
+        self.kindMask = Self.mask(kinds)
         self.contextWindow = max(0, contextWindow)
     }
 
@@ -60,8 +65,17 @@ public struct PIIDetector: Sendable {
     }
 
     func scan(_ buffer: UnsafeBufferPointer<UInt8>) -> [PIIFinding] {
-        guard !kinds.isEmpty, !buffer.isEmpty else { return [] }
-        return Scanner(bytes: buffer, kinds: kinds, window: contextWindow).scan()
+        guard kindMask != 0, !buffer.isEmpty else { return [] }
+        return Scanner(bytes: buffer, kindMask: kindMask, window: contextWindow).scan()
+    }
+
+    private static func mask(_ kinds: Set<PIIKind>) -> UInt32 {
+        kinds.reduce(0) { $0 | $1.bit }
+    }
+
+    /// Whether `kind` is looked for.
+    func detects(_ kind: PIIKind) -> Bool {
+        kindMask & kind.bit != 0
     }
 
     /// A finding in a text together with the normalised value the operators work on.

@@ -12,20 +12,18 @@ import Musl
 /// shapes); e-mail addresses are found from their `@`. No regular expression engine is involved.
 struct Scanner {
     let bytes: UnsafeBufferPointer<UInt8>
-    let kinds: Set<PIIKind>
     let window: Int
     private let wantCard: Bool, wantSSN: Bool, wantPhone: Bool, wantEmail: Bool, wantCVV: Bool, wantExpiry: Bool
 
-    init(bytes: UnsafeBufferPointer<UInt8>, kinds: Set<PIIKind>, window: Int) {
+    init(bytes: UnsafeBufferPointer<UInt8>, kindMask: UInt32, window: Int) {
         self.bytes = bytes
-        self.kinds = kinds
         self.window = window
-        wantCard = kinds.contains(.creditCard)
-        wantSSN = kinds.contains(.usSSN)
-        wantPhone = kinds.contains(.phoneNumber)
-        wantEmail = kinds.contains(.email)
-        wantCVV = kinds.contains(.cvv)
-        wantExpiry = kinds.contains(.cardExpiry)
+        wantCard = kindMask & PIIKind.creditCard.bit != 0
+        wantSSN = kindMask & PIIKind.usSSN.bit != 0
+        wantPhone = kindMask & PIIKind.phoneNumber.bit != 0
+        wantEmail = kindMask & PIIKind.email.bit != 0
+        wantCVV = kindMask & PIIKind.cvv.bit != 0
+        wantExpiry = kindMask & PIIKind.cardExpiry.bit != 0
     }
 
     private var count: Int { bytes.count }

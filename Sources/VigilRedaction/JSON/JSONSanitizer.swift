@@ -48,6 +48,8 @@ public struct JSONSanitizer: Sendable {
     /// The largest input accepted, in bytes.
     public let maximumInputSize: Int
     private let key: TokenKey
+    /// ``alwaysTokenizedKeys`` as lowercase UTF-8, for comparison without building strings.
+    private let alwaysTokenizedKeyBytes: [[UInt8]]
 
     /// Creates a sanitiser.
     ///
@@ -74,6 +76,7 @@ public struct JSONSanitizer: Sendable {
         self.redactor = try Redactor(policy: policy, tokenKey: tokenKey, detector: detector)
         self.key = tokenKey
         self.alwaysTokenizedKeys = Set(alwaysTokenizedKeys.map { $0.lowercased() })
+        self.alwaysTokenizedKeyBytes = self.alwaysTokenizedKeys.map { Array($0.utf8) }
         self.includedKeys = includedKeys
         self.normalizesSpokenDigits = normalizesSpokenDigits
         self.maximumDepth = maximumDepth
@@ -113,6 +116,18 @@ public struct JSONSanitizer: Sendable {
 
     // MARK: Replacements used by the walker
 
+    /// Whether the decoded key `name` is one of ``alwaysTokenizedKeys`` (ASCII case-insensitively;
+    /// the set was lowercased with full Unicode rules, which agree for ASCII keys).
+    func isAlwaysTokenized(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
+        candidates: for candidate in alwaysTokenizedKeyBytes where candidate.count == name.count {
+            for index in 0..<name.count where ContextWords.lowercased(name[index]) != candidate[index] {
+                continue candidates
+            }
+            return true
+        }
+        return false
+    }
+
     func forcedToken(for value: some Sequence<UInt8>) -> String {
         key.token(for: value, kind: .sensitiveField)
     }
@@ -131,7 +146,7 @@ public struct JSONSanitizer: Sendable {
 
     /// The replacement for an integer literal that is a card number, or `nil`.
     func redactedNumber(_ digits: UnsafeBufferPointer<UInt8>.SubSequence) -> String? {
-        guard redactor.detector.kinds.contains(.creditCard), PaymentCard.isValid(digits),
+        guard redactor.detector.detects(.creditCard), PaymentCard.isValid(digits),
               !PaymentCard.looksLikeEpochMilliseconds(digits) else { return nil }
         return redactor.replacement(for: .creditCard, value: Array(digits))
     }
@@ -323,7 +338,7 @@ private struct JSONWalker {
 
     private func isAlwaysTokenized(_ key: ParsedString) -> Bool {
         guard !sanitizer.alwaysTokenizedKeys.isEmpty else { return false }
-        return sanitizer.alwaysTokenizedKeys.contains(name(of: key).lowercased())
+        return withContent(key, (key.raw.lowerBound + 1)..<(key.raw.upperBound - 1)) { sanitizer.isAlwaysTokenized($0) }
     }
 
     private mutating func stringValue(forced: Bool) throws(RedactionError) {

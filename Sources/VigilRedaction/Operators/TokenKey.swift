@@ -39,7 +39,12 @@ public struct TokenKey: Sendable, CustomStringConvertible, CustomDebugStringConv
         state.update(CollectionOfOne(UInt8(0)))
         state.update(value)
         let digest = state.finalize()
-        return "tok_\(kind.tokenTag)_" + Base64.encode(digest.bytes.prefix(16), alphabet: .urlSafe, padding: false)
+        var token = "tok_"
+        token.reserveCapacity(32)
+        token += kind.tokenTag
+        token += "_"
+        token += Base64.encode(digest.bytes.prefix(16), alphabet: .urlSafe, padding: false)
+        return token
     }
 
     /// The token for the UTF-8 bytes of `value` of `kind`.
