@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "VigilIdempotency", targets: ["VigilIdempotency"]),
         .library(name: "VigilTesting", targets: ["VigilTesting"]),
         .library(name: "VigilAnalysis", targets: ["VigilAnalysis"]),
+        .library(name: "VigilRedaction", targets: ["VigilRedaction"]),
         .executable(name: "vigil", targets: ["VigilCLI"]),
     ],
     targets: [
@@ -29,6 +30,7 @@ let package = Package(
         .target(name: "VigilIdempotency", dependencies: ["VigilCore"], swiftSettings: swiftSettings),
         .target(name: "VigilTesting", dependencies: ["VigilCore", "VigilModels", "VigilIdempotency"], swiftSettings: swiftSettings),
         .target(name: "VigilAnalysis", dependencies: ["VigilCore"], swiftSettings: swiftSettings),
+        .target(name: "VigilRedaction", dependencies: ["VigilCore"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "VigilCLI",
             dependencies: ["VigilCore", "VigilModels", "VigilIdempotency", "VigilTesting"],
@@ -41,6 +43,7 @@ let package = Package(
             dependencies: ["VigilIdempotency", "VigilCore", "VigilTesting"],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "VigilRedactionTests", dependencies: ["VigilRedaction"], swiftSettings: swiftSettings),
         .testTarget(
             name: "VigilModelsTests",
             dependencies: ["VigilModels"],
