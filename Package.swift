@@ -18,19 +18,34 @@ let package = Package(
     products: [
         .library(name: "VigilCore", targets: ["VigilCore"]),
         .library(name: "VigilModels", targets: ["VigilModels"]),
+        .library(name: "VigilPlatformClient", targets: ["VigilPlatformClient"]),
         .library(name: "VigilTesting", targets: ["VigilTesting"]),
         .executable(name: "vigil", targets: ["VigilCLI"]),
     ],
     targets: [
         .target(name: "VigilCore", swiftSettings: swiftSettings),
         .target(name: "VigilModels", swiftSettings: swiftSettings),
-        .target(name: "VigilTesting", dependencies: ["VigilCore", "VigilModels"], swiftSettings: swiftSettings),
+        .target(
+            name: "VigilPlatformClient",
+            dependencies: ["VigilCore", "VigilModels"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "VigilTesting",
+            dependencies: ["VigilCore", "VigilModels", "VigilPlatformClient"],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "VigilCLI",
             dependencies: ["VigilCore", "VigilModels"],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore", "VigilTesting"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "VigilPlatformClientTests",
+            dependencies: ["VigilPlatformClient", "VigilTesting", "VigilCore", "VigilModels"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "VigilModelsTests",
             dependencies: ["VigilModels"],
