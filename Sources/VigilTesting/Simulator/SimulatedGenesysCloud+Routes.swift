@@ -41,10 +41,10 @@ extension SimulatedGenesysCloud {
             let reply = errorReply(413, "request.entity.too.large", "The request body is too large")
             return record(request, host: host, hadAuthorization: hadAuthorization, reply: reply)
         }
-        let reply: Reply
-        if let failure = takeScripted(host: host, path: path) {
-            reply = errorReply(failure.status, failure.status == 429 ? "too.many.requests" : "service.unavailable",
-                               "Simulated failure", retryAfter: failure.retryAfterSeconds)
+        var reply: Reply
+        let scriptedFailure = takeScripted(host: host, path: path)
+        if let failure = scriptedFailure, !failure.afterServing {
+            reply = scriptedReply(failure)
         } else if let failure = burstFailure(host: host) {
             reply = failure
         } else {
@@ -54,8 +54,20 @@ extension SimulatedGenesysCloud {
             case .api: reply = serveAPI(request, body: requestBody)
             case .unknown: reply = errorReply(404, "not.found", "Unknown host")
             }
+            if let failure = scriptedFailure { reply = scriptedReply(failure) }
         }
         return record(request, host: host, hadAuthorization: hadAuthorization, reply: reply)
+    }
+
+    private func scriptedReply(_ failure: ScriptedFailure) -> Reply {
+        let code = switch failure.status {
+        case 401: "bad.credentials"
+        case 429: "too.many.requests"
+        case 404: "not.found"
+        case 500...599: "service.unavailable"
+        default: "bad.request"
+        }
+        return errorReply(failure.status, code, "Simulated failure", retryAfter: failure.retryAfterSeconds)
     }
 
     private func record(_ request: HTTPRequest, host: Host, hadAuthorization: Bool, reply: Reply) -> (HTTPResponse, HTTPBody?) {

@@ -218,6 +218,7 @@ public actor SimulatedGenesysCloud: HTTPTransport {
         let retryAfterSeconds: Int?
         let host: Host
         let pathContains: String?
+        let afterServing: Bool
     }
 
     struct BatchJob: Sendable {
@@ -309,12 +310,18 @@ public actor SimulatedGenesysCloud: HTTPTransport {
         transcripts["\(conversationId.rawValue)/\(communicationId)"] = document
     }
 
-    /// Answers the next matching request with `status` (and an `ErrorBody`) instead of serving it.
+    /// Answers the next `count` matching requests with `status` (and an `ErrorBody`).
+    ///
+    /// - Parameters:
+    ///   - afterServing: `false` (default): the request is refused without effect. `true`: the request is
+    ///     carried out (state changes) and then the answer is replaced by the failure — the "did my create
+    ///     happen?" case that idempotency guards exist for.
+    ///   - pathContains: only requests whose path contains this string match.
     public func failNext(_ count: Int = 1, status: Int, retryAfterSeconds: Int? = nil, host: Host = .api,
-                         pathContains: String? = nil) {
+                         pathContains: String? = nil, afterServing: Bool = false) {
         for _ in 0..<count {
             scripted.append(ScriptedFailure(status: status, retryAfterSeconds: retryAfterSeconds, host: host,
-                                            pathContains: pathContains))
+                                            pathContains: pathContains, afterServing: afterServing))
         }
     }
 
