@@ -163,7 +163,8 @@ extension GenesysCloudClient {
     func send(_ method: HTTPMethod, _ url: URL, body: [UInt8]?, timeout: Duration?) async throws -> RawResponse {
         var reauthenticated = false
         while true {
-            let token = try await tokens.token()
+            let token: BearerToken
+            if let cached = tokens.cachedToken() { token = cached } else { token = try await tokens.token() }
             var fields = baseHeaders
             fields["Authorization"] = token.header
             if body != nil { fields["Content-Type"] = "application/json" }
@@ -177,7 +178,11 @@ extension GenesysCloudClient {
             }
             let bytes: [UInt8]
             do {
-                bytes = try await responseBody?.collect(upTo: configuration.maxResponseBytes) ?? []
+                if let responseBody {
+                    bytes = try await Self.readAll(responseBody, limit: configuration.maxResponseBytes)
+                } else {
+                    bytes = []
+                }
             } catch let error as HTTPBodyError {
                 throw GenesysAPIError(code: .invalidResponse, status: response.status,
                                       detail: "response body unreadable (\(error.errorCode))",
@@ -187,6 +192,19 @@ extension GenesysCloudClient {
             throw makeError(status: response.status, headers: response.headerFields, body: bytes,
                             request: request.description, token: token.raw)
         }
+    }
+
+    /// Reads a whole body up to `limit` bytes; a single-chunk body is returned without a copy.
+    static func readAll(_ body: HTTPBody, limit: Int) async throws -> [UInt8] {
+        if case let .known(count) = body.length, count > Int64(limit) { throw HTTPBodyError.tooLarge(limit: limit) }
+        var iterator = body.makeAsyncIterator()
+        guard var result = try await iterator.next() else { return [] }
+        guard result.count <= limit else { throw HTTPBodyError.tooLarge(limit: limit) }
+        while let chunk = try await iterator.next() {
+            guard result.count + chunk.count <= limit else { throw HTTPBodyError.tooLarge(limit: limit) }
+            result.append(contentsOf: chunk)
+        }
+        return result
     }
 
     /// Maps a non-2xx answer to a ``GenesysAPIError`` with a sanitised message.

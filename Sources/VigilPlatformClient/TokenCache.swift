@@ -27,11 +27,18 @@ actor TokenCache {
     private var current: BearerToken?
     private var inFlight: (id: UInt64, task: Task<BearerToken, any Error>)?
     private var generation: UInt64 = 0
+    private nonisolated let slot = TokenSlot()
 
     init(driver: any ClockDriver, margin: Duration, fetch: @escaping Fetch) {
         self.driver = driver
         self.margin = margin
         self.fetch = fetch
+    }
+
+    /// The fresh token, read under a lock without hopping onto the actor (the per-call fast path).
+    nonisolated func cachedToken() -> BearerToken? {
+        guard let token = slot.read(), driver.elapsed() < token.refreshAt else { return nil }
+        return token
     }
 
     /// A fresh token, fetching one if needed (single flight).
@@ -57,6 +64,7 @@ actor TokenCache {
             if inFlight?.id == id {
                 inFlight = nil
                 current = token
+                slot.write(token)
             }
             return token
         } catch {
@@ -67,9 +75,36 @@ actor TokenCache {
 
     /// Discards `token` after the platform refused it (401); a newer token is kept.
     func invalidate(_ token: BearerToken) {
-        if current?.generation == token.generation { current = nil }
+        if current?.generation == token.generation {
+            current = nil
+            slot.clear(generation: token.generation)
+        }
     }
 
     /// The raw current token, for scrubbing messages (never returned to callers of the client).
     var currentRaw: String? { current?.raw }
+}
+
+/// The current token behind a lock, so a call can read it without an actor hop.
+final class TokenSlot: @unchecked Sendable {
+    private let lock = NSLock()
+    private var token: BearerToken?
+
+    func read() -> BearerToken? {
+        lock.lock()
+        defer { lock.unlock() }
+        return token
+    }
+
+    func write(_ new: BearerToken) {
+        lock.lock()
+        token = new
+        lock.unlock()
+    }
+
+    func clear(generation: UInt64) {
+        lock.lock()
+        if token?.generation == generation { token = nil }
+        lock.unlock()
+    }
 }
