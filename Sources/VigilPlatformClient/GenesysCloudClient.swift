@@ -71,7 +71,7 @@ public struct GenesysCloudClient: Sendable, CustomStringConvertible {
         baseHeaders = headers
         let fetcher = TokenFetcher(transport: transport, credentials: credentials, tokenURL: tokenURL,
                                    configuration: configuration, driver: driver, wallNow: now)
-        tokens = TokenCache(driver: driver, margin: configuration.tokenRefreshMargin) {
+        tokens = TokenCache(driver: driver, margin: configuration.tokenRefreshMargin, baseHeaders: headers) {
             try await fetcher.fetch()
         }
     }
@@ -165,10 +165,8 @@ extension GenesysCloudClient {
         while true {
             let token: BearerToken
             if let cached = tokens.cachedToken() { token = cached } else { token = try await tokens.token() }
-            var fields = baseHeaders
-            fields["Authorization"] = token.header
-            if body != nil { fields["Content-Type"] = "application/json" }
-            let request = HTTPRequest(method: method, url: url, headerFields: fields, timeout: timeout)
+            let request = HTTPRequest(method: method, url: url, headerFields: body == nil ? token.fields : token.jsonFields,
+                                      timeout: timeout)
             let (response, responseBody) = try await transport.send(request, body: body.map { HTTPBody($0) })
             if response.status == 401, !reauthenticated {
                 _ = try? await responseBody?.collect(upTo: 1 << 16)

@@ -5,6 +5,10 @@ import VigilCore
 struct BearerToken: Sendable {
     /// `Bearer <token>`.
     let header: String
+    /// The client's base headers plus `Authorization`, precomputed so a call copies instead of building.
+    let fields: HTTPFields
+    /// ``fields`` plus `Content-Type: application/json`, for calls with a body.
+    let jsonFields: HTTPFields
     /// The raw token (only for scrubbing it out of platform messages).
     let raw: String
     /// Elapsed time on the client's clock after which the token is replaced.
@@ -29,8 +33,11 @@ actor TokenCache {
     private var generation: UInt64 = 0
     private nonisolated let slot = TokenSlot()
 
-    init(driver: any ClockDriver, margin: Duration, fetch: @escaping Fetch) {
+    private let baseHeaders: HTTPFields
+
+    init(driver: any ClockDriver, margin: Duration, baseHeaders: HTTPFields = HTTPFields(), fetch: @escaping Fetch) {
         self.driver = driver
+        self.baseHeaders = baseHeaders
         self.margin = margin
         self.fetch = fetch
     }
@@ -50,13 +57,18 @@ actor TokenCache {
         let fetch = self.fetch
         let driver = self.driver
         let margin = self.margin
+        let baseHeaders = self.baseHeaders
         let task = Task<BearerToken, any Error> {
             let started = driver.elapsed()
             let (token, expiresIn) = try await fetch()
             let lifetime = Duration.seconds(expiresIn)
             let early = min(margin, lifetime / 2)
-            return BearerToken(header: "Bearer " + token, raw: token, refreshAt: started + lifetime - early,
-                               generation: id)
+            var fields = baseHeaders
+            fields["Authorization"] = "Bearer " + token
+            var jsonFields = fields
+            jsonFields["Content-Type"] = "application/json"
+            return BearerToken(header: "Bearer " + token, fields: fields, jsonFields: jsonFields, raw: token,
+                               refreshAt: started + lifetime - early, generation: id)
         }
         inFlight = (id, task)
         do {
