@@ -4,6 +4,12 @@
 // baseline of decoding those same bytes with `VigilJSON.decode(Recording.self, …)`.
 //
 // Goal: client ≤ 1.5 × bare decode. Compare the two p50 wall-clock figures of the same run.
+//
+// Measured 2026-11-28 on the project machine (2 shared x86-64 cores, release, p50 of three runs):
+//   before the token fast path: client 48 µs (113 mallocs) vs decode 29 µs (92) -> 1.66x
+//   now:                        client 42 µs (111 mallocs) vs decode 29-31 µs (92) -> 1.35-1.45x
+// The fresh-token check reads a lock-protected slot instead of hopping onto the token actor; per-token
+// request headers are precomputed; a single-chunk body is taken without a copy.
 import Benchmark
 import Foundation
 import VigilCore

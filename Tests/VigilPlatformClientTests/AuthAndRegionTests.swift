@@ -95,6 +95,24 @@ struct AuthTests {
         #expect(await h.cloud.tokenRequestCount == 3)
     }
 
+    @Test func concurrent401sShareOneReauthentication() async throws {
+        let h = Harness(configure: { $0.faults.latency = .milliseconds(1)...(.milliseconds(20)) })
+        let (cid, _) = await h.cloud.addRecording()
+        let client = h.client
+        _ = try await h.drive { try await client.recordingMetadata(conversationId: cid) }
+        await h.cloud.expireAllTokens()
+        try await h.drive {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<20 {
+                    group.addTask { _ = try await client.recordingMetadata(conversationId: cid) }
+                }
+                try await group.waitForAll()
+            }
+        }
+        #expect(await h.cloud.tokenRequestCount == 2)
+        #expect(await h.apiRequests().filter { $0.status == 200 }.count == 21)
+    }
+
     @Test func persistent401SurfacesAfterExactlyOneReauthentication() async throws {
         let h = Harness()
         let (cid, _) = await h.cloud.addRecording()
