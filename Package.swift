@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "VigilPlatformClient", dependencies: ["VigilCore", "VigilModels"], swiftSettings: swiftSettings),
         .target(name: "VigilAnalysis", dependencies: ["VigilCore"], swiftSettings: swiftSettings),
         .target(name: "VigilTesting", dependencies: ["VigilCore", "VigilModels", "VigilIdempotency", "VigilPlatformClient"], swiftSettings: swiftSettings),
-        .executableTarget(name: "VigilCLI", dependencies: ["VigilCore", "VigilModels", "VigilIdempotency", "VigilTesting"], swiftSettings: swiftSettings),
+        .executableTarget(name: "VigilCLI", dependencies: ["VigilCore", "VigilModels", "VigilIdempotency", "VigilRedaction", "VigilPlatformClient", "VigilAnalysis", "VigilTesting"], swiftSettings: swiftSettings),
 
         .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore", "VigilTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "VigilModelsTests", dependencies: ["VigilModels"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
