@@ -20,12 +20,14 @@ let package = Package(
         .library(name: "VigilModels", targets: ["VigilModels"]),
         .library(name: "VigilIdempotency", targets: ["VigilIdempotency"]),
         .library(name: "VigilTesting", targets: ["VigilTesting"]),
+        .library(name: "VigilVerdict", targets: ["VigilVerdict"]),
         .executable(name: "vigil", targets: ["VigilCLI"]),
     ],
     targets: [
         .target(name: "VigilCore", swiftSettings: swiftSettings),
         .target(name: "VigilModels", swiftSettings: swiftSettings),
         .target(name: "VigilIdempotency", dependencies: ["VigilCore"], swiftSettings: swiftSettings),
+        .target(name: "VigilVerdict", dependencies: ["VigilCore", "VigilModels"], swiftSettings: swiftSettings),
         .target(name: "VigilTesting", dependencies: ["VigilCore", "VigilModels", "VigilIdempotency"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "VigilCLI",
@@ -36,6 +38,11 @@ let package = Package(
         .testTarget(
             name: "VigilIdempotencyTests",
             dependencies: ["VigilIdempotency", "VigilCore", "VigilTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "VigilVerdictTests",
+            dependencies: ["VigilVerdict", "VigilCore", "VigilModels", "VigilTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
