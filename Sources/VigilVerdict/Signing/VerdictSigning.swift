@@ -31,12 +31,36 @@ public struct VerdictSigningSecret: Sendable, Hashable, CustomStringConvertible,
         var text = serialized.trimmingCharacters(in: .whitespacesAndNewlines)
         if text.hasPrefix("whsec_") { text.removeFirst(6) }
         guard !text.isEmpty else { throw VerdictSignatureError(code: .invalidSecret, detail: "secret is empty") }
+        while text.hasSuffix("=") { text.removeLast() }
+        text = Self.canonicalizingTrailingBits(text)
         let missing = (4 - text.utf8.count % 4) % 4
         if missing < 3 { text += String(repeating: "=", count: missing) }
         guard let bytes = try? Base64.decode(text) else {
             throw VerdictSignatureError(code: .invalidSecret, detail: "secret is not base64")
         }
         try self.init(bytes: bytes)
+    }
+
+    /// The reference libraries decode secrets leniently (Python `base64.b64decode` ignores the unused
+    /// low bits of the last character), so a secret such as `…LaLaS` must work; VigilCore's decoder is
+    /// canonical-only, so clear those bits first.
+    private static func canonicalizingTrailingBits(_ unpadded: String) -> String {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+        let urlSafe = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+        var bytes = Array(unpadded.utf8)
+        let mask: UInt8
+        switch bytes.count % 4 {
+        case 2: mask = 0b11_0000
+        case 3: mask = 0b11_1100
+        default: return unpadded
+        }
+        guard let last = bytes.last else { return unpadded }
+        if let index = alphabet.firstIndex(of: last) {
+            bytes[bytes.count - 1] = alphabet[index & Int(mask)]
+        } else if let index = urlSafe.firstIndex(of: last) {
+            bytes[bytes.count - 1] = urlSafe[index & Int(mask)]
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Wraps raw key bytes (at least 24, at most 64 — the Standard Webhooks range).
