@@ -29,46 +29,42 @@ public struct DigitRunPIIScanner: EvidencePIIScanner {
     public func scan(_ text: String) -> Set<EvidencePIIKind> {
         var found: Set<EvidencePIIKind> = []
         for run in Self.digitRuns(in: text) {
-            if Self.containsPAN(run.digits) { found.insert(.pan) }
-            if Self.isSSN(run) { found.insert(.ssn) }
+            if Self.containsPAN(run) { found.insert(.pan) }
+            if Self.containsSSN(run) { found.insert(.ssn) }
             if found.count == EvidencePIIKind.allCases.count { break }
         }
         return found
     }
 
-    /// A maximal run of digits, possibly separated by single spaces or dashes.
+    /// Digit groups separated by single spaces or dashes, e.g. `4111 1111 1111 1111` → four groups.
     struct DigitRun {
-        var digits: [UInt8] = []
-        /// The group lengths between separators, e.g. `[3, 2, 4]` for `123-45-6789`.
-        var groups: [Int] = []
-        var separator: UInt8?
-        var mixedSeparators = false
+        var groups: [[UInt8]] = []
+        /// `separators[i]` sits between `groups[i]` and `groups[i + 1]`.
+        var separators: [UInt8] = []
     }
 
     static func digitRuns(in text: String) -> [DigitRun] {
         var runs: [DigitRun] = []
         var current = DigitRun()
-        var currentGroup = 0
+        var group: [UInt8] = []
         var pendingSeparator: UInt8?
         func close() {
-            if currentGroup > 0 { current.groups.append(currentGroup) }
-            if !current.digits.isEmpty { runs.append(current) }
+            if !group.isEmpty { current.groups.append(group) }
+            if !current.groups.isEmpty { runs.append(current) }
             current = DigitRun()
-            currentGroup = 0
+            group = []
             pendingSeparator = nil
         }
         for byte in text.utf8 {
             if byte >= 0x30 && byte <= 0x39 {
                 if let separator = pendingSeparator {
-                    current.groups.append(currentGroup)
-                    currentGroup = 0
-                    if let previous = current.separator, previous != separator { current.mixedSeparators = true }
-                    current.separator = separator
+                    current.groups.append(group)
+                    current.separators.append(separator)
+                    group = []
                     pendingSeparator = nil
                 }
-                current.digits.append(byte - 0x30)
-                currentGroup += 1
-            } else if (byte == 0x20 || byte == UInt8(ascii: "-")) && currentGroup > 0 && pendingSeparator == nil {
+                group.append(byte - 0x30)
+            } else if (byte == 0x20 || byte == UInt8(ascii: "-")) && !group.isEmpty && pendingSeparator == nil {
                 pendingSeparator = byte
             } else {
                 close()
@@ -78,13 +74,17 @@ public struct DigitRunPIIScanner: EvidencePIIScanner {
         return runs
     }
 
-    /// Whether any 13–19 digit window of `digits` is a plausible PAN.
-    static func containsPAN(_ digits: [UInt8]) -> Bool {
-        guard digits.count >= 13 else { return false }
-        for length in 13...min(19, digits.count) {
-            for start in 0...(digits.count - length) {
-                let candidate = digits[start..<(start + length)]
-                if hasIssuerPrefix(candidate) && luhnValid(candidate) { return true }
+    /// Whether consecutive groups joined by one kind of separator (or one unseparated group) hold
+    /// 13–19 digits that start with an issuer prefix and pass the Luhn check. Spans follow group
+    /// boundaries, so a list of unrelated short numbers is not read as a card number.
+    static func containsPAN(_ run: DigitRun) -> Bool {
+        for start in run.groups.indices {
+            var digits: [UInt8] = []
+            for end in start..<run.groups.count {
+                if end > start && run.separators[end - 1] != run.separators[start] { break }
+                digits += run.groups[end]
+                if digits.count > 19 { break }
+                if digits.count >= 13 && hasIssuerPrefix(digits[...]) && luhnValid(digits[...]) { return true }
             }
         }
         return false
@@ -118,16 +118,22 @@ public struct DigitRunPIIScanner: EvidencePIIScanner {
         return sum % 10 == 0
     }
 
-    /// `AAA-GG-SSSS`, `AAA GG SSSS` or exactly nine contiguous digits, with area ≠ 000, 666, 9xx;
-    /// group ≠ 00; serial ≠ 0000.
-    static func isSSN(_ run: DigitRun) -> Bool {
-        guard run.digits.count == 9, !run.mixedSeparators, run.groups == [3, 2, 4] || run.groups == [9] else {
-            return false
+    /// `AAA-GG-SSSS` / `AAA GG SSSS` (one kind of separator) or a nine-digit group, with area ≠ 000,
+    /// 666, 9xx; group ≠ 00; serial ≠ 0000.
+    static func containsSSN(_ run: DigitRun) -> Bool {
+        var candidates: [[UInt8]] = run.groups.filter { $0.count == 9 }
+        if run.groups.count >= 3 {
+            for i in 0...(run.groups.count - 3)
+            where run.groups[i].count == 3 && run.groups[i + 1].count == 2 && run.groups[i + 2].count == 4
+                && run.separators[i] == run.separators[i + 1] {
+                candidates.append(run.groups[i] + run.groups[i + 1] + run.groups[i + 2])
+            }
         }
-        let d = run.digits.map(Int.init)
-        let area = d[0] * 100 + d[1] * 10 + d[2]
-        let group = d[3] * 10 + d[4]
-        let serial = d[5] * 1000 + d[6] * 100 + d[7] * 10 + d[8]
-        return area != 0 && area != 666 && area < 900 && group != 0 && serial != 0
+        return candidates.contains { d in
+            let area = Int(d[0]) * 100 + Int(d[1]) * 10 + Int(d[2])
+            let group = Int(d[3]) * 10 + Int(d[4])
+            let serial = Int(d[5]) * 1000 + Int(d[6]) * 100 + Int(d[7]) * 10 + Int(d[8])
+            return area != 0 && area != 666 && area < 900 && group != 0 && serial != 0
+        }
     }
 }
