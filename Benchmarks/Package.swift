@@ -4,6 +4,7 @@
 // package dependencies. Run from this directory:
 //
 //     swift package benchmark --target CryptoBenchmarks
+//     swift package benchmark --target VerdictBenchmarks
 //
 // The explicit `MallocInterposer` trait is required: benchmark's default traits pull in a package
 // that is not available on the project's machines.
@@ -26,6 +27,18 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "CryptoBenchmarks",
+            swiftSettings: [.swiftLanguageMode(.v6)],
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "VerdictBenchmarks",
+            dependencies: [
+                .product(name: "VigilCore", package: "Vigil"),
+                .product(name: "VigilModels", package: "Vigil"),
+                .product(name: "VigilVerdict", package: "Vigil"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "VerdictBenchmarks",
             swiftSettings: [.swiftLanguageMode(.v6)],
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
