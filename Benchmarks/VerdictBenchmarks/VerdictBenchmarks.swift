@@ -89,6 +89,19 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // The evidence above has no long digit run, so the PAN/SSN scan takes its fast path; this one
+    // (masked card, a Luhn-failing number, a UUID) runs the full scan.
+    Benchmark("Only validator (digit-heavy masked text)") { benchmark in
+        let validator = VerdictValidator()
+        var heavy = verdict
+        heavy.evidenceSnippet = "card **** **** **** 1111 read at 02:04; ref 4111 1111 1111 1112; "
+            + "segment a1b2c3d4-e5f6-7890-abcd-ef1234567890"
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            blackHole(try validator.validate(heavy, for: request))
+        }
+    }
+
     Benchmark("Only policy") { benchmark in
         let policy = VerdictPolicy.default
         let validated = try VerdictValidator().validate(verdict, for: request)

@@ -199,13 +199,18 @@ public struct VerdictPolicy: Sendable {
     }
 
     func matchingRule(verdict: Verdict, violationType: ViolationType?, confidence: Double) -> Rule? {
-        var keys = [GroupKey(verdict: verdict, violationType: violationType), GroupKey(verdict: verdict, violationType: nil)]
-        if violationType != nil { keys.append(GroupKey(verdict: nil, violationType: violationType)) }
-        keys.append(GroupKey(verdict: nil, violationType: nil))
-        for key in keys {
-            if let group = groups[key] {
-                return group.first { $0.contains(confidence) }
-            }
+        // Most specific first: (verdict, type), (verdict, *), (*, type), (*, *).
+        if let violationType, let group = groups[GroupKey(verdict: verdict, violationType: violationType)] {
+            return group.first { $0.contains(confidence) }
+        }
+        if let group = groups[GroupKey(verdict: verdict, violationType: nil)] {
+            return group.first { $0.contains(confidence) }
+        }
+        if let violationType, let group = groups[GroupKey(verdict: nil, violationType: violationType)] {
+            return group.first { $0.contains(confidence) }
+        }
+        if let group = groups[GroupKey(verdict: nil, violationType: nil)] {
+            return group.first { $0.contains(confidence) }
         }
         return nil
     }

@@ -27,6 +27,8 @@ public struct DigitRunPIIScanner: EvidencePIIScanner {
 
     /// The PAN and SSN kinds found in `text`.
     public func scan(_ text: String) -> Set<EvidencePIIKind> {
+        // Fast path: no run of at least 9 digits (spaces or dashes between them) — no PAN, no SSN.
+        guard Self.longestDigitRun(in: text) >= 9 else { return [] }
         var found: Set<EvidencePIIKind> = []
         for run in Self.digitRuns(in: text) {
             if Self.containsPAN(run) { found.insert(.pan) }
@@ -34,6 +36,26 @@ public struct DigitRunPIIScanner: EvidencePIIScanner {
             if found.count == EvidencePIIKind.allCases.count { break }
         }
         return found
+    }
+
+    /// The most digits in one run of digits separated by single spaces or dashes, without allocating.
+    static func longestDigitRun(in text: String) -> Int {
+        var longest = 0
+        var current = 0
+        var afterSeparator = false
+        for byte in text.utf8 {
+            if byte >= 0x30 && byte <= 0x39 {
+                current += 1
+                afterSeparator = false
+                if current > longest { longest = current }
+            } else if (byte == 0x20 || byte == UInt8(ascii: "-")) && current > 0 && !afterSeparator {
+                afterSeparator = true
+            } else {
+                current = 0
+                afterSeparator = false
+            }
+        }
+        return longest
     }
 
     /// Digit groups separated by single spaces or dashes, e.g. `4111 1111 1111 1111` → four groups.

@@ -82,44 +82,100 @@ public struct VerdictValidator: Sendable {
 
     /// The first evidence rule `snippet` breaks, or `nil`.
     func checkEvidence(_ snippet: String) -> (VerdictValidationError.Code, String)? {
-        if snippet.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-            return (.evidenceControlCharacters, "must not contain control characters")
+        var text = snippet
+        let problem: (VerdictValidationError.Code, String)? = text.withUTF8 { bytes in
+            if Self.containsControlCharacter(bytes) {
+                return (.evidenceControlCharacters, "must not contain control characters")
+            }
+            return Self.checkURI(bytes)
         }
-        if let scheme = Self.uriScheme(of: snippet) {
-            guard scheme == "https", let components = URLComponents(string: snippet),
-                  let host = components.host, !host.isEmpty else {
-                return (.evidenceInsecureURI, "a URI must be an absolute https URL")
-            }
-            if components.user != nil || components.password != nil {
-                return (.evidenceURICredentials, "the URI must not carry user credentials")
-            }
-            if let items = components.queryItems,
-               items.contains(where: { Self.credentialQueryNames.contains($0.name.lowercased()) }) {
-                return (.evidenceURICredentials, "the URI must not carry a credential query parameter")
-            }
-        }
+        if let problem { return problem }
         let found = scanner.scan(snippet)
         if found.contains(.pan) { return (.evidenceUnmaskedPAN, "contains an unmasked card number") }
         if found.contains(.ssn) { return (.evidenceUnmaskedSSN, "contains an unmasked social security number") }
         return nil
     }
 
-    /// The lower-cased scheme when `text` looks like a URI (`scheme:` at the start, RFC 3986 scheme
-    /// characters, and either `//` after it or a known non-hierarchical scheme).
-    static func uriScheme(of text: String) -> String? {
-        let bytes = Array(text.utf8.prefix(40))
-        guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")), colon > 0 else { return nil }
-        let schemeBytes = bytes[..<colon]
-        guard let first = schemeBytes.first, (0x41...0x5A).contains(first) || (0x61...0x7A).contains(first),
-              schemeBytes.allSatisfy({ byte in
-                  (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
-                      || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
-              }) else { return nil }
-        let scheme = String(decoding: schemeBytes, as: UTF8.self).lowercased()
-        let rest = bytes[(colon + 1)...]
-        if rest.starts(with: [UInt8(ascii: "/"), UInt8(ascii: "/")]) { return scheme }
-        let opaque: Set<String> = ["data", "javascript", "vbscript", "file", "mailto", "tel", "blob", "urn"]
-        return opaque.contains(scheme) ? scheme : nil
+    /// C0 controls, DEL and C1 controls (U+0080–U+009F, UTF-8 `C2 80`–`C2 9F`).
+    static func containsControlCharacter(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var previous: UInt8 = 0
+        for byte in bytes {
+            if byte < 0x20 || byte == 0x7F || (previous == 0xC2 && byte >= 0x80 && byte <= 0x9F) { return true }
+            previous = byte
+        }
+        return false
+    }
+
+    private static let opaqueSchemes: Set<String> = ["data", "javascript", "vbscript", "file", "mailto", "tel", "blob", "urn"]
+
+    /// The URI rules, when `bytes` is a URI: https, a host, no user info, no credential query
+    /// parameter, no characters a URI cannot contain. `nil` for text, or for a URI that passes.
+    static func checkURI(_ bytes: UnsafeBufferPointer<UInt8>) -> (VerdictValidationError.Code, String)? {
+        guard let colon = schemeEnd(bytes) else { return nil }
+        let hierarchical = bytes.count >= colon + 3 && bytes[colon + 1] == UInt8(ascii: "/") && bytes[colon + 2] == UInt8(ascii: "/")
+        let isHTTPS = colon == 5 && zip(bytes[0..<5], "https".utf8).allSatisfy { ($0 | 0x20) == $1 }
+        if !hierarchical {
+            let scheme = String(decoding: UnsafeBufferPointer(rebasing: bytes[0..<colon]), as: UTF8.self).lowercased()
+            guard opaqueSchemes.contains(scheme) else { return nil }   // "note:…" is text, not a URI
+            return (.evidenceInsecureURI, "a URI must be an absolute https URL")
+        }
+        let insecure = (VerdictValidationError.Code.evidenceInsecureURI, "a URI must be an absolute https URL")
+        guard isHTTPS else { return insecure }
+        // Only characters a URI may contain (RFC 3986 unreserved, reserved and '%').
+        for byte in bytes where byte <= 0x20 || byte >= 0x7F || byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "\"")
+            || byte == UInt8(ascii: "<") || byte == UInt8(ascii: ">") || byte == UInt8(ascii: "{") || byte == UInt8(ascii: "}")
+            || byte == UInt8(ascii: "|") || byte == UInt8(ascii: "^") || byte == UInt8(ascii: "`") {
+            return insecure
+        }
+        var index = colon + 3
+        let authorityStart = index
+        while index < bytes.count, bytes[index] != UInt8(ascii: "/"), bytes[index] != UInt8(ascii: "?"),
+              bytes[index] != UInt8(ascii: "#") {
+            index += 1
+        }
+        let authority = bytes[authorityStart..<index]
+        if authority.contains(UInt8(ascii: "@")) {
+            return (.evidenceURICredentials, "the URI must not carry user credentials")
+        }
+        let host = authority.prefix { $0 != UInt8(ascii: ":") }
+        guard !host.isEmpty else { return insecure }
+        guard let question = bytes[index...].firstIndex(of: UInt8(ascii: "?")) else { return nil }
+        let queryEnd = bytes[question...].firstIndex(of: UInt8(ascii: "#")) ?? bytes.count
+        var nameStart = question + 1
+        var position = nameStart
+        while position <= queryEnd {
+            if position == queryEnd || bytes[position] == UInt8(ascii: "&") {
+                let parameter = bytes[nameStart..<position]
+                let name = parameter.prefix { $0 != UInt8(ascii: "=") }
+                if !name.isEmpty && name.count <= 32 {
+                    let lowered = String(decoding: name.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
+                    if credentialQueryNames.contains(lowered.removingPercentEncoding ?? lowered) {
+                        return (.evidenceURICredentials, "the URI must not carry a credential query parameter")
+                    }
+                }
+                nameStart = position + 1
+            }
+            position += 1
+        }
+        return nil
+    }
+
+    /// The index of the `:` ending a URI scheme at the start of `bytes` (RFC 3986: a letter, then
+    /// letters, digits, `+`, `-`, `.`), or `nil`.
+    static func schemeEnd(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard let first = bytes.first, (first | 0x20) >= UInt8(ascii: "a") && (first | 0x20) <= UInt8(ascii: "z") else {
+            return nil
+        }
+        for index in 1..<min(bytes.count, 40) {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: ":") { return index }
+            let letter = (byte | 0x20) >= UInt8(ascii: "a") && (byte | 0x20) <= UInt8(ascii: "z")
+            let digit = byte >= 0x30 && byte <= 0x39
+            guard letter || digit || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".") else {
+                return nil
+            }
+        }
+        return nil
     }
 
     /// Why a structurally valid verdict still needs a person.
