@@ -36,8 +36,8 @@ public enum EngineReply: Sendable, Hashable {
     case accepted(expectedBy: Date?)
 }
 
-/// Wraps any engine in a ``VigilCore/CircuitBreaker``: while the breaker is open, ``evaluate(_:)``
-/// fails at once with ``VigilCore/CircuitBreakerOpenError`` (retryable, with `retryAfter`) instead of
+/// Wraps any engine in a `CircuitBreaker`: while the breaker is open, ``evaluate(_:)``
+/// fails at once with `CircuitBreakerOpenError` (retryable, with `retryAfter`) instead of
 /// calling the engine.
 ///
 /// ``HTTPComplianceEngine`` takes a breaker directly; use this for other engines (in-process, a
@@ -65,7 +65,7 @@ public struct CircuitBreakingComplianceEngine: ComplianceEngine {
 
     /// Calls the base engine through the breaker.
     ///
-    /// - Throws: ``VigilCore/CircuitBreakerOpenError`` when the breaker rejects the call; otherwise what
+    /// - Throws: `CircuitBreakerOpenError` when the breaker rejects the call; otherwise what
     ///   the base engine throws.
     public func evaluate(_ request: ComplianceRequest) async throws -> EngineReply {
         let base = self.base

@@ -96,7 +96,7 @@ public struct ComplianceEngineError: VigilError, Hashable {
     }
 
     /// Whether `error` says something about the engine's health, for
-    /// ``VigilCore/CircuitBreakerConfiguration/recordFailure``.
+    /// `CircuitBreakerConfiguration/recordFailure`.
     ///
     /// Counts: rate limiting, 5xx, timeouts, connection failures, malformed replies and unexpected
     /// statuses (the engine is misbehaving). Does not count: a 4xx rejection of one request, a refused
@@ -116,7 +116,7 @@ public enum EngineFailure {
     /// How long to wait before the job is tried again, or `nil` when it must not be retried
     /// (dead-letter it).
     ///
-    /// - ``VigilCore/CircuitBreakerOpenError``: its `retryAfter` — the breaker is open, the job is fine.
+    /// - `CircuitBreakerOpenError`: its `retryAfter` — the breaker is open, the job is fine.
     /// - a retryable ``ComplianceEngineError``: its ``ComplianceEngineError/retryAfter``, or `fallback`.
     /// - ``ComplianceEngineError/Code/mediaLinkExpired``: `.zero` — re-fetch the media and try now.
     /// - any other retryable `VigilError`: `fallback`.

@@ -70,7 +70,7 @@ public struct ComplianceEvaluator: Sendable {
 
     /// Evaluates `request`.
     ///
-    /// - Throws: whatever the engine throws (``VigilCore/CircuitBreakerOpenError``,
+    /// - Throws: whatever the engine throws (`CircuitBreakerOpenError`,
     ///   ``ComplianceEngineError``, …) — see ``EngineFailure/requeueDelay(for:fallback:)`` for what to
     ///   do with the job; ``VerdictValidationError`` when the verdict is rejected (also reported to
     ///   `onIncident`).

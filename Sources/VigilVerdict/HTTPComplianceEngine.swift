@@ -8,7 +8,7 @@ import VigilModels
 /// - **Signed** with the Standard Webhooks scheme: `webhook-id`, `webhook-timestamp`,
 ///   `webhook-signature: v1,<base64 HMAC-SHA256 of "id.timestamp.body">`.
 /// - **Correlated**: the correlation id travels in the body and in `x-correlation-id`.
-/// - **Bounded in time**: every call carries ``Configuration/timeout`` as ``VigilCore/HTTPRequest/timeout``.
+/// - **Bounded in time**: every call carries ``Configuration/timeout`` as `HTTPRequest/timeout`.
 /// - **Short-lived media**: the link's advertised expiry is clamped to
 ///   ``Configuration/maxMediaLinkLifetime`` (≤ 60 minutes, the Genesys Cloud playback-URL lifetime),
 ///   and a link that is expired — or would expire within ``Configuration/minimumMediaLinkValidity``
@@ -20,7 +20,7 @@ import VigilModels
 ///   `Retry-After`; other `4xx` → permanent; malformed JSON → ``ComplianceEngineError/Code/malformedReply``
 ///   naming the field path.
 /// - **Guarded**: with a breaker, every call goes through it; while it is open, ``evaluate(_:)``
-///   throws ``VigilCore/CircuitBreakerOpenError`` at once. That error is retryable: the worker gives
+///   throws `CircuitBreakerOpenError` at once. That error is retryable: the worker gives
 ///   the job back to its queue with `retryAfter` as the delay (``EngineFailure/requeueDelay(for:fallback:)``)
 ///   — the job is never lost and the engine is not hammered.
 ///
@@ -114,7 +114,7 @@ public struct HTTPComplianceEngine: ComplianceEngine {
     ///
     /// A refused media link fails before the breaker is consulted (it says nothing about the engine).
     ///
-    /// - Throws: ``ComplianceEngineError``; ``VigilCore/CircuitBreakerOpenError`` while the breaker is
+    /// - Throws: ``ComplianceEngineError``; `CircuitBreakerOpenError` while the breaker is
     ///   open; `CancellationError`.
     public func evaluate(_ request: ComplianceRequest) async throws -> EngineReply {
         let prepared = try prepare(request)

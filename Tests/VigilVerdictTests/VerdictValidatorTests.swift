@@ -84,6 +84,7 @@ struct VerdictValidatorTests {
         "https://evidence.example.com/seg/1?token=abc",
         "https://evidence.example.com/seg/1?X-Amz-Signature=abc&X-Amz-Credential=k",
         "https://evidence.example.com/seg/1?a=1&Sig=abc",
+        "https://evidence.example.com/seg/1?%74oken=abc#frag",
     ])
     func evidenceURIWithCredentials(_ evidence: String) {
         #expect(code(Fixture.verdict(evidence: evidence)) == .evidenceURICredentials)

@@ -51,7 +51,7 @@ public struct CallbackVerdict: Sendable, Hashable {
 ///    configured secrets (several during rotation), compared in constant time;
 /// 2. **deduplicated**: a `webhook-id` already accepted is refused as a replay (ids are remembered
 ///    until their timestamp leaves the window, and at least ``Configuration/replayRetention``);
-/// 3. **decoded strictly** as a ``VigilModels/ComplianceVerdict`` (errors name the field path);
+/// 3. **decoded strictly** as a `ComplianceVerdict` (errors name the field path);
 /// 4. **matched**: a recording that is not awaiting a verdict in the ``PendingVerdictRegistry`` is
 ///    rejected and reported — as is a second verdict for the same recording;
 /// 5. **validated** against the stored request with the ``VerdictValidator`` (spoofed ids, ranges,

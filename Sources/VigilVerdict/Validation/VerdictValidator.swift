@@ -147,17 +147,29 @@ public struct VerdictValidator: Sendable {
             if position == queryEnd || bytes[position] == UInt8(ascii: "&") {
                 let parameter = bytes[nameStart..<position]
                 let name = parameter.prefix { $0 != UInt8(ascii: "=") }
-                if !name.isEmpty && name.count <= 32 {
-                    let lowered = String(decoding: name.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
-                    if credentialQueryNames.contains(lowered.removingPercentEncoding ?? lowered) {
-                        return (.evidenceURICredentials, "the URI must not carry a credential query parameter")
-                    }
+                if !name.isEmpty && isCredentialName(UnsafeBufferPointer(rebasing: name)) {
+                    return (.evidenceURICredentials, "the URI must not carry a credential query parameter")
                 }
                 nameStart = position + 1
             }
             position += 1
         }
         return nil
+    }
+
+    private static let credentialNameBytes: [[UInt8]] = credentialQueryNames.map { Array($0.utf8) }
+
+    /// Whether a query parameter name is a credential name, ignoring ASCII case; a name with
+    /// percent-escapes is decoded first (`%74oken` is `token`).
+    static func isCredentialName(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
+        if name.contains(UInt8(ascii: "%")) {
+            let text = String(decoding: name, as: UTF8.self)
+            return credentialQueryNames.contains((text.removingPercentEncoding ?? text).lowercased())
+        }
+        return credentialNameBytes.contains { candidate in
+            candidate.count == name.count
+                && zip(candidate, name).allSatisfy { $0 == ($1 >= 0x41 && $1 <= 0x5A ? $1 | 0x20 : $1) }
+        }
     }
 
     /// The index of the `:` ending a URI scheme at the start of `bytes` (RFC 3986: a letter, then
