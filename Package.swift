@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "VigilIdempotency", targets: ["VigilIdempotency"]),
         .library(name: "VigilTesting", targets: ["VigilTesting"]),
         .library(name: "VigilVerdict", targets: ["VigilVerdict"]),
+        .library(name: "VigilAnalysis", targets: ["VigilAnalysis"]),
         .executable(name: "vigil", targets: ["VigilCLI"]),
     ],
     targets: [
@@ -29,12 +30,14 @@ let package = Package(
         .target(name: "VigilIdempotency", dependencies: ["VigilCore"], swiftSettings: swiftSettings),
         .target(name: "VigilVerdict", dependencies: ["VigilCore", "VigilModels"], swiftSettings: swiftSettings),
         .target(name: "VigilTesting", dependencies: ["VigilCore", "VigilModels", "VigilIdempotency"], swiftSettings: swiftSettings),
+        .target(name: "VigilAnalysis", dependencies: ["VigilCore"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "VigilCLI",
-            dependencies: ["VigilCore", "VigilModels"],
+            dependencies: ["VigilCore", "VigilModels", "VigilIdempotency", "VigilTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore", "VigilTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "VigilAnalysisTests", dependencies: ["VigilAnalysis"], swiftSettings: swiftSettings),
         .testTarget(
             name: "VigilIdempotencyTests",
             dependencies: ["VigilIdempotency", "VigilCore", "VigilTesting"],
