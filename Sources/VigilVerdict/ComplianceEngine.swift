@@ -12,7 +12,7 @@ import VigilModels
 /// ``HTTPComplianceEngine``) stops calling an engine that is failing or slow.
 ///
 /// ### Implementing an engine
-/// - Be idempotent on ``ComplianceRequest/recordingId`` + ``ComplianceRequest/correlationId``: a job
+/// - Be idempotent on the request's `recordingId` + `correlationId`: a job
 ///   can be delivered more than once, so the same request can arrive again.
 /// - Throw a `VigilError` whose `isRetryable` is `true` for transient trouble (overload, timeout) and
 ///   `false` for a request you will never accept.

@@ -2,7 +2,7 @@ import Foundation
 import VigilCore
 import VigilModels
 
-/// A compliance engine reached over HTTP: one signed `POST` of the versioned ``ComplianceRequest``
+/// A compliance engine reached over HTTP: one signed `POST` of the versioned `ComplianceRequest`
 /// JSON per evaluation (see the engine contract in the module documentation).
 ///
 /// - **Signed** with the Standard Webhooks scheme: `webhook-id`, `webhook-timestamp`,
@@ -13,7 +13,7 @@ import VigilModels
 ///   ``Configuration/maxMediaLinkLifetime`` (≤ 60 minutes, the Genesys Cloud playback-URL lifetime),
 ///   and a link that is expired — or would expire within ``Configuration/minimumMediaLinkValidity``
 ///   — is refused with ``ComplianceEngineError/Code/mediaLinkExpired`` before anything is sent.
-/// - **No PII**: ``ComplianceRequest`` has no field that can hold raw PII (ids, an expiring link,
+/// - **No PII**: `ComplianceRequest` has no field that can hold raw PII (ids, an expiring link,
 ///   classifications, pseudonymous tokens), so nothing else needs scrubbing here.
 /// - **Strict replies**: `200` + verdict JSON → ``EngineReply/verdict(_:)``; `202` →
 ///   ``EngineReply/accepted(expectedBy:)``; `429`/`5xx` → retryable ``ComplianceEngineError`` with

@@ -42,7 +42,7 @@ public struct CallbackVerdict: Sendable, Hashable {
 
 /// Receives verdicts that engines post later (after answering `202 Accepted`).
 ///
-/// The host's HTTP route passes the raw headers and body to ``receive(headers:body:)`` and answers
+/// The host's HTTP route passes the raw headers and body to `receive(headers:body:)` and answers
 /// with `200` on success or ``VerdictCallbackError/httpStatus`` on failure. Each callback is:
 ///
 /// 1. **verified**: `webhook-id`, `webhook-timestamp` and `webhook-signature` present and
@@ -149,7 +149,7 @@ public final class VerdictCallbackReceiver: Sendable {
         }
     }
 
-    /// Reads a streaming body (up to ``Configuration/maxBodyBytes``) and calls ``receive(headers:body:)``.
+    /// Reads a streaming body (up to ``Configuration/maxBodyBytes``) and calls `receive(headers:body:)`.
     ///
     /// - Throws: ``VerdictCallbackError`` (``VerdictCallbackError/Code/bodyTooLarge`` past the limit).
     @discardableResult
