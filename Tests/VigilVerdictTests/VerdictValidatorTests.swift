@@ -101,7 +101,7 @@ struct VerdictValidatorTests {
         #expect(code(Fixture.verdict(evidence: evidence)) == .evidenceUnmaskedPAN)
     }
 
-    @Test(arguments: ["ssn 078-05-1120 spoken", "ssn 078 05 1120", "id 078051120"])
+    @Test(arguments: ["ssn 536-22-1184 spoken", "ssn 536 22 1184", "ssn 536221184"])
     func unmaskedSSN(_ evidence: String) {
         #expect(code(Fixture.verdict(type: .ssnDisclosure, evidence: evidence)) == .evidenceUnmaskedSSN)
     }
@@ -153,5 +153,14 @@ struct VerdictValidatorTests {
             #expect(!error.description.contains("4111"))
             #expect(error.field == "evidenceSnippet")
         }
+    }
+}
+
+@Suite("Evidence PII scanners agree")
+struct EvidenceScannerTests {
+    @Test(arguments: ["card 4111 1111 1111 1111", "ssn 536-22-1184", "masked **** 1111", "XXX-XX-1184",
+                      "https://evidence.example.com/segments/masked-7f3a"])
+    func redactionAndDigitRunScannersAgree(_ text: String) {
+        #expect(RedactionPIIScanner().scan(text) == DigitRunPIIScanner().scan(text))
     }
 }

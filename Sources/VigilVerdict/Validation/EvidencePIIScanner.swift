@@ -1,3 +1,5 @@
+import VigilRedaction
+
 /// Finds unmasked card numbers (PANs) and social security numbers in an evidence snippet.
 ///
 /// ``VerdictValidator`` runs one over every `evidenceSnippet`, whether URI or text: evidence ends up
@@ -20,7 +22,8 @@ public enum EvidencePIIKind: String, Sendable, Hashable, CaseIterable {
 /// structure rules). Masked digits (`*`, `X`, `#`, `•`) break a run, so `**** **** **** 1111` and
 /// `XXX-XX-6789` pass.
 ///
-/// Used until VigilRedaction's detectors are wired in; they implement the same protocol.
+/// The default is ``RedactionPIIScanner``; this one needs no VigilRedaction and is kept as a
+/// cross-check in tests.
 public struct DigitRunPIIScanner: EvidencePIIScanner {
     /// Creates the scanner.
     public init() {}
@@ -157,5 +160,24 @@ public struct DigitRunPIIScanner: EvidencePIIScanner {
             let serial = Int(d[5]) * 1000 + Int(d[6]) * 100 + Int(d[7]) * 10 + Int(d[8])
             return area != 0 && area != 666 && area < 900 && group != 0 && serial != 0
         }
+    }
+}
+
+/// The default scanner: VigilRedaction's `PIIDetector`, restricted to card numbers (length, issuer
+/// prefix, Luhn) and US SSNs (SSA structure rules) — the same detectors that sanitise payloads.
+public struct RedactionPIIScanner: EvidencePIIScanner {
+    private let detector = PIIDetector(kinds: [.creditCard, .usSSN])
+
+    /// Creates the scanner.
+    public init() {}
+
+    /// The PAN and SSN kinds VigilRedaction finds in `text`.
+    public func scan(_ text: String) -> Set<EvidencePIIKind> {
+        var found: Set<EvidencePIIKind> = []
+        for finding in detector.findings(in: text) {
+            if finding.kind == .creditCard { found.insert(.pan) }
+            if finding.kind == .usSSN { found.insert(.ssn) }
+        }
+        return found
     }
 }

@@ -41,8 +41,8 @@ public struct VerdictValidator: Sendable {
 
     /// Creates a validator.
     ///
-    /// - Parameter scanner: finds unmasked PANs and SSNs in evidence; defaults to ``DigitRunPIIScanner``.
-    public init(scanner: any EvidencePIIScanner = DigitRunPIIScanner()) {
+    /// - Parameter scanner: finds unmasked PANs and SSNs in evidence; defaults to ``RedactionPIIScanner`` (VigilRedaction's detectors).
+    public init(scanner: any EvidencePIIScanner = RedactionPIIScanner()) {
         self.scanner = scanner
     }
 
