@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "VigilRedaction", targets: ["VigilRedaction"]),
         .library(name: "VigilIdempotency", targets: ["VigilIdempotency"]),
         .library(name: "VigilPlatformClient", targets: ["VigilPlatformClient"]),
+        .library(name: "VigilVerdict", targets: ["VigilVerdict"]),
         .library(name: "VigilAnalysis", targets: ["VigilAnalysis"]),
         .library(name: "VigilTesting", targets: ["VigilTesting"]),
         .executable(name: "vigil", targets: ["VigilCLI"]),
@@ -33,6 +34,7 @@ let package = Package(
         .target(name: "VigilRedaction", dependencies: ["VigilCore"], swiftSettings: swiftSettings),
         .target(name: "VigilIdempotency", dependencies: ["VigilCore"], swiftSettings: swiftSettings),
         .target(name: "VigilPlatformClient", dependencies: ["VigilCore", "VigilModels"], swiftSettings: swiftSettings),
+        .target(name: "VigilVerdict", dependencies: ["VigilCore", "VigilModels", "VigilRedaction"], swiftSettings: swiftSettings),
         .target(name: "VigilAnalysis", dependencies: ["VigilCore"], swiftSettings: swiftSettings),
         .target(name: "VigilTesting", dependencies: ["VigilCore", "VigilModels", "VigilIdempotency", "VigilPlatformClient"], swiftSettings: swiftSettings),
         .executableTarget(name: "VigilCLI", dependencies: ["VigilCore", "VigilModels", "VigilIdempotency", "VigilRedaction", "VigilPlatformClient", "VigilAnalysis", "VigilTesting"], swiftSettings: swiftSettings),
@@ -42,6 +44,7 @@ let package = Package(
         .testTarget(name: "VigilRedactionTests", dependencies: ["VigilRedaction"], swiftSettings: swiftSettings),
         .testTarget(name: "VigilIdempotencyTests", dependencies: ["VigilIdempotency", "VigilCore", "VigilTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "VigilPlatformClientTests", dependencies: ["VigilPlatformClient", "VigilTesting", "VigilCore", "VigilModels"], swiftSettings: swiftSettings),
+        .testTarget(name: "VigilVerdictTests", dependencies: ["VigilVerdict", "VigilCore", "VigilModels", "VigilRedaction", "VigilTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "VigilAnalysisTests", dependencies: ["VigilAnalysis"], swiftSettings: swiftSettings),
     ]
 )
