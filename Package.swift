@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "VigilModels", targets: ["VigilModels"]),
         .library(name: "VigilIdempotency", targets: ["VigilIdempotency"]),
         .library(name: "VigilTesting", targets: ["VigilTesting"]),
+        .library(name: "VigilEventSub", targets: ["VigilEventSub"]),
         .executable(name: "vigil", targets: ["VigilCLI"]),
     ],
     targets: [
@@ -27,6 +28,11 @@ let package = Package(
         .target(name: "VigilModels", swiftSettings: swiftSettings),
         .target(name: "VigilIdempotency", dependencies: ["VigilCore"], swiftSettings: swiftSettings),
         .target(name: "VigilTesting", dependencies: ["VigilCore", "VigilModels", "VigilIdempotency"], swiftSettings: swiftSettings),
+        .target(
+            name: "VigilEventSub",
+            dependencies: ["VigilCore", "VigilModels", "VigilIdempotency"],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "VigilCLI",
             dependencies: ["VigilCore", "VigilModels"],
@@ -36,6 +42,11 @@ let package = Package(
         .testTarget(
             name: "VigilIdempotencyTests",
             dependencies: ["VigilIdempotency", "VigilCore", "VigilTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "VigilEventSubTests",
+            dependencies: ["VigilEventSub", "VigilCore", "VigilModels", "VigilIdempotency", "VigilTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
