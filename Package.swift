@@ -35,7 +35,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "VigilCLI",
-            dependencies: ["VigilCore", "VigilModels"],
+            dependencies: ["VigilCore", "VigilModels", "VigilIdempotency", "VigilTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore", "VigilTesting"], swiftSettings: swiftSettings),

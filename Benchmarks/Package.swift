@@ -3,7 +3,8 @@
 // Benchmarks for Vigil, kept out of the root package so that the SDK itself stays free of
 // package dependencies. Run from this directory:
 //
-//     swift package benchmark --target CryptoBenchmarks
+//     swift package benchmark                            # everything
+//     swift package benchmark --target CryptoBenchmarks  # one target
 //
 // The explicit `MallocInterposer` trait is required: benchmark's default traits pull in a package
 // that is not available on the project's machines.
@@ -26,6 +27,16 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "CryptoBenchmarks",
+            swiftSettings: [.swiftLanguageMode(.v6)],
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "ModelsBenchmarks",
+            dependencies: [
+                .product(name: "VigilModels", package: "Vigil"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "ModelsBenchmarks",
             swiftSettings: [.swiftLanguageMode(.v6)],
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
