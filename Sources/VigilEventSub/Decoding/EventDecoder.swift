@@ -111,7 +111,11 @@ private struct IncomingEvent: Decodable {
         attributes.direction = Screen.label(event.data.direction)
         attributes.startTime = event.data.startTime
         attributes.endTime = event.data.endTime
-        attributes.participants = event.data.participants
+        attributes.participants = event.data.participants?.map { participant in
+            var screened = participant
+            screened.purpose = Screen.label(participant.purpose)
+            return screened
+        }
         var personal: [String: Sensitive<String>] = [:]
         if let tags = event.data.tags, !tags.isEmpty {
             personal["tags"] = Sensitive(tags.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: "\n"))

@@ -7,7 +7,7 @@ import VigilModels
 /// Identity (kind, ids, times) is typed and safe to log. Contact details from the event (caller number,
 /// addresses, names, wrap-up notes, free-text tags) sit in ``personal`` as `Sensitive` values, only
 /// until the receiver minimises and tokenizes them; ``description`` never prints them.
-public struct RecordingLifecycleEvent: Sendable, Hashable, CustomStringConvertible {
+public struct RecordingLifecycleEvent: Sendable, Hashable, CustomStringConvertible, CustomReflectable {
     /// What happened.
     public enum Kind: Sendable, Hashable, CustomStringConvertible {
         /// `recording:recordingStarted`: preliminary, media not ready.
@@ -50,9 +50,10 @@ public struct RecordingLifecycleEvent: Sendable, Hashable, CustomStringConvertib
     public var kind: Kind
     /// Which envelope it came in.
     public var source: EventSource
-    /// The envelope's own id (seed delivery id, EventBridge id), as received.
+    /// The envelope's own id (seed delivery id, EventBridge id), as received. Not printed: a sender may
+    /// put anything in it; the receiver screens it before a job carries it.
     public var eventId: String?
-    /// The sender's correlation id, as received.
+    /// The sender's correlation id, as received. Not printed (screened like ``eventId``).
     public var correlationId: String?
     /// The conversation (always set unless ``kind`` is ``Kind/ignored(type:)``).
     public var conversationId: GenesysID?
@@ -91,6 +92,14 @@ public struct RecordingLifecycleEvent: Sendable, Hashable, CustomStringConvertib
         "RecordingLifecycleEvent(kind: \(kind), source: \(source.rawValue), trigger: \(trigger), "
             + "conversationId: \(conversationId?.rawValue ?? "nil"), recordingId: \(recordingId?.rawValue ?? "nil"), "
             + "personal: \(personal.keys.sorted()))"
+    }
+
+    /// The same fields as ``description``, so `dump` shows no raw ids or personal values.
+    public var customMirror: Mirror {
+        Mirror(self, children: ["kind": kind, "source": source, "trigger": trigger,
+                                "conversationId": conversationId as Any, "recordingId": recordingId as Any,
+                                "eventTimeMs": eventTimeMs as Any, "attributes": attributes,
+                                "personalFields": personal.keys.sorted()], displayStyle: .struct)
     }
 }
 
