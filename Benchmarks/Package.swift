@@ -4,7 +4,8 @@
 // package dependencies. Run from this directory:
 //
 //     swift package benchmark                            # everything
-//     swift package benchmark --target CryptoBenchmarks  # one target
+//     swift package benchmark --target CryptoBenchmarks
+//     swift package benchmark --target EventSubBenchmarks  # one target
 //
 // The explicit `MallocInterposer` trait is required: benchmark's default traits pull in a package
 // that is not available on the project's machines.
@@ -37,6 +38,20 @@ let package = Package(
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "ModelsBenchmarks",
+            swiftSettings: [.swiftLanguageMode(.v6)],
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "EventSubBenchmarks",
+            dependencies: [
+                .product(name: "VigilCore", package: "Vigil"),
+                .product(name: "VigilModels", package: "Vigil"),
+                .product(name: "VigilIdempotency", package: "Vigil"),
+                .product(name: "VigilEventSub", package: "Vigil"),
+                .product(name: "VigilTesting", package: "Vigil"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "EventSubBenchmarks",
             swiftSettings: [.swiftLanguageMode(.v6)],
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
