@@ -16,10 +16,25 @@ import VigilModels
 public struct EventMinimiser: Sendable, Hashable {
     /// The included field names.
     public let included: Set<String>
+    /// The attribute decisions, taken once (minimisation runs on every event).
+    private let keeps: Keeps
+
+    private struct Keeps: Sendable, Hashable {
+        var mediaType, direction, fileState, startTime, endTime, participants, participantId, userId: Bool
+        var queueId, divisionId, disconnectType, wrapupCode: Bool
+    }
 
     /// Creates a minimiser for `include`.
     public init(include: [EventDataField]) {
-        included = Set(include.map(\.rawValue))
+        let names = Set(include.map(\.rawValue))
+        included = names
+        let has = { names.contains($0) }
+        keeps = Keeps(mediaType: has("channel") || has("mediaType"), direction: has("direction"),
+                      fileState: has("fileState"), startTime: has("startTime"), endTime: has("endTime"),
+                      participants: has("participants"), participantId: has("participants") || has("participantId"),
+                      userId: has("participants") || has("userId"), queueId: has("queueId"),
+                      divisionId: has("divisionId"), disconnectType: has("disconnectType"),
+                      wrapupCode: has("wrapupCode"))
     }
 
     /// Creates a minimiser for the subscription's `eventData.include`.
@@ -32,24 +47,22 @@ public struct EventMinimiser: Sendable, Hashable {
         var out = event
         var a = EventAttributes()
         let source = event.attributes
-        if has("channel") || has("mediaType") { a.mediaType = source.mediaType }
-        if has("direction") { a.direction = source.direction }
-        if has("fileState") { a.fileState = source.fileState }
-        if has("startTime") { a.startTime = source.startTime }
-        if has("endTime") { a.endTime = source.endTime }
-        if has("participants") { a.participants = source.participants }
-        if has("participants") || has("participantId") { a.participantId = source.participantId }
-        if has("participants") || has("userId") { a.userId = source.userId }
-        if has("queueId") { a.queueId = source.queueId }
-        if has("divisionId") { a.divisionId = source.divisionId }
-        if has("disconnectType") { a.disconnectType = source.disconnectType }
-        if has("wrapupCode") { a.wrapupCode = source.wrapupCode }
+        if keeps.mediaType { a.mediaType = source.mediaType }
+        if keeps.direction { a.direction = source.direction }
+        if keeps.fileState { a.fileState = source.fileState }
+        if keeps.startTime { a.startTime = source.startTime }
+        if keeps.endTime { a.endTime = source.endTime }
+        if keeps.participants { a.participants = source.participants }
+        if keeps.participantId { a.participantId = source.participantId }
+        if keeps.userId { a.userId = source.userId }
+        if keeps.queueId { a.queueId = source.queueId }
+        if keeps.divisionId { a.divisionId = source.divisionId }
+        if keeps.disconnectType { a.disconnectType = source.disconnectType }
+        if keeps.wrapupCode { a.wrapupCode = source.wrapupCode }
         out.attributes = a
-        out.personal = event.personal.filter { included.contains($0.key) }
+        if !event.personal.isEmpty { out.personal = event.personal.filter { included.contains($0.key) } }
         return out
     }
-
-    private func has(_ name: String) -> Bool { included.contains(name) }
 }
 
 /// Turns personal values into pseudonymous tokens, and screens identifiers that are about to be carried.

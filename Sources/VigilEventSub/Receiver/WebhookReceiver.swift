@@ -203,10 +203,17 @@ public final class WebhookReceiver: Sendable {
         // Canonical minimised payload: one `name=value` line per present field, in a fixed order,
         // tokens sorted by field. Per-delivery facts (ids, times of receipt) are left out, so the same
         // event re-sent under a new delivery id has the same fingerprint.
-        var canonical = "v1\nkind=\(kind.rawValue)\nconversation=\(conversationId)\n"
-        func line(_ name: String, _ value: String?) {
-            if let value { canonical += "\(name)=\(value)\n" }
+        var hasher = SHA256Hasher()
+        func line(_ name: StaticString, _ value: String?) {
+            guard let value else { return }
+            hasher.update(UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+            hasher.update("=")
+            hasher.update(value)
+            hasher.update("\n")
         }
+        line("v", "1")
+        line("kind", kind.rawValue)
+        line("conversation", conversationId.rawValue)
         line("recording", event.recordingId?.rawValue)
         line("mediaType", a.mediaType?.rawValue)
         line("direction", a.direction?.rawValue)
@@ -222,8 +229,8 @@ public final class WebhookReceiver: Sendable {
         line("divisionId", a.divisionId?.rawValue)
         line("disconnectType", a.disconnectType?.rawValue)
         line("wrapupCode", a.wrapupCode?.rawValue)
-        for field in tokens.keys.sorted() { line("token.\(field)", tokens[field]!.rawValue) }
-        let fingerprint = SHA256Hasher.hash(canonical).hex
+        for field in tokens.keys.sorted() { line("token", field + ":" + tokens[field]!.rawValue) }
+        let fingerprint = hasher.finalize().hex
 
         let eventId: String? = event.eventId.map { id in
             tokenizer.isSafeIdentifier(id) ? id : tokenizer.token(for: id, field: "eventId").rawValue
