@@ -20,6 +20,8 @@ let package = Package(
         .library(name: "VigilModels", targets: ["VigilModels"]),
         .library(name: "VigilIdempotency", targets: ["VigilIdempotency"]),
         .library(name: "VigilTesting", targets: ["VigilTesting"]),
+        .library(name: "VigilAnalysis", targets: ["VigilAnalysis"]),
+        .library(name: "VigilRedaction", targets: ["VigilRedaction"]),
         .library(name: "VigilEventSub", targets: ["VigilEventSub"]),
         .executable(name: "vigil", targets: ["VigilCLI"]),
     ],
@@ -28,9 +30,11 @@ let package = Package(
         .target(name: "VigilModels", swiftSettings: swiftSettings),
         .target(name: "VigilIdempotency", dependencies: ["VigilCore"], swiftSettings: swiftSettings),
         .target(name: "VigilTesting", dependencies: ["VigilCore", "VigilModels", "VigilIdempotency"], swiftSettings: swiftSettings),
+        .target(name: "VigilAnalysis", dependencies: ["VigilCore"], swiftSettings: swiftSettings),
+        .target(name: "VigilRedaction", dependencies: ["VigilCore"], swiftSettings: swiftSettings),
         .target(
             name: "VigilEventSub",
-            dependencies: ["VigilCore", "VigilModels", "VigilIdempotency"],
+            dependencies: ["VigilCore", "VigilModels", "VigilRedaction", "VigilIdempotency"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -39,14 +43,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore", "VigilTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "VigilAnalysisTests", dependencies: ["VigilAnalysis"], swiftSettings: swiftSettings),
         .testTarget(
             name: "VigilIdempotencyTests",
             dependencies: ["VigilIdempotency", "VigilCore", "VigilTesting"],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "VigilRedactionTests", dependencies: ["VigilRedaction"], swiftSettings: swiftSettings),
         .testTarget(
             name: "VigilEventSubTests",
-            dependencies: ["VigilEventSub", "VigilCore", "VigilModels", "VigilIdempotency", "VigilTesting"],
+            dependencies: ["VigilEventSub", "VigilCore", "VigilModels", "VigilRedaction", "VigilIdempotency", "VigilTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
