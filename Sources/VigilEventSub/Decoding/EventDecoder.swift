@@ -4,15 +4,15 @@ import VigilModels
 /// Decodes a webhook body into one ``RecordingLifecycleEvent``.
 ///
 /// Accepted envelopes (told apart by their keys, in one `JSONDecoder` pass):
-/// - **EventBridge** (`detail-type` present): ``EventBridgeEnvelope`` whose `detail` is a Notification
+/// - **EventBridge** (`detail-type` present): `EventBridgeEnvelope` whose `detail` is a Notification
 ///   message; `detail-type` must be the topic pattern of `detail.topicName`.
-/// - **Notification API** (`topicName` present): ``NotificationMessage``.
+/// - **Notification API** (`topicName` present): `NotificationMessage`.
 ///   `v2.detail.events.conversation.{id}.customer.end` / `.user.end` / `.acw` / `.wrapup` →
 ///   ``RecordingLifecycleEvent/Kind/conversationEnded``;
 ///   `v2.users.{id}.conversations.{id}.recordings[.{id}]` → by `fileState`: `AVAILABLE`/`RESTORED` →
 ///   available, `UPLOADING` or absent → completed, anything else ignored. The conversation (and
 ///   recording) id in the topic must equal the body's.
-/// - **Seed webhook** (`event` and `data` present): ``RecordingWebhookEvent``; `recording:recording*`
+/// - **Seed webhook** (`event` and `data` present): `RecordingWebhookEvent`; `recording:recording*`
 ///   names map to their kinds, and `data.conversationId` is required.
 ///
 /// Anything else well-formed — other topics, unknown event names, heartbeats — decodes to

@@ -2,7 +2,7 @@ import Foundation
 import VigilModels
 
 /// One normalised event, whatever envelope it arrived in: the seed's webhook
-/// (``RecordingWebhookEvent``), an Amazon EventBridge delivery or a Notification API message.
+/// (`RecordingWebhookEvent`), an Amazon EventBridge delivery or a Notification API message.
 ///
 /// Identity (kind, ids, times) is typed and safe to log. Contact details from the event (caller number,
 /// addresses, names, wrap-up notes, free-text tags) sit in ``personal`` as `Sensitive` values, only

@@ -67,7 +67,7 @@ public struct EventMinimiser: Sendable, Hashable {
 
 /// Turns personal values into pseudonymous tokens, and screens identifiers that are about to be carried.
 ///
-/// Vigil's receiver calls it after minimisation, so a ``RecordingJob`` holds identifiers and tokens
+/// Vigil's receiver calls it after minimisation, so a `RecordingJob` holds identifiers and tokens
 /// only. ``KeyedEventTokenizer`` is the built-in implementation; a host can supply one backed by its
 /// own PII detection.
 public protocol EventTokenizer: Sendable {

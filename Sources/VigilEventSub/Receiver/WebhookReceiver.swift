@@ -3,7 +3,7 @@ import VigilCore
 import VigilIdempotency
 import VigilModels
 
-/// The trust boundary: turns one HTTP delivery into at most one queued ``RecordingJob`` and an answer.
+/// The trust boundary: turns one HTTP delivery into at most one queued `RecordingJob` and an answer.
 ///
 /// ```
 /// size → verify signature + window → claim delivery (replay) → decode strictly → minimise
@@ -16,7 +16,7 @@ import VigilModels
 ///
 /// ## Idempotency
 ///
-/// Two records in the ``IdempotencyStore``:
+/// Two records in the `IdempotencyStore`:
 /// - **delivery** `<prefix>delivery:<replay key>` (the `webhook-id`, or for Stripe-style the timestamp
 ///   and signature), fingerprint a fast 128-bit hash of the (already authenticated) raw body, kept ``Configuration/deliveryRetention``
 ///   (at least twice the verifier's tolerance). A replay or platform retry of an accepted delivery gets

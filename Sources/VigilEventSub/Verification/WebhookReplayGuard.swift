@@ -2,7 +2,7 @@ import Foundation
 import VigilCore
 import VigilIdempotency
 
-/// Remembers verified deliveries in an ``IdempotencyStore`` so that a captured request replayed inside
+/// Remembers verified deliveries in an `IdempotencyStore` so that a captured request replayed inside
 /// the window is refused.
 ///
 /// A delivery is admitted by claiming `webhook-delivery:<replay key>` with a lease of ``retention``

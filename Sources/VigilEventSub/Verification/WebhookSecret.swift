@@ -7,7 +7,7 @@ import VigilCore
 /// - ``standardWebhooks(_:)``: strip an optional `whsec_` prefix, then base64-decode. Unpadded secrets
 ///   are accepted (the reference Python library appends `==` before decoding), and so are non-zero
 ///   unused bits in the last character (Python's lenient `b64decode` ignores them; Vigil's strict
-///   ``Base64`` decoder would not, so they are cleared first).
+///   `Base64` decoder would not, so they are cleared first).
 /// - ``stripeStyle(_:)``: the **whole** string's UTF-8 bytes are the key — no prefix stripping, no
 ///   base64 (Stripe's `secret.encode("utf-8")`).
 ///
