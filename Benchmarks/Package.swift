@@ -35,7 +35,7 @@ let package = Package(
         benchmark("CryptoBenchmarks", vigil: ["VigilCore"], extra: [.product(name: "Crypto", package: "swift-crypto")]),
         benchmark("ModelsBenchmarks", vigil: ["VigilModels"]),
         benchmark("RedactionBenchmarks", vigil: ["VigilRedaction"]),
-        benchmark("EventSubBenchmarks",
-                  vigil: ["VigilCore", "VigilModels", "VigilIdempotency", "VigilEventSub", "VigilTesting"]),
+        benchmark("EventSubBenchmarks", vigil: ["VigilCore", "VigilModels", "VigilIdempotency", "VigilEventSub", "VigilTesting"]),
+        benchmark("PlatformClientBenchmarks", vigil: ["VigilCore", "VigilModels", "VigilPlatformClient"]),
     ]
 )
