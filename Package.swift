@@ -26,6 +26,7 @@ let package = Package(
         .library(name: "VigilVerdict", targets: ["VigilVerdict"]),
         .library(name: "VigilAnalysis", targets: ["VigilAnalysis"]),
         .library(name: "VigilTesting", targets: ["VigilTesting"]),
+        .library(name: "VigilEventSub", targets: ["VigilEventSub"]),
         .executable(name: "vigil", targets: ["VigilCLI"]),
     ],
     targets: [
@@ -36,11 +37,13 @@ let package = Package(
         .target(name: "VigilPlatformClient", dependencies: ["VigilCore", "VigilModels"], swiftSettings: swiftSettings),
         .target(name: "VigilVerdict", dependencies: ["VigilCore", "VigilModels", "VigilRedaction"], swiftSettings: swiftSettings),
         .target(name: "VigilAnalysis", dependencies: ["VigilCore"], swiftSettings: swiftSettings),
+        .target(name: "VigilEventSub", dependencies: ["VigilCore", "VigilModels", "VigilRedaction", "VigilIdempotency"], swiftSettings: swiftSettings),
         .target(name: "VigilTesting", dependencies: ["VigilCore", "VigilModels", "VigilIdempotency", "VigilPlatformClient"], swiftSettings: swiftSettings),
         .executableTarget(name: "VigilCLI", dependencies: ["VigilCore", "VigilModels", "VigilIdempotency", "VigilRedaction", "VigilPlatformClient", "VigilAnalysis", "VigilTesting"], swiftSettings: swiftSettings),
 
         .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore", "VigilTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "VigilModelsTests", dependencies: ["VigilModels"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "VigilEventSubTests", dependencies: ["VigilEventSub", "VigilCore", "VigilModels", "VigilRedaction", "VigilIdempotency", "VigilTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "VigilRedactionTests", dependencies: ["VigilRedaction"], swiftSettings: swiftSettings),
         .testTarget(name: "VigilIdempotencyTests", dependencies: ["VigilIdempotency", "VigilCore", "VigilTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "VigilPlatformClientTests", dependencies: ["VigilPlatformClient", "VigilTesting", "VigilCore", "VigilModels"], swiftSettings: swiftSettings),

@@ -35,6 +35,7 @@ let package = Package(
         benchmark("CryptoBenchmarks", vigil: ["VigilCore"], extra: [.product(name: "Crypto", package: "swift-crypto")]),
         benchmark("ModelsBenchmarks", vigil: ["VigilModels"]),
         benchmark("RedactionBenchmarks", vigil: ["VigilRedaction"]),
+        benchmark("EventSubBenchmarks", vigil: ["VigilCore", "VigilModels", "VigilIdempotency", "VigilEventSub", "VigilTesting"]),
         benchmark("PlatformClientBenchmarks", vigil: ["VigilCore", "VigilModels", "VigilPlatformClient"]),
         benchmark("VerdictBenchmarks", vigil: ["VigilCore", "VigilModels", "VigilVerdict"]),
     ]
