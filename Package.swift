@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "VigilModels", targets: ["VigilModels"]),
         .library(name: "VigilIdempotency", targets: ["VigilIdempotency"]),
         .library(name: "VigilTesting", targets: ["VigilTesting"]),
+        .library(name: "VigilRemediation", targets: ["VigilRemediation"]),
         .executable(name: "vigil", targets: ["VigilCLI"]),
     ],
     targets: [
@@ -27,6 +28,11 @@ let package = Package(
         .target(name: "VigilModels", swiftSettings: swiftSettings),
         .target(name: "VigilIdempotency", dependencies: ["VigilCore"], swiftSettings: swiftSettings),
         .target(name: "VigilTesting", dependencies: ["VigilCore", "VigilModels", "VigilIdempotency"], swiftSettings: swiftSettings),
+        .target(
+            name: "VigilRemediation",
+            dependencies: ["VigilCore", "VigilModels", "VigilIdempotency"],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "VigilCLI",
             dependencies: ["VigilCore", "VigilModels", "VigilIdempotency", "VigilTesting"],
@@ -41,6 +47,12 @@ let package = Package(
         .testTarget(
             name: "VigilModelsTests",
             dependencies: ["VigilModels"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "VigilRemediationTests",
+            dependencies: ["VigilRemediation", "VigilCore", "VigilModels", "VigilIdempotency", "VigilTesting"],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
