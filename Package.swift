@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "VigilModels", targets: ["VigilModels"]),
         .library(name: "VigilIdempotency", targets: ["VigilIdempotency"]),
         .library(name: "VigilTesting", targets: ["VigilTesting"]),
+        .library(name: "VigilAnalysis", targets: ["VigilAnalysis"]),
         .library(name: "VigilRemediation", targets: ["VigilRemediation"]),
         .executable(name: "vigil", targets: ["VigilCLI"]),
     ],
@@ -28,6 +29,7 @@ let package = Package(
         .target(name: "VigilModels", swiftSettings: swiftSettings),
         .target(name: "VigilIdempotency", dependencies: ["VigilCore"], swiftSettings: swiftSettings),
         .target(name: "VigilTesting", dependencies: ["VigilCore", "VigilModels", "VigilIdempotency"], swiftSettings: swiftSettings),
+        .target(name: "VigilAnalysis", dependencies: ["VigilCore"], swiftSettings: swiftSettings),
         .target(
             name: "VigilRemediation",
             dependencies: ["VigilCore", "VigilModels", "VigilIdempotency"],
@@ -39,6 +41,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore", "VigilTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "VigilAnalysisTests", dependencies: ["VigilAnalysis"], swiftSettings: swiftSettings),
         .testTarget(
             name: "VigilIdempotencyTests",
             dependencies: ["VigilIdempotency", "VigilCore", "VigilTesting"],

@@ -1,0 +1,681 @@
+import Foundation
+
+/// Level reference used throughout VigilAnalysis: a full-scale sine (amplitude 1.0 in `Float`
+/// samples, i.e. ±32 768 in 16-bit) is **+3.17 dBm0**, the G.711 µ-law convention. A tone of amplitude
+/// `a` therefore has level `20·log10(a) + 3.17` dBm0, and 0 dBm0 is amplitude 0.694.
+public enum DTMFLevel {
+    /// The level of a full-scale sine, +3.17 dBm0.
+    public static let fullScaleSineDBm0 = 3.17
+
+    /// The peak amplitude (full scale 1.0) of a sine at `dBm0`.
+    public static func amplitude(dBm0: Double) -> Double {
+        pow(10, (dBm0 - fullScaleSineDBm0) / 20)
+    }
+
+    /// The level in dBm0 of a sine with peak amplitude `amplitude`.
+    public static func dBm0(amplitude: Double) -> Double {
+        20 * log10(max(amplitude, 1e-12)) + fullScaleSineDBm0
+    }
+}
+
+/// Signal-quality measures of one detected digit, averaged over the analysis windows that validated it.
+public struct DTMFSignalQuality: Sendable, Hashable {
+    /// Level of the low-group tone in dBm0 (see ``DTMFLevel``).
+    public var lowLevelDBm0: Double
+    /// Level of the high-group tone in dBm0.
+    public var highLevelDBm0: Double
+    /// `highLevel − lowLevel` in dB: positive is *normal* twist (high group louder), negative *reverse*.
+    public var twistDB: Double
+    /// Fraction of the window's power carried by the two tones (0…1); 1 is a clean dual tone.
+    public var toneToTotalRatio: Double
+    /// Estimated signal-to-noise ratio in dB, `10·log10(ratio / (1 − ratio))`, capped at 60 dB.
+    public var snrDB: Double
+    /// Measured relative frequency deviation of the low tone, e.g. `-0.012` for −1.2 %.
+    public var lowFrequencyDeviation: Double
+    /// Measured relative frequency deviation of the high tone.
+    public var highFrequencyDeviation: Double
+    /// Number of analysis windows (hop 6.375 ms) in which the digit was valid.
+    public var validWindows: Int
+
+    /// Creates a quality record.
+    public init(
+        lowLevelDBm0: Double, highLevelDBm0: Double, twistDB: Double, toneToTotalRatio: Double, snrDB: Double,
+        lowFrequencyDeviation: Double, highFrequencyDeviation: Double, validWindows: Int
+    ) {
+        self.lowLevelDBm0 = lowLevelDBm0
+        self.highLevelDBm0 = highLevelDBm0
+        self.twistDB = twistDB
+        self.toneToTotalRatio = toneToTotalRatio
+        self.snrDB = snrDB
+        self.lowFrequencyDeviation = lowFrequencyDeviation
+        self.highFrequencyDeviation = highFrequencyDeviation
+        self.validWindows = validWindows
+    }
+
+    /// A confidence in [0, 1] derived from the measures:
+    /// `(0.5 + 0.5·s) · f · t · d` where `s` rises linearly from 0 at 6 dB S/N to 1 at 20 dB, `f` falls
+    /// from 1 at ≤ 1.5 % frequency deviation to 0.5 at 3.5 %, `t` falls from 1 at ≤ 4 dB twist to 0.5 at
+    /// 10 dB, and `d` is 0.8 for a digit seen in only 4 windows, rising to 1 at 8 windows (~57 ms).
+    public var confidence: Double {
+        func ramp(_ value: Double, from low: Double, to high: Double) -> Double {
+            min(1, max(0, (value - low) / (high - low)))
+        }
+        let snr = ramp(snrDB, from: 6, to: 20)
+        let deviation = max(abs(lowFrequencyDeviation), abs(highFrequencyDeviation))
+        let frequency = 1 - 0.5 * ramp(deviation, from: 0.015, to: 0.035)
+        let twist = 1 - 0.5 * ramp(abs(twistDB), from: 4, to: 10)
+        let duration = 0.8 + 0.2 * ramp(Double(validWindows), from: 4, to: 8)
+        return (0.5 + 0.5 * snr) * frequency * twist * duration
+    }
+}
+
+/// One key press found by ``DTMFDetector``.
+public struct DTMFDigitEvent: Sendable, Hashable, CustomStringConvertible {
+    /// The key.
+    public var digit: DTMFDigit
+    /// The channel the digit was heard on (0 = external/customer, 1 = internal/agent); set by
+    /// ``DTMFScanner``, 0 for a lone detector.
+    public var channel: Int
+    /// Estimated first sample of the tone, counted from the start of the stream.
+    public var startSample: Int
+    /// Estimated sample just after the tone.
+    public var endSample: Int
+    /// Sample rate of the analysed stream.
+    public var sampleRate: Int
+    /// Signal-quality measures.
+    public var quality: DTMFSignalQuality
+
+    /// Creates an event.
+    public init(digit: DTMFDigit, channel: Int, startSample: Int, endSample: Int, sampleRate: Int, quality: DTMFSignalQuality) {
+        self.digit = digit
+        self.channel = channel
+        self.startSample = startSample
+        self.endSample = endSample
+        self.sampleRate = sampleRate
+        self.quality = quality
+    }
+
+    /// Start of the tone in milliseconds from the start of the stream (rounded).
+    public var startMilliseconds: Int { Int((Double(startSample) * 1000 / Double(sampleRate)).rounded()) }
+    /// Duration of the tone in milliseconds (rounded).
+    public var durationMilliseconds: Int {
+        Int((Double(endSample - startSample) * 1000 / Double(sampleRate)).rounded())
+    }
+    /// ``DTMFSignalQuality/confidence``.
+    public var confidence: Double { quality.confidence }
+
+    /// e.g. `"5 @1200ms 60ms ch0"`.
+    public var description: String { "\(digit) @\(startMilliseconds)ms \(durationMilliseconds)ms ch\(channel)" }
+}
+
+/// A streaming DTMF receiver (Goertzel), meeting the Q.24-style requirements listed in
+/// `Documentation/dtmf-detection.md`.
+///
+/// Samples are analysed in half-blocks of `M` = 51 samples at 8 kHz (6.375 ms; 102 at 16 kHz). Each
+/// analysis window is two consecutive half-blocks (`N` = 102 samples, 12.75 ms, bin spacing 78 Hz) and
+/// windows advance by one half-block. A window is valid for a digit when, in order of cost:
+/// window energy is above the floor; the strongest tone of each group dominates the others of its group
+/// (relative peak); each tone is steady across the two halves; its frequency, measured from the phase
+/// advance between the halves, is within the tolerance; the two tones carry most of the window's power
+/// (this also rejects harmonics, speech and music); each tone is above the minimum level; and the twist
+/// is within limits. A digit is reported after ``Configuration/validationWindows`` consecutive valid
+/// windows of the same key and ends after ``Configuration/endGapWindows`` windows without it; the event
+/// is returned when the digit ends (by `process(_:)` or ``finish()``).
+///
+/// No allocation happens per block; only the returned event arrays allocate, and only when non-empty.
+public struct DTMFDetector: Sendable {
+    /// Tunable limits. The defaults meet the requirements and are what the tests and the
+    /// documentation table measure.
+    public struct Configuration: Sendable, Hashable {
+        /// Samples per second of the input. Tested: 8 000 and 16 000.
+        public var sampleRate: Int
+        /// Largest accepted relative frequency deviation of each tone (default 2.5 %, half-way between
+        /// the must-accept 1.5 % and must-reject 3.5 %).
+        public var frequencyTolerance: Double = 0.025
+        /// Largest accepted normal twist (high group louder), dB. Default 9 (must accept 8).
+        public var maxNormalTwistDB: Double = 9
+        /// Largest accepted reverse twist (low group louder), dB. Default 5 (must accept 4).
+        public var maxReverseTwistDB: Double = 5
+        /// Quietest accepted level of each tone, dBm0. Default −42.
+        public var minToneLevelDBm0: Double = -42
+        /// How much the strongest tone of each group must exceed the second strongest, dB. Default 8.
+        public var relativePeakDB: Double = 8
+        /// Minimum fraction of the window's power carried by the two tones. Default 0.85
+        /// (≈ 7.5 dB tone-to-rest ratio).
+        public var minToneToTotalRatio: Double = 0.85
+        /// Minimum amplitude ratio of each tone between the two halves of a window. Default 0.5: it
+        /// rejects windows only partly covered by a tone (so tones under 25.5 ms can never validate)
+        /// while tolerating the leakage of a loud tone of the other group at 8 dB twist.
+        public var minSteadiness: Double = 0.5
+        /// Consecutive valid windows needed to accept a digit. Default 4 (5 half-blocks, 31.9 ms).
+        public var validationWindows: Int = 4
+        /// Consecutive windows without the digit that end it. Default 5 (31.9 ms of hops): gaps of
+        /// 24 ms or more always separate two presses of the same key, interruptions up to 16 ms never do.
+        public var endGapWindows: Int = 5
+
+        /// The default configuration for `sampleRate`.
+        public init(sampleRate: Int) {
+            self.sampleRate = sampleRate
+        }
+    }
+
+    /// The configuration in use.
+    public let configuration: Configuration
+    /// Half-block length `M` in samples (51 at 8 kHz).
+    public let halfBlockLength: Int
+
+    // Precomputed per tone (0–3 low group, 4–7 high group).
+    private let coefficients: SIMD8<Float>  // 2·cos ω
+    private let cosines: SIMD8<Float>  // cos ω
+    private let sines: SIMD8<Float>  // sin ω
+    private let rotationCos: SIMD8<Float>  // cos(ω·M)
+    private let rotationSin: SIMD8<Float>  // sin(ω·M)
+    private let omegas: [Float]  // ω in radians per sample
+    private let originCos: SIMD8<Float>  // cos(ω·(M−1))
+    private let originSin: SIMD8<Float>  // sin(ω·(M−1))
+    private let leakageInverse: [Float]  // 16 digit pairs × 4×4, row-major
+    private let frequencyTolerance: Float
+    private let minToneToTotalRatio: Float
+    private let minWindowEnergy: Float
+    private let minTonePower: Float
+    private let relativePeak: Float
+    private let maxNormalTwist: Float
+    private let maxReverseTwist: Float
+    private let steadiness2: Float
+
+    // Goertzel state of the half-block being filled.
+    private var s1 = SIMD8<Float>()
+    private var s2 = SIMD8<Float>()
+    private var halfEnergyAccumulator: Float = 0
+    private var halfFill = 0
+
+    // Ring of completed half-blocks: complex Goertzel outputs per tone, and energy.
+    private static let ringSize = 16
+    private var ringRe: [SIMD8<Float>] = .init(repeating: SIMD8(), count: ringSize)
+    private var ringIm: [SIMD8<Float>] = .init(repeating: SIMD8(), count: ringSize)
+    private var ringEnergy: [Float] = .init(repeating: 0, count: ringSize)
+    private var halvesCompleted = 0
+
+    /// Sums of window measures. Windows in which both tones are steady within 10 % ("interior"
+    /// windows) are summed separately: quality is reported from them when there are any, so that
+    /// windows straddling the tone's edges do not bias level and S/N.
+    private struct Accumulator: Sendable {
+        struct Sums: Sendable {
+            var count = 0
+            var lowPower = 0.0
+            var highPower = 0.0
+            var ratio = 0.0
+            var lowDeviation = 0.0
+            var highDeviation = 0.0
+
+            mutating func add(_ window: WindowResult) {
+                count += 1
+                lowPower += Double(window.lowPower)
+                highPower += Double(window.highPower)
+                ratio += Double(window.ratio)
+                lowDeviation += Double(window.lowDeviation)
+                highDeviation += Double(window.highDeviation)
+            }
+        }
+
+        var all = Sums()
+        var interior = Sums()
+
+        mutating func add(_ window: WindowResult) {
+            all.add(window)
+            if window.interior { interior.add(window) }
+        }
+
+        var best: Sums { interior.count > 0 ? interior : all }
+    }
+
+    private struct WindowResult: Sendable {
+        var digit: Int = -1
+        var lowPower: Float = 0
+        var highPower: Float = 0
+        var ratio: Float = 0
+        var lowDeviation: Float = 0
+        var highDeviation: Float = 0
+        var interior = false
+    }
+
+    // Digit state machine.
+    private var candidate = -1
+    private var candidateRun = 0
+    private var candidateStartHalf = 0
+    private var candidateAccumulator = Accumulator()
+    private var current = -1
+    private var currentStartSample = 0
+    private var currentLastValidHalf = 0
+    private var currentMisses = 0
+    private var currentAccumulator = Accumulator()
+
+    /// Creates a detector with the default configuration for `sampleRate` (8 000 or 16 000 tested;
+    /// 4 000…192 000 accepted).
+    public init(sampleRate: Int) {
+        self.init(configuration: Configuration(sampleRate: sampleRate))
+    }
+
+    /// Creates a detector with an explicit configuration.
+    public init(configuration: Configuration) {
+        precondition((4000...192_000).contains(configuration.sampleRate), "sample rate out of range")
+        self.configuration = configuration
+        let rate = Double(configuration.sampleRate)
+        let half = max(8, Int((51 * rate / 8000).rounded()))
+        halfBlockLength = half
+        let frequencies = DTMFDigit.lowFrequencies + DTMFDigit.highFrequencies
+        let omegas = frequencies.map { 2 * Double.pi * $0 / rate }
+        self.omegas = omegas.map { Float($0) }
+        originCos = vector { cos($0 * Double(half - 1)) }
+        originSin = vector { sin($0 * Double(half - 1)) }
+        leakageInverse = Self.leakageInverses(omegas: omegas, length: half)
+        frequencyTolerance = Float(configuration.frequencyTolerance)
+        minToneToTotalRatio = Float(configuration.minToneToTotalRatio)
+        func vector(_ transform: (Double) -> Double) -> SIMD8<Float> {
+            SIMD8(omegas.map { Float(transform($0)) })
+        }
+        coefficients = vector { 2 * cos($0) }
+        cosines = vector { cos($0) }
+        sines = vector { sin($0) }
+        rotationCos = vector { cos($0 * Double(half)) }
+        rotationSin = vector { sin($0 * Double(half)) }
+        let windowLength = Double(2 * half)
+        // Tone power p = a²/2; window energy of two tones at the floor is 2·p·N.
+        let floorAmplitude = DTMFLevel.amplitude(dBm0: configuration.minToneLevelDBm0)
+        let floorPower = floorAmplitude * floorAmplitude / 2
+        minTonePower = Float(floorPower)
+        minWindowEnergy = Float(2 * floorPower * windowLength)
+        relativePeak = Float(pow(10, configuration.relativePeakDB / 10))
+        maxNormalTwist = Float(pow(10, configuration.maxNormalTwistDB / 10))
+        maxReverseTwist = Float(pow(10, configuration.maxReverseTwistDB / 10))
+        steadiness2 = Float(configuration.minSteadiness * configuration.minSteadiness)
+    }
+
+    /// Counts of analysis windows and of the safeguard that rejected each, for tuning and diagnostics.
+    public struct Statistics: Sendable, Hashable {
+        /// Windows analysed.
+        public var windows = 0
+        /// Rejected: window energy below the floor (silence).
+        public var belowEnergyFloor = 0
+        /// Rejected: a second tone in a group within ``Configuration/relativePeakDB`` of the strongest.
+        public var relativePeak = 0
+        /// Rejected: a tone's amplitude differs too much between the two halves of the window.
+        public var unsteady = 0
+        /// Rejected: a tone's measured frequency is outside ``Configuration/frequencyTolerance``.
+        public var frequency = 0
+        /// Rejected: the two tones carry too little of the window's power (speech, music, noise, harmonics).
+        public var toneToTotal = 0
+        /// Rejected: a tone is below ``Configuration/minToneLevelDBm0``.
+        public var level = 0
+        /// Rejected: twist beyond the limits.
+        public var twist = 0
+        /// Windows valid for some digit.
+        public var valid = 0
+    }
+
+    /// Window counts since the detector was created (not reset by ``finish()``).
+    public private(set) var statistics = Statistics()
+
+    /// For each digit (row, column), the inverse of the 4×4 real matrix that maps the two tones'
+    /// complex amplitudes `(a_L, b_L, a_H, b_H)` to the DFT values `(Re X_L, Im X_L, Re X_H, Im X_H)`
+    /// of an `length`-sample block, including each tone's negative-frequency image and the leakage of
+    /// each tone into the other's bin.
+    private static func leakageInverses(omegas: [Double], length: Int) -> [Float] {
+        func kernel(_ delta: Double) -> (Double, Double) {  // Σ_{n<M} e^{jΔn}
+            var re = 0.0, im = 0.0
+            for n in 0..<length {
+                re += cos(delta * Double(n))
+                im += sin(delta * Double(n))
+            }
+            return (re, im)
+        }
+        var result: [Float] = []
+        result.reserveCapacity(256)
+        let m = Double(length)
+        for row in 0..<4 {
+            for column in 4..<8 {
+                let wl = omegas[row], wh = omegas[column]
+                let d1 = kernel(-2 * wl), d2 = kernel(wh - wl), d3 = kernel(-wh - wl)
+                let e1 = kernel(-2 * wh), e2 = kernel(wl - wh), e3 = kernel(-wl - wh)
+                let matrix: [[Double]] = [
+                    [m + d1.0, d1.1, d2.0 + d3.0, -d2.1 + d3.1],
+                    [d1.1, m - d1.0, d2.1 + d3.1, d2.0 - d3.0],
+                    [e2.0 + e3.0, -e2.1 + e3.1, m + e1.0, e1.1],
+                    [e2.1 + e3.1, e2.0 - e3.0, e1.1, m - e1.0],
+                ]
+                result += invert(matrix).flatMap { $0.map { Float($0) } }
+            }
+        }
+        return result
+    }
+
+    /// Gauss–Jordan inversion with partial pivoting of a small, well-conditioned matrix.
+    private static func invert(_ matrix: [[Double]]) -> [[Double]] {
+        let size = matrix.count
+        var a = matrix
+        var inverse = (0..<size).map { row in (0..<size).map { $0 == row ? 1.0 : 0.0 } }
+        for column in 0..<size {
+            let pivot = (column..<size).max { abs(a[$0][column]) < abs(a[$1][column]) }!
+            a.swapAt(column, pivot)
+            inverse.swapAt(column, pivot)
+            let scale = a[column][column]
+            for k in 0..<size {
+                a[column][k] /= scale
+                inverse[column][k] /= scale
+            }
+            for row in 0..<size where row != column {
+                let factor = a[row][column]
+                guard factor != 0 else { continue }
+                for k in 0..<size {
+                    a[row][k] -= factor * a[column][k]
+                    inverse[row][k] -= factor * inverse[column][k]
+                }
+            }
+        }
+        return inverse
+    }
+
+    /// Samples consumed so far.
+    public var samplesProcessed: Int { halvesCompleted * halfBlockLength + halfFill }
+
+    /// Analyses the next samples (full scale ±1.0) and returns the digits that ended within them.
+    public mutating func process(_ samples: UnsafeBufferPointer<Float>) -> [DTMFDigitEvent] {
+        var events: [DTMFDigitEvent] = []
+        guard let base = samples.baseAddress else { return events }
+        var offset = 0
+        let count = samples.count
+        while offset < count {
+            let take = min(halfBlockLength - halfFill, count - offset)
+            accumulate(base + offset, count: take)
+            offset += take
+            halfFill += take
+            if halfFill == halfBlockLength {
+                completeHalf(&events)
+            }
+        }
+        return events
+    }
+
+    /// Analyses the next samples (any contiguous collection of `Float`, e.g. `[Float]` or `ArraySlice`).
+    public mutating func process(_ samples: some Collection<Float>) -> [DTMFDigitEvent] {
+        if let events = samples.withContiguousStorageIfAvailable({ process($0) }) {
+            return events
+        }
+        return Array(samples).withUnsafeBufferPointer { process($0) }
+    }
+
+    /// Ends the stream: returns a digit still sounding at the end, if it was already validated.
+    /// The detector is reset and can be reused for a new stream.
+    public mutating func finish() -> [DTMFDigitEvent] {
+        var events: [DTMFDigitEvent] = []
+        if current >= 0 {
+            events.append(endCurrent())
+        }
+        let statistics = statistics
+        self = DTMFDetector(configuration: configuration)
+        self.statistics = statistics
+        return events
+    }
+
+    // MARK: - Goertzel
+
+    private mutating func accumulate(_ pointer: UnsafePointer<Float>, count: Int) {
+        let c0 = coefficients[0], c1 = coefficients[1], c2 = coefficients[2], c3 = coefficients[3]
+        let c4 = coefficients[4], c5 = coefficients[5], c6 = coefficients[6], c7 = coefficients[7]
+        var a0 = s1[0], a1 = s1[1], a2 = s1[2], a3 = s1[3], a4 = s1[4], a5 = s1[5], a6 = s1[6], a7 = s1[7]
+        var b0 = s2[0], b1 = s2[1], b2 = s2[2], b3 = s2[3], b4 = s2[4], b5 = s2[5], b6 = s2[6], b7 = s2[7]
+        var energy = halfEnergyAccumulator
+        var p = pointer
+        for _ in 0..<count {
+            let x = p.pointee
+            p += 1
+            energy += x * x
+            let t0 = x + c0 * a0 - b0
+            let t1 = x + c1 * a1 - b1
+            let t2 = x + c2 * a2 - b2
+            let t3 = x + c3 * a3 - b3
+            let t4 = x + c4 * a4 - b4
+            let t5 = x + c5 * a5 - b5
+            let t6 = x + c6 * a6 - b6
+            let t7 = x + c7 * a7 - b7
+            b0 = a0; b1 = a1; b2 = a2; b3 = a3; b4 = a4; b5 = a5; b6 = a6; b7 = a7
+            a0 = t0; a1 = t1; a2 = t2; a3 = t3; a4 = t4; a5 = t5; a6 = t6; a7 = t7
+        }
+        s1 = SIMD8(a0, a1, a2, a3, a4, a5, a6, a7)
+        s2 = SIMD8(b0, b1, b2, b3, b4, b5, b6, b7)
+        halfEnergyAccumulator = energy
+    }
+
+    private mutating func completeHalf(_ events: inout [DTMFDigitEvent]) {
+        let slot = halvesCompleted % Self.ringSize
+        // y = s[M−1] − e^{−jω}·s[M−2]; the DFT is y·e^{−jω(M−1)}, a rotation common to both halves.
+        ringRe[slot] = s1 - cosines * s2
+        ringIm[slot] = sines * s2
+        s1 = SIMD8()
+        s2 = SIMD8()
+        ringEnergy[slot] = halfEnergyAccumulator
+        halfEnergyAccumulator = 0
+        halfFill = 0
+        halvesCompleted += 1
+        if halvesCompleted >= 2 {
+            let window = evaluateWindow(endingAt: halvesCompleted - 1)
+            advance(with: window, endingAt: halvesCompleted - 1, &events)
+        }
+    }
+
+    // MARK: - Window validation
+
+    private mutating func evaluateWindow(endingAt half: Int) -> WindowResult {
+        statistics.windows += 1
+        let result = evaluateWindow(half: half)
+        if result.digit >= 0 { statistics.valid += 1 }
+        return result
+    }
+
+    /// Complex amplitudes `(c_low, c_high)` of the digit's two tones at the start of a stored
+    /// half-block, jointly estimated so that each tone's leakage into the other's bin (and each tone's
+    /// negative-frequency image) is removed: the 4×4 real system precomputed for this tone pair is
+    /// inverted at initialisation.
+    private func toneAmplitudes(slot: Int, pair: Int, low: Int, high: Int) -> (Float, Float, Float, Float) {
+        // DFT values referred to the half-block start: X = y·e^{−jω(M−1)}.
+        let yLr = ringRe[slot][low], yLi = ringIm[slot][low]
+        let yHr = ringRe[slot][high], yHi = ringIm[slot][high]
+        let xLr = yLr * originCos[low] + yLi * originSin[low]
+        let xLi = yLi * originCos[low] - yLr * originSin[low]
+        let xHr = yHr * originCos[high] + yHi * originSin[high]
+        let xHi = yHi * originCos[high] - yHr * originSin[high]
+        let m = pair * 16
+        let aL = leakageInverse[m + 0] * xLr + leakageInverse[m + 1] * xLi + leakageInverse[m + 2] * xHr + leakageInverse[m + 3] * xHi
+        let bL = leakageInverse[m + 4] * xLr + leakageInverse[m + 5] * xLi + leakageInverse[m + 6] * xHr + leakageInverse[m + 7] * xHi
+        let aH = leakageInverse[m + 8] * xLr + leakageInverse[m + 9] * xLi + leakageInverse[m + 10] * xHr + leakageInverse[m + 11] * xHi
+        let bH = leakageInverse[m + 12] * xLr + leakageInverse[m + 13] * xLi + leakageInverse[m + 14] * xHr + leakageInverse[m + 15] * xHi
+        return (aL, bL, aH, bH)
+    }
+
+    /// Steadiness, frequency deviation and offset-corrected power of one tone from its complex
+    /// amplitudes in the two halves; `nil` (with the statistic counted) when a check fails.
+    private mutating func measureTone(
+        _ tone: Int, first: (Float, Float), second: (Float, Float)
+    ) -> (deviation: Float, power: Float, interior: Bool)? {
+        let powerA = first.0 * first.0 + first.1 * first.1
+        let powerB = second.0 * second.0 + second.1 * second.1
+        guard min(powerA, powerB) >= steadiness2 * max(powerA, powerB) else {
+            statistics.unsteady += 1
+            return nil
+        }
+        // Phase advance over one half-block, minus the nominal ω·M.
+        let wr = second.0 * first.0 + second.1 * first.1
+        let wi = second.1 * first.0 - second.0 * first.1
+        let zr = wr * rotationCos[tone] + wi * rotationSin[tone]
+        let zi = wi * rotationCos[tone] - wr * rotationSin[tone]
+        let deltaOmega = atan2(zi, zr) / Float(halfBlockLength)
+        let deviation = deltaOmega / omegas[tone]
+        guard abs(deviation) <= frequencyTolerance else {
+            statistics.frequency += 1
+            return nil
+        }
+        // Amplitude lost to the frequency offset over M samples: |D_M(Δω)/M|².
+        let m = Float(halfBlockLength)
+        let halfAngle = deltaOmega / 2
+        var gain: Float = 1
+        if abs(halfAngle) > 1e-6 {
+            let dirichlet = sin(m * halfAngle) / (m * sin(halfAngle))
+            gain = max(0.5, dirichlet * dirichlet)
+        }
+        // A tone a·cos(ωn + φ) has complex amplitude c = (a/2)·e^{jφ}; its power a²/2 is 2|c|².
+        let interior = min(powerA, powerB) >= 0.81 * max(powerA, powerB)
+        return (deviation, (powerA + powerB) / gain, interior)
+    }
+
+    private mutating func evaluateWindow(half: Int) -> WindowResult {
+        var result = WindowResult()
+        let first = ((half - 1) % Self.ringSize)
+        let second = (half % Self.ringSize)
+        let energy = ringEnergy[first] + ringEnergy[second]
+        guard energy >= minWindowEnergy else {
+            statistics.belowEnergyFloor += 1
+            return result
+        }
+
+        // Full-window power per tone, |y_A + e^{−jωM}·y_B|², for the relative-peak test (78 Hz bins).
+        let reA = ringRe[first], imA = ringIm[first]
+        let reB = ringRe[second], imB = ringIm[second]
+        let re = reA + rotationCos * reB + rotationSin * imB
+        let im = imA + rotationCos * imB - rotationSin * reB
+        let power = re * re + im * im
+        var bestLow = 0, bestHigh = 4
+        for k in 1..<4 where power[k] > power[bestLow] { bestLow = k }
+        for k in 5..<8 where power[k] > power[bestHigh] { bestHigh = k }
+        var runnerUpLow: Float = 0, runnerUpHigh: Float = 0
+        for k in 0..<4 where k != bestLow { runnerUpLow = max(runnerUpLow, power[k]) }
+        for k in 4..<8 where k != bestHigh { runnerUpHigh = max(runnerUpHigh, power[k]) }
+        guard runnerUpLow * relativePeak <= power[bestLow], runnerUpHigh * relativePeak <= power[bestHigh] else {
+            statistics.relativePeak += 1
+            return result
+        }
+
+        let pair = bestLow * 4 + (bestHigh - 4)
+        let a = toneAmplitudes(slot: first, pair: pair, low: bestLow, high: bestHigh)
+        let b = toneAmplitudes(slot: second, pair: pair, low: bestLow, high: bestHigh)
+        guard let low = measureTone(bestLow, first: (a.0, a.1), second: (b.0, b.1)),
+            let high = measureTone(bestHigh, first: (a.2, a.3), second: (b.2, b.3))
+        else { return result }
+
+        let n = Float(2 * halfBlockLength)
+        let ratio = (low.power + high.power) / (energy / n)
+        guard ratio >= minToneToTotalRatio else {
+            statistics.toneToTotal += 1
+            return result
+        }
+        guard low.power >= minTonePower, high.power >= minTonePower else {
+            statistics.level += 1
+            return result
+        }
+        guard high.power <= low.power * maxNormalTwist, low.power <= high.power * maxReverseTwist else {
+            statistics.twist += 1
+            return result
+        }
+
+        result.digit = pair
+        result.lowPower = low.power
+        result.highPower = high.power
+        result.ratio = ratio  // uncapped: the tones' cross terms make single windows err by a few % either way
+        result.lowDeviation = low.deviation
+        result.highDeviation = high.deviation
+        result.interior = low.interior && high.interior
+        return result
+    }
+
+    // MARK: - Digit state machine
+
+    private mutating func advance(with window: WindowResult, endingAt half: Int, _ events: inout [DTMFDigitEvent]) {
+        let digit = window.digit
+        if digit == candidate {
+            candidateRun += 1
+        } else {
+            candidate = digit
+            candidateRun = 1
+            candidateStartHalf = half - 1
+            candidateAccumulator = Accumulator()
+        }
+        if digit >= 0 { candidateAccumulator.add(window) }
+
+        if current >= 0 {
+            if digit == current {
+                currentMisses = 0
+                currentLastValidHalf = half
+                currentAccumulator.add(window)
+            } else {
+                currentMisses += 1
+                let replaced = digit >= 0 && candidateRun >= configuration.validationWindows
+                if currentMisses >= configuration.endGapWindows || replaced {
+                    events.append(endCurrent())
+                }
+            }
+        }
+        if current < 0, candidate >= 0, candidateRun >= configuration.validationWindows {
+            current = candidate
+            currentStartSample = estimateStart(firstHalf: candidateStartHalf, digit: candidate)
+            currentLastValidHalf = half
+            currentMisses = 0
+            currentAccumulator = candidateAccumulator
+        }
+    }
+
+    /// Mean amplitude of the digit's two tones in a stored half-block.
+    private func amplitude(half: Int, digit: Int) -> Float {
+        guard half >= 0, half < halvesCompleted, halvesCompleted - half <= Self.ringSize else { return 0 }
+        let slot = half % Self.ringSize
+        let magnitude = (ringRe[slot] * ringRe[slot] + ringIm[slot] * ringIm[slot]).squareRoot()
+        return (magnitude[digit / 4] + magnitude[4 + digit % 4]) / 2
+    }
+
+    private func estimateStart(firstHalf: Int, digit: Int) -> Int {
+        let m = Float(halfBlockLength)
+        let reference = max(amplitude(half: firstHalf, digit: digit), amplitude(half: firstHalf + 1, digit: digit))
+        guard reference > 0 else { return firstHalf * halfBlockLength }
+        let before = min(1, amplitude(half: firstHalf - 1, digit: digit) / reference)
+        if before > 0.1 {
+            return max(0, Int((Float(firstHalf) - before) * m))
+        }
+        let own = min(1, amplitude(half: firstHalf, digit: digit) / reference)
+        return Int((Float(firstHalf + 1) - own) * m)
+    }
+
+    private func estimateEnd(lastHalf: Int, digit: Int) -> Int {
+        let m = Float(halfBlockLength)
+        let reference = max(amplitude(half: lastHalf, digit: digit), amplitude(half: lastHalf - 1, digit: digit))
+        guard reference > 0 else { return (lastHalf + 1) * halfBlockLength }
+        let after = min(1, amplitude(half: lastHalf + 1, digit: digit) / reference)
+        if after > 0.1 {
+            return Int((Float(lastHalf + 1) + after) * m)
+        }
+        let own = min(1, amplitude(half: lastHalf, digit: digit) / reference)
+        return Int((Float(lastHalf) + own) * m)
+    }
+
+    private mutating func endCurrent() -> DTMFDigitEvent {
+        let accumulator = currentAccumulator.best
+        let count = Double(max(1, accumulator.count))
+        let lowPower = accumulator.lowPower / count
+        let highPower = accumulator.highPower / count
+        let ratio = min(accumulator.ratio / count, 1)
+        let lowLevel = DTMFLevel.dBm0(amplitude: (2 * lowPower).squareRoot())
+        let highLevel = DTMFLevel.dBm0(amplitude: (2 * highPower).squareRoot())
+        let snr = ratio >= 1 ? 60 : min(60, 10 * log10(max(ratio, 1e-9) / (1 - ratio)))
+        let quality = DTMFSignalQuality(
+            lowLevelDBm0: lowLevel, highLevelDBm0: highLevel, twistDB: highLevel - lowLevel,
+            toneToTotalRatio: ratio, snrDB: snr,
+            lowFrequencyDeviation: accumulator.lowDeviation / count,
+            highFrequencyDeviation: accumulator.highDeviation / count,
+            validWindows: currentAccumulator.all.count)
+        let end = max(currentStartSample + 1, estimateEnd(lastHalf: currentLastValidHalf, digit: current))
+        let event = DTMFDigitEvent(
+            digit: DTMFDigit.allCases[current], channel: 0, startSample: currentStartSample, endSample: end,
+            sampleRate: configuration.sampleRate, quality: quality)
+        current = -1
+        currentMisses = 0
+        currentAccumulator = Accumulator()
+        return event
+    }
+}
