@@ -95,6 +95,8 @@ public enum TemplatedValue: Sendable, Hashable {
     case literal(JSONValue)
 
     /// The JSON value for one verdict.
+    ///
+    /// - Parameter values: the verdict's and context's values.
     public func resolve(_ values: RemediationValues) -> JSONValue {
         switch self {
         case let .text(template): .string(template.resolve(values))

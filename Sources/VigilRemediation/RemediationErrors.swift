@@ -4,7 +4,7 @@ import VigilCore
 ///
 /// Every problem a flow can have — an unknown block type, a placeholder no verdict can fill, a
 /// transition to nowhere, a cycle, a block nothing leads to — is found by
-/// ``RemediationFlow/init(json:options:)``, so a flow that loads never fails at run time for a reason
+/// `RemediationFlow(json:options:)`, so a flow that loads never fails at run time for a reason
 /// that was visible in the document. The error names the block (``blockId``) or the transition
 /// (``transition``) and the settings path, never a value from a verdict.
 public struct RemediationFlowError: VigilError, Hashable {

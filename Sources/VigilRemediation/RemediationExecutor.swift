@@ -7,7 +7,7 @@ import VigilModels
 /// retries, crashes and concurrent workers.
 ///
 /// Each side-effecting step — the annotation, the external tag, the participant attributes, the work
-/// item or data-table row, the legal hold — is claimed in the ``IdempotencyStore`` under
+/// item or data-table row, the legal hold — is claimed in the `IdempotencyStore` under
 /// `<prefix>:<recordingId>:<blockId>:<action>` with a fingerprint of its resolved inputs:
 ///
 /// - **acquired** → the platform call runs (transient failures back off through a `RetryExecutor` on the

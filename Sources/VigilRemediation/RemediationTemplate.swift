@@ -164,8 +164,10 @@ public struct RemediationTemplate: Sendable, Hashable, CustomStringConvertible {
 
     /// Resolves the template for one verdict.
     ///
-    /// - Parameter maxLength: when given, the result is cut to at most this many UTF-16 units (Genesys'
-    ///   unit for length limits) on a character boundary.
+    /// - Parameters:
+    ///   - values: the verdict's and context's values.
+    ///   - maxLength: when given, the result is cut to at most this many UTF-16 units (Genesys' unit
+    ///     for length limits) on a character boundary.
     public func resolve(_ values: RemediationValues, maxLength: Int? = nil) -> String {
         var result = ""
         for segment in segments {
