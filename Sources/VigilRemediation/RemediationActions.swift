@@ -13,6 +13,15 @@ public protocol RemediationActions: Sendable {
     func createAnnotation(conversationId: GenesysID, recordingId: GenesysID,
                           annotation: Annotation) async throws -> Annotation
 
+    /// `GET /api/v2/conversations/{conversationId}/recordings/{recordingId}/annotations`, returning the
+    /// annotation with the same `name`, `type` and `location` as `annotation`, if any.
+    ///
+    /// The executor calls it before ``createAnnotation(conversationId:recordingId:annotation:)`` so that
+    /// a crash after the create does not leave a second bookmark. The default implementation returns
+    /// `nil` (no lookup: the crash window stays open for annotations only).
+    func findAnnotation(conversationId: GenesysID, recordingId: GenesysID,
+                        matching annotation: Annotation) async throws -> Annotation?
+
     /// `PUT /api/v2/conversations/{conversationId}/tags` with `{"externalTag": tag}`. Idempotent.
     func setExternalTag(conversationId: GenesysID, tag: String) async throws
 
@@ -39,6 +48,14 @@ public protocol RemediationActions: Sendable {
     /// `PUT /api/v2/recordings/deletionprotection?protect=true` with `{"conversationIds": […]}` (≤ 100).
     /// Idempotent.
     func applyLegalHold(conversationIds: [GenesysID]) async throws
+}
+
+extension RemediationActions {
+    /// No lookup: returns `nil`, so the annotation step always creates.
+    public func findAnnotation(conversationId: GenesysID, recordingId: GenesysID,
+                               matching annotation: Annotation) async throws -> Annotation? {
+        nil
+    }
 }
 
 /// The recording a remediation is about: what the verdict alone does not say.

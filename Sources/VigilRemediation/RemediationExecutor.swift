@@ -18,8 +18,9 @@ import VigilModels
 ///
 /// A work item is looked up by its deterministic `externalTag` before it is created, so a worker that
 /// crashed after Genesys created the item but before the completion was stored does not cause a second
-/// one: the retry reports ``RemediationStepOutcome/foundExisting(details:)``. A data-table row's key is
-/// deterministic too; the platform refuses a duplicate, which is reported the same way.
+/// one: the retry reports ``RemediationStepOutcome/foundExisting(details:)``. An annotation is looked up
+/// by name, type and location the same way (when the port implements the lookup). A data-table row's key
+/// is deterministic too; the platform refuses a duplicate, which is reported the same way.
 ///
 /// Permanent failures go to the ``DeadLetterSink`` with the full reason and are stored as completed
 /// (status `deadLettered`) so they are not retried by every redelivery; the flow stops there.
@@ -179,9 +180,15 @@ public struct RemediationExecutor<C: Clock>: Sendable where C.Duration == Durati
                         fingerprint: fingerprint(.annotation, ["conversationId": .string(conversationId.rawValue),
                                                                "annotation": encoded(annotation)]),
                         perform: {
+                            var details = ["location": String(location)]
+                            // Look first: an earlier attempt may have created it and crashed before recording it.
+                            if let existing = try await actions.findAnnotation(
+                                conversationId: conversationId, recordingId: recordingId, matching: annotation) {
+                                if let annotationId = existing.id { details["annotationId"] = annotationId }
+                                return .found(details)
+                            }
                             let created = try await actions.createAnnotation(conversationId: conversationId,
                                                                              recordingId: recordingId, annotation: annotation)
-                            var details = ["location": String(location)]
                             if let annotationId = created.id { details["annotationId"] = annotationId }
                             return .created(details)
                         })))

@@ -204,6 +204,39 @@ struct ExecutorTests {
         #expect(after.step("create_work_item", .workitem)?.outcome.label == "skipped-already-done")
     }
 
+    @Test func crashAfterTheAnnotationWasCreatedIsRecoveredByLookup() async throws {
+        let h = Harness()
+        let crashable = CrashableStore(inner: h.store)
+        let executor = h.executor(store: crashable)
+        await h.platform.onAnnotationCreated { await crashable.crash() }
+        _ = try await h.run(executor, try defaultFlow())
+        await crashable.revive()
+        await h.platform.onAnnotationCreated {}
+        h.clock.advance(by: RemediationExecutorConfiguration().lease + .seconds(1))
+        let recovered = try await h.run(executor, try defaultFlow())
+        #expect(recovered.status == .completed, "\(recovered)")
+        #expect(recovered.step("tag_recording", .annotation)?.outcome
+            == .foundExisting(details: ["annotationId": "ann-1", "location": "124500"]))
+        #expect(await h.platform.annotations.count == 1)
+    }
+
+    @Test func withoutAnAnnotationLookupTheCrashWindowIsTheDocumentedOne() async throws {
+        // A port that keeps the default `findAnnotation` (nil) re-creates the annotation after such a
+        // crash — the residual window the module documentation states. Work items are still safe.
+        let h = Harness()
+        await h.platform.setAnnotationLookup(false)
+        let crashable = CrashableStore(inner: h.store)
+        let executor = h.executor(store: crashable)
+        await h.platform.onAnnotationCreated { await crashable.crash() }
+        _ = try await h.run(executor, try defaultFlow())
+        await crashable.revive()
+        await h.platform.onAnnotationCreated {}
+        h.clock.advance(by: RemediationExecutorConfiguration().lease + .seconds(1))
+        _ = try await h.run(executor, try defaultFlow())
+        #expect(await h.platform.annotations.count == 2)
+        #expect(await h.platform.workitems.count == 1)
+    }
+
     @Test func aDataTableRowThatAlreadyExistsIsFoundNotDuplicated() async throws {
         let h = Harness()
         let crashable = CrashableStore(inner: h.store)

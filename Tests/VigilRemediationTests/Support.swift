@@ -56,7 +56,7 @@ struct LeakyError: Error, CustomStringConvertible {
 /// An in-test fake of the `RemediationActions` port: records every call, stores what a platform would,
 /// and throws queued faults. Every operation yields first, so concurrent runs interleave.
 actor FakePlatform: RemediationActions {
-    enum Operation: Hashable { case annotation, externalTag, attributes, findWorkitem, createWorkitem, row, legalHold }
+    enum Operation: Hashable { case findAnnotation, annotation, externalTag, attributes, findWorkitem, createWorkitem, row, legalHold }
 
     struct AnnotationCall: Sendable { let conversationId: GenesysID; let recordingId: GenesysID; let annotation: Annotation }
     struct AttributesCall: Sendable { let conversationId: GenesysID; let participantId: GenesysID; let attributes: ParticipantAttributes }
@@ -71,6 +71,9 @@ actor FakePlatform: RemediationActions {
     private(set) var calls: [Operation: Int] = [:]
     private var faults: [Operation: [any Error]] = [:]
     private var afterCreateWorkitem: (@Sendable () async -> Void)?
+    private var afterCreateAnnotation: (@Sendable () async -> Void)?
+    /// Whether `findAnnotation` looks (the client's GET …/annotations) or uses the port's default `nil`.
+    var annotationLookup = true
 
     /// The next `errors.count` calls of `operation` throw these errors, in order.
     func fail(_ operation: Operation, with errors: [any Error]) { faults[operation, default: []] += errors }
@@ -80,6 +83,8 @@ actor FakePlatform: RemediationActions {
     }
     func clearFaults() { faults = [:] }
     func onWorkitemCreated(_ hook: @escaping @Sendable () async -> Void) { afterCreateWorkitem = hook }
+    func onAnnotationCreated(_ hook: @escaping @Sendable () async -> Void) { afterCreateAnnotation = hook }
+    func setAnnotationLookup(_ enabled: Bool) { annotationLookup = enabled }
 
     private func enter(_ operation: Operation) async throws {
         calls[operation, default: 0] += 1
@@ -95,8 +100,19 @@ actor FakePlatform: RemediationActions {
         try await enter(.annotation)
         var created = annotation
         created.id = "ann-\(annotations.count + 1)"
-        annotations.append(AnnotationCall(conversationId: conversationId, recordingId: recordingId, annotation: annotation))
+        annotations.append(AnnotationCall(conversationId: conversationId, recordingId: recordingId, annotation: created))
+        if let afterCreateAnnotation { await afterCreateAnnotation() }
         return created
+    }
+
+    func findAnnotation(conversationId: GenesysID, recordingId: GenesysID,
+                        matching annotation: Annotation) async throws -> Annotation? {
+        guard annotationLookup else { return nil }
+        try await enter(.findAnnotation)
+        return annotations.first {
+            $0.conversationId == conversationId && $0.recordingId == recordingId && $0.annotation.name == annotation.name
+                && $0.annotation.type == annotation.type && $0.annotation.location == annotation.location
+        }?.annotation
     }
 
     func setExternalTag(conversationId: GenesysID, tag: String) async throws {
