@@ -150,7 +150,7 @@ public struct RemediationActionError: VigilError, Hashable {
     /// The kind of outcome; new kinds are added as new static members.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
-            case alreadyExists
+            case alreadyExists, unsupported
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -158,6 +158,9 @@ public struct RemediationActionError: VigilError, Hashable {
         /// The resource Vigil tried to create already exists (a data-table row with the same `key`):
         /// an earlier attempt created it. The executor reports the step as found-existing.
         public static let alreadyExists = Code(.alreadyExists)
+        /// The implementation cannot perform this action (the platform client lacks the call). Permanent:
+        /// the step is dead-lettered with this reason.
+        public static let unsupported = Code(.unsupported)
 
         /// The stable code string, e.g. `remediationAction.alreadyExists`.
         public var description: String { "remediationAction.\(base.rawValue)" }
@@ -177,7 +180,7 @@ public struct RemediationActionError: VigilError, Hashable {
     /// The stable code string.
     public var errorCode: String { code.description }
 
-    /// Not a transient failure.
+    /// Neither outcome goes away by retrying.
     public var isRetryable: Bool { false }
 
     /// `remediationAction.alreadyExists — <detail>`.
