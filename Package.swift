@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "VigilIdempotency", targets: ["VigilIdempotency"]),
         .library(name: "VigilTesting", targets: ["VigilTesting"]),
         .library(name: "VigilAnalysis", targets: ["VigilAnalysis"]),
+        .library(name: "VigilRedaction", targets: ["VigilRedaction"]),
         .library(name: "VigilRemediation", targets: ["VigilRemediation"]),
         .executable(name: "vigil", targets: ["VigilCLI"]),
     ],
@@ -30,6 +31,7 @@ let package = Package(
         .target(name: "VigilIdempotency", dependencies: ["VigilCore"], swiftSettings: swiftSettings),
         .target(name: "VigilTesting", dependencies: ["VigilCore", "VigilModels", "VigilIdempotency"], swiftSettings: swiftSettings),
         .target(name: "VigilAnalysis", dependencies: ["VigilCore"], swiftSettings: swiftSettings),
+        .target(name: "VigilRedaction", dependencies: ["VigilCore"], swiftSettings: swiftSettings),
         .target(
             name: "VigilRemediation",
             dependencies: ["VigilCore", "VigilModels", "VigilIdempotency"],
@@ -47,6 +49,7 @@ let package = Package(
             dependencies: ["VigilIdempotency", "VigilCore", "VigilTesting"],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "VigilRedactionTests", dependencies: ["VigilRedaction"], swiftSettings: swiftSettings),
         .testTarget(
             name: "VigilModelsTests",
             dependencies: ["VigilModels"],

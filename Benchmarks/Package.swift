@@ -3,12 +3,25 @@
 // Benchmarks for Vigil, kept out of the root package so that the SDK itself stays free of
 // package dependencies. Run from this directory:
 //
-//     swift package benchmark                            # everything
-//     swift package benchmark --target CryptoBenchmarks  # one target
+//     swift package benchmark                               # everything
+//     swift package benchmark --target CryptoBenchmarks     # one target
 //
+// Every benchmark runs next to its baseline in the same run (see each target's header comment).
 // The explicit `MallocInterposer` trait is required: benchmark's default traits pull in a package
 // that is not available on the project's machines.
 import PackageDescription
+
+/// One benchmark executable in `Benchmarks/<name>/`, depending on the named Vigil products.
+func benchmark(_ name: String, vigil products: [String], extra: [Target.Dependency] = []) -> Target {
+    .executableTarget(
+        name: name,
+        dependencies: products.map { .product(name: $0, package: "Vigil") }
+            + [.product(name: "Benchmark", package: "benchmark")] + extra,
+        path: name,
+        swiftSettings: [.swiftLanguageMode(.v6)],
+        plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+    )
+}
 
 let package = Package(
     name: "VigilBenchmarks",
@@ -19,26 +32,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
-        .executableTarget(
-            name: "CryptoBenchmarks",
-            dependencies: [
-                .product(name: "VigilCore", package: "Vigil"),
-                .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "Crypto", package: "swift-crypto"),
-            ],
-            path: "CryptoBenchmarks",
-            swiftSettings: [.swiftLanguageMode(.v6)],
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ),
-        .executableTarget(
-            name: "ModelsBenchmarks",
-            dependencies: [
-                .product(name: "VigilModels", package: "Vigil"),
-                .product(name: "Benchmark", package: "benchmark"),
-            ],
-            path: "ModelsBenchmarks",
-            swiftSettings: [.swiftLanguageMode(.v6)],
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ),
+        benchmark("CryptoBenchmarks", vigil: ["VigilCore"], extra: [.product(name: "Crypto", package: "swift-crypto")]),
+        benchmark("ModelsBenchmarks", vigil: ["VigilModels"]),
+        benchmark("RedactionBenchmarks", vigil: ["VigilRedaction"]),
     ]
 )
