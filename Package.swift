@@ -5,6 +5,8 @@
 // House rule: this manifest declares NO package dependencies. Only the Swift toolchain
 // (Foundation, FoundationNetworking, Dispatch) and the system SQLite library are used.
 // Benchmarks/, Examples/* and Adapters/* are separate packages with their own manifests.
+//
+// One line per product and target (modules in layer order) keeps merges simple.
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
@@ -18,49 +20,31 @@ let package = Package(
     products: [
         .library(name: "VigilCore", targets: ["VigilCore"]),
         .library(name: "VigilModels", targets: ["VigilModels"]),
-        .library(name: "VigilIdempotency", targets: ["VigilIdempotency"]),
-        .library(name: "VigilTesting", targets: ["VigilTesting"]),
-        .library(name: "VigilAnalysis", targets: ["VigilAnalysis"]),
         .library(name: "VigilRedaction", targets: ["VigilRedaction"]),
+        .library(name: "VigilIdempotency", targets: ["VigilIdempotency"]),
+        .library(name: "VigilPlatformClient", targets: ["VigilPlatformClient"]),
+        .library(name: "VigilAnalysis", targets: ["VigilAnalysis"]),
+        .library(name: "VigilTesting", targets: ["VigilTesting"]),
         .library(name: "VigilRemediation", targets: ["VigilRemediation"]),
         .executable(name: "vigil", targets: ["VigilCLI"]),
     ],
     targets: [
         .target(name: "VigilCore", swiftSettings: swiftSettings),
         .target(name: "VigilModels", swiftSettings: swiftSettings),
-        .target(name: "VigilIdempotency", dependencies: ["VigilCore"], swiftSettings: swiftSettings),
-        .target(name: "VigilTesting", dependencies: ["VigilCore", "VigilModels", "VigilIdempotency"], swiftSettings: swiftSettings),
-        .target(name: "VigilAnalysis", dependencies: ["VigilCore"], swiftSettings: swiftSettings),
         .target(name: "VigilRedaction", dependencies: ["VigilCore"], swiftSettings: swiftSettings),
-        .target(
-            name: "VigilRemediation",
-            dependencies: ["VigilCore", "VigilModels", "VigilIdempotency"],
-            swiftSettings: swiftSettings
-        ),
-        .executableTarget(
-            name: "VigilCLI",
-            dependencies: ["VigilCore", "VigilModels", "VigilIdempotency", "VigilTesting"],
-            swiftSettings: swiftSettings
-        ),
+        .target(name: "VigilIdempotency", dependencies: ["VigilCore"], swiftSettings: swiftSettings),
+        .target(name: "VigilPlatformClient", dependencies: ["VigilCore", "VigilModels"], swiftSettings: swiftSettings),
+        .target(name: "VigilAnalysis", dependencies: ["VigilCore"], swiftSettings: swiftSettings),
+        .target(name: "VigilTesting", dependencies: ["VigilCore", "VigilModels", "VigilIdempotency", "VigilPlatformClient"], swiftSettings: swiftSettings),
+        .target(name: "VigilRemediation", dependencies: ["VigilCore", "VigilModels", "VigilPlatformClient", "VigilIdempotency"], swiftSettings: swiftSettings),
+        .executableTarget(name: "VigilCLI", dependencies: ["VigilCore", "VigilModels", "VigilIdempotency", "VigilTesting"], swiftSettings: swiftSettings),
+
         .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore", "VigilTesting"], swiftSettings: swiftSettings),
-        .testTarget(name: "VigilAnalysisTests", dependencies: ["VigilAnalysis"], swiftSettings: swiftSettings),
-        .testTarget(
-            name: "VigilIdempotencyTests",
-            dependencies: ["VigilIdempotency", "VigilCore", "VigilTesting"],
-            swiftSettings: swiftSettings
-        ),
+        .testTarget(name: "VigilModelsTests", dependencies: ["VigilModels"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "VigilRedactionTests", dependencies: ["VigilRedaction"], swiftSettings: swiftSettings),
-        .testTarget(
-            name: "VigilModelsTests",
-            dependencies: ["VigilModels"],
-            resources: [.copy("Fixtures")],
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "VigilRemediationTests",
-            dependencies: ["VigilRemediation", "VigilCore", "VigilModels", "VigilIdempotency", "VigilTesting"],
-            resources: [.copy("Fixtures")],
-            swiftSettings: swiftSettings
-        ),
+        .testTarget(name: "VigilIdempotencyTests", dependencies: ["VigilIdempotency", "VigilCore", "VigilTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "VigilPlatformClientTests", dependencies: ["VigilPlatformClient", "VigilTesting", "VigilCore", "VigilModels"], swiftSettings: swiftSettings),
+        .testTarget(name: "VigilAnalysisTests", dependencies: ["VigilAnalysis"], swiftSettings: swiftSettings),
+        .testTarget(name: "VigilRemediationTests", dependencies: ["VigilRemediation", "VigilCore", "VigilModels", "VigilIdempotency", "VigilPlatformClient", "VigilTesting"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
     ]
 )

@@ -35,5 +35,6 @@ let package = Package(
         benchmark("CryptoBenchmarks", vigil: ["VigilCore"], extra: [.product(name: "Crypto", package: "swift-crypto")]),
         benchmark("ModelsBenchmarks", vigil: ["VigilModels"]),
         benchmark("RedactionBenchmarks", vigil: ["VigilRedaction"]),
+        benchmark("PlatformClientBenchmarks", vigil: ["VigilCore", "VigilModels", "VigilPlatformClient"]),
     ]
 )
