@@ -2,6 +2,7 @@ import Foundation
 import VigilCore
 import VigilIdempotency
 import VigilModels
+import VigilPlatformClient
 
 /// Runs a ``RemediationFlow`` for one verdict so that every step happens **once per recording**, across
 /// retries, crashes and concurrent workers.
@@ -460,10 +461,14 @@ public struct RemediationExecutorConfiguration: Sendable {
         self.classify = classify
     }
 
-    /// A retryable `VigilError` is transient (`RetryableFailure.Kind.other(errorCode)`); anything
-    /// else is permanent.
+    /// A retryable `VigilError` is transient; anything else is permanent. A `GenesysAPIError` keeps its
+    /// HTTP status and `Retry-After` (so a 429 waits as long as the platform asked); other errors are
+    /// `RetryableFailure.Kind.other(errorCode)`.
     @Sendable public static func defaultClassify(_ error: any Error) -> RetryableFailure? {
         guard let error = error as? any VigilError, error.isRetryable else { return nil }
+        if let api = error as? GenesysAPIError {
+            return RetryableFailure(api.status.map { .status($0) } ?? .other(api.errorCode), retryAfter: api.retryAfter)
+        }
         return RetryableFailure(.other(error.errorCode))
     }
 }

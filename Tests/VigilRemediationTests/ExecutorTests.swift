@@ -3,6 +3,7 @@ import Testing
 import VigilCore
 import VigilIdempotency
 import VigilModels
+import VigilPlatformClient
 @testable import VigilRemediation
 import VigilTesting
 
@@ -316,6 +317,17 @@ struct ExecutorTests {
         #expect(again.step("create_work_item", .workitem)?.outcome.label == "skipped-already-done")
         #expect(await h.sink.letters.count == 1)
         #expect(await h.platform.count(.createWorkitem) == 1)
+    }
+
+    @Test func genesysErrorsKeepTheirStatusAndRetryAfterForTheBackoff() {
+        let rateLimited = GenesysAPIError(code: .rateLimited, status: 429, detail: "slow down", retryAfter: .seconds(7))
+        #expect(RemediationExecutorConfiguration.defaultClassify(rateLimited)
+            == RetryableFailure(.status(429), retryAfter: .seconds(7)))
+        #expect(RemediationExecutorConfiguration.defaultClassify(GenesysAPIError(code: .badRequest, status: 400,
+                                                                                  detail: "no")) == nil)
+        #expect(RemediationExecutorConfiguration.defaultClassify(FakeAPIError(status: 503))
+            == RetryableFailure(.other("platform.status503")))
+        #expect(RemediationExecutorConfiguration.defaultClassify(LeakyError()) == nil)
     }
 
     @Test func aForeignErrorsDescriptionNeverReachesTheDeadLetter() async throws {
