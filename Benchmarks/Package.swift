@@ -36,5 +36,6 @@ let package = Package(
         benchmark("ModelsBenchmarks", vigil: ["VigilModels"]),
         benchmark("RedactionBenchmarks", vigil: ["VigilRedaction"]),
         benchmark("PlatformClientBenchmarks", vigil: ["VigilCore", "VigilModels", "VigilPlatformClient"]),
+        benchmark("VerdictBenchmarks", vigil: ["VigilCore", "VigilModels", "VigilVerdict"]),
     ]
 )

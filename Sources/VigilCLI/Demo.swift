@@ -1,7 +1,10 @@
 import Foundation
 import VigilCore
 import VigilIdempotency
+import VigilAnalysis
 import VigilModels
+import VigilPlatformClient
+import VigilRedaction
 import VigilTesting
 
 /// `vigil demo`: a guided, self-checking tour of what this version of Vigil does, with every check
@@ -23,6 +26,7 @@ enum Demo {
         await retrySchedule(report)
         await breaker(report)
         await duplicateDeliveries(report)
+        await recordingThroughTheTraps(report)
         return report.finish()
     }
 
@@ -165,6 +169,64 @@ enum Demo {
             report.check("the same recordingId with a different payload is flagged as a conflict", true)
         } else {
             report.check("the same recordingId with a different payload is flagged as a conflict", false)
+        }
+    }
+
+    /// A call recorded as stereo µ-law (channel 0 customer, 1 agent); the customer keys a test card number
+    /// as DTMF. It goes through the simulated organization's traps, then through the DTMF detector.
+    static func recordingThroughTheTraps(_ report: Report) async {
+        report.section("6. A recording through Genesys Cloud's traps, then Vigil's DTMF detector")
+        let synthesizer = DTMFSynthesizer(sampleRate: 8000)
+        let keyedAtMs = 12_000
+        let customer = synthesizer.sequence("4111111111111111", leadingMilliseconds: Double(keyedAtMs))
+            + synthesizer.generator.silence(milliseconds: 3_000)
+        let agent = [Float](repeating: 0, count: customer.count)
+        let wav = WAVEncoder.encode([customer, agent], format: AudioFormat(encoding: .muLaw, sampleRate: 8000, channelCount: 2))
+
+        let clock = TestClock()
+        let faults = SimulatedGenesysCloud.Faults(
+            transcodingPolls: 3, expiredMediaURLs: 1,
+            rateLimitBursts: .init(probability: 0.3, length: 2, statuses: [429], retryAfterSeconds: 3),
+            tokenExpiresAfterRequests: 4)
+        let cloud = SimulatedGenesysCloud(configuration: .init(seed: 2026, faults: faults), clock: clock)
+        let (conversationId, recordingId) = await cloud.addRecording(media: .bytes(wav))
+        let client = GenesysCloudClient(region: cloud.region, credentials: cloud.credentials, transport: cloud,
+                                        clock: clock, now: clock.wall)
+        let work = Task { () throws -> (events: [DTMFDigitEvent], refetched: Bool, bytes: Int) in
+            let recording = try await client.awaitRecording(conversationId: conversationId, recordingId: recordingId)
+            let download = try await client.downloadMedia(of: recording)
+            var scanner = DTMFScanner()
+            var events: [DTMFDigitEvent] = []
+            var bytes = 0
+            for try await chunk in download.body {
+                bytes += chunk.count
+                events += try scanner.consumeWAV(chunk)
+            }
+            events += try scanner.finish()
+            return (events, download.refetchedURL, bytes)
+        }
+        await clock.runUntilIdle()
+        do {
+            let result = try await work.value
+            let log = await cloud.requests
+            let transcoding = log.filter { $0.status == 202 }.count
+            let throttled = log.filter { $0.status == 429 }.count
+            let tokens = await cloud.tokenRequestCount
+            report.note("\(log.count) requests: \(transcoding)× 202 transcoding, \(throttled)× 429, \(tokens) token grants, "
+                        + "\(clock.now.offset) of simulated waiting")
+            report.check("the recording is awaited through 202 transcoding, 429 Retry-After and token expiry",
+                         transcoding == 3 && throttled > 0 && tokens >= 2)
+            report.check("an expired media URL is refreshed once, then \(result.bytes) bytes stream in", result.refetched && result.bytes == wav.count)
+            let digits = result.events.filter { $0.channel == 0 }.compactMap { $0.digit.rawValue.asciiValue }
+            let first = result.events.first
+            let masked = String(repeating: "*", count: max(0, digits.count - 4))
+                + String(decoding: digits.suffix(4), as: UTF8.self)
+            report.check("DTMF on the customer channel: \(digits.count) digits from \(first?.startMilliseconds ?? -1) ms, "
+                         + "card \(masked) (Luhn and IIN valid) — never printed in full",
+                         digits.count == 16 && PaymentCard.isValid(digits) && abs((first?.startMilliseconds ?? 0) - keyedAtMs) <= 20
+                         && result.events.allSatisfy { $0.channel == 0 })
+        } catch {
+            report.check("the recording is fetched and analysed (\(error))", false)
         }
     }
 

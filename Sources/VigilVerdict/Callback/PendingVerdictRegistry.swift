@@ -1,0 +1,123 @@
+import Foundation
+import VigilModels
+
+/// The requests whose verdicts will arrive by callback, keyed by recording id, each with an expiry.
+///
+/// ``ComplianceEvaluator`` registers a request **before** it calls the engine (so a fast callback
+/// cannot arrive before the registration) and removes it again when the engine answers at once or
+/// fails. ``VerdictCallbackReceiver`` looks the request up to validate the callback and removes it
+/// when the verdict is handed over: a second verdict for the same recording is then "not awaiting
+/// one" and is rejected.
+///
+/// Expiry uses the injected wall clock: an entry past its `expiresAt` is treated as absent and purged
+/// on access. The registry is in memory; a host that receives callbacks on another machine than the
+/// one that sent the request needs a shared store (not provided yet).
+public actor PendingVerdictRegistry {
+    /// A request waiting for its verdict.
+    public struct Entry: Sendable, Hashable {
+        /// The request that was sent.
+        public let request: ComplianceRequest
+        /// When Vigil stops waiting.
+        public let expiresAt: Date
+    }
+
+    private let wallClock: @Sendable () -> Date
+    private var entries: [GenesysID: Entry] = [:]
+    private var lastPurge: Date = .distantPast
+
+    /// Creates an empty registry.
+    ///
+    /// - Parameter wallClock: the time source for expiry.
+    public init(wallClock: @escaping @Sendable () -> Date = { Date() }) {
+        self.wallClock = wallClock
+    }
+
+    /// Registers (or replaces) the pending request for its recording.
+    ///
+    /// - Parameters:
+    ///   - request: the request sent to the engine.
+    ///   - expiresAt: when to stop waiting for its verdict.
+    public func register(_ request: ComplianceRequest, expiresAt: Date) {
+        purgeIfDue()
+        entries[request.recordingId] = Entry(request: request, expiresAt: expiresAt)
+    }
+
+    /// The pending entry for `recordingId`, if one is registered and not expired.
+    public func entry(for recordingId: GenesysID) -> Entry? {
+        guard let entry = entries[recordingId] else { return nil }
+        guard entry.expiresAt > wallClock() else {
+            entries[recordingId] = nil
+            return nil
+        }
+        return entry
+    }
+
+    /// Removes and returns the pending entry for `recordingId` — but only when it is still the one
+    /// for `correlationId`, so a stale callback cannot consume a newer request.
+    @discardableResult
+    public func remove(_ recordingId: GenesysID, correlationId: CorrelationID) -> Entry? {
+        guard let entry = entries[recordingId], entry.request.correlationId == correlationId else { return nil }
+        entries[recordingId] = nil
+        return entry
+    }
+
+    /// The number of live (unexpired) entries.
+    public var count: Int {
+        purge()
+        return entries.count
+    }
+
+    /// Drops every expired entry.
+    public func purge() {
+        let now = wallClock()
+        entries = entries.filter { $0.value.expiresAt > now }
+        lastPurge = now
+    }
+
+    private func purgeIfDue() {
+        if wallClock().timeIntervalSince(lastPurge) >= 60 { purge() }
+    }
+}
+
+/// Remembers the `webhook-id`s of accepted callbacks, so a replayed delivery is refused.
+///
+/// A host with several receiving machines implements it over a shared store (an insert-if-absent
+/// with a time to live).
+public protocol DeliveryIDStore: Sendable {
+    /// Records `id` until `until`; returns `false` when it was already recorded (a replay).
+    func insertIfAbsent(_ id: String, until: Date) async throws -> Bool
+    /// Forgets `id` (the delivery could not be handled; a retry must be accepted).
+    func remove(_ id: String) async throws
+}
+
+/// An in-memory ``DeliveryIDStore`` with expiry on an injected wall clock.
+public actor InMemoryDeliveryIDStore: DeliveryIDStore {
+    private let wallClock: @Sendable () -> Date
+    private var ids: [String: Date] = [:]
+    private var lastPurge: Date = .distantPast
+
+    /// Creates an empty store.
+    public init(wallClock: @escaping @Sendable () -> Date = { Date() }) {
+        self.wallClock = wallClock
+    }
+
+    /// Records `id` until `until`; `false` when it is already recorded and not expired.
+    public func insertIfAbsent(_ id: String, until: Date) -> Bool {
+        let now = wallClock()
+        if now.timeIntervalSince(lastPurge) >= 60 {
+            ids = ids.filter { $0.value > now }
+            lastPurge = now
+        }
+        if let expiry = ids[id], expiry > now { return false }
+        ids[id] = until
+        return true
+    }
+
+    /// Forgets `id`.
+    public func remove(_ id: String) {
+        ids[id] = nil
+    }
+
+    /// How many ids are remembered (expired ones included until the next purge).
+    public var count: Int { ids.count }
+}

@@ -1,0 +1,191 @@
+import Foundation
+import VigilCore
+
+// NOTE: this is a deliberately small, private implementation of the Standard Webhooks v1 (HMAC-SHA256)
+// scheme, built on VigilCore's `HMACSHA256`, `Base64` and `ConstantTime`. VigilVerdict must not depend
+// on VigilEventSub (DESIGN §2), whose `WebhookSigner`/`WebhookVerifier` had not landed when this was
+// written. Unify both on one VigilCore implementation later; the wire format is identical.
+
+/// A shared secret for signing requests to, and verifying callbacks from, a compliance engine with
+/// the [Standard Webhooks](https://www.standardwebhooks.com) symmetric scheme (`v1`, HMAC-SHA256).
+///
+/// The serialised form is `whsec_` followed by the base64 of 24–64 random bytes (the prefix is
+/// optional; padding may be omitted). The key bytes are never printed: `description` is
+/// `VerdictSigningSecret(<redacted>)`.
+///
+/// ```swift
+/// let secret = try VerdictSigningSecret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+/// ```
+public struct VerdictSigningSecret: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible,
+    CustomReflectable
+{
+    let key: [UInt8]
+
+    /// Parses a serialised secret (`whsec_<base64>`, or the bare base64).
+    ///
+    /// Trailing whitespace and line breaks (a secret read from a file) are ignored.
+    ///
+    /// - Throws: ``VerdictSignatureError`` with code ``VerdictSignatureError/Code/invalidSecret`` when
+    ///   the secret is empty, not base64, or shorter than 24 bytes once decoded.
+    public init(_ serialized: String) throws(VerdictSignatureError) {
+        var text = serialized.trimmingCharacters(in: .whitespacesAndNewlines)
+        if text.hasPrefix("whsec_") { text.removeFirst(6) }
+        guard !text.isEmpty else { throw VerdictSignatureError(code: .invalidSecret, detail: "secret is empty") }
+        while text.hasSuffix("=") { text.removeLast() }
+        text = Self.canonicalizingTrailingBits(text)
+        let missing = (4 - text.utf8.count % 4) % 4
+        if missing < 3 { text += String(repeating: "=", count: missing) }
+        guard let bytes = try? Base64.decode(text) else {
+            throw VerdictSignatureError(code: .invalidSecret, detail: "secret is not base64")
+        }
+        try self.init(bytes: bytes)
+    }
+
+    /// The reference libraries decode secrets leniently (Python `base64.b64decode` ignores the unused
+    /// low bits of the last character), so a secret such as `…LaLaS` must work; VigilCore's decoder is
+    /// canonical-only, so clear those bits first.
+    private static func canonicalizingTrailingBits(_ unpadded: String) -> String {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+        let urlSafe = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+        var bytes = Array(unpadded.utf8)
+        let mask: UInt8
+        switch bytes.count % 4 {
+        case 2: mask = 0b11_0000
+        case 3: mask = 0b11_1100
+        default: return unpadded
+        }
+        guard let last = bytes.last else { return unpadded }
+        if let index = alphabet.firstIndex(of: last) {
+            bytes[bytes.count - 1] = alphabet[index & Int(mask)]
+        } else if let index = urlSafe.firstIndex(of: last) {
+            bytes[bytes.count - 1] = urlSafe[index & Int(mask)]
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Wraps raw key bytes (at least 24, at most 64 — the Standard Webhooks range).
+    ///
+    /// - Throws: ``VerdictSignatureError`` with code ``VerdictSignatureError/Code/invalidSecret``.
+    public init(bytes: [UInt8]) throws(VerdictSignatureError) {
+        guard (24...64).contains(bytes.count) else {
+            throw VerdictSignatureError(code: .invalidSecret, detail: "secret must be 24 to 64 bytes")
+        }
+        key = bytes
+    }
+
+    /// The serialised form, `whsec_<base64>` — for handing the secret to the engine team's vault.
+    /// Treat the result as a secret.
+    public var serialized: String { "whsec_" + Base64.encode(key) }
+
+    /// Always `VerdictSigningSecret(<redacted>)`.
+    public var description: String { "VerdictSigningSecret(<redacted>)" }
+    /// Always `VerdictSigningSecret(<redacted>)`.
+    public var debugDescription: String { description }
+    /// An empty mirror, so `dump` never prints the key.
+    public var customMirror: Mirror { Mirror(self, children: [:]) }
+}
+
+/// The Standard Webhooks header names (lower case; lookups are case-insensitive).
+public enum VerdictSignatureHeader {
+    /// `webhook-id`: a unique message id, also the replay/idempotency key.
+    public static let id = "webhook-id"
+    /// `webhook-timestamp`: integer Unix seconds when the message was signed.
+    public static let timestamp = "webhook-timestamp"
+    /// `webhook-signature`: space-separated `v1,<base64 HMAC-SHA256>` entries.
+    public static let signature = "webhook-signature"
+    /// `x-correlation-id`: the request's correlation id (also in the JSON body).
+    public static let correlationID = "x-correlation-id"
+}
+
+/// Signing and verification of the Standard Webhooks `v1` scheme: the HMAC-SHA256, under the secret's
+/// key bytes, of `"<webhook-id>.<webhook-timestamp>.<raw body>"`, base64-encoded and sent as
+/// `webhook-signature: v1,<base64>`.
+enum StandardWebhooksV1 {
+    /// The signature header value for a message.
+    static func signature(id: String, timestamp: Int64, body: [UInt8], secret: VerdictSigningSecret) -> String {
+        "v1," + Base64.encode(mac(id: id, timestamp: timestamp, body: body, key: secret.key))
+    }
+
+    static func mac(id: String, timestamp: Int64, body: [UInt8], key: [UInt8]) -> SHA256Digest {
+        var hmac = HMACSHA256(key: key)
+        hmac.update(id)
+        hmac.update(".")
+        hmac.update(String(timestamp))
+        hmac.update(".")
+        hmac.update(body)
+        return hmac.finalize()
+    }
+
+    /// Whether any `v1` entry of the space-separated `header` matches under any of `secrets`,
+    /// compared in constant time. Entries of other versions are skipped.
+    static func verify(header: String, id: String, timestamp: Int64, body: [UInt8],
+                       secrets: [VerdictSigningSecret]) -> Bool {
+        let candidates: [[UInt8]] = header.split(separator: " ").compactMap { entry in
+            let parts = entry.split(separator: ",", maxSplits: 1)
+            guard parts.count == 2, parts[0] == "v1" else { return nil }
+            return try? Base64.decode(String(parts[1]))
+        }
+        guard !candidates.isEmpty else { return false }
+        var matched = false
+        for secret in secrets {
+            let expected = mac(id: id, timestamp: timestamp, body: body, key: secret.key).bytes
+            for candidate in candidates where ConstantTime.equals(candidate, expected) {
+                matched = true
+            }
+        }
+        return matched
+    }
+
+    /// Whether a message id is acceptable: 1–256 printable ASCII characters, no `.` and no space
+    /// (the spec asks that ids cannot include the delimiter).
+    static func isValidID(_ id: String) -> Bool {
+        let bytes = id.utf8
+        return (1...256).contains(bytes.count) && bytes.allSatisfy { $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: ".") }
+    }
+}
+
+/// A signature failure: a secret that cannot be used, or a message whose signature headers are
+/// missing, malformed, stale or do not match.
+public struct VerdictSignatureError: VigilError, Hashable {
+    /// The kind of failure; new kinds are added as new static members.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private enum Base: String { case invalidSecret, missingHeaders, invalidHeaders, noMatchingSignature,
+            timestampTooOld, timestampTooNew }
+        private let base: Base
+        private init(_ base: Base) { self.base = base }
+
+        /// The configured secret is empty, not base64, or outside 24–64 bytes.
+        public static let invalidSecret = Code(.invalidSecret)
+        /// `webhook-id`, `webhook-timestamp` or `webhook-signature` is absent.
+        public static let missingHeaders = Code(.missingHeaders)
+        /// A header is present but malformed (a non-integer timestamp, an id containing `.`).
+        public static let invalidHeaders = Code(.invalidHeaders)
+        /// No `v1` signature matches the body under any configured secret.
+        public static let noMatchingSignature = Code(.noMatchingSignature)
+        /// The timestamp is older than the tolerance allows.
+        public static let timestampTooOld = Code(.timestampTooOld)
+        /// The timestamp is further in the future than the tolerance allows.
+        public static let timestampTooNew = Code(.timestampTooNew)
+
+        /// The stable code string, e.g. `verdictSignature.noMatchingSignature`.
+        public var description: String { "verdictSignature.\(base.rawValue)" }
+    }
+
+    /// What went wrong.
+    public let code: Code
+    /// A short explanation without the secret, signature or body.
+    public let detail: String
+
+    /// Creates an error.
+    public init(code: Code, detail: String) {
+        self.code = code
+        self.detail = detail
+    }
+
+    /// The stable code string.
+    public var errorCode: String { code.description }
+    /// Signature failures are permanent for the message as sent.
+    public var isRetryable: Bool { false }
+    /// `verdictSignature.<code>: <detail>`.
+    public var description: String { "\(code): \(detail)" }
+}
