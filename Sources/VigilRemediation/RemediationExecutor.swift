@@ -1,0 +1,474 @@
+import Foundation
+import VigilCore
+import VigilIdempotency
+import VigilModels
+import VigilPlatformClient
+
+/// Runs a ``RemediationFlow`` for one verdict so that every step happens **once per recording**, across
+/// retries, crashes and concurrent workers.
+///
+/// Each side-effecting step — the annotation, the external tag, the participant attributes, the work
+/// item or data-table row, the legal hold — is claimed in the `IdempotencyStore` under
+/// `<prefix>:<recordingId>:<blockId>:<action>` with a fingerprint of its resolved inputs:
+///
+/// - **acquired** → the platform call runs (transient failures back off through a `RetryExecutor` on the
+///   injected clock), then the outcome is stored;
+/// - **completed** → skipped, with the stored outcome;
+/// - **in progress** → another worker is on it: the run stops with ``RemediationReport/Status/deferred``;
+/// - **conflict** → the same step was first claimed with different inputs: dead-lettered, never redone.
+///
+/// A work item is looked up by its deterministic `externalTag` before it is created, so a worker that
+/// crashed after Genesys created the item but before the completion was stored does not cause a second
+/// one: the retry reports ``RemediationStepOutcome/foundExisting(details:)``. An annotation is looked up
+/// by name, type and location the same way (when the port implements the lookup). A data-table row's key
+/// is deterministic too; the platform refuses a duplicate, which is reported the same way.
+///
+/// Permanent failures go to the ``DeadLetterSink`` with the full reason and are stored as completed
+/// (status `deadLettered`) so they are not retried by every redelivery; the flow stops there.
+///
+/// ```swift
+/// let executor = RemediationExecutor(actions: client, store: store, deadLetters: sink, clock: ContinuousClock())
+/// let report = try await executor.run(flow, verdict: verdict, context: context)
+/// switch report.status { case .completed, .deadLettered: ack(); case .deferred, .retryLater: retryLater() }
+/// ```
+public struct RemediationExecutor<C: Clock>: Sendable where C.Duration == Duration {
+    /// Tunables of an executor (``RemediationExecutorConfiguration``).
+    public typealias Configuration = RemediationExecutorConfiguration
+
+    private let actions: any RemediationActions
+    private let store: any IdempotencyStore
+    private let deadLetters: any DeadLetterSink
+    private let validator: any RemediationVerdictValidator
+    private let clock: C
+    private let retryPolicy: any RetryPolicy
+    private let configuration: Configuration
+    private let now: @Sendable () -> Date
+
+    /// Creates an executor.
+    ///
+    /// - Parameters:
+    ///   - actions: the platform (a `GenesysCloudClient` or a fake).
+    ///   - store: where step claims and outcomes live; shared by every worker.
+    ///   - deadLetters: where permanent failures go.
+    ///   - clock: the clock backoff waits and step timings use.
+    ///   - retryPolicy: the backoff for transient failures.
+    ///   - validator: what the `validate_payload` block runs.
+    ///   - configuration: leases, retention, retry deadline, classification.
+    ///   - now: the wall clock for dead-letter and outcome dates.
+    public init(actions: any RemediationActions, store: any IdempotencyStore, deadLetters: any DeadLetterSink,
+                clock: C, retryPolicy: any RetryPolicy = ExponentialBackoffPolicy(),
+                validator: any RemediationVerdictValidator = BasicVerdictValidator(),
+                configuration: Configuration = Configuration(), now: @escaping @Sendable () -> Date = { Date() }) {
+        self.actions = actions
+        self.store = store
+        self.deadLetters = deadLetters
+        self.validator = validator
+        self.clock = clock
+        self.retryPolicy = retryPolicy
+        self.configuration = configuration
+        self.now = now
+    }
+
+    /// The idempotency key of a step: `<prefix>:<recordingId>:<blockId>:<action>`.
+    public static func idempotencyKey(prefix: String = "vigil.remediation", recordingId: GenesysID, blockId: String,
+                                      action: RemediationStepAction) -> String {
+        "\(prefix):\(recordingId):\(blockId):\(action)"
+    }
+
+    /// The `externalTag` Vigil gives the work item a block creates: `vigil-<recordingId>-<blockId>`.
+    /// Deterministic, so a retry finds the item an earlier, crashed attempt created.
+    public static func workitemExternalTag(recordingId: GenesysID, blockId: String) -> String {
+        "vigil-\(recordingId)-\(blockId)"
+    }
+
+    /// Runs `flow` for `verdict` on the recording described by `context`.
+    ///
+    /// - Returns: the report; its ``RemediationReport/status`` says whether to acknowledge the job.
+    /// - Throws: ``RemediationError/Code/recordingMismatch`` (nothing is done) when the verdict is
+    ///   about another recording; `CancellationError` when the task is cancelled (the claim in hand
+    ///   is released first). Platform and store failures are reported, not thrown.
+    public func run(_ flow: RemediationFlow, verdict: ComplianceVerdict,
+                    context: RemediationContext) async throws -> RemediationReport {
+        guard verdict.recordingId == context.recordingId else {
+            throw RemediationError(code: .recordingMismatch, detail: "the verdict's recordingId differs from the context's")
+        }
+        let start = clock.now
+        let run = Run(executor: self, flow: flow, verdict: verdict, context: context,
+                      values: RemediationValues(verdict: verdict, context: context))
+        var steps: [RemediationStepReport] = []
+        var status = RemediationReport.Status.completed
+        var current: String? = flow.startBlockId
+        walk: while let blockId = current, let block = flow.block(blockId) {
+            var result: Bool?
+            for step in run.plan(block) {
+                let (report, stop, branch) = try await run.perform(step)
+                steps.append(report)
+                if let branch { result = branch }
+                if let stop {
+                    status = stop
+                    break walk
+                }
+            }
+            current = flow.successor(of: blockId, result: result)
+        }
+        return RemediationReport(flowName: flow.name, recordingId: context.recordingId,
+                                 correlationId: verdict.correlationId, status: status, steps: steps,
+                                 duration: start.duration(to: clock.now))
+    }
+
+    // MARK: - One run
+
+    /// A step planned from a block: its key and fingerprint, and the work.
+    struct PlannedStep: Sendable {
+        enum Work: Sendable {
+            case validate
+            case branch(BranchCondition)
+            case noop([String: String])
+            case platform(key: String, fingerprint: String, perform: @Sendable () async throws -> Performed)
+        }
+        let blockId: String
+        let action: RemediationStepAction
+        let work: Work
+    }
+
+    enum Performed: Sendable {
+        case created([String: String])
+        case found([String: String])
+    }
+
+    struct Run: Sendable {
+        let executor: RemediationExecutor
+        let flow: RemediationFlow
+        let verdict: ComplianceVerdict
+        let context: RemediationContext
+        let values: RemediationValues
+
+        var actions: any RemediationActions { executor.actions }
+
+        func key(_ blockId: String, _ action: RemediationStepAction) -> String {
+            RemediationExecutor.idempotencyKey(prefix: executor.configuration.keyPrefix,
+                                               recordingId: context.recordingId, blockId: blockId, action: action)
+        }
+
+        func plan(_ block: RemediationBlock) -> [PlannedStep] {
+            let id = block.id
+            let conversationId = context.conversationId
+            let recordingId = context.recordingId
+            let actions = self.actions
+            switch block.kind {
+            case .validatePayload:
+                return [PlannedStep(blockId: id, action: .validate, work: .validate)]
+            case let .branch(condition):
+                return [PlannedStep(blockId: id, action: .branch, work: .branch(condition))]
+            case .legalHold:
+                return [PlannedStep(blockId: id, action: .legalHold, work: .platform(
+                    key: key(id, .legalHold), fingerprint: fingerprint(.legalHold, ["conversationId": .string(conversationId.rawValue)]),
+                    perform: {
+                        try await actions.applyLegalHold(conversationIds: [conversationId])
+                        return .created(["conversationId": conversationId.rawValue])
+                    }))]
+            case let .tagRecording(settings):
+                var steps: [PlannedStep] = []
+                if let annotationSettings = settings.annotation {
+                    let offset = max(0, verdict.timestampOffsetMs ?? 0)
+                    let location = context.recordingDurationMs.map { min(offset, max(0, $0)) } ?? offset
+                    let annotation = Annotation(
+                        name: annotationSettings.name.resolve(values), type: annotationSettings.type, location: location,
+                        durationMs: annotationSettings.durationMs,
+                        description: annotationSettings.description?.resolve(values, maxLength: Annotation.maxDescriptionLength))
+                    steps.append(PlannedStep(blockId: id, action: .annotation, work: .platform(
+                        key: key(id, .annotation),
+                        fingerprint: fingerprint(.annotation, ["conversationId": .string(conversationId.rawValue),
+                                                               "annotation": encoded(annotation)]),
+                        perform: {
+                            var details = ["location": String(location)]
+                            // Look first: an earlier attempt may have created it and crashed before recording it.
+                            if let existing = try await actions.findAnnotation(
+                                conversationId: conversationId, recordingId: recordingId, matching: annotation) {
+                                if let annotationId = existing.id { details["annotationId"] = annotationId }
+                                return .found(details)
+                            }
+                            let created = try await actions.createAnnotation(conversationId: conversationId,
+                                                                             recordingId: recordingId, annotation: annotation)
+                            if let annotationId = created.id { details["annotationId"] = annotationId }
+                            return .created(details)
+                        })))
+                }
+                if let tagTemplate = settings.externalTag {
+                    let tag = tagTemplate.resolve(values)
+                    steps.append(PlannedStep(blockId: id, action: .externalTag, work: .platform(
+                        key: key(id, .externalTag),
+                        fingerprint: fingerprint(.externalTag, ["conversationId": .string(conversationId.rawValue),
+                                                                "externalTag": .string(tag)]),
+                        perform: {
+                            try await actions.setExternalTag(conversationId: conversationId, tag: tag)
+                            return .created([:])
+                        })))
+                }
+                if !settings.participantAttributes.isEmpty {
+                    let attributes = ParticipantAttributes(
+                        attributes: settings.participantAttributes.mapValues { $0.resolve(values) })
+                    let participants = context.participantIds.sorted()
+                    if participants.isEmpty {
+                        steps.append(PlannedStep(blockId: id, action: .participantAttributes,
+                                                 work: .noop(["participants": "0"])))
+                    } else {
+                        steps.append(PlannedStep(blockId: id, action: .participantAttributes, work: .platform(
+                            key: key(id, .participantAttributes),
+                            fingerprint: fingerprint(.participantAttributes, [
+                                "conversationId": .string(conversationId.rawValue),
+                                "participants": .array(participants.map { .string($0.rawValue) }),
+                                "attributes": encoded(attributes),
+                            ]),
+                            perform: {
+                                // PATCH is idempotent: re-sending to a participant already done is harmless.
+                                for participant in participants {
+                                    try await actions.patchParticipantAttributes(
+                                        conversationId: conversationId, participantId: participant, attributes: attributes)
+                                }
+                                return .created(["participants": String(participants.count)])
+                            })))
+                    }
+                }
+                return steps
+            case let .createWorkItem(.workitem(settings)):
+                let tag = RemediationExecutor.workitemExternalTag(recordingId: recordingId, blockId: id)
+                var body = WorkitemCreate(
+                    name: settings.name.resolve(values, maxLength: WorkitemCreate.nameLength.upperBound),
+                    typeId: settings.typeId, workbinId: settings.workbinId, priority: settings.priority,
+                    description: settings.description?.resolve(values, maxLength: WorkitemCreate.maxDescriptionLength),
+                    queueId: settings.queueId, externalTag: tag)
+                if !settings.customFields.isEmpty {
+                    body.customFields = settings.customFields.mapValues { $0.resolve(values) }
+                }
+                let workitem = body
+                let typeId = settings.typeId
+                return [PlannedStep(blockId: id, action: .workitem, work: .platform(
+                    key: key(id, .workitem), fingerprint: fingerprint(.workitem, ["workitem": encoded(workitem)]),
+                    perform: {
+                        // Look first: an earlier attempt may have created it and crashed before recording it.
+                        if let existing = try await actions.findWorkitem(externalTag: tag, typeId: typeId) {
+                            return .found(["workitemId": existing.id, "externalTag": tag])
+                        }
+                        let created = try await actions.createWorkitem(workitem)
+                        return .created(["workitemId": created.id, "externalTag": tag])
+                    }))]
+            case let .createWorkItem(.dataTable(settings)):
+                let row = DataTableRow(key: settings.key.resolve(values),
+                                       columns: settings.columns.mapValues { $0.resolve(values) })
+                let datatableId = settings.datatableId
+                return [PlannedStep(blockId: id, action: .dataTableRow, work: .platform(
+                    key: key(id, .dataTableRow),
+                    fingerprint: fingerprint(.dataTableRow, ["datatableId": .string(datatableId), "row": encoded(row)]),
+                    perform: {
+                        do {
+                            _ = try await actions.addDataTableRow(datatableId: datatableId, row: row)
+                            return .created(["rowKey": row.key])
+                        } catch let error as RemediationActionError where error.code == .alreadyExists {
+                            return .found(["rowKey": row.key])
+                        }
+                    }))]
+            }
+        }
+
+        /// SHA-256 over the canonical JSON (sorted keys) of the step's resolved inputs.
+        func fingerprint(_ action: RemediationStepAction, _ inputs: [String: JSONValue]) -> String {
+            var object = inputs
+            object["action"] = .string(action.rawValue)
+            let bytes = (try? VigilJSON.encode(JSONValue.object(object))) ?? Data(action.rawValue.utf8)
+            return SHA256Hasher.hash(bytes).hex
+        }
+
+        func encoded(_ value: some Encodable) -> JSONValue {
+            (try? JSONValue(encoding: value)) ?? .null
+        }
+
+        /// Runs one step. Returns its report, the status to stop with (if the run must stop), and the
+        /// result of a branch.
+        func perform(_ step: PlannedStep) async throws
+            -> (RemediationStepReport, RemediationReport.Status?, Bool?)
+        {
+            let clock = executor.clock
+            let start = clock.now
+            func report(_ key: String?, _ outcome: RemediationStepOutcome, attempts: Int) -> RemediationStepReport {
+                RemediationStepReport(blockId: step.blockId, action: step.action, idempotencyKey: key,
+                                      outcome: outcome, attempts: attempts, duration: start.duration(to: clock.now))
+            }
+            switch step.work {
+            case .validate:
+                do {
+                    try executor.validator.validate(verdict, context: context)
+                    return (report(nil, .ran(details: [:], recorded: false), attempts: 0), nil, nil)
+                } catch {
+                    let (outcome, status) = await deadLetter(step, error: error, attempts: 0, context: "validation failed")
+                    return (report(nil, outcome, attempts: 0), status, nil)
+                }
+            case let .branch(condition):
+                let result = condition.evaluate(verdict)
+                return (report(nil, .ran(details: ["result": String(result)], recorded: false), attempts: 0), nil, result)
+            case let .noop(details):
+                return (report(nil, .ran(details: details, recorded: false), attempts: 0), nil, nil)
+            case let .platform(key, fingerprint, work):
+                let claim: ClaimResult
+                do {
+                    claim = try await executor.store.claim(key, fingerprint: fingerprint, lease: executor.configuration.lease)
+                } catch {
+                    return (report(key, .failedTransient(reason: "idempotency store: \(describe(error))"), attempts: 0),
+                            .retryLater, nil)
+                }
+                switch claim {
+                case let .completed(stored):
+                    let stop: RemediationReport.Status? = stored.status == deadLetteredStatus ? .deadLettered : nil
+                    return (report(key, .skippedAlreadyDone(stored), attempts: 0), stop, nil)
+                case let .inProgress(until):
+                    return (report(key, .inProgressElsewhere(until: until), attempts: 0), .deferred, nil)
+                case .conflict:
+                    let reason = "the step was first claimed with different inputs (the verdict or context changed)"
+                    let conflict = RemediationError(code: .idempotencyConflict, detail: reason)
+                    let (outcome, status) = await deadLetter(step, error: conflict, attempts: 0,
+                                                             context: "idempotency conflict")
+                    return (report(key, outcome, attempts: 0), status, nil)
+                case let .acquired(token):
+                    return try await runClaimed(step, key: key, token: token, work: work, report: report)
+                }
+            }
+        }
+
+
+        private func runClaimed(
+            _ step: PlannedStep, key: String, token: LeaseToken,
+            work: @Sendable () async throws -> Performed,
+            report: (String?, RemediationStepOutcome, Int) -> RemediationStepReport
+        ) async throws -> (RemediationStepReport, RemediationReport.Status?, Bool?) {
+            let configuration = executor.configuration
+            let attempts = AttemptCounter()
+            let deadline = min(configuration.retryDeadline, configuration.lease / 2)
+            let retry = RetryExecutor(policy: executor.retryPolicy, clock: executor.clock, deadline: deadline)
+            let performed: Performed
+            do {
+                performed = try await retry.run(classify: configuration.classify) { _ in
+                    attempts.increment()
+                    return try await work()
+                }
+            } catch is CancellationError {
+                try? await executor.store.release(key, token: token)
+                throw CancellationError()
+            } catch {
+                if configuration.classify(error) != nil {
+                    try? await executor.store.release(key, token: token)
+                    return (report(key, .failedTransient(reason: describe(error)), attempts.value), .retryLater, nil)
+                }
+                let (outcome, status) = await deadLetter(step, error: error, attempts: attempts.value,
+                                                         context: "permanent failure")
+                if status == .deadLettered {
+                    let stored = StoredOutcome(status: deadLetteredStatus,
+                                               details: ["errorCode": errorCode(error)], completedAt: executor.now())
+                    try? await executor.store.complete(key, token: token, outcome: stored, retain: configuration.retain)
+                } else {
+                    try? await executor.store.release(key, token: token)
+                }
+                return (report(key, outcome, attempts.value), status, nil)
+            }
+            let (status, details): (String, [String: String]) = switch performed {
+            case let .created(details): ("done", details)
+            case let .found(details): ("foundExisting", details)
+            }
+            var recorded = true
+            do {
+                try await executor.store.complete(key, token: token,
+                                                  outcome: StoredOutcome(status: status, details: details,
+                                                                         completedAt: executor.now()),
+                                                  retain: configuration.retain)
+            } catch {
+                // The platform did the work; the next run meets the expired claim and recognises it
+                // (work items by externalTag, rows by key; idempotent PUT/PATCH repeat harmlessly).
+                recorded = false
+            }
+            let outcome: RemediationStepOutcome = switch performed {
+            case let .created(details): .ran(details: details, recorded: recorded)
+            case let .found(details): .foundExisting(details: details)
+            }
+            return (report(key, outcome, attempts.value), nil, nil)
+        }
+
+        /// Hands a permanent failure to the sink. If the sink fails, the step becomes a transient failure
+        /// so the letter is not lost.
+        private func deadLetter(_ step: PlannedStep, error: any Error, attempts: Int,
+                                context what: String) async -> (RemediationStepOutcome, RemediationReport.Status) {
+            let reason = "\(what) in block '\(step.blockId)' (\(step.action)): \(describe(error))"
+            let letter = RemediationDeadLetter(
+                flowName: flow.name, blockId: step.blockId, action: step.action.rawValue,
+                conversationId: context.conversationId, recordingId: context.recordingId,
+                correlationId: verdict.correlationId, errorCode: errorCode(error), reason: reason,
+                attempts: attempts, occurredAt: executor.now())
+            do {
+                try await executor.deadLetters.deadLetter(letter)
+                return (.deadLettered(reason: reason), .deadLettered)
+            } catch {
+                return (.failedTransient(reason: "dead-letter sink failed (\(describe(error))) while recording: \(reason)"),
+                        .retryLater)
+            }
+        }
+
+        /// A Vigil error's description (never personal data); for any other error only its type, since
+        /// a foreign description may quote a request body.
+        private func describe(_ error: any Error) -> String {
+            if let error = error as? any VigilError { return error.description }
+            return "\(type(of: error)) (not a Vigil error; description withheld)"
+        }
+
+        private func errorCode(_ error: any Error) -> String {
+            (error as? any VigilError)?.errorCode ?? String(describing: type(of: error))
+        }
+    }
+}
+
+/// The stored status of a dead-lettered step.
+let deadLetteredStatus = "deadLettered"
+
+/// Counts attempts across the `@Sendable` retry closure.
+final class AttemptCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+
+    func increment() { lock.withLock { count += 1 } }
+    var value: Int { lock.withLock { count } }
+}
+
+/// Tunables of a ``RemediationExecutor``.
+public struct RemediationExecutorConfiguration: Sendable {
+    /// How long a step's claim lasts before another worker may take it over. Default 5 min.
+    public var lease: Duration
+    /// How long completed steps are remembered. Default 30 days.
+    public var retain: Duration
+    /// The longest a step retries transient failures; capped at half the ``lease`` so a claim never
+    /// expires while its owner is still retrying. Default 2 min.
+    public var retryDeadline: Duration
+    /// The idempotency key prefix. Default `vigil.remediation`.
+    public var keyPrefix: String
+    /// Maps a platform error to a transient failure, or `nil` when it is permanent. The default
+    /// treats a `VigilError` with `isRetryable` as transient and everything else as permanent.
+    public var classify: @Sendable (any Error) -> RetryableFailure?
+
+    /// Creates a configuration.
+    public init(lease: Duration = .seconds(300), retain: Duration = .seconds(30 * 86_400),
+                retryDeadline: Duration = .seconds(120), keyPrefix: String = "vigil.remediation",
+                classify: @escaping @Sendable (any Error) -> RetryableFailure? = defaultClassify) {
+        self.lease = lease
+        self.retain = retain
+        self.retryDeadline = retryDeadline
+        self.keyPrefix = keyPrefix
+        self.classify = classify
+    }
+
+    /// A retryable `VigilError` is transient; anything else is permanent. A `GenesysAPIError` keeps its
+    /// HTTP status and `Retry-After` (so a 429 waits as long as the platform asked); other errors are
+    /// `RetryableFailure.Kind.other(errorCode)`.
+    @Sendable public static func defaultClassify(_ error: any Error) -> RetryableFailure? {
+        guard let error = error as? any VigilError, error.isRetryable else { return nil }
+        if let api = error as? GenesysAPIError {
+            return RetryableFailure(api.status.map { .status($0) } ?? .other(api.errorCode), retryAfter: api.retryAfter)
+        }
+        return RetryableFailure(.other(error.errorCode))
+    }
+}

@@ -1,0 +1,146 @@
+import Foundation
+import Testing
+import VigilCore
+import VigilIdempotency
+import VigilModels
+import VigilPlatformClient
+@testable import VigilRemediation
+import VigilTesting
+
+/// The executor through the `GenesysCloudClient` adapter against `SimulatedGenesysCloud`: real request
+/// shapes, real endpoints, simulated platform state.
+@Suite("RemediationExecutor on SimulatedGenesysCloud")
+struct PlatformIntegrationTests {
+    struct Environment {
+        let clock = TestClock()
+        let sim: SimulatedGenesysCloud
+        let client: GenesysCloudClient
+        let store: InMemoryIdempotencyStore
+        let sink = InMemoryDeadLetterSink()
+
+        init() {
+            sim = SimulatedGenesysCloud(clock: clock)
+            client = GenesysCloudClient(region: sim.region, credentials: sim.credentials, transport: sim,
+                                        clock: clock, now: clock.wall)
+            store = InMemoryIdempotencyStore(now: clock.wall)
+        }
+
+        func executor(store: (any IdempotencyStore)? = nil) -> RemediationExecutor<TestClock> {
+            RemediationExecutor(actions: client, store: store ?? self.store, deadLetters: sink, clock: clock,
+                                retryPolicy: ExponentialBackoffPolicy(random: .constant(0.5)), now: clock.wall)
+        }
+
+        func run(_ executor: RemediationExecutor<TestClock>, _ flow: RemediationFlow, recordingId: GenesysID,
+                 conversationId: GenesysID) async throws -> RemediationReport {
+            let context = RemediationContext(conversationId: conversationId, recordingId: recordingId,
+                                             participantIds: [customerId, agentId], recordingDurationMs: 312_000)
+            let task = Task { try await executor.run(flow, verdict: makeVerdict(recording: recordingId), context: context) }
+            let driver = Task { [clock] in
+                while !Task.isCancelled {
+                    await clock.runUntilIdle()
+                    await Task.yield()
+                }
+            }
+            defer { driver.cancel() }
+            return try await task.value
+        }
+    }
+
+    @Test func defaultFlowFlagsOnceThroughTheRealEndpoints() async throws {
+        let env = Environment()
+        let (cid, rid) = await env.sim.addRecording()
+        let executor = env.executor()
+        let flow = try defaultFlow()
+        for _ in 0..<3 {
+            let report = try await env.run(executor, flow, recordingId: rid, conversationId: cid)
+            #expect(report.status == .completed, "\(report)")
+        }
+        let concurrent = try await withThrowingTaskGroup(of: RemediationReport.Status.self) { group in
+            for _ in 0..<5 {
+                group.addTask { try await env.run(executor, flow, recordingId: rid, conversationId: cid).status }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(concurrent.allSatisfy { $0 == .completed })
+
+        let annotations = await env.sim.annotations(recordingId: rid)
+        #expect(annotations.count == 1)
+        #expect(annotations.first?.location == 124_500)
+        #expect(annotations.first?.name == "Compliance: PCI_MID_CAPTURE")
+        #expect(await env.sim.externalTag(conversationId: cid) == "compliance-flag")
+        #expect(await env.sim.attributes(conversationId: cid, participantId: customerId)["violation_type"] == "PCI_MID_CAPTURE")
+        let workitems = await env.sim.workitems
+        #expect(workitems.count == 1)
+        #expect(workitems.first?.externalTag == "vigil-\(rid)-create_work_item")
+        #expect(workitems.first?.queueId == queueId)
+        #expect(workitems.first?.priority == 10)
+    }
+
+    @Test func seedFlowWritesTheDataTableRow() async throws {
+        let env = Environment()
+        let (cid, rid) = await env.sim.addRecording()
+        let report = try await env.run(env.executor(), try seedFlow(), recordingId: rid, conversationId: cid)
+        #expect(report.status == .completed, "\(report)")
+        let rows = await env.sim.dataTableRows(datatableId: "compliance_work_items_dataset")
+        #expect(rows[rid.rawValue]?["violationType"] == "PCI_MID_CAPTURE")
+        #expect(rows[rid.rawValue]?["priority"] == "high")
+    }
+
+    @Test func aWorkerThatDiedAfterEveryCallIsRecoveredWithoutDuplicates() async throws {
+        let env = Environment()
+        let (cid, rid) = await env.sim.addRecording()
+        let crashable = CrashableStore(inner: env.store)
+        let executor = env.executor(store: crashable)
+        await crashable.crash()   // every platform call lands; no completion is ever stored
+        _ = try await env.run(executor, try defaultFlow(), recordingId: rid, conversationId: cid)
+        await crashable.revive()
+        env.clock.advance(by: RemediationExecutorConfiguration().lease + .seconds(1))
+        let report = try await env.run(executor, try defaultFlow(), recordingId: rid, conversationId: cid)
+        #expect(report.status == .completed, "\(report)")
+        #expect(report.step("tag_recording", .annotation)?.outcome.label == "found-existing")
+        #expect(report.step("create_work_item", .workitem)?.outcome.label == "found-existing")
+        #expect(await env.sim.annotations(recordingId: rid).count == 1)
+        #expect(await env.sim.workitems.count == 1)
+        #expect(await env.sim.requests.contains { $0.method == "POST" && $0.path.hasSuffix("/workitems/query") })
+    }
+
+    @Test func anExistingRowIsReportedFoundThroughThe409() async throws {
+        let env = Environment()
+        let (cid, rid) = await env.sim.addRecording()
+        _ = try await env.client.addDataTableRow(DataTableRow(key: rid.rawValue), datatableId: "compliance_work_items_dataset")
+        let report = try await env.run(env.executor(), try seedFlow(), recordingId: rid, conversationId: cid)
+        #expect(report.step("create_work_item", .dataTableRow)?.outcome.label == "found-existing", "\(report)")
+    }
+
+    @Test func platformRefusalIsDeadLetteredWithTheClientsReason() async throws {
+        let env = Environment()
+        let (cid, rid) = await env.sim.addRecording()
+        await env.sim.failNext(1, status: 400, pathContains: "/tags")
+        let report = try await env.run(env.executor(), try defaultFlow(), recordingId: rid, conversationId: cid)
+        #expect(report.status == .deadLettered, "\(report)")
+        let letter = try #require(await env.sink.letters.first)
+        #expect(letter.errorCode == "genesys.badRequest")
+        #expect(letter.reason.contains("HTTP 400"))
+        #expect(await env.sim.workitems.isEmpty, "the flow stopped at the failed step")
+    }
+
+    @Test func transientBurstsAreSurvived() async throws {
+        let env = Environment()
+        let (cid, rid) = await env.sim.addRecording()
+        await env.sim.failNext(6, status: 503, pathContains: "/participants/")
+        let report = try await env.run(env.executor(), try defaultFlow(), recordingId: rid, conversationId: cid)
+        #expect(report.status == .completed, "\(report)")
+        #expect(await env.sim.attributes(conversationId: cid, participantId: agentId)["compliance_status"] == "VIOLATION_DETECTED")
+        #expect(await env.sim.requests.filter { $0.status == 503 }.count == 6, "the burst really happened")
+    }
+
+    @Test func legalHoldIsDeadLetteredUntilTheClientSupportsIt() async throws {
+        let env = Environment()
+        let (cid, rid) = await env.sim.addRecording()
+        let flow = try RemediationFlow(json: FlowLoadingTests.document(
+            blocks: [#"{"id":"hold","type":"legal_hold"}"#], transitions: [#"{"from":"Entry","to":"hold"}"#]))
+        let report = try await env.run(env.executor(), flow, recordingId: rid, conversationId: cid)
+        #expect(report.status == .deadLettered)
+        #expect(await env.sink.letters.first?.errorCode == "remediationAction.unsupported")
+    }
+}
