@@ -329,7 +329,8 @@ public final class CompliancePipeline: Sendable {
                     }
                     continue
                 }
-                let delay = EngineFailure.requeueDelay(for: error, fallback: backoff(leased))
+                var delay = EngineFailure.requeueDelay(for: error, fallback: backoff(leased))
+                if delay == .zero { delay = backoff(leased) }   // refreshed in place already: do not spin
                 trace.emit(.engineFailed(code: code(of: error), retryAfter: delay), duration: elapsed() - start)
                 guard let delay else {
                     return (.deadLetter(stage: "engine", code: code(of: error), reason: "\(error)"), "deadLettered")

@@ -114,9 +114,18 @@ public final class PipelineStatistics: ComplianceObserver, @unchecked Sendable {
         return result
     }
 
+    /// Jobs leased and not yet settled, without computing percentiles (cheap enough to poll).
+    public var inFlight: Int { lock.withLock { value.inFlight } }
+
+    /// How many events have been recorded so far — a cheap progress counter (cheap enough to poll).
+    public var eventCount: Int { lock.withLock { events } }
+
+    private var events = 0
+
     /// Counts `event`.
     public func record(_ event: PipelineEvent) {
         lock.withLock {
+            events += 1
             switch event.kind {
             case let .received(_, outcome):
                 value.deliveries += 1

@@ -220,6 +220,19 @@ final class Harness: @unchecked Sendable {
             configuration: PipelineConfiguration(queueMaxDeliveries: maxDeliveries), clock: clock, now: clock.wall)
     }
 
+    /// Waits until every worker is suspended on the clock — or, when some wait on each other (a token
+    /// refresh in flight behind another worker's backoff), until nothing has happened for a while.
+    func quiesce() async {
+        var last = statistics.eventCount, still = 0
+        while clock.sleeperCount < workers {
+            try? await Task.sleep(for: .microseconds(100))
+            let now = statistics.eventCount
+            if now == last, clock.sleeperCount > 0 { still += 1 } else { still = 0 }
+            last = now
+            if still >= 50 { return }
+        }
+    }
+
     func deliver(_ body: [UInt8], id: String) async -> WebhookResponse {
         await pipeline.receive(body: body, headers: signer.sign(body: body, id: id, now: clock.wallNow))
     }
@@ -236,11 +249,8 @@ final class Harness: @unchecked Sendable {
                 pending.removeFirst()
                 await next.deliver()
             }
-            if pending.isEmpty, await queue.pendingCount == 0, statistics.snapshot.inFlight == 0 { break }
-            let start = ContinuousClock.now
-            while clock.sleeperCount < workers, ContinuousClock.now - start < .seconds(10) {
-                try? await Task.sleep(for: .microseconds(100))
-            }
+            if pending.isEmpty, await queue.pendingCount == 0, statistics.inFlight == 0 { break }
+            await quiesce()
             if let next = pending.first, let deadline = clock.nextDeadline, next.at < deadline.offset {
                 clock.advance(to: TestClock.Instant(offset: next.at))
             } else if !clock.advanceToNextDeadline(), let next = pending.first {
