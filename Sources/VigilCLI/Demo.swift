@@ -62,9 +62,10 @@ enum Demo {
     static func signedDeliveries(_ report: Report) async {
         report.section("2. Signed deliveries (Standard Webhooks: HMAC-SHA256 over id.timestamp.body)")
         // The pinned vector from standard-webhooks/standard-webhooks (libraries/go/webhook_test.go).
-        let secret = (try? Base64.decode("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")) ?? []
+        let secret = (try? StandardWebhooks.decodeSecret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")) ?? []
         func sign(_ body: String, key: [UInt8]) -> String {
-            "v1," + Base64.encode(HMACSHA256.authenticationCode(for: "msg_p5jXN8AQM9LWM0D4loKWxJek.1614265330.\(body)", key: key).bytes)
+            StandardWebhooks.signature(id: "msg_p5jXN8AQM9LWM0D4loKWxJek", timestamp: 1_614_265_330,
+                                       body: Array(body.utf8), keyed: HMACSHA256(key: key))
         }
         let expected = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
         let body = #"{"test": 2432232314}"#
@@ -97,8 +98,7 @@ enum Demo {
                 return attempt
             }
         }
-        await clock.runUntilIdle()
-        let attempts = (try? await task.value) ?? -1
+        let attempts = (try? await clock.drive(task)) ?? -1
         report.check("a flaky call succeeds on attempt \(attempts) after \(clock.now.offset) of simulated waiting, no real sleep",
                      attempts == 4 && calls.value == 4 && clock.now.offset == .milliseconds(3500))
     }
@@ -205,9 +205,8 @@ enum Demo {
             events += try scanner.finish()
             return (events, download.refetchedURL, bytes)
         }
-        await clock.runUntilIdle()
         do {
-            let result = try await work.value
+            let result = try await clock.drive(work)
             let log = await cloud.requests
             let transcoding = log.filter { $0.status == 202 }.count
             let throttled = log.filter { $0.status == 429 }.count

@@ -134,8 +134,49 @@ public final class TestClock: Clock, @unchecked Sendable {
         return true
     }
 
+    /// Runs `task` to completion, advancing time to the next sleeper's deadline whenever something is
+    /// waiting on this clock, and yielding otherwise.
+    ///
+    /// Unlike ``runUntilIdle(limit:maxYields:)``, this cannot stop early while the task is busy
+    /// computing between two waits (on a loaded machine that can take many scheduler turns): it keeps
+    /// driving until the task has finished. A task still waiting when `limit` of simulated time has
+    /// passed is cancelled.
+    ///
+    /// - Returns: the task's value; rethrows its error.
+    public func drive<T: Sendable>(_ task: Task<T, any Error>, limit: Duration = .seconds(86_400)) async throws -> T {
+        let finished = Flag()
+        let watcher = Task {
+            _ = await task.result
+            finished.set()
+        }
+        let end = now.advanced(by: limit)
+        while !finished.isSet {
+            let next: Instant? = lock.withLock { sleepers.map(\.deadline).min() }
+            if let next, next <= end {
+                advance(to: next)
+            } else if next != nil {
+                task.cancel()  // past the limit: stop the task (its sleeps throw CancellationError)
+            }
+            await Task.yield()
+        }
+        _ = await watcher.value
+        return try await task.value
+    }
+
+    /// A one-way flag set by ``drive(_:limit:)``'s watcher.
+    private final class Flag: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value = false
+        func set() { lock.withLock { value = true } }
+        var isSet: Bool { lock.withLock { value } }
+    }
+
     /// Advances time, one sleeper deadline at a time, until no sleepers are waiting or `limit` passes.
     /// Useful to drive code whose number of waits a test does not want to spell out.
+    ///
+    /// It stops when no sleeper shows up within `maxYields` scheduler turns, which on a loaded machine
+    /// can happen while the code under test is still busy between two waits; to wait for a task to
+    /// finish, prefer ``drive(_:limit:)``.
     public func runUntilIdle(limit: Duration = .seconds(86_400), maxYields: Int = 1_000) async {
         let end = now.advanced(by: limit)
         while true {

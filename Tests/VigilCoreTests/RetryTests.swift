@@ -225,3 +225,31 @@ struct RetryExecutorTests {
         #expect(entries.map(\.1) == [.milliseconds(500), .seconds(1)])
     }
 }
+
+@Suite("TestClock.drive")
+struct TestClockDriveTests {
+    @Test func drivesATaskThatComputesBetweenWaits() async throws {
+        let clock = TestClock()
+        let task = Task { () throws -> Int in
+            var total = 0
+            for round in 1...5 {
+                // Busy for many scheduler turns between waits: runUntilIdle could give up here.
+                for _ in 0..<2_000 { await Task.yield() }
+                try await clock.sleep(until: clock.now.advanced(by: .seconds(round)), tolerance: nil)
+                total += round
+            }
+            return total
+        }
+        #expect(try await clock.drive(task) == 15)
+        #expect(clock.now.offset == .seconds(15))
+    }
+
+    @Test func aTaskStillWaitingPastTheLimitIsCancelled() async throws {
+        let clock = TestClock()
+        let task = Task { () throws -> Int in
+            try await clock.sleep(until: clock.now.advanced(by: .seconds(100)), tolerance: nil)
+            return 1
+        }
+        await #expect(throws: CancellationError.self) { _ = try await clock.drive(task, limit: .seconds(10)) }
+    }
+}

@@ -80,17 +80,31 @@ public enum Base64 {
     ///   ``Base64DecodingError/nonZeroTrailingBits``. Characters are checked first, in order, so
     ///   the first bad character is reported even when the length is also wrong.
     public static func decode(_ string: String) throws(Base64DecodingError) -> [UInt8] {
+        try decode(string, allowingNonZeroTrailingBits: false)
+    }
+
+    /// Decodes Base64 text like ``decode(_:)``, optionally accepting non-zero unused bits in the last
+    /// character (`"Zh=="` decodes like `"Zg=="`).
+    ///
+    /// Strict decoding is the default because two different strings must not decode to the same bytes
+    /// where the text is compared; the lenient form exists for interoperability with producers that
+    /// generate such text — e.g. Standard Webhooks secrets, which the reference libraries decode
+    /// leniently.
+    public static func decode(_ string: String, allowingNonZeroTrailingBits: Bool) throws(Base64DecodingError) -> [UInt8] {
         var string = string
         // `withUTF8` is `rethrows` (untyped), so carry the typed error out in a `Result`.
         let result = string.withUTF8 { input in
-            Result { () throws(Base64DecodingError) -> [UInt8] in try decode(input) }
+            Result { () throws(Base64DecodingError) -> [UInt8] in
+                try decode(input, allowingNonZeroTrailingBits: allowingNonZeroTrailingBits)
+            }
         }
         return try result.get()
     }
 
     private static let padding = UInt8(ascii: "=")
 
-    private static func decode(_ input: UnsafeBufferPointer<UInt8>) throws(Base64DecodingError) -> [UInt8] {
+    private static func decode(_ input: UnsafeBufferPointer<UInt8>,
+                               allowingNonZeroTrailingBits: Bool) throws(Base64DecodingError) -> [UInt8] {
         let length = input.count
         var dataLength = length
         while dataLength > 0, input[dataLength - 1] == padding { dataLength -= 1 }
@@ -138,7 +152,7 @@ public enum Base64 {
         if dataLength % 4 == 1 {
             throw Base64DecodingError(.invalidLength, offset: length)
         }
-        if accumulator != 0 {
+        if accumulator != 0 && !allowingNonZeroTrailingBits {
             throw Base64DecodingError(.nonZeroTrailingBits, offset: dataLength - 1)
         }
         return output

@@ -34,11 +34,11 @@ public struct WebhookSecret: Sendable, CustomStringConvertible, CustomDebugStrin
     ///   ``WebhookVerificationError/Code/malformedSecret`` (never echoing the secret).
     public static func standardWebhooks(_ secret: String) throws(WebhookVerificationError) -> WebhookSecret {
         var text = Substring(trimmed(secret))
-        if text.hasPrefix("whsec_") { text = text.dropFirst(6) }
+        if text.hasPrefix(StandardWebhooks.secretPrefix) { text = text.dropFirst(StandardWebhooks.secretPrefix.count) }
         guard !text.isEmpty else { throw WebhookVerificationError(.emptySecret, "secret is empty") }
         let bytes: [UInt8]
         do {
-            bytes = try Base64.decode(clearingUnusedBits(String(text)))
+            bytes = try StandardWebhooks.decodeSecret(String(text))
         } catch {
             throw WebhookVerificationError(.malformedSecret, "secret is not base64 (\(error.code))")
         }
@@ -85,39 +85,6 @@ public struct WebhookSecret: Sendable, CustomStringConvertible, CustomDebugStrin
         return string[first...last]
     }
 
-    /// Clears the bits of the last base64 character that encode no byte, so that a secret a lenient
-    /// decoder (Python, Go) accepts is accepted here too. Padding stays as written.
-    private static func clearingUnusedBits(_ text: String) -> String {
-        var bytes = Array(text.utf8)
-        var end = bytes.count
-        while end > 0, bytes[end - 1] == UInt8(ascii: "=") { end -= 1 }
-        let unusedBits: Int
-        switch end % 4 {
-        case 2: unusedBits = 4
-        case 3: unusedBits = 2
-        default: return text
-        }
-        let last = bytes[end - 1]
-        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".utf8)
-        let urlSafe = last == UInt8(ascii: "-") || last == UInt8(ascii: "_")
-        let value: Int
-        if let index = alphabet.firstIndex(of: last) {
-            value = index
-        } else if last == UInt8(ascii: "+") || last == UInt8(ascii: "-") {
-            value = 62
-        } else if last == UInt8(ascii: "/") || last == UInt8(ascii: "_") {
-            value = 63
-        } else {
-            return text  // let the decoder report the bad character
-        }
-        let cleared = value & ~((1 << unusedBits) - 1)
-        switch cleared {
-        case 0..<62: bytes[end - 1] = alphabet[cleared]
-        case 62: bytes[end - 1] = urlSafe ? UInt8(ascii: "-") : UInt8(ascii: "+")
-        default: bytes[end - 1] = urlSafe ? UInt8(ascii: "_") : UInt8(ascii: "/")
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
 }
 
 /// Which signature scheme a ``WebhookVerifier`` or ``WebhookSigner`` speaks.

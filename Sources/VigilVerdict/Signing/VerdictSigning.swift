@@ -1,11 +1,6 @@
 import Foundation
 import VigilCore
 
-// NOTE: this is a deliberately small, private implementation of the Standard Webhooks v1 (HMAC-SHA256)
-// scheme, built on VigilCore's `HMACSHA256`, `Base64` and `ConstantTime`. VigilVerdict must not depend
-// on VigilEventSub (DESIGN §2), whose `WebhookSigner`/`WebhookVerifier` had not landed when this was
-// written. Unify both on one VigilCore implementation later; the wire format is identical.
-
 /// A shared secret for signing requests to, and verifying callbacks from, a compliance engine with
 /// the [Standard Webhooks](https://www.standardwebhooks.com) symmetric scheme (`v1`, HMAC-SHA256).
 ///
@@ -28,39 +23,13 @@ public struct VerdictSigningSecret: Sendable, Hashable, CustomStringConvertible,
     /// - Throws: ``VerdictSignatureError`` with code ``VerdictSignatureError/Code/invalidSecret`` when
     ///   the secret is empty, not base64, or shorter than 24 bytes once decoded.
     public init(_ serialized: String) throws(VerdictSignatureError) {
-        var text = serialized.trimmingCharacters(in: .whitespacesAndNewlines)
-        if text.hasPrefix("whsec_") { text.removeFirst(6) }
-        guard !text.isEmpty else { throw VerdictSignatureError(code: .invalidSecret, detail: "secret is empty") }
-        while text.hasSuffix("=") { text.removeLast() }
-        text = Self.canonicalizingTrailingBits(text)
-        let missing = (4 - text.utf8.count % 4) % 4
-        if missing < 3 { text += String(repeating: "=", count: missing) }
-        guard let bytes = try? Base64.decode(text) else {
-            throw VerdictSignatureError(code: .invalidSecret, detail: "secret is not base64")
+        let bytes: [UInt8]
+        do {
+            bytes = try StandardWebhooks.decodeSecret(serialized)
+        } catch {
+            throw VerdictSignatureError(code: .invalidSecret, detail: "secret is empty or not base64")
         }
         try self.init(bytes: bytes)
-    }
-
-    /// The reference libraries decode secrets leniently (Python `base64.b64decode` ignores the unused
-    /// low bits of the last character), so a secret such as `…LaLaS` must work; VigilCore's decoder is
-    /// canonical-only, so clear those bits first.
-    private static func canonicalizingTrailingBits(_ unpadded: String) -> String {
-        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
-        let urlSafe = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
-        var bytes = Array(unpadded.utf8)
-        let mask: UInt8
-        switch bytes.count % 4 {
-        case 2: mask = 0b11_0000
-        case 3: mask = 0b11_1100
-        default: return unpadded
-        }
-        guard let last = bytes.last else { return unpadded }
-        if let index = alphabet.firstIndex(of: last) {
-            bytes[bytes.count - 1] = alphabet[index & Int(mask)]
-        } else if let index = urlSafe.firstIndex(of: last) {
-            bytes[bytes.count - 1] = urlSafe[index & Int(mask)]
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Wraps raw key bytes (at least 24, at most 64 — the Standard Webhooks range).
@@ -88,11 +57,11 @@ public struct VerdictSigningSecret: Sendable, Hashable, CustomStringConvertible,
 /// The Standard Webhooks header names (lower case; lookups are case-insensitive).
 public enum VerdictSignatureHeader {
     /// `webhook-id`: a unique message id, also the replay/idempotency key.
-    public static let id = "webhook-id"
+    public static let id = StandardWebhooks.idHeader
     /// `webhook-timestamp`: integer Unix seconds when the message was signed.
-    public static let timestamp = "webhook-timestamp"
+    public static let timestamp = StandardWebhooks.timestampHeader
     /// `webhook-signature`: space-separated `v1,<base64 HMAC-SHA256>` entries.
-    public static let signature = "webhook-signature"
+    public static let signature = StandardWebhooks.signatureHeader
     /// `x-correlation-id`: the request's correlation id (also in the JSON body).
     public static let correlationID = "x-correlation-id"
 }
@@ -101,34 +70,19 @@ public enum VerdictSignatureHeader {
 /// key bytes, of `"<webhook-id>.<webhook-timestamp>.<raw body>"`, base64-encoded and sent as
 /// `webhook-signature: v1,<base64>`.
 enum StandardWebhooksV1 {
-    /// The signature header value for a message.
     static func signature(id: String, timestamp: Int64, body: [UInt8], secret: VerdictSigningSecret) -> String {
-        "v1," + Base64.encode(mac(id: id, timestamp: timestamp, body: body, key: secret.key))
+        StandardWebhooks.signature(id: id, timestamp: timestamp, body: body, keyed: HMACSHA256(key: secret.key))
     }
 
-    static func mac(id: String, timestamp: Int64, body: [UInt8], key: [UInt8]) -> SHA256Digest {
-        var hmac = HMACSHA256(key: key)
-        hmac.update(id)
-        hmac.update(".")
-        hmac.update(String(timestamp))
-        hmac.update(".")
-        hmac.update(body)
-        return hmac.finalize()
-    }
-
-    /// Whether any `v1` entry of the space-separated `header` matches under any of `secrets`,
-    /// compared in constant time. Entries of other versions are skipped.
+    /// Whether any `v1` entry of `header` matches the message under any of `secrets` (constant-time).
     static func verify(header: String, id: String, timestamp: Int64, body: [UInt8],
                        secrets: [VerdictSigningSecret]) -> Bool {
-        let candidates: [[UInt8]] = header.split(separator: " ").compactMap { entry in
-            let parts = entry.split(separator: ",", maxSplits: 1)
-            guard parts.count == 2, parts[0] == "v1" else { return nil }
-            return try? Base64.decode(String(parts[1]))
-        }
+        let candidates = StandardWebhooks.v1Signatures(inHeader: header)
         guard !candidates.isEmpty else { return false }
         var matched = false
         for secret in secrets {
-            let expected = mac(id: id, timestamp: timestamp, body: body, key: secret.key).bytes
+            let expected = StandardWebhooks.mac(id: id, timestamp: timestamp, body: body,
+                                                keyed: HMACSHA256(key: secret.key)).bytes
             for candidate in candidates where ConstantTime.equals(candidate, expected) {
                 matched = true
             }
@@ -136,12 +90,7 @@ enum StandardWebhooksV1 {
         return matched
     }
 
-    /// Whether a message id is acceptable: 1–256 printable ASCII characters, no `.` and no space
-    /// (the spec asks that ids cannot include the delimiter).
-    static func isValidID(_ id: String) -> Bool {
-        let bytes = id.utf8
-        return (1...256).contains(bytes.count) && bytes.allSatisfy { $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: ".") }
-    }
+    static func isValidID(_ id: String) -> Bool { StandardWebhooks.isValidMessageID(id) }
 }
 
 /// A signature failure: a secret that cannot be used, or a message whose signature headers are
