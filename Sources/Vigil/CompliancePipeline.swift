@@ -274,8 +274,8 @@ public final class CompliancePipeline: Sendable {
             trace.emit(.duplicateJob)
             return .ack
         case let .inProgress(until):
-            let wait = max(until.timeIntervalSince(now()), 1)
-            return .retry(after: .milliseconds(Int64(wait * 1000)), reason: "recording.inProgress")
+            let remaining = Duration.milliseconds(Int64(max(until.timeIntervalSince(now()), 1) * 1000))
+            return .retry(after: min(remaining, configuration.busyRetryDelay), reason: "recording.inProgress")
         }
         let (disposition, status): (Disposition, String?)
         do {

@@ -19,6 +19,9 @@ public struct PipelineConfiguration: Sendable {
     /// How long a media link given to the engine is declared valid. Capped at 60 min (Genesys pre-signed
     /// URLs live at most that long, from when the recording was fetched). Default 10 min.
     public var mediaLinkLifetime: Duration
+    /// The longest a job waits before trying again when another worker is evaluating the same recording
+    /// (its claim may last a whole ``lease`` if that worker died). Default 30 s.
+    public var busyRetryDelay: Duration
     /// The `maxWait` of the conversation's recording list in a fan-out. Default 5 s.
     public var listMaxWait: Duration
     /// How many times a `conversationEnded` job whose conversation has no recordings yet is tried
@@ -42,7 +45,7 @@ public struct PipelineConfiguration: Sendable {
     public init(lease: Duration = .seconds(600), idlePollInterval: Duration = .seconds(1),
                 recordingPoll: RecordingPollOptions = RecordingPollOptions(initialDelay: .seconds(1), maxDelay: .seconds(30),
                                                                            limit: .seconds(120)),
-                notReadyDelay: Duration = .seconds(60), mediaLinkLifetime: Duration = .seconds(600),
+                notReadyDelay: Duration = .seconds(60), busyRetryDelay: Duration = .seconds(30), mediaLinkLifetime: Duration = .seconds(600),
                 listMaxWait: Duration = .seconds(5), fanOutAttempts: Int = 3, queueMaxDeliveries: Int? = nil,
                 retryBackoff: any RetryPolicy = ExponentialBackoffPolicy(base: .seconds(2), cap: .seconds(300),
                                                                          maxAttempts: .max),
@@ -52,6 +55,7 @@ public struct PipelineConfiguration: Sendable {
         self.idlePollInterval = idlePollInterval
         self.recordingPoll = recordingPoll
         self.notReadyDelay = notReadyDelay
+        self.busyRetryDelay = busyRetryDelay
         self.mediaLinkLifetime = min(mediaLinkLifetime, .seconds(3_600))
         self.listMaxWait = listMaxWait
         self.fanOutAttempts = max(1, fanOutAttempts)
