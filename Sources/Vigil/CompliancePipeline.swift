@@ -306,6 +306,7 @@ public final class CompliancePipeline: Sendable {
 
         var refreshes = 0
         var outcome: ComplianceEvaluator.Outcome
+        var engineDuration = Duration.zero
         while true {
             guard let uri = recording.primaryMediaURI else {
                 return (.retry(after: configuration.notReadyDelay, reason: "recording.noMediaURI"), nil)
@@ -314,6 +315,7 @@ public final class CompliancePipeline: Sendable {
             let start = elapsed()
             do {
                 outcome = try await evaluator.evaluate(request)
+                engineDuration = elapsed() - start
                 break
             } catch let error as VerdictValidationError {
                 trace.emit(.validationRejected(code: error.errorCode), duration: elapsed() - start)
@@ -342,14 +344,15 @@ public final class CompliancePipeline: Sendable {
         let validated: ValidatedVerdict, decision: RemediationDecision
         switch outcome {
         case .pending:
-            trace.emit(.verdictPending)
+            trace.emit(.verdictPending, duration: engineDuration)
             return (.ack, "pending")
         case let .decided(v, d):
             validated = v
             decision = d
         }
         let verdict = validated.verdict
-        trace.emit(.verdict(verdict.verdict, violationType: verdict.violationType, confidence: verdict.confidenceScore))
+        trace.emit(.verdict(verdict.verdict, violationType: verdict.violationType, confidence: verdict.confidenceScore),
+                   duration: engineDuration)
         trace.emit(.decision(action: decision.action, priority: decision.priority, ruleId: decision.ruleId))
         guard !verdict.verdict.isCompliant, let flow = routing.flow(for: decision.action) else {
             return (.ack, "decided:\(decision.action.rawValue)")

@@ -79,7 +79,8 @@ public struct PipelineEvent: Sendable, Hashable, CustomStringConvertible {
         case recordingNotReady(retryAfter: Duration)
         /// The engine's media link expired; the recording was fetched again for a fresh link.
         case mediaLinkRefreshed
-        /// The engine answered with a verdict that passed validation.
+        /// The engine answered with a verdict that passed validation (duration: the engine call,
+        /// validation and policy included).
         case verdict(Verdict, violationType: ViolationType?, confidence: Double)
         /// The engine accepted the request; the verdict arrives by callback.
         case verdictPending
