@@ -164,6 +164,32 @@ import VigilVerdict
         #expect(s.timeToFlag.p50.map { $0 >= .seconds(5) } == true)
     }
 
+    @Test func cancellingRunReleasesTheInFlightJobAndANewRunFinishesIt() async throws {
+        let gate = Gate()
+        let box = SetBox()
+        let h = Harness(engine: { _, cloud in GatedEngine(gate: gate, base: box.engine(cloud)) }, workers: 1)
+        let (cid, rid) = await h.cloud.addRecording()
+        box.set([rid])
+        let body = Events.recording("recordingCompleted", conversationId: cid, recordingId: rid, deliveryId: "d", correlationId: "c")
+        #expect(await h.deliver(body, id: "msg_1").status == 202)
+
+        let pipeline = h.pipeline
+        let first = Task { await pipeline.run(workers: 1) }
+        let deadline = ContinuousClock.now + .seconds(30)
+        while !gate.entered, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(1)) }
+        #expect(gate.entered)
+        first.cancel()                                  // shutdown while the engine is working
+        await first.value
+        var s = h.statistics.snapshot
+        #expect(s.released == 1 && s.inFlight == 0 && s.acked == 0)
+        #expect(await h.queue.pendingCount == 1)        // the job is back, visible at once
+
+        await h.run()                                   // a new run: the engine answers this time
+        s = h.statistics.snapshot
+        #expect(s.flagged == 1 && s.acked == 1)
+        #expect(await h.cloud.workitems.count == 1)
+    }
+
     @Test func statisticsPercentilesUseNearestRank() {
         let statistics = PipelineStatistics()
         for ms in 1...100 {
@@ -209,4 +235,24 @@ final class Flag: @unchecked Sendable {
     private let lock = NSLock()
     private var set = false
     func setOnce() -> Bool { lock.withLock { defer { set = true }; return !set } }
+}
+
+/// Blocks the first evaluation until its task is cancelled.
+final class Gate: @unchecked Sendable {
+    private let lock = NSLock()
+    private var didEnter = false
+    var entered: Bool { lock.withLock { didEnter } }
+    func enterFirst() -> Bool { lock.withLock { defer { didEnter = true }; return !didEnter } }
+}
+
+struct GatedEngine: ComplianceEngine {
+    let gate: Gate
+    let base: any ComplianceEngine
+
+    func evaluate(_ request: ComplianceRequest) async throws -> EngineReply {
+        if gate.enterFirst() {
+            try await Task.sleep(for: .seconds(3_600))
+        }
+        return try await base.evaluate(request)
+    }
 }
