@@ -20,12 +20,23 @@ let package = Package(
         .library(name: "VigilModels", targets: ["VigilModels"]),
         .library(name: "VigilIdempotency", targets: ["VigilIdempotency"]),
         .library(name: "VigilTesting", targets: ["VigilTesting"]),
+        .library(name: "VigilSQLite", targets: ["VigilSQLite"]),
         .executable(name: "vigil", targets: ["VigilCLI"]),
     ],
     targets: [
         .target(name: "VigilCore", swiftSettings: swiftSettings),
         .target(name: "VigilModels", swiftSettings: swiftSettings),
         .target(name: "VigilIdempotency", dependencies: ["VigilCore"], swiftSettings: swiftSettings),
+        .systemLibrary(
+            name: "CSQLite",
+            path: "Sources/CSQLite",
+            providers: [.apt(["libsqlite3-dev"]), .yum(["sqlite-devel"]), .brew(["sqlite"])]
+        ),
+        .target(
+            name: "VigilSQLite",
+            dependencies: ["CSQLite", "VigilCore", "VigilIdempotency"],
+            swiftSettings: swiftSettings
+        ),
         .target(name: "VigilTesting", dependencies: ["VigilCore", "VigilModels", "VigilIdempotency"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "VigilCLI",
@@ -42,6 +53,11 @@ let package = Package(
             name: "VigilModelsTests",
             dependencies: ["VigilModels"],
             resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "VigilSQLiteTests",
+            dependencies: ["VigilSQLite", "VigilTesting"],
             swiftSettings: swiftSettings
         ),
     ]
