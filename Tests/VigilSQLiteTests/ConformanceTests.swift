@@ -3,25 +3,60 @@ import Testing
 import VigilCore
 import VigilIdempotency
 import VigilTesting
-@testable import VigilSQLite
+import VigilSQLite
 
-@Suite("SQLite conformance")
+@Suite("SQLite stores pass the conformance suites")
 struct SQLiteConformanceTests {
-    @Test func idempotencyStorePassesTheConformanceSuite() async throws {
+    struct Job: Codable, Sendable, Hashable {
+        var recordingID: String
+        var attempt: Int
+    }
+
+    @Test func idempotencyStoreConforms() async throws {
         let directory = try TemporaryDirectory()
-        var stores = 0
+        let counter = Counter()
         try await IdempotencyStoreConformance.run(makeStore: { now in
-            stores += 1
-            return try SQLiteIdempotencyStore(path: directory.file("idem-\(stores).sqlite"), now: now)
+            try SQLiteIdempotencyStore(path: directory.file("idem-\(counter.next()).sqlite"), now: now)
         }, clock: TestClock())
     }
 
-    @Test func jobQueuePassesTheConformanceSuite() async throws {
+    @Test func idempotencyStoreConformsWhenOneFileIsSharedAndPurgedOnEveryClaim() async throws {
         let directory = try TemporaryDirectory()
-        var queues = 0
+        let clock = TestClock()
+        let shared = try SQLiteIdempotencyStore(path: directory.file("idem.sqlite"), purgeInterval: .zero, now: clock.wall)
+        try await IdempotencyStoreConformance.run(makeStore: { _ in shared }, clock: clock)
+    }
+
+    @Test func jobQueueConforms() async throws {
+        let directory = try TemporaryDirectory()
+        let counter = Counter()
         try await JobQueueConformance.run(makeQueue: { now, maxDeliveries in
-            queues += 1
-            return try SQLiteJobQueue<Int>(path: directory.file("queue-\(queues).sqlite"), maxDeliveries: maxDeliveries, now: now)
+            try SQLiteJobQueue<Int>(path: directory.file("queue-\(counter.next()).sqlite"),
+                                    maxDeliveries: maxDeliveries, now: now)
         }, clock: TestClock())
+    }
+
+    @Test func jobQueueConformsWithAStructJobAndNamedQueuesSharingOneFile() async throws {
+        let directory = try TemporaryDirectory()
+        let counter = Counter()
+        let path = directory.file("shared.sqlite")
+        try await JobQueueConformance.run(makeQueue: { now, maxDeliveries in
+            try SQLiteJobQueue<Job>(path: path, name: "q\(counter.next())", maxDeliveries: maxDeliveries, now: now)
+        }, makeJob: { Job(recordingID: "rec-\($0)", attempt: 0) }, clock: TestClock(),
+           properties: [.leaseHidesJob, .expiryRedelivers, .maxDeliveriesDeadLetter, .concurrentLeasersExclusive],
+           workers: 3, jobsPerWorker: 50)
+    }
+}
+
+/// A thread-safe counter for naming fresh files.
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+
+    func next() -> Int {
+        lock.withLock {
+            value += 1
+            return value
+        }
     }
 }
