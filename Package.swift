@@ -29,6 +29,7 @@ let package = Package(
         .library(name: "VigilEventSub", targets: ["VigilEventSub"]),
         .library(name: "VigilRemediation", targets: ["VigilRemediation"]),
         .library(name: "Vigil", targets: ["Vigil"]),
+        .library(name: "VigilSQLite", targets: ["VigilSQLite"]),
         .executable(name: "vigil", targets: ["VigilCLI"]),
     ],
     targets: [
@@ -42,8 +43,8 @@ let package = Package(
         .target(name: "VigilEventSub", dependencies: ["VigilCore", "VigilModels", "VigilRedaction", "VigilIdempotency"], swiftSettings: swiftSettings),
         .target(name: "VigilTesting", dependencies: ["VigilCore", "VigilModels", "VigilIdempotency", "VigilPlatformClient"], swiftSettings: swiftSettings),
         .target(name: "VigilRemediation", dependencies: ["VigilCore", "VigilModels", "VigilPlatformClient", "VigilIdempotency"], swiftSettings: swiftSettings),
-        .target(name: "Vigil", dependencies: ["VigilCore", "VigilModels", "VigilRedaction", "VigilIdempotency", "VigilPlatformClient", "VigilVerdict", "VigilAnalysis", "VigilEventSub", "VigilRemediation"], swiftSettings: swiftSettings),
-        .executableTarget(name: "VigilCLI", dependencies: ["VigilCore", "VigilModels", "VigilIdempotency", "VigilRedaction", "VigilPlatformClient", "VigilAnalysis", "VigilTesting", "Vigil", "VigilVerdict", "VigilEventSub", "VigilRemediation"], swiftSettings: swiftSettings),
+        .target(name: "Vigil", dependencies: ["VigilCore", "VigilModels", "VigilRedaction", "VigilIdempotency", "VigilPlatformClient", "VigilVerdict", "VigilAnalysis", "VigilEventSub", "VigilRemediation", "VigilSQLite"], swiftSettings: swiftSettings),
+        .executableTarget(name: "VigilCLI", dependencies: ["VigilCore", "VigilModels", "VigilIdempotency", "VigilRedaction", "VigilPlatformClient", "VigilAnalysis", "VigilTesting", "Vigil", "VigilVerdict", "VigilEventSub", "VigilRemediation", "VigilSQLite"], swiftSettings: swiftSettings),
 
         .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore", "VigilTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "VigilModelsTests", dependencies: ["VigilModels"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
@@ -53,7 +54,10 @@ let package = Package(
         .testTarget(name: "VigilPlatformClientTests", dependencies: ["VigilPlatformClient", "VigilTesting", "VigilCore", "VigilModels"], swiftSettings: swiftSettings),
         .testTarget(name: "VigilVerdictTests", dependencies: ["VigilVerdict", "VigilCore", "VigilModels", "VigilRedaction", "VigilTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "VigilAnalysisTests", dependencies: ["VigilAnalysis"], swiftSettings: swiftSettings),
-        .testTarget(name: "VigilTests", dependencies: ["Vigil", "VigilCore", "VigilModels", "VigilIdempotency", "VigilPlatformClient", "VigilVerdict", "VigilEventSub", "VigilRemediation", "VigilTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "VigilTests", dependencies: ["Vigil", "VigilCore", "VigilModels", "VigilIdempotency", "VigilPlatformClient", "VigilVerdict", "VigilEventSub", "VigilRemediation", "VigilSQLite", "VigilTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "VigilRemediationTests", dependencies: ["VigilRemediation", "VigilCore", "VigilModels", "VigilIdempotency", "VigilPlatformClient", "VigilTesting"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"]), .yum(["sqlite-devel"]), .brew(["sqlite"])]),
+        .target(name: "VigilSQLite", dependencies: ["CSQLite", "VigilCore", "VigilIdempotency"], swiftSettings: swiftSettings),
+        .testTarget(name: "VigilSQLiteTests", dependencies: ["VigilSQLite", "VigilTesting"], swiftSettings: swiftSettings),
     ]
 )
