@@ -7,6 +7,7 @@ import VigilIdempotency
 import VigilModels
 import VigilPlatformClient
 import VigilRemediation
+import VigilSQLite
 import VigilTesting
 import VigilVerdict
 
@@ -25,18 +26,20 @@ enum PipelineDemo {
         var reviewQueueId: String?
         var remediate = false
         var foundation = true
+        var inMemory = false
 
         var isLive: Bool { region != nil || clientId != nil || clientSecret != nil }
     }
 
     static let usage = """
-    USAGE: vigil demo [--recordings N] [--workers N] [--seed N] [--pipeline-only]
+    USAGE: vigil demo [--recordings N] [--workers N] [--seed N] [--pipeline-only] [--in-memory]
            vigil demo --region R --client-id ID --client-secret S --conversation ID [--conversation ID…]
                       [--remediate --worktype-id ID --review-queue-id ID]
 
     Without credentials: a self-checking tour of the foundation, then N recordings (default 1 000)
     through the whole pipeline against a simulated Genesys Cloud organisation with realistic faults,
-    on simulated time. Exits 1 if any check fails.
+    on simulated time, with the embedded default: SQLite (WAL) in a temporary directory, or in-memory
+    stores with --in-memory. Exits 1 if any check fails.
 
     With credentials (or GENESYS_REGION / GENESYS_CLIENT_ID / GENESYS_CLIENT_SECRET): the same pipeline
     against a real organisation through URLSessionTransport, for the conversations named. Remediation
@@ -71,6 +74,7 @@ enum PipelineDemo {
                 guard let text = value(argument), let n = UInt64(text) else { return .failure(UsageError(message: "--seed needs a number")) }
                 options.seed = n
             case "--pipeline-only": options.foundation = false
+            case "--in-memory": options.inMemory = true
             case "--region": options.region = value(argument)
             case "--client-id": options.clientId = value(argument)
             case "--client-secret": options.clientSecret = value(argument)
@@ -100,11 +104,21 @@ enum PipelineDemo {
     static func runSimulated(_ options: Options, _ report: Report) async {
         let n = options.recordings
         report.section("Part 2 — the pipeline: \(n) recordings, webhook → queue → Genesys Cloud → engine → remediation")
+        let clock = TestClock()
         report.note("time is simulated (a TestClock drives every wait, backoff and expiry): minutes of platform time run in seconds")
-        report.note("store and queue: in memory (the embedded SQLite default is used here once VigilSQLite is merged)")
+        // The embedded default: one SQLite file (WAL) for the idempotency store and the job queue.
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-demo-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let storage: Storage
+        do {
+            storage = try Storage(inMemory: options.inMemory, directory: directory, now: clock.wall)
+        } catch {
+            report.check("the SQLite store and queue open in \(directory.path) (\(error))", false)
+            return
+        }
+        report.note("store and queue: \(storage.label)")
         report.note("engine: Vigil's DTMF detector in process, on synthesised µ-law recordings; \(options.workers) workers")
 
-        let clock = TestClock()
         let wall = clock.wall
         let faults = SimulatedGenesysCloud.Faults(
             transcodeEstimateMs: 1_500, expiredMediaURLs: max(3, n / 100),
@@ -136,9 +150,9 @@ enum PipelineDemo {
         report.note("traps on: 202 transcoding, 429 and 5xx bursts, expired media URLs, token expiry every 400 requests, "
                     + "every event delivered 1–3 times, conversation-end events for 10 % (fan-out)")
 
-        // The pipeline, exactly as a host would build it (in-memory stores instead of SQLite).
-        let store = InMemoryIdempotencyStore(now: wall)
-        let queue = InMemoryJobQueue<RecordingJob>(maxDeliveries: 10, capacity: 1_000_000, now: wall)
+        // The pipeline, exactly as a host would build it.
+        let store = storage.store
+        let queue = storage.queue
         let sink = InMemoryDeadLetterSink()
         let statistics = PipelineStatistics()
         let ledger = DemoLedger()
@@ -193,7 +207,7 @@ enum PipelineDemo {
                                                            percent, settled, n, format(clock.now.offset),
                                                            format(ContinuousClock.now - realStart)).utf8))
             }
-            if next.isEmpty, await queue.pendingCount == 0, statistics.inFlight == 0 { break }
+            if next.isEmpty, statistics.inFlight == 0, (try? await storage.pending()) == 0 { break }
             await quiesce(clock: clock, statistics: statistics, workers: options.workers)
             if let arrival = next.first, clock.nextDeadline.map({ arrival.at < $0.offset }) ?? true {
                 clock.advance(to: TestClock.Instant(offset: arrival.at))
@@ -214,7 +228,7 @@ enum PipelineDemo {
         var annotationCounts: [GenesysID: Int] = [:]
         for p in planned { annotationCounts[p.recordingId] = await cloud.annotations(recordingId: p.recordingId).count }
         let letters = await sink.letters
-        let queueLetters = await queue.deadLetters()
+        let queueLetters = (try? await queue.deadLetters()) ?? []
 
         report.section("Report (\(format(clock.now.offset)) simulated, \(format(realElapsed)) real)")
         let rows: [(String, String)] = [
@@ -264,6 +278,32 @@ enum PipelineDemo {
                      s.accepted + s.duplicateDeliveries == s.deliveries && s.verdicts.values.reduce(0, +) == n)
         report.check("no request carried a bearer token to the media host",
                      !log.contains { $0.host == .media && $0.hadAuthorization })
+    }
+
+    /// The embedded default (SQLite in a temporary directory) or in-memory stores.
+    struct Storage {
+        let store: any IdempotencyStore
+        let queue: any JobQueue<RecordingJob>
+        let pending: @Sendable () async throws -> Int
+        let label: String
+
+        init(inMemory: Bool, directory: URL, now: @escaping @Sendable () -> Date) throws {
+            if inMemory {
+                let queue = InMemoryJobQueue<RecordingJob>(maxDeliveries: 10, capacity: 1_000_000, now: now)
+                self.store = InMemoryIdempotencyStore(now: now)
+                self.queue = queue
+                self.pending = { await queue.pendingCount }
+                self.label = "in memory (--in-memory)"
+            } else {
+                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+                let path = directory.appendingPathComponent("vigil.sqlite").path
+                let queue = try SQLiteJobQueue<RecordingJob>(path: path, name: "recordings", maxDeliveries: 10, now: now)
+                self.store = try SQLiteIdempotencyStore(path: path, now: now)
+                self.queue = queue
+                self.pending = { try await queue.pendingCount() }
+                self.label = "SQLite, the embedded default (WAL, one file in a temporary directory, removed afterwards)"
+            }
+        }
     }
 
     static let demoWorktype = "4c7a1f0e-2b3d-4e5f-8a9b-0c1d2e3f4a5b"
