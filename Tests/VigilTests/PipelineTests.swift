@@ -124,7 +124,7 @@ import VigilVerdict
         #expect(letters.count == 1)
         #expect(letters.first?.recordingId == rid && letters.first?.errorCode == "genesys.recordingUnavailable")
         #expect(h.statistics.snapshot.deadLetters["sink"] == 1)
-        #expect(await h.queue.pendingCount == 0)
+        #expect(await h.pendingCount() == 0)
     }
 
     @Test func workerCancelledMidRemediationResumesWithoutADuplicate() async throws {
@@ -182,7 +182,7 @@ import VigilVerdict
         await first.value
         var s = h.statistics.snapshot
         #expect(s.released == 1 && s.inFlight == 0 && s.acked == 0)
-        #expect(await h.queue.pendingCount == 1)        // the job is back, visible at once
+        #expect(await h.pendingCount() == 1)        // the job is back, visible at once
 
         await h.run()                                   // a new run: the engine answers this time
         s = h.statistics.snapshot

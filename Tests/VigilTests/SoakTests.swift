@@ -101,10 +101,10 @@ import VigilVerdict
         #expect(verdicts.count == count)
         #expect(verdicts.values.filter { $0 > 1 }.count <= (h.crash?.firedCount ?? 0))
         #expect(s.totalDeadLetters == 0)
-        for letter in await h.queue.deadLetters() { print("queue dead letter: \(letter.reason) after \(letter.deliveryCount)") }
+        for letter in await h.queueDeadLetters() { print("queue dead letter: \(letter.reason) after \(letter.deliveryCount)") }
         #expect(await h.sink.letters.isEmpty)
-        #expect(await h.queue.deadLetters().isEmpty)
-        #expect(await h.queue.pendingCount == 0 && s.inFlight == 0)
+        #expect(await h.queueDeadLetters().isEmpty)
+        #expect(await h.pendingCount() == 0 && s.inFlight == 0)
         // The traps were really met.
         #expect((h.crash?.firedCount ?? 0) >= count / 500 - 1)
         #expect(s.released >= (h.crash?.firedCount ?? 0))

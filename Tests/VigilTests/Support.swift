@@ -6,6 +6,7 @@ import VigilIdempotency
 import VigilModels
 import VigilPlatformClient
 import VigilRemediation
+import VigilSQLite
 import VigilTesting
 import VigilVerdict
 
@@ -180,8 +181,11 @@ final class Harness: @unchecked Sendable {
     let clock = TestClock()
     let cloud: SimulatedGenesysCloud
     let client: GenesysCloudClient
-    let store: InMemoryIdempotencyStore
-    let queue: InMemoryJobQueue<RecordingJob>
+    let store: any IdempotencyStore
+    let queue: any JobQueue<RecordingJob>
+    private let pendingJobs: @Sendable () async throws -> Int
+    /// The SQLite database's directory, when the harness runs on SQLite (removed by ``cleanUp()``).
+    let directory: URL?
     let sink = InMemoryDeadLetterSink()
     let statistics = PipelineStatistics()
     let ledger = Ledger()
@@ -191,14 +195,28 @@ final class Harness: @unchecked Sendable {
     let crash: CrashSwitch?
 
     init(faults: SimulatedGenesysCloud.Faults = .init(), engine: (GenesysCloudClient, SimulatedGenesysCloud) -> any ComplianceEngine,
-         workers: Int = 4, crashEvery: Int? = nil, maxDeliveries: Int = 10, seed: UInt64 = 7) {
+         workers: Int = 4, crashEvery: Int? = nil, maxDeliveries: Int = 10, seed: UInt64 = 7, sqlite: Bool = false) {
         self.workers = workers
         let clock = self.clock
         cloud = SimulatedGenesysCloud(configuration: .init(seed: seed, faults: faults), clock: clock)
         client = GenesysCloudClient(region: cloud.region, credentials: cloud.credentials, transport: cloud,
                                     clock: clock, now: clock.wall)
-        store = InMemoryIdempotencyStore(now: clock.wall)
-        queue = InMemoryJobQueue<RecordingJob>(maxDeliveries: maxDeliveries, capacity: 1_000_000, now: clock.wall)
+        if sqlite {
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-tests-\(UUID().uuidString)")
+            try! FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let path = directory.appendingPathComponent("vigil.sqlite").path
+            let queue = try! SQLiteJobQueue<RecordingJob>(path: path, name: "recordings", maxDeliveries: maxDeliveries, now: clock.wall)
+            self.directory = directory
+            store = try! SQLiteIdempotencyStore(path: path, now: clock.wall)
+            self.queue = queue
+            pendingJobs = { try await queue.pendingCount() }
+        } else {
+            let queue = InMemoryJobQueue<RecordingJob>(maxDeliveries: maxDeliveries, capacity: 1_000_000, now: clock.wall)
+            directory = nil
+            store = InMemoryIdempotencyStore(now: clock.wall)
+            self.queue = queue
+            pendingJobs = { await queue.pendingCount }
+        }
         let crash = crashEvery.map { CrashSwitch(every: $0) }
         self.crash = crash
         let verifier = try! WebhookVerifier(scheme: .standardWebhooks, secrets: [webhookSecret], now: clock.wall)
@@ -233,6 +251,17 @@ final class Harness: @unchecked Sendable {
         }
     }
 
+    /// Jobs still in the queue (visible, delayed or leased); -1 when the queue cannot say.
+    func pendingCount() async -> Int { (try? await pendingJobs()) ?? -1 }
+
+    /// The queue's dead letters.
+    func queueDeadLetters() async -> [DeadLetter<RecordingJob>] { (try? await queue.deadLetters()) ?? [] }
+
+    /// Removes the SQLite directory, if any.
+    func cleanUp() {
+        if let directory { try? FileManager.default.removeItem(at: directory) }
+    }
+
     func deliver(_ body: [UInt8], id: String) async -> WebhookResponse {
         await pipeline.receive(body: body, headers: signer.sign(body: body, id: id, now: clock.wallNow))
     }
@@ -249,7 +278,7 @@ final class Harness: @unchecked Sendable {
                 pending.removeFirst()
                 await next.deliver()
             }
-            if pending.isEmpty, await queue.pendingCount == 0, statistics.inFlight == 0 { break }
+            if pending.isEmpty, statistics.inFlight == 0, await pendingCount() == 0 { break }
             await quiesce()
             if let next = pending.first, let deadline = clock.nextDeadline, next.at < deadline.offset {
                 clock.advance(to: TestClock.Instant(offset: next.at))
