@@ -294,7 +294,9 @@ public final class CompliancePipeline: Sendable {
     }
 
     /// The claimed part of ``evaluate(_:recordingId:_:)``. Returns the disposition and, when the
-    /// recording is settled for good, the status to store (`nil` releases the claim for a retry).
+    /// recording is settled for good, the status to store (`nil` releases the claim: for a retry, and
+    /// for a dead letter too — should the sink fail, the redelivered job must be evaluated again rather
+    /// than acknowledged as a duplicate).
     private func evaluateClaimed(_ leased: Leased<RecordingJob>, recordingId: GenesysID,
                                  _ trace: Trace) async throws -> (Disposition, String?) {
         let job = leased.job
@@ -319,7 +321,7 @@ public final class CompliancePipeline: Sendable {
                 break
             } catch let error as VerdictValidationError {
                 trace.emit(.validationRejected(code: error.errorCode), duration: elapsed() - start)
-                return (.deadLetter(stage: "validate", code: error.errorCode, reason: error.description), "deadLettered")
+                return (.deadLetter(stage: "validate", code: error.errorCode, reason: error.description), nil)
             } catch {
                 try rethrowCancellation(error)
                 if let engine = error as? ComplianceEngineError, engine.code == .mediaLinkExpired, refreshes < 2 {
@@ -335,7 +337,7 @@ public final class CompliancePipeline: Sendable {
                 if delay == .zero { delay = backoff(leased) }   // refreshed in place already: do not spin
                 trace.emit(.engineFailed(code: code(of: error), retryAfter: delay), duration: elapsed() - start)
                 guard let delay else {
-                    return (.deadLetter(stage: "engine", code: code(of: error), reason: "\(error)"), "deadLettered")
+                    return (.deadLetter(stage: "engine", code: code(of: error), reason: "\(error)"), nil)
                 }
                 return (.retry(after: delay, reason: code(of: error)), nil)
             }
@@ -366,7 +368,7 @@ public final class CompliancePipeline: Sendable {
             report = try await remediate(flow, verdict, context)
         } catch {
             try rethrowCancellation(error)
-            return (.deadLetter(stage: "remediation", code: code(of: error), reason: "\(error)"), "deadLettered")
+            return (.deadLetter(stage: "remediation", code: code(of: error), reason: "\(error)"), nil)
         }
         for step in report.steps {
             trace.emit(.remediationStep(blockId: step.blockId, action: step.action, outcome: step.outcome.label,
@@ -375,7 +377,8 @@ public final class CompliancePipeline: Sendable {
         trace.emit(.remediationFinished(status: report.status), duration: elapsed() - start)
         switch report.status {
         case .completed:
-            let timeToFlag = Self.duration(from: leased.firstEnqueuedAt, to: now())
+            // From when the event was accepted (a fan-out job keeps its conversation event's time).
+            let timeToFlag = Self.duration(from: min(leased.firstEnqueuedAt, job.receivedAt), to: now())
             trace.emit(.flagged(timeToFlag: timeToFlag))
             return (.ack, "flagged")
         case .deadLettered:
@@ -408,9 +411,7 @@ public final class CompliancePipeline: Sendable {
             return .failure((.retry(after: configuration.notReadyDelay, reason: error.errorCode), nil))
         } catch {
             try rethrowCancellation(error)
-            let disposition = failure(error, stage: "awaitRecording", leased)
-            if case .deadLetter = disposition { return .failure((disposition, "deadLettered")) }
-            return .failure((disposition, nil))
+            return .failure((failure(error, stage: "awaitRecording", leased), nil))
         }
     }
 

@@ -95,8 +95,8 @@ public struct PipelineEvent: Sendable, Hashable, CustomStringConvertible {
         case remediationStep(blockId: String, action: RemediationStepAction, outcome: String, attempts: Int)
         /// The remediation flow ended with `status`.
         case remediationFinished(status: RemediationReport.Status)
-        /// The recording is flagged: remediation completed. `timeToFlag` runs from the job's first enqueue
-        /// to now.
+        /// The recording is flagged: remediation completed. `timeToFlag` runs from when the triggering
+        /// event was accepted (the job's first enqueue; for a fan-out job, its conversation event's) to now.
         case flagged(timeToFlag: Duration)
         /// The job was given back to the queue for `after` (stable reason code).
         case retried(after: Duration, reason: String)
