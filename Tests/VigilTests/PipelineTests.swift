@@ -127,6 +127,19 @@ import VigilVerdict
         #expect(await h.pendingCount() == 0)
     }
 
+    @Test func aFailingDeadLetterSinkLosesNothing() async throws {
+        let box = SetBox()
+        let h = Harness(engine: { _, cloud in box.engine(cloud) }, failingDeadLetterWrites: 2)
+        let (cid, rid) = await h.cloud.addRecording(fileState: .error)
+        let body = Events.recording("recordingCompleted", conversationId: cid, recordingId: rid, deliveryId: "d", correlationId: "c")
+        await h.run(arrivals: [(.zero, { _ = await h.deliver(body, id: "msg_1") })])
+        let letters = await h.sink.letters
+        let s = h.statistics.snapshot
+        #expect(letters.count == 1 && letters.first?.recordingId == rid)
+        #expect(s.retries == 2 && s.deadLetters["sink"] == 1 && s.duplicateJobs == 0)
+        #expect(await h.pendingCount() == 0)
+    }
+
     @Test func workerCancelledMidRemediationResumesWithoutADuplicate() async throws {
         let box = SetBox()
         let h = Harness(engine: { _, cloud in box.engine(cloud) }, workers: 2, crashEvery: 1)

@@ -187,6 +187,8 @@ final class Harness: @unchecked Sendable {
     /// The SQLite database's directory, when the harness runs on SQLite (removed by ``cleanUp()``).
     let directory: URL?
     let sink = InMemoryDeadLetterSink()
+    /// Fails this many dead-letter writes before passing them to ``sink``.
+    let sinkFailures: SinkFailures
     let statistics = PipelineStatistics()
     let ledger = Ledger()
     let signer = try! WebhookSigner(scheme: .standardWebhooks, secrets: [webhookSecret])
@@ -195,7 +197,9 @@ final class Harness: @unchecked Sendable {
     let crash: CrashSwitch?
 
     init(faults: SimulatedGenesysCloud.Faults = .init(), engine: (GenesysCloudClient, SimulatedGenesysCloud) -> any ComplianceEngine,
-         workers: Int = 4, crashEvery: Int? = nil, maxDeliveries: Int = 10, seed: UInt64 = 7, sqlite: Bool = false) {
+         workers: Int = 4, crashEvery: Int? = nil, maxDeliveries: Int = 10, seed: UInt64 = 7, sqlite: Bool = false,
+         failingDeadLetterWrites: Int = 0) {
+        sinkFailures = SinkFailures(remaining: failingDeadLetterWrites)
         self.workers = workers
         let clock = self.clock
         cloud = SimulatedGenesysCloud(configuration: .init(seed: seed, faults: faults), clock: clock)
@@ -234,7 +238,7 @@ final class Harness: @unchecked Sendable {
         pipeline = CompliancePipeline(
             receiver: receiver, queue: queue, client: client, evaluator: evaluator, remediation: executor,
             routing: RemediationRouting(flow: try! .defaultFlow(worktypeId: worktypeId, reviewQueueId: reviewQueueId)),
-            store: store, deadLetters: sink, observer: ComplianceObservers(observers),
+            store: store, deadLetters: FailingSink(base: sink, failures: sinkFailures), observer: ComplianceObservers(observers),
             configuration: PipelineConfiguration(queueMaxDeliveries: maxDeliveries), clock: clock, now: clock.wall)
     }
 
@@ -288,5 +292,24 @@ final class Harness: @unchecked Sendable {
         }
         running.cancel()
         await running.value
+    }
+}
+
+/// How many dead-letter writes are still to fail.
+final class SinkFailures: @unchecked Sendable {
+    private let lock = NSLock()
+    private var remaining: Int
+    init(remaining: Int) { self.remaining = remaining }
+    func take() -> Bool { lock.withLock { guard remaining > 0 else { return false }; remaining -= 1; return true } }
+}
+
+/// A dead-letter sink whose storage is down for the first writes.
+struct FailingSink: DeadLetterSink {
+    let base: InMemoryDeadLetterSink
+    let failures: SinkFailures
+
+    func deadLetter(_ letter: RemediationDeadLetter) async throws {
+        if failures.take() { throw URLError(.cannotConnectToHost) }
+        await base.deadLetter(letter)
     }
 }
