@@ -186,7 +186,13 @@ public final class CompliancePipeline: Sendable {
     enum Disposition {
         case ack
         case retry(after: Duration, reason: String)
-        case deadLetter(stage: String, code: String, reason: String)
+        case deadLetter(stage: String, code: String, reason: String, claim: HeldClaim? = nil)
+    }
+
+    /// A recording claim kept until the dead letter is stored: completed then, released if the sink fails.
+    struct HeldClaim {
+        let key: String
+        let token: LeaseToken
     }
 
     /// `recordingStarted`: the media does not exist yet; only the metadata is checked.
@@ -284,6 +290,9 @@ public final class CompliancePipeline: Sendable {
             try? await store.release(key, token: token)
             throw error
         }
+        if case let .deadLetter(stage, code, reason, _) = disposition {
+            return .deadLetter(stage: stage, code: code, reason: reason, claim: HeldClaim(key: key, token: token))
+        }
         if let status {
             try? await store.complete(key, token: token, outcome: StoredOutcome(status: status, completedAt: now()),
                                       retain: configuration.retain)
@@ -294,9 +303,9 @@ public final class CompliancePipeline: Sendable {
     }
 
     /// The claimed part of ``evaluate(_:recordingId:_:)``. Returns the disposition and, when the
-    /// recording is settled for good, the status to store (`nil` releases the claim: for a retry, and
-    /// for a dead letter too — should the sink fail, the redelivered job must be evaluated again rather
-    /// than acknowledged as a duplicate).
+    /// recording is settled for good, the status to store (`nil` releases the claim for a retry). A dead
+    /// letter keeps the claim until the sink has stored the letter (see ``settle(_:_:_:)``): should the
+    /// sink fail, the redelivered job is evaluated again rather than acknowledged as a duplicate.
     private func evaluateClaimed(_ leased: Leased<RecordingJob>, recordingId: GenesysID,
                                  _ trace: Trace) async throws -> (Disposition, String?) {
         let job = leased.job
@@ -456,7 +465,7 @@ public final class CompliancePipeline: Sendable {
                 if let max = configuration.queueMaxDeliveries, leased.deliveryCount >= max {
                     trace.emit(.deadLettered(source: .queue, reason: reason))
                 }
-            case let .deadLetter(stage, code, reason):
+            case let .deadLetter(stage, code, reason, claim):
                 guard let recordingId = leased.job.recordingId else {
                     // Conversation jobs have no recording to file a letter under: the queue keeps them.
                     try await queue.retry(leased.token, after: .zero, reason: code)
@@ -471,11 +480,19 @@ public final class CompliancePipeline: Sendable {
                 do {
                     try await deadLetters.deadLetter(letter)
                 } catch {
-                    // The sink must not lose it: back to the queue.
+                    // The sink must not lose it: back to the queue, the recording free to be evaluated again.
+                    if let claim { try? await store.release(claim.key, token: claim.token) }
                     let delay = backoff(leased)
                     try await queue.retry(leased.token, after: delay, reason: "deadLetterSink.failed")
                     trace.emit(.retried(after: delay, reason: "deadLetterSink.failed"))
                     return
+                }
+                if let claim {
+                    // Stored: a duplicate job for this recording is now acknowledged without a second letter.
+                    try? await store.complete(claim.key, token: claim.token,
+                                              outcome: StoredOutcome(status: "deadLettered", details: ["errorCode": code],
+                                                                     completedAt: now()),
+                                              retain: configuration.retain)
                 }
                 trace.emit(.deadLettered(source: .sink, reason: code))
                 try await queue.ack(leased.token)
