@@ -438,6 +438,55 @@ public final class CompliancePipeline: Sendable {
             metadata: metadata, requestedAt: requestedAt)
     }
 
+    // MARK: - Verdicts that arrive by callback
+
+    /// Remediates a verdict an asynchronous engine posted later (it answered `202 Accepted`, and the
+    /// job was acknowledged as `verdictPending`): decision (the given one, else the evaluator's policy)
+    /// and the routed flow, each step once per recording as usual.
+    ///
+    /// Wire it to `VerdictCallbackReceiver`'s handler, which answers the engine `503` when the handler
+    /// throws — so a remediation that could not finish now is retried by the engine's redelivery:
+    ///
+    /// ```swift
+    /// let callbacks = VerdictCallbackReceiver(configuration: …, pending: registry, policy: policy) { callback in
+    ///     try await pipeline.remediate(callback.verdict, for: callback.request, decision: callback.decision)
+    /// }
+    /// ```
+    ///
+    /// - Returns: the remediation report, or `nil` when the decision remediates nothing (a `COMPLIANT`
+    ///   verdict, action `NONE`, or an action without a flow).
+    /// - Throws: ``PipelineError/Code/remediationIncomplete`` (retryable) when a step must be retried
+    ///   later; `CancellationError`.
+    @discardableResult
+    public func remediate(_ validated: ValidatedVerdict, for request: ComplianceRequest,
+                          decision: RemediationDecision? = nil) async throws -> RemediationReport? {
+        let trace = Trace(pipeline: self, request: request)
+        let verdict = validated.verdict
+        let decision = decision ?? evaluator.policy.decide(validated)
+        trace.emit(.verdict(verdict.verdict, violationType: verdict.violationType, confidence: verdict.confidenceScore))
+        trace.emit(.decision(action: decision.action, priority: decision.priority, ruleId: decision.ruleId))
+        guard !verdict.verdict.isCompliant, let flow = routing.flow(for: decision.action) else { return nil }
+        let context = RemediationContext(conversationId: request.conversationId, recordingId: request.recordingId,
+                                         recordingDurationMs: request.metadata?.durationMs)
+        let start = elapsed()
+        let report = try await remediate(flow, verdict, context)
+        for step in report.steps {
+            trace.emit(.remediationStep(blockId: step.blockId, action: step.action, outcome: step.outcome.label,
+                                        attempts: step.attempts), duration: step.duration)
+        }
+        trace.emit(.remediationFinished(status: report.status), duration: elapsed() - start)
+        switch report.status {
+        case .completed:
+            trace.emit(.flagged(timeToFlag: Self.duration(from: request.requestedAt, to: now())))
+        case .deadLettered:
+            trace.emit(.deadLettered(source: .remediation, reason: "remediation.stepDeadLettered"))
+        case .deferred, .retryLater:
+            throw PipelineError(code: .remediationIncomplete,
+                                detail: "remediation stopped with status \(report.status.rawValue); deliver the verdict again later")
+        }
+        return report
+    }
+
     // MARK: - Settling
 
     /// A retryable failure goes back to the queue (with the error's own delay, else the backoff); a
@@ -539,13 +588,68 @@ public final class CompliancePipeline: Sendable {
     /// Emits events about one job.
     struct Trace {
         let pipeline: CompliancePipeline
-        let job: RecordingJob
-        let worker: Int
+        let conversationId: GenesysID
+        let recordingId: GenesysID?
+        let correlationId: CorrelationID
+        let worker: Int?
+
+        init(pipeline: CompliancePipeline, job: RecordingJob, worker: Int?) {
+            self.pipeline = pipeline
+            conversationId = job.conversationId
+            recordingId = job.recordingId
+            correlationId = job.correlationId
+            self.worker = worker
+        }
+
+        init(pipeline: CompliancePipeline, request: ComplianceRequest) {
+            self.pipeline = pipeline
+            conversationId = request.conversationId
+            recordingId = request.recordingId
+            correlationId = request.correlationId
+            worker = nil
+        }
 
         func emit(_ kind: PipelineEvent.Kind, duration: Duration? = nil) {
             pipeline.observer.record(PipelineEvent(kind: kind, at: pipeline.now(), duration: duration, worker: worker,
-                                                   conversationId: job.conversationId, recordingId: job.recordingId,
-                                                   correlationId: job.correlationId))
+                                                   conversationId: conversationId, recordingId: recordingId,
+                                                   correlationId: correlationId))
         }
     }
+}
+
+/// A failure the pipeline reports to its caller (most failures are handled inside: requeued or
+/// dead-lettered).
+public struct PipelineError: VigilError, Hashable {
+    /// The kind of failure.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private let base: String
+        private init(_ base: String) { self.base = base }
+
+        /// A remediation stopped before its end (another worker holds a step, or a transient failure
+        /// outlasted the retries). Retryable: deliver the verdict again later.
+        public static let remediationIncomplete = Code("remediationIncomplete")
+
+        /// The stable code string, e.g. `pipeline.remediationIncomplete`.
+        public var description: String { "pipeline.\(base)" }
+    }
+
+    /// What went wrong.
+    public let code: Code
+    /// A short explanation (identifiers and statuses only).
+    public let detail: String
+
+    /// Creates an error.
+    public init(code: Code, detail: String) {
+        self.code = code
+        self.detail = detail
+    }
+
+    /// The stable code string.
+    public var errorCode: String { code.description }
+
+    /// `remediationIncomplete` is retryable.
+    public var isRetryable: Bool { code == .remediationIncomplete }
+
+    /// `pipeline.remediationIncomplete — <detail>`.
+    public var description: String { "\(code) — \(detail)" }
 }

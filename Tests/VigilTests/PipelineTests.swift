@@ -203,6 +203,33 @@ import VigilVerdict
         #expect(await h.cloud.workitems.count == 1)
     }
 
+    @Test func verdictByCallbackIsRemediatedOnceWhateverTheRedeliveries() async throws {
+        let captured = CapturedRequests()
+        let h = Harness(engine: { _, _ in CallbackStyleEngine(captured: captured) })
+        let (cid, rid) = await h.cloud.addRecording()
+        let body = Events.recording("recordingCompleted", conversationId: cid, recordingId: rid, deliveryId: "d", correlationId: "cb-1")
+        await h.run(arrivals: [(.zero, { _ = await h.deliver(body, id: "msg_1") })])
+        #expect(h.statistics.snapshot.pendingVerdicts == 1 && h.statistics.snapshot.acked == 1)
+        #expect(await h.cloud.workitems.isEmpty)
+
+        // Later, the engine posts its verdict; the callback receiver has checked it and hands it over.
+        let request = try #require(captured.first)
+        let verdict = ComplianceVerdict(recordingId: rid, verdict: .violationDetected, violationType: .pciCvvCapture,
+                                        confidenceScore: 0.93, timestampOffsetMs: 4_000,
+                                        recommendedAction: .routeToComplianceQueue, correlationId: request.correlationId)
+        let (validated, decision) = try h.pipeline.evaluator.decide(verdict, for: request)
+        let first = try await h.pipeline.remediate(validated, for: request, decision: decision)
+        let again = try await h.pipeline.remediate(validated, for: request)       // the engine redelivered
+        #expect(first?.status == .completed && again?.status == .completed)
+        #expect(again?.steps(labelled: "skipped-already-done").count == 3)
+        #expect(await h.cloud.workitems.count == 1)
+        #expect(h.statistics.snapshot.flagged == 2)   // reported per delivery; the platform has one flag
+
+        let clean = ComplianceVerdict(recordingId: rid, verdict: .compliant, confidenceScore: 0.99, correlationId: request.correlationId)
+        let (validatedClean, _) = try h.pipeline.evaluator.decide(clean, for: request)
+        #expect(try await h.pipeline.remediate(validatedClean, for: request) == nil)
+    }
+
     @Test func statisticsPercentilesUseNearestRank() {
         let statistics = PipelineStatistics()
         for ms in 1...100 {
@@ -267,5 +294,21 @@ struct GatedEngine: ComplianceEngine {
             try await Task.sleep(for: .seconds(3_600))
         }
         return try await base.evaluate(request)
+    }
+}
+
+final class CapturedRequests: @unchecked Sendable {
+    private let lock = NSLock()
+    private var requests: [ComplianceRequest] = []
+    func append(_ request: ComplianceRequest) { lock.withLock { requests.append(request) } }
+    var first: ComplianceRequest? { lock.withLock { requests.first } }
+}
+
+/// Answers `202 Accepted`: the verdict comes later by callback.
+struct CallbackStyleEngine: ComplianceEngine {
+    let captured: CapturedRequests
+    func evaluate(_ request: ComplianceRequest) async throws -> EngineReply {
+        captured.append(request)
+        return .accepted(expectedBy: nil)
     }
 }
