@@ -190,6 +190,9 @@ enum PipelineDemo {
         }
         arrivals.sort { $0.at < $1.at }
 
+        if let sample = planned.first(where: { $0.violating && $0.conversationId != planned.first?.conversationId }) ?? planned.first {
+            ledger.trace(sample.recordingId)
+        }
         let running = Task { await pipeline.run(workers: options.workers) }
         var next = arrivals[...]
         var shown = 0
@@ -259,6 +262,15 @@ enum PipelineDemo {
             print("   " + label + " " + String(repeating: ".", count: max(2, width + 2 - label.count)) + " " + value)
         }
 
+        let trail = ledger.auditTrail
+        if let first = trail.first {
+            report.section("Audit trail of one flagged recording (what a ComplianceObserver receives; identifiers only)")
+            for event in trail {
+                let offset = event.at.timeIntervalSince(first.at)
+                print(String(format: "   +%7.3f s  ", offset) + describe(event))
+            }
+        }
+
         report.section("Invariants")
         let violating = planned.filter(\.violating)
         let clean = planned.filter { !$0.violating }
@@ -304,6 +316,32 @@ enum PipelineDemo {
                 self.label = "SQLite, the embedded default (WAL, one file in a temporary directory, removed afterwards)"
             }
         }
+    }
+
+    /// One line for an audit-trail event: its name, its facts, its timing.
+    static func describe(_ event: PipelineEvent) -> String {
+        var text: String
+        switch event.kind {
+        case let .leased(kind, count): text = "leased \(kind) job (delivery \(count))"
+        case .recordingReady: text = "recording available (verified before download)"
+        case let .recordingNotReady(after): text = "recording not ready; back to the queue for \(format(after))"
+        case .mediaLinkRefreshed: text = "media link expired; fetched a fresh one"
+        case let .verdict(verdict, type, confidence):
+            text = "verdict \(verdict)\(type.map { " \($0)" } ?? "") confidence \(confidence)"
+        case let .engineFailed(code, after): text = "engine failed \(code); retry in \(format(after))"
+        case let .decision(action, priority, rule): text = "decision \(action) \(priority) (rule \(rule))"
+        case let .remediationStep(block, action, outcome, attempts):
+            text = "remediation \(block)/\(action): \(outcome) (\(attempts) call\(attempts == 1 ? "" : "s"))"
+        case let .remediationFinished(status): text = "remediation \(status.rawValue)"
+        case let .flagged(ttf): text = "flagged — time to flag \(format(ttf))"
+        case let .retried(after, reason): text = "back to the queue for \(format(after)) (\(reason))"
+        case .acked: text = "acknowledged"
+        case .duplicateJob: text = "duplicate job: already evaluated, acknowledged"
+        default: text = event.name
+        }
+        if let worker = event.worker { text += "  [worker \(worker)]" }
+        if let duration = event.duration, duration > .zero { text += "  took \(format(duration))" }
+        return text
     }
 
     static let demoWorktype = "4c7a1f0e-2b3d-4e5f-8a9b-0c1d2e3f4a5b"
@@ -463,8 +501,17 @@ struct DryRunActions: RemediationActions {
 final class DemoLedger: ComplianceObserver, @unchecked Sendable {
     private let lock = NSLock()
     private var ids: Set<GenesysID> = []
+    private var traced: GenesysID?
+    private var trail: [PipelineEvent] = []
+
+    /// Keeps every event about `recordingId`, to show one audit trail.
+    func trace(_ recordingId: GenesysID) { lock.withLock { traced = recordingId } }
+
+    /// The events kept by ``trace(_:)``.
+    var auditTrail: [PipelineEvent] { lock.withLock { trail } }
 
     func record(_ event: PipelineEvent) {
+        if let id = event.recordingId, lock.withLock({ id == traced }) { lock.withLock { trail.append(event) } }
         switch event.kind {
         case .verdict, .deadLettered:
             if let id = event.recordingId { _ = lock.withLock { ids.insert(id) } }
