@@ -37,7 +37,7 @@ let package = Package(
         .target(name: "VigilIdempotency", dependencies: ["VigilCore"], swiftSettings: swiftSettings),
         .target(name: "VigilPlatformClient", dependencies: ["VigilCore", "VigilModels"], swiftSettings: swiftSettings),
         .target(name: "VigilVerdict", dependencies: ["VigilCore", "VigilModels", "VigilRedaction"], swiftSettings: swiftSettings),
-        .target(name: "VigilAnalysis", dependencies: ["VigilCore"], swiftSettings: swiftSettings),
+        .target(name: "VigilAnalysis", dependencies: ["VigilCore", "VigilModels", "VigilRedaction", "VigilVerdict"], swiftSettings: swiftSettings),
         .target(name: "VigilEventSub", dependencies: ["VigilCore", "VigilModels", "VigilRedaction", "VigilIdempotency"], swiftSettings: swiftSettings),
         .target(name: "VigilTesting", dependencies: ["VigilCore", "VigilModels", "VigilIdempotency", "VigilPlatformClient"], swiftSettings: swiftSettings),
         .target(name: "VigilRemediation", dependencies: ["VigilCore", "VigilModels", "VigilPlatformClient", "VigilIdempotency"], swiftSettings: swiftSettings),
@@ -50,7 +50,7 @@ let package = Package(
         .testTarget(name: "VigilIdempotencyTests", dependencies: ["VigilIdempotency", "VigilCore", "VigilTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "VigilPlatformClientTests", dependencies: ["VigilPlatformClient", "VigilTesting", "VigilCore", "VigilModels"], swiftSettings: swiftSettings),
         .testTarget(name: "VigilVerdictTests", dependencies: ["VigilVerdict", "VigilCore", "VigilModels", "VigilRedaction", "VigilTesting"], swiftSettings: swiftSettings),
-        .testTarget(name: "VigilAnalysisTests", dependencies: ["VigilAnalysis"], swiftSettings: swiftSettings),
+        .testTarget(name: "VigilAnalysisTests", dependencies: ["VigilAnalysis", "VigilCore", "VigilModels", "VigilRedaction", "VigilVerdict", "VigilTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "VigilRemediationTests", dependencies: ["VigilRemediation", "VigilCore", "VigilModels", "VigilIdempotency", "VigilPlatformClient", "VigilTesting"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
     ]
 )
