@@ -104,12 +104,15 @@ public struct DTMFFindingAnalyzer: Sendable {
     }
 
     /// Whether nine ASCII digits are a plausible US SSN: area 001–899 except 666, group 01–99,
-    /// serial 0001–9999.
+    /// serial 0001–9999, not nine equal digits and not a published sample number (078-05-1120,
+    /// 219-09-9999, 123-45-6789) — the same rules as VigilRedaction's transcript detector.
     public static func isPlausibleSSN(_ digits: [UInt8]) -> Bool {
         guard digits.count == 9, digits.allSatisfy({ (48...57).contains($0) }) else { return false }
         func number(_ range: Range<Int>) -> Int { digits[range].reduce(0) { $0 * 10 + Int($1 - 48) } }
         let area = number(0..<3), group = number(3..<5), serial = number(5..<9)
+        let knownInvalid: Set<Int> = [78_051_120, 219_099_999, 123_456_789]
         return area != 0 && area != 666 && area < 900 && group != 0 && serial != 0
+            && Set(digits).count > 1 && !knownInvalid.contains(area * 1_000_000 + group * 10_000 + serial)
     }
 
     private mutating func close(channel: Int) -> [ComplianceFinding] {
