@@ -10,7 +10,8 @@ import VigilRedaction
 /// - 13–19 digits that are a payment card by `PaymentCard.isValid` (IIN range for the length and
 ///   Luhn) ⇒ `PCI_MID_CAPTURE` at the first digit's start;
 /// - 3–4 digits starting within ``Configuration/cvvWindowMs`` (30 s) after the end of a card run on the
-///   same channel ⇒ `PCI_CVV_CAPTURE`;
+///   same channel ⇒ `PCI_CVV_CAPTURE`; a run of a card followed at once by 3–4 more digits (a code keyed
+///   less than the gap after the card) is split into both findings;
 /// - 9 digits with a valid SSN area (001–899, not 666), group (01–99) and serial (0001–9999) ⇒
 ///   `SSN_DISCLOSURE`.
 ///
@@ -116,33 +117,54 @@ public struct DTMFFindingAnalyzer: Sendable {
     }
 
     private mutating func close(channel: Int) -> [ComplianceFinding] {
-        guard let run = openRuns.removeValue(forKey: channel), let first = run.first, let last = run.last else {
-            return []
-        }
+        guard let run = openRuns.removeValue(forKey: channel), !run.isEmpty else { return [] }
         let digits = run.compactMap { $0.digit.rawValue.asciiValue }
-        let offset = first.startMilliseconds
-        let end = Self.endMilliseconds(last)
-        let confidence = run.map(\.confidence).reduce(0, +) / Double(run.count)
-        let participant = channel < configuration.channelLabels.count ? configuration.channelLabels[channel] : "channel \(channel)"
-        let at = "at \(ComplianceFinding.seconds(offset)) (\(participant))"
-        func finding(_ type: ViolationType, _ evidence: String) -> ComplianceFinding {
-            ComplianceFinding(type: type, source: .dtmf, participant: participant, channel: channel, offsetMs: offset,
-                              durationMs: end - offset, confidence: confidence, evidence: "\(evidence) \(at)")
+        if (13...19).contains(digits.count), PaymentCard.isValid(digits) {
+            return [card(run, digits, channel: channel)]
+        }
+        // A security code keyed straight after the card (less than the gap later) joins its run:
+        // split a card prefix from a trailing 3–4 digits.
+        for length in stride(from: min(19, digits.count - 3), through: 13, by: -1)
+        where (3...4).contains(digits.count - length) && PaymentCard.isValid(digits.prefix(length)) {
+            let card = card(Array(run.prefix(length)), Array(digits.prefix(length)), channel: channel)
+            return [card] + securityCode(Array(run.suffix(from: length)), channel: channel)
         }
         switch digits.count {
-        case 13...19 where PaymentCard.isValid(digits):
-            lastCardEndMs[channel] = end
-            let lastFour = String(decoding: digits.suffix(4), as: UTF8.self)
-            return [finding(.pciMidCapture, "DTMF card \(String(repeating: "*", count: digits.count - 4))\(lastFour)")]
         case 3...4:
-            guard let cardEnd = lastCardEndMs[channel], offset >= cardEnd,
-                  offset - cardEnd <= configuration.cvvWindowMs else { return [] }
-            return [finding(.pciCvvCapture, "DTMF security code \(String(repeating: "*", count: digits.count))")]
+            return securityCode(run, channel: channel)
         case 9 where Self.isPlausibleSSN(digits):
-            return [finding(.ssnDisclosure, "DTMF SSN ***-**-****")]
+            return [finding(.ssnDisclosure, "DTMF SSN ***-**-****", run, channel: channel)]
         default:
             return []
         }
+    }
+
+    private mutating func card(_ run: [DTMFDigitEvent], _ digits: [UInt8], channel: Int) -> ComplianceFinding {
+        lastCardEndMs[channel] = Self.endMilliseconds(run[run.count - 1])
+        let lastFour = String(decoding: digits.suffix(4), as: UTF8.self)
+        return finding(.pciMidCapture, "DTMF card \(String(repeating: "*", count: digits.count - 4))\(lastFour)",
+                       run, channel: channel)
+    }
+
+    private func securityCode(_ run: [DTMFDigitEvent], channel: Int) -> [ComplianceFinding] {
+        let offset = run[0].startMilliseconds
+        guard let cardEnd = lastCardEndMs[channel], offset >= cardEnd,
+              offset - cardEnd <= configuration.cvvWindowMs else { return [] }
+        return [finding(.pciCvvCapture, "DTMF security code \(String(repeating: "*", count: run.count))", run,
+                        channel: channel)]
+    }
+
+    private func finding(_ type: ViolationType, _ evidence: String, _ run: [DTMFDigitEvent],
+                         channel: Int) -> ComplianceFinding {
+        let offset = run[0].startMilliseconds
+        let end = Self.endMilliseconds(run[run.count - 1])
+        let confidence = run.map(\.confidence).reduce(0, +) / Double(run.count)
+        let participant = channel < configuration.channelLabels.count
+            ? configuration.channelLabels[channel] : "channel \(channel)"
+        return ComplianceFinding(
+            type: type, source: .dtmf, participant: participant, channel: channel, offsetMs: offset,
+            durationMs: end - offset, confidence: confidence,
+            evidence: "\(evidence) at \(ComplianceFinding.seconds(offset)) (\(participant))")
     }
 
     private static func endMilliseconds(_ event: DTMFDigitEvent) -> Int {

@@ -38,6 +38,11 @@ struct DTMFFindingTests {
         #expect(DTMFFindingAnalyzer.findings(in: card + Calls.digitEvents("1234", atMs: 40000)).count == 1)
         #expect(DTMFFindingAnalyzer.findings(in: card + Calls.digitEvents("123", channel: 1, atMs: 8000)).count == 1)
         #expect(DTMFFindingAnalyzer.findings(in: Calls.digitEvents("123", atMs: 8000)).isEmpty)
+        // Keyed without a pause: one run, split into card + code.
+        let joined = DTMFFindingAnalyzer.findings(in: Calls.digitEvents("4111111111111111" + "1234", atMs: 0))
+        #expect(joined.map(\.type) == [.pciMidCapture, .pciCvvCapture])
+        #expect(joined.first?.evidence.hasPrefix("DTMF card ************1111 ") == true)
+        #expect(joined.last?.offsetMs == 16 * 120)
     }
 
     @Test func ssnRuns() throws {

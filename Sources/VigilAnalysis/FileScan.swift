@@ -1,0 +1,129 @@
+import Foundation
+import VigilCore
+import VigilModels
+
+/// Scans a local file — a WAV recording or a transcript JSON — and builds a verdict in the seed's
+/// schema; the logic behind `vigil scan`.
+///
+/// The file is read in 64 KiB chunks (constant memory for audio) and hashed on the way, so the
+/// verdict's `recordingId` is deterministic: a UUID made from the first 16 bytes of the content's
+/// SHA-256 (RFC 9562 version 8 layout). The `correlationId` is `scan-` and the first 16 hex digits of
+/// the same digest.
+public enum FileScan {
+    /// The outcome of a scan.
+    public struct Report: Sendable, Hashable {
+        /// Whether the file was audio or a transcript.
+        public var kind: ContentAnalyzer.Kind
+        /// The audio format, for audio.
+        public var audioFormat: AudioFormat?
+        /// Milliseconds of audio analysed (0 for a transcript).
+        public var analysedMilliseconds: Int
+        /// All findings, by offset.
+        public var findings: [ComplianceFinding]
+        /// The verdict.
+        public var verdict: ComplianceVerdict
+        /// SHA-256 of the file's bytes, hex.
+        public var contentDigest: String
+
+        /// A few human-readable lines (masked evidence only), for stderr.
+        public var summary: String {
+            var lines: [String] = []
+            switch kind {
+            case .audio:
+                let format = audioFormat.map { "\($0)" } ?? "audio"
+                lines.append("audio: \(format), \(ComplianceFinding.seconds(analysedMilliseconds)) analysed")
+            case .transcript, .unknown:
+                lines.append("transcript")
+            }
+            var headline = "verdict: \(verdict.verdict.rawValue)"
+            if let type = verdict.violationType { headline += " \(type.rawValue)" }
+            headline += String(format: " (confidence %.2f", verdict.confidenceScore)
+            if let offset = verdict.timestampOffsetMs { headline += ", at \(ComplianceFinding.seconds(Int(offset)))" }
+            headline += ")"
+            if let action = verdict.recommendedAction { headline += " → \(action.rawValue)" }
+            lines.append(headline)
+            for finding in findings { lines.append("  · \(finding)") }
+            return lines.joined(separator: "\n") + "\n"
+        }
+    }
+
+    /// Scans the file at `path` with `policy`.
+    ///
+    /// - Throws: ``AnalysisError``: ``AnalysisError/Code/invalidInput`` when the file cannot be read,
+    ///   is empty or is not a transcript; audio errors as for ``ContentAnalyzer``.
+    public static func scan(fileAtPath path: String, policy: AnalysisPolicy = AnalysisPolicy()) throws(AnalysisError) -> Report {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw .invalidInput("cannot open \(path)")
+        }
+        defer { try? handle.close() }
+        var analyzer = ContentAnalyzer(policy: policy)
+        var hasher = SHA256Hasher()
+        while true {
+            let chunk: Data
+            do {
+                chunk = try handle.read(upToCount: 64 << 10) ?? Data()
+            } catch {
+                throw .invalidInput("cannot read \(path)")
+            }
+            if chunk.isEmpty { break }
+            hasher.update(chunk)
+            _ = try analyzer.consume(chunk)
+        }
+        _ = try analyzer.finish()
+        let digest = hasher.finalize()
+        return report(analyzer, digest: digest)
+    }
+
+    /// Scans bytes held in memory (same result as writing them to a file and scanning it).
+    public static func scan(_ bytes: [UInt8], policy: AnalysisPolicy = AnalysisPolicy()) throws(AnalysisError) -> Report {
+        var analyzer = ContentAnalyzer(policy: policy)
+        var start = 0
+        repeat {
+            let end = min(bytes.count, start + (64 << 10))
+            _ = try analyzer.consume(bytes[start..<end])
+            start = end
+        } while start < bytes.count
+        _ = try analyzer.finish()
+        return report(analyzer, digest: SHA256Hasher.hash(bytes))
+    }
+
+    /// The deterministic recording id for content with SHA-256 `digest`.
+    public static func recordingId(for digest: SHA256Digest) -> GenesysID {
+        var bytes = Array(digest.bytes.prefix(16))
+        bytes[6] = (bytes[6] & 0x0F) | 0x80   // version 8 (custom)
+        bytes[8] = (bytes[8] & 0x3F) | 0x80   // RFC 9562 variant
+        let uuid = UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+                               bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+        return GenesysID(uuid)
+    }
+
+    /// A 12-second synthetic stereo call (8 kHz µ-law WAV) for trying `vigil scan`: faint line noise on
+    /// both channels, and on the customer channel (0) the test card `4111 1111 1111 1111` keyed at
+    /// 3.0 s followed by the security code `123` at 7.0 s. Deterministic.
+    public static func sampleCall() -> [UInt8] {
+        let sampleRate = 8000
+        let synth = DTMFSynthesizer(sampleRate: sampleRate)
+        var rng = SplitMix64(seed: 2026)
+        let count = 12 * sampleRate
+        var customer = synth.generator.whiteNoise(count: count, levelDBm0: -50, using: &rng)
+        let agent = synth.generator.whiteNoise(count: count, levelDBm0: -50, using: &rng)
+        for (atMs, keys) in [(3000, "4111111111111111"), (7000, "123")] {
+            let tones = synth.sequence(keys, onMilliseconds: 80, offMilliseconds: 90)
+            let start = atMs * sampleRate / 1000
+            for index in tones.indices where tones[index] != 0 { customer[start + index] += tones[index] }
+        }
+        return WAVEncoder.encode([customer, agent],
+                                 format: AudioFormat(encoding: .muLaw, sampleRate: sampleRate, channelCount: 2))
+    }
+
+    private static func report(_ analyzer: ContentAnalyzer, digest: SHA256Digest) -> Report {
+        let findings = analyzer.findings.sorted { $0.offsetMs < $1.offsetMs }
+        let correlationId = CorrelationID("scan-" + digest.hex.prefix(16))!
+        let verdict = VerdictBuilder.verdict(for: findings, recordingId: recordingId(for: digest),
+                                             correlationId: correlationId,
+                                             routeThreshold: analyzer.policy.routeToComplianceQueueAt)
+        return Report(kind: analyzer.kind, audioFormat: analyzer.audioFormat,
+                      analysedMilliseconds: analyzer.analysedMilliseconds, findings: findings, verdict: verdict,
+                      contentDigest: digest.hex)
+    }
+}

@@ -1,0 +1,40 @@
+import Foundation
+import Testing
+import VigilAnalysis
+import VigilCore
+import VigilModels
+
+@Suite("vigil scan (FileScan)")
+struct FileScanTests {
+    @Test func sampleCallIsAViolationWithDeterministicIds() throws {
+        let sample = FileScan.sampleCall()
+        var scanner = DTMFScanner()
+        let events = try scanner.consumeWAV(sample) + scanner.finish()
+        #expect(keys(events) == "4111111111111111123")
+        let report = try FileScan.scan(sample)
+        #expect(report.kind == .audio)
+        #expect(report.findings.map(\.type) == [.pciMidCapture, .pciCvvCapture])
+        #expect(report.verdict.verdict == .violationDetected)
+        #expect(abs((report.verdict.timestampOffsetMs ?? 0) - 3000) <= 20)
+        #expect(report.verdict.recordingId == FileScan.recordingId(for: SHA256Hasher.hash(sample)))
+        #expect(report.verdict.recordingId.rawValue.dropFirst(14).first == "8")
+        #expect(try FileScan.scan(sample).verdict == report.verdict)
+        #expect(!report.summary.contains("4111111111111111"))
+        #expect(report.summary.contains("PCI_MID_CAPTURE"))
+
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-scan-\(UUID()).wav").path
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(sample)))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(try FileScan.scan(fileAtPath: path) == report)
+    }
+
+    @Test func transcriptFileAndBadInput() throws {
+        let json = #"{"transcripts":[{"phrases":[{"text":"this call is being recorded","participantPurpose":"internal","offset":{"milliseconds":500}}]}]}"#
+        let report = try FileScan.scan(Array(json.utf8))
+        #expect(report.kind == .transcript)
+        #expect(report.verdict.verdict == .compliant)
+        #expect(throws: AnalysisError.self) { try FileScan.scan(Array("{\"nope\":1}".utf8)) }
+        #expect(throws: AnalysisError.self) { try FileScan.scan([]) }
+        #expect(throws: AnalysisError.self) { try FileScan.scan(fileAtPath: "/nonexistent/file.wav") }
+    }
+}
