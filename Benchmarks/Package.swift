@@ -38,5 +38,6 @@ let package = Package(
         benchmark("EventSubBenchmarks", vigil: ["VigilCore", "VigilModels", "VigilIdempotency", "VigilEventSub", "VigilTesting"]),
         benchmark("PlatformClientBenchmarks", vigil: ["VigilCore", "VigilModels", "VigilPlatformClient"]),
         benchmark("VerdictBenchmarks", vigil: ["VigilCore", "VigilModels", "VigilVerdict"]),
+        benchmark("AnalysisBenchmarks", vigil: ["VigilAnalysis"]),
     ]
 )
