@@ -87,6 +87,38 @@ public enum FileScan {
         return report(analyzer, digest: SHA256Hasher.hash(bytes))
     }
 
+    /// Writes a masked evidence clip: a copy of the WAV at `inputPath` in which every finding's span
+    /// (widened by `marginMs` on each side) is replaced by silence (``EvidenceClipMasker``). Streams in
+    /// 64 KiB chunks.
+    ///
+    /// - Throws: ``AnalysisError``: unreadable input, unwritable output, or undecodable audio.
+    public static func writeMaskedClip(from inputPath: String, to outputPath: String, findings: [ComplianceFinding],
+                                       marginMs: Int = 100) throws(AnalysisError) {
+        let spans = findings.map { max(0, $0.maskedSpan.lowerBound - marginMs)..<($0.maskedSpan.upperBound + marginMs) }
+        guard let input = FileHandle(forReadingAtPath: inputPath) else { throw .invalidInput("cannot open \(inputPath)") }
+        defer { try? input.close() }
+        guard FileManager.default.createFile(atPath: outputPath, contents: nil),
+              let output = FileHandle(forWritingAtPath: outputPath) else {
+            throw .invalidInput("cannot write \(outputPath)")
+        }
+        defer { try? output.close() }
+        var masker = EvidenceClipMasker(maskedSpans: spans)
+        do {
+            while let chunk = try input.read(upToCount: 64 << 10), !chunk.isEmpty {
+                try output.write(contentsOf: try masker.consume(chunk))
+            }
+        } catch let error as AudioDecodingError {
+            throw .audio(error)
+        } catch {
+            throw .invalidInput("cannot copy \(inputPath) to \(outputPath)")
+        }
+        do {
+            try masker.finish()
+        } catch {
+            throw .audio(error)
+        }
+    }
+
     /// The deterministic recording id for content with SHA-256 `digest`.
     public static func recordingId(for digest: SHA256Digest) -> GenesysID {
         var bytes = Array(digest.bytes.prefix(16))

@@ -8,7 +8,7 @@ import VigilModels
 /// 1 violation found with `--fail-on-violation`, 2 usage or input error.
 enum Scan {
     static let usage = """
-    USAGE: vigil scan FILE [--policy POLICY.json] [--fail-on-violation]
+    USAGE: vigil scan FILE [--policy POLICY.json] [--fail-on-violation] [--evidence-clip OUT.wav]
            vigil scan --generate-sample OUT.wav
 
     Scans a recording (WAV: PCM 16-bit, µ-law or A-law; 8 or 16 kHz; mono or stereo) for DTMF card
@@ -19,6 +19,7 @@ enum Scan {
     OPTIONS:
       --policy FILE          Rules (JSON); every key optional, see README.md
       --fail-on-violation    Exit 1 when the verdict is VIOLATION_DETECTED
+      --evidence-clip OUT    For a WAV with findings: write a copy with the flagged spans silenced
       --generate-sample OUT  Write a synthetic 12 s stereo call with a test card keyed in it
 
     """
@@ -28,6 +29,7 @@ enum Scan {
         var policyPath: String?
         var failOnViolation = false
         var samplePath: String?
+        var clipPath: String?
         var index = 0
         while index < arguments.count {
             let argument = arguments[index]
@@ -37,10 +39,14 @@ enum Scan {
                 return 0
             case "--fail-on-violation":
                 failOnViolation = true
-            case "--policy", "--generate-sample":
+            case "--policy", "--generate-sample", "--evidence-clip":
                 guard index + 1 < arguments.count else { return usageError("\(argument) needs a file") }
                 index += 1
-                if argument == "--policy" { policyPath = arguments[index] } else { samplePath = arguments[index] }
+                switch argument {
+                case "--policy": policyPath = arguments[index]
+                case "--evidence-clip": clipPath = arguments[index]
+                default: samplePath = arguments[index]
+                }
             default:
                 guard !argument.hasPrefix("-"), file == nil else { return usageError("unexpected argument '\(argument)'") }
                 file = argument
@@ -73,6 +79,14 @@ enum Scan {
         guard let json = try? VigilJSON.encode(report.verdict) else { return inputError("cannot encode the verdict") }
         FileHandle.standardOutput.write(json + Data("\n".utf8))
         FileHandle.standardError.write(Data("vigil scan: \(file)\n\(report.summary)".utf8))
+        if let clipPath, report.kind == .audio, !report.findings.isEmpty {
+            do {
+                try FileScan.writeMaskedClip(from: file, to: clipPath, findings: report.findings)
+                FileHandle.standardError.write(Data("masked evidence clip: \(clipPath)\n".utf8))
+            } catch {
+                return inputError("\(clipPath): \(error)")
+            }
+        }
         return failOnViolation && report.verdict.verdict == .violationDetected ? 1 : 0
     }
 

@@ -26,6 +26,16 @@ struct FileScanTests {
         #expect(FileManager.default.createFile(atPath: path, contents: Data(sample)))
         defer { try? FileManager.default.removeItem(atPath: path) }
         #expect(try FileScan.scan(fileAtPath: path) == report)
+
+        // The masked evidence clip has the same size and no digits left.
+        let clip = path + ".masked.wav"
+        defer { try? FileManager.default.removeItem(atPath: clip) }
+        try FileScan.writeMaskedClip(from: path, to: clip, findings: report.findings)
+        let masked = try #require(FileManager.default.contents(atPath: clip))
+        #expect(masked.count == sample.count)
+        var rescan = DTMFScanner()
+        #expect(try (rescan.consumeWAV(Array(masked)) + rescan.finish()).isEmpty)
+        #expect(try FileScan.scan(fileAtPath: clip).verdict.verdict == .compliant)
     }
 
     @Test func transcriptFileAndBadInput() throws {
