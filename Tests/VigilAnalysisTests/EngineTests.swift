@@ -91,6 +91,26 @@ struct ReferenceEngineTests {
         // The verdict is valid on the wire.
         let decoded = try VigilJSON.decode(ComplianceVerdict.self, from: try VigilJSON.encode(verdict))
         #expect(decoded == verdict)
+        // ... and passes Vigil's own verdict validator (ids, masked evidence) without review.
+        #expect(try VerdictValidator().validate(verdict, for: request).reviewReasons.isEmpty)
+    }
+
+    @Test(arguments: [(AudioEncoding.pcm16, 16000, 1), (.aLaw, 8000, 2), (.pcm16, 8000, 2)])
+    func otherFormats(encoding: AudioEncoding, sampleRate: Int, channels: Int) async throws {
+        let synth = DTMFSynthesizer(sampleRate: sampleRate)
+        var tones = synth.sequence("5555555555554444", leadingMilliseconds: 2000)
+        tones += synth.generator.silence(milliseconds: 3000)
+        let wav = WAVEncoder.encode(Array(repeating: tones, count: channels),
+                                    format: AudioFormat(encoding: encoding, sampleRate: sampleRate, channelCount: channels))
+        let found = Recorder<ComplianceFinding>()
+        let engine = ReferenceComplianceEngine(transport: Calls.serving(wav, chunkSize: 999)) { found.append($0) }
+        guard case let .verdict(verdict) = try await engine.evaluate(Calls.request(format: .wav)) else {
+            Issue.record("expected a verdict"); return
+        }
+        #expect(verdict.violationType == .pciMidCapture)
+        #expect(abs((verdict.timestampOffsetMs ?? 0) - 2000) <= 20)
+        #expect(found.values.count == channels)
+        #expect(found.values.first?.participant == (channels == 1 ? "mixed" : "external"))
     }
 
     @Test func cleanAudioIsCompliant() async throws {
