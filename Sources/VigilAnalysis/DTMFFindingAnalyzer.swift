@@ -11,7 +11,8 @@ import VigilRedaction
 ///   Luhn) ⇒ `PCI_MID_CAPTURE` at the first digit's start;
 /// - 3–4 digits starting within ``Configuration/cvvWindowMs`` (30 s) after the end of a card run on the
 ///   same channel ⇒ `PCI_CVV_CAPTURE`; a run of a card followed at once by 3–4 more digits (a code keyed
-///   less than the gap after the card) is split into both findings;
+///   less than the gap after the card) is split into both findings, and up to two leading digits (an IVR
+///   menu choice keyed just before the card) are skipped;
 /// - 9 digits with a valid SSN area (001–899, not 666), group (01–99) and serial (0001–9999) ⇒
 ///   `SSN_DISCLOSURE`.
 ///
@@ -116,18 +117,24 @@ public struct DTMFFindingAnalyzer: Sendable {
             && Set(digits).count > 1 && !knownInvalid.contains(area * 1_000_000 + group * 10_000 + serial)
     }
 
+    /// How many leading digits of a run may be skipped to find a card (an IVR menu choice).
+    private let maxLeadingDigits = 2
+
     private mutating func close(channel: Int) -> [ComplianceFinding] {
         guard let run = openRuns.removeValue(forKey: channel), !run.isEmpty else { return [] }
         let digits = run.compactMap { $0.digit.rawValue.asciiValue }
-        if (13...19).contains(digits.count), PaymentCard.isValid(digits) {
-            return [card(run, digits, channel: channel)]
-        }
-        // A security code keyed straight after the card (less than the gap later) joins its run:
-        // split a card prefix from a trailing 3–4 digits.
-        for length in stride(from: min(19, digits.count - 3), through: 13, by: -1)
-        where (3...4).contains(digits.count - length) && PaymentCard.isValid(digits.prefix(length)) {
-            let card = card(Array(run.prefix(length)), Array(digits.prefix(length)), channel: channel)
-            return [card] + securityCode(Array(run.suffix(from: length)), channel: channel)
+        // Up to two leading digits may be an IVR menu choice keyed just before the card, and a
+        // security code keyed straight after the card (less than the gap later) joins its run.
+        for lead in 0...min(maxLeadingDigits, max(0, digits.count - 13)) {
+            let rest = Array(digits[lead...]), events = Array(run[lead...])
+            if (13...19).contains(rest.count), PaymentCard.isValid(rest) {
+                return [card(events, rest, channel: channel)]
+            }
+            for length in stride(from: min(19, rest.count - 3), through: 13, by: -1)
+            where (3...4).contains(rest.count - length) && PaymentCard.isValid(rest.prefix(length)) {
+                let card = card(Array(events.prefix(length)), Array(rest.prefix(length)), channel: channel)
+                return [card] + securityCode(Array(events.suffix(from: length)), channel: channel)
+            }
         }
         switch digits.count {
         case 3...4:

@@ -43,6 +43,11 @@ struct DTMFFindingTests {
         #expect(joined.map(\.type) == [.pciMidCapture, .pciCvvCapture])
         #expect(joined.first?.evidence.hasPrefix("DTMF card ************1111 ") == true)
         #expect(joined.last?.offsetMs == 16 * 120)
+        // A menu choice keyed just before the card: skipped, the card starts at the second digit.
+        let menu = DTMFFindingAnalyzer.findings(in: Calls.digitEvents("2" + "4111111111111111", atMs: 0))
+        #expect(menu.map(\.type) == [.pciMidCapture])
+        #expect(menu.first?.offsetMs == 120)
+        #expect(DTMFFindingAnalyzer.findings(in: Calls.digitEvents("123" + "4111111111111111", atMs: 0)).isEmpty)
     }
 
     @Test func ssnRuns() throws {
