@@ -32,6 +32,23 @@ public struct AnalysisPolicy: Codable, Sendable, Hashable {
             self.withinSeconds = withinSeconds
             self.participant = participant
         }
+
+        enum CodingKeys: String, CodingKey { case name, phrases, withinSeconds, participant }
+
+        /// Decodes a rule; `phrases` must hold at least one non-blank wording and `withinSeconds` be ≥ 0.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            name = try c.decode(String.self, forKey: .name)
+            phrases = try c.decode([String].self, forKey: .phrases)
+            withinSeconds = try c.decode(Double.self, forKey: .withinSeconds)
+            participant = try c.decodeIfPresent(String.self, forKey: .participant)
+            guard phrases.contains(where: { $0.contains { $0.isLetter || $0.isNumber } }) else {
+                throw DecodingError.dataCorruptedError(forKey: .phrases, in: c, debugDescription: "needs at least one wording")
+            }
+            guard withinSeconds >= 0, withinSeconds.isFinite else {
+                throw DecodingError.dataCorruptedError(forKey: .withinSeconds, in: c, debugDescription: "must be ≥ 0")
+            }
+        }
     }
 
     /// Disclosures that must be read (default: a recording notice within 30 s).

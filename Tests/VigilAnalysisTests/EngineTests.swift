@@ -284,6 +284,9 @@ struct TranscriptAnalysisTests {
         #expect(policy.dtmfDigitGapSeconds == 2)
         #expect(policy.requiredDisclosures.map(\.name) == ["mini-miranda"])
         #expect(policy.dtmfConfiguration().cvvWindowMs == 10000)
+        // Round trip.
+        let encoded = try JSONEncoder().encode(AnalysisPolicy())
+        #expect(try AnalysisPolicy.decode(from: encoded) == AnalysisPolicy())
     }
 
     @Test(arguments: [
@@ -292,6 +295,8 @@ struct TranscriptAnalysisTests {
         (#"{"prohibitedPhrase":["x"]}"#, "prohibitedPhrase"),
         (#"{"routeToComplianceQueueAt":2}"#, "routeToComplianceQueueAt"),
         (#"{"prohibitedPhrases":["x",3]}"#, "prohibitedPhrases[1]"),
+        (#"{"requiredDisclosures":[{"name":"x","phrases":[" "],"withinSeconds":5}]}"#, "requiredDisclosures[0].phrases"),
+        (#"{"requiredDisclosures":[{"name":"x","phrases":["hi"],"withinSeconds":-1}]}"#, "requiredDisclosures[0].withinSeconds"),
         ("not json", ""),
     ])
     func malformedPolicyNamesTheKey(json: String, key: String) {
