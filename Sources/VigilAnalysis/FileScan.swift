@@ -148,6 +148,33 @@ public enum FileScan {
                                  format: AudioFormat(encoding: .muLaw, sampleRate: sampleRate, channelCount: 2))
     }
 
+    /// A small Speech & Text Analytics transcript for trying `vigil scan` on text: the agent never reads
+    /// the recording notice, the customer reads the test card 4111 1111 1111 1111 over three phrases
+    /// from 14.2 s, and the agent uses a prohibited phrase at 31.0 s.
+    public static func sampleTranscript() -> [UInt8] {
+        let phrases: [(String, String, Int)] = [
+            ("internal", "Thank you for calling Example Bank, my name is Sam. How can I help?", 1200),
+            ("external", "Hi, I'd like to pay my balance by card.", 6100),
+            ("internal", "Of course. Go ahead with the card number whenever you're ready.", 9800),
+            ("external", "Sure, it's four one one one", 14200),
+            ("external", "one one one one, one one one one", 17400),
+            ("external", "one one one one.", 20900),
+            ("internal", "Thanks. And with this plan you get guaranteed approval.", 31000),
+        ]
+        let items = phrases.enumerated().map { index, phrase in
+            "    {\"phraseIndex\": \(index), \"participantPurpose\": \"\(phrase.0)\", \"text\": \"\(phrase.1)\", "
+                + "\"offset\": {\"milliseconds\": \(phrase.2)}, \"duration\": {\"milliseconds\": 2500}, \"confidence\": 0.93}"
+        }
+        let json = """
+        {"conversationId": "2f7bf00a-0000-4000-8000-000000000001", "mediaType": "call",
+         "transcripts": [{"language": "en-US", "phrases": [
+        \(items.joined(separator: ",\n"))
+        ]}]}
+
+        """
+        return Array(json.utf8)
+    }
+
     private static func report(_ analyzer: ContentAnalyzer, digest: SHA256Digest) -> Report {
         let findings = analyzer.findings.sorted { $0.offsetMs < $1.offsetMs }
         let correlationId = CorrelationID("scan-" + digest.hex.prefix(16))!

@@ -21,6 +21,7 @@ enum Scan {
       --fail-on-violation    Exit 1 when the verdict is VIOLATION_DETECTED
       --evidence-clip OUT    For a WAV with findings: write a copy with the flagged spans silenced
       --generate-sample OUT  Write a synthetic 12 s stereo call with a test card keyed in it
+                             (OUT.json: a sample transcript instead)
 
     """
 
@@ -91,13 +92,19 @@ enum Scan {
     }
 
     static func generateSample(at path: String) -> Int32 {
-        let wav = FileScan.sampleCall()
-        guard FileManager.default.createFile(atPath: path, contents: Data(wav)) else {
+        let transcript = path.lowercased().hasSuffix(".json")
+        let bytes = transcript ? FileScan.sampleTranscript() : FileScan.sampleCall()
+        guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else {
             return inputError("cannot write \(path)")
         }
+        let what = transcript
+            ? "a Speech & Text Analytics transcript: no recording notice, the test card 4111 1111 1111 1111 read "
+                + "aloud over three phrases from 14.2 s, and a prohibited phrase at 31.0 s"
+            : "a 12 s stereo 8 kHz µ-law call; the test card 4111 1111 1111 1111 is keyed on the customer channel "
+                + "at 3.0 s and a security code at 7.0 s"
         FileHandle.standardError.write(Data("""
-        wrote \(path): 12 s stereo 8 kHz µ-law call; the test card 4111 1111 1111 1111 is keyed on the customer
-        channel at 3.0 s and a security code at 7.0 s. Try: vigil scan \(path) --fail-on-violation
+        wrote \(path): \(what).
+        Try: vigil scan \(path) --fail-on-violation
 
         """.utf8))
         return 0

@@ -38,6 +38,16 @@ struct FileScanTests {
         #expect(try FileScan.scan(fileAtPath: clip).verdict.verdict == .compliant)
     }
 
+    @Test func sampleTranscript() throws {
+        let report = try FileScan.scan(FileScan.sampleTranscript())
+        #expect(report.kind == .transcript)
+        #expect(report.findings.map(\.type) == [.missingDisclosure, .pciMidCapture, .prohibitedPhrase])
+        #expect(report.verdict.violationType == .pciMidCapture)
+        #expect(report.verdict.timestampOffsetMs == 14200)
+        #expect(report.findings[1].participant == "external")
+        #expect(report.findings[2].offsetMs == 31000)
+    }
+
     @Test func transcriptFileAndBadInput() throws {
         let json = #"{"transcripts":[{"phrases":[{"text":"this call is being recorded","participantPurpose":"internal","offset":{"milliseconds":500}}]}]}"#
         let report = try FileScan.scan(Array(json.utf8))
