@@ -28,6 +28,7 @@ let package = Package(
         .library(name: "VigilTesting", targets: ["VigilTesting"]),
         .library(name: "VigilEventSub", targets: ["VigilEventSub"]),
         .library(name: "VigilRemediation", targets: ["VigilRemediation"]),
+        .library(name: "VigilSQLite", targets: ["VigilSQLite"]),
         .executable(name: "vigil", targets: ["VigilCLI"]),
     ],
     targets: [
@@ -52,5 +53,8 @@ let package = Package(
         .testTarget(name: "VigilVerdictTests", dependencies: ["VigilVerdict", "VigilCore", "VigilModels", "VigilRedaction", "VigilTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "VigilAnalysisTests", dependencies: ["VigilAnalysis", "VigilCore", "VigilModels", "VigilRedaction", "VigilVerdict", "VigilTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "VigilRemediationTests", dependencies: ["VigilRemediation", "VigilCore", "VigilModels", "VigilIdempotency", "VigilPlatformClient", "VigilTesting"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"]), .yum(["sqlite-devel"]), .brew(["sqlite"])]),
+        .target(name: "VigilSQLite", dependencies: ["CSQLite", "VigilCore", "VigilIdempotency"], swiftSettings: swiftSettings),
+        .testTarget(name: "VigilSQLiteTests", dependencies: ["VigilSQLite", "VigilTesting"], swiftSettings: swiftSettings),
     ]
 )

@@ -102,3 +102,17 @@ struct JobQueueConformanceCatchesFaultsTests {
         }, clock: TestClock(), properties: JobQueueConformance.Property.allCases.filter { $0 != .concurrentLeasersExclusive })
     }
 }
+
+@Suite("LeaseToken")
+struct LeaseTokenTests {
+    @Test func tokensAre128RandomBitsInHexAndDoNotRepeat() {
+        let tokens = (0..<10_000).map { _ in LeaseToken().rawValue }
+        #expect(Set(tokens).count == tokens.count)
+        #expect(tokens.allSatisfy { $0.utf8.count == 32 && $0.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) } })
+        // Every hex position takes more than one value across the sample (no stuck nibble).
+        for position in 0..<32 {
+            let nibbles = Set(tokens.prefix(200).map { Array($0.utf8)[position] })
+            #expect(nibbles.count > 1)
+        }
+    }
+}
