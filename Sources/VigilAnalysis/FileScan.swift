@@ -33,7 +33,7 @@ public enum FileScan {
                 let format = audioFormat.map { "\($0)" } ?? "audio"
                 lines.append("audio: \(format), \(ComplianceFinding.seconds(analysedMilliseconds)) analysed")
             case .transcript, .unknown:
-                lines.append("transcript")
+                lines.append("transcript: \(findings.count) finding\(findings.count == 1 ? "" : "s")")
             }
             var headline = "verdict: \(verdict.verdict.rawValue)"
             if let type = verdict.violationType { headline += " \(type.rawValue)" }

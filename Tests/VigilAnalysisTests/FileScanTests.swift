@@ -38,6 +38,27 @@ struct FileScanTests {
         #expect(try FileScan.scan(fileAtPath: clip).verdict.verdict == .compliant)
     }
 
+    @Test func findingsDoNotDependOnChunking() throws {
+        let sample = FileScan.sampleCall()
+        var oneShot = StreamingAudioAnalyzer()
+        let expected = try oneShot.consume(sample) + oneShot.finish()
+        #expect(expected.map(\.type) == [.pciMidCapture, .pciCvvCapture])
+        var analyzer = StreamingAudioAnalyzer()
+        var found: [ComplianceFinding] = []
+        var start = 0, size = 1
+        while start < sample.count {
+            let end = min(sample.count, start + size)
+            found += try analyzer.consume(sample[start..<end])
+            start = end
+            size = size * 7 % 1999 + 1
+        }
+        found += try analyzer.finish()
+        #expect(found == expected)
+        #expect(analyzer.findings == expected)
+        #expect(analyzer.analysedMilliseconds == 12000)
+        #expect(analyzer.digitCount == 19)
+    }
+
     @Test func sampleTranscript() throws {
         let report = try FileScan.scan(FileScan.sampleTranscript())
         #expect(report.kind == .transcript)
