@@ -118,6 +118,17 @@ struct ReferenceEngineTests {
         #expect(found.values.first?.participant == (channels == 1 ? "mixed" : "external"))
     }
 
+    @Test func runsInProcessBehindTheEvaluator() async throws {
+        let wav = Calls.stereo(seconds: 6, keys: [(1000, Self.card)])
+        let evaluator = ComplianceEvaluator(engine: ReferenceComplianceEngine(transport: Calls.serving(wav)))
+        guard case let .decided(validated, decision) = try await evaluator.evaluate(Calls.request()) else {
+            Issue.record("expected a decision"); return
+        }
+        #expect(validated.verdict.violationType == .pciMidCapture)
+        #expect(!validated.requiresHumanReview)
+        #expect(!decision.escalatedForReview)
+    }
+
     @Test func cleanAudioIsCompliant() async throws {
         let wav = Calls.stereo(seconds: 6, keys: [])
         let reply = try await ReferenceComplianceEngine(transport: Calls.serving(wav)).evaluate(Calls.request())
