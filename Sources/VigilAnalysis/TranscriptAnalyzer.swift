@@ -17,7 +17,8 @@ import VigilRedaction
 ///
 /// Phrase and policy text are compared lower-cased with punctuation folded to spaces, on word
 /// boundaries. A phrase's offset is its `offset`, else its `startTimeMs` relative to the document's
-/// start, else 0. Evidence never quotes the transcript, only the policy's own wording.
+/// start, else 0; a spoken number starts at its first word's time when the phrase has word timings
+/// that line up with its text, else at the phrase's offset. Evidence never quotes the transcript, only the policy's own wording.
 public struct TranscriptAnalyzer: Sendable {
     /// The rules.
     public var policy: AnalysisPolicy
@@ -35,9 +36,15 @@ public struct TranscriptAnalyzer: Sendable {
         let phrases = document.allPhrases.map { phrase -> Phrase in
             var offset = phrase.offset?.milliseconds
             if offset == nil, let start = phrase.startTimeMs, let base { offset = max(0, start - base) }
+            // Word start times (epoch ms) relative to the phrase, when the phrase's own start is known.
+            var wordOffsets: [Int]?
+            if let words = phrase.words, let phraseStart = phrase.startTimeMs,
+               words.allSatisfy({ $0.startTimeMs != nil }) {
+                wordOffsets = words.map { Int($0.startTimeMs! - phraseStart) }
+            }
             return Phrase(text: phrase.text, participant: phrase.participantPurpose?.rawValue ?? "unknown",
                           offsetMs: Int(offset ?? 0), durationMs: Int(phrase.duration?.milliseconds ?? 0),
-                          confidence: phrase.confidence)
+                          confidence: phrase.confidence, wordOffsets: wordOffsets)
         }
         var findings = spokenNumbers(phrases) + prohibited(phrases)
         if !phrases.isEmpty { findings += missingDisclosures(phrases) }
@@ -50,6 +57,25 @@ public struct TranscriptAnalyzer: Sendable {
         var offsetMs: Int
         var durationMs: Int
         var confidence: Double?
+        var wordOffsets: [Int]?
+
+        /// The offset of the word holding UTF-8 position `position` of ``text``, when word timings are
+        /// given and the words line up one-to-one with the text's whitespace-separated words; otherwise
+        /// the phrase's offset.
+        func offset(atUTF8 position: Int) -> Int {
+            guard let wordOffsets else { return offsetMs }
+            var wordsBefore = 0, words = 0, previousIsSpace = true
+            for (index, byte) in text.utf8.enumerated() {
+                let isSpace = byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
+                if !isSpace && previousIsSpace {
+                    words += 1
+                    if index <= position { wordsBefore += 1 }
+                }
+                previousIsSpace = isSpace
+            }
+            guard words == wordOffsets.count, wordsBefore > 0 else { return offsetMs }
+            return offsetMs + max(0, wordOffsets[wordsBefore - 1])
+        }
     }
 
     private func spokenNumbers(_ phrases: [Phrase]) -> [ComplianceFinding] {
@@ -78,11 +104,12 @@ public struct TranscriptAnalyzer: Sendable {
                 guard let firstIndex = found.segments.first?.phraseIndex, firstIndex < own.count else { continue }
                 let lastIndex = min(found.segments.last?.phraseIndex ?? firstIndex, own.count - 1)
                 let first = own[firstIndex], last = own[lastIndex]
-                let end = max(last.offsetMs + last.durationMs, first.offsetMs)
+                let start = first.offset(atUTF8: found.segments[0].utf8Range.lowerBound)
+                let end = max(last.offsetMs + last.durationMs, start)
                 findings.append(ComplianceFinding(
-                    type: type, source: .transcript, participant: participant, offsetMs: first.offsetMs,
-                    durationMs: end - first.offsetMs, confidence: found.confidence,
-                    evidence: "\(what) at \(ComplianceFinding.seconds(first.offsetMs)) (\(participant))"))
+                    type: type, source: .transcript, participant: participant, offsetMs: start,
+                    durationMs: end - start, confidence: found.confidence,
+                    evidence: "\(what) at \(ComplianceFinding.seconds(start)) (\(participant))"))
             }
         }
         return findings

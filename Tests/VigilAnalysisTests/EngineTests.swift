@@ -253,6 +253,24 @@ struct TranscriptAnalysisTests {
         #expect(!finding.evidence.contains("one"))
     }
 
+    @Test func wordTimingsRefineTheOffset() throws {
+        let text = "sure my card is four one one one"
+        var first = STAPhrase(text: text, participantPurpose: .external, offset: STADuration(milliseconds: 10000),
+                              words: text.split(separator: " ").enumerated().map { index, word in
+                                  STAWord(word: String(word), startTimeMs: 1_700_000_010_000 + Int64(index) * 300)
+                              })
+        first.startTimeMs = 1_700_000_010_000
+        let rest = STAPhrase(text: "one one one one one one one one one one one one", participantPurpose: .external,
+                             offset: STADuration(milliseconds: 13000))
+        let document = STATranscriptDocument(transcripts: [STATranscript(phrases: [
+            STAPhrase(text: "this call is recorded", participantPurpose: .internal, offset: STADuration(milliseconds: 0)),
+            first, rest,
+        ])])
+        let finding = try #require(TranscriptAnalyzer().findings(in: document).first)
+        #expect(finding.type == .pciMidCapture)
+        #expect(finding.offsetMs == 11200)
+    }
+
     @Test func missingDisclosureAndProhibitedPhrase() {
         let late = Self.document([
             ("internal", "Hello, this offer comes with guaranteed approval!", 3000),
