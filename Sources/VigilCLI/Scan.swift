@@ -98,9 +98,9 @@ enum Scan {
             return inputError("cannot write \(path)")
         }
         let what = transcript
-            ? "a Speech & Text Analytics transcript: no recording notice, the test card 4111 1111 1111 1111 read "
+            ? "a Speech & Text Analytics transcript: no recording notice, a Visa test card number (…1111) read "
                 + "aloud over three phrases from 14.2 s, and a prohibited phrase at 31.0 s"
-            : "a 12 s stereo 8 kHz µ-law call; the test card 4111 1111 1111 1111 is keyed on the customer channel "
+            : "a 12 s stereo 8 kHz µ-law call; a Visa test card number (…1111) is keyed on the customer channel "
                 + "at 3.0 s and a security code at 7.0 s"
         FileHandle.standardError.write(Data("""
         wrote \(path): \(what).
