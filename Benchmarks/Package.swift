@@ -39,5 +39,6 @@ let package = Package(
         benchmark("PlatformClientBenchmarks", vigil: ["VigilCore", "VigilModels", "VigilPlatformClient"]),
         benchmark("VerdictBenchmarks", vigil: ["VigilCore", "VigilModels", "VigilVerdict"]),
         benchmark("PipelineBenchmarks", vigil: ["Vigil", "VigilCore", "VigilModels", "VigilIdempotency", "VigilPlatformClient", "VigilVerdict", "VigilEventSub", "VigilRemediation", "VigilTesting"]),
+        benchmark("AnalysisBenchmarks", vigil: ["VigilAnalysis"]),
     ]
 )

@@ -13,6 +13,7 @@ enum CLI {
 
     COMMANDS:
       demo        Run the end-to-end demo (see `vigil demo --help`)
+      scan        Scan a WAV recording or transcript JSON for violations (vigil scan --help)
       version     Print the Vigil version
       help        Show this help
 
@@ -37,6 +38,8 @@ enum CLI {
             return 0
         case "demo":
             return await Demo.run(rest)
+        case "scan":
+            return Scan.run(rest)
         default:
             FileHandle.standardError.write(Data("vigil: unknown command '\(command)'\n\n\(usage)".utf8))
             return 2

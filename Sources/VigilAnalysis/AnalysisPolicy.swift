@@ -1,0 +1,258 @@
+import Foundation
+import VigilCore
+
+/// The rules the reference engine applies, loadable from JSON; every key is optional and defaults to
+/// the values below.
+///
+/// ```json
+/// { "requiredDisclosures": [ { "name": "recording-notice", "withinSeconds": 30,
+///                              "phrases": ["this call may be recorded", "this call is being recorded"] } ],
+///   "prohibitedPhrases": ["guaranteed approval"],
+///   "dtmfDigitGapSeconds": 2, "cvvWindowSeconds": 30, "routeToComplianceQueueAt": 0.9 }
+/// ```
+///
+/// Unknown keys are rejected (a misspelt key would otherwise silently fall back to its default), and
+/// every error names the offending key: see ``AnalysisError``.
+public struct AnalysisPolicy: Codable, Sendable, Hashable {
+    /// A disclosure that must be read early in the call.
+    public struct DisclosureRule: Codable, Sendable, Hashable {
+        /// A short name used in evidence text, e.g. `recording-notice`.
+        public var name: String
+        /// Accepted wordings; any one of them satisfies the rule. Matching ignores case and punctuation.
+        public var phrases: [String]
+        /// The disclosure must start within this many seconds of the start of the call.
+        public var withinSeconds: Double
+        /// Who must say it (a participant purpose such as `internal` or `agent`), or `nil` for anyone.
+        public var participant: String?
+
+        /// Creates a rule.
+        public init(name: String, phrases: [String], withinSeconds: Double, participant: String? = nil) {
+            self.name = name
+            self.phrases = phrases
+            self.withinSeconds = withinSeconds
+            self.participant = participant
+        }
+
+        enum CodingKeys: String, CodingKey { case name, phrases, withinSeconds, participant }
+
+        /// Decodes a rule; `phrases` must hold at least one non-blank wording and `withinSeconds` be ≥ 0.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            name = try c.decode(String.self, forKey: .name)
+            phrases = try c.decode([String].self, forKey: .phrases)
+            withinSeconds = try c.decode(Double.self, forKey: .withinSeconds)
+            participant = try c.decodeIfPresent(String.self, forKey: .participant)
+            guard phrases.contains(where: { $0.contains { $0.isLetter || $0.isNumber } }) else {
+                throw DecodingError.dataCorruptedError(forKey: .phrases, in: c, debugDescription: "needs at least one wording")
+            }
+            guard withinSeconds >= 0, withinSeconds.isFinite else {
+                throw DecodingError.dataCorruptedError(forKey: .withinSeconds, in: c, debugDescription: "must be ≥ 0")
+            }
+        }
+    }
+
+    /// Disclosures that must be read (default: a recording notice within 30 s).
+    public var requiredDisclosures: [DisclosureRule]
+    /// Phrases nobody may say (default: a few mis-selling phrases). Matching ignores case and punctuation.
+    public var prohibitedPhrases: [String]
+    /// Longest silence between two DTMF digits of one run (default 2 s).
+    public var dtmfDigitGapSeconds: Double
+    /// How soon after a card number a 3–4 digit run counts as its security code (default 30 s).
+    public var cvvWindowSeconds: Double
+    /// Confidence from which a violation is routed to the compliance queue rather than to human
+    /// review (default 0.9).
+    public var routeToComplianceQueueAt: Double
+
+    /// The default recording notice.
+    public static let defaultDisclosures = [
+        DisclosureRule(name: "recording-notice", phrases: [
+            "this call may be recorded", "this call is being recorded", "this call will be recorded",
+            "this call may be monitored or recorded", "calls are recorded", "call is recorded",
+        ], withinSeconds: 30),
+    ]
+
+    /// The default prohibited phrases.
+    public static let defaultProhibitedPhrases = [
+        "guaranteed approval", "there is no risk", "you have no choice", "this offer is only valid today",
+    ]
+
+    /// The defaults.
+    public init(requiredDisclosures: [DisclosureRule] = AnalysisPolicy.defaultDisclosures,
+                prohibitedPhrases: [String] = AnalysisPolicy.defaultProhibitedPhrases,
+                dtmfDigitGapSeconds: Double = 2, cvvWindowSeconds: Double = 30, routeToComplianceQueueAt: Double = 0.9) {
+        self.requiredDisclosures = requiredDisclosures
+        self.prohibitedPhrases = prohibitedPhrases
+        self.dtmfDigitGapSeconds = dtmfDigitGapSeconds
+        self.cvvWindowSeconds = cvvWindowSeconds
+        self.routeToComplianceQueueAt = routeToComplianceQueueAt
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case requiredDisclosures, prohibitedPhrases, dtmfDigitGapSeconds, cvvWindowSeconds, routeToComplianceQueueAt
+    }
+
+    private struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    /// Decodes, filling absent keys with defaults; rejects unknown keys and out-of-range values.
+    public init(from decoder: any Decoder) throws {
+        let all = try decoder.container(keyedBy: AnyKey.self)
+        let known = Set(CodingKeys.allCases.map(\.stringValue))
+        if let unknown = all.allKeys.first(where: { !known.contains($0.stringValue) }) {
+            throw DecodingError.dataCorruptedError(forKey: unknown, in: all, debugDescription: "unknown key")
+        }
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let defaults = AnalysisPolicy()
+        requiredDisclosures = try c.decodeIfPresent([DisclosureRule].self, forKey: .requiredDisclosures)
+            ?? defaults.requiredDisclosures
+        prohibitedPhrases = try c.decodeIfPresent([String].self, forKey: .prohibitedPhrases) ?? defaults.prohibitedPhrases
+        dtmfDigitGapSeconds = try c.decodeIfPresent(Double.self, forKey: .dtmfDigitGapSeconds) ?? defaults.dtmfDigitGapSeconds
+        cvvWindowSeconds = try c.decodeIfPresent(Double.self, forKey: .cvvWindowSeconds) ?? defaults.cvvWindowSeconds
+        routeToComplianceQueueAt = try c.decodeIfPresent(Double.self, forKey: .routeToComplianceQueueAt)
+            ?? defaults.routeToComplianceQueueAt
+        guard dtmfDigitGapSeconds > 0, dtmfDigitGapSeconds <= 60 else {
+            throw DecodingError.dataCorruptedError(forKey: .dtmfDigitGapSeconds, in: c, debugDescription: "must be in (0, 60]")
+        }
+        guard cvvWindowSeconds >= 0, cvvWindowSeconds <= 3600 else {
+            throw DecodingError.dataCorruptedError(forKey: .cvvWindowSeconds, in: c, debugDescription: "must be in [0, 3600]")
+        }
+        guard (0...1).contains(routeToComplianceQueueAt) else {
+            throw DecodingError.dataCorruptedError(forKey: .routeToComplianceQueueAt, in: c,
+                                                   debugDescription: "must be in [0, 1]")
+        }
+    }
+
+    /// Parses a policy document.
+    ///
+    /// - Throws: ``AnalysisError`` with code ``AnalysisError/Code/invalidPolicy`` naming the key path
+    ///   (e.g. `requiredDisclosures[0].withinSeconds`) and what is wrong.
+    public static func decode(from json: some Collection<UInt8>) throws(AnalysisError) -> AnalysisPolicy {
+        do {
+            return try JSONDecoder().decode(AnalysisPolicy.self, from: Data(json))
+        } catch let error as DecodingError {
+            let (path, reason) = Self.describe(error)
+            throw AnalysisError.invalidPolicy(key: path, reason: reason)
+        } catch {
+            throw AnalysisError.invalidPolicy(key: "", reason: "not JSON")
+        }
+    }
+
+    /// The DTMF analyser configuration these rules imply.
+    public func dtmfConfiguration(channelLabels: [String] = ["external", "internal"]) -> DTMFFindingAnalyzer.Configuration {
+        DTMFFindingAnalyzer.Configuration(maxDigitGapMs: Int((dtmfDigitGapSeconds * 1000).rounded()),
+                                          cvvWindowMs: Int((cvvWindowSeconds * 1000).rounded()),
+                                          channelLabels: channelLabels)
+    }
+
+    private static func describe(_ error: DecodingError) -> (String, String) {
+        func path(_ keys: [any CodingKey]) -> String {
+            keys.reduce(into: "") { result, key in
+                if let index = key.intValue {
+                    result += "[\(index)]"
+                } else {
+                    result += result.isEmpty ? key.stringValue : ".\(key.stringValue)"
+                }
+            }
+        }
+        switch error {
+        case let .typeMismatch(type, context):
+            return (path(context.codingPath), "expected \(type)")
+        case let .valueNotFound(type, context):
+            return (path(context.codingPath), "expected \(type), found null")
+        case let .keyNotFound(key, context):
+            return (path(context.codingPath + [key]), "required key missing")
+        case let .dataCorrupted(context):
+            let reason = context.codingPath.isEmpty ? "not valid JSON" : context.debugDescription
+            return (path(context.codingPath), reason)
+        @unknown default:
+            return ("", "invalid")
+        }
+    }
+}
+
+/// An error from the analysis layer: a bad policy, unusable input, or a media download that failed.
+///
+/// Descriptions carry the key, status or format at fault, never audio or transcript content.
+public struct AnalysisError: VigilError, Hashable {
+    /// The kind of failure.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        /// The stable code string.
+        public let rawValue: String
+        private init(_ rawValue: String) { self.rawValue = rawValue }
+
+        /// The policy JSON is malformed or has a bad value.
+        public static let invalidPolicy = Code("analysis.invalidPolicy")
+        /// The input is neither a WAV file nor a transcript JSON, or cannot be read.
+        public static let invalidInput = Code("analysis.invalidInput")
+        /// The media is in a format the reference engine does not decode (WEBM, OGG, MP3).
+        public static let unsupportedMedia = Code("analysis.unsupportedMedia")
+        /// The media download failed (non-2xx status or no body).
+        public static let mediaFetchFailed = Code("analysis.mediaFetchFailed")
+        /// The audio could not be decoded (see ``AudioDecodingError``).
+        public static let audioDecoding = Code("analysis.audioDecoding")
+
+        /// ``rawValue``.
+        public var description: String { rawValue }
+    }
+
+    /// What went wrong.
+    public let code: Code
+    /// For ``Code/invalidPolicy``: the key path at fault (`""` for the document itself).
+    public let key: String?
+    /// For ``Code/mediaFetchFailed``: the HTTP status, when there was a response.
+    public let status: Int?
+    /// A short, content-free explanation.
+    public let detail: String
+
+    private init(code: Code, key: String? = nil, status: Int? = nil, detail: String) {
+        self.code = code
+        self.key = key
+        self.status = status
+        self.detail = detail
+    }
+
+    /// A bad policy value at `key`.
+    public static func invalidPolicy(key: String, reason: String) -> AnalysisError {
+        AnalysisError(code: .invalidPolicy, key: key, detail: "policy key '\(key)': \(reason)")
+    }
+
+    /// Unusable input.
+    public static func invalidInput(_ detail: String) -> AnalysisError {
+        AnalysisError(code: .invalidInput, detail: detail)
+    }
+
+    /// A media format that cannot be analysed.
+    public static func unsupportedMedia(_ format: String) -> AnalysisError {
+        AnalysisError(code: .unsupportedMedia,
+                      detail: "media format \(format) is not supported; request formatId=WAV or WAV_ULAW")
+    }
+
+    /// A failed download.
+    public static func mediaFetchFailed(status: Int?, detail: String) -> AnalysisError {
+        AnalysisError(code: .mediaFetchFailed, status: status, detail: detail)
+    }
+
+    /// Undecodable audio.
+    public static func audio(_ error: AudioDecodingError) -> AnalysisError {
+        if error.code == .unsupportedContainer {
+            return AnalysisError(code: .unsupportedMedia, detail: error.description)
+        }
+        return AnalysisError(code: .audioDecoding, detail: error.description)
+    }
+
+    /// The stable code string.
+    public var errorCode: String { code.rawValue }
+
+    /// Only a download that failed with a timeout-like or server status (408, 429, 5xx) may succeed later.
+    public var isRetryable: Bool {
+        guard code == .mediaFetchFailed, let status else { return false }
+        return status == 408 || status == 429 || status >= 500
+    }
+
+    /// `analysis.invalidPolicy: policy key 'cvvWindowSeconds': expected Double`.
+    public var description: String { "\(code): \(detail)" }
+}

@@ -1,0 +1,180 @@
+import VigilModels
+import VigilRedaction
+
+/// Turns detected DTMF digits into compliance findings, incrementally.
+///
+/// Digits are grouped per channel into **runs**: consecutive numeric keys whose silence between one
+/// tone's end and the next tone's start is shorter than ``Configuration/maxDigitGapMs`` (2 s). A
+/// non-numeric key (`*`, `#`, `A`–`D`) ends a run. When a run closes:
+///
+/// - 13–19 digits that are a payment card by `PaymentCard.isValid` (IIN range for the length and
+///   Luhn) ⇒ `PCI_MID_CAPTURE` at the first digit's start;
+/// - 3–4 digits starting within ``Configuration/cvvWindowMs`` (30 s) after the end of a card run on the
+///   same channel ⇒ `PCI_CVV_CAPTURE`; a run of a card followed at once by 3–4 more digits (a code keyed
+///   less than the gap after the card) is split into both findings, and up to two leading digits (an IVR
+///   menu choice keyed just before the card) are skipped;
+/// - 9 digits with a valid SSN area (001–899, not 666), group (01–99) and serial (0001–9999) ⇒
+///   `SSN_DISCLOSURE`.
+///
+/// A finding's **confidence is the mean of its digits' confidences** (``DTMFDigitEvent/confidence``,
+/// derived from S/N, frequency deviation, twist and duration): a clean keyed number scores close to 1.
+///
+/// Evidence text is masked: a card shows only its last four digits
+/// (`DTMF card ************1111 at 12.0 s (external)`), a security code or SSN none.
+///
+/// Feed digits with ``consume(_:)`` as a ``DTMFScanner`` reports them, tell the analyser how far the
+/// audio has got with ``advance(toMilliseconds:)`` so runs close while audio still streams in, and call
+/// ``finish()`` at the end.
+public struct DTMFFindingAnalyzer: Sendable {
+    /// Grouping rules and labels.
+    public struct Configuration: Sendable, Hashable {
+        /// Longest silence between two digits of one run, in milliseconds (default 2 000).
+        public var maxDigitGapMs: Int = 2000
+        /// How long after a card run a 3–4 digit run counts as its security code, in ms (default 30 000).
+        public var cvvWindowMs: Int = 30000
+        /// Extra wait, beyond ``maxDigitGapMs``, before ``DTMFFindingAnalyzer/advance(toMilliseconds:)``
+        /// closes a run, allowing for the detector's reporting delay (default 500 ms).
+        public var closeSlackMs: Int = 500
+        /// Participant label per channel (default `external`, `internal`: Genesys stereo recordings).
+        public var channelLabels: [String] = ["external", "internal"]
+
+        /// Creates the default configuration.
+        public init() {}
+
+        /// Creates a configuration.
+        public init(maxDigitGapMs: Int = 2000, cvvWindowMs: Int = 30000, channelLabels: [String] = ["external", "internal"]) {
+            self.maxDigitGapMs = maxDigitGapMs
+            self.cvvWindowMs = cvvWindowMs
+            self.channelLabels = channelLabels
+        }
+    }
+
+    /// The configuration in use.
+    public var configuration: Configuration
+    private var openRuns: [Int: [DTMFDigitEvent]] = [:]
+    private var lastCardEndMs: [Int: Int] = [:]
+
+    /// Creates an analyser.
+    public init(configuration: Configuration = Configuration()) {
+        self.configuration = configuration
+    }
+
+    /// Adds digits (in the order a scanner reports them); returns findings for runs they closed.
+    public mutating func consume(_ events: [DTMFDigitEvent]) -> [ComplianceFinding] {
+        var findings: [ComplianceFinding] = []
+        for event in events {
+            guard event.digit.rawValue.isASCII, event.digit.rawValue.isNumber else {
+                findings += close(channel: event.channel)
+                continue
+            }
+            if let last = openRuns[event.channel]?.last,
+               event.startMilliseconds - Self.endMilliseconds(last) >= configuration.maxDigitGapMs {
+                findings += close(channel: event.channel)
+            }
+            openRuns[event.channel, default: []].append(event)
+        }
+        return findings
+    }
+
+    /// Closes runs that can no longer grow because the audio has reached `milliseconds`.
+    public mutating func advance(toMilliseconds milliseconds: Int) -> [ComplianceFinding] {
+        var findings: [ComplianceFinding] = []
+        for channel in openRuns.keys.sorted() {
+            guard let last = openRuns[channel]?.last else { continue }
+            if milliseconds - Self.endMilliseconds(last) >= configuration.maxDigitGapMs + configuration.closeSlackMs {
+                findings += close(channel: channel)
+            }
+        }
+        return findings
+    }
+
+    /// Closes all runs at the end of the recording.
+    public mutating func finish() -> [ComplianceFinding] {
+        var findings: [ComplianceFinding] = []
+        for channel in openRuns.keys.sorted() {
+            findings += close(channel: channel)
+        }
+        return findings.sorted { $0.offsetMs < $1.offsetMs }
+    }
+
+    /// All findings in a complete list of digits.
+    public static func findings(in events: [DTMFDigitEvent],
+                                configuration: Configuration = Configuration()) -> [ComplianceFinding] {
+        var analyzer = DTMFFindingAnalyzer(configuration: configuration)
+        let ordered = events.sorted { ($0.startSample, $0.channel) < ($1.startSample, $1.channel) }
+        return (analyzer.consume(ordered) + analyzer.finish()).sorted { $0.offsetMs < $1.offsetMs }
+    }
+
+    /// Whether nine ASCII digits are a plausible US SSN: area 001–899 except 666, group 01–99,
+    /// serial 0001–9999, not nine equal digits and not a published sample number (078-05-1120,
+    /// 219-09-9999, 123-45-6789) — the same rules as VigilRedaction's transcript detector.
+    public static func isPlausibleSSN(_ digits: [UInt8]) -> Bool {
+        guard digits.count == 9, digits.allSatisfy({ (48...57).contains($0) }) else { return false }
+        func number(_ range: Range<Int>) -> Int { digits[range].reduce(0) { $0 * 10 + Int($1 - 48) } }
+        let area = number(0..<3), group = number(3..<5), serial = number(5..<9)
+        let knownInvalid: Set<Int> = [78_051_120, 219_099_999, 123_456_789]
+        return area != 0 && area != 666 && area < 900 && group != 0 && serial != 0
+            && Set(digits).count > 1 && !knownInvalid.contains(area * 1_000_000 + group * 10_000 + serial)
+    }
+
+    /// How many leading digits of a run may be skipped to find a card (an IVR menu choice).
+    private let maxLeadingDigits = 2
+
+    private mutating func close(channel: Int) -> [ComplianceFinding] {
+        guard let run = openRuns.removeValue(forKey: channel), !run.isEmpty else { return [] }
+        let digits = run.compactMap { $0.digit.rawValue.asciiValue }
+        // Up to two leading digits may be an IVR menu choice keyed just before the card, and a
+        // security code keyed straight after the card (less than the gap later) joins its run.
+        for lead in 0...min(maxLeadingDigits, max(0, digits.count - 13)) {
+            let rest = Array(digits[lead...]), events = Array(run[lead...])
+            if (13...19).contains(rest.count), PaymentCard.isValid(rest) {
+                return [card(events, rest, channel: channel)]
+            }
+            for length in stride(from: min(19, rest.count - 3), through: 13, by: -1)
+            where (3...4).contains(rest.count - length) && PaymentCard.isValid(rest.prefix(length)) {
+                let card = card(Array(events.prefix(length)), Array(rest.prefix(length)), channel: channel)
+                return [card] + securityCode(Array(events.suffix(from: length)), channel: channel)
+            }
+        }
+        switch digits.count {
+        case 3...4:
+            return securityCode(run, channel: channel)
+        case 9 where Self.isPlausibleSSN(digits):
+            return [finding(.ssnDisclosure, "DTMF SSN ***-**-****", run, channel: channel)]
+        default:
+            return []
+        }
+    }
+
+    private mutating func card(_ run: [DTMFDigitEvent], _ digits: [UInt8], channel: Int) -> ComplianceFinding {
+        lastCardEndMs[channel] = Self.endMilliseconds(run[run.count - 1])
+        let lastFour = String(decoding: digits.suffix(4), as: UTF8.self)
+        return finding(.pciMidCapture, "DTMF card \(String(repeating: "*", count: digits.count - 4))\(lastFour)",
+                       run, channel: channel)
+    }
+
+    private func securityCode(_ run: [DTMFDigitEvent], channel: Int) -> [ComplianceFinding] {
+        let offset = run[0].startMilliseconds
+        guard let cardEnd = lastCardEndMs[channel], offset >= cardEnd,
+              offset - cardEnd <= configuration.cvvWindowMs else { return [] }
+        return [finding(.pciCvvCapture, "DTMF security code \(String(repeating: "*", count: run.count))", run,
+                        channel: channel)]
+    }
+
+    private func finding(_ type: ViolationType, _ evidence: String, _ run: [DTMFDigitEvent],
+                         channel: Int) -> ComplianceFinding {
+        let offset = run[0].startMilliseconds
+        let end = Self.endMilliseconds(run[run.count - 1])
+        let confidence = run.map(\.confidence).reduce(0, +) / Double(run.count)
+        let participant = channel < configuration.channelLabels.count
+            ? configuration.channelLabels[channel] : "channel \(channel)"
+        return ComplianceFinding(
+            type: type, source: .dtmf, participant: participant, channel: channel, offsetMs: offset,
+            durationMs: end - offset, confidence: confidence,
+            evidence: "\(evidence) at \(ComplianceFinding.seconds(offset)) (\(participant))")
+    }
+
+    private static func endMilliseconds(_ event: DTMFDigitEvent) -> Int {
+        Int((Double(event.endSample) * 1000 / Double(event.sampleRate)).rounded())
+    }
+}

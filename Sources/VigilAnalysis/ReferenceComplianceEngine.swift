@@ -1,0 +1,108 @@
+import Foundation
+import VigilCore
+import VigilModels
+import VigilVerdict
+
+/// Vigil's own, in-process compliance engine: fetches the recording from the request's media link,
+/// streams it through DTMF detection (or a transcript through ``TranscriptAnalyzer``), and answers
+/// with a verdict at once.
+///
+/// The download is never held in memory: each body chunk is decoded and analysed as it arrives, and
+/// ``onFinding`` hears each finding as soon as the audio proves it. With
+/// ``Options/stopAtFirstHighConfidenceViolation`` the download is abandoned at the first finding whose
+/// confidence reaches the policy's ``AnalysisPolicy/routeToComplianceQueueAt``.
+///
+/// The verdict echoes the request's `recordingId` and `correlationId` and is built by
+/// ``VerdictBuilder``: `VIOLATION_DETECTED` with the highest-confidence finding (masked evidence text,
+/// never digits), or `COMPLIANT` with confidence 0.9 and action `NONE`.
+///
+/// ```swift
+/// let engine = ReferenceComplianceEngine(transport: URLSessionTransport()) { finding in
+///     logger.info("\(finding)")
+/// }
+/// let reply = try await engine.evaluate(request)
+/// ```
+///
+/// Idempotent: the same request always gives the same verdict. Errors are ``AnalysisError``; only a
+/// download failing with 408, 429 or 5xx is retryable. Transport errors pass through unchanged.
+public struct ReferenceComplianceEngine: ComplianceEngine {
+    /// How the engine runs.
+    public struct Options: Sendable, Hashable {
+        /// The rules.
+        public var policy: AnalysisPolicy
+        /// Stop reading the media at the first finding with confidence ≥
+        /// ``AnalysisPolicy/routeToComplianceQueueAt`` (default `false`: analyse the whole recording).
+        public var stopAtFirstHighConfidenceViolation: Bool
+        /// Timeout handed to the transport for the download (default 10 minutes).
+        public var downloadTimeout: Duration?
+
+        /// Creates options.
+        public init(policy: AnalysisPolicy = AnalysisPolicy(), stopAtFirstHighConfidenceViolation: Bool = false,
+                    downloadTimeout: Duration? = .seconds(600)) {
+            self.policy = policy
+            self.stopAtFirstHighConfidenceViolation = stopAtFirstHighConfidenceViolation
+            self.downloadTimeout = downloadTimeout
+        }
+    }
+
+    /// Fetches the media.
+    public let transport: any HTTPTransport
+    /// How the engine runs.
+    public let options: Options
+    /// Called with each finding as soon as it is made (from the evaluating task).
+    public let onFinding: (@Sendable (ComplianceFinding) -> Void)?
+
+    /// Creates an engine.
+    ///
+    /// - Parameters:
+    ///   - transport: used for the `GET` of the media link.
+    ///   - options: policy and early stop.
+    ///   - onFinding: progress callback, called once per finding while the media streams in.
+    public init(transport: any HTTPTransport, options: Options = Options(),
+                onFinding: (@Sendable (ComplianceFinding) -> Void)? = nil) {
+        self.transport = transport
+        self.options = options
+        self.onFinding = onFinding
+    }
+
+    /// Downloads and analyses the request's media; always answers ``EngineReply/verdict(_:)``.
+    ///
+    /// - Throws: ``AnalysisError`` (unsupported format, failed download, undecodable audio), the
+    ///   transport's errors, `CancellationError`.
+    public func evaluate(_ request: ComplianceRequest) async throws -> EngineReply {
+        if let format = request.media.format {
+            switch format {
+            case .webm, .oggOpus, .oggVorbis, .mp3, .none:
+                throw AnalysisError.unsupportedMedia(format.rawValue)
+            default:
+                break
+            }
+        }
+        let get = HTTPRequest(method: .get, url: request.media.uri.url, timeout: options.downloadTimeout)
+        let (response, body) = try await transport.send(get, body: nil)
+        guard response.isSuccess else {
+            throw AnalysisError.mediaFetchFailed(status: response.status, detail: "media download answered \(response)")
+        }
+        guard let body else {
+            throw AnalysisError.mediaFetchFailed(status: response.status, detail: "media download had no body")
+        }
+        let threshold = options.policy.routeToComplianceQueueAt
+        var analyzer = ContentAnalyzer(policy: options.policy)
+        var stopped = false
+        for try await chunk in body {
+            try Task.checkCancellation()
+            let found = try analyzer.consume(chunk)
+            found.forEach { onFinding?($0) }
+            if options.stopAtFirstHighConfidenceViolation, found.contains(where: { $0.confidence >= threshold }) {
+                stopped = true
+                break
+            }
+        }
+        if !stopped {
+            try analyzer.finish().forEach { onFinding?($0) }
+        }
+        let verdict = VerdictBuilder.verdict(for: analyzer.findings, recordingId: request.recordingId,
+                                             correlationId: request.correlationId, routeThreshold: threshold)
+        return .verdict(verdict)
+    }
+}
