@@ -117,7 +117,7 @@ enum PipelineDemo {
             return
         }
         report.note("store and queue: \(storage.label)")
-        report.note("engine: Vigil's DTMF detector in process, on synthesised µ-law recordings; \(options.workers) workers")
+        report.note("engine: Vigil's ReferenceComplianceEngine in process (streaming DTMF analysis of synthesised µ-law recordings); \(options.workers) workers")
 
         let wall = clock.wall
         let faults = SimulatedGenesysCloud.Faults(
@@ -164,7 +164,8 @@ enum PipelineDemo {
                                        store: store, queue: queue, now: wall)
         let breaker = CircuitBreaker(name: "engine", configuration: .init(recordFailure: ComplianceEngineError.countsAgainstEngine),
                                      clock: clock)
-        let engine = CircuitBreakingComplianceEngine(base: DTMFComplianceEngine(transport: cloud), breaker: breaker)
+        let engine = CircuitBreakingComplianceEngine(base: MediaLinkExpiryMapping(base: ReferenceComplianceEngine(transport: cloud)),
+                                                     breaker: breaker)
         let pipeline = CompliancePipeline(
             receiver: receiver, queue: queue, client: client,
             evaluator: ComplianceEvaluator(engine: engine, wallClock: wall),
@@ -445,7 +446,7 @@ enum PipelineDemo {
         let breaker = CircuitBreaker(name: "engine", configuration: .init(recordFailure: ComplianceEngineError.countsAgainstEngine))
         let pipeline = CompliancePipeline(
             receiver: receiver, queue: queue, client: client,
-            evaluator: ComplianceEvaluator(engine: CircuitBreakingComplianceEngine(base: DTMFComplianceEngine(transport: transport),
+            evaluator: ComplianceEvaluator(engine: CircuitBreakingComplianceEngine(base: MediaLinkExpiryMapping(base: ReferenceComplianceEngine(transport: transport)),
                                                                                    breaker: breaker)),
             remediation: RemediationExecutor(actions: actions, store: store, deadLetters: sink, clock: ContinuousClock()),
             routing: RemediationRouting(flow: flow), store: store, deadLetters: sink, observer: statistics,
