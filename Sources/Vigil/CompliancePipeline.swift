@@ -14,7 +14,8 @@ import VigilVerdict
 /// receive(body:headers:)  ─ WebhookReceiver: verify, dedupe, minimise ─▶  JobQueue<RecordingJob>
 /// run(workers: N) ─ each worker: lease ─▶ by kind:
 ///   conversationEnded      list the conversation's recordings → one job per recording (keyed: no duplicates)
-///   recordingCompleted /   claim the recording → awaitRecording (availability verified before download)
+///   recordingCompleted /   claim the recording → availability verified before download (not uploaded:
+///                          back to the queue; transcoding: awaitRecording polls in place)
 ///   recordingAvailable     → ComplianceRequest with a short-lived MediaLink → engine (behind its breaker)
 ///                          → validator → policy → remediation flow (per decision) → ack
 ///   recordingStarted       metadata checked only → ack
