@@ -7,26 +7,40 @@ import VigilPlatformClient
 import VigilRedaction
 import VigilTesting
 
-/// `vigil demo`: a guided, self-checking tour of what this version of Vigil does, with every check
-/// run for real against the SDK (nothing is pre-recorded). Exit code 1 when a check fails.
+/// `vigil demo`: a guided, self-checking tour of what this version of Vigil does — the foundation, then
+/// the whole pipeline on a simulated organisation — with every check run for real against the SDK
+/// (nothing is pre-recorded). Exit code 1 when a check fails.
 enum Demo {
     static func run(_ arguments: [String]) async -> Int32 {
         if arguments.contains("-h") || arguments.contains("--help") {
-            print("""
-            USAGE: vigil demo
-
-            Runs Vigil's self-checking tour and exits 1 if any check fails.
-            """)
+            print(PipelineDemo.usage, terminator: "")
             return 0
         }
+        let options: PipelineDemo.Options
+        switch PipelineDemo.parse(arguments, environment: ProcessInfo.processInfo.environment) {
+        case let .success(parsed): options = parsed
+        case let .failure(error):
+            FileHandle.standardError.write(Data("vigil demo: \(error.message)\n\n\(PipelineDemo.usage)".utf8))
+            return 2
+        }
         let report = Report()
-        print("Vigil \(VigilBuild.version) — demo: the foundation of the compliance pipeline\n")
-        await strictVerdicts(report)
-        await signedDeliveries(report)
-        await retrySchedule(report)
-        await breaker(report)
-        await duplicateDeliveries(report)
-        await recordingThroughTheTraps(report)
+        if options.isLive {
+            print("Vigil \(VigilBuild.version) — demo against a real organisation (this path cannot run in CI: it needs credentials)")
+            await PipelineDemo.runLive(options, report)
+            return report.finish()
+        }
+        print("Vigil \(VigilBuild.version) — demo: compliance flagging for Genesys Cloud recordings, end to end\n")
+        if options.foundation {
+            print("Part 1 — the foundation, one building block at a time")
+            await strictVerdicts(report)
+            await signedDeliveries(report)
+            await retrySchedule(report)
+            await breaker(report)
+            await duplicateDeliveries(report)
+            await recordingThroughTheTraps(report)
+            print("")
+        }
+        await PipelineDemo.runSimulated(options, report)
         return report.finish()
     }
 
@@ -268,8 +282,8 @@ final class Report: @unchecked Sendable {
         }
         print("""
 
-        What you just saw runs the real SDK code paths. Next in this README: the pipeline that puts them
-        together (webhook → queue → platform client → engine → remediation) and `vigil scan`.
+        What you just saw runs the real SDK code paths: the same CompliancePipeline a host embeds
+        (module `Vigil`), on a simulated organisation and simulated time. See README.md for embedding it.
         """)
         return 0
     }

@@ -12,7 +12,7 @@ enum CLI {
     USAGE: vigil <command> [options]
 
     COMMANDS:
-      demo        Run the demo (see README.md for what it shows in this version)
+      demo        Run the end-to-end demo (see `vigil demo --help`)
       scan        Scan a WAV recording or transcript JSON for violations (vigil scan --help)
       version     Print the Vigil version
       help        Show this help

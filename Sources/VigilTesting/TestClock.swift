@@ -118,6 +118,22 @@ public final class TestClock: Clock, @unchecked Sendable {
         return sleeperCount >= count
     }
 
+    /// The earliest deadline any suspended sleeper waits for, or `nil` when nobody sleeps.
+    ///
+    /// A driver that runs many workers on this clock waits until they are all suspended, then calls
+    /// ``advanceToNextDeadline()`` — time jumps straight to the next thing that can happen.
+    public var nextDeadline: Instant? { lock.withLock { sleepers.map(\.deadline).min() } }
+
+    /// Advances time to ``nextDeadline`` (waking the sleepers due then); does nothing when nobody sleeps.
+    ///
+    /// - Returns: whether time moved.
+    @discardableResult
+    public func advanceToNextDeadline() -> Bool {
+        guard let next = nextDeadline else { return false }
+        advance(to: next)
+        return true
+    }
+
     /// Runs `task` to completion, advancing time to the next sleeper's deadline whenever something is
     /// waiting on this clock, and yielding otherwise.
     ///
