@@ -10,18 +10,17 @@
 //
 // Read `throughput` (with scalingFactor .kilo it counts events/s).
 //
-// Measured 2026-11-28 on the project machine (x86-64, 2 cores shared with other builds; quiet run, p50,
-// p0 in brackets):
-//   Floor (HMAC verify + JSONDecoder → RecordingWebhookEvent):  21 K/s, 47 µs  [22 K/s, 46 µs]
-//   Receiver, accepted (whole pipeline):                        12 K/s, 80 µs  [13 K/s, 78 µs] -> 59 % of the floor
-//   Receiver, duplicate delivery (cached ack, no parse):         51 K/s, 19 µs
-//   Store + queue alone (2 claims, 2 completes, 1 enqueue):       61 K/s, 16 µs  [12 µs]
+// Measured 2026-11-28 on the project machine (x86-64, 2 cores shared with other builds, p50):
+//   Floor (HMAC verify + JSONDecoder → RecordingWebhookEvent):  21 K/s, 47 µs
+//   Receiver, accepted (whole pipeline):                        14 K/s, 71 µs -> 66 % of the floor
+//     (was 80 µs / 59 % before LeaseToken stopped formatting a Foundation UUID per claim and lease)
+//   Receiver, duplicate delivery (cached ack, no parse):         58 K/s, 17 µs
+//   Store + queue alone (2 claims, 2 completes, 1 enqueue):     182 K/s, 5.5 µs (was 12–16 µs)
 //   Decode only (EventDecoder):                                   26 K/s, 38 µs
-// The floor is JSONDecoder-bound (≈ 38 of its 47 µs). The receiver adds the five in-memory store/queue
-// calls (≈ 12–16 µs, including two random lease tokens) and ≈ 8 µs of its own (preflight scan,
-// minimisation, token HMAC, canonical SHA-256, delivery fingerprint, job construction). Without the
-// store and queue — which in production are network round trips that dwarf all of this — Vigil's own
-// pipeline runs at ≈ 70 % of the floor.
+// The floor is JSONDecoder-bound (≈ 38 of its 47 µs). The receiver's remaining ≈ 24 µs over the floor:
+// five in-memory store/queue calls with their actor hops (≈ 5.5 µs) and Vigil's own work (preflight
+// scan, minimisation, token HMAC, canonical SHA-256, delivery fingerprint, job and response building).
+// In production the store and queue are network round trips that dwarf all of this.
 import Benchmark
 import Foundation
 import VigilCore
