@@ -171,7 +171,7 @@ enum PipelineDemo {
                                        store: store, queue: queue, now: wall)
         let breaker = CircuitBreaker(name: "engine", configuration: .init(recordFailure: ComplianceEngineError.countsAgainstEngine),
                                      clock: clock)
-        let engine = CircuitBreakingComplianceEngine(base: MediaLinkExpiryMapping(base: ReferenceComplianceEngine(transport: cloud)),
+        let engine = CircuitBreakingComplianceEngine(base: ReferenceComplianceEngine(transport: cloud),
                                                      breaker: breaker)
         let pipeline = CompliancePipeline(
             receiver: receiver, queue: queue, client: client,
@@ -459,7 +459,7 @@ enum PipelineDemo {
         let breaker = CircuitBreaker(name: "engine", configuration: .init(recordFailure: ComplianceEngineError.countsAgainstEngine))
         let pipeline = CompliancePipeline(
             receiver: receiver, queue: queue, client: client,
-            evaluator: ComplianceEvaluator(engine: CircuitBreakingComplianceEngine(base: MediaLinkExpiryMapping(base: ReferenceComplianceEngine(transport: transport)),
+            evaluator: ComplianceEvaluator(engine: CircuitBreakingComplianceEngine(base: ReferenceComplianceEngine(transport: transport),
                                                                                    breaker: breaker)),
             remediation: RemediationExecutor(actions: actions, store: store, deadLetters: sink, clock: ContinuousClock()),
             routing: RemediationRouting(flow: flow), store: store, deadLetters: sink, observer: statistics,
