@@ -1,7 +1,7 @@
 import VigilModels
 import VigilRedaction
 
-/// Finds violations in a Speech & Text Analytics transcript (``STATranscriptDocument``).
+/// Finds violations in a Speech & Text Analytics transcript (`STATranscriptDocument`).
 ///
 /// - **Spoken card numbers, security codes and SSNs**: each participant's phrases, in order, go through
 ///   `PIIDetector.findings(inPhrases:)` (VigilRedaction's spoken-digit normaliser, Luhn and IIN rules),
