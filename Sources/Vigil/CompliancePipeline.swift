@@ -14,7 +14,8 @@ import VigilVerdict
 /// receive(body:headers:)  ─ WebhookReceiver: verify, dedupe, minimise ─▶  JobQueue<RecordingJob>
 /// run(workers: N) ─ each worker: lease ─▶ by kind:
 ///   conversationEnded      list the conversation's recordings → one job per recording (keyed: no duplicates)
-///   recordingCompleted /   claim the recording → awaitRecording (availability verified before download)
+///   recordingCompleted /   claim the recording → availability verified before download (not uploaded:
+///                          back to the queue; transcoding: awaitRecording polls in place)
 ///   recordingAvailable     → ComplianceRequest with a short-lived MediaLink → engine (behind its breaker)
 ///                          → validator → policy → remediation flow (per decision) → ack
 ///   recordingStarted       metadata checked only → ack
@@ -219,8 +220,9 @@ public final class CompliancePipeline: Sendable {
         if recordings.isEmpty {
             trace.emit(.fannedOut(recordings: 0, enqueued: 0, alreadyEnqueued: 0), duration: elapsed() - start)
             if listing.isTranscoding || leased.deliveryCount < configuration.fanOutAttempts {
-                trace.emit(.recordingNotReady(retryAfter: configuration.notReadyDelay))
-                return .retry(after: configuration.notReadyDelay, reason: "conversation.noRecordingsYet")
+                let delay = notReadyDelay(leased)
+                trace.emit(.recordingNotReady(retryAfter: delay))
+                return .retry(after: delay, reason: "conversation.noRecordingsYet")
             }
             return .ack
         }
@@ -258,7 +260,7 @@ public final class CompliancePipeline: Sendable {
         trace.emit(.fannedOut(recordings: recordings.count, enqueued: enqueued, alreadyEnqueued: already),
                    duration: elapsed() - start)
         if busy || listing.isTranscoding {
-            return .retry(after: configuration.notReadyDelay, reason: "conversation.fanOutIncomplete")
+            return .retry(after: notReadyDelay(leased), reason: "conversation.fanOutIncomplete")
         }
         return .ack
     }
@@ -320,7 +322,7 @@ public final class CompliancePipeline: Sendable {
         var engineDuration = Duration.zero
         while true {
             guard let uri = recording.primaryMediaURI else {
-                return (.retry(after: configuration.notReadyDelay, reason: "recording.noMediaURI"), nil)
+                return (.retry(after: notReadyDelay(leased), reason: "recording.noMediaURI"), nil)
             }
             let request = makeRequest(job, recordingId: recordingId, recording: recording, uri: uri)
             let start = elapsed()
@@ -410,17 +412,57 @@ public final class CompliancePipeline: Sendable {
     private func awaitRecording(_ leased: Leased<RecordingJob>, recordingId: GenesysID,
                                 _ trace: Trace) async throws -> Awaited {
         let start = elapsed()
+        let conversationId = leased.job.conversationId
         do {
-            let recording = try await client.awaitRecording(conversationId: leased.job.conversationId,
-                                                            recordingId: recordingId, options: configuration.recordingPoll)
+            // One look first: a recording that is not even uploaded yet (or not there yet: 404) goes
+            // straight back to the queue instead of holding a worker; only transcoding (202), which
+            // takes seconds, is polled in place.
+            let recording: Recording
+            switch try await firstLook(conversationId: conversationId, recordingId: recordingId) {
+            case let .ready(ready):
+                recording = ready
+            case .transcoding:
+                recording = try await client.awaitRecording(conversationId: conversationId, recordingId: recordingId,
+                                                            options: configuration.recordingPoll)
+            case let .notReady(pending):
+                throw GenesysAPIError(code: .recordingNotReady, status: 200, detail: "the recording's media is not uploaded yet",
+                                      fileState: pending?.fileState)
+            case let .archived(gone), let .deleted(gone), let .failed(gone):
+                throw GenesysAPIError(code: .recordingUnavailable, status: 200,
+                                      detail: "the recording's media will not become available", fileState: gone.fileState)
+            }
             trace.emit(.recordingReady, duration: elapsed() - start)
             return .success(recording)
         } catch let error as GenesysAPIError where error.code == .recordingNotReady {
-            trace.emit(.recordingNotReady(retryAfter: configuration.notReadyDelay), duration: elapsed() - start)
-            return .failure((.retry(after: configuration.notReadyDelay, reason: error.errorCode), nil))
+            let delay = notReadyDelay(leased)
+            trace.emit(.recordingNotReady(retryAfter: delay), duration: elapsed() - start)
+            return .failure((.retry(after: delay, reason: error.errorCode), nil))
         } catch {
             try rethrowCancellation(error)
             return .failure((failure(error, stage: "awaitRecording", leased), nil))
+        }
+    }
+
+    enum FirstLook {
+        case ready(Recording)
+        case transcoding
+        case notReady(Recording?)
+        case archived(Recording), deleted(Recording), failed(Recording)
+    }
+
+    /// One `GET` of the recording, classified; a 404 is "not there yet".
+    private func firstLook(conversationId: GenesysID, recordingId: GenesysID) async throws -> FirstLook {
+        do {
+            switch try await client.recording(conversationId: conversationId, recordingId: recordingId) {
+            case let .ready(recording): return .ready(recording)
+            case .transcoding: return .transcoding
+            case let .notReady(recording): return .notReady(recording)
+            case let .archived(recording): return .archived(recording)
+            case let .deleted(recording): return .deleted(recording)
+            case let .failed(recording): return .failed(recording)
+            }
+        } catch let error as GenesysAPIError where error.code == .notFound {
+            return .notReady(nil)
         }
     }
 
@@ -556,6 +598,13 @@ public final class CompliancePipeline: Sendable {
     }
 
     // MARK: - Helpers
+
+    /// ``PipelineConfiguration/notReadyDelay`` doubled per earlier delivery, capped at
+    /// ``PipelineConfiguration/maxNotReadyDelay``.
+    private func notReadyDelay(_ leased: Leased<RecordingJob>) -> Duration {
+        let doublings = min(max(0, leased.deliveryCount - 1), 20)
+        return min(configuration.notReadyDelay * (1 << doublings), configuration.maxNotReadyDelay)
+    }
 
     private func backoff(_ leased: Leased<RecordingJob>) -> Duration {
         configuration.retryBackoff.delay(afterAttempt: max(1, leased.deliveryCount),

@@ -12,10 +12,15 @@ public struct PipelineConfiguration: Sendable {
     /// How long an idle worker waits before asking the queue again. Default 1 s.
     public var idlePollInterval: Duration
     /// How `awaitRecording` polls a recording that is still transcoding, within one delivery. Default:
-    /// 1 s doubling to 30 s, for at most 2 min — then the job goes back to the queue.
+    /// 1 s doubling to 15 s, for at most 30 s — then the job goes back to the queue for
+    /// ``notReadyDelay`` rather than holding a worker (a recording still uploading can take minutes).
     public var recordingPoll: RecordingPollOptions
     /// How long a job whose media is not ready stays in the queue before the next try. Default 60 s.
     public var notReadyDelay: Duration
+    /// The longest a not-ready job waits between tries: the wait doubles with each delivery from
+    /// ``notReadyDelay`` up to this, so the queue's `maxDeliveries` covers hours, not minutes, of a
+    /// recording that is slow to upload. Default 30 min.
+    public var maxNotReadyDelay: Duration
     /// How long a media link given to the engine is declared valid. Capped at 60 min (Genesys pre-signed
     /// URLs live at most that long, from when the recording was fetched). Default 10 min.
     public var mediaLinkLifetime: Duration
@@ -43,9 +48,9 @@ public struct PipelineConfiguration: Sendable {
 
     /// Creates a configuration.
     public init(lease: Duration = .seconds(600), idlePollInterval: Duration = .seconds(1),
-                recordingPoll: RecordingPollOptions = RecordingPollOptions(initialDelay: .seconds(1), maxDelay: .seconds(30),
-                                                                           limit: .seconds(120)),
-                notReadyDelay: Duration = .seconds(60), busyRetryDelay: Duration = .seconds(30), mediaLinkLifetime: Duration = .seconds(600),
+                recordingPoll: RecordingPollOptions = RecordingPollOptions(initialDelay: .seconds(1), maxDelay: .seconds(15),
+                                                                           limit: .seconds(30)),
+                notReadyDelay: Duration = .seconds(60), maxNotReadyDelay: Duration = .seconds(1_800), busyRetryDelay: Duration = .seconds(30), mediaLinkLifetime: Duration = .seconds(600),
                 listMaxWait: Duration = .seconds(5), fanOutAttempts: Int = 3, queueMaxDeliveries: Int? = nil,
                 retryBackoff: any RetryPolicy = ExponentialBackoffPolicy(base: .seconds(2), cap: .seconds(300),
                                                                          maxAttempts: .max),
@@ -55,6 +60,7 @@ public struct PipelineConfiguration: Sendable {
         self.idlePollInterval = idlePollInterval
         self.recordingPoll = recordingPoll
         self.notReadyDelay = notReadyDelay
+        self.maxNotReadyDelay = max(notReadyDelay, maxNotReadyDelay)
         self.busyRetryDelay = busyRetryDelay
         self.mediaLinkLifetime = min(mediaLinkLifetime, .seconds(3_600))
         self.listMaxWait = listMaxWait

@@ -80,6 +80,13 @@ public struct ReferenceComplianceEngine: ComplianceEngine {
         }
         let get = HTTPRequest(method: .get, url: request.media.uri.url, timeout: options.downloadTimeout)
         let (response, body) = try await transport.send(get, body: nil)
+        if response.status == 403 || response.status == 404 {
+            // The pre-signed link expired (they live ≤ 60 min) or the file is not there yet: the engine
+            // contract's `mediaLinkExpired` tells the caller to fetch a fresh link and ask again, and does
+            // not count the caller's stale link against this engine in a circuit breaker.
+            throw ComplianceEngineError(code: .mediaLinkExpired, status: response.status,
+                                        correlationId: request.correlationId, detail: "the media host refused the link")
+        }
         guard response.isSuccess else {
             throw AnalysisError.mediaFetchFailed(status: response.status, detail: "media download answered \(response)")
         }

@@ -136,18 +136,25 @@ enum PipelineDemo {
         let media = Media()
         var planned: [Planned] = []
         var transcoding = 0
+        var uploads: [(at: Duration, recordingId: GenesysID)] = []
         for index in 0..<n {
             let violating = index % 10 == 0
             let keyed = violating ? Media.cards[index / 10 % Media.cards.count] : Media.clean[index % Media.clean.count]
             let polls = random.next() % 100 < 20 ? Int(1 + random.next() % 3) : 0
             if polls > 0 { transcoding += 1 }
-            let (cid, rid) = await cloud.addRecording(media: .bytes(media.wav(keyed, variant: index % 3)), transcodingPolls: polls)
+            // 1 % are still uploading when their event arrives, for four minutes: longer than a worker
+            // polls, so their jobs go back to the queue until the media exists.
+            let uploading = index % 100 == 37
+            let (cid, rid) = await cloud.addRecording(media: .bytes(media.wav(keyed, variant: index % 3)),
+                                                      fileState: uploading ? .uploading : .available, transcodingPolls: polls)
+            if uploading { uploads.append((.milliseconds(100 * index) + .seconds(240), rid)) }
             planned.append(Planned(conversationId: cid, recordingId: rid, violating: violating, keyed: keyed))
         }
         let violatingCount = planned.filter(\.violating).count
         report.note("\(n) recordings synthesised in \(format(ContinuousClock.now - started)): \(violatingCount) with a Luhn-valid test card keyed, "
-                    + "\(n - violatingCount) clean or with non-card digits; \(transcoding) still transcoding when first asked")
-        report.note("traps on: 202 transcoding, 429 and 5xx bursts, expired media URLs, token expiry every 400 requests, "
+                    + "\(n - violatingCount) clean or with non-card digits; \(transcoding) still transcoding when first asked, "
+                    + "\(uploads.count) still uploading for 4 minutes")
+        report.note("traps on: 202 transcoding, recordings still uploading, 429 and 5xx bursts, expired media URLs, token expiry every 400 requests, "
                     + "every event delivered 1–3 times, conversation-end events for 10 % (fan-out)")
 
         // The pipeline, exactly as a host would build it.
@@ -164,7 +171,7 @@ enum PipelineDemo {
                                        store: store, queue: queue, now: wall)
         let breaker = CircuitBreaker(name: "engine", configuration: .init(recordFailure: ComplianceEngineError.countsAgainstEngine),
                                      clock: clock)
-        let engine = CircuitBreakingComplianceEngine(base: MediaLinkExpiryMapping(base: ReferenceComplianceEngine(transport: cloud)),
+        let engine = CircuitBreakingComplianceEngine(base: ReferenceComplianceEngine(transport: cloud),
                                                      breaker: breaker)
         let pipeline = CompliancePipeline(
             receiver: receiver, queue: queue, client: client,
@@ -196,12 +203,17 @@ enum PipelineDemo {
         }
         let running = Task { await pipeline.run(workers: options.workers) }
         var next = arrivals[...]
+        var pendingUploads = uploads[...]
         var shown = 0
         let realStart = ContinuousClock.now
         while true {
             while let arrival = next.first, arrival.at <= clock.now.offset {
                 next.removeFirst()
                 _ = await pipeline.receive(body: arrival.body, headers: signer.sign(body: arrival.body, id: arrival.id, now: clock.wallNow))
+            }
+            while let upload = pendingUploads.first, upload.at <= clock.now.offset {
+                pendingUploads.removeFirst()
+                await cloud.setFileState(.available, recordingId: upload.recordingId)
             }
             let settled = ledger.settledCount
             let percent = settled * 100 / n
@@ -211,10 +223,11 @@ enum PipelineDemo {
                                                            percent, settled, n, format(clock.now.offset),
                                                            format(ContinuousClock.now - realStart)).utf8))
             }
-            if next.isEmpty, statistics.inFlight == 0, (try? await storage.pending()) == 0 { break }
+            if next.isEmpty, pendingUploads.isEmpty, statistics.inFlight == 0, (try? await storage.pending()) == 0 { break }
             await quiesce(clock: clock, statistics: statistics, workers: options.workers)
-            if let arrival = next.first, clock.nextDeadline.map({ arrival.at < $0.offset }) ?? true {
-                clock.advance(to: TestClock.Instant(offset: arrival.at))
+            let scheduled = [next.first?.at, pendingUploads.first?.at].compactMap { $0 }.min()
+            if let scheduled, clock.nextDeadline.map({ scheduled < $0.offset }) ?? true {
+                clock.advance(to: TestClock.Instant(offset: scheduled))
             } else {
                 clock.advanceToNextDeadline()
             }
@@ -446,7 +459,7 @@ enum PipelineDemo {
         let breaker = CircuitBreaker(name: "engine", configuration: .init(recordFailure: ComplianceEngineError.countsAgainstEngine))
         let pipeline = CompliancePipeline(
             receiver: receiver, queue: queue, client: client,
-            evaluator: ComplianceEvaluator(engine: CircuitBreakingComplianceEngine(base: MediaLinkExpiryMapping(base: ReferenceComplianceEngine(transport: transport)),
+            evaluator: ComplianceEvaluator(engine: CircuitBreakingComplianceEngine(base: ReferenceComplianceEngine(transport: transport),
                                                                                    breaker: breaker)),
             remediation: RemediationExecutor(actions: actions, store: store, deadLetters: sink, clock: ContinuousClock()),
             routing: RemediationRouting(flow: flow), store: store, deadLetters: sink, observer: statistics,

@@ -206,6 +206,13 @@ struct ReferenceEngineTests {
         do {
             _ = try await ReferenceComplianceEngine(transport: Calls.serving(wav, status: 404)).evaluate(Calls.request())
             Issue.record("expected an error")
+        } catch let error as ComplianceEngineError {
+            #expect(error.code == .mediaLinkExpired, "a refused pre-signed link asks the caller for a fresh one")
+            #expect(!ComplianceEngineError.countsAgainstEngine(error))
+        }
+        do {
+            _ = try await ReferenceComplianceEngine(transport: Calls.serving(wav, status: 400)).evaluate(Calls.request())
+            Issue.record("expected an error")
         } catch let error as AnalysisError {
             #expect(error.code == .mediaFetchFailed)
             #expect(!error.isRetryable)

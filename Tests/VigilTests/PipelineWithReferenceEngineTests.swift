@@ -14,7 +14,7 @@ import VigilVerdict
 @Suite struct PipelineWithReferenceEngineTests {
     @Test func keyedCardsAreFlaggedOnceAndNothingElse() async throws {
         let h = Harness(faults: .init(transcodingPolls: 1, expiredMediaURLs: 2),
-                        engine: { _, cloud in ExpiredLinkMapping(base: ReferenceComplianceEngine(transport: cloud)) })
+                        engine: { _, cloud in ReferenceComplianceEngine(transport: cloud) })
         let synthesizer = DTMFSynthesizer(sampleRate: 8000)
         let keyings = ["4111111111111111", "", "4821", "20260501", "5555555555554444", "4155550123",
                        "4111111111111112", "378282246310005"]
@@ -46,21 +46,6 @@ import VigilVerdict
         let s = h.statistics.snapshot
         #expect(s.verdicts["VIOLATION_DETECTED"] == 3 && s.verdicts["COMPLIANT"] == 5)
         #expect(s.totalDeadLetters == 0 && s.mediaLinksRefreshed >= 1)
-    }
-}
-
-/// The reference engine reports a refused media download as `AnalysisError.mediaFetchFailed`; the
-/// pipeline's contract is `mediaLinkExpired` (refresh the link). The demo has the same adapter.
-struct ExpiredLinkMapping: ComplianceEngine {
-    let base: any ComplianceEngine
-
-    func evaluate(_ request: ComplianceRequest) async throws -> EngineReply {
-        do {
-            return try await base.evaluate(request)
-        } catch let error as AnalysisError where error.code == .mediaFetchFailed && (error.status == 403 || error.status == 404) {
-            throw ComplianceEngineError(code: .mediaLinkExpired, status: error.status, correlationId: request.correlationId,
-                                        detail: "the media host refused the link")
-        }
     }
 }
 
