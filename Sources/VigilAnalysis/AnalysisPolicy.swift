@@ -8,6 +8,7 @@ import VigilCore
 /// { "requiredDisclosures": [ { "name": "recording-notice", "withinSeconds": 30,
 ///                              "phrases": ["this call may be recorded", "this call is being recorded"] } ],
 ///   "prohibitedPhrases": ["guaranteed approval"],
+///   "disclosureMaxWordGap": 2,
 ///   "dtmfDigitGapSeconds": 2, "cvvWindowSeconds": 30, "routeToComplianceQueueAt": 0.9 }
 /// ```
 ///
@@ -55,6 +56,9 @@ public struct AnalysisPolicy: Codable, Sendable, Hashable {
     public var requiredDisclosures: [DisclosureRule]
     /// Phrases nobody may say (default: a few mis-selling phrases). Matching ignores case and punctuation.
     public var prohibitedPhrases: [String]
+    /// How many extra words may stand between two consecutive words of a disclosure's wording
+    /// ("this call may *also* be recorded"), 0–10 (default 2).
+    public var disclosureMaxWordGap: Int
     /// Longest silence between two DTMF digits of one run (default 2 s).
     public var dtmfDigitGapSeconds: Double
     /// How soon after a card number a 3–4 digit run counts as its security code (default 30 s).
@@ -79,16 +83,17 @@ public struct AnalysisPolicy: Codable, Sendable, Hashable {
     /// The defaults.
     public init(requiredDisclosures: [DisclosureRule] = AnalysisPolicy.defaultDisclosures,
                 prohibitedPhrases: [String] = AnalysisPolicy.defaultProhibitedPhrases,
-                dtmfDigitGapSeconds: Double = 2, cvvWindowSeconds: Double = 30, routeToComplianceQueueAt: Double = 0.9) {
+                disclosureMaxWordGap: Int = 2, dtmfDigitGapSeconds: Double = 2, cvvWindowSeconds: Double = 30, routeToComplianceQueueAt: Double = 0.9) {
         self.requiredDisclosures = requiredDisclosures
         self.prohibitedPhrases = prohibitedPhrases
+        self.disclosureMaxWordGap = disclosureMaxWordGap
         self.dtmfDigitGapSeconds = dtmfDigitGapSeconds
         self.cvvWindowSeconds = cvvWindowSeconds
         self.routeToComplianceQueueAt = routeToComplianceQueueAt
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case requiredDisclosures, prohibitedPhrases, dtmfDigitGapSeconds, cvvWindowSeconds, routeToComplianceQueueAt
+        case requiredDisclosures, prohibitedPhrases, disclosureMaxWordGap, dtmfDigitGapSeconds, cvvWindowSeconds, routeToComplianceQueueAt
     }
 
     private struct AnyKey: CodingKey {
@@ -110,6 +115,15 @@ public struct AnalysisPolicy: Codable, Sendable, Hashable {
         requiredDisclosures = try c.decodeIfPresent([DisclosureRule].self, forKey: .requiredDisclosures)
             ?? defaults.requiredDisclosures
         prohibitedPhrases = try c.decodeIfPresent([String].self, forKey: .prohibitedPhrases) ?? defaults.prohibitedPhrases
+        // Read as a number first: a fraction must still name the key (JSONDecoder's own Int error
+        // loses the coding path on some platforms).
+        let gap = try c.decodeIfPresent(Double.self, forKey: .disclosureMaxWordGap)
+            ?? Double(defaults.disclosureMaxWordGap)
+        guard gap == gap.rounded(), (0...10).contains(gap) else {
+            throw DecodingError.dataCorruptedError(forKey: .disclosureMaxWordGap, in: c,
+                                                   debugDescription: "must be a whole number in [0, 10]")
+        }
+        disclosureMaxWordGap = Int(gap)
         dtmfDigitGapSeconds = try c.decodeIfPresent(Double.self, forKey: .dtmfDigitGapSeconds) ?? defaults.dtmfDigitGapSeconds
         cvvWindowSeconds = try c.decodeIfPresent(Double.self, forKey: .cvvWindowSeconds) ?? defaults.cvvWindowSeconds
         routeToComplianceQueueAt = try c.decodeIfPresent(Double.self, forKey: .routeToComplianceQueueAt)

@@ -1,4 +1,5 @@
 import Foundation
+import VigilCore
 import VigilModels
 
 /// Analyses either a WAV recording or a Speech & Text Analytics transcript JSON, chosen from the first
@@ -109,5 +110,40 @@ public struct ContentAnalyzer: Sendable {
 
     private static func isWhitespace(_ byte: UInt8) -> Bool {
         byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D || byte == 0xEF || byte == 0xBB || byte == 0xBF
+    }
+}
+
+extension ContentAnalyzer {
+    /// Analyses a body (an HTTP download, file chunks) progressively and yields each finding as soon as
+    /// the content proves it, long before the body ends for audio.
+    ///
+    /// The stream finishes after the last finding, or throws ``AnalysisError`` (or the body's error).
+    /// Stopping iteration early — for example at the first high-confidence violation — cancels the
+    /// analysis and stops reading the body.
+    ///
+    /// ```swift
+    /// for try await finding in ContentAnalyzer.findings(in: body) {
+    ///     if finding.confidence >= 0.9 { break }   // verdict before the download finishes
+    /// }
+    /// ```
+    public static func findings(in body: HTTPBody, policy: AnalysisPolicy = AnalysisPolicy())
+        -> AsyncThrowingStream<ComplianceFinding, any Error> {
+        let (stream, continuation) = AsyncThrowingStream.makeStream(of: ComplianceFinding.self,
+                                                                     throwing: (any Error).self)
+        let task = Task {
+            do {
+                var analyzer = ContentAnalyzer(policy: policy)
+                for try await chunk in body {
+                    try Task.checkCancellation()
+                    for finding in try analyzer.consume(chunk) { continuation.yield(finding) }
+                }
+                for finding in try analyzer.finish() { continuation.yield(finding) }
+                continuation.finish()
+            } catch {
+                continuation.finish(throwing: error)
+            }
+        }
+        continuation.onTermination = { _ in task.cancel() }
+        return stream
     }
 }

@@ -19,8 +19,8 @@ import VigilRedaction
 /// A finding's **confidence is the mean of its digits' confidences** (``DTMFDigitEvent/confidence``,
 /// derived from S/N, frequency deviation, twist and duration): a clean keyed number scores close to 1.
 ///
-/// Evidence text is masked: a card shows only its last four digits
-/// (`DTMF card ************1111 at 12.0 s (external)`), a security code or SSN none.
+/// Evidence text is masked: a card goes through VigilRedaction's mask operator and shows only its
+/// last four digits (`DTMF card ************1111 at 12.0 s (external)`), a security code or SSN none.
 ///
 /// Feed digits with ``consume(_:)`` as a ``DTMFScanner`` reports them, tell the analyser how far the
 /// audio has got with ``advance(toMilliseconds:)`` so runs close while audio still streams in, and call
@@ -107,15 +107,28 @@ public struct DTMFFindingAnalyzer: Sendable {
 
     /// Whether nine ASCII digits are a plausible US SSN: area 001–899 except 666, group 01–99,
     /// serial 0001–9999, not nine equal digits and not a published sample number (078-05-1120,
-    /// 219-09-9999, 123-45-6789) — the same rules as VigilRedaction's transcript detector.
+    /// 219-09-9999, 123-45-6789). The rules are VigilRedaction's: the digits are laid out as
+    /// `AAA-GG-SSSS` and handed to its SSN detector.
     public static func isPlausibleSSN(_ digits: [UInt8]) -> Bool {
         guard digits.count == 9, digits.allSatisfy({ (48...57).contains($0) }) else { return false }
-        func number(_ range: Range<Int>) -> Int { digits[range].reduce(0) { $0 * 10 + Int($1 - 48) } }
-        let area = number(0..<3), group = number(3..<5), serial = number(5..<9)
-        let knownInvalid: Set<Int> = [78_051_120, 219_099_999, 123_456_789]
-        return area != 0 && area != 666 && area < 900 && group != 0 && serial != 0
-            && Set(digits).count > 1 && !knownInvalid.contains(area * 1_000_000 + group * 10_000 + serial)
+        let text = String(decoding: digits[0..<3], as: UTF8.self) + "-" + String(decoding: digits[3..<5], as: UTF8.self)
+            + "-" + String(decoding: digits[5..<9], as: UTF8.self)
+        return !ssnDetector.findings(in: text).isEmpty
     }
+
+    /// The masked form of a card number under VigilRedaction's mask operator (`************1111`);
+    /// every digit masked should the detector not recognise the number.
+    static func maskedCard(_ digits: [UInt8]) -> String {
+        let result = cardMasker?.redact(String(decoding: digits, as: UTF8.self))
+        guard let result, result.findings.count == 1, result.findings[0].utf8Range == 0..<digits.count else {
+            return String(repeating: "*", count: digits.count)
+        }
+        return result.text
+    }
+
+    private static let ssnDetector = PIIDetector(kinds: [.usSSN])
+    private static let cardMasker = try? Redactor(policy: RedactionPolicy([.creditCard: .mask(keepingLast: 4)]),
+                                                  detector: PIIDetector(kinds: [.creditCard]))
 
     /// How many leading digits of a run may be skipped to find a card (an IVR menu choice).
     private let maxLeadingDigits = 2
@@ -148,9 +161,7 @@ public struct DTMFFindingAnalyzer: Sendable {
 
     private mutating func card(_ run: [DTMFDigitEvent], _ digits: [UInt8], channel: Int) -> ComplianceFinding {
         lastCardEndMs[channel] = Self.endMilliseconds(run[run.count - 1])
-        let lastFour = String(decoding: digits.suffix(4), as: UTF8.self)
-        return finding(.pciMidCapture, "DTMF card \(String(repeating: "*", count: digits.count - 4))\(lastFour)",
-                       run, channel: channel)
+        return finding(.pciMidCapture, "DTMF card \(Self.maskedCard(digits))", run, channel: channel)
     }
 
     private func securityCode(_ run: [DTMFDigitEvent], channel: Int) -> [ComplianceFinding] {

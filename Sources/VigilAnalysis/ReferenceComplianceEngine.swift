@@ -65,7 +65,7 @@ public struct ReferenceComplianceEngine: ComplianceEngine {
         self.onFinding = onFinding
     }
 
-    /// Downloads and analyses the request's media; always answers ``EngineReply/verdict(_:)``.
+    /// Downloads and analyses the request's media; always answers `EngineReply.verdict(_:)`.
     ///
     /// - Throws: ``AnalysisError`` (unsupported format, failed download, undecodable audio), the
     ///   transport's errors, `CancellationError`.

@@ -1,7 +1,7 @@
 import VigilModels
 import VigilRedaction
 
-/// Finds violations in a Speech & Text Analytics transcript (``STATranscriptDocument``).
+/// Finds violations in a Speech & Text Analytics transcript (`STATranscriptDocument`).
 ///
 /// - **Spoken card numbers, security codes and SSNs**: each participant's phrases, in order, go through
 ///   `PIIDetector.findings(inPhrases:)` (VigilRedaction's spoken-digit normaliser, Luhn and IIN rules),
@@ -9,7 +9,9 @@ import VigilRedaction
 ///   A card ⇒ `PCI_MID_CAPTURE`, a CVV next to a card ⇒ `PCI_CVV_CAPTURE`, an SSN ⇒ `SSN_DISCLOSURE`,
 ///   at the offset of the first phrase holding it, with the detector's confidence.
 /// - **Missing disclosure**: for each ``AnalysisPolicy/DisclosureRule``, none of its wordings appears in
-///   the phrases (of the rule's participant) starting within the first N seconds ⇒ `MISSING_DISCLOSURE`
+///   the phrases (of the rule's participant) starting within the first N seconds — its words in order,
+///   across phrases of one participant, with at most ``AnalysisPolicy/disclosureMaxWordGap`` other words
+///   between two of them ("this call may *also* be recorded") ⇒ `MISSING_DISCLOSURE`
 ///   at offset 0, confidence 0.85 (the transcript may have misrecognised it). Not checked on a transcript
 ///   without phrases.
 /// - **Prohibited phrase**: a phrase containing one of ``AnalysisPolicy/prohibitedPhrases`` ⇒
@@ -139,12 +141,11 @@ public struct TranscriptAnalyzer: Sendable {
                 phrase.offsetMs <= windowMs && rule.participant.map { Self.sameRole($0, phrase.participant) } ?? true
             }
             // Join per participant so a disclosure split over two phrases still matches.
-            var spoken: [String: String] = [:]
-            for phrase in early { spoken[phrase.participant, default: ""] += Self.normalize(phrase.text) }
-            let wordings = rule.phrases.map(Self.normalize).filter { $0 != " " }
-            let satisfied = spoken.values.contains { text in
-                let joined = text.replacingOccurrences(of: "  ", with: " ")
-                return wordings.contains { joined.contains($0) }
+            var spoken: [String: [Substring]] = [:]
+            for phrase in early { spoken[phrase.participant, default: []] += Self.words(phrase.text) }
+            let wordings = rule.phrases.map(Self.words).filter { !$0.isEmpty }
+            let satisfied = spoken.values.contains { words in
+                wordings.contains { Self.contains($0, in: words, maxGap: policy.disclosureMaxWordGap) }
             }
             if !satisfied {
                 let who = rule.participant ?? "any"
@@ -155,6 +156,28 @@ public struct TranscriptAnalyzer: Sendable {
             }
         }
         return findings
+    }
+
+    /// The words of `text`, lower-cased, letters and digits only.
+    static func words(_ text: String) -> [Substring] {
+        normalize(text).split(separator: " ")
+    }
+
+    /// Whether `wording` occurs in `words` in order, with at most `maxGap` other words between two
+    /// consecutive words of the wording.
+    static func contains(_ wording: [Substring], in words: [Substring], maxGap: Int) -> Bool {
+        guard !wording.isEmpty else { return false }
+        // reachable[p]: the wording so far can end at word p (linear in words × wording × gap).
+        var reachable = words.map { $0 == wording[0] }
+        for next in wording.dropFirst() {
+            var following = [Bool](repeating: false, count: words.count)
+            for position in words.indices where words[position] == next {
+                let lower = max(0, position - maxGap - 1)
+                following[position] = (lower..<position).contains { reachable[$0] }
+            }
+            reachable = following
+        }
+        return reachable.contains(true)
     }
 
     /// Lower-cased, letters and digits only, words separated by one space, padded with a space on each

@@ -295,6 +295,21 @@ struct TranscriptAnalysisTests {
         // Wording split across two phrases of the same speaker still counts.
         let split = Self.document([("agent", "Hi, this call", 1000), ("agent", "may be recorded.", 2000)])
         #expect(TranscriptAnalyzer().findings(in: split).isEmpty)
+        // Case, punctuation and small word gaps are forgiven; larger gaps and reordering are not.
+        for (text, satisfied) in [
+            ("THIS CALL -- may, uh, be RECORDED.", true),
+            ("this call may also be recorded for quality", true),
+            ("this call, you know, may be recorded", true),
+            ("this call may, for training and quality purposes, be recorded", false),
+            ("recorded this call may be", false),
+        ] {
+            let document = Self.document([("internal", text, 1500)])
+            #expect(TranscriptAnalyzer().findings(in: document).isEmpty == satisfied, "\(text)")
+        }
+        var strict = AnalysisPolicy(prohibitedPhrases: [])
+        strict.disclosureMaxWordGap = 0
+        #expect(TranscriptAnalyzer(policy: strict).findings(in: Self.document([
+            ("internal", "this call may also be recorded", 1500)])).map(\.type) == [.missingDisclosure])
         // Said by the wrong participant.
         policy.requiredDisclosures[0].participant = "internal"
         let byCustomer = Self.document([("external", "this call may be recorded", 1000)])
@@ -330,6 +345,8 @@ struct TranscriptAnalysisTests {
         (#"{"requiredDisclosures":[{"name":"x","phrases":[]}]}"#, "requiredDisclosures[0].withinSeconds"),
         (#"{"prohibitedPhrase":["x"]}"#, "prohibitedPhrase"),
         (#"{"routeToComplianceQueueAt":2}"#, "routeToComplianceQueueAt"),
+        (#"{"disclosureMaxWordGap":11}"#, "disclosureMaxWordGap"),
+        (#"{"disclosureMaxWordGap":1.5}"#, "disclosureMaxWordGap"),
         (#"{"prohibitedPhrases":["x",3]}"#, "prohibitedPhrases[1]"),
         (#"{"requiredDisclosures":[{"name":"x","phrases":[" "],"withinSeconds":5}]}"#, "requiredDisclosures[0].phrases"),
         (#"{"requiredDisclosures":[{"name":"x","phrases":["hi"],"withinSeconds":-1}]}"#, "requiredDisclosures[0].withinSeconds"),
