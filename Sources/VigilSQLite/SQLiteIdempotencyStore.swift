@@ -2,7 +2,7 @@ import Foundation
 import VigilCore
 import VigilIdempotency
 
-/// A durable ``IdempotencyStore`` in an SQLite database file: the embedded default for a host on one
+/// A durable `IdempotencyStore` in an SQLite database file: the embedded default for a host on one
 /// machine, with any number of processes sharing the file.
 ///
 /// Records survive restarts and crashes. Every operation is one SQLite transaction, so it is atomic
@@ -48,7 +48,7 @@ public final class SQLiteIdempotencyStore: IdempotencyStore {
         self.lastPurge = PurgeMark(Timestamp.milliseconds(now()))
     }
 
-    /// See ``IdempotencyStore/claim(_:fingerprint:lease:)``.
+    /// See `IdempotencyStore.claim(_:fingerprint:lease:)`.
     public func claim(_ key: String, fingerprint: String, lease: Duration) async throws -> ClaimResult {
         try IdempotencyValidation.validate(key: key)
         try IdempotencyValidation.validate(fingerprint: fingerprint)
@@ -82,7 +82,7 @@ public final class SQLiteIdempotencyStore: IdempotencyStore {
         return .completed(outcome)
     }
 
-    /// See ``IdempotencyStore/complete(_:token:outcome:retain:)``.
+    /// See `IdempotencyStore.complete(_:token:outcome:retain:)`.
     public func complete(_ key: String, token: LeaseToken, outcome: StoredOutcome, retain: Duration) async throws {
         try IdempotencyValidation.validate(key: key)
         try IdempotencyValidation.validate(duration: retain, name: "retain")
@@ -101,7 +101,7 @@ public final class SQLiteIdempotencyStore: IdempotencyStore {
         }
     }
 
-    /// See ``IdempotencyStore/release(_:token:)``.
+    /// See `IdempotencyStore.release(_:token:)`.
     public func release(_ key: String, token: LeaseToken) async throws {
         try IdempotencyValidation.validate(key: key)
         _ = try await perform("release") { connection in
