@@ -240,7 +240,9 @@ final class SQLiteConnection {
 enum Timestamp {
     /// Milliseconds since 1970, rounded to the nearest millisecond.
     static func milliseconds(_ date: Date) -> Int64 {
-        Int64((date.timeIntervalSince1970 * 1_000).rounded())
+        let value = (date.timeIntervalSince1970 * 1_000).rounded()
+        guard value.isFinite else { return value > 0 ? .max : .min }
+        return Int64(exactly: value) ?? (value > 0 ? .max : .min)
     }
 
     /// A duration in milliseconds, rounded up so a positive duration is never zero; negative → 0.
