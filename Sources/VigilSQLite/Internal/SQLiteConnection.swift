@@ -72,6 +72,7 @@ final class SQLiteConnection {
             guard mode?.lowercased() == "wal" else {
                 throw SQLiteError(code: .other, resultCode: 0, detail: "journal_mode: WAL was refused (got \(mode ?? "nothing"))")
             }
+            // Pragmas take no bound parameters; the value is one of two constants, never caller text.
             try execute("PRAGMA synchronous=\(configuration.synchronous)", operation: "synchronous")
             try execute("PRAGMA foreign_keys=ON", operation: "foreign_keys")
         } catch {
