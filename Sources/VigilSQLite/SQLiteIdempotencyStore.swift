@@ -2,7 +2,7 @@ import Foundation
 import VigilCore
 import VigilIdempotency
 
-/// A durable ``IdempotencyStore`` in an SQLite database file: the embedded default for a host on one
+/// A durable `IdempotencyStore` in an SQLite database file: the embedded default for a host on one
 /// machine, with any number of processes sharing the file.
 ///
 /// Records survive restarts and crashes. Every operation is one SQLite transaction, so it is atomic
@@ -48,7 +48,7 @@ public final class SQLiteIdempotencyStore: IdempotencyStore {
         self.lastPurge = PurgeMark(Timestamp.milliseconds(now()))
     }
 
-    /// See ``IdempotencyStore/claim(_:fingerprint:lease:)``.
+    /// See `IdempotencyStore.claim(_:fingerprint:lease:)`.
     public func claim(_ key: String, fingerprint: String, lease: Duration) async throws -> ClaimResult {
         try IdempotencyValidation.validate(key: key)
         try IdempotencyValidation.validate(fingerprint: fingerprint)
@@ -57,23 +57,27 @@ public final class SQLiteIdempotencyStore: IdempotencyStore {
         let expiresAt = Timestamp.adding(lease, to: nowMs)
         let token = LeaseToken()
         let purge = lastPurge.due(at: nowMs, interval: purgeIntervalMilliseconds)
-        let row = try await perform("claim") { connection in
-            try connection.immediateTransaction("claim") { () throws -> StoredRecord? in
+        let answer = try await perform("claim") { connection in
+            try connection.immediateTransaction("claim") { () throws -> ClaimAnswer in
                 if purge {
                     try connection.run(SQL.purge, [.integer(nowMs)], operation: "claim: purge")
                 }
                 let won = try connection.queryOne(SQL.claim, [
                     .text(key), .text(fingerprint), .text(token.rawValue), .integer(expiresAt), .integer(nowMs),
                 ], operation: "claim") { $0.text(0) }
-                if won == token.rawValue { return nil }
+                if won == token.rawValue { return .acquired }
                 // A live record exists (the write lock is still ours, so it is still there and live).
-                return try connection.queryOne(SQL.inspect, [.text(key)], operation: "claim: inspect") { row in
+                let record = try connection.queryOne(SQL.inspect, [.text(key)], operation: "claim: inspect") { row in
                     StoredRecord(fingerprint: row.text(0) ?? "", completed: row.text(1) == "completed",
                                  outcome: row.text(2), expiresAt: row.int64(3))
                 }
+                guard let record else {
+                    throw SQLiteError(code: .other, resultCode: 0, detail: "claim: the conflicting record vanished")
+                }
+                return .existing(record)
             }
         }
-        guard let row else { return .acquired(token) }
+        guard case .existing(let row) = answer else { return .acquired(token) }
         guard row.fingerprint == fingerprint else { return .conflict }
         guard row.completed else { return .inProgress(until: Timestamp.date(row.expiresAt)) }
         guard let json = row.outcome, let outcome = try? JSONDecoder().decode(StoredOutcome.self, from: Data(json.utf8)) else {
@@ -82,7 +86,7 @@ public final class SQLiteIdempotencyStore: IdempotencyStore {
         return .completed(outcome)
     }
 
-    /// See ``IdempotencyStore/complete(_:token:outcome:retain:)``.
+    /// See `IdempotencyStore.complete(_:token:outcome:retain:)`.
     public func complete(_ key: String, token: LeaseToken, outcome: StoredOutcome, retain: Duration) async throws {
         try IdempotencyValidation.validate(key: key)
         try IdempotencyValidation.validate(duration: retain, name: "retain")
@@ -101,7 +105,7 @@ public final class SQLiteIdempotencyStore: IdempotencyStore {
         }
     }
 
-    /// See ``IdempotencyStore/release(_:token:)``.
+    /// See `IdempotencyStore.release(_:token:)`.
     public func release(_ key: String, token: LeaseToken) async throws {
         try IdempotencyValidation.validate(key: key)
         _ = try await perform("release") { connection in
@@ -138,6 +142,11 @@ public final class SQLiteIdempotencyStore: IdempotencyStore {
     }
 
     // MARK: - Private
+
+    private enum ClaimAnswer: Sendable {
+        case acquired
+        case existing(StoredRecord)
+    }
 
     private struct StoredRecord: Sendable {
         var fingerprint: String

@@ -1,7 +1,7 @@
 import Foundation
 import VigilCore
 
-/// A durable ``JobQueue`` in an SQLite database file: the embedded default for a host on one machine,
+/// A durable `JobQueue` in an SQLite database file: the embedded default for a host on one machine,
 /// with any number of worker processes sharing the file.
 ///
 /// Jobs are stored as JSON in the `vigil_jobs` table, one row per pending job (visible, delayed or
@@ -17,11 +17,11 @@ import VigilCore
 /// in this process or another — can write between the select and the update, so two callers never
 /// lease the same job while its lease runs. ``ack(_:)`` and ``retry(_:after:reason:)`` act only on the
 /// row whose `token` is theirs and whose lease is still running; a job whose lease expired and was
-/// leased again carries a new token, so the old holder gets ``JobQueueError/Code/leaseLost``.
+/// leased again carries a new token, so the old holder gets `JobQueueError.Code.leaseLost`.
 ///
 /// ## Crash safety
 ///
-/// Nothing is held in memory: a worker that crashes simply stops renewing nothing — its lease ends at
+/// Nothing is held in memory and leases need no heartbeat: a worker that crashes just stops — its lease ends at
 /// the stored `available_at` and the job is delivered again (or dead-lettered, on its last permitted
 /// delivery). A process crash never loses a committed write; see ``SQLiteConfiguration/Synchronous``
 /// for power failures.

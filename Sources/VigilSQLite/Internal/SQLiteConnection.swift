@@ -72,6 +72,7 @@ final class SQLiteConnection {
             guard mode?.lowercased() == "wal" else {
                 throw SQLiteError(code: .other, resultCode: 0, detail: "journal_mode: WAL was refused (got \(mode ?? "nothing"))")
             }
+            // Pragmas take no bound parameters; the value is one of two constants, never caller text.
             try execute("PRAGMA synchronous=\(configuration.synchronous)", operation: "synchronous")
             try execute("PRAGMA foreign_keys=ON", operation: "foreign_keys")
         } catch {
@@ -240,7 +241,9 @@ final class SQLiteConnection {
 enum Timestamp {
     /// Milliseconds since 1970, rounded to the nearest millisecond.
     static func milliseconds(_ date: Date) -> Int64 {
-        Int64((date.timeIntervalSince1970 * 1_000).rounded())
+        let value = (date.timeIntervalSince1970 * 1_000).rounded()
+        guard value.isFinite else { return value > 0 ? .max : .min }
+        return Int64(exactly: value) ?? (value > 0 ? .max : .min)
     }
 
     /// A duration in milliseconds, rounded up so a positive duration is never zero; negative → 0.
