@@ -202,36 +202,6 @@ public struct WrapupFields: Codable, Sendable, Hashable {
     }
 }
 
-/// `v2.detail.events.conversation.{id}.acw`: after-call work finished.
-@dynamicMemberLookup
-public struct AfterCallWorkEvent: Codable, Sendable, Hashable {
-    /// The shared fields.
-    public var fields: ConversationEventFields
-    /// The wrap-up fields.
-    public var wrapup: WrapupFields
-
-    /// Creates an event.
-    public init(fields: ConversationEventFields, wrapup: WrapupFields = WrapupFields()) {
-        self.fields = fields
-        self.wrapup = wrapup
-    }
-
-    /// Reads a shared field.
-    public subscript<T>(dynamicMember keyPath: KeyPath<ConversationEventFields, T>) -> T { fields[keyPath: keyPath] }
-
-    /// Decodes the flat body.
-    public init(from decoder: any Decoder) throws {
-        fields = try ConversationEventFields(from: decoder)
-        wrapup = try WrapupFields(from: decoder)
-    }
-
-    /// Encodes the flat body.
-    public func encode(to encoder: any Encoder) throws {
-        try fields.encode(to: encoder)
-        try wrapup.encode(to: encoder)
-    }
-}
-
 /// `v2.detail.events.conversation.{id}.wrapup`: a wrap-up code was applied.
 @dynamicMemberLookup
 public struct WrapupEvent: Codable, Sendable, Hashable {
@@ -261,6 +231,10 @@ public struct WrapupEvent: Codable, Sendable, Hashable {
         try wrapup.encode(to: encoder)
     }
 }
+
+/// `v2.detail.events.conversation.{id}.acw`: after-call work finished. Its body has the same fields as
+/// ``WrapupEvent`` (shared conversation fields plus the wrap-up fields), so it is the same type.
+public typealias AfterCallWorkEvent = WrapupEvent
 
 /// How a participant disconnected.
 ///
