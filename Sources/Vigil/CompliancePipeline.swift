@@ -141,7 +141,12 @@ public final class CompliancePipeline: Sendable {
                 batch = []
             }
             guard let leased = batch.first else {
-                do { try await sleep(configuration.idlePollInterval) } catch { return }
+                if let notifying = queue as? any JobArrivalNotifying {
+                    await notifying.waitForJobs(timeout: configuration.idlePollInterval)
+                    if Task.isCancelled { return }
+                } else {
+                    do { try await sleep(configuration.idlePollInterval) } catch { return }
+                }
                 continue
             }
             await process(leased, worker: id)

@@ -9,7 +9,9 @@ public struct PipelineConfiguration: Sendable {
     /// How long a worker leases a job (and claims its recording). Longer than the slowest job: awaiting
     /// a transcoding recording, the engine, and remediation with its backoff. Default 10 min.
     public var lease: Duration
-    /// How long an idle worker waits before asking the queue again. Default 1 s.
+    /// How long an idle worker waits before asking the queue again. Default 1 s. With a queue that is
+    /// `JobArrivalNotifying` (PostgreSQL `LISTEN/NOTIFY`) a worker wakes as soon as a job arrives, and
+    /// this is only the longest wait.
     public var idlePollInterval: Duration
     /// How `awaitRecording` polls a recording that is still transcoding, within one delivery. Default:
     /// 1 s doubling to 15 s, for at most 30 s — then the job goes back to the queue for

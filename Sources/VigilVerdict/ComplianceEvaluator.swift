@@ -38,7 +38,7 @@ public struct ComplianceEvaluator: Sendable {
     /// The policy.
     public let policy: VerdictPolicy
     /// Where requests awaiting a callback are registered; `nil` when the engine always answers at once.
-    public let pending: PendingVerdictRegistry?
+    public let pending: (any PendingVerdictStore)?
     /// How long a callback is awaited after the request is sent (extended to 5 minutes past the
     /// engine's `expectedBy`). Default 1 hour.
     public let pendingTimeout: Duration
@@ -51,12 +51,13 @@ public struct ComplianceEvaluator: Sendable {
     ///   - engine: the engine, behind a circuit breaker.
     ///   - validator: checks verdicts against requests.
     ///   - policy: turns verdicts into decisions.
-    ///   - pending: the registry a callback receiver reads; registered before the engine is called.
+    ///   - pending: the store a callback receiver reads (``PendingVerdictRegistry`` in memory, or a shared
+    ///     one); registered before the engine is called.
     ///   - pendingTimeout: how long a callback is awaited.
     ///   - wallClock: the time source for registry expiry.
     ///   - onIncident: called when an immediate verdict is rejected.
     public init(engine: any ComplianceEngine, validator: VerdictValidator = VerdictValidator(),
-                policy: VerdictPolicy = .default, pending: PendingVerdictRegistry? = nil,
+                policy: VerdictPolicy = .default, pending: (any PendingVerdictStore)? = nil,
                 pendingTimeout: Duration = .seconds(3_600), wallClock: @escaping @Sendable () -> Date = { Date() },
                 onIncident: (@Sendable (VerdictIncident) -> Void)? = nil) {
         self.engine = engine
@@ -73,31 +74,33 @@ public struct ComplianceEvaluator: Sendable {
     /// - Throws: whatever the engine throws (`CircuitBreakerOpenError`,
     ///   ``ComplianceEngineError``, …) — see ``EngineFailure/requeueDelay(for:fallback:)`` for what to
     ///   do with the job; ``VerdictValidationError`` when the verdict is rejected (also reported to
-    ///   `onIncident`).
+    ///   `onIncident`); the pending store's error when the request cannot be registered (the engine is
+    ///   then not called).
     public func evaluate(_ request: ComplianceRequest) async throws -> Outcome {
         var awaitedUntil: Date?
         if let pending {
             let until = wallClock().addingTimeInterval(pendingTimeout.seconds)
-            await pending.register(request, expiresAt: until)
+            try await pending.register(request, expiresAt: until)
             awaitedUntil = until
         }
         let reply: EngineReply
         do {
             reply = try await engine.evaluate(request)
         } catch {
-            await pending?.remove(request.recordingId, correlationId: request.correlationId)
+            // Best effort: an entry left behind only expires; a late callback for it is then refused.
+            _ = try? await pending?.remove(request.recordingId, correlationId: request.correlationId)
             throw error
         }
         switch reply {
         case let .verdict(verdict):
-            await pending?.remove(request.recordingId, correlationId: request.correlationId)
+            _ = try? await pending?.remove(request.recordingId, correlationId: request.correlationId)
             let (validated, decision) = try decide(verdict, for: request)
             return .decided(validated, decision)
         case let .accepted(expectedBy):
             var until = awaitedUntil ?? wallClock().addingTimeInterval(pendingTimeout.seconds)
             if let expectedBy, expectedBy.addingTimeInterval(300) > until {
                 until = expectedBy.addingTimeInterval(300)
-                await pending?.register(request, expiresAt: until)
+                try await pending?.register(request, expiresAt: until)
             }
             return .pending(expectedBy: expectedBy, awaitedUntil: until)
         }

@@ -75,6 +75,21 @@ public protocol JobQueue<Job>: Sendable {
     func deadLetters() async throws -> [DeadLetter<Job>]
 }
 
+/// A queue that can wake an idle worker as soon as work may be visible, instead of letting it poll.
+///
+/// PostgreSQL's `LISTEN/NOTIFY` is the model: an enqueue notifies, and a worker that found nothing
+/// waits here rather than sleeping a fixed interval. `CompliancePipeline`'s workers use it when their
+/// queue conforms, and fall back to polling every `idlePollInterval` otherwise.
+///
+/// A wake-up is a hint, never a delivery: the worker leases as usual afterwards and may find nothing
+/// (another worker was faster). Returning early is always allowed, so is a missed notification — the
+/// `timeout` bounds how long a worker can be idle with work waiting.
+public protocol JobArrivalNotifying: Sendable {
+    /// Returns when a job may have become visible, after `timeout` at the latest, or at once when the
+    /// calling task is cancelled.
+    func waitForJobs(timeout: Duration) async
+}
+
 extension JobQueue {
     /// Adds a job that is visible at once.
     public func enqueue(_ job: Job) async throws {

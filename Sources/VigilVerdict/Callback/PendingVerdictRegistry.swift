@@ -1,7 +1,22 @@
 import Foundation
 import VigilModels
 
-/// The requests whose verdicts will arrive by callback, keyed by recording id, each with an expiry.
+/// A request whose verdict will arrive by callback, with the time Vigil stops waiting for it.
+public struct PendingVerdict: Sendable, Hashable, Codable {
+    /// The request that was sent.
+    public let request: ComplianceRequest
+    /// When Vigil stops waiting.
+    public let expiresAt: Date
+
+    /// Creates an entry (for store implementations).
+    public init(request: ComplianceRequest, expiresAt: Date) {
+        self.request = request
+        self.expiresAt = expiresAt
+    }
+}
+
+/// Where the requests awaiting a verdict by callback are kept, keyed by recording id, each with an
+/// expiry.
 ///
 /// ``ComplianceEvaluator`` registers a request **before** it calls the engine (so a fast callback
 /// cannot arrive before the registration) and removes it again when the engine answers at once or
@@ -9,17 +24,37 @@ import VigilModels
 /// when the verdict is handed over: a second verdict for the same recording is then "not awaiting
 /// one" and is rejected.
 ///
+/// ``PendingVerdictRegistry`` keeps them in memory (one machine). A host whose engine may post its
+/// callback to another machine than the one that sent the request shares a store: `VigilSQLite`'s
+/// `SQLitePendingVerdictStore` (processes on one machine), `VigilPostgres`'s `PostgresPendingVerdictStore`
+/// (many machines), or its own.
+///
+/// ## Contract
+///
+/// - Expiry is derived from the stored `expiresAt` against the store's injected wall clock: an entry
+///   past it is treated as absent.
+/// - ``remove(_:correlationId:)`` is **atomic**: of two concurrent removals of the same live entry,
+///   exactly one returns it. It removes only the entry whose request carries `correlationId`, so a
+///   stale callback cannot consume a newer request.
+/// - Failures throw (any `Error`); the receiver answers `503` so the engine delivers again.
+public protocol PendingVerdictStore: Sendable {
+    /// Registers (or replaces) the pending request for its recording.
+    func register(_ request: ComplianceRequest, expiresAt: Date) async throws
+    /// The pending entry for `recordingId`, if one is registered and not expired.
+    func entry(for recordingId: GenesysID) async throws -> PendingVerdict?
+    /// Removes and returns the live entry for `recordingId` when it is the one for `correlationId`;
+    /// `nil` when there is none (or another caller removed it first).
+    @discardableResult
+    func remove(_ recordingId: GenesysID, correlationId: CorrelationID) async throws -> PendingVerdict?
+}
+
+/// The in-memory ``PendingVerdictStore``: requests awaiting a verdict in this process.
+///
 /// Expiry uses the injected wall clock: an entry past its `expiresAt` is treated as absent and purged
-/// on access. The registry is in memory; a host that receives callbacks on another machine than the
-/// one that sent the request needs a shared store (not provided yet).
-public actor PendingVerdictRegistry {
+/// on access.
+public actor PendingVerdictRegistry: PendingVerdictStore {
     /// A request waiting for its verdict.
-    public struct Entry: Sendable, Hashable {
-        /// The request that was sent.
-        public let request: ComplianceRequest
-        /// When Vigil stops waiting.
-        public let expiresAt: Date
-    }
+    public typealias Entry = PendingVerdict
 
     private let wallClock: @Sendable () -> Date
     private var entries: [GenesysID: Entry] = [:]

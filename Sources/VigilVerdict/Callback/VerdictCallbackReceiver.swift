@@ -52,7 +52,7 @@ public struct CallbackVerdict: Sendable, Hashable {
 /// 2. **deduplicated**: a `webhook-id` already accepted is refused as a replay (ids are remembered
 ///    until their timestamp leaves the window, and at least ``Configuration/replayRetention``);
 /// 3. **decoded strictly** as a `ComplianceVerdict` (errors name the field path);
-/// 4. **matched**: a recording that is not awaiting a verdict in the ``PendingVerdictRegistry`` is
+/// 4. **matched**: a recording that is not awaiting a verdict in the ``PendingVerdictStore`` is
 ///    rejected and reported — as is a second verdict for the same recording;
 /// 5. **validated** against the stored request with the ``VerdictValidator`` (spoofed ids, ranges,
 ///    evidence);
@@ -95,7 +95,7 @@ public final class VerdictCallbackReceiver: Sendable {
     public let verdicts: AsyncStream<CallbackVerdict>
 
     private let continuation: AsyncStream<CallbackVerdict>.Continuation
-    private let registry: PendingVerdictRegistry
+    private let registry: any PendingVerdictStore
     private let validator: VerdictValidator
     private let policy: VerdictPolicy?
     private let deliveryIDs: any DeliveryIDStore
@@ -106,13 +106,14 @@ public final class VerdictCallbackReceiver: Sendable {
     ///
     /// - Parameters:
     ///   - configuration: secrets, windows, limits, wall clock.
-    ///   - registry: the requests awaiting a verdict.
+    ///   - registry: the requests awaiting a verdict (``PendingVerdictRegistry`` in memory, or a shared
+    ///     ``PendingVerdictStore`` when callbacks may land on another machine).
     ///   - validator: checks each verdict against its request.
     ///   - policy: when given, each handed-over verdict carries its decision.
     ///   - deliveryIDs: where accepted `webhook-id`s are remembered (in memory by default).
     ///   - onIncident: called for every rejected callback.
     ///   - onVerdict: called for every accepted verdict before the route answers `200`.
-    public init(configuration: Configuration, registry: PendingVerdictRegistry,
+    public init(configuration: Configuration, registry: any PendingVerdictStore,
                 validator: VerdictValidator = VerdictValidator(), policy: VerdictPolicy? = nil,
                 deliveryIDs: (any DeliveryIDStore)? = nil,
                 onIncident: (@Sendable (VerdictIncident) -> Void)? = nil,
@@ -213,7 +214,15 @@ public final class VerdictCallbackReceiver: Sendable {
             throw VerdictCallbackError(code: .malformedBody, deliveryId: id, path: error.path,
                                        detail: "\(error.code): \(error.reason)")
         }
-        guard let entry = await registry.entry(for: verdict.recordingId) else {
+        let pending: PendingVerdict?
+        do {
+            pending = try await registry.entry(for: verdict.recordingId)
+        } catch {
+            try? await deliveryIDs.remove(id)
+            throw VerdictCallbackError(code: .storeUnavailable, deliveryId: id, recordingId: verdict.recordingId,
+                                       correlationId: verdict.correlationId, detail: "the pending-verdict store failed")
+        }
+        guard let entry = pending else {
             throw VerdictCallbackError(code: .notAwaiting, deliveryId: id, recordingId: verdict.recordingId,
                                        correlationId: verdict.correlationId,
                                        detail: "no verdict is awaited for this recording")
@@ -226,7 +235,15 @@ public final class VerdictCallbackReceiver: Sendable {
                                        correlationId: entry.request.correlationId, validation: error,
                                        detail: error.description)
         }
-        guard await registry.remove(verdict.recordingId, correlationId: verdict.correlationId) != nil else {
+        let removed: PendingVerdict?
+        do {
+            removed = try await registry.remove(verdict.recordingId, correlationId: verdict.correlationId)
+        } catch {
+            try? await deliveryIDs.remove(id)
+            throw VerdictCallbackError(code: .storeUnavailable, deliveryId: id, recordingId: verdict.recordingId,
+                                       correlationId: verdict.correlationId, detail: "the pending-verdict store failed")
+        }
+        guard removed != nil else {
             throw VerdictCallbackError(code: .notAwaiting, deliveryId: id, recordingId: verdict.recordingId,
                                        correlationId: verdict.correlationId,
                                        detail: "the verdict for this recording was already received")
@@ -237,7 +254,7 @@ public final class VerdictCallbackReceiver: Sendable {
             do {
                 try await onVerdict(accepted)
             } catch {
-                await registry.register(entry.request, expiresAt: entry.expiresAt)
+                try? await registry.register(entry.request, expiresAt: entry.expiresAt)
                 try? await deliveryIDs.remove(id)
                 throw VerdictCallbackError(code: .handlerFailed, deliveryId: id, recordingId: verdict.recordingId,
                                            correlationId: verdict.correlationId,
@@ -283,7 +300,7 @@ public struct VerdictCallbackError: VigilError, Hashable {
         public static let rejectedVerdict = Code(.rejectedVerdict)
         /// The host's handler failed; the engine should retry. `503`.
         public static let handlerFailed = Code(.handlerFailed)
-        /// The delivery-id store failed; the engine should retry. `503`.
+        /// The delivery-id store or the pending-verdict store failed; the engine should retry. `503`.
         public static let storeUnavailable = Code(.storeUnavailable)
 
         /// The stable code string, e.g. `callback.badSignature`.
