@@ -188,3 +188,38 @@ struct RecordingTests {
         #expect(h.clock.now.offset == .seconds(10))
     }
 }
+
+@Suite("Simulator served on one origin")
+struct OneOriginSimulatorTests {
+    /// `vigil-service simulate-platform` serves API, login and media on one loopback port: the hosts are
+    /// then told apart by path, and issued media URLs carry the media base's path.
+    @Test func apiLoginAndMediaShareOneOrigin() async throws {
+        let h = Harness(configure: {
+            $0.apiBase = URL(string: "http://127.0.0.1:8900")!
+            $0.mediaBase = URL(string: "http://127.0.0.1:8900/_media")!
+        })
+        let media = Array("RIFF-one-origin".utf8)
+        let (cid, rid) = await h.cloud.addRecording(media: .bytes(media))
+        guard case let .ready(recording) = try await h.client.recording(conversationId: cid, recordingId: rid) else {
+            Issue.record("expected ready"); return
+        }
+        let uri = try #require(recording.primaryMediaURI?.url)
+        #expect(uri.absoluteString.hasPrefix("http://127.0.0.1:8900/_media/"))
+        let download = try await h.client.downloadMedia(of: recording)
+        #expect(try await download.body.collect(upTo: 1 << 16) == media)
+        let hosts = await h.requests().map { "\($0.host.rawValue) \($0.path.hasPrefix("/_media/") ? "/_media" : $0.path)" }
+        #expect(hosts == ["login /oauth/token", "api /api/v2/conversations/\(cid.rawValue)/recordings/\(rid.rawValue)",
+                          "media /_media"])
+    }
+
+    @Test func aPathOutsideTheMediaBaseIsNotMedia() async throws {
+        let h = Harness(configure: {
+            $0.apiBase = URL(string: "http://127.0.0.1:8900")!
+            $0.mediaBase = URL(string: "http://127.0.0.1:8900/_media")!
+        })
+        let (response, _) = try await h.cloud.send(HTTPRequest(method: .get, url: URL(string: "http://127.0.0.1:8900/_mediax/a/b")!),
+                                                   body: nil)
+        #expect(response.status == 401)   // the API host: no bearer token
+        #expect(await h.requests().last?.host == .api)
+    }
+}

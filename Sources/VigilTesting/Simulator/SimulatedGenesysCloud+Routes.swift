@@ -20,7 +20,7 @@ extension SimulatedGenesysCloud {
 
     /// Serves one request (see the type's documentation).
     public func send(_ request: HTTPRequest, body: HTTPBody?) async throws -> (HTTPResponse, HTTPBody?) {
-        let host = classifyHost(request.url.host ?? "")
+        let host = classify(request.url)
         let path = request.url.path
         let hadAuthorization = request.headerFields.contains("Authorization")
         if let latency = configuration.faults.latency {
@@ -50,7 +50,8 @@ extension SimulatedGenesysCloud {
         } else {
             switch host {
             case .login: reply = serveLogin(request, body: requestBody)
-            case .media: reply = serveMedia(request, hadAuthorization: hadAuthorization)
+            case .media: reply = serveMedia(request, path: String(path.dropFirst(mediaPathPrefix.count)),
+                                            hadAuthorization: hadAuthorization)
             case .api: reply = serveAPI(request, body: requestBody)
             case .unknown: reply = errorReply(404, "not.found", "Unknown host")
             }
@@ -78,11 +79,17 @@ extension SimulatedGenesysCloud {
         return (HTTPResponse(status: reply.status, headerFields: headers), reply.body)
     }
 
-    private func classifyHost(_ host: String) -> Host {
-        let host = host.lowercased()
-        if host == apiHost.lowercased() { return .api }
-        if host == loginHost.lowercased() { return .login }
-        if host == configuration.mediaHost.lowercased() { return .media }
+    /// Which simulated host `url` addresses. Hosts are told apart by origin (scheme, host, port); when
+    /// the simulator is served on one origin (``Configuration/apiBase`` and ``Configuration/mediaBase``
+    /// on the same loopback port), by path: the media base's path prefix, then `/oauth/` for login,
+    /// everything else for the API.
+    private func classify(_ url: URL) -> Host {
+        let origin = Origin(url)
+        let path = url.path
+        if origin == mediaOrigin, mediaPathPrefix.isEmpty || path.hasPrefix(mediaPathPrefix + "/") { return .media }
+        if origin == apiOrigin && origin == loginOrigin { return path.hasPrefix("/oauth/") ? .login : .api }
+        if origin == apiOrigin { return .api }
+        if origin == loginOrigin { return .login }
         return .unknown
     }
 
@@ -184,7 +191,7 @@ extension SimulatedGenesysCloud {
 
     // MARK: Media host
 
-    private func serveMedia(_ request: HTTPRequest, hadAuthorization: Bool) -> Reply {
+    private func serveMedia(_ request: HTTPRequest, path: String, hadAuthorization: Bool) -> Reply {
         let s3Error = { (status: Int, code: String) -> Reply in
             let xml = Array("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>\(code)</Code></Error>".utf8)
             return Reply(status: status, headers: ["Content-Type": "application/xml"], body: HTTPBody(xml))
@@ -192,7 +199,7 @@ extension SimulatedGenesysCloud {
         guard request.method == .get else { return s3Error(405, "MethodNotAllowed") }
         // A pre-signed URL carries its own credentials; S3 refuses a second auth mechanism.
         if hadAuthorization { return s3Error(400, "InvalidArgument") }
-        let parts = request.url.path.split(separator: "/").map(String.init)
+        let parts = path.split(separator: "/").map(String.init)
         guard parts.count == 2, let grant = grants[parts[1]] else { return s3Error(403, "AccessDenied") }
         guard elapsed() < grant.expiresAt else { return s3Error(403, "AccessDenied") }
         switch grant.target {
@@ -231,6 +238,6 @@ extension SimulatedGenesysCloud {
         }
         grants[token] = Grant(target: target, expiresAt: expiresAt)
         let seconds = configuration.mediaURLLifetime.components.seconds
-        return "https://\(configuration.mediaHost)/\(kind)/\(token)?X-Amz-Expires=\(seconds)&X-Amz-Signature=\(nextHex(32))"
+        return "\(mediaURLStem)/\(kind)/\(token)?X-Amz-Expires=\(seconds)&X-Amz-Signature=\(nextHex(32))"
     }
 }

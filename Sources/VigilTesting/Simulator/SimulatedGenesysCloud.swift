@@ -123,10 +123,16 @@ public actor SimulatedGenesysCloud: HTTPTransport {
 
     /// The simulated organization's settings.
     public struct Configuration: Sendable {
-        /// API base URL; the login host is derived (`//api.` → `//login.`).
+        /// API base URL; the login host is derived (`//api.` → `//login.`). A base without `//api.`
+        /// (a loopback address, `http://127.0.0.1:8900`) serves login on the same origin, as
+        /// `GenesysRegion.custom(apiBase:)` derives it.
         public var apiBase: URL
-        /// Host name of the pre-signed media host.
-        public var mediaHost: String
+        /// Base URL of the pre-signed media host: the media, batch and transcript URLs it issues start
+        /// with it. Its own host (`https://media.sim.vigil.test`, the default), or a path on the API's
+        /// origin (`http://127.0.0.1:8900/_media`) when the simulator is served over HTTP on one port.
+        public var mediaBase: URL
+        /// Host name of the pre-signed media host (``mediaBase``'s host).
+        public var mediaHost: String { mediaBase.host ?? "" }
         /// The OAuth client the login host accepts.
         public var clientId: String
         /// The OAuth client secret the login host accepts.
@@ -145,13 +151,14 @@ public actor SimulatedGenesysCloud: HTTPTransport {
         public var faults: Faults
 
         /// Creates a configuration.
-        public init(apiBase: URL = URL(string: "https://api.sim.vigil.test")!, mediaHost: String = "media.sim.vigil.test",
+        public init(apiBase: URL = URL(string: "https://api.sim.vigil.test")!,
+                    mediaBase: URL = URL(string: "https://media.sim.vigil.test")!,
                     clientId: String = "sim-client-id", clientSecret: String = "sim-client-secret-0123456789",
                     tokenLifetime: Duration = .seconds(86_400), mediaURLLifetime: Duration = .seconds(3_600),
                     mediaChunkSize: Int = 1 << 20, batchPollsUntilComplete: Int = 1, seed: UInt64 = 1,
                     faults: Faults = Faults()) {
             self.apiBase = apiBase
-            self.mediaHost = mediaHost
+            self.mediaBase = mediaBase
             self.clientId = clientId
             self.clientSecret = clientSecret
             self.tokenLifetime = tokenLifetime
@@ -237,8 +244,13 @@ public actor SimulatedGenesysCloud: HTTPTransport {
     public nonisolated let configuration: Configuration
     let elapsed: @Sendable () -> Duration
     let sleep: @Sendable (Duration) async throws -> Void
-    let apiHost: String
-    let loginHost: String
+    let apiOrigin: Origin
+    let loginOrigin: Origin
+    let mediaOrigin: Origin
+    /// ``Configuration/mediaBase``'s path without a trailing `/` (empty for a host of its own).
+    let mediaPathPrefix: String
+    /// What issued media URLs start with: ``Configuration/mediaBase`` without a trailing `/`.
+    let mediaURLStem: String
     var random: SplitMix
 
     var log: [RecordedRequest] = []
@@ -266,8 +278,15 @@ public actor SimulatedGenesysCloud: HTTPTransport {
         let origin = clock.now
         elapsed = { origin.duration(to: clock.now) }
         sleep = { duration in try await clock.sleep(until: clock.now.advanced(by: duration), tolerance: nil) }
-        apiHost = configuration.apiBase.host ?? "api.sim.vigil.test"
-        loginHost = GenesysRegion.custom(apiBase: configuration.apiBase).loginBaseURL.host ?? "login.sim.vigil.test"
+        apiOrigin = Origin(configuration.apiBase)
+        loginOrigin = Origin(GenesysRegion.custom(apiBase: configuration.apiBase).loginBaseURL)
+        mediaOrigin = Origin(configuration.mediaBase)
+        var prefix = configuration.mediaBase.path
+        while prefix.hasSuffix("/") { prefix.removeLast() }
+        mediaPathPrefix = prefix
+        var stem = configuration.mediaBase.absoluteString
+        while stem.hasSuffix("/") { stem.removeLast() }
+        mediaURLStem = stem
         random = SplitMix(seed: configuration.seed)
         expiredURLsLeft = configuration.faults.expiredMediaURLs
     }
@@ -391,6 +410,19 @@ public actor SimulatedGenesysCloud: HTTPTransport {
         var out = ""
         while out.count < bytes * 2 { out += String(format: "%016llx", random.next()) }
         return String(out.prefix(bytes * 2))
+    }
+}
+
+/// Scheme, host and port of a URL (the port defaulted from the scheme), compared case-insensitively.
+struct Origin: Hashable, Sendable {
+    let scheme: String
+    let host: String
+    let port: Int
+
+    init(_ url: URL) {
+        scheme = (url.scheme ?? "https").lowercased()
+        host = (url.host ?? "").lowercased()
+        port = url.port ?? (scheme == "http" ? 80 : 443)
     }
 }
 
