@@ -41,7 +41,7 @@ let package = Package(
         .target(name: "VigilVerdict", dependencies: ["VigilCore", "VigilModels", "VigilRedaction"], swiftSettings: swiftSettings),
         .target(name: "VigilAnalysis", dependencies: ["VigilCore", "VigilModels", "VigilRedaction", "VigilVerdict"], swiftSettings: swiftSettings),
         .target(name: "VigilEventSub", dependencies: ["VigilCore", "VigilModels", "VigilRedaction", "VigilIdempotency"], swiftSettings: swiftSettings),
-        .target(name: "VigilTesting", dependencies: ["VigilCore", "VigilModels", "VigilIdempotency", "VigilPlatformClient"], swiftSettings: swiftSettings),
+        .target(name: "VigilTesting", dependencies: ["VigilCore", "VigilModels", "VigilIdempotency", "VigilPlatformClient", "VigilVerdict"], swiftSettings: swiftSettings),
         .target(name: "VigilRemediation", dependencies: ["VigilCore", "VigilModels", "VigilPlatformClient", "VigilIdempotency"], swiftSettings: swiftSettings),
         .target(name: "Vigil", dependencies: ["VigilCore", "VigilModels", "VigilRedaction", "VigilIdempotency", "VigilPlatformClient", "VigilVerdict", "VigilAnalysis", "VigilEventSub", "VigilRemediation", "VigilSQLite"], swiftSettings: swiftSettings),
         .executableTarget(name: "VigilCLI", dependencies: ["VigilCore", "VigilModels", "VigilIdempotency", "VigilRedaction", "VigilPlatformClient", "VigilAnalysis", "VigilTesting", "Vigil", "VigilVerdict", "VigilEventSub", "VigilRemediation", "VigilSQLite"], swiftSettings: swiftSettings),
@@ -57,7 +57,7 @@ let package = Package(
         .testTarget(name: "VigilTests", dependencies: ["Vigil", "VigilAnalysis", "VigilCore", "VigilModels", "VigilIdempotency", "VigilPlatformClient", "VigilVerdict", "VigilEventSub", "VigilRemediation", "VigilSQLite", "VigilTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "VigilRemediationTests", dependencies: ["VigilRemediation", "VigilCore", "VigilModels", "VigilIdempotency", "VigilPlatformClient", "VigilTesting"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"]), .yum(["sqlite-devel"]), .brew(["sqlite"])]),
-        .target(name: "VigilSQLite", dependencies: ["CSQLite", "VigilCore", "VigilIdempotency"], swiftSettings: swiftSettings),
+        .target(name: "VigilSQLite", dependencies: ["CSQLite", "VigilCore", "VigilIdempotency", "VigilModels", "VigilVerdict", "VigilRemediation"], swiftSettings: swiftSettings),
         .testTarget(name: "VigilSQLiteTests", dependencies: ["VigilSQLite", "VigilTesting"], swiftSettings: swiftSettings),
     ]
 )

@@ -98,6 +98,33 @@ enum Schema {
         );
         CREATE INDEX vigil_dead_letters_queue ON vigil_dead_letters (queue, dead_lettered_at, id);
         """,
+        // 1 → 2: what several processes must share besides claims and jobs — requests awaiting a
+        // verdict by callback, callback delivery ids (replay guard), remediation dead letters.
+        """
+        CREATE TABLE vigil_pending_verdicts (
+            recording_id   TEXT    NOT NULL PRIMARY KEY,
+            correlation_id TEXT    NOT NULL,
+            request        TEXT    NOT NULL,
+            expires_at     INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX vigil_pending_verdicts_expiry ON vigil_pending_verdicts (expires_at);
+
+        CREATE TABLE vigil_delivery_ids (
+            id         TEXT    NOT NULL PRIMARY KEY,
+            expires_at INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX vigil_delivery_ids_expiry ON vigil_delivery_ids (expires_at);
+
+        CREATE TABLE vigil_remediation_dead_letters (
+            id              INTEGER PRIMARY KEY AUTOINCREMENT,
+            recording_id    TEXT    NOT NULL,
+            conversation_id TEXT    NOT NULL,
+            error_code      TEXT    NOT NULL,
+            letter          TEXT    NOT NULL,
+            occurred_at     INTEGER NOT NULL
+        );
+        CREATE INDEX vigil_remediation_dead_letters_recording ON vigil_remediation_dead_letters (recording_id);
+        """,
     ]
 
     /// The version this build writes.

@@ -1,0 +1,13 @@
+import Foundation
+import Testing
+import VigilTesting
+import VigilVerdict
+
+@Suite("In-memory callback stores conform")
+struct CallbackStoreConformanceTests {
+    @Test func pendingVerdictRegistryAndDeliveryIDStoreConform() async throws {
+        try await CallbackStoreConformance.run(makePending: { now in PendingVerdictRegistry(wallClock: now) },
+                                               makeDeliveryIDs: { now in InMemoryDeliveryIDStore(wallClock: now) },
+                                               clock: TestClock())
+    }
+}
