@@ -1,0 +1,361 @@
+import Foundation
+import Logging
+import VigilCore
+import VigilEventSub
+import VigilPlatformClient
+import VigilVerdict
+
+/// What a `vigil-service serve` process runs.
+public enum ServiceRole: String, Sendable, Hashable, CaseIterable {
+    /// HTTP ingest only (webhooks, callbacks, health, metrics); no workers.
+    case ingest
+    /// Pipeline workers plus health and metrics; no webhook or callback routes.
+    case worker
+    /// Both.
+    case all
+
+    /// Whether the webhook and callback routes are served.
+    public var servesIngest: Bool { self != .worker }
+    /// Whether pipeline workers run.
+    public var runsWorkers: Bool { self != .ingest }
+}
+
+/// Where the idempotency store, queue, pending verdicts, callback replay ids and dead letters live.
+public enum StoreLocation: Sendable, Hashable, CustomStringConvertible {
+    /// One SQLite file (WAL), shareable between processes on one machine.
+    case sqlite(path: String)
+    /// A PostgreSQL database (the URL carries credentials: never logged).
+    case postgres(url: String)
+
+    /// `sqlite:<path>` or `postgres://<host>/…` without user info.
+    public var description: String {
+        switch self {
+        case let .sqlite(path): "sqlite:\(path)"
+        case let .postgres(url): URL(string: url).map { "postgres://\($0.host ?? "?")\($0.port.map { ":\($0)" } ?? "")\($0.path)" } ?? "postgres://…"
+        }
+    }
+}
+
+/// Which compliance engine evaluates recordings.
+public enum EngineSelection: Sendable, CustomStringConvertible {
+    /// Vigil's `ReferenceComplianceEngine` in process.
+    case reference
+    /// A remote engine (`HTTPComplianceEngine`), requests signed with the secret.
+    case http(endpoint: URL, secret: VerdictSigningSecret)
+
+    /// `reference` or the endpoint without query.
+    public var description: String {
+        switch self {
+        case .reference: "reference"
+        case let .http(endpoint, _): endpoint.redactedForLogging
+        }
+    }
+}
+
+/// A configuration value that cannot be used. Names the key, never the value.
+public struct ServiceConfigurationError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The configuration key (its environment name, e.g. `VIGIL_HTTP_PORT`).
+    public let key: String
+    /// What is wrong, without the value.
+    public let reason: String
+
+    /// Creates an error.
+    public init(key: String, reason: String) {
+        self.key = key
+        self.reason = reason
+    }
+
+    /// `VIGIL_HTTP_PORT: must be a number from 0 to 65535`.
+    public var description: String { "\(key): \(reason)" }
+}
+
+/// The whole validated configuration of `vigil-service serve`.
+///
+/// Built by ``load(environment:file:)`` from the environment and an optional JSON file (the
+/// environment wins). Every value is validated here, so a process that starts has a usable
+/// configuration; secrets are kept as typed values whose descriptions are redacted.
+public struct ServiceConfiguration: Sendable {
+    /// Every key, by its environment name.
+    public enum Key {
+        public static let httpHost = "VIGIL_HTTP_HOST"
+        public static let httpPort = "VIGIL_HTTP_PORT"
+        public static let store = "VIGIL_STORE"
+        public static let genesysRegion = "VIGIL_GENESYS_REGION"
+        public static let genesysAPIBase = "VIGIL_GENESYS_API_BASE"
+        public static let genesysClientID = "VIGIL_GENESYS_CLIENT_ID"
+        public static let genesysClientSecret = "VIGIL_GENESYS_CLIENT_SECRET"
+        public static let webhookSecrets = "VIGIL_WEBHOOK_SECRETS"
+        public static let engine = "VIGIL_ENGINE"
+        public static let engineSecret = "VIGIL_ENGINE_SECRET"
+        public static let callbackSecrets = "VIGIL_CALLBACK_SECRETS"
+        public static let flow = "VIGIL_FLOW"
+        public static let worktypeID = "VIGIL_WORKTYPE_ID"
+        public static let reviewQueueID = "VIGIL_REVIEW_QUEUE_ID"
+        public static let policy = "VIGIL_POLICY"
+        public static let analysisPolicy = "VIGIL_ANALYSIS_POLICY"
+        public static let workers = "VIGIL_WORKERS"
+        public static let maxBodyBytes = "VIGIL_MAX_BODY_BYTES"
+        public static let logLevel = "VIGIL_LOG_LEVEL"
+        public static let tokenKey = "VIGIL_TOKEN_KEY"
+
+        /// All keys, in documentation order.
+        public static let all = [httpHost, httpPort, store, genesysRegion, genesysAPIBase, genesysClientID,
+                                 genesysClientSecret, webhookSecrets, engine, engineSecret, callbackSecrets, flow,
+                                 worktypeID, reviewQueueID, policy, analysisPolicy, workers, maxBodyBytes, logLevel,
+                                 tokenKey]
+    }
+
+    /// Listen address. Default `127.0.0.1`.
+    public var httpHost: String
+    /// Listen port (`0`: any free port). Default 8080.
+    public var httpPort: Int
+    /// Where shared state lives. Default `sqlite:./vigil.sqlite`.
+    public var store: StoreLocation
+    /// The Genesys Cloud region (a public region, or `.custom(apiBase:)`).
+    public var region: GenesysRegion
+    /// The OAuth client.
+    public var credentials: GenesysCredentials
+    /// Standard Webhooks secrets accepted on `/webhooks/genesys` (rotation: several).
+    public var webhookSecrets: [String]
+    /// The engine.
+    public var engine: EngineSelection
+    /// Secrets accepted on `/callbacks/verdict`; empty: the route answers 404.
+    public var callbackSecrets: [VerdictSigningSecret]
+    /// The remediation flow.
+    public var flow: RemediationFlowSource
+    /// The verdict policy JSON, when given.
+    public var policyPath: String?
+    /// The reference engine's analysis policy JSON, when given.
+    public var analysisPolicyPath: String?
+    /// Pipeline workers per process. Default 4.
+    public var workers: Int
+    /// The largest webhook or callback body read. Default 256 KiB.
+    public var maxBodyBytes: Int
+    /// Log level. Default `info`.
+    public var logLevel: Logger.Level
+    /// The key of the receiver's pseudonymous tokens (shared by every process of a deployment).
+    public var tokenKey: [UInt8]
+
+    /// Where the remediation flow comes from.
+    public enum RemediationFlowSource: Sendable, Hashable {
+        /// A flow JSON file.
+        case file(path: String)
+        /// `RemediationFlow.defaultFlow(worktypeId:reviewQueueId:)`.
+        case defaultFlow(worktypeId: String, reviewQueueId: String)
+    }
+
+    /// Creates a configuration from validated parts.
+    public init(httpHost: String = "127.0.0.1", httpPort: Int = 8080, store: StoreLocation = .sqlite(path: "./vigil.sqlite"),
+                region: GenesysRegion, credentials: GenesysCredentials, webhookSecrets: [String],
+                engine: EngineSelection = .reference, callbackSecrets: [VerdictSigningSecret] = [],
+                flow: RemediationFlowSource, policyPath: String? = nil, analysisPolicyPath: String? = nil,
+                workers: Int = 4, maxBodyBytes: Int = 256 << 10, logLevel: Logger.Level = .info, tokenKey: [UInt8]) {
+        self.httpHost = httpHost
+        self.httpPort = httpPort
+        self.store = store
+        self.region = region
+        self.credentials = credentials
+        self.webhookSecrets = webhookSecrets
+        self.engine = engine
+        self.callbackSecrets = callbackSecrets
+        self.flow = flow
+        self.policyPath = policyPath
+        self.analysisPolicyPath = analysisPolicyPath
+        self.workers = workers
+        self.maxBodyBytes = maxBodyBytes
+        self.logLevel = logLevel
+        self.tokenKey = tokenKey
+    }
+
+    /// Loads and validates the configuration: the JSON file's keys first (same names as the
+    /// environment; string, number or, for secret lists, array values), then the environment over it.
+    ///
+    /// - Throws: ``ServiceConfigurationError`` naming the first bad key.
+    public static func load(environment: [String: String], file: String? = nil) throws(ServiceConfigurationError)
+        -> ServiceConfiguration
+    {
+        var values: [String: String] = [:]
+        if let file { values = try readFile(file) }
+        for key in Key.all {
+            if let value = environment[key] { values[key] = value }
+        }
+        return try parse(values)
+    }
+
+    /// Validates raw key/value pairs (environment names).
+    public static func parse(_ values: [String: String]) throws(ServiceConfigurationError) -> ServiceConfiguration {
+        func value(_ key: String) -> String? {
+            guard let raw = values[key]?.trimmingCharacters(in: .whitespacesAndNewlines), !raw.isEmpty else { return nil }
+            return raw
+        }
+        func integer(_ key: String, default fallback: Int, range: ClosedRange<Int>) throws(ServiceConfigurationError) -> Int {
+            guard let text = value(key) else { return fallback }
+            guard let number = Int(text), range.contains(number) else {
+                throw ServiceConfigurationError(key: key, reason: "must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+            }
+            return number
+        }
+        func readable(_ key: String) throws(ServiceConfigurationError) -> String? {
+            guard let path = value(key) else { return nil }
+            guard FileManager.default.isReadableFile(atPath: path) else {
+                throw ServiceConfigurationError(key: key, reason: "names a file that does not exist or cannot be read")
+            }
+            return path
+        }
+
+        let host = value(Key.httpHost) ?? "127.0.0.1"
+        guard host.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == ":" }) else {
+            throw ServiceConfigurationError(key: Key.httpHost, reason: "must be a host name or IP address")
+        }
+        let port = try integer(Key.httpPort, default: 8080, range: 0...65_535)
+
+        let store: StoreLocation
+        switch value(Key.store) {
+        case nil: store = .sqlite(path: "./vigil.sqlite")
+        case let text? where text.hasPrefix("sqlite:"):
+            let path = String(text.dropFirst("sqlite:".count))
+            guard !path.isEmpty else { throw ServiceConfigurationError(key: Key.store, reason: "sqlite: needs a file path (sqlite:./vigil.sqlite)") }
+            store = .sqlite(path: path)
+        case let text? where text.hasPrefix("postgres://") || text.hasPrefix("postgresql://"):
+            guard let url = URL(string: text), url.host?.isEmpty == false else {
+                throw ServiceConfigurationError(key: Key.store, reason: "is not a valid postgres:// URL")
+            }
+            store = .postgres(url: text)
+        default:
+            throw ServiceConfigurationError(key: Key.store, reason: "must be sqlite:PATH or postgres://USER:PASSWORD@HOST:PORT/DATABASE")
+        }
+
+        let region: GenesysRegion
+        switch (value(Key.genesysRegion), value(Key.genesysAPIBase)) {
+        case (_?, _?):
+            throw ServiceConfigurationError(key: Key.genesysAPIBase, reason: "give either \(Key.genesysRegion) or \(Key.genesysAPIBase), not both")
+        case let (name?, nil):
+            do { region = try GenesysRegion(string: name) } catch {
+                throw ServiceConfigurationError(key: Key.genesysRegion, reason: "is not a Genesys Cloud region (e.g. eu-west-1, us-east-1)")
+            }
+        case let (nil, base?):
+            guard let url = URL(string: base), let scheme = url.scheme?.lowercased(), url.host?.isEmpty == false,
+                  scheme == "https" || (scheme == "http" && Self.isLoopback(url.host ?? "")) else {
+                throw ServiceConfigurationError(key: Key.genesysAPIBase, reason: "must be an https:// URL (http:// only for a loopback host)")
+            }
+            region = .custom(apiBase: url)
+        case (nil, nil):
+            throw ServiceConfigurationError(key: Key.genesysRegion, reason: "is required (or \(Key.genesysAPIBase))")
+        }
+        guard let clientId = value(Key.genesysClientID) else {
+            throw ServiceConfigurationError(key: Key.genesysClientID, reason: "is required")
+        }
+        guard let clientSecret = value(Key.genesysClientSecret) else {
+            throw ServiceConfigurationError(key: Key.genesysClientSecret, reason: "is required")
+        }
+
+        let webhookSecrets = (value(Key.webhookSecrets) ?? "").split(whereSeparator: \.isWhitespace).map(String.init)
+        guard !webhookSecrets.isEmpty else {
+            throw ServiceConfigurationError(key: Key.webhookSecrets, reason: "is required: one or more space-separated whsec_… secrets")
+        }
+        for (index, secret) in webhookSecrets.enumerated() {
+            do { _ = try WebhookSecret.standardWebhooks(secret) } catch {
+                throw ServiceConfigurationError(key: Key.webhookSecrets,
+                                                reason: "secret #\(index + 1) is not a Standard Webhooks secret (whsec_ followed by base64)")
+            }
+        }
+
+        let engine: EngineSelection
+        switch value(Key.engine) {
+        case nil, "reference"?: engine = .reference
+        case let text?:
+            guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), url.host?.isEmpty == false,
+                  scheme == "https" || (scheme == "http" && Self.isLoopback(url.host ?? "")) else {
+                throw ServiceConfigurationError(key: Key.engine, reason: "must be `reference` or an https:// engine URL (http:// only for a loopback host)")
+            }
+            guard let secretText = value(Key.engineSecret) else {
+                throw ServiceConfigurationError(key: Key.engineSecret, reason: "is required when \(Key.engine) is a URL")
+            }
+            do { engine = .http(endpoint: url, secret: try VerdictSigningSecret(secretText)) } catch {
+                throw ServiceConfigurationError(key: Key.engineSecret, reason: "is not a whsec_… signing secret")
+            }
+        }
+
+        var callbackSecrets: [VerdictSigningSecret] = []
+        for (index, text) in (value(Key.callbackSecrets) ?? "").split(whereSeparator: \.isWhitespace).enumerated() {
+            do { callbackSecrets.append(try VerdictSigningSecret(String(text))) } catch {
+                throw ServiceConfigurationError(key: Key.callbackSecrets, reason: "secret #\(index + 1) is not a whsec_… signing secret")
+            }
+        }
+
+        let flow: RemediationFlowSource
+        if let path = try readable(Key.flow) {
+            flow = .file(path: path)
+        } else {
+            guard let worktype = value(Key.worktypeID) else {
+                throw ServiceConfigurationError(key: Key.worktypeID, reason: "is required for the default remediation flow (or give \(Key.flow))")
+            }
+            guard let reviewQueue = value(Key.reviewQueueID) else {
+                throw ServiceConfigurationError(key: Key.reviewQueueID, reason: "is required for the default remediation flow (or give \(Key.flow))")
+            }
+            flow = .defaultFlow(worktypeId: worktype, reviewQueueId: reviewQueue)
+        }
+        let policyPath = try readable(Key.policy)
+        let analysisPolicyPath = try readable(Key.analysisPolicy)
+        let workers = try integer(Key.workers, default: 4, range: 1...256)
+        let maxBodyBytes = try integer(Key.maxBodyBytes, default: 256 << 10, range: 1_024...(16 << 20))
+
+        let logLevel: Logger.Level
+        if let text = value(Key.logLevel) {
+            guard let level = Logger.Level(rawValue: text.lowercased()) else {
+                throw ServiceConfigurationError(key: Key.logLevel, reason: "must be one of trace, debug, info, notice, warning, error, critical")
+            }
+            logLevel = level
+        } else {
+            logLevel = .info
+        }
+
+        guard let keyText = value(Key.tokenKey) else {
+            throw ServiceConfigurationError(key: Key.tokenKey, reason: "is required: base64 of at least 16 random bytes, the same for every process")
+        }
+        let tokenKey: [UInt8]
+        do { tokenKey = try Base64.decode(keyText) } catch {
+            throw ServiceConfigurationError(key: Key.tokenKey, reason: "is not valid base64")
+        }
+        guard tokenKey.count >= KeyedEventTokenizer.minimumKeyBytes else {
+            throw ServiceConfigurationError(key: Key.tokenKey, reason: "must decode to at least \(KeyedEventTokenizer.minimumKeyBytes) bytes")
+        }
+
+        var configuration = ServiceConfiguration(
+            httpHost: host, httpPort: port, store: store, region: region,
+            credentials: GenesysCredentials(clientId: clientId, clientSecret: clientSecret),
+            webhookSecrets: webhookSecrets, engine: engine, callbackSecrets: callbackSecrets, flow: flow,
+            policyPath: policyPath, analysisPolicyPath: analysisPolicyPath, workers: workers,
+            maxBodyBytes: maxBodyBytes, logLevel: logLevel, tokenKey: tokenKey)
+        configuration.httpHost = host
+        return configuration
+    }
+
+    /// Reads a JSON object of key → string / number / bool / array of strings.
+    static func readFile(_ path: String) throws(ServiceConfigurationError) -> [String: String] {
+        let key = "--config"
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ServiceConfigurationError(key: key, reason: "names a file that does not exist or cannot be read")
+        }
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw ServiceConfigurationError(key: key, reason: "must be a JSON object of VIGIL_* keys")
+        }
+        var values: [String: String] = [:]
+        for (name, raw) in object {
+            guard Key.all.contains(name) else {
+                throw ServiceConfigurationError(key: name, reason: "is not a known configuration key (in \(key) file)")
+            }
+            switch raw {
+            case let text as String: values[name] = text
+            case let number as NSNumber: values[name] = number.stringValue
+            case let list as [String]: values[name] = list.joined(separator: " ")
+            default: throw ServiceConfigurationError(key: name, reason: "must be a string, a number or an array of strings (in \(key) file)")
+            }
+        }
+        return values
+    }
+
+    static func isLoopback(_ host: String) -> Bool {
+        host == "127.0.0.1" || host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
+    }
+}

@@ -1,0 +1,295 @@
+import CoreMetrics
+import Foundation
+import Hummingbird
+import Logging
+import Prometheus
+import ServiceLifecycle
+import UnixSignals
+import Vigil
+import VigilAnalysis
+import VigilCore
+import VigilEventSub
+import VigilIdempotency
+import VigilModels
+import VigilPlatformClient
+import VigilRemediation
+import VigilVerdict
+
+/// A whole Vigil service, assembled from a ``ServiceConfiguration``: storage, the Genesys Cloud
+/// client, the engine behind its circuit breaker, the pipeline, the callback receiver, metrics and
+/// logging — the same assembly `vigil demo` uses, on real time and real sockets.
+///
+/// ```swift
+/// let runtime = try VigilServiceRuntime(configuration: configuration, storage: try .sqlite(path: "vigil.sqlite"),
+///                                       transport: AsyncHTTPClientTransport())
+/// try await runtime.run(role: .all)        // until SIGTERM / SIGINT: HTTP drains, workers hand their jobs back
+/// ```
+///
+/// A host with its own Hummingbird app mounts ``routes(role:)`` and adds ``services(role:)`` to its
+/// `ServiceGroup` instead.
+public final class VigilServiceRuntime: Sendable {
+    /// The configuration.
+    public let configuration: ServiceConfiguration
+    /// Shared state.
+    public let storage: ServiceStorage
+    /// The pipeline.
+    public let pipeline: CompliancePipeline
+    /// The callback receiver (when callback secrets are configured).
+    public let callbacks: VerdictCallbackReceiver?
+    /// The engine's breaker.
+    public let breaker: CircuitBreaker<ContinuousClock>
+    /// In-process counters and time-to-flag percentiles.
+    public let statistics: PipelineStatistics
+    /// The Prometheus registry `/metrics` renders.
+    public let registry: PrometheusCollectorRegistry
+    /// The metrics factory over ``registry``.
+    public let metricsFactory: PrometheusMetricsFactory
+    /// The service logger.
+    public let logger: Logger
+    /// How often the queue-depth and breaker gauges are refreshed. Default 5 s.
+    public let gaugeInterval: Duration
+
+    /// Assembles the service.
+    ///
+    /// - Parameters:
+    ///   - configuration: validated configuration.
+    ///   - storage: the shared stores (``ServiceStorage/sqlite(path:maxDeliveries:now:)``, PostgreSQL, or the host's).
+    ///   - transport: every platform, media and engine call (``AsyncHTTPClientTransport``, or the simulator).
+    ///   - engine: replaces the configured engine (tests, hosts with their own); still behind the breaker.
+    ///   - registry: where metrics go (a fresh registry by default).
+    ///   - observers: extra pipeline observers.
+    ///   - gaugeInterval: refresh period of the periodic gauges.
+    ///   - logger: the service logger.
+    /// - Throws: ``ServiceConfigurationError`` when a referenced file (flow, policy, analysis policy) is invalid.
+    public init(configuration: ServiceConfiguration, storage: ServiceStorage, transport: any HTTPTransport,
+                engine: (any ComplianceEngine)? = nil, registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
+                observers: [any ComplianceObserver] = [], gaugeInterval: Duration = .seconds(5),
+                logger: Logger = Logger(label: "vigil.service")) throws(ServiceConfigurationError) {
+        self.configuration = configuration
+        self.storage = storage
+        self.registry = registry
+        self.logger = logger
+        self.gaugeInterval = gaugeInterval
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.durationHistogramBuckets["vigil_time_to_flag_seconds"] =
+            [1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1_800, 3_600].map { Duration.seconds($0) }
+        metricsFactory = factory
+
+        // Files named by the configuration.
+        let flow: RemediationFlow
+        switch configuration.flow {
+        case let .file(path):
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw ServiceConfigurationError(key: ServiceConfiguration.Key.flow, reason: "cannot be read")
+            }
+            do { flow = try RemediationFlow(json: data) } catch {
+                throw ServiceConfigurationError(key: ServiceConfiguration.Key.flow, reason: "is not a valid remediation flow: \(error)")
+            }
+        case let .defaultFlow(worktypeId, reviewQueueId):
+            do { flow = try .defaultFlow(worktypeId: worktypeId, reviewQueueId: reviewQueueId) } catch {
+                throw ServiceConfigurationError(key: ServiceConfiguration.Key.worktypeID, reason: "the default flow refuses the ids: \(error)")
+            }
+        }
+        var policy = VerdictPolicy.default
+        if let path = configuration.policyPath {
+            do { policy = try VerdictPolicy(contentsOf: URL(fileURLWithPath: path)) } catch {
+                throw ServiceConfigurationError(key: ServiceConfiguration.Key.policy, reason: "is not a valid verdict policy: \(error)")
+            }
+        }
+        var analysis = AnalysisPolicy()
+        if let path = configuration.analysisPolicyPath {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw ServiceConfigurationError(key: ServiceConfiguration.Key.analysisPolicy, reason: "cannot be read")
+            }
+            do { analysis = try AnalysisPolicy.decode(from: [UInt8](data)) } catch {
+                throw ServiceConfigurationError(key: ServiceConfiguration.Key.analysisPolicy, reason: "is not a valid analysis policy: \(error)")
+            }
+        }
+        let verifier: WebhookVerifier
+        do { verifier = try WebhookVerifier(scheme: .standardWebhooks, secrets: configuration.webhookSecrets) } catch {
+            throw ServiceConfigurationError(key: ServiceConfiguration.Key.webhookSecrets, reason: "refused: \(error.errorCode)")
+        }
+        guard let tokenizer = KeyedEventTokenizer(key: configuration.tokenKey) else {
+            throw ServiceConfigurationError(key: ServiceConfiguration.Key.tokenKey, reason: "is too short")
+        }
+
+        // The pipeline, as README's "Using it" assembles it.
+        let breaker = CircuitBreaker(name: "engine", configuration: .init(recordFailure: ComplianceEngineError.countsAgainstEngine),
+                                     clock: ContinuousClock())
+        self.breaker = breaker
+        let base: any ComplianceEngine
+        var asynchronous = false
+        if let engine {
+            base = engine
+            asynchronous = true
+        } else {
+            switch configuration.engine {
+            case .reference:
+                base = ReferenceComplianceEngine(transport: transport, options: .init(policy: analysis))
+            case let .http(endpoint, secret):
+                base = HTTPComplianceEngine(configuration: .init(endpoint: endpoint, secret: secret), transport: transport)
+                asynchronous = true
+            }
+        }
+        let client = GenesysCloudClient(region: configuration.region, credentials: configuration.credentials, transport: transport)
+        let receiver = WebhookReceiver(
+            verifier: verifier, minimiser: EventMinimiser(include: [.recordingId, .direction, .channel]), tokenizer: tokenizer,
+            store: storage.idempotency, queue: storage.queue,
+            configuration: .init(limits: EventDecodingLimits(maxBodyBytes: configuration.maxBodyBytes)))
+        let statistics = PipelineStatistics()
+        self.statistics = statistics
+        let observer = ComplianceObservers([statistics, MetricsComplianceObserver(factory: factory),
+                                            LoggingComplianceObserver(logger: Logger(label: "vigil.pipeline", level: configuration.logLevel))]
+                                           + observers)
+        let evaluator = ComplianceEvaluator(engine: CircuitBreakingComplianceEngine(base: base, breaker: breaker), policy: policy,
+                                            pending: asynchronous ? storage.pendingVerdicts : nil)
+        let pipeline = CompliancePipeline(
+            receiver: receiver, queue: storage.queue, client: client, evaluator: evaluator,
+            remediation: RemediationExecutor(actions: client, store: storage.idempotency, deadLetters: storage.deadLetters,
+                                             clock: ContinuousClock()),
+            routing: RemediationRouting(flow: flow), store: storage.idempotency, deadLetters: storage.deadLetters,
+            observer: observer, configuration: PipelineConfiguration(queueMaxDeliveries: storage.maxDeliveries))
+        self.pipeline = pipeline
+        if configuration.callbackSecrets.isEmpty {
+            callbacks = nil
+        } else {
+            let callbackLogger = Logger(label: "vigil.callbacks", level: configuration.logLevel)
+            callbacks = VerdictCallbackReceiver(
+                configuration: .init(secrets: configuration.callbackSecrets), registry: storage.pendingVerdicts,
+                policy: policy, deliveryIDs: storage.deliveryIDs,
+                onIncident: { incident in
+                    var metadata: Logger.Metadata = ["code": "\(incident.error.errorCode)"]
+                    if let id = incident.recordingId { metadata["recording_id"] = "\(id)" }
+                    if let id = incident.correlationId { metadata["correlation_id"] = "\(id)" }
+                    callbackLogger.warning("verdict callback rejected", metadata: metadata)
+                },
+                onVerdict: { callback in
+                    try await pipeline.remediate(callback.verdict, for: callback.request, decision: callback.decision)
+                })
+        }
+    }
+
+    /// The routes for `role` (ingest routes only when the role serves ingest).
+    public func routes(role: ServiceRole) -> VigilRoutes {
+        VigilRoutes(pipeline: role.servesIngest ? pipeline : nil, callbacks: role.servesIngest ? callbacks : nil,
+                    readiness: readiness(role: role), metrics: registry, maxBodyBytes: configuration.maxBodyBytes,
+                    logger: Logger(label: "vigil.http", level: configuration.logLevel))
+    }
+
+    /// `/readyz`: storage probes; a worker is also not ready while the engine breaker is open.
+    public func readiness(role: ServiceRole) -> Readiness {
+        let breaker = self.breaker
+        var state: (@Sendable () async -> CircuitBreakerState)?
+        if role.runsWorkers {
+            state = { await breaker.state }
+        }
+        return Readiness(probes: storage.probes, breakerState: state, breakerGatesReadiness: role == .worker)
+    }
+
+    /// The background services for `role`: storage clients, the pipeline workers (cancelled on
+    /// graceful shutdown, so each in-flight job finishes or gives its lease back) and the gauges.
+    public func services(role: ServiceRole) -> [any Service] {
+        var services = storage.services
+        if role.runsWorkers {
+            services.append(PipelineWorkersService(pipeline: pipeline, workers: configuration.workers, logger: logger))
+        }
+        services.append(GaugeService(runtime: self))
+        return services
+    }
+
+    /// A Hummingbird application serving ``routes(role:)`` on the configured address.
+    public func makeApplication(role: ServiceRole, extraRoutes: (@Sendable (Router<BasicRequestContext>) -> Void)? = nil,
+                                onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        let router = Router(context: BasicRequestContext.self)
+        router.addVigilRoutes(routes(role: role))
+        extraRoutes?(router)
+        var httpLogger = Logger(label: "vigil.http")
+        httpLogger.logLevel = configuration.logLevel >= .notice ? configuration.logLevel : .notice
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: nil),
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
+            logger: httpLogger)
+    }
+
+    /// The `ServiceGroup` for `role`: storage clients and pipeline workers first, the HTTP server
+    /// last — so on graceful shutdown (services stop in reverse order) the server stops accepting
+    /// and drains first, then the gauges stop, then the workers are cancelled and hand their
+    /// in-flight jobs back, then storage clients stop.
+    public func makeServiceGroup(role: ServiceRole, gracefulShutdownSignals: [UnixSignal] = [.sigterm, .sigint],
+                                 extraRoutes: (@Sendable (Router<BasicRequestContext>) -> Void)? = nil,
+                                 onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> ServiceGroup {
+        let app = makeApplication(role: role, extraRoutes: extraRoutes, onServerRunning: onServerRunning)
+        return ServiceGroup(configuration: .init(services: services(role: role) + [app],
+                                                 gracefulShutdownSignals: gracefulShutdownSignals, logger: logger))
+    }
+
+    /// Runs ``makeServiceGroup(role:gracefulShutdownSignals:extraRoutes:onServerRunning:)`` until
+    /// SIGTERM or SIGINT, then closes storage.
+    public func run(role: ServiceRole, gracefulShutdownSignals: [UnixSignal] = [.sigterm, .sigint],
+                    extraRoutes: (@Sendable (Router<BasicRequestContext>) -> Void)? = nil,
+                    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        let group = makeServiceGroup(role: role, gracefulShutdownSignals: gracefulShutdownSignals, extraRoutes: extraRoutes,
+                                     onServerRunning: onServerRunning)
+        do {
+            try await group.run()
+        } catch {
+            await storage.close()
+            throw error
+        }
+        await storage.close()
+    }
+}
+
+/// Runs the pipeline's workers until graceful shutdown, then cancels them: `CompliancePipeline.run`
+/// returns once every in-flight job has finished or released its lease.
+public struct PipelineWorkersService: Service {
+    let pipeline: CompliancePipeline
+    let workers: Int
+    let logger: Logger
+
+    /// Creates the service.
+    public init(pipeline: CompliancePipeline, workers: Int, logger: Logger) {
+        self.pipeline = pipeline
+        self.workers = workers
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        logger.info("pipeline workers starting", metadata: ["workers": "\(workers)"])
+        let pipeline = self.pipeline, workers = self.workers
+        await cancelWhenGracefulShutdown {
+            await pipeline.run(workers: workers)
+        }
+        logger.info("pipeline workers stopped; in-flight jobs finished or released")
+    }
+}
+
+/// Refreshes `vigil_queue_depth` and `vigil_engine_breaker_state{state}` periodically.
+struct GaugeService: Service {
+    let runtime: VigilServiceRuntime
+
+    func run() async throws {
+        let runtime = self.runtime
+        let depth = Gauge(label: "vigil_queue_depth", factory: runtime.metricsFactory)
+        let depthErrors = Counter(label: "vigil_queue_depth_errors_total", factory: runtime.metricsFactory)
+        let states = CircuitBreakerState.allCases.map {
+            ($0, Gauge(label: "vigil_engine_breaker_state", dimensions: [("state", $0.rawValue)], factory: runtime.metricsFactory))
+        }
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do { depth.record(try await runtime.storage.queueDepth()) } catch { depthErrors.increment() }
+                let state = await runtime.breaker.state
+                for (candidate, gauge) in states { gauge.record(candidate == state ? 1 : 0) }
+                do { try await Task.sleep(for: runtime.gaugeInterval) } catch { return }
+            }
+        }
+    }
+}
+
+extension Logger {
+    init(label: String, level: Logger.Level) {
+        self.init(label: label)
+        logLevel = level
+    }
+}
