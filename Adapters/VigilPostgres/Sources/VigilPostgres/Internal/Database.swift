@@ -1,0 +1,173 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// The plumbing every store and queue shares: the host's client, a logger, the once-per-instance
+/// schema check, and PII-free error descriptions.
+struct Database: Sendable {
+    let client: PostgresClient
+    let logger: Logger
+    private let gate = MigrationGate()
+
+    init(client: PostgresClient, logger: Logger?) {
+        self.client = client
+        self.logger = logger ?? Database.silent
+    }
+
+    /// A logger that drops everything: the default, so no statement is logged unless the host asks.
+    static let silent = Logger(label: "vigil.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
+
+    /// Migrates (or checks) the schema once for this instance; later calls return at once.
+    func ensureSchema() async throws {
+        let client = self.client, logger = self.logger
+        try await gate.ensure { _ = try await VigilPostgres.migrate(client, logger: logger) }
+    }
+
+    /// Runs one statement and collects its rows (the statements here return a handful).
+    @discardableResult
+    func rows(_ query: PostgresQuery) async throws -> [PostgresRow] {
+        try await client.query(query, logger: logger).collect()
+    }
+
+    /// Runs `body` in a transaction on one pooled connection: `BEGIN`, body, `COMMIT`; `ROLLBACK` when
+    /// the body throws. A connection lost mid-way rolls back on the server by itself.
+    func transaction<T: Sendable>(_ body: (PostgresConnection, Logger) async throws -> T) async throws -> T {
+        let logger = self.logger
+        return try await client.withConnection { connection in
+            try await connection.query("BEGIN", logger: logger)
+            let result: T
+            do {
+                result = try await body(connection, logger)
+            } catch {
+                _ = try? await connection.query("ROLLBACK", logger: logger)
+                throw error
+            }
+            try await connection.query("COMMIT", logger: logger)
+            return result
+        }
+    }
+
+    /// A description of `error` that is safe to put in a Vigil error: the operation and, for a server
+    /// error, its SQLSTATE — never the PSQLError's own description, which can echo the statement and
+    /// its bound values.
+    static func describe(_ operation: String, _ error: any Error) -> String {
+        "\(operation): \(cause(error))"
+    }
+
+    static func cause(_ error: any Error) -> String {
+        switch error {
+        case let error as PSQLError:
+            if error.code == .server {
+                let state = error.serverInfo?[.sqlState] ?? "unknown"
+                return "server error, SQLSTATE \(state)\(Self.meaning(ofSQLState: state))"
+            }
+            return "connection failure (\(error.code))"
+        case let error as VigilPostgresError:
+            return error.description
+        case is CancellationError:
+            return "cancelled"
+        case is PostgresDecodingError:
+            return "a column did not decode as the expected type"
+        default:
+            return "\(type(of: error))"
+        }
+    }
+
+    /// Names of the SQLSTATEs a host is likely to meet, so logs read without a lookup table.
+    private static func meaning(ofSQLState state: String) -> String {
+        switch state {
+        case "57014": return " (statement timeout or cancel)"
+        case "57P01": return " (server shutting down or backend terminated)"
+        case "57P02", "57P03": return " (server not available)"
+        case "40001": return " (serialization failure)"
+        case "40P01": return " (deadlock detected)"
+        case "53300": return " (too many connections)"
+        case "42P01": return " (table missing: run VigilPostgres.migrate)"
+        case "25P02": return " (transaction aborted)"
+        default: return ""
+        }
+    }
+}
+
+/// Runs the schema migration once per instance; concurrent first callers share one attempt, and a
+/// failed attempt is retried by the next caller.
+final class MigrationGate: @unchecked Sendable {
+    private enum State {
+        case pending
+        case running(Task<Void, any Error>)
+        case done
+    }
+
+    private let lock = NSLock()
+    private var state: State = .pending
+
+    func ensure(_ migrate: @escaping @Sendable () async throws -> Void) async throws {
+        let task: Task<Void, any Error>? = lock.withLock {
+            switch state {
+            case .done: return nil
+            case .running(let task): return task
+            case .pending:
+                let task = Task { try await migrate() }
+                state = .running(task)
+                return task
+            }
+        }
+        guard let task else { return }
+        do {
+            try await task.value
+            lock.withLock { state = .done }
+        } catch {
+            lock.withLock {
+                if case .running = state { state = .pending }
+            }
+            throw error
+        }
+    }
+}
+
+/// Wall-clock dates as milliseconds since 1970, the unit every timestamp column uses.
+enum Millis {
+    static func of(_ date: Date) -> Int64 {
+        let value = (date.timeIntervalSince1970 * 1_000).rounded()
+        guard value.isFinite else { return value < 0 ? Int64.min / 2 : Int64.max / 2 }
+        return Int64(max(min(value, Double(Int64.max / 2)), Double(Int64.min / 2)))
+    }
+
+    static func of(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        let (product, overflow) = seconds.multipliedReportingOverflow(by: 1_000)
+        if overflow { return seconds < 0 ? Int64.min / 2 : Int64.max / 2 }
+        return clamp(product.addingReportingOverflow(attoseconds / 1_000_000_000_000_000))
+    }
+
+    static func adding(_ duration: Duration, to milliseconds: Int64) -> Int64 {
+        clamp(milliseconds.addingReportingOverflow(of(duration)))
+    }
+
+    static func date(_ milliseconds: Int64) -> Date {
+        Date(timeIntervalSince1970: Double(milliseconds) / 1_000)
+    }
+
+    private static func clamp(_ result: (partialValue: Int64, overflow: Bool)) -> Int64 {
+        result.overflow ? Int64.max / 2 : min(max(result.partialValue, Int64.min / 2), Int64.max / 2)
+    }
+}
+
+/// When expired rows were last purged, shared by the concurrent callers of one instance.
+final class PurgeMark: @unchecked Sendable {
+    private let lock = NSLock()
+    private var last: Int64
+
+    init(_ start: Int64) { last = start }
+
+    /// Whether a purge is due at `now`; if so, records `now` so only one caller purges.
+    func due(at now: Int64, interval: Int64) -> Bool {
+        lock.withLock {
+            guard now - last >= interval else { return false }
+            last = now
+            return true
+        }
+    }
+
+    func set(_ now: Int64) { lock.withLock { last = now } }
+}
