@@ -21,7 +21,7 @@ struct ConfigurationTests {
         #expect(configuration.store == .sqlite(path: "/tmp/vigil-config-test.sqlite"))
         #expect(configuration.region.apiBaseURL.absoluteString == Fixture.inProcessAPIBase)
         #expect(configuration.maxBodyBytes == 256 << 10)
-        #expect(configuration.tokenKey.count == 32)
+        #expect(configuration.tokenKey == Array("vigil-test-token-key-0123456789ab".utf8))
     }
 
     @Test("a bad value names its key", arguments: [

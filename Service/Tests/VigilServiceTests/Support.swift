@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import Hummingbird
+import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -76,7 +77,7 @@ final class LiveService: @unchecked Sendable {
         let configuration = try ServiceConfiguration.parse(values(directory))
         let storage = try ServiceStorage.open(configuration.store)
         let runtime = try VigilServiceRuntime(configuration: configuration, storage: storage, transport: transport, engine: engine,
-                                              gaugeInterval: .milliseconds(100))
+                                              gaugeInterval: .milliseconds(100), logger: Self.quiet)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let group = runtime.makeServiceGroup(role: role, gracefulShutdownSignals: [], extraRoutes: extraRoutes) { port in
             continuation.yield(port)
@@ -89,6 +90,12 @@ final class LiveService: @unchecked Sendable {
         return LiveService(runtime: runtime, group: group, running: running,
                            baseURL: URL(string: "http://127.0.0.1:\(port)")!, directory: directory)
     }
+
+    static let quiet: Logger = {
+        var logger = Logger(label: "test.vigil.service")
+        logger.logLevel = .error
+        return logger
+    }()
 
     func url(_ path: String) -> String { baseURL.absoluteString + path }
 

@@ -28,13 +28,13 @@ struct TransportTests {
             })
         }
         router.get("/slow-head") { _, _ in
-            try await Task.sleep(for: .seconds(10))
+            try await Task.sleep(for: .seconds(3))
             return Response(status: .ok)
         }
         router.get("/stall") { _, _ in
             Response(status: .ok, body: ResponseBody { writer in
                 try await writer.write(ByteBuffer(string: "first"))
-                try await Task.sleep(for: .seconds(10))
+                try await Task.sleep(for: .seconds(3))
                 try await writer.finish(nil)
             })
         }
@@ -141,7 +141,7 @@ struct TransportTests {
 
     @Test("a refused connection → http.connectionFailed (retryable); a bad scheme → http.invalidRequest")
     func connectionFailures() async throws {
-        let transport = AsyncHTTPClientTransport()
+        let transport = AsyncHTTPClientTransport(configuration: .init(connectTimeout: .seconds(1)))
         let port = try await freePort()
         let refused = try await #require(throws: HTTPTransportError.self) {
             _ = try await transport.send(VigilCore.HTTPRequest(method: .get, url: URL(string: "http://127.0.0.1:\(port)/x")!), body: nil)

@@ -117,6 +117,8 @@ public enum LoadGenerator {
         configuration.timeout = .init(connect: .seconds(5), read: .seconds(60))
         configuration.connectionPool = .init(idleTimeout: .seconds(60),
                                              concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, options.concurrency))
+        // Fail fast on a refused connection (a killed process): the retry loop picks another URL.
+        configuration.connectionPool.retryConnectionEstablishment = false
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         do {
             let report = try await run(options, client: client)
