@@ -116,12 +116,12 @@ struct ConfigurationTests {
         #expect(usage == 2)
     }
 
-    @Test("postgres:// is refused with a typed error naming VIGIL_STORE (until the adapter is wired)")
-    func postgresNotWired() throws {
+    @Test("a postgres:// URL the adapter refuses is a VIGIL_STORE error without the password")
+    func postgresRefused() throws {
         let error = try #require(throws: ServiceConfigurationError.self) {
-            try ServiceStorage.open(.postgres(url: "postgres://vigil:pw@127.0.0.1:5432/vigil"))
+            try ServiceStorage.open(.postgres(url: "postgres://vigil:TOPSECRET@127.0.0.1:5432/vigil?sslmode=sometimes"))
         }
         #expect(error.key == Key.store)
-        #expect(!error.description.contains("pw@"))
+        #expect(!error.description.contains("TOPSECRET"))
     }
 }

@@ -98,14 +98,14 @@ public enum VigilServiceCommand {
         let storage = try ServiceStorage.open(configuration.store)
         let transport = AsyncHTTPClientTransport()
         let runtime = try VigilServiceRuntime(configuration: configuration, storage: storage, transport: transport, logger: logger)
-        logger.info("vigil-service starting", metadata: [
+        logger.notice("vigil-service starting", metadata: [
             "role": "\(options.role.rawValue)", "store": "\(storage.label)", "engine": "\(configuration.engine)",
             "api": "\(configuration.region.apiBaseURL.redactedForLogging)", "workers": "\(configuration.workers)",
         ])
         let host = configuration.httpHost
         do {
             try await runtime.run(role: options.role) { port in
-                logger.info("listening", metadata: ["address": "http://\(host):\(port)"])
+                logger.notice("listening", metadata: ["address": "http://\(host):\(port)", "role": "\(options.role.rawValue)"])
             }
         } catch {
             try? await transport.shutdown()
@@ -329,15 +329,14 @@ extension ServiceStorage {
     /// Opens the configured store.
     ///
     /// - Throws: ``ServiceConfigurationError`` (key `VIGIL_STORE`) when the store cannot be used.
-    public static func open(_ location: StoreLocation, maxDeliveries: Int = 10) throws -> ServiceStorage {
+    public static func open(_ location: StoreLocation, maxDeliveries: Int = 10, logger: Logger? = nil) throws -> ServiceStorage {
         switch location {
         case let .sqlite(path):
             do { return try .sqlite(path: path, maxDeliveries: maxDeliveries) } catch {
                 throw ServiceConfigurationError(key: ServiceConfiguration.Key.store, reason: "the SQLite file cannot be opened: \(error)")
             }
-        case .postgres:
-            throw ServiceConfigurationError(key: ServiceConfiguration.Key.store,
-                                            reason: "postgres:// is not available in this build yet (the VigilPostgres adapter is not wired)")
+        case let .postgres(url):
+            return try .postgres(url: url, maxDeliveries: maxDeliveries, logger: logger)
         }
     }
 }

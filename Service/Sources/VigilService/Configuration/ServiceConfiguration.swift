@@ -97,12 +97,13 @@ public struct ServiceConfiguration: Sendable {
         public static let maxBodyBytes = "VIGIL_MAX_BODY_BYTES"
         public static let logLevel = "VIGIL_LOG_LEVEL"
         public static let tokenKey = "VIGIL_TOKEN_KEY"
+        public static let jobLeaseSeconds = "VIGIL_JOB_LEASE_SECONDS"
 
         /// All keys, in documentation order.
         public static let all = [httpHost, httpPort, store, genesysRegion, genesysAPIBase, genesysClientID,
                                  genesysClientSecret, webhookSecrets, engine, engineSecret, callbackSecrets, flow,
                                  worktypeID, reviewQueueID, policy, analysisPolicy, workers, maxBodyBytes, logLevel,
-                                 tokenKey]
+                                 tokenKey, jobLeaseSeconds]
     }
 
     /// Listen address. Default `127.0.0.1`.
@@ -135,6 +136,9 @@ public struct ServiceConfiguration: Sendable {
     public var logLevel: Logger.Level
     /// The key of the receiver's pseudonymous tokens (shared by every process of a deployment).
     public var tokenKey: [UInt8]
+    /// How long a worker holds a job before another process may take it over (after a crash).
+    /// Default 600 s (`PipelineConfiguration`'s).
+    public var jobLease: Duration = .seconds(600)
 
     /// Where the remediation flow comes from.
     public enum RemediationFlowSource: Sendable, Hashable {
@@ -321,13 +325,14 @@ public struct ServiceConfiguration: Sendable {
             throw ServiceConfigurationError(key: Key.tokenKey, reason: "must decode to at least \(KeyedEventTokenizer.minimumKeyBytes) bytes")
         }
 
+        let leaseSeconds = try integer(Key.jobLeaseSeconds, default: 600, range: 5...86_400)
         var configuration = ServiceConfiguration(
             httpHost: host, httpPort: port, store: store, region: region,
             credentials: GenesysCredentials(clientId: clientId, clientSecret: clientSecret),
             webhookSecrets: webhookSecrets, engine: engine, callbackSecrets: callbackSecrets, flow: flow,
             policyPath: policyPath, analysisPolicyPath: analysisPolicyPath, workers: workers,
             maxBodyBytes: maxBodyBytes, logLevel: logLevel, tokenKey: tokenKey)
-        configuration.httpHost = host
+        configuration.jobLease = .seconds(leaseSeconds)
         return configuration
     }
 

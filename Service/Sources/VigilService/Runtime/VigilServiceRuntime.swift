@@ -148,7 +148,8 @@ public final class VigilServiceRuntime: Sendable {
             remediation: RemediationExecutor(actions: client, store: storage.idempotency, deadLetters: storage.deadLetters,
                                              clock: ContinuousClock()),
             routing: RemediationRouting(flow: flow), store: storage.idempotency, deadLetters: storage.deadLetters,
-            observer: observer, configuration: PipelineConfiguration(queueMaxDeliveries: storage.maxDeliveries))
+            observer: observer,
+            configuration: PipelineConfiguration(lease: configuration.jobLease, queueMaxDeliveries: storage.maxDeliveries))
         self.pipeline = pipeline
         if configuration.callbackSecrets.isEmpty {
             callbacks = nil
