@@ -241,7 +241,7 @@ public enum LoadGenerator {
     public static func event(recordingId: String, conversationId: String, index: Int) -> [UInt8] {
         let timestamp = Date().formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
         return Array(#"""
-        {"id":"evt-\#(recordingId)","event":"recording:recordingCompleted","timestamp":"\#(timestamp)","correlationId":"load-\#(index)",\#
+        {"id":"evt-\#(recordingId)","event":"recording:recordingCompleted","timestamp":"\#(timestamp)","correlationId":"load-\#(recordingId.prefix(8))-\#(index)",\#
         "data":{"recordingId":"\#(recordingId)","conversationId":"\#(conversationId)","direction":"INBOUND","channel":"VOICE"}}
         """#.utf8)
     }
