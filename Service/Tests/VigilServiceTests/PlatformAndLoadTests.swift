@@ -88,6 +88,33 @@ struct PlatformAndLoadTests {
         await live.stop()
     }
 
+    @Test("--faults traps: transcoding answers 202 first; the client polls through and every recording is read")
+    func traps() async throws {
+        let live = try await LivePlatform.start(faults: .traps)
+        let created = try await http(.POST, live.base.absoluteString + "/_sim/recordings",
+                                     body: Array(#"{"count":20,"violatingEvery":10,"seed":11}"#.utf8))
+        let recordings = try JSONDecoder().decode([SimulatedPlatform.Recording].self, from: Data(created.body.utf8))
+        let transport = AsyncHTTPClientTransport()
+        let client = GenesysCloudClient(region: .custom(apiBase: live.base),
+                                        credentials: GenesysCredentials(clientId: SimulatedPlatform.clientId,
+                                                                        clientSecret: SimulatedPlatform.clientSecret),
+                                        transport: transport)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for recording in recordings {
+                group.addTask {
+                    let ready = try await client.awaitRecording(conversationId: GenesysID(recording.conversationId)!,
+                                                                recordingId: GenesysID(recording.recordingId)!)
+                    #expect(ready.id.rawValue == recording.recordingId)
+                }
+            }
+            try await group.waitForAll()
+        }
+        let byStatus = try #require(try await live.state()["requestsByStatus"] as? [String: Int])
+        #expect((byStatus["202"] ?? 0) > 0)
+        try await transport.shutdown()
+        await live.stop()
+    }
+
     @Test("send against a live service: every event accepted once, repeats and --replay come back as duplicates; violating recordings flagged")
     func send() async throws {
         let live = try await LivePlatform.start()

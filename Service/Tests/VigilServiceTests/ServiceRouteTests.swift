@@ -101,7 +101,7 @@ struct ServiceRouteTests {
                      "vigil_webhook_duplicates_total 1", "vigil_queue_depth 0", "vigil_jobs_in_flight 0",
                      #"vigil_engine_breaker_state{state="closed"} 1"#, #"vigil_jobs_leased_total{kind="#,
                      "vigil_time_to_flag_seconds_count 1", "vigil_recordings_flagged_total 1",
-                     #"vigil_verdicts_total{verdict="VIOLATION_DETECTED",type="PCI_MID_CAPTURE"} 1"#, "vigil_workers 2"] {
+                     #"vigil_verdicts_total{verdict="VIOLATION_DETECTED",type="PCI_MID_CAPTURE"} 1"#, "vigil_workers 2", #"vigil_dead_letters_total{source="remediation"} 0"#] {
             #expect(metrics.body.contains(name), "missing \(name)")
         }
         #expect(await service.stop())

@@ -44,6 +44,10 @@ public struct MetricsComplianceObserver: ComplianceObserver {
         flagged = Counter(label: "vigil_recordings_flagged_total", factory: factory)
         timeToFlag = CoreMetrics.Timer(label: "vigil_time_to_flag_seconds", factory: factory)
         workers = Meter(label: "vigil_workers", factory: factory)
+        // Alerting series exist from the start (at 0), not only after the first incident.
+        for source in [PipelineEvent.DeadLetterSource.queue, .sink, .remediation] {
+            _ = Counter(label: "vigil_dead_letters_total", dimensions: [("source", source.rawValue)], factory: factory)
+        }
     }
 
     public func record(_ event: PipelineEvent) {
