@@ -62,7 +62,7 @@ public final class PostgresDeliveryIDStore: DeliveryIDStore {
     /// Forgets `id` (the delivery could not be handled; a retry must be accepted).
     public func remove(_ id: String) async throws {
         try await perform("remove") {
-            _ = try await database.rows("DELETE FROM vigil_delivery_ids WHERE id = \(id)")
+            _ = try await database.rows("DELETE FROM vigil_delivery_ids WHERE id = \(id)", idempotent: true)
         }
     }
 

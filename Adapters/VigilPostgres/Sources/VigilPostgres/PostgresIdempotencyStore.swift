@@ -85,17 +85,18 @@ public final class PostgresIdempotencyStore: IdempotencyStore {
                          WHERE r.expires_at <= \(nowMs)
                         RETURNING r.token
                     )
-                    SELECT true, NULL::text, NULL::text, NULL::text, NULL::bigint FROM claimed
+                    SELECT true, NULL::text, NULL::text, NULL::text, NULL::bigint, NULL::text FROM claimed
                     UNION ALL
-                    SELECT false, fingerprint, status, outcome::text, expires_at FROM vigil_idempotency
+                    SELECT false, fingerprint, status, outcome::text, expires_at, token FROM vigil_idempotency
                      WHERE key = \(key) AND expires_at > \(nowMs) AND NOT EXISTS (SELECT 1 FROM claimed)
-                    """)
+                    """, idempotent: true)
             }
             guard let row = rows.first else { continue }   // changed under us: look again
-            let (won, storedFingerprint, status, outcome, storedExpiry) = try decoding("claim") {
-                try row.decode((Bool, String?, String?, String?, Int64?).self)
+            let (won, storedFingerprint, status, outcome, storedExpiry, storedToken) = try decoding("claim") {
+                try row.decode((Bool, String?, String?, String?, Int64?, String?).self)
             }
-            if won { return .acquired(token) }
+            // Our own token: this attempt, or a repeat after a lost connection whose first run committed.
+            if won || storedToken == token.rawValue { return .acquired(token) }
             guard storedFingerprint == fingerprint else { return .conflict }
             guard status == "completed" else { return .inProgress(until: Millis.date(storedExpiry ?? expiresAt)) }
             guard let outcome, let decoded = try? JSONDecoder().decode(StoredOutcome.self, from: Data(outcome.utf8)) else {
@@ -134,7 +135,7 @@ public final class PostgresIdempotencyStore: IdempotencyStore {
         _ = try await perform("release") {
             try await database.rows("""
                 DELETE FROM vigil_idempotency WHERE key = \(key) AND token = \(token.rawValue) AND status = 'in_progress'
-                """)
+                """, idempotent: true)
         }
     }
 
@@ -160,7 +161,7 @@ public final class PostgresIdempotencyStore: IdempotencyStore {
     /// How many records the table holds, live or expired but not yet purged.
     public func count() async throws -> Int {
         try await perform("count") {
-            let rows = try await database.rows("SELECT count(*)::bigint FROM vigil_idempotency")
+            let rows = try await database.rows("SELECT count(*)::bigint FROM vigil_idempotency", idempotent: true)
             return Int(try rows.first?.decode(Int64.self) ?? 0)
         }
     }

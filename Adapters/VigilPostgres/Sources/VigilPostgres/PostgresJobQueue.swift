@@ -261,7 +261,7 @@ public final class PostgresJobQueue<Job: Codable & Sendable>: JobQueue, JobArriv
             try await database.rows("""
                 SELECT payload::text, reason, delivery_count::bigint, first_enqueued_at, dead_lettered_at
                   FROM vigil_dead_letters WHERE queue = \(name) ORDER BY dead_lettered_at, id
-                """)
+                """, idempotent: true)
         }
         let decoder = JSONDecoder()
         return try rows.compactMap { row in
@@ -329,7 +329,7 @@ public final class PostgresJobQueue<Job: Codable & Sendable>: JobQueue, JobArriv
     public func pendingCount() async throws -> Int {
         let name = self.name
         return try await perform("pendingCount") {
-            let rows = try await database.rows("SELECT count(*)::bigint FROM vigil_jobs WHERE queue = \(name)")
+            let rows = try await database.rows("SELECT count(*)::bigint FROM vigil_jobs WHERE queue = \(name)", idempotent: true)
             return Int(try rows.first?.decode(Int64.self) ?? 0)
         }
     }
@@ -338,7 +338,8 @@ public final class PostgresJobQueue<Job: Codable & Sendable>: JobQueue, JobArriv
     public func deadLetterCount() async throws -> Int {
         let name = self.name
         return try await perform("deadLetterCount") {
-            let rows = try await database.rows("SELECT count(*)::bigint FROM vigil_dead_letters WHERE queue = \(name)")
+            let rows = try await database.rows("SELECT count(*)::bigint FROM vigil_dead_letters WHERE queue = \(name)",
+                                               idempotent: true)
             return Int(try rows.first?.decode(Int64.self) ?? 0)
         }
     }

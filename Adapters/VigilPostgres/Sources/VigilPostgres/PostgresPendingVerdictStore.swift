@@ -81,7 +81,7 @@ public final class PostgresPendingVerdictStore: PendingVerdictStore {
             try await database.rows("""
                 SELECT request::text, expires_at FROM vigil_pending_verdicts
                  WHERE recording_id = \(recording) AND expires_at > \(nowMs)
-                """)
+                """, idempotent: true)
         }
         return try rows.first.map { try decode($0, operation: "entry") }
     }

@@ -115,7 +115,7 @@ public enum VigilPostgres {
                     try await connection.query("COMMIT", logger: logger)
                     return applied
                 } catch {
-                    _ = try? await connection.query("ROLLBACK", logger: logger)
+                    try? await Database.rollBack(connection, after: error, logger: logger)
                     throw error
                 }
             }

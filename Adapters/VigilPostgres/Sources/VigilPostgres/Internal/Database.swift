@@ -24,9 +24,34 @@ struct Database: Sendable {
     }
 
     /// Runs one statement and collects its rows (the statements here return a handful).
+    ///
+    /// - Parameter idempotent: the statement may safely run twice (a read, a delete by token, a
+    ///   claim that recognises its own token). Such a statement is run once more when the connection
+    ///   was lost — typically a pooled connection the server had just closed (a terminated backend, a
+    ///   restart) and the pool had not noticed yet. Other statements are not repeated: whether they
+    ///   committed is unknown, so the caller gets the retryable error.
     @discardableResult
-    func rows(_ query: PostgresQuery) async throws -> [PostgresRow] {
-        try await client.query(query, logger: logger).collect()
+    func rows(_ query: PostgresQuery, idempotent: Bool = false) async throws -> [PostgresRow] {
+        do {
+            return try await client.query(query, logger: logger).collect()
+        } catch let error as PSQLError where idempotent && Self.isConnectionLoss(error) {
+            return try await client.query(query, logger: logger).collect()
+        }
+    }
+
+    /// Whether `error` means the connection is gone (as opposed to a statement the server refused).
+    static func isConnectionLoss(_ error: PSQLError) -> Bool {
+        switch error.code {
+        case .serverClosedConnection, .clientClosedConnection, .connectionError, .uncleanShutdown:
+            return true
+        case .server:
+            // FATAL errors that end the session: operator intervention (57P01 terminated, 57P02/3
+            // shutdown) and connection exceptions (class 08).
+            let state = error.serverInfo?[.sqlState] ?? ""
+            return state.hasPrefix("57P") || state.hasPrefix("08")
+        default:
+            return false
+        }
     }
 
     /// Runs `body` in a transaction on one pooled connection: `BEGIN`, body, `COMMIT`; `ROLLBACK` when
@@ -39,12 +64,21 @@ struct Database: Sendable {
             do {
                 result = try await body(connection, logger)
             } catch {
-                _ = try? await connection.query("ROLLBACK", logger: logger)
+                try? await Database.rollBack(connection, after: error, logger: logger)
                 throw error
             }
             try await connection.query("COMMIT", logger: logger)
             return result
         }
+    }
+
+    /// Rolls back after a failed statement — but only when the connection is still usable: when it
+    /// was lost, the server has rolled the transaction back already, and a statement written to a
+    /// closing connection may never be answered.
+    static func rollBack(_ connection: PostgresConnection, after error: any Error, logger: Logger) async throws {
+        if let error = error as? PSQLError, isConnectionLoss(error) { return }
+        guard !connection.isClosed else { return }
+        try await connection.query("ROLLBACK", logger: logger)
     }
 
     /// A description of `error` that is safe to put in a Vigil error: the operation and, for a server
