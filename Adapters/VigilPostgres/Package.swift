@@ -1,7 +1,7 @@
 // swift-tools-version: 6.1
 //
-// VigilPostgres — the shared IdempotencyStore, JobQueue, PendingVerdictStore and DeliveryIDStore on
-// PostgreSQL, for hosts that run Vigil on more than one machine.
+// VigilPostgres — the shared IdempotencyStore, JobQueue, PendingVerdictStore, DeliveryIDStore and
+// remediation DeadLetterSink on PostgreSQL, for hosts that run Vigil on more than one machine.
 //
 // A separate package so the SDK itself keeps zero dependencies. Its tests need a real server:
 //   ../../Scripts/with-postgres.sh swift test
@@ -31,7 +31,10 @@ let package = Package(
                 .product(name: "VigilIdempotency", package: "Vigil"),
                 .product(name: "VigilVerdict", package: "Vigil"),
                 .product(name: "VigilModels", package: "Vigil"),
+                .product(name: "VigilRemediation", package: "Vigil"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                // Only for `ConnectionPoolError`, which `PostgresClient` throws unmapped once it is shut down.
+                .product(name: "_ConnectionPoolModule", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -44,6 +47,7 @@ let package = Package(
                 .product(name: "VigilIdempotency", package: "Vigil"),
                 .product(name: "VigilVerdict", package: "Vigil"),
                 .product(name: "VigilModels", package: "Vigil"),
+                .product(name: "VigilRemediation", package: "Vigil"),
                 .product(name: "VigilTesting", package: "Vigil"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),

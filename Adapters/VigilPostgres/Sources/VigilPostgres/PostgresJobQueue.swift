@@ -302,6 +302,9 @@ public final class PostgresJobQueue<Job: Codable & Sendable>: JobQueue, JobArriv
     /// Whether the listening connection is established right now (for health checks).
     public var isListening: Bool { listener?.isListening ?? false }
 
+    /// Whether the listener's background task has ended (for tests).
+    var listenerHasFinished: Bool { listener?.hasFinished ?? true }
+
     /// How many callers are in ``waitForJobs(timeout:)`` right now (for tests).
     var waiterCount: Int { listener?.waiterCount ?? 0 }
 

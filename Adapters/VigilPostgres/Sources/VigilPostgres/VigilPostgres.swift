@@ -90,6 +90,18 @@ public enum VigilPostgres {
             """,
             "CREATE INDEX vigil_delivery_ids_expires_at ON vigil_delivery_ids (expires_at)",
         ]),
+        Migration(version: 4, name: "remediation dead letters", statements: [
+            """
+            CREATE TABLE vigil_remediation_dead_letters (
+                id               bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                recording_id     text   NOT NULL,
+                letter           jsonb  NOT NULL,
+                dead_lettered_at bigint NOT NULL
+            )
+            """,
+            "CREATE INDEX vigil_remediation_dead_letters_recording ON vigil_remediation_dead_letters (recording_id, id)",
+            "CREATE INDEX vigil_remediation_dead_letters_at ON vigil_remediation_dead_letters (dead_lettered_at)",
+        ]),
     ]
 
     /// Creates or upgrades the schema to ``latestSchemaVersion``.

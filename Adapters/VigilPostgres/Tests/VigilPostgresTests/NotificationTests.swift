@@ -102,5 +102,26 @@ extension PostgresTests {
                 #expect(!silent.isListening)
             }
         }
+
+        /// The host cancels `client.run()` while a queue still listens: the pool shuts down, and the
+        /// listener ends instead of reconnecting forever.
+        @Test func shuttingTheClientDownEndsTheListener() async throws {
+            let client = try TestServer.configuration().makeClient()
+            let ended = Flag()
+            let running = Task {
+                await client.run()
+                ended.set()
+            }
+            let queue = PostgresJobQueue<Int>(client: client, name: TestServer.unique("shutdown"))
+            queue.startListening()
+            let listening = try await eventually { queue.isListening }
+            #expect(listening)
+            running.cancel()
+            let runEnded = try await eventually(timeout: .seconds(20)) { ended.isSet }
+            #expect(runEnded, "client.run() must return although the listener holds a connection")
+            let listenerEnded = try await eventually(timeout: .seconds(20)) { queue.listenerHasFinished }
+            #expect(listenerEnded, "the listener must stop once the pool is shut down")
+            #expect(!queue.isListening)
+        }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import PostgresNIO
 import Testing
 import VigilModels
+import VigilRemediation
 import VigilPostgres
 import VigilTesting
 import VigilVerdict
@@ -100,6 +101,32 @@ extension PostgresTests {
                     #expect(try await stores[1].insertIfAbsent(id, until: clock.wallNow.addingTimeInterval(300)),
                             "a removed id is accepted again")
                 }
+            }
+        }
+    }
+}
+
+extension PostgresTests {
+    @Suite struct RemediationDeadLetters {
+        @Test func lettersAreStoredFoundByRecordingAndPruned() async throws {
+            try await TestServer.withClient { client in
+                let clock = TestClock()
+                let sink = PostgresDeadLetterSink(client: client, now: clock.wall)
+                let recording = GenesysID(UUID())
+                func letter(_ block: String) -> RemediationDeadLetter {
+                    RemediationDeadLetter(flowName: "pci", blockId: block, action: "create_work_item",
+                                          conversationId: GenesysID(UUID()), recordingId: recording,
+                                          correlationId: .random(), errorCode: "platform.badRequest",
+                                          reason: "400 from the platform", attempts: 3, occurredAt: clock.wallNow)
+                }
+                let first = letter("work-item"), second = letter("tag")
+                try await sink.deadLetter(first)
+                clock.advance(by: .seconds(3_600))
+                try await sink.deadLetter(second)
+                #expect(try await sink.letters(for: recording) == [first, second])
+                #expect(try await sink.letters(for: GenesysID(UUID())).isEmpty)
+                #expect(try await sink.prune(olderThan: .seconds(1_800)) >= 1)
+                #expect(try await sink.letters(for: recording) == [second])
             }
         }
     }

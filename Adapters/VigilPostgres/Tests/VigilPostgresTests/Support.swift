@@ -109,3 +109,11 @@ func afterReconnect<T>(_ body: () async throws -> T) async throws -> T {
     }
     return try await body()
 }
+
+/// A thread-safe boolean, for tests.
+final class Flag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    var isSet: Bool { lock.withLock { value } }
+    func set() { lock.withLock { value = true } }
+}

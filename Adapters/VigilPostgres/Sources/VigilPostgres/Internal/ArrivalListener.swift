@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import _ConnectionPoolModule
 
 /// One `LISTEN` connection per queue instance, shared by all of its idle workers.
 ///
@@ -27,6 +28,7 @@ final class ArrivalListener: @unchecked Sendable {
     private var task: Task<Void, Never>?
     private var stopped = false
     private var listening = false
+    private var finished = false
 
     init(client: PostgresClient, channel: String, queueName: String, logger: Logger) {
         self.client = client
@@ -37,6 +39,9 @@ final class ArrivalListener: @unchecked Sendable {
 
     /// Whether the `LISTEN` is active right now.
     var isListening: Bool { lock.withLock { listening } }
+
+    /// Whether the background task has ended (the pool shut down, or ``stop()``) — for tests.
+    var hasFinished: Bool { lock.withLock { finished } }
 
     /// How many callers are waiting right now (for tests).
     var waiterCount: Int { lock.withLock { waiters.count } }
@@ -141,6 +146,8 @@ final class ArrivalListener: @unchecked Sendable {
                 }
             } catch let error as PSQLError where error.code == .poolClosed {
                 break
+            } catch let error as ConnectionPoolError where error == .poolShutdown {
+                break   // postgres-nio 1.33 throws this one unmapped
             } catch {
                 logger.debug("vigil.postgres: LISTEN connection failed; reconnecting",
                              metadata: ["cause": "\(Database.cause(error))"])
@@ -152,6 +159,10 @@ final class ArrivalListener: @unchecked Sendable {
             let backoff = Duration.milliseconds(min(5_000, 50 << min(failures, 7)))
             try? await Task.sleep(for: backoff)
         }
-        setListening(false)
+        lock.withLock {
+            listening = false
+            finished = true
+        }
+        wakeAll()
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import _ConnectionPoolModule
 
 /// The plumbing every store and queue shares: the host's client, a logger, the once-per-instance
 /// schema check, and PII-free error descriptions.
@@ -98,6 +99,13 @@ struct Database: Sendable {
             return "connection failure (\(error.code))"
         case let error as VigilPostgresError:
             return error.description
+        case let error as ConnectionPoolError:
+            switch error {
+            case .poolShutdown: return "the client is shut down (PostgresClient.run() is not running)"
+            case .requestCancelled: return "cancelled while waiting for a connection"
+            case .connectionCreationCircuitBreakerTripped: return "the server cannot be reached (connection attempts keep failing)"
+            default: return "connection pool failure"
+            }
         case is CancellationError:
             return "cancelled"
         case is PostgresDecodingError:
