@@ -151,7 +151,7 @@ public final class PostgresIdempotencyStore: IdempotencyStore {
         var total = 0
         while true {
             let deleted = try await perform("purge") {
-                try await database.rows(Self.purgeQuery(nowMs: nowMs, limit: 5_000)).count
+                Int(try await database.rows(Self.purgeQuery(nowMs: nowMs, limit: 5_000)).first?.decode(Int64.self) ?? 0)
             }
             total += deleted
             if deleted < 5_000 { return total }
@@ -170,11 +170,14 @@ public final class PostgresIdempotencyStore: IdempotencyStore {
 
     private static func purgeQuery(nowMs: Int64, limit: Int) -> PostgresQuery {
         """
-        DELETE FROM vigil_idempotency
-         WHERE key IN (SELECT key FROM vigil_idempotency WHERE expires_at <= \(nowMs)
-                        LIMIT \(limit) FOR UPDATE SKIP LOCKED)
-           AND expires_at <= \(nowMs)
-        RETURNING 1
+        WITH purged AS (
+            DELETE FROM vigil_idempotency
+             WHERE key IN (SELECT key FROM vigil_idempotency WHERE expires_at <= \(nowMs)
+                            LIMIT \(limit) FOR UPDATE SKIP LOCKED)
+               AND expires_at <= \(nowMs)
+            RETURNING 1
+        )
+        SELECT count(*)::bigint FROM purged
         """
     }
 

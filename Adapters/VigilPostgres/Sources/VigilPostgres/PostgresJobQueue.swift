@@ -151,7 +151,7 @@ public final class PostgresJobQueue<Job: Codable & Sendable>: JobQueue, JobArriv
         }
     }
 
-    /// See `JobQueue.lease(max:for:)`.
+    /// See `JobQueue.lease(max:for:)`. Hands out at most ``maxLeaseBatch`` jobs per call.
     public func lease(max: Int, for duration: Duration) async throws -> [Leased<Job>] {
         guard max >= 1 else { throw JobQueueError(code: .invalidArgument, detail: "max must be at least 1, got \(max)") }
         guard duration > .zero else {
@@ -164,7 +164,7 @@ public final class PostgresJobQueue<Job: Codable & Sendable>: JobQueue, JobArriv
         // A round that dead-letters rows (last delivery used, or no longer decodable) may return fewer
         // than asked although more are visible: go again, a bounded number of times.
         for _ in 0..<8 {
-            let wanted = max - leased.count
+            let wanted = Swift.min(max - leased.count, Self.maxLeaseBatch)
             let tokens = (0..<wanted).map { _ in LeaseToken().rawValue }
             let rows = try await perform("lease") { try await database.rows(leaseQuery(nowMs, until, wanted, tokens)) }
             var buried = 0
@@ -200,7 +200,7 @@ public final class PostgresJobQueue<Job: Codable & Sendable>: JobQueue, JobArriv
                         """)
                 }
             }
-            if leased.count >= max || (buried == 0 && undecodable.isEmpty) { break }
+            if leased.count >= Swift.min(max, Self.maxLeaseBatch) || (buried == 0 && undecodable.isEmpty) { break }
         }
         return leased
     }
@@ -348,6 +348,9 @@ public final class PostgresJobQueue<Job: Codable & Sendable>: JobQueue, JobArriv
     }
 
     // MARK: - Private
+
+    /// The most jobs one ``lease(max:for:)`` call hands out, whatever `max` asks for.
+    public static var maxLeaseBatch: Int { 1_000 }
 
     private static var leaseLost: JobQueueError {
         JobQueueError(code: .leaseLost, detail: "the lease is unknown, already used or expired")

@@ -50,7 +50,7 @@ public final class PostgresPendingVerdictStore: PendingVerdictStore {
         do {
             json = String(decoding: try VigilJSON.encoder.encode(request), as: UTF8.self)
         } catch {
-            throw VigilPostgresError(code: .invalidConfiguration, detail: "register: the request does not encode as JSON")
+            throw VigilPostgresError(code: .storageFailure, detail: "register: the request does not encode as JSON")
         }
         let nowMs = Millis.of(now())
         let expiry = Millis.of(expiresAt)

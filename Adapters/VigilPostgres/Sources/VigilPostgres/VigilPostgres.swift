@@ -111,7 +111,7 @@ public enum VigilPostgres {
     /// each other; each then reads `vigil_schema_migrations`, applies the missing versions in order and
     /// records them. A failure rolls everything back, so the schema is never half-upgraded.
     ///
-    /// The client's ``PostgresClient/run()`` must be running.
+    /// The client's `run()` must be running.
     ///
     /// - Returns: the versions this call applied (empty when the schema was already current).
     /// - Throws: ``VigilPostgresError`` — `schemaTooNew` when the database records a version newer

@@ -20,6 +20,7 @@ import PostgresNIO
 /// | option | meaning |
 /// |---|---|
 /// | `sslmode` | `disable` (no TLS — only when asked), `prefer` (the default: TLS when the server offers it), `require`, `verify-ca`, `verify-full` (TLS or fail). PostgresNIO verifies the certificate and host name whenever TLS is used, except `verify-ca`, which skips the host name. |
+/// | `sslrootcert` | a PEM file of CA certificates to verify the server against (e.g. a cloud provider's bundle) |
 /// | `application_name` | shown in `pg_stat_activity` |
 /// | `statement_timeout` | milliseconds; set on every connection at start-up (`-c statement_timeout=…`), so a statement that hangs fails with SQLSTATE 57014 instead of holding a worker |
 /// | `connect_timeout` | seconds to establish a connection (default 10) |
@@ -58,6 +59,7 @@ public struct VigilPostgresConfiguration: Sendable, CustomStringConvertible {
         guard (1...65_535).contains(port) else { throw invalid("the port must be 1…65535") }
 
         var sslMode = "prefer"
+        var rootCertificates: String?
         var applicationName: String?
         var statementTimeout: Duration?
         var connectTimeout: Duration?
@@ -66,6 +68,9 @@ public struct VigilPostgresConfiguration: Sendable, CustomStringConvertible {
             let value = item.value ?? ""
             switch item.name {
             case "sslmode": sslMode = value
+            case "sslrootcert":
+                guard !value.isEmpty else { throw invalid("sslrootcert must be a file path") }
+                rootCertificates = value
             case "application_name": applicationName = value
             case "statement_timeout":
                 guard let ms = Int(value), ms >= 0 else { throw invalid("statement_timeout must be milliseconds (0 = none)") }
@@ -81,15 +86,16 @@ public struct VigilPostgresConfiguration: Sendable, CustomStringConvertible {
             }
         }
 
+        var tlsConfiguration = TLSConfiguration.makeClientConfiguration()
+        if let rootCertificates { tlsConfiguration.trustRoots = .file(rootCertificates) }
         let tls: PostgresClient.Configuration.TLS
         switch sslMode {
         case "disable": tls = .disable
-        case "prefer", "allow": tls = .prefer(.makeClientConfiguration())
-        case "require", "verify-full": tls = .require(.makeClientConfiguration())
+        case "prefer", "allow": tls = .prefer(tlsConfiguration)
+        case "require", "verify-full": tls = .require(tlsConfiguration)
         case "verify-ca":
-            var configuration = TLSConfiguration.makeClientConfiguration()
-            configuration.certificateVerification = .noHostnameVerification
-            tls = .require(configuration)
+            tlsConfiguration.certificateVerification = .noHostnameVerification
+            tls = .require(tlsConfiguration)
         default:
             throw invalid("sslmode must be disable, allow, prefer, require, verify-ca or verify-full")
         }

@@ -23,6 +23,9 @@ extension PostgresTests {
             #expect(!config.description.contains("s3cr"), "the password must never be printed")
             #expect(config.description == "postgres://vig@il@db.internal:6543/vigil_prod?sslmode=disable")
 
+            let verified = try VigilPostgresConfiguration(url: "postgres://u@db/x?sslmode=verify-full&sslrootcert=/etc/ssl/ca.pem")
+            #expect(verified.sslMode == "verify-full")
+
             let defaults = try VigilPostgresConfiguration(url: "postgresql://vigil@localhost")
             #expect(defaults.clientConfiguration.port == 5432)
             #expect(defaults.sslMode == "prefer", "TLS is disabled only when asked")

@@ -123,5 +123,41 @@ extension PostgresTests {
             #expect(listenerEnded, "the listener must stop once the pool is shut down")
             #expect(!queue.isListening)
         }
+
+        /// The listening backend is terminated: the queue opens a new listening connection by itself,
+        /// and waiters are woken by enqueues again.
+        @Test func aKilledListeningConnectionIsReplaced() async throws {
+            let app = TestServer.unique("relisten")
+            try await TestServer.withClient { admin in
+                try await TestServer.withClient(applicationName: app) { client in
+                    let queue = PostgresJobQueue<Int>(client: client, name: TestServer.unique("relisten"))
+                    queue.startListening()
+                    let listening = try await eventually { queue.isListening }
+                    #expect(listening)
+                    let listenerPID: PostgresQuery = """
+                        SELECT coalesce(max(pid), 0)::bigint FROM pg_stat_activity
+                         WHERE application_name = \(app) AND query LIKE 'LISTEN%'
+                        """
+                    let first = try await admin.int(listenerPID)
+                    #expect(first > 0)
+                    #expect(try await admin.int("SELECT count(pg_terminate_backend(\(first)::integer))::bigint") == 1)
+                    let replaced = try await eventually {
+                        let now = try await admin.int(listenerPID)
+                        return now > 0 && now != first && queue.isListening
+                    }
+                    #expect(replaced, "a new LISTEN connection must replace the terminated one")
+                    let waiter = Task {
+                        let start = ContinuousClock.now
+                        await queue.waitForJobs(timeout: .seconds(60))
+                        return ContinuousClock.now - start
+                    }
+                    let waiting = try await eventually { queue.waiterCount == 1 }
+                    #expect(waiting)
+                    try await afterReconnect { try await queue.enqueue(1) }
+                    let waited = await waiter.value
+                    #expect(waited < .seconds(10), "the waiter slept \(waited) although a job arrived")
+                }
+            }
+        }
     }
 }

@@ -131,3 +131,28 @@ extension PostgresTests {
         }
     }
 }
+
+extension PostgresTests {
+    @Suite struct IdempotencyMaintenance {
+        @Test func expiredRecordsArePurgedAndLiveOnesKept() async throws {
+            try await TestServer.withClient { client in
+                let clock = TestClock()
+                let store = PostgresIdempotencyStore(client: client, now: clock.wall)
+                let prefix = TestServer.unique("purge")
+                for n in 0..<5 { _ = try await store.claim("\(prefix)-short-\(n)", fingerprint: "fp", lease: .seconds(10)) }
+                guard case .acquired = try await store.claim("\(prefix)-long", fingerprint: "fp", lease: .seconds(600)) else {
+                    Issue.record("a fresh key must be acquired")
+                    return
+                }
+                clock.advance(by: .seconds(10))
+                #expect(try await store.purgeExpired() >= 5)
+                let left = try await client.int("SELECT count(*)::bigint FROM vigil_idempotency WHERE key LIKE \(prefix + "%")")
+                #expect(left == 1, "only the live record stays")
+                guard case .inProgress = try await store.claim("\(prefix)-long", fingerprint: "fp", lease: .seconds(600)) else {
+                    Issue.record("the live record must still be in progress")
+                    return
+                }
+            }
+        }
+    }
+}

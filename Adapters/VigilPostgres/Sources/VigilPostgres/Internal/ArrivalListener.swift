@@ -21,6 +21,8 @@ final class ArrivalListener: @unchecked Sendable {
     let queueName: String
     private let client: PostgresClient
     private let logger: Logger
+    /// How often the listening connection is checked with `SELECT 1`.
+    let pingInterval: Duration
 
     private let lock = NSLock()
     private var waiters: [UInt64: Waiter] = [:]
@@ -30,8 +32,10 @@ final class ArrivalListener: @unchecked Sendable {
     private var listening = false
     private var finished = false
 
-    init(client: PostgresClient, channel: String, queueName: String, logger: Logger) {
+    init(client: PostgresClient, channel: String, queueName: String, logger: Logger,
+         pingInterval: Duration = .seconds(30)) {
         self.client = client
+        self.pingInterval = pingInterval
         self.channel = channel
         self.queueName = queueName
         self.logger = logger
@@ -139,8 +143,23 @@ final class ArrivalListener: @unchecked Sendable {
                         connected = true
                         self.setListening(true)
                         self.wakeAll()   // anything sent while we were not listening was lost
-                        for try await notification in notifications where notification.payload == self.queueName {
-                            self.wakeAll()
+                        try await withThrowingTaskGroup(of: Void.self) { group in
+                            group.addTask {
+                                for try await notification in notifications where notification.payload == self.queueName {
+                                    self.wakeAll()
+                                }
+                                throw ListenerEnded()
+                            }
+                            // A leased connection gets no keep-alive from the pool: ping it, so a
+                            // connection that died silently (a NAT or proxy dropped it) is noticed.
+                            group.addTask {
+                                while true {
+                                    try await Task.sleep(for: self.pingInterval)
+                                    try await connection.query("SELECT 1", logger: self.logger)
+                                }
+                            }
+                            _ = try await group.next()
+                            group.cancelAll()
                         }
                     }
                 }
@@ -166,3 +185,6 @@ final class ArrivalListener: @unchecked Sendable {
         wakeAll()
     }
 }
+
+/// The notification stream finished: the connection is gone, so listen again.
+private struct ListenerEnded: Error {}
