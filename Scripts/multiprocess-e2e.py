@@ -156,6 +156,9 @@ class Cluster:
             "VIGIL_WORKTYPE_ID": "e2e-worktype",
             "VIGIL_REVIEW_QUEUE_ID": "e2e-review-queue",
             "VIGIL_LOG_LEVEL": "warning",
+            "VIGIL_TOKEN_KEY": "dmlnaWwtZTJlLXRva2VuLWtleS0wMTIzNDU2Nzg5",
+            # A killed process's jobs are taken over once their lease ends: keep it short here.
+            "VIGIL_JOB_LEASE_SECONDS": str(self.args.lease),
         })
         return env
 
@@ -223,6 +226,7 @@ def main():
     parser.add_argument("--role", default="all", help="all (default) or ingest (measures ingest alone)")
     parser.add_argument("--faults", default="traps", choices=["traps", "none"])
     parser.add_argument("--timeout", type=float, default=600)
+    parser.add_argument("--lease", type=int, default=15, help="VIGIL_JOB_LEASE_SECONDS for the services")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--report", help="write the report as JSON here")
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
@@ -269,12 +273,14 @@ def main():
             sent = json.load(f)
         totals = sent["totals"]
         report["ingest"] = totals
+        report["replay"] = sent.get("replay")
         log(f"sent: {totals}")
 
         recordings = sent["recordings"]
         ids = {r["recordingId"] for r in recordings}
         if args.role == "ingest":
             report["acceptedDeliveriesPerSecond"] = totals.get("acceptedPerSecond")
+            report["deliveriesPerSecond"] = totals.get("deliveriesPerSecond")
             return finish(report, failures, args)
 
         # Keep killing while the workers drain the queue, then wait until every recording is settled.
@@ -322,10 +328,11 @@ def main():
         pending = store.pending_jobs()
         if pending:
             failures.append(f"{pending} jobs still in the queue")
-        if totals.get("replayDuplicates", 0) != totals.get("replays", 0):
-            failures.append(f"replays: {totals.get('replays')} sent, {totals.get('replayDuplicates')} answered as duplicates")
-        if totals.get("lost", 0):
-            failures.append(f"{totals['lost']} deliveries were never accepted")
+        replay = sent.get("replay") or {}
+        if not replay.get("requests") or replay.get("duplicates") != replay.get("requests"):
+            failures.append(f"replay: {replay.get('requests')} re-sent, {replay.get('duplicates')} answered as duplicates")
+        if totals.get("failed", 0) or any(int(n) for n in totals.get("rejected", {}).values()):
+            failures.append(f"deliveries failed ({totals.get('failed')}) or were rejected ({totals.get('rejected')})")
 
         violating = sum(1 for r in recordings if r["violating"])
         report.update({
@@ -337,6 +344,7 @@ def main():
             "deadLettered": sum(1 for rid in ids if rid in dead),
             "queueDeadLetters": store.queue_dead_letters(),
             "acceptedDeliveriesPerSecond": totals.get("acceptedPerSecond"),
+            "deliveriesPerSecond": totals.get("deliveriesPerSecond"),
             "endToEndSeconds": round(finished - started, 2),
             "recordingsPerSecond": round(len(ids) / max(finished - started, 1e-9), 1),
             "timeToFlagMs": {"p50": percentile(flagged_ms, 50), "p95": percentile(flagged_ms, 95),
