@@ -166,7 +166,12 @@ public final class PostgresJobQueue<Job: Codable & Sendable>: JobQueue, JobArriv
         for _ in 0..<8 {
             let wanted = Swift.min(max - leased.count, Self.maxLeaseBatch)
             let tokens = (0..<wanted).map { _ in LeaseToken().rawValue }
-            let rows = try await perform("lease") { try await database.rows(leaseQuery(nowMs, until, wanted, tokens)) }
+            let rows: [PostgresRow]
+            do {
+                rows = try await perform("lease") { try await database.rows(leaseQuery(nowMs, until, wanted, tokens)) }
+            } catch where !leased.isEmpty {
+                break   // keep what an earlier round leased; the caller holds those leases
+            }
             var buried = 0
             var undecodable: [(id: Int64, token: String)] = []
             for row in rows {
@@ -185,11 +190,12 @@ public final class PostgresJobQueue<Job: Codable & Sendable>: JobQueue, JobArriv
                                      firstEnqueuedAt: Millis.date(firstEnqueuedAt), leasedUntil: Millis.date(until)))
             }
             if !undecodable.isEmpty {
-                // We hold these leases; should this fail, the leases run out and the rows are dead-lettered
-                // on their last delivery anyway — never blocking the queue.
+                // We hold these leases. Should this fail, the leases run out and the rows are leased and
+                // dead-lettered again later (at the latest on their last delivery) — never blocking the
+                // queue, and never failing the jobs this call did lease.
                 let ids = undecodable.map(\.id), heldTokens = undecodable.map(\.token)
                 let reason = "the stored job does not decode as \(Job.self)"
-                try await perform("lease: dead-letter undecodable jobs") {
+                _ = try? await perform("lease: dead-letter undecodable jobs") {
                     _ = try await database.rows("""
                         WITH dead AS (
                             DELETE FROM vigil_jobs WHERE id = ANY(\(ids)) AND token = ANY(\(heldTokens))
