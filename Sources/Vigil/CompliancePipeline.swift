@@ -401,7 +401,7 @@ public final class CompliancePipeline: Sendable {
             trace.emit(.deadLettered(source: .remediation, reason: "remediation.stepDeadLettered"))
             return (.ack, "remediationDeadLettered")
         case .deferred:
-            return (.retry(after: .seconds(30), reason: "remediation.deferred"), nil)
+            return (.retry(after: deferralDelay(report), reason: "remediation.deferred"), nil)
         case .retryLater:
             return (.retry(after: backoff(leased), reason: "remediation.retryLater"), nil)
         }
@@ -609,6 +609,19 @@ public final class CompliancePipeline: Sendable {
     private func notReadyDelay(_ leased: Leased<RecordingJob>) -> Duration {
         let doublings = min(max(0, leased.deliveryCount - 1), 20)
         return min(configuration.notReadyDelay * (1 << doublings), configuration.maxNotReadyDelay)
+    }
+
+    /// How long a run stopped by another worker's step claim waits: until that claim's lease ends (plus
+    /// a second), when the report says — a worker that crashed holding it (kill -9) frees it only then,
+    /// and a fixed short delay would spend the job's deliveries on waiting — else 30 s.
+    private func deferralDelay(_ report: RemediationReport) -> Duration {
+        let until = report.steps.compactMap { step -> Date? in
+            if case let .inProgressElsewhere(until) = step.outcome { return until }
+            return nil
+        }.max()
+        guard let until else { return .seconds(30) }
+        let milliseconds = Int64((until.timeIntervalSince(now()) * 1_000).rounded(.up)) + 1_000
+        return min(max(.milliseconds(milliseconds), .seconds(1)), configuration.maxRetryDelay)
     }
 
     private func backoff(_ leased: Leased<RecordingJob>) -> Duration {

@@ -164,6 +164,26 @@ import VigilVerdict
         #expect(ids.allSatisfy { tags[tag($0)] == 1 } && tags.count == 6)
     }
 
+    /// A worker that crashed (kill -9) holding a remediation step's claim frees it only when the claim's
+    /// lease ends: the redelivered job waits that long once, instead of spending its deliveries on short
+    /// retries and ending in the dead letters.
+    @Test func aStepHeldByACrashedWorkerIsWaitedForNotDeadLettered() async throws {
+        let box = SetBox()
+        let h = Harness(engine: { _, cloud in box.engine(cloud) }, workers: 1, maxDeliveries: 3,
+                        remediationStore: { ClaimThenCrashStore(base: $0, marker: ":annotation") })
+        let (cid, rid) = await h.cloud.addRecording()
+        box.set([rid])
+        let body = Events.recording("recordingCompleted", conversationId: cid, recordingId: rid, deliveryId: "d", correlationId: "c")
+        await h.run(arrivals: [(.zero, { _ = await h.deliver(body, id: "msg_1") })])
+        let s = h.statistics.snapshot
+        #expect(s.flagged == 1)
+        #expect(s.totalDeadLetters == 0)
+        #expect(await h.queueDeadLetters().isEmpty)
+        #expect(s.retries == 2)          // the crash, then one wait for the crashed claim's lease
+        #expect(s.timeToFlag.p50.map { $0 >= .seconds(300) && $0 < .seconds(400) } == true)
+        #expect(await h.cloud.annotations(recordingId: rid).count == 1)
+    }
+
     @Test func engineOverloadRequeuesWithItsRetryAfter() async throws {
         let box = SetBox()
         let h2 = Harness(engine: { _, cloud in box.engine(cloud, flakyAll: true) })

@@ -198,7 +198,8 @@ final class Harness: @unchecked Sendable {
 
     init(faults: SimulatedGenesysCloud.Faults = .init(), engine: (GenesysCloudClient, SimulatedGenesysCloud) -> any ComplianceEngine,
          workers: Int = 4, crashEvery: Int? = nil, maxDeliveries: Int = 10, seed: UInt64 = 7, sqlite: Bool = false,
-         failingDeadLetterWrites: Int = 0) {
+         failingDeadLetterWrites: Int = 0,
+         remediationStore: (any IdempotencyStore) -> any IdempotencyStore = { $0 }) {
         sinkFailures = SinkFailures(remaining: failingDeadLetterWrites)
         self.workers = workers
         let clock = self.clock
@@ -231,7 +232,7 @@ final class Harness: @unchecked Sendable {
                                      clock: clock)
         let evaluator = ComplianceEvaluator(engine: CircuitBreakingComplianceEngine(base: engine(client, cloud), breaker: breaker),
                                             wallClock: clock.wall)
-        let executor = RemediationExecutor(actions: CrashingActions(base: client, crash: crash), store: store,
+        let executor = RemediationExecutor(actions: CrashingActions(base: client, crash: crash), store: remediationStore(store),
                                            deadLetters: sink, clock: clock, now: clock.wall)
         var observers: [any ComplianceObserver] = [statistics, ledger]
         if let crash { observers.append(crash) }
@@ -311,5 +312,38 @@ struct FailingSink: DeadLetterSink {
     func deadLetter(_ letter: RemediationDeadLetter) async throws {
         if failures.take() { throw URLError(.cannotConnectToHost) }
         await base.deadLetter(letter)
+    }
+}
+
+/// An idempotency store whose first claim of a key containing `marker` is granted and then lost, as
+/// when the worker holding it is killed (kill -9) right after claiming: the claim stays held until its
+/// lease ends and the caller sees a failure.
+final class ClaimThenCrashStore: IdempotencyStore, @unchecked Sendable {
+    let base: any IdempotencyStore
+    let marker: String
+    private let lock = NSLock()
+    private var crashed = false
+
+    init(base: any IdempotencyStore, marker: String) {
+        self.base = base
+        self.marker = marker
+    }
+
+    func claim(_ key: String, fingerprint: String, lease: Duration) async throws -> ClaimResult {
+        let result = try await base.claim(key, fingerprint: fingerprint, lease: lease)
+        let crashNow = key.contains(marker) && lock.withLock { () -> Bool in
+            defer { crashed = true }
+            return !crashed
+        }
+        if crashNow, case .acquired = result { throw URLError(.networkConnectionLost) }
+        return result
+    }
+
+    func complete(_ key: String, token: LeaseToken, outcome: StoredOutcome, retain: Duration) async throws {
+        try await base.complete(key, token: token, outcome: outcome, retain: retain)
+    }
+
+    func release(_ key: String, token: LeaseToken) async throws {
+        try await base.release(key, token: token)
     }
 }
