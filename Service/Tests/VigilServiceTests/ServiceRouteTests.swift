@@ -98,7 +98,7 @@ struct ServiceRouteTests {
         #expect(metrics.header("content-type")?.hasPrefix("text/plain") == true)
         for name in [#"vigil_webhook_deliveries_total{status="202",outcome="accepted"} 1"#,
                      #"vigil_webhook_deliveries_total{status="200",outcome="duplicate"} 1"#,
-                     "vigil_webhook_duplicates_total 1", "vigil_queue_depth 0", "vigil_jobs_in_flight 0",
+                     "vigil_webhook_duplicates_total 1", "vigil_queue_depth 0", "vigil_queue_dead_letters 0", "vigil_jobs_in_flight 0",
                      #"vigil_engine_breaker_state{state="closed"} 1"#, #"vigil_jobs_leased_total{kind="#,
                      "vigil_time_to_flag_seconds_count 1", "vigil_recordings_flagged_total 1",
                      #"vigil_verdicts_total{verdict="VIOLATION_DETECTED",type="PCI_MID_CAPTURE"} 1"#, "vigil_workers 2", #"vigil_dead_letters_total{source="remediation"} 0"#] {

@@ -27,6 +27,7 @@ extension ServiceStorage {
         return ServiceStorage(
             idempotency: store, queue: queue, pendingVerdicts: pending, deliveryIDs: deliveryIDs, deadLetters: sink,
             queueDepth: { try await queue.pendingCount() },
+            queueDeadLetters: { try await queue.deadLetterCount() },
             probes: [
                 ReadinessProbe(name: "store") { _ = try await client.query("SELECT 1").collect() },
                 ReadinessProbe(name: "queue") { _ = try await queue.pendingCount() },

@@ -37,6 +37,8 @@ public struct ServiceStorage: Sendable {
     public var deadLetters: any DeadLetterSink
     /// Jobs waiting or leased (the `vigil_queue_depth` gauge).
     public var queueDepth: @Sendable () async throws -> Int
+    /// Jobs the queue dead-lettered after too many deliveries (the `vigil_queue_dead_letters` gauge).
+    public var queueDeadLetters: @Sendable () async throws -> Int
     /// Reachability checks for `/readyz`.
     public var probes: [ReadinessProbe]
     /// Services the backend needs running (a PostgreSQL client's `run()`).
@@ -51,7 +53,9 @@ public struct ServiceStorage: Sendable {
     /// Creates storage from parts (a host's own backend).
     public init(idempotency: any IdempotencyStore, queue: any JobQueue<RecordingJob>, pendingVerdicts: any PendingVerdictStore,
                 deliveryIDs: any DeliveryIDStore, deadLetters: any DeadLetterSink,
-                queueDepth: @escaping @Sendable () async throws -> Int, probes: [ReadinessProbe], services: [any Service] = [],
+                queueDepth: @escaping @Sendable () async throws -> Int,
+                queueDeadLetters: @escaping @Sendable () async throws -> Int = { 0 },
+                probes: [ReadinessProbe], services: [any Service] = [],
                 maxDeliveries: Int, label: String, close: @escaping @Sendable () async -> Void = {}) {
         self.idempotency = idempotency
         self.queue = queue
@@ -59,6 +63,7 @@ public struct ServiceStorage: Sendable {
         self.deliveryIDs = deliveryIDs
         self.deadLetters = deadLetters
         self.queueDepth = queueDepth
+        self.queueDeadLetters = queueDeadLetters
         self.probes = probes
         self.services = services
         self.maxDeliveries = maxDeliveries
@@ -81,6 +86,7 @@ public struct ServiceStorage: Sendable {
         return ServiceStorage(
             idempotency: store, queue: queue, pendingVerdicts: pending, deliveryIDs: deliveryIDs, deadLetters: sink,
             queueDepth: { try await queue.pendingCount() },
+            queueDeadLetters: { try await queue.deadLetters().count },
             probes: [
                 ReadinessProbe(name: "store") { _ = try await store.count() },
                 ReadinessProbe(name: "queue") { _ = try await queue.pendingCount() },

@@ -55,7 +55,8 @@ public final class VigilServiceRuntime: Sendable {
     ///   - configuration: validated configuration.
     ///   - storage: the shared stores (``ServiceStorage/sqlite(path:maxDeliveries:now:)``, PostgreSQL, or the host's).
     ///   - transport: every platform, media and engine call (``AsyncHTTPClientTransport``, or the simulator).
-    ///   - engine: replaces the configured engine (tests, hosts with their own); still behind the breaker.
+    ///   - engine: replaces the configured engine (tests, hosts with their own); still behind the breaker,
+    ///     and treated as one that may answer later by callback (its requests are registered as pending).
     ///   - registry: where metrics go (a fresh registry by default).
     ///   - observers: extra pipeline observers.
     ///   - gaugeInterval: refresh period of the periodic gauges.
@@ -145,8 +146,12 @@ public final class VigilServiceRuntime: Sendable {
                                             pending: asynchronous ? storage.pendingVerdicts : nil)
         let pipeline = CompliancePipeline(
             receiver: receiver, queue: storage.queue, client: client, evaluator: evaluator,
+            // A step's claim must not outlive the job's lease: after a crash, the redelivered job would
+            // otherwise find the step "in progress elsewhere" delivery after delivery until the queue
+            // dead-letters it.
             remediation: RemediationExecutor(actions: client, store: storage.idempotency, deadLetters: storage.deadLetters,
-                                             clock: ContinuousClock()),
+                                             clock: ContinuousClock(),
+                                             configuration: .init(lease: min(.seconds(300), configuration.jobLease))),
             routing: RemediationRouting(flow: flow), store: storage.idempotency, deadLetters: storage.deadLetters,
             observer: observer,
             configuration: PipelineConfiguration(lease: configuration.jobLease, queueMaxDeliveries: storage.maxDeliveries))
@@ -273,6 +278,7 @@ struct GaugeService: Service {
     func run() async throws {
         let runtime = self.runtime
         let depth = Gauge(label: "vigil_queue_depth", factory: runtime.metricsFactory)
+        let deadLetters = Gauge(label: "vigil_queue_dead_letters", factory: runtime.metricsFactory)
         let depthErrors = Counter(label: "vigil_queue_depth_errors_total", factory: runtime.metricsFactory)
         let states = CircuitBreakerState.allCases.map {
             ($0, Gauge(label: "vigil_engine_breaker_state", dimensions: [("state", $0.rawValue)], factory: runtime.metricsFactory))
@@ -280,6 +286,7 @@ struct GaugeService: Service {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do { depth.record(try await runtime.storage.queueDepth()) } catch { depthErrors.increment() }
+                if let count = try? await runtime.storage.queueDeadLetters() { deadLetters.record(count) }
                 let state = await runtime.breaker.state
                 for (candidate, gauge) in states { gauge.record(candidate == state ? 1 : 0) }
                 do { try await Task.sleep(for: runtime.gaugeInterval) } catch { return }
