@@ -133,19 +133,20 @@ enum PipelineDemo {
         // a date, a phone number, or a 16-digit number that fails the Luhn check.
         let started = ContinuousClock.now
         var random = SplitMix64(seed: options.seed)
-        let media = Media()
+        let media = KeyedCallSynthesizer()
         var planned: [Planned] = []
         var transcoding = 0
         var uploads: [(at: Duration, recordingId: GenesysID)] = []
         for index in 0..<n {
             let violating = index % 10 == 0
-            let keyed = violating ? Media.cards[index / 10 % Media.cards.count] : Media.clean[index % Media.clean.count]
+            let keyed = violating ? KeyedCallSynthesizer.testCards[index / 10 % KeyedCallSynthesizer.testCards.count]
+                : KeyedCallSynthesizer.cleanKeying[index % KeyedCallSynthesizer.cleanKeying.count]
             let polls = random.next() % 100 < 20 ? Int(1 + random.next() % 3) : 0
             if polls > 0 { transcoding += 1 }
             // 1 % are still uploading when their event arrives, for four minutes: longer than a worker
             // polls, so their jobs go back to the queue until the media exists.
             let uploading = index % 100 == 37
-            let (cid, rid) = await cloud.addRecording(media: .bytes(media.wav(keyed, variant: index % 3)),
+            let (cid, rid) = await cloud.addRecording(media: .bytes(media.wav(keying: keyed, variant: index % 3)),
                                                       fileState: uploading ? .uploading : .available, transcodingPolls: polls)
             if uploading { uploads.append((.milliseconds(100 * index) + .seconds(240), rid)) }
             planned.append(Planned(conversationId: cid, recordingId: rid, violating: violating, keyed: keyed))
@@ -378,7 +379,7 @@ enum PipelineDemo {
         for p in violating {
             guard let annotation = await cloud.annotations(recordingId: p.recordingId).first,
                   let location = annotation.location else { return false }
-            let expected = Int64(Media.leading(p.keyed.count, variant: 0))
+            let expected = Int64(KeyedCallSynthesizer.keyingOffsetMilliseconds(variant: 0))
             // Variants shift the keying by up to a second; the detector is accurate to a few ms.
             guard location >= expected - 20, location <= expected + 2_000 + 20 else { return false }
         }
@@ -537,29 +538,3 @@ final class DemoLedger: ComplianceObserver, @unchecked Sendable {
     var evaluated: Set<GenesysID> { lock.withLock { ids } }
 }
 
-/// The synthesised recordings: mono µ-law 8 kHz WAVs with the customer's keying, cached per content.
-final class Media: @unchecked Sendable {
-    /// Luhn-valid test card numbers (the networks' published test numbers).
-    static let cards = ["4111111111111111", "5555555555554444", "378282246310005", "6011111111111117",
-                        "4012888888881881", "5105105105105100"]
-    /// Clean keying: nothing, a PIN, a date, a phone number, a 16-digit number failing Luhn, a short code.
-    static let clean = ["", "4821", "20260501", "4155550123", "4111111111111112", "", "1234", "", "987654"]
-
-    private var cache: [String: [UInt8]] = [:]
-    private let synthesizer = DTMFSynthesizer(sampleRate: 8000)
-
-    /// Where the keying starts (ms) for `variant` (0–2).
-    static func leading(_ digits: Int, variant: Int) -> Int { 1_200 + 1_000 * variant / 2 }
-
-    func wav(_ keyed: String, variant: Int) -> [UInt8] {
-        let key = "\(keyed)#\(variant)"
-        if let cached = cache[key] { return cached }
-        let lead = Double(Self.leading(keyed.count, variant: variant))
-        var samples = keyed.isEmpty ? synthesizer.generator.silence(milliseconds: lead)
-            : synthesizer.sequence(keyed, leadingMilliseconds: lead)
-        samples += synthesizer.generator.silence(milliseconds: 800)
-        let bytes = WAVEncoder.encode([samples], format: AudioFormat(encoding: .muLaw, sampleRate: 8000, channelCount: 1))
-        cache[key] = bytes
-        return bytes
-    }
-}

@@ -47,7 +47,7 @@ public actor SimulatedPlatform {
     private var firstAnnotationMs: [String: Int64] = [:]
     private var firstWorkitemMs: [String: Int64] = [:]
     private var workitemsSeen = 0
-    private var media = MediaSynthesis()
+    private let media = KeyedCallSynthesizer()
 
     /// The OAuth client the simulated login accepts.
     public static let clientId = "sim-client-id"
@@ -86,10 +86,10 @@ public actor SimulatedPlatform {
         for _ in 0..<count {
             let index = created.count
             let isViolating = violatingEvery > 0 && index % every == 0
-            let keyed = isViolating ? MediaSynthesis.cards[(index / every) % MediaSynthesis.cards.count]
-                : MediaSynthesis.clean[index % MediaSynthesis.clean.count]
+            let keyed = isViolating ? KeyedCallSynthesizer.testCards[(index / every) % KeyedCallSynthesizer.testCards.count]
+                : KeyedCallSynthesizer.cleanKeying[index % KeyedCallSynthesizer.cleanKeying.count]
             let polls = faults == .traps && random.next() % 100 < 20 ? Int(1 + random.next() % 2) : 0
-            let (cid, rid) = await cloud.addRecording(media: .bytes(media.wav(keyed, variant: index % 3)), transcodingPolls: polls)
+            let (cid, rid) = await cloud.addRecording(media: .bytes(media.wav(keying: keyed, variant: index % 3)), transcodingPolls: polls)
             let recording = Recording(conversationId: cid.rawValue, recordingId: rid.rawValue, violating: isViolating)
             created.append(recording)
             violating[rid.rawValue] = isViolating
@@ -268,42 +268,4 @@ struct ResponseBuffers: AsyncSequence, Sendable {
     }
 
     func makeAsyncIterator() -> AsyncIterator { AsyncIterator(base: body.makeAsyncIterator()) }
-}
-
-/// Synthesised recordings: mono µ-law 8 kHz WAVs with the customer's keying (as `vigil demo` makes
-/// them), cached per content.
-struct MediaSynthesis {
-    /// Luhn-valid test card numbers (the networks' published test numbers).
-    static let cards = ["4111111111111111", "5555555555554444", "378282246310005", "6011111111111117",
-                        "4012888888881881", "5105105105105100"]
-    /// Clean keying: nothing, a PIN, a date, a phone number, a 16-digit number failing Luhn, a short code.
-    static let clean = ["", "4821", "20260501", "4155550123", "4111111111111112", "", "1234", "", "987654"]
-
-    private var cache: [String: [UInt8]] = [:]
-    private let synthesizer = DTMFSynthesizer(sampleRate: 8000)
-
-    mutating func wav(_ keyed: String, variant: Int) -> [UInt8] {
-        let key = "\(keyed)#\(variant)"
-        if let cached = cache[key] { return cached }
-        let lead = Double(1_200 + 1_000 * variant / 2)
-        var samples = keyed.isEmpty ? synthesizer.generator.silence(milliseconds: lead)
-            : synthesizer.sequence(keyed, leadingMilliseconds: lead)
-        samples += synthesizer.generator.silence(milliseconds: 800)
-        let bytes = WAVEncoder.encode([samples], format: AudioFormat(encoding: .muLaw, sampleRate: 8000, channelCount: 1))
-        cache[key] = bytes
-        return bytes
-    }
-}
-
-/// SplitMix64: a tiny seeded generator, so a seed gives the same recordings every run.
-struct SplitMix64 {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }
