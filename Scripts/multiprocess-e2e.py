@@ -124,8 +124,11 @@ class Store:
         return {key[len(KEY_PREFIX):]: outcome for key, outcome in rows}
 
     def dead_letters(self):
-        rows = self.rows("SELECT recording_id, error_code, letter FROM vigil_remediation_dead_letters")
-        return {rid: (code, letter) for rid, code, letter in rows}
+        letters = {}
+        for rid, letter in self.rows("SELECT recording_id, letter FROM vigil_remediation_dead_letters"):
+            decoded = json.loads(letter)
+            letters[rid] = (decoded.get("errorCode"), decoded.get("reason"))
+        return letters
 
     def queue_dead_letters(self):
         return int(self.rows("SELECT count(*) FROM vigil_dead_letters")[0][0])
@@ -311,8 +314,8 @@ def main():
             seen = per_recording.get(rid, {})
             work_items, annotations = seen.get("workItems", 0), seen.get("annotations", 0)
             if rid in dead:
-                code, letter = dead[rid]
-                if not code or not json.loads(letter).get("reason"):
+                code, reason = dead[rid]
+                if not code or not reason:
                     failures.append(f"{rid}: dead-lettered without a reason")
             elif rid not in done:
                 failures.append(f"{rid}: neither evaluated nor dead-lettered")

@@ -6,6 +6,7 @@ import NIOCore
 import NIOHTTP1
 import Testing
 import Vigil
+import VigilAnalysis
 import VigilCore
 import VigilModels
 @testable import VigilService
@@ -73,8 +74,7 @@ struct ServiceRouteTests {
     @Test("healthz, readyz and metrics after traffic; a recording with a card keyed is flagged once")
     func healthAndMetrics() async throws {
         let cloud = SimulatedGenesysCloud()
-        var media = MediaSynthesis()
-        let (cid, rid) = await cloud.addRecording(media: .bytes(media.wav("4111111111111111", variant: 0)))
+        let (cid, rid) = await cloud.addRecording(media: .bytes(KeyedCallSynthesizer().wav(keying: "4111111111111111", variant: 0)))
         let service = try await LiveService.start(role: .all, transport: cloud)
         let health = try await http(.GET, service.url("/healthz"))
         #expect(health.status == 200)
