@@ -136,13 +136,13 @@ public final class PostgresJobQueue<Job: Codable & Sendable>: JobQueue, JobArriv
         let accepted = try await perform("enqueue") {
             try await database.transaction { connection, logger in
                 // One enqueuer at a time per queue, so the count cannot be overtaken.
-                try await connection.query(
+                try await connection.run(
                     "SELECT pg_advisory_xact_lock(hashtextextended('vigil_jobs:' || \(name), 0))", logger: logger)
-                let rows = try await connection.query(
-                    "SELECT count(*)::bigint FROM vigil_jobs WHERE queue = \(name)", logger: logger).collect()
+                let rows = try await connection.run(
+                    "SELECT count(*)::bigint FROM vigil_jobs WHERE queue = \(name)", logger: logger)
                 let pending = try rows.first?.decode(Int64.self) ?? 0
                 guard pending < Int64(capacity) else { return false }
-                try await connection.query(insert, logger: logger)
+                try await connection.run(insert, logger: logger)
                 return true
             }
         }

@@ -120,11 +120,11 @@ public enum VigilPostgres {
     public static func migrate(_ client: PostgresClient, logger: Logger? = nil) async throws -> [Int] {
         let logger = logger ?? Database.silent
         do {
-            return try await client.withConnection { connection in
-                try await connection.query("BEGIN", logger: logger)
+            return try await Database(client: client, logger: logger).withOpenConnection { connection in
+                try await connection.run("BEGIN", logger: logger)
                 do {
                     let applied = try await migrate(on: connection, logger: logger)
-                    try await connection.query("COMMIT", logger: logger)
+                    try await connection.run("COMMIT", logger: logger)
                     return applied
                 } catch {
                     try? await Database.rollBack(connection, after: error, logger: logger)
@@ -142,10 +142,10 @@ public enum VigilPostgres {
     public static func schemaVersion(_ client: PostgresClient, logger: Logger? = nil) async throws -> Int {
         let logger = logger ?? Database.silent
         do {
-            let rows = try await client.query("""
+            let rows = try await Database(client: client, logger: logger).rows("""
                 SELECT CASE WHEN to_regclass('vigil_schema_migrations') IS NULL THEN 0
                             ELSE (SELECT coalesce(max(version), 0) FROM vigil_schema_migrations) END::bigint
-                """, logger: logger).collect()
+                """, idempotent: true)
             return Int(try rows.first?.decode(Int64.self) ?? 0)
         } catch {
             throw VigilPostgresError(code: .storageFailure, detail: Database.describe("schemaVersion", error))
@@ -153,16 +153,16 @@ public enum VigilPostgres {
     }
 
     private static func migrate(on connection: PostgresConnection, logger: Logger) async throws -> [Int] {
-        try await connection.query("SELECT pg_advisory_xact_lock(\(migrationLockKey))", logger: logger)
-        try await connection.query("""
+        try await connection.run("SELECT pg_advisory_xact_lock(\(migrationLockKey))", logger: logger)
+        try await connection.run("""
             CREATE TABLE IF NOT EXISTS vigil_schema_migrations (
                 version    integer     PRIMARY KEY,
                 name       text        NOT NULL,
                 applied_at timestamptz NOT NULL DEFAULT now()
             )
             """, logger: logger)
-        let rows = try await connection.query(
-            "SELECT coalesce(max(version), 0)::bigint FROM vigil_schema_migrations", logger: logger).collect()
+        let rows = try await connection.run(
+            "SELECT coalesce(max(version), 0)::bigint FROM vigil_schema_migrations", logger: logger)
         let current = Int(try rows.first?.decode(Int64.self) ?? 0)
         guard current <= latestSchemaVersion else {
             throw VigilPostgresError(code: .schemaTooNew, detail:
@@ -172,9 +172,9 @@ public enum VigilPostgres {
         var applied: [Int] = []
         for migration in migrations where migration.version > current {
             for statement in migration.statements {
-                try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                try await connection.run(PostgresQuery(unsafeSQL: statement), logger: logger)
             }
-            try await connection.query(
+            try await connection.run(
                 "INSERT INTO vigil_schema_migrations (version, name) VALUES (\(migration.version), \(migration.name))",
                 logger: logger)
             applied.append(migration.version)

@@ -78,10 +78,9 @@ extension PostgresTests {
                     let leased = try #require(try await queue.lease(max: 1, for: .seconds(60)).first)
 
                     let errors: [any Error] = try await admin.withConnection { connection in
-                        let logger = Logger(label: "test")
-                        try await connection.query("BEGIN", logger: logger)
-                        try await connection.query("SELECT 1 FROM vigil_idempotency WHERE key = \(key) FOR UPDATE", logger: logger)
-                        try await connection.query("SELECT 1 FROM vigil_jobs WHERE queue = \(name) FOR UPDATE", logger: logger)
+                        try await connection.execute("BEGIN")
+                        try await connection.execute("SELECT 1 FROM vigil_idempotency WHERE key = \(key) FOR UPDATE")
+                        try await connection.execute("SELECT 1 FROM vigil_jobs WHERE queue = \(name) FOR UPDATE")
                         var errors: [any Error] = []
                         do {
                             try await store.complete(key, token: token, outcome: StoredOutcome(status: "x", completedAt: clock.wallNow),
@@ -90,7 +89,7 @@ extension PostgresTests {
                         do {
                             try await queue.retry(leased.token, after: .zero, reason: "reason-SECRET-4111111111111111")
                         } catch { errors.append(error) }
-                        try await connection.query("ROLLBACK", logger: logger)
+                        try await connection.execute("ROLLBACK")
                         return errors
                     }
                     #expect(errors.count == 2, "both statements must time out on the held locks")

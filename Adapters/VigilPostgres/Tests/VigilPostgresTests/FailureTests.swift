@@ -7,7 +7,6 @@ import VigilIdempotency
 @testable import VigilPostgres
 import VigilTesting
 
-private let logger = Logger(label: "vigil.postgres.tests", factory: { _ in SwiftLogNoOpLogHandler() })
 
 extension PostgresTests {
     /// Backends killed mid-statement and a server restart: every operation either fails with a typed,
@@ -20,8 +19,8 @@ extension PostgresTests {
             _ operation: @escaping @Sendable () async throws -> T
         ) async throws -> Result<T, any Error> {
             try await admin.withConnection { connection in
-                try await connection.query("BEGIN", logger: logger)
-                try await connection.query(lock, logger: logger)
+                try await connection.execute("BEGIN")
+                try await connection.execute(lock)
                 let running = Task { () -> Result<T, any Error> in
                     do { return .success(try await operation()) } catch { return .failure(error) }
                 }
@@ -37,7 +36,7 @@ extension PostgresTests {
                     """)
                 #expect(killed == 1)
                 let result = await running.value
-                try await connection.query("ROLLBACK", logger: logger)
+                try await connection.execute("ROLLBACK")
                 return result
             }
         }

@@ -117,3 +117,11 @@ final class Flag: @unchecked Sendable {
     var isSet: Bool { lock.withLock { value } }
     func set() { lock.withLock { value = true } }
 }
+
+extension PostgresConnection {
+    /// Runs a statement on this connection and waits for it to complete (a lock is held on return).
+    func execute(_ query: PostgresQuery) async throws {
+        _ = try await self.query(query, logger: Logger(label: "vigil.postgres.tests", factory: { _ in SwiftLogNoOpLogHandler() }))
+            .collect()
+    }
+}

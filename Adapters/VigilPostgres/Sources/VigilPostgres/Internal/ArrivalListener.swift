@@ -155,7 +155,7 @@ final class ArrivalListener: @unchecked Sendable {
                             group.addTask {
                                 while true {
                                     try await Task.sleep(for: self.pingInterval)
-                                    try await connection.query("SELECT 1", logger: self.logger)
+                                    try await connection.run("SELECT 1", logger: self.logger)
                                 }
                             }
                             _ = try await group.next()

@@ -33,10 +33,36 @@ struct Database: Sendable {
     ///   committed is unknown, so the caller gets the retryable error.
     @discardableResult
     func rows(_ query: PostgresQuery, idempotent: Bool = false) async throws -> [PostgresRow] {
+        let logger = self.logger
         do {
-            return try await client.query(query, logger: logger).collect()
+            return try await withOpenConnection { try await $0.run(query, logger: logger) }
         } catch let error as PSQLError where idempotent && Self.isConnectionLoss(error) {
-            return try await client.query(query, logger: logger).collect()
+            return try await withOpenConnection { try await $0.run(query, logger: logger) }
+        }
+    }
+
+    /// Leases a pooled connection that is still open and runs `body` on it.
+    ///
+    /// The pool can hand out a connection the server closed an instant ago, before the pool has
+    /// processed the close (a terminated backend, a restart). A statement written to such a connection
+    /// was never answered by postgres-nio 1.33 — the caller hung — so a closed connection is given back
+    /// (the pool then drops it) and another one leased, a few times. Nothing was sent, so this is safe
+    /// for any statement.
+
+    func withOpenConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        var attempt = 0
+        while true {
+            do {
+                return try await client.withConnection { connection in
+                    guard !connection.isClosed else { throw ConnectionClosedBeforeSending() }
+                    return try await body(connection)
+                }
+            } catch let error as ConnectionClosedBeforeSending where error.beforeAnyStatement {
+                attempt += 1
+                if attempt >= 5 { throw error }
+                // Real time on purpose: this waits for the pool to notice the close, not for work.
+                try await Task.sleep(for: .milliseconds(10 * attempt))
+            }
         }
     }
 
@@ -59,8 +85,8 @@ struct Database: Sendable {
     /// the body throws. A connection lost mid-way rolls back on the server by itself.
     func transaction<T: Sendable>(_ body: (PostgresConnection, Logger) async throws -> T) async throws -> T {
         let logger = self.logger
-        return try await client.withConnection { connection in
-            try await connection.query("BEGIN", logger: logger)
+        return try await withOpenConnection { connection in
+            try await connection.run("BEGIN", logger: logger)
             let result: T
             do {
                 result = try await body(connection, logger)
@@ -68,7 +94,7 @@ struct Database: Sendable {
                 try? await Database.rollBack(connection, after: error, logger: logger)
                 throw error
             }
-            try await connection.query("COMMIT", logger: logger)
+            try await connection.run("COMMIT", logger: logger)
             return result
         }
     }
@@ -79,7 +105,7 @@ struct Database: Sendable {
     static func rollBack(_ connection: PostgresConnection, after error: any Error, logger: Logger) async throws {
         if let error = error as? PSQLError, isConnectionLoss(error) { return }
         guard !connection.isClosed else { return }
-        try await connection.query("ROLLBACK", logger: logger)
+        try await connection.run("ROLLBACK", logger: logger)
     }
 
     /// A description of `error` that is safe to put in a Vigil error: the operation and, for a server
@@ -106,6 +132,8 @@ struct Database: Sendable {
             case .connectionCreationCircuitBreakerTripped: return "the server cannot be reached (connection attempts keep failing)"
             default: return "connection pool failure"
             }
+        case is ConnectionClosedBeforeSending:
+            return "connection failure (closed before the statement was sent)"
         case is CancellationError:
             return "cancelled"
         case is PostgresDecodingError:
@@ -212,4 +240,29 @@ final class PurgeMark: @unchecked Sendable {
     }
 
     func set(_ now: Int64) { lock.withLock { last = now } }
+}
+
+extension PostgresConnection {
+    /// Runs a statement and waits for its **completion**, collecting its rows.
+    ///
+    /// `query(_:logger:)` returns as soon as the server has described the result, which for a
+    /// statement that blocks (a lock) is before it has run. Leaving that sequence unconsumed and
+    /// sending the next statement made a terminated backend hang the caller (postgres-nio 1.33), and
+    /// would let a transaction's next step be sent before, say, its advisory lock was held. Every
+    /// statement on a dedicated connection goes through here.
+    ///
+    /// A connection found closed is not written to (see ``Database/withOpenConnection(_:)``).
+    @discardableResult
+    func run(_ query: PostgresQuery, logger: Logger) async throws -> [PostgresRow] {
+        guard !isClosed else { throw ConnectionClosedBeforeSending(beforeAnyStatement: false) }
+        return try await self.query(query, logger: logger).collect()
+    }
+}
+
+/// A leased connection was already closed, so the statement was not sent.
+struct ConnectionClosedBeforeSending: Error, CustomStringConvertible {
+    /// No statement of the operation was sent yet (so it may simply run on another connection).
+    var beforeAnyStatement = true
+
+    var description: String { "the connection was closed before the statement was sent" }
 }
