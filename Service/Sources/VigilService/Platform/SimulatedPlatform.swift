@@ -234,7 +234,7 @@ struct ForwardingMiddleware<Context: RequestContext>: RouterMiddleware {
         }
         let status = HTTPTypes.HTTPResponse.Status(code: response.status)
         guard let responseBody else { return Response(status: status, headers: headers) }
-        return Response(status: status, headers: headers, body: ResponseBody(asyncSequence: ResponseBuffers(body: responseBody)))
+        return Response(status: status, headers: headers, body: ResponseBody(asyncSequence: ByteBufferChunks(body: responseBody)))
     }
 }
 
@@ -248,22 +248,6 @@ struct RequestChunks: AsyncSequence, Sendable {
         mutating func next() async throws -> [UInt8]? {
             guard let buffer = try await base.next() else { return nil }
             return Array(buffer.readableBytesView)
-        }
-    }
-
-    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(base: body.makeAsyncIterator()) }
-}
-
-/// An `HTTPBody` as ByteBuffers, for the response side.
-struct ResponseBuffers: AsyncSequence, Sendable {
-    typealias Element = ByteBuffer
-    let body: HTTPBody
-
-    struct AsyncIterator: AsyncIteratorProtocol {
-        var base: HTTPBody.AsyncIterator
-        mutating func next() async throws -> ByteBuffer? {
-            guard let chunk = try await base.next() else { return nil }
-            return ByteBuffer(bytes: chunk)
         }
     }
 

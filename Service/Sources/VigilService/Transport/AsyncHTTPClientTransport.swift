@@ -151,7 +151,7 @@ public final class AsyncHTTPClientTransport: HTTPTransport {
     }
 }
 
-/// An `HTTPBody` as ByteBuffers, for the request side.
+/// An `HTTPBody` as ByteBuffers: a request body sent by the client, a response body served by the simulator.
 struct ByteBufferChunks: AsyncSequence, Sendable {
     typealias Element = ByteBuffer
     let body: HTTPBody
