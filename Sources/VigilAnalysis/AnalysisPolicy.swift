@@ -9,7 +9,9 @@ import VigilCore
 ///                              "phrases": ["this call may be recorded", "this call is being recorded"] } ],
 ///   "prohibitedPhrases": ["guaranteed approval"],
 ///   "disclosureMaxWordGap": 2,
-///   "dtmfDigitGapSeconds": 2, "cvvWindowSeconds": 30, "routeToComplianceQueueAt": 0.9 }
+///   "dtmfDigitGapSeconds": 2, "cvvWindowSeconds": 30, "routeToComplianceQueueAt": 0.9,
+///   "promptWindowSeconds": 60, "promptWindowTurns": 6, "spokenDigitGapSeconds": 10,
+///   "nonPaymentNumberCues": ["order number", "tracking number"] }
 /// ```
 ///
 /// Unknown keys are rejected (a misspelt key would otherwise silently fall back to its default), and
@@ -66,6 +68,32 @@ public struct AnalysisPolicy: Codable, Sendable, Hashable {
     /// Confidence from which a violation is routed to the compliance queue rather than to human
     /// review (default 0.9).
     public var routeToComplianceQueueAt: Double
+    /// How long a question ("what's the card number?", "and your social?") primes the detectors for
+    /// the answers that follow, in seconds of call time (default 60, at most 600).
+    public var promptWindowSeconds: Double
+    /// How many turns (changes of speaker) a question primes the detectors for (default 6, 1–50): the
+    /// answer may come after back-channels ("okay", "go on", "and the next four").
+    public var promptWindowTurns: Int
+    /// Longest pause between two groups of digits of one spoken number, in seconds (default 10,
+    /// (0, 60]); measured between word or phrase times, so it only applies when the transcript has them.
+    public var spokenDigitGapSeconds: Double
+    /// Questions that ask for a number that is not a payment card ("order number", "tracking
+    /// number", …). A Luhn-valid number read in answer to one of them, with no card mentioned in
+    /// between, is not reported as a card (nor as an SSN or security code). An empty list turns this off,
+    /// so that every valid card number is reported whatever it was asked as. Matched as whole words,
+    /// ignoring case and punctuation.
+    public var nonPaymentNumberCues: [String]
+
+    /// The default ``nonPaymentNumberCues``.
+    public static let defaultNonPaymentNumberCues = [
+        "order number", "order id", "order no", "tracking number", "tracking code", "reference number",
+        "reference code", "confirmation number", "confirmation code", "account number", "account id",
+        "policy number", "member number", "membership number", "member id", "case number", "ticket number",
+        "claim number", "invoice number", "serial number", "booking number", "booking reference",
+        "customer number", "customer id", "routing number", "phone number", "telephone number",
+        "mobile number", "zip code", "zip", "postcode", "postal code", "extension", "promo code",
+        "discount code", "voucher code", "gift card number", "loyalty number",
+    ]
 
     /// The default recording notice.
     public static let defaultDisclosures = [
@@ -83,17 +111,25 @@ public struct AnalysisPolicy: Codable, Sendable, Hashable {
     /// The defaults.
     public init(requiredDisclosures: [DisclosureRule] = AnalysisPolicy.defaultDisclosures,
                 prohibitedPhrases: [String] = AnalysisPolicy.defaultProhibitedPhrases,
-                disclosureMaxWordGap: Int = 2, dtmfDigitGapSeconds: Double = 2, cvvWindowSeconds: Double = 30, routeToComplianceQueueAt: Double = 0.9) {
+                disclosureMaxWordGap: Int = 2, dtmfDigitGapSeconds: Double = 2, cvvWindowSeconds: Double = 30,
+                routeToComplianceQueueAt: Double = 0.9, promptWindowSeconds: Double = 60, promptWindowTurns: Int = 6,
+                spokenDigitGapSeconds: Double = 10,
+                nonPaymentNumberCues: [String] = AnalysisPolicy.defaultNonPaymentNumberCues) {
         self.requiredDisclosures = requiredDisclosures
         self.prohibitedPhrases = prohibitedPhrases
         self.disclosureMaxWordGap = disclosureMaxWordGap
         self.dtmfDigitGapSeconds = dtmfDigitGapSeconds
         self.cvvWindowSeconds = cvvWindowSeconds
         self.routeToComplianceQueueAt = routeToComplianceQueueAt
+        self.promptWindowSeconds = promptWindowSeconds
+        self.promptWindowTurns = promptWindowTurns
+        self.spokenDigitGapSeconds = spokenDigitGapSeconds
+        self.nonPaymentNumberCues = nonPaymentNumberCues
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case requiredDisclosures, prohibitedPhrases, disclosureMaxWordGap, dtmfDigitGapSeconds, cvvWindowSeconds, routeToComplianceQueueAt
+        case promptWindowSeconds, promptWindowTurns, spokenDigitGapSeconds, nonPaymentNumberCues
     }
 
     private struct AnyKey: CodingKey {
@@ -137,6 +173,28 @@ public struct AnalysisPolicy: Codable, Sendable, Hashable {
         guard (0...1).contains(routeToComplianceQueueAt) else {
             throw DecodingError.dataCorruptedError(forKey: .routeToComplianceQueueAt, in: c,
                                                    debugDescription: "must be in [0, 1]")
+        }
+        promptWindowSeconds = try c.decodeIfPresent(Double.self, forKey: .promptWindowSeconds)
+            ?? defaults.promptWindowSeconds
+        guard promptWindowSeconds >= 0, promptWindowSeconds <= 600 else {
+            throw DecodingError.dataCorruptedError(forKey: .promptWindowSeconds, in: c, debugDescription: "must be in [0, 600]")
+        }
+        let turns = try c.decodeIfPresent(Double.self, forKey: .promptWindowTurns) ?? Double(defaults.promptWindowTurns)
+        guard turns == turns.rounded(), (1...50).contains(turns) else {
+            throw DecodingError.dataCorruptedError(forKey: .promptWindowTurns, in: c,
+                                                   debugDescription: "must be a whole number in [1, 50]")
+        }
+        promptWindowTurns = Int(turns)
+        spokenDigitGapSeconds = try c.decodeIfPresent(Double.self, forKey: .spokenDigitGapSeconds)
+            ?? defaults.spokenDigitGapSeconds
+        guard spokenDigitGapSeconds > 0, spokenDigitGapSeconds <= 60 else {
+            throw DecodingError.dataCorruptedError(forKey: .spokenDigitGapSeconds, in: c, debugDescription: "must be in (0, 60]")
+        }
+        nonPaymentNumberCues = try c.decodeIfPresent([String].self, forKey: .nonPaymentNumberCues)
+            ?? defaults.nonPaymentNumberCues
+        guard nonPaymentNumberCues.allSatisfy({ $0.contains { $0.isLetter } }) else {
+            throw DecodingError.dataCorruptedError(forKey: .nonPaymentNumberCues, in: c,
+                                                   debugDescription: "every cue needs at least one word")
         }
     }
 

@@ -32,10 +32,28 @@ public struct ComplianceFinding: Sendable, Hashable, CustomStringConvertible {
     public var confidence: Double
     /// Masked, human-readable evidence; never contains the captured digits.
     public var evidence: String
+    /// For a number found in a transcript: whether it was asked for, named by the speaker, or recognised
+    /// from its digits alone (see ``Prompting``); `nil` for other findings.
+    public var prompting: Prompting?
+
+    /// How a spoken number came to be said, as the conversation around it shows.
+    ///
+    /// The analyser keeps a short context (``AnalysisPolicy/promptWindowSeconds`` and
+    /// ``AnalysisPolicy/promptWindowTurns``): a question such as "can I take the long number on the
+    /// front of the card?" primes the other party's next turns.
+    public enum Prompting: String, Sendable, Hashable, CaseIterable {
+        /// The other party asked for it ("what's your social?" → "yes it's …"). Highest confidence.
+        case prompted
+        /// The speaker named it themselves ("my card number is …").
+        case volunteered
+        /// No cue in the window: recognised from the digits alone (a valid card number, an SSN written
+        /// `AAA-GG-SSSS`). Lower confidence.
+        case unprompted
+    }
 
     /// Creates a finding.
     public init(type: ViolationType, source: Source, participant: String, channel: Int? = nil, offsetMs: Int,
-                durationMs: Int = 0, confidence: Double, evidence: String) {
+                durationMs: Int = 0, confidence: Double, evidence: String, prompting: Prompting? = nil) {
         self.type = type
         self.source = source
         self.participant = participant
@@ -44,6 +62,7 @@ public struct ComplianceFinding: Sendable, Hashable, CustomStringConvertible {
         self.durationMs = durationMs
         self.confidence = min(1, max(0, confidence))
         self.evidence = evidence
+        self.prompting = prompting
     }
 
     /// The span to silence in a masked evidence clip (see ``EvidenceClipMasker``).

@@ -3,11 +3,17 @@ import VigilRedaction
 
 /// Finds violations in a Speech & Text Analytics transcript (`STATranscriptDocument`).
 ///
-/// - **Spoken card numbers, security codes and SSNs**: each participant's phrases, in order, go through
-///   `PIIDetector.findings(inPhrases:)` (VigilRedaction's spoken-digit normaliser, Luhn and IIN rules),
-///   so a number read across several phrases ("four one one one" | "one one one one" | …) is found.
-///   A card ⇒ `PCI_MID_CAPTURE`, a CVV next to a card ⇒ `PCI_CVV_CAPTURE`, an SSN ⇒ `SSN_DISCLOSURE`,
-///   at the offset of the first phrase holding it, with the detector's confidence.
+/// - **Spoken card numbers, security codes and SSNs**, found as a reviewer listening to the call would
+///   (``SpokenNumberDetector`` has the rules): with the question that preceded them ("can I take the long
+///   number on the front?" → the customer's next turns, within ``AnalysisPolicy/promptWindowSeconds`` and
+///   ``AnalysisPolicy/promptWindowTurns``), across phrases and the other party's back-channels, through
+///   recogniser output ("oh", "double four", "twenty seven", "forty one hundred", numerals, split and
+///   merged groups, hesitations, "no wait" corrections, "let me start again"), and with the digits
+///   around a card (a menu choice before it, an expiry, code or PIN after it) set aside. A card ⇒
+///   `PCI_MID_CAPTURE`, a security code ⇒ `PCI_CVV_CAPTURE`, an SSN ⇒ `SSN_DISCLOSURE`, at the first
+///   word of the number, each with ``ComplianceFinding/prompting`` saying whether it was asked for.
+///   A number given in answer to one of the policy's ``AnalysisPolicy/nonPaymentNumberCues`` ("order
+///   number") is not reported.
 /// - **Missing disclosure**: for each ``AnalysisPolicy/DisclosureRule``, none of its wordings appears in
 ///   the phrases (of the rule's participant) starting within the first N seconds — its words in order,
 ///   across phrases of one participant, with at most ``AnalysisPolicy/disclosureMaxWordGap`` other words
@@ -19,8 +25,10 @@ import VigilRedaction
 ///
 /// Phrase and policy text are compared lower-cased with punctuation folded to spaces, on word
 /// boundaries. A phrase's offset is its `offset`, else its `startTimeMs` relative to the document's
-/// start, else 0; a spoken number starts at its first word's time when the phrase has word timings
-/// that line up with its text, else at the phrase's offset. Evidence never quotes the transcript, only the policy's own wording.
+/// start, else 0; phrases are taken in order of offset (document order for equal offsets). A word's time
+/// is its `startTimeMs` relative to the phrase's start (or to the document's), when every word of the
+/// phrase has one; otherwise a number starts at its phrase's offset. Evidence never quotes the
+/// transcript, only the policy's own wording.
 public struct TranscriptAnalyzer: Sendable {
     /// The rules.
     public var policy: AnalysisPolicy
@@ -35,19 +43,15 @@ public struct TranscriptAnalyzer: Sendable {
     /// All findings, ordered by offset.
     public func findings(in document: STATranscriptDocument) -> [ComplianceFinding] {
         let base = document.startTime ?? document.conversationStartTime
-        let phrases = document.allPhrases.map { phrase -> Phrase in
+        let phrases = document.allPhrases.enumerated().map { index, phrase -> Phrase in
             var offset = phrase.offset?.milliseconds
             if offset == nil, let start = phrase.startTimeMs, let base { offset = max(0, start - base) }
-            // Word start times (epoch ms) relative to the phrase, when the phrase's own start is known.
-            var wordOffsets: [Int]?
-            if let words = phrase.words, let phraseStart = phrase.startTimeMs,
-               words.allSatisfy({ $0.startTimeMs != nil }) {
-                wordOffsets = words.map { Int($0.startTimeMs! - phraseStart) }
-            }
+            let offsetMs = Int(offset ?? 0)
             return Phrase(text: phrase.text, participant: phrase.participantPurpose?.rawValue ?? "unknown",
-                          offsetMs: Int(offset ?? 0), durationMs: Int(phrase.duration?.milliseconds ?? 0),
-                          confidence: phrase.confidence, wordOffsets: wordOffsets)
-        }
+                          offsetMs: offsetMs, durationMs: Int(phrase.duration?.milliseconds ?? 0),
+                          confidence: phrase.confidence, order: index,
+                          tokens: Self.tokens(of: phrase, offsetMs: offsetMs, documentStart: base))
+        }.sorted { ($0.offsetMs, $0.order) < ($1.offsetMs, $1.order) }
         var findings = spokenNumbers(phrases) + prohibited(phrases)
         if !phrases.isEmpty { findings += missingDisclosures(phrases) }
         return findings.sorted { ($0.offsetMs, $0.type.rawValue) < ($1.offsetMs, $1.type.rawValue) }
@@ -59,62 +63,37 @@ public struct TranscriptAnalyzer: Sendable {
         var offsetMs: Int
         var durationMs: Int
         var confidence: Double?
-        var wordOffsets: [Int]?
+        /// Position in the document.
+        var order: Int
+        var tokens: [SpokenNumberLexicon.Token]
+    }
 
-        /// The offset of the word holding UTF-8 position `position` of ``text``, when word timings are
-        /// given and the words line up one-to-one with the text's whitespace-separated words; otherwise
-        /// the phrase's offset.
-        func offset(atUTF8 position: Int) -> Int {
-            guard let wordOffsets else { return offsetMs }
-            var wordsBefore = 0, words = 0, previousIsSpace = true
-            for (index, byte) in text.utf8.enumerated() {
-                let isSpace = byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
-                if !isSpace && previousIsSpace {
-                    words += 1
-                    if index <= position { wordsBefore += 1 }
-                }
-                previousIsSpace = isSpace
+    /// The phrase's tokens: from its words when every word has a start time (times relative to the
+    /// phrase's `startTimeMs`, else to the document's start), else from its text at the phrase's offset.
+    static func tokens(of phrase: STAPhrase, offsetMs: Int, documentStart: Int64?) -> [SpokenNumberLexicon.Token] {
+        let end = offsetMs + Int(phrase.duration?.milliseconds ?? 0)
+        if let words = phrase.words, !words.isEmpty, words.allSatisfy({ $0.startTimeMs != nil }),
+           let origin = phrase.startTimeMs.map({ ($0, offsetMs) }) ?? documentStart.map({ ($0, 0) }) {
+            return words.flatMap { word -> [SpokenNumberLexicon.Token] in
+                let start = max(0, origin.1 + Int(word.startTimeMs! - origin.0))
+                let wordEnd = start + Int(word.duration?.milliseconds ?? 0)
+                return SpokenNumberLexicon.tokens(of: word.word, timeMs: start, endMs: wordEnd,
+                                                  confidence: word.confidence ?? phrase.confidence)
             }
-            guard words == wordOffsets.count, wordsBefore > 0 else { return offsetMs }
-            return offsetMs + max(0, wordOffsets[wordsBefore - 1])
         }
+        return SpokenNumberLexicon.tokens(of: phrase.text, timeMs: offsetMs, endMs: max(end, offsetMs),
+                                          confidence: phrase.confidence)
     }
 
     private func spokenNumbers(_ phrases: [Phrase]) -> [ComplianceFinding] {
-        let detector = PIIDetector(kinds: [.creditCard, .usSSN, .cvv])
-        var participants: [String] = []
-        for phrase in phrases where !participants.contains(phrase.participant) { participants.append(phrase.participant) }
-        var findings: [ComplianceFinding] = []
-        for participant in participants {
-            let own = phrases.filter { $0.participant == participant }
-            for found in detector.findings(inPhrases: own.map(\.text)) {
-                let type: ViolationType
-                let what: String
-                switch found.kind {
-                case .creditCard:
-                    type = .pciMidCapture
-                    what = "spoken card number" + (found.cardNetwork.map { " (\($0))" } ?? "")
-                case .usSSN:
-                    type = .ssnDisclosure
-                    what = "spoken SSN"
-                case .cvv:
-                    type = .pciCvvCapture
-                    what = "spoken security code"
-                default:
-                    continue
-                }
-                guard let firstIndex = found.segments.first?.phraseIndex, firstIndex < own.count else { continue }
-                let lastIndex = min(found.segments.last?.phraseIndex ?? firstIndex, own.count - 1)
-                let first = own[firstIndex], last = own[lastIndex]
-                let start = first.offset(atUTF8: found.segments[0].utf8Range.lowerBound)
-                let end = max(last.offsetMs + last.durationMs, start)
-                findings.append(ComplianceFinding(
-                    type: type, source: .transcript, participant: participant, offsetMs: start,
-                    durationMs: end - start, confidence: found.confidence,
-                    evidence: "\(what) at \(ComplianceFinding.seconds(start)) (\(participant))"))
-            }
+        var turn = 0
+        var previous: String?
+        let prepared = phrases.map { phrase -> SpokenNumberDetector.Phrase in
+            if let previous, previous != phrase.participant { turn += 1 }
+            previous = phrase.participant
+            return SpokenNumberDetector.Phrase(participant: phrase.participant, turn: turn, tokens: phrase.tokens)
         }
-        return findings
+        return SpokenNumberDetector(policy: policy).findings(prepared)
     }
 
     private func prohibited(_ phrases: [Phrase]) -> [ComplianceFinding] {

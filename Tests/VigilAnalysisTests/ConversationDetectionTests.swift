@@ -1,0 +1,231 @@
+import Testing
+import VigilAnalysis
+import VigilModels
+
+/// The transcript rules on conversations as they really go (issue 11): context across turns, digits
+/// around the card, and speech-recognition output. Card numbers are the public test numbers
+/// (4111 1111 1111 1111 Visa, 3782 822463 10005 Amex, 5555 5555 5555 4444 Mastercard).
+@Suite("Conversation detection")
+struct ConversationDetectionTests {
+    typealias Line = (who: String, text: String, ms: Int64)
+
+    static func document(_ lines: [Line]) -> STATranscriptDocument {
+        STATranscriptDocument(transcripts: [STATranscript(phrases: [
+            STAPhrase(text: "this call may be recorded", participantPurpose: .internal, offset: STADuration(milliseconds: 0)),
+        ] + lines.map {
+            STAPhrase(text: $0.text, participantPurpose: ParticipantPurpose(rawValue: $0.who),
+                      offset: STADuration(milliseconds: $0.ms))
+        })])
+    }
+
+    static func findings(_ lines: [Line], policy: AnalysisPolicy = AnalysisPolicy()) -> [ComplianceFinding] {
+        TranscriptAnalyzer(policy: policy).findings(in: document(lines))
+    }
+
+    static let visaSpoken = "four one one one one one one one one one one one one one one one"
+
+    // MARK: Context across turns
+
+    @Test func anSSNAnsweredToTheAgentsQuestionIsFound() throws {
+        let found = Self.findings([
+            ("internal", "and what's your social security number?", 5000),
+            ("external", "yes it is two one three five five four three two one", 8000),
+        ])
+        let ssn = try #require(found.first { $0.type == .ssnDisclosure })
+        #expect(ssn.participant == "external")
+        #expect(ssn.offsetMs == 8000)
+        #expect(ssn.prompting == .prompted)
+        #expect(ssn.evidence.contains("asked for by internal"))
+        #expect(!ssn.evidence.contains("two"))
+    }
+
+    @Test func nineDigitsWithoutAnSSNCueAreNotAnSSN() {
+        #expect(Self.findings([("external", "it's two one three five five four three two one", 8000)]).isEmpty)
+        #expect(Self.findings([("external", "my order is 213554321", 8000)]).isEmpty)
+    }
+
+    @Test func promptedAndVolunteeredCardsAreBothFoundAndTold() throws {
+        let prompted = try #require(Self.findings([
+            ("internal", "can I take the long number on the front of the card", 4000),
+            ("external", Self.visaSpoken, 7000),
+        ]).first)
+        let volunteered = try #require(Self.findings([("external", "my card number is " + Self.visaSpoken, 7000)]).first)
+        let unprompted = try #require(Self.findings([("external", "it's " + Self.visaSpoken, 7000)]).first)
+        #expect([prompted.prompting, volunteered.prompting, unprompted.prompting] == [.prompted, .volunteered, .unprompted])
+        #expect(prompted.confidence > volunteered.confidence)
+        #expect(volunteered.confidence > unprompted.confidence)
+        #expect(unprompted.confidence < 0.95)
+    }
+
+    @Test func groupsReadAcrossBackChannelsJoin() throws {
+        let found = Self.findings([
+            ("internal", "what's the card number", 4000),
+            ("external", "four one one one one one one one", 6000),
+            ("internal", "mhm, go on", 9000),
+            ("external", "one one one one", 10000),
+            ("internal", "and the last four", 12000),
+            ("external", "one one one one", 13000),
+        ])
+        #expect(found.map(\.type) == [.pciMidCapture])
+        #expect(found.first?.offsetMs == 6000)
+        #expect(found.first?.durationMs ?? 0 >= 7000)
+    }
+
+    @Test func aSecurityCodeAskedForIsFoundAndLastFourIsNot() {
+        let found = Self.findings([
+            ("internal", "card number please", 2000),
+            ("external", "4111 1111 1111 1111", 4000),
+            ("internal", "and the three digits on the back of the card?", 9000),
+            ("external", "seven three seven", 12000),
+        ])
+        #expect(found.map(\.type) == [.pciMidCapture, .pciCvvCapture])
+        #expect(found.last?.prompting == .prompted)
+        #expect(found.last?.offsetMs == 12000)
+        let lastFour = Self.findings([("external", "the last four digits of my card are one one one one", 3000)])
+        #expect(lastFour.isEmpty)
+    }
+
+    @Test func promptsExpireAfterTheWindow() throws {
+        var policy = AnalysisPolicy()
+        policy.promptWindowTurns = 2
+        let lines: [Line] = [
+            ("internal", "what's your social", 1000), ("external", "hold on", 2000), ("internal", "sure", 3000),
+            ("external", "okay", 4000), ("internal", "ready?", 5000),
+            ("external", "two one three five five four three two one", 6000),
+        ]
+        #expect(Self.findings(lines, policy: policy).isEmpty)
+        #expect(Self.findings(lines).map(\.type) == [.ssnDisclosure])
+        policy = AnalysisPolicy()
+        policy.promptWindowSeconds = 3
+        #expect(Self.findings(lines, policy: policy).isEmpty)
+    }
+
+    // MARK: Digits around the card
+
+    @Test func aCardFollowedByItsExpiryWithoutAPauseIsFoundOnce() throws {
+        let found = Self.findings([
+            ("internal", "go ahead with the card number", 2000),
+            ("external", Self.visaSpoken + " oh four twenty seven", 4000),
+        ])
+        #expect(found.map(\.type) == [.pciMidCapture])
+        #expect(found.first?.evidence.contains("(visa)") == true)
+    }
+
+    @Test func aCodeStraightAfterTheCardIsAlsoACode() {
+        let found = Self.findings([("external", "the card is " + Self.visaSpoken + " seven three seven", 4000)])
+        #expect(Set(found.map(\.type)) == [.pciMidCapture, .pciCvvCapture])
+        #expect(found.count == 2)
+        let amex = Self.findings([("external", "card 3782 822463 10005 1234", 4000)])
+        #expect(Set(amex.map(\.type)) == [.pciMidCapture, .pciCvvCapture])
+        #expect(amex.count == 2)
+    }
+
+    @Test func aMenuChoiceBeforeTheCardIsSetAside() {
+        let found = Self.findings([
+            ("internal", "please read me the card number", 2000),
+            ("external", "one, five five five five, five five five five, five five five five, four four four four", 4000),
+        ])
+        #expect(found.map(\.type) == [.pciMidCapture])
+    }
+
+    @Test func longNumbersWithoutCardContextAreNotSearchedInside() {
+        // 1 + a valid Visa + 0427: only the whole run (not valid) is tried without card context.
+        #expect(Self.findings([("external", "it's one " + Self.visaSpoken + " oh four two seven", 4000)]).isEmpty)
+        // A Luhn-valid number given as an order number is not a card by default…
+        let order: [Line] = [("internal", "what's your order number", 2000), ("external", "4111 1111 1111 1111", 4000)]
+        #expect(Self.findings(order).isEmpty)
+        // …unless the policy says every valid number counts.
+        var policy = AnalysisPolicy()
+        policy.nonPaymentNumberCues = []
+        #expect(Self.findings(order, policy: policy).map(\.type) == [.pciMidCapture])
+        // Phone numbers, amounts, times and dates are never cards.
+        for text in ["my number is 415 555 0132", "that's four thousand one hundred and eleven dollars",
+                     "it was $4,111.11 on 04/27 at 10:30", "the fourteenth of march twenty twenty four"] {
+            #expect(Self.findings([("external", text, 3000)]).isEmpty, "\(text)")
+        }
+    }
+
+    // MARK: Speech-recognition reality
+
+    @Test(arguments: [
+        "forty one eleven eleven eleven eleven eleven eleven eleven",
+        "four triple one, double one double one, one one one one, eleven eleven",
+        "four thousand one hundred eleven, eleven eleven, 1111, eleven eleven",
+        "41 11 1111 11111111",
+        "4111111111111111",
+        "four one one one um one one one one uh one one one one sorry one one one one",
+        "four one one two, no wait, four one one one, one one one one, one one one one, one one one one",
+        "four one one one, one one, sorry let me start again, four one one one one one one one one one one one one one one one",
+    ])
+    func recogniserSpellingsOfTheSameCard(text: String) throws {
+        let found = Self.findings([("internal", "card number?", 1000), ("external", text, 3000)])
+        #expect(found.map(\.type) == [.pciMidCapture], "\(found)")
+        #expect(found.first?.offsetMs == 3000)
+    }
+
+    @Test func wordTimingsGiveTheOffsetAndLowConfidenceGoesToReview() throws {
+        let words = ["sure", "it's"] + Self.visaSpoken.split(separator: " ").map(String.init)
+        let start: Int64 = 1_700_000_000_000
+        var phrase = STAPhrase(text: words.joined(separator: " "), participantPurpose: .external,
+                               offset: STADuration(milliseconds: 20000),
+                               words: words.enumerated().map { index, word in
+                                   STAWord(word: word, confidence: index < 2 ? 0.9 : 0.3,
+                                           startTimeMs: start + Int64(index * 400), duration: STADuration(milliseconds: 300))
+                               })
+        phrase.startTimeMs = start
+        let document = STATranscriptDocument(transcripts: [STATranscript(phrases: [
+            STAPhrase(text: "this call is recorded, what is the card number", participantPurpose: .internal,
+                      offset: STADuration(milliseconds: 15000)),
+            phrase,
+        ])])
+        let finding = try #require(TranscriptAnalyzer().findings(in: document).first)
+        #expect(finding.offsetMs == 20800)
+        #expect(finding.durationMs == 15 * 400 + 300)
+        #expect(finding.confidence < AnalysisPolicy().routeToComplianceQueueAt)
+    }
+
+    @Test func aNumberSplitAcrossPhrasesAtOddPlacesJoins() {
+        let found = Self.findings([
+            ("internal", "the card number please", 1000),
+            ("external", "it's four one one one one one one one double", 3000),
+            ("external", "one one one one one one one", 6000),
+        ])
+        #expect(found.map(\.type) == [.pciMidCapture])
+    }
+
+    @Test func aDateOfBirthAfterTheQuestionIsNothing() {
+        let found = Self.findings([
+            ("internal", "can you confirm your date of birth", 1000),
+            ("external", "oh four twelve nineteen eighty five", 3000),
+        ])
+        #expect(found.isEmpty)
+    }
+
+    @Test func writtenSSNsStillCountWithoutContext() throws {
+        let found = Self.findings([("external", "it's 213-55-4321", 3000)])
+        #expect(found.map(\.type) == [.ssnDisclosure])
+        #expect(found.first?.prompting == .unprompted)
+        #expect(Self.findings([("external", "it's 078-05-1120", 3000)]).isEmpty)
+    }
+
+    @Test func newPolicyKeysDecodeAndAreChecked() throws {
+        let policy = try AnalysisPolicy.decode(from: Array("""
+        {"promptWindowSeconds": 20, "promptWindowTurns": 3, "spokenDigitGapSeconds": 5, "nonPaymentNumberCues": ["pnr"]}
+        """.utf8))
+        #expect(policy.promptWindowSeconds == 20)
+        #expect(policy.promptWindowTurns == 3)
+        #expect(policy.spokenDigitGapSeconds == 5)
+        #expect(policy.nonPaymentNumberCues == ["pnr"])
+        for (json, key) in [("{\"promptWindowTurns\": 0}", "promptWindowTurns"), ("{\"promptWindowTurns\": 1.5}", "promptWindowTurns"),
+                            ("{\"promptWindowSeconds\": -1}", "promptWindowSeconds"),
+                            ("{\"spokenDigitGapSeconds\": 0}", "spokenDigitGapSeconds"),
+                            ("{\"nonPaymentNumberCues\": [\"12\"]}", "nonPaymentNumberCues")] {
+            #expect(throws: AnalysisError.self) { try AnalysisPolicy.decode(from: Array(json.utf8)) }
+            do {
+                _ = try AnalysisPolicy.decode(from: Array(json.utf8))
+            } catch {
+                #expect(error.key == key, "\(json)")
+            }
+        }
+    }
+}
