@@ -228,4 +228,17 @@ struct ConversationDetectionTests {
             }
         }
     }
+
+    // MARK: Keyed digits around the card
+
+    @Test func keyedMenuCardAndPINOrExpiryAndCodeWithoutAPause() throws {
+        let menuCardPIN = DTMFFindingAnalyzer.findings(in: Calls.digitEvents("1" + "5555555555554444" + "9876", atMs: 0))
+        #expect(menuCardPIN.map(\.type) == [.pciMidCapture, .pciCvvCapture])
+        #expect(menuCardPIN.first?.offsetMs == 120)
+        let cardExpiryCode = DTMFFindingAnalyzer.findings(in: Calls.digitEvents("4111111111111111" + "0427" + "737", atMs: 0))
+        #expect(cardExpiryCode.map(\.type) == [.pciMidCapture, .pciCvvCapture])
+        #expect(cardExpiryCode.last?.offsetMs == 20 * 120, "the code starts after the expiry")
+        // Seven digits that do not start with a month are not an expiry and a code.
+        #expect(DTMFFindingAnalyzer.findings(in: Calls.digitEvents("4111111111111111" + "1327737", atMs: 0)).isEmpty)
+    }
 }
