@@ -10,10 +10,10 @@ import VigilRedaction
 /// - 13–19 digits that are a payment card by `PaymentCard.isValid` (IIN range for the length and
 ///   Luhn) ⇒ `PCI_MID_CAPTURE` at the first digit's start;
 /// - 3–4 digits starting within ``Configuration/cvvWindowMs`` (30 s) after the end of a card run on the
-///   same channel ⇒ `PCI_CVV_CAPTURE`; a run of a card followed at once by more digits (keyed less than
-///   the gap after the card) is split: 3–4 digits are a code (or PIN), an `MMYY` expiry followed by
-///   3–4 digits is an expiry and a code; up to two leading digits (an IVR menu choice keyed just before the card)
-///   are skipped;
+///   same channel ⇒ `PCI_CVV_CAPTURE`;
+/// - a longer run holding a card with a menu choice keyed just before it or a code, PIN or expiry
+///   keyed straight after it (less than the gap apart) is split as ``CardRunSearch`` describes: card
+///   ⇒ `PCI_MID_CAPTURE`, code or PIN ⇒ `PCI_CVV_CAPTURE`;
 /// - 9 digits with a valid SSN area (001–899, not 666), group (01–99) and serial (0001–9999) ⇒
 ///   `SSN_DISCLOSURE`.
 ///
@@ -131,28 +131,16 @@ public struct DTMFFindingAnalyzer: Sendable {
     private static let cardMasker = try? Redactor(policy: RedactionPolicy([.creditCard: .mask(keepingLast: 4)]),
                                                   detector: PIIDetector(kinds: [.creditCard]))
 
-    /// How many leading digits of a run may be skipped to find a card (an IVR menu choice).
-    private let maxLeadingDigits = 2
-
     private mutating func close(channel: Int) -> [ComplianceFinding] {
         guard let run = openRuns.removeValue(forKey: channel), !run.isEmpty else { return [] }
         let digits = run.compactMap { $0.digit.rawValue.asciiValue }
-        // Up to two leading digits may be an IVR menu choice keyed just before the card, and a
-        // security code keyed straight after the card (less than the gap later) joins its run.
-        for lead in 0...min(maxLeadingDigits, max(0, digits.count - 13)) {
-            let rest = Array(digits[lead...]), events = Array(run[lead...])
-            if (13...19).contains(rest.count), PaymentCard.isValid(rest) {
-                return [card(events, rest, channel: channel)]
-            }
-            for length in stride(from: min(19, rest.count - 3), through: 13, by: -1)
-            where Self.trailingShapes.contains(rest.count - length) && PaymentCard.isValid(rest.prefix(length)) {
-                let trailing = Array(rest.suffix(from: length))
-                guard let code = Self.securityCode(in: trailing)
-                else { continue }
-                let card = card(Array(events.prefix(length)), Array(rest.prefix(length)), channel: channel)
-                let codeEvents = Array(events.suffix(from: length))[code]
-                return [card] + securityCode(Array(codeEvents), channel: channel)
-            }
+        if (13...19).contains(digits.count), PaymentCard.isValid(digits) {
+            return [card(run, digits, channel: channel)]
+        }
+        // A menu choice keyed just before the card, a code, PIN or expiry keyed straight after it.
+        if let found = CardRunSearch.find(in: digits, keyed: true) {
+            let card = card(Array(run[found.card]), Array(digits[found.card]), channel: channel)
+            return [card] + (found.code.map { securityCode(Array(run[$0]), channel: channel) } ?? [])
         }
         switch digits.count {
         case 3...4:
@@ -161,30 +149,6 @@ public struct DTMFFindingAnalyzer: Sendable {
             return [finding(.ssnDisclosure, "DTMF SSN ***-**-****", run, channel: channel)]
         default:
             return []
-        }
-    }
-
-    /// How many digits may follow a card in one run: a code or PIN (3–4), or an expiry and a code (7–8).
-    private static let trailingShapes: Set<Int> = [3, 4, 7, 8]
-
-    /// Where the security code lies in the digits keyed straight after a card, or `nil` when they do
-    /// not have the shape of what follows a card: 3–4 digits are reported as a code (a 4-digit PIN or
-    /// American Express code is sensitive authentication data too; an expiry keyed there cannot be told
-    /// from them and is reported the same way, erring on the side of review); 7–8 digits must start with
-    /// an `MMYY` expiry, followed by the code.
-    static func securityCode(in trailing: [UInt8]) -> Range<Int>? {
-        func isExpiry(_ digits: ArraySlice<UInt8>) -> Bool {
-            guard digits.count >= 4 else { return false }
-            let month = Int(digits[digits.startIndex] - 48) * 10 + Int(digits[digits.startIndex + 1] - 48)
-            return (1...12).contains(month)
-        }
-        switch trailing.count {
-        case 3, 4:
-            return 0..<trailing.count
-        case 7, 8:
-            return isExpiry(trailing.prefix(4)) ? 4..<trailing.count : nil
-        default:
-            return nil
         }
     }
 

@@ -457,9 +457,8 @@ struct SpokenNumberDetector {
         let lastItem: Int
         let network: CardNetwork
         let penalty: Double
-        /// Digits after the card in the segment (the interpretation searched).
-        let trailing: [UInt8]
-        let trailingFirstItem: Int?
+        /// The items of a security code said straight after the card, if any.
+        let codeItems: ClosedRange<Int>?
     }
 
     private func evaluate(_ segment: Segment, participant: String, kind: SpokenNumberLexicon.CueKind?,
@@ -473,12 +472,10 @@ struct SpokenNumberDetector {
             findings.append(finding(
                 .pciMidCapture, "spoken card number (\(card.network))", segment, items: card.firstItem...card.lastItem,
                 participant: participant, base: base - card.penalty, prompting: cardPrompting, asker: asker))
-            let codeLength = card.network == .amex ? 4 : 3
-            if card.trailing.count == codeLength, let firstCodeItem = card.trailingFirstItem {
+            if let code = card.codeItems {
                 findings.append(finding(
-                    .pciCvvCapture, "spoken security code after a card", segment,
-                    items: firstCodeItem...(segment.items.count - 1), participant: participant, base: 0.85,
-                    prompting: .unprompted, asker: nil))
+                    .pciCvvCapture, "spoken security code after a card", segment, items: code,
+                    participant: participant, base: 0.85, prompting: .unprompted, asker: nil))
             }
             return findings
         }
@@ -542,13 +539,16 @@ struct SpokenNumberDetector {
             guard (13...19).contains(slice.count), PaymentCard.isLuhnValid(slice) else { return nil }
             return PaymentCard.network(ofDigits: slice)
         }
+        /// A 3-digit code (4 for American Express) making up the rest of the segment after `offset`.
+        func code(after offset: Int, network: CardNetwork) -> ClosedRange<Int>? {
+            guard digits.count - offset == (network == .amex ? 4 : 3) else { return nil }
+            return owner[offset]...(items.count - 1)
+        }
         func match(_ lower: Int, _ upper: Int, penalty: Double, map: (Int) -> Int = { $0 },
                    in digits: [UInt8]) -> CardMatch? {
             guard let network = valid(digits[lower..<upper]) else { return nil }
-            let trailing = Array(digits[upper...])
             return CardMatch(firstItem: owner[map(lower)], lastItem: owner[map(upper - 1)], network: network,
-                             penalty: penalty, trailing: trailing,
-                             trailingFirstItem: trailing.isEmpty ? nil : owner[map(upper)])
+                             penalty: penalty, codeItems: code(after: map(upper - 1) + 1, network: network))
         }
         // 1. The whole segment; 2. a part between other words.
         if let found = match(0, digits.count, penalty: 0, in: digits) { return found }
@@ -570,17 +570,12 @@ struct SpokenNumberDetector {
             }
         }
         // 4. In card context: inside the run, at item boundaries.
-        guard cardContext else { return nil }
-        let boundaries = Set(starts + [digits.count])
-        for trim in 1...10 {
-            for leading in 0...min(2, trim) {
-                let trailing = trim - leading
-                guard trailing <= 8, digits.count - trim >= 13,
-                      boundaries.contains(leading), boundaries.contains(digits.count - trailing) else { continue }
-                if let found = match(leading, digits.count - trailing, penalty: 0.03, in: digits) { return found }
-            }
+        guard cardContext, let found = CardRunSearch.find(in: digits, boundaries: Set(starts + [digits.count]), keyed: false) else {
+            return nil
         }
-        return nil
+        return CardMatch(firstItem: owner[found.card.lowerBound], lastItem: owner[found.card.upperBound - 1],
+                         network: found.network, penalty: 0.03,
+                         codeItems: found.code.map { owner[$0.lowerBound]...owner[$0.upperBound - 1] })
     }
 
     private func finding(_ type: ViolationType, _ what: String, _ segment: Segment, items: ClosedRange<Int>,

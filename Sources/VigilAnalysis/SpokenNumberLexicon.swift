@@ -150,13 +150,14 @@ enum SpokenNumberLexicon {
             "card", "card number", "credit card", "debit card", "long number", "number on the front",
             "front of the card", "sixteen digits", "sixteen digit", "fifteen digits", "fifteen digit", "card details",
             "visa", "mastercard", "master card", "amex", "american express", "discover card", "payment card",
-            "card digits", "pay by card",
+            "card digits", "pay by card", "16 digits", "16 digit", "15 digits", "15 digit", "16 digit number",
         ])
         add(.securityCode, [
             "security code", "cvv", "cvv2", "cvc", "cvc2", "cid", "csc", "three digits on the back",
             "three digit code", "three digit number", "digits on the back", "three numbers on the back",
             "back of the card", "back of your card", "verification code", "card verification", "card code", "code",
-            "four digits on the front", "four digit code",
+            "four digits on the front", "four digit code", "3 digits on the back", "3 digit code", "3 digit number",
+            "4 digit code",
         ])
         add(.expiry, [
             "expiry", "expiry date", "expiration", "expiration date", "expires", "expiring", "exp", "valid thru",

@@ -1,6 +1,8 @@
+import Foundation
 import Testing
 import VigilAnalysis
 import VigilModels
+import VigilRedaction
 
 /// The transcript rules on conversations as they really go (issue 11): context across turns, digits
 /// around the card, and speech-recognition output. Card numbers are the public test numbers
@@ -240,5 +242,50 @@ struct ConversationDetectionTests {
         #expect(cardExpiryCode.last?.offsetMs == 20 * 120, "the code starts after the expiry")
         // Seven digits that do not start with a month are not an expiry and a code.
         #expect(DTMFFindingAnalyzer.findings(in: Calls.digitEvents("4111111111111111" + "1327737", atMs: 0)).isEmpty)
+    }
+
+    // MARK: The price of looking inside longer runs
+
+    /// Random digit runs of 17–24 digits that are not a card as a whole: how many does the search inside
+    /// runs flag? Without card context, none may be (the search is not tried); keyed, and in card
+    /// context, some are — a run holding a valid card after a menu digit or before a code cannot be told
+    /// from one. The measured rates are in `Documentation/transcript-detection.md`; the bounds here
+    /// catch a search that grew looser.
+    @Test func randomLongRunsAreRarelyFlagged() {
+        var rng = SplitMix64(seed: 11)
+        var keyed = 0, inCardContext = 0, withoutContext = 0
+        let runs = 2000
+        for _ in 0..<runs {
+            let length = Int.random(in: 17...24, using: &rng)
+            let run = String((0..<length).map { _ in Character(String(Int.random(in: 0...9, using: &rng))) })
+            if PaymentCard.isValid(Array(run.utf8)) { continue }  // a card as a whole is a card
+            if !DTMFFindingAnalyzer.findings(in: Calls.digitEvents(run, atMs: 0)).isEmpty { keyed += 1 }
+            let spaced = run.map(String.init).joined(separator: " ")
+            if !Self.findings([("internal", "the card number please", 1000), ("external", spaced, 3000)]).isEmpty {
+                inCardContext += 1
+            }
+            if !Self.findings([("external", "it's " + spaced, 3000)]).isEmpty { withoutContext += 1 }
+        }
+        #expect(withoutContext == 0)
+        #expect(keyed < runs * 6 / 100, "keyed: \(keyed) of \(runs)")
+        #expect(inCardContext < runs * 6 / 100, "in card context: \(inCardContext) of \(runs)")
+        if let path = Environment.reportPath {
+            Environment.append("random 17–24 digit runs flagged: keyed \(keyed)/\(runs), spoken in card context "
+                + "\(inCardContext)/\(runs), spoken without context \(withoutContext)/\(runs)\n", to: path)
+        }
+    }
+}
+
+/// `VIGIL_RANDOM_RUNS_REPORT`: a file the measurement above appends its figures to.
+enum Environment {
+    static var reportPath: String? {
+        guard let value = getenv("VIGIL_RANDOM_RUNS_REPORT") else { return nil }
+        return String(cString: value)
+    }
+
+    static func append(_ line: String, to path: String) {
+        guard let file = fopen(path, "a") else { return }
+        fputs(line, file)
+        fclose(file)
     }
 }
