@@ -22,11 +22,11 @@ import VigilRedaction
 /// 5. **Search.** A card is the whole segment, or a part of it between other words, or the segment
 ///    with a correction applied (the digits after "no wait" replace as many digits before it), when
 ///    13–19 digits pass the IIN table and Luhn. In card context only, a card is also looked for
-///    *inside* the segment: after up to two leading digits (a menu choice) and before up to eight
-///    trailing ones (an expiry, a security code, a PIN); a trailing 3-digit code (4 for American
-///    Express) is reported as a security code. A security code is a 3–4 digit segment primed by a
-///    security-code cue. An SSN is a 9-digit segment primed by an SSN cue, or a written `AAA-GG-SSSS`
-///    anywhere, by the SSN area/group/serial rules. A segment primed by one of the policy's
+///    *inside* the segment as ``CardRunSearch`` describes (a menu choice before it; an expiry, a code
+///    after it); a 3-digit code (4 for American Express) straight after a card is reported as a
+///    security code. A security code is a 3–4 digit segment primed by a security-code cue. An SSN is a
+///    9-digit segment primed by an SSN cue, or a written `AAA-GG-SSSS` anywhere, by the SSN
+///    area/group/serial rules. A segment primed by one of the policy's
 ///    ``AnalysisPolicy/nonPaymentNumberCues`` ("order number") yields nothing; one primed by an expiry,
 ///    date-of-birth, PIN or "last four" cue yields only a whole valid card.
 ///
