@@ -92,7 +92,8 @@ public struct AnalysisPolicy: Codable, Sendable, Hashable {
         "claim number", "invoice number", "serial number", "booking number", "booking reference",
         "customer number", "customer id", "routing number", "phone number", "telephone number",
         "mobile number", "zip code", "zip", "postcode", "postal code", "extension", "promo code",
-        "discount code", "voucher code", "gift card number", "loyalty number",
+        "discount code", "voucher code", "gift card number", "loyalty number", "area code", "country code",
+        "dialing code", "dialling code", "sort code", "post code",
     ]
 
     /// The default recording notice.

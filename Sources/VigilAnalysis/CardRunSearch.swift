@@ -64,6 +64,17 @@ enum CardRunSearch {
         return nil
     }
 
+    /// A run of 19 digits that is a valid card as a whole but also a valid 16-digit card followed by a
+    /// 3-digit code: 19-digit cards are rare, and a code after a 16-digit card makes a Luhn-valid
+    /// 19-digit run one time in ten. Returns the card's length and network.
+    static func cardAndCode(in digits: ArraySlice<UInt8>) -> (card: Int, network: CardNetwork)? {
+        guard digits.count == 19, PaymentCard.isValid(digits) else { return nil }
+        let card = digits.prefix(16)
+        guard let network = PaymentCard.network(ofDigits: card), commonLengths(network).contains(16),
+              PaymentCard.isLuhnValid(card) else { return nil }
+        return (16, network)
+    }
+
     /// Where the security code lies in the digits after a card (offsets relative to their start; an
     /// empty range when there is none), or `nil` when they do not have the shape of what follows a card.
     static func securityCode(in trailing: ArraySlice<UInt8>, network: CardNetwork, keyed: Bool) -> Range<Int>? {

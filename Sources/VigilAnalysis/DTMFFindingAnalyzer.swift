@@ -134,6 +134,10 @@ public struct DTMFFindingAnalyzer: Sendable {
     private mutating func close(channel: Int) -> [ComplianceFinding] {
         guard let run = openRuns.removeValue(forKey: channel), !run.isEmpty else { return [] }
         let digits = run.compactMap { $0.digit.rawValue.asciiValue }
+        if let split = CardRunSearch.cardAndCode(in: digits[...]) {
+            let card = card(Array(run[..<split.card]), Array(digits[..<split.card]), channel: channel)
+            return [card] + securityCode(Array(run[split.card...]), channel: channel)
+        }
         if (13...19).contains(digits.count), PaymentCard.isValid(digits) {
             return [card(run, digits, channel: channel)]
         }

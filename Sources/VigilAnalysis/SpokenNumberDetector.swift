@@ -488,7 +488,8 @@ struct SpokenNumberDetector {
                     asker: asker))
             }
         case .ssn?:
-            if digits.count == 9, DTMFFindingAnalyzer.isPlausibleSSN(digits) {
+            if digits.count == 9 && DTMFFindingAnalyzer.isPlausibleSSN(digits)
+                || corrected(segment).contains(where: { DTMFFindingAnalyzer.isPlausibleSSN($0.digits) }) {
                 findings.append(finding(
                     .ssnDisclosure, "spoken SSN", segment, items: 0...(segment.items.count - 1),
                     participant: participant, base: prompting == .prompted ? 0.98 : 0.95, prompting: prompting,
@@ -546,6 +547,13 @@ struct SpokenNumberDetector {
         }
         func match(_ lower: Int, _ upper: Int, penalty: Double, map: (Int) -> Int = { $0 },
                    in digits: [UInt8]) -> CardMatch? {
+            // 16 digits and a code can make a valid 19-digit number (one time in ten): the 16-digit
+            // card and its code are what was said.
+            if let split = CardRunSearch.cardAndCode(in: digits[lower..<upper]) {
+                return CardMatch(firstItem: owner[map(lower)], lastItem: owner[map(lower + split.card - 1)],
+                                 network: split.network, penalty: penalty,
+                                 codeItems: owner[map(lower + split.card)]...owner[map(upper - 1)])
+            }
             guard let network = valid(digits[lower..<upper]) else { return nil }
             return CardMatch(firstItem: owner[map(lower)], lastItem: owner[map(upper - 1)], network: network,
                              penalty: penalty, codeItems: code(after: map(upper - 1) + 1, network: network))
@@ -561,21 +569,55 @@ struct SpokenNumberDetector {
             }
         }
         // 3. Corrections: the k digits after the marker replace the k before it.
-        for correction in segment.corrections where correction < items.count {
-            let cut = starts[correction]
-            for replaced in 1...max(1, min(6, cut)) where replaced <= cut {
-                let corrected = Array(digits[..<(cut - replaced)] + digits[cut...])
-                let map: (Int) -> Int = { $0 < cut - replaced ? $0 : $0 + replaced }
-                if let found = match(0, corrected.count, penalty: 0.05, map: map, in: corrected) { return found }
+        let corrections = corrected(segment)
+        for candidate in corrections {
+            if let found = match(0, candidate.digits.count, penalty: 0.05, map: candidate.map, in: candidate.digits) {
+                return found
             }
         }
-        // 4. In card context: inside the run, at item boundaries.
-        guard cardContext, let found = CardRunSearch.find(in: digits, boundaries: Set(starts + [digits.count]), keyed: false) else {
-            return nil
+        // 4. In card context: inside the run (as said, then as corrected), at item boundaries.
+        guard cardContext else { return nil }
+        func inside(_ run: [UInt8], boundaries: [Int], map: (Int) -> Int, penalty: Double) -> CardMatch? {
+            guard let found = CardRunSearch.find(in: run, boundaries: Set(boundaries + [run.count]), keyed: false) else {
+                return nil
+            }
+            return CardMatch(firstItem: owner[map(found.card.lowerBound)], lastItem: owner[map(found.card.upperBound - 1)],
+                             network: found.network, penalty: penalty,
+                             codeItems: found.code.map { owner[map($0.lowerBound)]...owner[map($0.upperBound - 1)] })
         }
-        return CardMatch(firstItem: owner[found.card.lowerBound], lastItem: owner[found.card.upperBound - 1],
-                         network: found.network, penalty: 0.03,
-                         codeItems: found.code.map { owner[$0.lowerBound]...owner[$0.upperBound - 1] })
+        if let found = inside(digits, boundaries: starts, map: { $0 }, penalty: 0.03) { return found }
+        for candidate in corrections {
+            if let found = inside(candidate.digits, boundaries: candidate.boundaries, map: candidate.map, penalty: 0.08) {
+                return found
+            }
+        }
+        return nil
+    }
+
+    /// The segment's digits as corrected: for each correction marker, the k digits after it replacing
+    /// the k (1–6) before it. `map` takes a corrected offset back to the digit as said; `boundaries`
+    /// are the item starts in corrected offsets.
+    func corrected(_ segment: Segment) -> [(digits: [UInt8], map: (Int) -> Int, boundaries: [Int])] {
+        let digits = segment.digits
+        var starts: [Int] = [], count = 0
+        for item in segment.items {
+            starts.append(count)
+            count += item.digits.count
+        }
+        var candidates: [(digits: [UInt8], map: (Int) -> Int, boundaries: [Int])] = []
+        for correction in segment.corrections where correction < segment.items.count {
+            let cut = starts[correction]
+            // 1–6 digits, or the whole group or two said before the marker (a numeral re-read).
+            var counts = Set(1...6)
+            if correction >= 1 { counts.insert(cut - starts[correction - 1]) }
+            if correction >= 2 { counts.insert(cut - starts[correction - 2]) }
+            for replaced in counts.sorted() where replaced <= cut {
+                let kept = cut - replaced
+                candidates.append((Array(digits[..<kept] + digits[cut...]), { $0 < kept ? $0 : $0 + replaced },
+                                   starts.compactMap { $0 < kept ? $0 : $0 >= cut ? $0 - replaced : nil }))
+            }
+        }
+        return candidates
     }
 
     private func finding(_ type: ViolationType, _ what: String, _ segment: Segment, items: ClosedRange<Int>,

@@ -137,6 +137,8 @@ enum SpokenNumberLexicon {
     static let quantityWords: Set<String> = [
         "dollars", "dollar", "bucks", "pounds", "pound", "euros", "euro", "cents", "cent", "pence", "quid",
         "percent", "am", "pm", "o'clock", "oclock", "minutes", "hours", "days", "months", "years", "items",
+        // "one second", "one moment": asking to wait, not a digit.
+        "second", "seconds", "sec", "secs", "moment", "minute", "min", "mins", "tick",
     ]
 
     /// Currency symbols: the number after one is an amount.

@@ -289,3 +289,21 @@ enum Environment {
         fclose(file)
     }
 }
+
+/// A 16-digit card and its 3-digit code make a valid 19-digit number one time in ten.
+@Suite("Card and code or a 19-digit card")
+struct NineteenDigitRunTests {
+    @Test func aValidNineteenDigitRunWhoseFirstSixteenAreACardIsACardAndACode() {
+        // 4111111111111111 + 110 is Luhn-valid as 19 digits.
+        let keyed = DTMFFindingAnalyzer.findings(in: Calls.digitEvents("4111111111111111110", atMs: 0))
+        #expect(keyed.map(\.type) == [.pciMidCapture, .pciCvvCapture])
+        #expect(keyed.last?.offsetMs == 16 * 120)
+        let spoken = ConversationDetectionTests.findings([
+            ("internal", "the card number please", 1000), ("external", "4111 1111 1111 1111 110", 3000),
+        ])
+        #expect(Set(spoken.map(\.type)) == [.pciMidCapture, .pciCvvCapture] && spoken.count == 2)
+        // A 19-digit card whose first sixteen digits are not a card stays one card.
+        let nineteen = DTMFFindingAnalyzer.findings(in: Calls.digitEvents("4000000000000000006", atMs: 0))
+        #expect(nineteen.map(\.type) == [.pciMidCapture])
+    }
+}

@@ -177,8 +177,9 @@ struct FindingStreamTests {
     }
 
     @Test func maskedEvidenceUsesTheMaskOperatorForEveryCardLength() {
-        // Amex (15), Visa (13, 16, 19): only the last four digits ever appear.
-        for card in ["378282246310005", "4222222222222", "4111111111111111", "4111111111111111110"] {
+        // Amex (15), Visa (13, 16, 19): only the last four digits ever appear. (The 19-digit Visa's first
+        // 16 digits are not a card: 4111111111111111110 would be read as 4111111111111111 and code 110.)
+        for card in ["378282246310005", "4222222222222", "4111111111111111", "4000000000000000006"] {
             let findings = DTMFFindingAnalyzer.findings(in: Calls.digitEvents(card, atMs: 0))
             #expect(findings.map(\.type) == [.pciMidCapture], "\(card)")
             let expected = "DTMF card " + String(repeating: "*", count: card.count - 4) + card.suffix(4) + " at 0.0 s"
