@@ -595,8 +595,9 @@ struct SpokenNumberDetector {
     }
 
     /// The segment's digits as corrected: for each correction marker, the k digits after it replacing
-    /// the k (1–6) before it. `map` takes a corrected offset back to the digit as said; `boundaries`
-    /// are the item starts in corrected offsets.
+    /// the k before it (1–6 digits, or the one or two groups said just before the marker, re-read).
+    /// `map` takes a corrected offset back to the digit as said; `boundaries` are the item starts in
+    /// corrected offsets.
     func corrected(_ segment: Segment) -> [(digits: [UInt8], map: (Int) -> Int, boundaries: [Int])] {
         let digits = segment.digits
         var starts: [Int] = [], count = 0
