@@ -1,3 +1,4 @@
+import Foundation
 import VigilAnalysis
 import VigilRedaction
 import VigilModels
@@ -133,18 +134,9 @@ enum CorpusNumbers {
         "30569309025904", "38520000023237", "3530111333300000", "3566002020360505", "6200000000000005",
     ]
 
-    /// Luhn check digit for `body`.
+    /// `body` with the check digit that makes it Luhn-valid (found with VigilRedaction's own check).
     static func luhnCompleted(_ body: String) -> String {
-        var sum = 0
-        for (index, character) in body.reversed().enumerated() {
-            var value = Int(String(character))!
-            if index % 2 == 0 {
-                value *= 2
-                if value > 9 { value -= 9 }
-            }
-            sum += value
-        }
-        return body + String((10 - sum % 10) % 10)
+        (0...9).lazy.map { body + String($0) }.first { PaymentCard.isLuhnValid(Array($0.utf8)) }!
     }
 
     static func randomDigits(_ count: Int, using rng: inout SplitMix64) -> String {
@@ -181,15 +173,14 @@ enum CorpusNumbers {
         while true {
             let area = Int.random(in: 1...899, using: &rng)
             guard area != 666 else { continue }
-            let value = String(format3(area)) + String(format2(Int.random(in: 1...99, using: &rng)))
-                + String(format4(Int.random(in: 1...9999, using: &rng)))
+            let value = format3(area) + format2(Int.random(in: 1...99, using: &rng)) + format4(Int.random(in: 1...9999, using: &rng))
             if DTMFFindingAnalyzer.isPlausibleSSN(Array(value.utf8)) { return value }
         }
     }
 
-    static func format2(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
-    static func format3(_ value: Int) -> String { String(repeating: "0", count: 3 - String(value).count) + "\(value)" }
-    static func format4(_ value: Int) -> String { String(repeating: "0", count: 4 - String(value).count) + "\(value)" }
+    static func format2(_ value: Int) -> String { String(format: "%02d", value) }
+    static func format3(_ value: Int) -> String { String(format: "%03d", value) }
+    static func format4(_ value: Int) -> String { String(format: "%04d", value) }
 
     /// Whether some stretch of `digits` of a card's length passes the IIN table and Luhn: a hard negative
     /// must hold no such stretch (the rate at which random runs do is measured separately).
