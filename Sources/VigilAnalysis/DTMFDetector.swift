@@ -183,18 +183,31 @@ public struct DTMFDetector: Sendable {
     private let maxReverseTwist: Float
     private let steadiness2: Float
 
-    // Goertzel state of the half-block being filled.
-    private var s1 = SIMD8<Float>()
-    private var s2 = SIMD8<Float>()
-    private var halfEnergyAccumulator: Float = 0
-    private var halfFill = 0
+    // Samples not yet analysed, staged so that several half-blocks run through the Goertzel kernel
+    // together: slots 0–1 hold the two previous half-blocks (kept so a half skipped by the energy gate
+    // can still be analysed when a later window needs it), then up to `batchHalves` new half-blocks.
+    private static let historyHalves = 2
+    private static let batchHalves = 4
+    private var staging: [Float]
+    private var stagedSamples = 0  // samples in the new region (after the history slots)
+    private var samplesConsumed = 0
 
-    // Ring of completed half-blocks: complex Goertzel outputs per tone, and energy.
+    // Ring of completed half-blocks: complex Goertzel outputs per tone, and energy. `ringHalf[slot]`
+    // is the half-block whose Goertzel outputs the slot holds, −1 when the energy gate skipped it.
     private static let ringSize = 16
     private var ringRe: [SIMD8<Float>] = .init(repeating: SIMD8(), count: ringSize)
     private var ringIm: [SIMD8<Float>] = .init(repeating: SIMD8(), count: ringSize)
     private var ringEnergy: [Float] = .init(repeating: 0, count: ringSize)
+    private var ringHalf: [Int] = .init(repeating: -1, count: ringSize)
     private var halvesCompleted = 0
+    private var previousHalfEnergy: Float = 0
+    private var nextHalfForced = false
+
+    /// Whether the energy gate may skip the Goertzel filters of half-blocks that no window above the
+    /// energy floor needs. Off only in the tests that prove the gate changes no result.
+    var gatesByEnergy = true
+    /// Half-blocks whose Goertzel filters ran (for the gate's tests).
+    private(set) var filteredHalves = 0
 
     /// Sums of window measures. Windows in which both tones are steady within 10 % ("interior"
     /// windows) are summed separately: quality is reported from them when there are any, so that
@@ -263,6 +276,7 @@ public struct DTMFDetector: Sendable {
         let rate = Double(configuration.sampleRate)
         let half = max(8, Int((51 * rate / 8000).rounded()))
         halfBlockLength = half
+        staging = .init(repeating: 0, count: (Self.historyHalves + Self.batchHalves) * half)
         let frequencies = DTMFDigit.lowFrequencies + DTMFDigit.highFrequencies
         let omegas = frequencies.map { 2 * Double.pi * $0 / rate }
         self.omegas = omegas.map { Float($0) }
@@ -376,22 +390,33 @@ public struct DTMFDetector: Sendable {
     }
 
     /// Samples consumed so far.
-    public var samplesProcessed: Int { halvesCompleted * halfBlockLength + halfFill }
+    public var samplesProcessed: Int { samplesConsumed }
 
     /// Analyses the next samples (full scale ±1.0) and returns the digits that ended within them.
+    ///
+    /// Every complete half-block in `samples` is analysed before the call returns, so the events do
+    /// not depend on how the stream is cut into calls.
     public mutating func process(_ samples: UnsafeBufferPointer<Float>) -> [DTMFDigitEvent] {
         var events: [DTMFDigitEvent] = []
-        guard let base = samples.baseAddress else { return events }
+        guard let base = samples.baseAddress, !samples.isEmpty else { return events }
+        let m = halfBlockLength
+        let batchCapacity = Self.batchHalves * m
+        let newRegion = Self.historyHalves * m
         var offset = 0
-        let count = samples.count
-        while offset < count {
-            let take = min(halfBlockLength - halfFill, count - offset)
-            accumulate(base + offset, count: take)
-            offset += take
-            halfFill += take
-            if halfFill == halfBlockLength {
-                completeHalf(&events)
+        while offset < samples.count {
+            let take = min(batchCapacity - stagedSamples, samples.count - offset)
+            staging.withUnsafeMutableBufferPointer { buffer in
+                (buffer.baseAddress! + newRegion + stagedSamples).update(from: base + offset, count: take)
             }
+            offset += take
+            stagedSamples += take
+            samplesConsumed += take
+            if stagedSamples == batchCapacity {
+                analyseStagedHalves(&events)
+            }
+        }
+        if stagedSamples >= m {
+            analyseStagedHalves(&events)
         }
         return events
     }
@@ -412,65 +437,183 @@ public struct DTMFDetector: Sendable {
             events.append(endCurrent())
         }
         let statistics = statistics
+        let gatesByEnergy = gatesByEnergy
         self = DTMFDetector(configuration: configuration)
         self.statistics = statistics
+        self.gatesByEnergy = gatesByEnergy
         return events
     }
 
-    // MARK: - Goertzel
+    // MARK: - Energy gate and Goertzel
 
-    private mutating func accumulate(_ pointer: UnsafePointer<Float>, count: Int) {
-        let c0 = coefficients[0], c1 = coefficients[1], c2 = coefficients[2], c3 = coefficients[3]
-        let c4 = coefficients[4], c5 = coefficients[5], c6 = coefficients[6], c7 = coefficients[7]
-        var a0 = s1[0], a1 = s1[1], a2 = s1[2], a3 = s1[3], a4 = s1[4], a5 = s1[5], a6 = s1[6], a7 = s1[7]
-        var b0 = s2[0], b1 = s2[1], b2 = s2[2], b3 = s2[3], b4 = s2[4], b5 = s2[5], b6 = s2[6], b7 = s2[7]
-        var energy = halfEnergyAccumulator
-        var p = pointer
-        for _ in 0..<count {
-            let x = p.pointee
-            p += 1
-            energy += x * x
-            let t0 = x + c0 * a0 - b0
-            let t1 = x + c1 * a1 - b1
-            let t2 = x + c2 * a2 - b2
-            let t3 = x + c3 * a3 - b3
-            let t4 = x + c4 * a4 - b4
-            let t5 = x + c5 * a5 - b5
-            let t6 = x + c6 * a6 - b6
-            let t7 = x + c7 * a7 - b7
-            b0 = a0; b1 = a1; b2 = a2; b3 = a3; b4 = a4; b5 = a5; b6 = a6; b7 = a7
-            a0 = t0; a1 = t1; a2 = t2; a3 = t3; a4 = t4; a5 = t5; a6 = t6; a7 = t7
+    /// Analyses the complete half-blocks staged after the history slots, then keeps the last two of
+    /// them as history and moves an incomplete half-block to the front of the new region.
+    ///
+    /// The energy gate: a window whose energy is below the floor is rejected without its Goertzel
+    /// outputs, so a half-block's filters run only when some window needs them: a window above the
+    /// floor needs its own two halves (validation), the half before it (``estimateStart``, when it
+    /// opens a digit) and the half after it (``estimateEnd``, when it closes one). The half before is
+    /// at most two half-blocks back, which is why two are kept as history; the half after is forced.
+    private mutating func analyseStagedHalves(_ events: inout [DTMFDigitEvent]) {
+        let m = halfBlockLength
+        let complete = stagedSamples / m
+        let first = halvesCompleted
+        let history = Self.historyHalves
+        // Bit i: the window ending at half `first + i` is above the energy floor.
+        var passes: UInt32 = 0
+        // Bit k: half `first − history + k` needs its Goertzel outputs (k < history: a kept one).
+        var needed: UInt32 = 0
+        var previous = previousHalfEnergy
+        staging.withUnsafeBufferPointer { buffer in
+            let start = buffer.baseAddress!
+            for i in 0..<complete {
+                let half = first + i
+                let energy = Self.energy(start + (history + i) * m, count: m)
+                ringEnergy[half % Self.ringSize] = energy
+                let pass = half >= 1 && previous + energy >= minWindowEnergy
+                if !gatesByEnergy || pass || nextHalfForced {
+                    needed |= 1 << (history + i)
+                }
+                if pass {
+                    passes |= 1 << i
+                    for earlier in max(0, half - 2)..<half where !isComputed(earlier) {
+                        needed |= 1 << (history + earlier - first)
+                    }
+                }
+                nextHalfForced = pass
+                previous = energy
+            }
         }
-        s1 = SIMD8(a0, a1, a2, a3, a4, a5, a6, a7)
-        s2 = SIMD8(b0, b1, b2, b3, b4, b5, b6, b7)
-        halfEnergyAccumulator = energy
+        previousHalfEnergy = previous
+        // The needed half-blocks, four at a time through the kernel.
+        var group = (0, 0, 0, 0)
+        var filled = 0
+        var remaining = needed
+        while remaining != 0 {
+            let k = remaining.trailingZeroBitCount
+            remaining &= remaining - 1
+            switch filled {
+            case 0: group.0 = k
+            case 1: group.1 = k
+            case 2: group.2 = k
+            default: group.3 = k
+            }
+            filled += 1
+            if filled == 4 || remaining == 0 {
+                goertzel(staged: group, count: filled, firstStaged: first - history)
+                filled = 0
+            }
+        }
+        for i in 0..<complete {
+            halvesCompleted = first + i + 1
+            guard halvesCompleted >= 2 else { continue }
+            let window: WindowResult
+            statistics.windows += 1
+            if passes & (1 << i) != 0 {
+                window = evaluateWindow(half: first + i)
+                if window.digit >= 0 { statistics.valid += 1 }
+            } else {
+                statistics.belowEnergyFloor += 1
+                window = WindowResult()
+            }
+            advance(with: window, endingAt: first + i, &events)
+        }
+        // Keep the last `history` complete half-blocks and the incomplete one.
+        let keepFrom = complete * m
+        let kept = history * m + stagedSamples - complete * m
+        staging.withUnsafeMutableBufferPointer { buffer in
+            let start = buffer.baseAddress!
+            start.update(from: start + keepFrom, count: kept)
+        }
+        stagedSamples -= complete * m
     }
 
-    private mutating func completeHalf(_ events: inout [DTMFDigitEvent]) {
-        let slot = halvesCompleted % Self.ringSize
+    private func isComputed(_ half: Int) -> Bool {
+        ringHalf[half % Self.ringSize] == half
+    }
+
+    /// Sum of squares of `count` samples.
+    private static func energy(_ pointer: UnsafePointer<Float>, count: Int) -> Float {
+        var sum = SIMD4<Float>()
+        var i = 0
+        let raw = UnsafeRawPointer(pointer)
+        while i + 4 <= count {
+            let v = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD4<Float>.self)
+            sum += v * v
+            i += 4
+        }
+        var energy = sum.sum()
+        while i < count {
+            energy += pointer[i] * pointer[i]
+            i += 1
+        }
+        return energy
+    }
+
+    /// Runs the eight Goertzel filters over up to four half-blocks at once and stores the outputs in
+    /// the ring. Each half-block is an independent recursion `s = (x − s″) + 2cos ω · s′`, so four
+    /// of them interleave: one pass per tone group, the group's four tones in the lanes of a
+    /// `SIMD4<Float>` and four half-blocks as independent dependency chains.
+    /// Runs the Goertzel filters of `count` (1…4) staged half-blocks, given by their staging slots,
+    /// and stores the outputs in the ring.
+    private mutating func goertzel(staged slots: (Int, Int, Int, Int), count: Int, firstStaged: Int) {
+        let m = halfBlockLength
+        let outputs: (low: Goertzel4, high: Goertzel4) = staging.withUnsafeBufferPointer { buffer in
+            let start = buffer.baseAddress!
+            let p0 = start + slots.0 * m
+            let p1 = count > 1 ? start + slots.1 * m : p0
+            let p2 = count > 2 ? start + slots.2 * m : p0
+            let p3 = count > 3 ? start + slots.3 * m : p0
+            return (Self.goertzel4(p0, p1, p2, p3, count: m, coefficients: coefficients.lowHalf),
+                    Self.goertzel4(p0, p1, p2, p3, count: m, coefficients: coefficients.highHalf))
+        }
+        for lane in 0..<count {
+            let half = firstStaged + (lane == 0 ? slots.0 : lane == 1 ? slots.1 : lane == 2 ? slots.2 : slots.3)
+            store(half: half, s1: SIMD8(lowHalf: outputs.low.s1(lane), highHalf: outputs.high.s1(lane)),
+                  s2: SIMD8(lowHalf: outputs.low.s2(lane), highHalf: outputs.high.s2(lane)))
+        }
+    }
+
+    private mutating func store(half: Int, s1: SIMD8<Float>, s2: SIMD8<Float>) {
+        let slot = half % Self.ringSize
         // y = s[M−1] − e^{−jω}·s[M−2]; the DFT is y·e^{−jω(M−1)}, a rotation common to both halves.
         ringRe[slot] = s1 - cosines * s2
         ringIm[slot] = sines * s2
-        s1 = SIMD8()
-        s2 = SIMD8()
-        ringEnergy[slot] = halfEnergyAccumulator
-        halfEnergyAccumulator = 0
-        halfFill = 0
-        halvesCompleted += 1
-        if halvesCompleted >= 2 {
-            let window = evaluateWindow(endingAt: halvesCompleted - 1)
-            advance(with: window, endingAt: halvesCompleted - 1, &events)
+        ringHalf[slot] = half
+        filteredHalves += 1
+    }
+
+    /// The last two states `s[M−1]`, `s[M−2]` of one tone group's four filters in four half-blocks.
+    private struct Goertzel4 {
+        var a0, a1, a2, a3: SIMD4<Float>
+        var b0, b1, b2, b3: SIMD4<Float>
+
+        func s1(_ lane: Int) -> SIMD4<Float> { lane == 0 ? a0 : lane == 1 ? a1 : lane == 2 ? a2 : a3 }
+        func s2(_ lane: Int) -> SIMD4<Float> { lane == 0 ? b0 : lane == 1 ? b1 : lane == 2 ? b2 : b3 }
+    }
+
+    /// Four interleaved Goertzel recursions `s = (x − s″) + 2cos ω · s′`, one per half-block, each over
+    /// the four tones of a group in the lanes of a `SIMD4<Float>`: four independent dependency chains
+    /// keep the vector units busy, and the subtraction comes first so that only the multiply-add is
+    /// on the chain.
+    private static func goertzel4(
+        _ p0: UnsafePointer<Float>, _ p1: UnsafePointer<Float>, _ p2: UnsafePointer<Float>, _ p3: UnsafePointer<Float>,
+        count: Int, coefficients c: SIMD4<Float>
+    ) -> Goertzel4 {
+        var a0 = SIMD4<Float>(), a1 = a0, a2 = a0, a3 = a0
+        var b0 = a0, b1 = a0, b2 = a0, b3 = a0
+        for n in 0..<count {
+            let t0 = (SIMD4(repeating: p0[n]) - b0) + c * a0
+            let t1 = (SIMD4(repeating: p1[n]) - b1) + c * a1
+            let t2 = (SIMD4(repeating: p2[n]) - b2) + c * a2
+            let t3 = (SIMD4(repeating: p3[n]) - b3) + c * a3
+            b0 = a0; b1 = a1; b2 = a2; b3 = a3
+            a0 = t0; a1 = t1; a2 = t2; a3 = t3
         }
+        return Goertzel4(a0: a0, a1: a1, a2: a2, a3: a3, b0: b0, b1: b1, b2: b2, b3: b3)
     }
 
     // MARK: - Window validation
-
-    private mutating func evaluateWindow(endingAt half: Int) -> WindowResult {
-        statistics.windows += 1
-        let result = evaluateWindow(half: half)
-        if result.digit >= 0 { statistics.valid += 1 }
-        return result
-    }
 
     /// Complex amplitudes `(c_low, c_high)` of the digit's two tones at the start of a stored
     /// half-block, jointly estimated so that each tone's leakage into the other's bin (and each tone's
@@ -531,11 +674,7 @@ public struct DTMFDetector: Sendable {
         var result = WindowResult()
         let first = ((half - 1) % Self.ringSize)
         let second = (half % Self.ringSize)
-        let energy = ringEnergy[first] + ringEnergy[second]
-        guard energy >= minWindowEnergy else {
-            statistics.belowEnergyFloor += 1
-            return result
-        }
+        let energy = ringEnergy[first] + ringEnergy[second]  // above the floor: checked by the gate
 
         // Full-window power per tone, |y_A + e^{−jωM}·y_B|², for the relative-peak test (78 Hz bins).
         let reA = ringRe[first], imA = ringIm[first]
@@ -626,6 +765,7 @@ public struct DTMFDetector: Sendable {
     private func amplitude(half: Int, digit: Int) -> Float {
         guard half >= 0, half < halvesCompleted, halvesCompleted - half <= Self.ringSize else { return 0 }
         let slot = half % Self.ringSize
+        assert(ringHalf[slot] == half, "half-block \(half) was skipped by the energy gate but is needed")
         let magnitude = (ringRe[slot] * ringRe[slot] + ringIm[slot] * ringIm[slot]).squareRoot()
         return (magnitude[digit / 4] + magnitude[4 + digit % 4]) / 2
     }
