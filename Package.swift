@@ -33,7 +33,8 @@ let package = Package(
         .executable(name: "vigil", targets: ["VigilCLI"]),
     ],
     targets: [
-        .target(name: "VigilCore", swiftSettings: swiftSettings),
+        .target(name: "CVigilSHA256"),
+        .target(name: "VigilCore", dependencies: ["CVigilSHA256"], swiftSettings: swiftSettings),
         .target(name: "VigilModels", swiftSettings: swiftSettings),
         .target(name: "VigilRedaction", dependencies: ["VigilCore"], swiftSettings: swiftSettings),
         .target(name: "VigilIdempotency", dependencies: ["VigilCore"], swiftSettings: swiftSettings),

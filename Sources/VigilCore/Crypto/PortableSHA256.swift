@@ -1,6 +1,10 @@
+import CVigilSHA256
+
 /// The portable, pure-Swift SHA-256 engine (FIPS 180-4) behind ``SHA256Hasher`` and ``HMACSHA256``.
 ///
-/// This type is the implementation on every platform, and the tests exercise it directly. It never
+/// This type is the implementation on every platform, and the tests exercise it directly. Its
+/// compression function uses the x86-64 SHA instructions when the CPU has them (`CVigilSHA256`, a
+/// small C file: Swift has no way to emit those instructions) and the Swift rounds below otherwise. It never
 /// allocates: the partial block lives in an inline 64-byte tuple, so copying a hasher (which
 /// ``HMACSHA256`` does for every message) is a plain memory copy.
 ///
@@ -133,8 +137,35 @@ struct PortableSHA256: Sendable {
         withUnsafeBytes(of: &block) { Self.compress(&state, blocks: $0.baseAddress.unsafelyUnwrapped, count: 1) }
     }
 
-    /// Runs the SHA-256 compression function over `count` consecutive 64-byte blocks at `blocks`.
+    /// Whether ``compress(_:blocks:count:)`` runs on the CPU's SHA instructions (x86-64 with the SHA
+    /// extensions, checked once with CPUID) rather than the Swift rounds.
+    static let usesHardware = cvigil_sha256_hardware_available() != 0
+
+    /// Runs the SHA-256 compression function over `count` consecutive 64-byte blocks at `blocks`:
+    /// on the SHA instructions where the CPU has them (about 5× faster), else in Swift. Both give
+    /// the same result; the tests compare them on the FIPS vectors and on random input.
     static func compress(_ state: inout State, blocks: UnsafeRawPointer, count: Int) {
+        guard count > 0 else { return }
+        if usesHardware {
+            hardwareCompress(&state, blocks: blocks, count: count)
+        } else {
+            portableCompress(&state, blocks: blocks, count: count)
+        }
+    }
+
+    /// The compression function on the SHA instructions (`CVigilSHA256`); only when ``usesHardware``.
+    static func hardwareCompress(_ state: inout State, blocks: UnsafeRawPointer, count: Int) {
+        var words = (state.h0, state.h1, state.h2, state.h3, state.h4, state.h5, state.h6, state.h7)
+        withUnsafeMutableBytes(of: &words) { raw in
+            cvigil_sha256_compress(raw.baseAddress.unsafelyUnwrapped.assumingMemoryBound(to: UInt32.self),
+                                   blocks.assumingMemoryBound(to: UInt8.self), count)
+        }
+        state = State(h0: words.0, h1: words.1, h2: words.2, h3: words.3,
+                      h4: words.4, h5: words.5, h6: words.6, h7: words.7)
+    }
+
+    /// The compression function in Swift, on every platform.
+    static func portableCompress(_ state: inout State, blocks: UnsafeRawPointer, count: Int) {
         var block = blocks
         for _ in 0..<count {
             var w0 = loadBigEndian(block, 0), w1 = loadBigEndian(block, 1)

@@ -158,3 +158,52 @@ struct CryptoSHA256Tests {
         #expect(Set([digest, SHA256Hasher.hash("abc"), SHA256Hasher.hash("")]).count == 2)
     }
 }
+
+@Suite("Crypto: SHA-256 on the CPU's SHA instructions")
+struct HardwareSHA256Tests {
+    /// Runs one compression path over the padded message and returns the digest's hex.
+    private func digest(_ message: [UInt8], hardware: Bool) -> String {
+        var padded = message + [0x80]
+        while padded.count % 64 != 56 { padded.append(0) }
+        let bits = UInt64(message.count) * 8
+        padded += (0..<8).map { UInt8(truncatingIfNeeded: bits >> (56 - 8 * $0)) }
+        var state = PortableSHA256.State()
+        padded.withUnsafeBytes { raw in
+            if hardware {
+                PortableSHA256.hardwareCompress(&state, blocks: raw.baseAddress!, count: padded.count / 64)
+            } else {
+                PortableSHA256.portableCompress(&state, blocks: raw.baseAddress!, count: padded.count / 64)
+            }
+        }
+        return [state.h0, state.h1, state.h2, state.h3, state.h4, state.h5, state.h6, state.h7]
+            .map { String(format: "%08x", $0) }.joined()
+    }
+
+    @Test("The Swift compression gives the FIPS 180-4 digests", arguments: fipsVectors)
+    func fipsVectorsInSwift(vector: SHA256Vector) {
+        #expect(digest(vector.message, hardware: false) == vector.digest)
+    }
+
+    @Test("The SHA-instruction compression gives the FIPS 180-4 digests", .enabled(if: PortableSHA256.usesHardware),
+          arguments: fipsVectors)
+    func fipsVectorsInHardware(vector: SHA256Vector) {
+        #expect(digest(vector.message, hardware: true) == vector.digest)
+    }
+
+    @Test("Hardware and Swift agree on 300 random messages of 0…1 000 bytes, many blocks at once",
+          .enabled(if: PortableSHA256.usesHardware))
+    func randomMessagesAgree() {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<300 {
+            let message = (0..<Int.random(in: 0...1_000, using: &generator)).map { _ in
+                UInt8.random(in: 0...255, using: &generator)
+            }
+            #expect(digest(message, hardware: true) == digest(message, hardware: false))
+        }
+    }
+
+    @Test("One million 'a' through the public API (hardware path where available)")
+    func millionA() {
+        #expect(SHA256Hasher.hash([UInt8](repeating: UInt8(ascii: "a"), count: 1_000_000)).hex == millionADigest)
+    }
+}
