@@ -682,16 +682,13 @@ public struct DTMFDetector: Sendable {
         let re = reA + rotationCos * reB + rotationSin * imB
         let im = imA + rotationCos * imB - rotationSin * reB
         let power = re * re + im * im
-        var bestLow = 0, bestHigh = 4
-        for k in 1..<4 where power[k] > power[bestLow] { bestLow = k }
-        for k in 5..<8 where power[k] > power[bestHigh] { bestHigh = k }
-        var runnerUpLow: Float = 0, runnerUpHigh: Float = 0
-        for k in 0..<4 where k != bestLow { runnerUpLow = max(runnerUpLow, power[k]) }
-        for k in 4..<8 where k != bestHigh { runnerUpHigh = max(runnerUpHigh, power[k]) }
-        guard runnerUpLow * relativePeak <= power[bestLow], runnerUpHigh * relativePeak <= power[bestHigh] else {
+        // Per group: the strongest tone and the strongest of the other three (a tie counts as a
+        // runner-up equal to the peak), without indexing the vector by a variable.
+        guard let low = dominantTone(power.lowHalf), let high = dominantTone(power.highHalf) else {
             statistics.relativePeak += 1
             return result
         }
+        let bestLow = low, bestHigh = 4 + high
 
         let pair = bestLow * 4 + (bestHigh - 4)
         let a = toneAmplitudes(slot: first, pair: pair, low: bestLow, high: bestHigh)
@@ -759,6 +756,20 @@ public struct DTMFDetector: Sendable {
             currentMisses = 0
             currentAccumulator = candidateAccumulator
         }
+    }
+
+    /// The lane of the strongest of four tone powers, when it exceeds each of the other three by the
+    /// relative-peak margin; `nil` otherwise (ties included).
+    private func dominantTone(_ power: SIMD4<Float>) -> Int? { Self.dominantTone(power, margin: relativePeak) }
+
+    private static func dominantTone(_ power: SIMD4<Float>, margin: Float) -> Int? {
+        let peak = power.max()
+        let isPeak = power .== peak
+        let others = power.replacing(with: 0, where: isPeak)
+        let lane = isPeak[0] ? 0 : isPeak[1] ? 1 : isPeak[2] ? 2 : 3
+        let tied = (isPeak[0] ? 1 : 0) + (isPeak[1] ? 1 : 0) + (isPeak[2] ? 1 : 0) + (isPeak[3] ? 1 : 0) > 1
+        let runnerUp = tied ? peak : others.max()
+        return runnerUp * margin <= peak ? lane : nil
     }
 
     /// Mean amplitude of the digit's two tones in a stored half-block.

@@ -52,26 +52,18 @@ public enum FileScan {
     /// - Throws: ``AnalysisError``: ``AnalysisError/Code/invalidInput`` when the file cannot be read,
     ///   is empty or is not a transcript; audio errors as for ``ContentAnalyzer``.
     public static func scan(fileAtPath path: String, policy: AnalysisPolicy = AnalysisPolicy()) throws(AnalysisError) -> Report {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw .invalidInput("cannot open \(path)")
-        }
-        defer { try? handle.close() }
+        let file = try MappedFile(path: path)
+        // Hash on a second thread while this one analyses: both read the same mapped pages.
+        let hashing = BackgroundDigest(file)
         var analyzer = ContentAnalyzer(policy: policy)
-        var hasher = SHA256Hasher()
-        while true {
-            let chunk: Data
-            do {
-                chunk = try handle.read(upToCount: 64 << 10) ?? Data()
-            } catch {
-                throw .invalidInput("cannot read \(path)")
-            }
-            if chunk.isEmpty { break }
-            hasher.update(chunk)
-            _ = try analyzer.consume(chunk)
+        var start = 0
+        while start < file.bytes.count {
+            let end = min(file.bytes.count, start + (64 << 10))
+            _ = try analyzer.consume(UnsafeRawBufferPointer(rebasing: file.bytes[start..<end]))
+            start = end
         }
         _ = try analyzer.finish()
-        let digest = hasher.finalize()
-        return report(analyzer, digest: digest)
+        return report(analyzer, digest: hashing.wait())
     }
 
     /// Scans bytes held in memory (same result as writing them to a file and scanning it).
@@ -173,6 +165,62 @@ public enum FileScan {
 
         """
         return Array(json.utf8)
+    }
+
+    /// A file mapped read-only into memory (`mmap`), unmapped when released. Scanning reads it once
+    /// front to back, so no copy into a buffer is made and the page cache serves both threads.
+    private final class MappedFile: @unchecked Sendable {
+        // Immutable after init; the pages are only read.
+        let bytes: UnsafeRawBufferPointer
+        private let mapping: UnsafeMutableRawPointer?
+
+        init(path: String) throws(AnalysisError) {
+            let descriptor = open(path, O_RDONLY)
+            guard descriptor >= 0 else { throw .invalidInput("cannot open \(path)") }
+            defer { close(descriptor) }
+            var status = stat()
+            guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else {
+                throw .invalidInput("cannot read \(path)")
+            }
+            let size = Int(status.st_size)
+            guard size > 0 else {
+                mapping = nil
+                bytes = UnsafeRawBufferPointer(start: nil, count: 0)
+                return
+            }
+            guard let address = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0), address != MAP_FAILED else {
+                throw .invalidInput("cannot read \(path)")
+            }
+            _ = madvise(address, size, MADV_SEQUENTIAL)
+            mapping = address
+            bytes = UnsafeRawBufferPointer(start: address, count: size)
+        }
+
+        deinit {
+            if let mapping { munmap(mapping, bytes.count) }
+        }
+    }
+
+    /// The SHA-256 of a mapped file, computed on its own thread.
+    private final class BackgroundDigest: @unchecked Sendable {
+        // `digest` is written by the hashing thread before it signals `done`, read after `wait()`.
+        private let done = DispatchSemaphore(value: 0)
+        private var digest: SHA256Digest?
+
+        init(_ file: MappedFile) {
+            let thread = Thread { [self] in
+                var hasher = SHA256Hasher()
+                hasher.update(file.bytes)
+                digest = hasher.finalize()
+                done.signal()
+            }
+            thread.start()
+        }
+
+        func wait() -> SHA256Digest {
+            done.wait()
+            return digest!
+        }
     }
 
     private static func report(_ analyzer: ContentAnalyzer, digest: SHA256Digest) -> Report {
