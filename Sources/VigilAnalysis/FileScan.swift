@@ -188,7 +188,12 @@ public enum FileScan {
                 bytes = UnsafeRawBufferPointer(start: nil, count: 0)
                 return
             }
-            guard let address = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0), address != MAP_FAILED else {
+            #if os(Linux)
+            let flags = MAP_PRIVATE | MAP_POPULATE  // fault the pages in one go, not one by one
+            #else
+            let flags = MAP_PRIVATE
+            #endif
+            guard let address = mmap(nil, size, PROT_READ, flags, descriptor, 0), address != MAP_FAILED else {
                 throw .invalidInput("cannot read \(path)")
             }
             _ = madvise(address, size, MADV_SEQUENTIAL)

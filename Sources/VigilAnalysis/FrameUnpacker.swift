@@ -7,6 +7,8 @@ struct FrameUnpacker: Sendable {
     private(set) var partial: [UInt8] = []
     /// Frames emitted so far.
     private(set) var framesEmitted = 0
+    /// The channel buffers of the last block, kept for reuse (see `reusableChannels`).
+    private var recycled: [[Float]] = []
 
     init(format: AudioFormat, bigEndian: Bool = false) {
         self.format = format
@@ -24,7 +26,7 @@ struct FrameUnpacker: Sendable {
             return nil
         }
         let channelCount = format.channelCount
-        var channels = [[Float]](repeating: [Float](repeating: 0, count: frames), count: channelCount)
+        var channels = reusableChannels(frames: frames, channelCount: channelCount)
         var consumed = 0
         var frameOffset = 0
         if !partial.isEmpty {
@@ -47,7 +49,25 @@ struct FrameUnpacker: Sendable {
         }
         let block = PCMBlock(format: format, startFrame: framesEmitted, channels: channels)
         framesEmitted += frames
+        recycled = channels
         return block
+    }
+
+    /// Channel buffers for the next block. The previous block's buffers are reused when its holder
+    /// has released it (the usual case: a block is processed and dropped before the next chunk) —
+    /// a 64 KiB chunk decodes to 256 KiB per channel, and allocating that afresh for every chunk
+    /// costs a fresh mapping and page faults each time. Every element is then overwritten by
+    /// `decode`, so a buffer of the right size is not cleared first.
+    private mutating func reusableChannels(frames: Int, channelCount: Int) -> [[Float]] {
+        var channels = recycled
+        recycled = []
+        if channels.count != channelCount {
+            channels = .init(repeating: [], count: channelCount)
+        }
+        for channel in 0..<channelCount where channels[channel].count != frames {
+            channels[channel] = [Float](unsafeUninitializedCapacity: frames) { _, initialized in initialized = frames }
+        }
+        return channels
     }
 
     private func decode(
