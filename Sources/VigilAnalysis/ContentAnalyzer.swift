@@ -42,6 +42,16 @@ public struct ContentAnalyzer: Sendable {
     /// Milliseconds of audio analysed so far.
     public var analysedMilliseconds: Int { audio.analysedMilliseconds }
 
+    /// Where the WAV data chunk starts and how long it says it is, once the header has been read.
+    var audioData: (start: Int, declaredByteCount: Int?)? {
+        audio.dataStart.map { ($0, audio.declaredDataByteCount) }
+    }
+
+    /// See ``StreamingAudioAnalyzer/handOver(to:)``.
+    mutating func handOver(to scan: LookaheadScan) {
+        audio.handOver(to: scan)
+    }
+
     /// Feeds the next chunk; returns the findings it proved (always empty for transcripts).
     ///
     /// - Throws: ``AnalysisError`` for undecodable audio or an oversized transcript.

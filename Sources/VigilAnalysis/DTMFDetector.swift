@@ -206,6 +206,8 @@ public struct DTMFDetector: Sendable {
     /// Whether the energy gate may skip the Goertzel filters of half-blocks that no window above the
     /// energy floor needs. Off only in the tests that prove the gate changes no result.
     var gatesByEnergy = true
+    /// The energy below which a window (two half-blocks) is rejected without its Goertzel outputs.
+    var windowEnergyFloor: Float { minWindowEnergy }
     /// Half-blocks whose Goertzel filters ran (for the gate's tests).
     private(set) var filteredHalves = 0
 
@@ -532,8 +534,8 @@ public struct DTMFDetector: Sendable {
         ringHalf[half % Self.ringSize] == half
     }
 
-    /// Sum of squares of `count` samples.
-    private static func energy(_ pointer: UnsafePointer<Float>, count: Int) -> Float {
+    /// Sum of squares of `count` samples: the energy of a half-block as the gate computes it.
+    static func energy(_ pointer: UnsafePointer<Float>, count: Int) -> Float {
         var sum = SIMD4<Float>()
         var i = 0
         let raw = UnsafeRawPointer(pointer)
@@ -786,11 +788,14 @@ public struct DTMFDetector: Sendable {
         let reference = max(amplitude(half: firstHalf, digit: digit), amplitude(half: firstHalf + 1, digit: digit))
         guard reference > 0 else { return firstHalf * halfBlockLength }
         let before = min(1, amplitude(half: firstHalf - 1, digit: digit) / reference)
+        // The fraction of a half-block is rounded in Float, the position added in Int: a Float
+        // position loses whole samples past 2^24 (35 min at 8 kHz) and would depend on where the
+        // stream started.
         if before > 0.1 {
-            return max(0, Int((Float(firstHalf) - before) * m))
+            return max(0, firstHalf * halfBlockLength - Int((before * m).rounded(.up)))
         }
         let own = min(1, amplitude(half: firstHalf, digit: digit) / reference)
-        return Int((Float(firstHalf + 1) - own) * m)
+        return (firstHalf + 1) * halfBlockLength - Int((own * m).rounded(.up))
     }
 
     private func estimateEnd(lastHalf: Int, digit: Int) -> Int {
@@ -799,10 +804,10 @@ public struct DTMFDetector: Sendable {
         guard reference > 0 else { return (lastHalf + 1) * halfBlockLength }
         let after = min(1, amplitude(half: lastHalf + 1, digit: digit) / reference)
         if after > 0.1 {
-            return Int((Float(lastHalf + 1) + after) * m)
+            return (lastHalf + 1) * halfBlockLength + Int(after * m)
         }
         let own = min(1, amplitude(half: lastHalf, digit: digit) / reference)
-        return Int((Float(lastHalf) + own) * m)
+        return lastHalf * halfBlockLength + Int(own * m)
     }
 
     private mutating func endCurrent() -> DTMFDigitEvent {

@@ -57,10 +57,21 @@ public enum FileScan {
         let hashing = BackgroundDigest(file)
         var analyzer = ContentAnalyzer(policy: policy)
         var start = 0
+        var splitConsidered = false
         while start < file.bytes.count {
             let end = min(file.bytes.count, start + (64 << 10))
             _ = try analyzer.consume(UnsafeRawBufferPointer(rebasing: file.bytes[start..<end]))
             start = end
+            if !splitConsidered, let format = analyzer.audioFormat, let data = analyzer.audioData {
+                // The header is read: let a second thread take the tail if it starts in a quiet stretch.
+                splitConsidered = true
+                let dataEnd = min(file.bytes.count, data.start + (data.declaredByteCount ?? file.bytes.count))
+                let dataRange = data.start..<max(data.start, dataEnd)
+                if let frame = LookaheadScan.plan(data: UnsafeRawBufferPointer(rebasing: file.bytes[dataRange]), format: format),
+                   frame * format.blockAlign > end - data.start {
+                    analyzer.handOver(to: LookaheadScan(file: file, dataRange: dataRange, format: format, startFrame: frame))
+                }
+            }
         }
         _ = try analyzer.finish()
         return report(analyzer, digest: hashing.wait())
@@ -165,45 +176,6 @@ public enum FileScan {
 
         """
         return Array(json.utf8)
-    }
-
-    /// A file mapped read-only into memory (`mmap`), unmapped when released. Scanning reads it once
-    /// front to back, so no copy into a buffer is made and the page cache serves both threads.
-    private final class MappedFile: @unchecked Sendable {
-        // Immutable after init; the pages are only read.
-        let bytes: UnsafeRawBufferPointer
-        private let mapping: UnsafeMutableRawPointer?
-
-        init(path: String) throws(AnalysisError) {
-            let descriptor = open(path, O_RDONLY)
-            guard descriptor >= 0 else { throw .invalidInput("cannot open \(path)") }
-            defer { close(descriptor) }
-            var status = stat()
-            guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else {
-                throw .invalidInput("cannot read \(path)")
-            }
-            let size = Int(status.st_size)
-            guard size > 0 else {
-                mapping = nil
-                bytes = UnsafeRawBufferPointer(start: nil, count: 0)
-                return
-            }
-            #if os(Linux)
-            let flags = MAP_PRIVATE | MAP_POPULATE  // fault the pages in one go, not one by one
-            #else
-            let flags = MAP_PRIVATE
-            #endif
-            guard let address = mmap(nil, size, PROT_READ, flags, descriptor, 0), address != MAP_FAILED else {
-                throw .invalidInput("cannot read \(path)")
-            }
-            _ = madvise(address, size, MADV_SEQUENTIAL)
-            mapping = address
-            bytes = UnsafeRawBufferPointer(start: address, count: size)
-        }
-
-        deinit {
-            if let mapping { munmap(mapping, bytes.count) }
-        }
     }
 
     /// The SHA-256 of a mapped file, computed on its own thread.

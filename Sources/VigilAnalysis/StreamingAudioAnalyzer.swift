@@ -22,6 +22,9 @@ public struct StreamingAudioAnalyzer: Sendable {
     public private(set) var digitCount = 0
     /// Milliseconds of audio analysed so far.
     public private(set) var analysedMilliseconds = 0
+    /// A second thread that detects the digits from its start frame on (file scans only).
+    private var lookahead: LookaheadScan?
+    private var handedOver = false
 
     /// Creates an analyser applying `policy`'s DTMF rules.
     public init(policy: AnalysisPolicy = AnalysisPolicy()) {
@@ -30,31 +33,67 @@ public struct StreamingAudioAnalyzer: Sendable {
 
     /// The stream's format, once its header has been read.
     public var format: AudioFormat? { decoder.format }
+    /// The offset of the WAV data chunk's first byte, once the header has been read.
+    var dataStart: Int? { decoder.dataStartOffset }
+    /// The data chunk's declared length (`nil` for a stream of unknown length).
+    var declaredDataByteCount: Int? { decoder.declaredDataByteCount }
 
     /// Feeds the next chunk of the WAV stream; returns findings proven by it.
     ///
     /// - Throws: ``AudioDecodingError`` for a malformed header or a non-WAV container.
     public mutating func consume(_ chunk: some Collection<UInt8>) throws(AudioDecodingError) -> [ComplianceFinding] {
-        guard let block = try decoder.consume(chunk) else { return [] }
+        guard let block = try decoder.consume(chunk) else {
+            if handedOver, let format = decoder.format {
+                analysedMilliseconds = milliseconds(decoder.dataBytesConsumed / format.blockAlign, format)
+            }
+            return []
+        }
         if analyzer == nil {
             let labels = block.format.channelCount == 1 ? ["mixed"] : ["external", "internal"]
             analyzer = DTMFFindingAnalyzer(configuration: policy.dtmfConfiguration(channelLabels: labels))
         }
-        let events = scanner.process(block)
+        var events: [DTMFDigitEvent]
+        var endFrame = block.startFrame + block.frameCount
+        if let lookahead, endFrame >= lookahead.startFrame {
+            // The rest is the other thread's: detect up to its start frame, then only parse.
+            let head = lookahead.startFrame - block.startFrame
+            events = scanner.process(PCMBlock(format: block.format, startFrame: block.startFrame,
+                                              channels: block.channels.map { Array($0.prefix(head)) }))
+            events += (try? scanner.finish()) ?? []  // PCM blocks only: finish cannot throw
+            decoder.decodesSamples = false
+            handedOver = true
+            endFrame = lookahead.startFrame
+        } else {
+            events = scanner.process(block)
+        }
         digitCount += events.count
-        let endFrame = block.startFrame + block.frameCount
-        analysedMilliseconds = Int((Double(endFrame) * 1000 / Double(block.format.sampleRate)).rounded())
+        analysedMilliseconds = milliseconds(endFrame, block.format)
         var found = analyzer!.consume(events)
         found += analyzer!.advance(toMilliseconds: analysedMilliseconds)
         findings += found
         return found
     }
 
+    /// Lets a second thread detect the digits from `scan.startFrame` on; call before the stream reaches
+    /// that frame. Findings are then completed at ``finish()``, with the other thread's digits.
+    mutating func handOver(to scan: LookaheadScan) {
+        precondition(decoder.framesDecoded <= scan.startFrame, "the stream is already past the hand-over frame")
+        lookahead = scan
+    }
+
+    private func milliseconds(_ frames: Int, _ format: AudioFormat) -> Int {
+        Int((Double(frames) * 1000 / Double(format.sampleRate)).rounded())
+    }
+
     /// Ends the stream; returns the findings still pending (runs at the very end of the audio).
     ///
     /// - Throws: ``AudioDecodingError`` when the stream was truncated or held no audio header.
     public mutating func finish() throws(AudioDecodingError) -> [ComplianceFinding] {
-        let events = try scanner.finish()
+        var events = try scanner.finish()
+        if let lookahead {
+            let tail = lookahead.events()  // waits for the other thread in every case
+            if handedOver { events += tail }
+        }
         try decoder.finish()
         digitCount += events.count
         guard var analyzer else { return [] }
