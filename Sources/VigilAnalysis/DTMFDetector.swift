@@ -765,12 +765,17 @@ public struct DTMFDetector: Sendable {
     private func dominantTone(_ power: SIMD4<Float>) -> Int? { Self.dominantTone(power, margin: relativePeak) }
 
     private static func dominantTone(_ power: SIMD4<Float>, margin: Float) -> Int? {
-        let peak = power.max()
-        let isPeak = power .== peak
-        let others = power.replacing(with: 0, where: isPeak)
-        let lane = isPeak[0] ? 0 : isPeak[1] ? 1 : isPeak[2] ? 2 : 3
-        let tied = (isPeak[0] ? 1 : 0) + (isPeak[1] ? 1 : 0) + (isPeak[2] ? 1 : 0) + (isPeak[3] ? 1 : 0) > 1
-        let runnerUp = tied ? peak : others.max()
+        // Written out: the generic `SIMD.max()` is not inlined and costs a call per window.
+        let p0 = power[0], p1 = power[1], p2 = power[2], p3 = power[3]
+        let peak = max(max(p0, p1), max(p2, p3))
+        let lane = p0 == peak ? 0 : p1 == peak ? 1 : p2 == peak ? 2 : 3
+        let runnerUp: Float  // a tie makes the runner-up equal to the peak, and the test fail
+        switch lane {
+        case 0: runnerUp = max(p1, max(p2, p3))
+        case 1: runnerUp = max(p0, max(p2, p3))
+        case 2: runnerUp = max(max(p0, p1), p3)
+        default: runnerUp = max(max(p0, p1), p2)
+        }
         return runnerUp * margin <= peak ? lane : nil
     }
 
