@@ -35,10 +35,36 @@ extension PostgresTests {
                      WHERE application_name = \(applicationName) AND wait_event_type = 'Lock'
                     """)
                 #expect(killed == 1)
-                let result = await running.value
+                // Bounded: if the operation did not end (nothing was killed, or it waits on a dead
+                // connection), release the lock and report, rather than hang the suite.
+                if killed == 1, let result = await finished(running, within: .seconds(30)) {
+                    try await connection.execute("ROLLBACK")
+                    return result
+                }
                 try await connection.execute("ROLLBACK")
-                return result
+                if let result = await finished(running, within: .seconds(10)) {
+                    Issue.record("the blocked operation ended only once the lock was released (killed \(killed))")
+                    return result
+                }
+                Issue.record("the operation never returned after its backend was terminated (killed \(killed))")
+                return .failure(CancellationError())
             }
+        }
+
+        /// `task`'s value if it finishes within `limit` (real time: a guard against a hang, not a
+        /// measurement), else `nil`; the task keeps running.
+        func finished<T: Sendable>(_ task: Task<T, Never>, within limit: Duration) async -> T? {
+            let (results, continuation) = AsyncStream.makeStream(of: T?.self)
+            Task { continuation.yield(await task.value) }
+            let timer = Task {
+                try? await Task.sleep(for: limit)
+                continuation.yield(nil)
+            }
+            var iterator = results.makeAsyncIterator()
+            let first = await iterator.next() ?? nil
+            timer.cancel()
+            continuation.finish()
+            return first
         }
 
         @Test func aClaimWhoseBackendIsKilledFailsRetryablyAndChangesNothing() async throws {
