@@ -453,8 +453,8 @@ public struct DTMFDetector: Sendable {
     ///
     /// The energy gate: a window whose energy is below the floor is rejected without its Goertzel
     /// outputs, so a half-block's filters run only when some window needs them: a window above the
-    /// floor needs its own two halves (validation), the half before it (``estimateStart``, when it
-    /// opens a digit) and the half after it (``estimateEnd``, when it closes one). The half before is
+    /// floor needs its own two halves (validation), the half before it (`estimateStart`, when it
+    /// opens a digit) and the half after it (`estimateEnd`, when it closes one). The half before is
     /// at most two half-blocks back, which is why two are kept as history; the half after is forced.
     private mutating func analyseStagedHalves(_ events: inout [DTMFDigitEvent]) {
         let m = halfBlockLength
