@@ -147,9 +147,11 @@ struct PlatformAndLoadTests {
         #expect(deliveries >= report.totals.deliveries + 4 && deliveries <= report.totals.deliveries + report.totals.retries + 4)
 
         // The two violating recordings end up with one annotation and one work item each; clean ones none.
+        // Wait for the whole remediation (annotate, tag, work item), not just the first step: a recording
+        // counts as flagged from its annotation, and its work item follows a moment later.
         let flagged = await eventually(within: .seconds(60)) {
             guard let totals = try? await live.state()["totals"] as? [String: Any] else { return false }
-            return totals["flaggedViolating"] as? Int == 2
+            return totals["flaggedViolating"] as? Int == 2 && totals["workItems"] as? Int ?? 0 >= 2
         }
         #expect(flagged)
         let state = try await live.state()
