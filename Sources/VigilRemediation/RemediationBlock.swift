@@ -74,6 +74,19 @@ public struct WorkitemSettings: Sendable, Hashable {
     public var description: RemediationTemplate?
     /// Custom fields per the worktype schema.
     public var customFields: [String: TemplatedValue]
+
+    /// Creates the settings (flows are usually loaded from JSON instead).
+    public init(typeId: String, queueId: String, workbinId: String? = nil, priority: Int? = nil,
+                name: RemediationTemplate, description: RemediationTemplate? = nil,
+                customFields: [String: TemplatedValue] = [:]) {
+        self.typeId = typeId
+        self.queueId = queueId
+        self.workbinId = workbinId
+        self.priority = priority
+        self.name = name
+        self.description = description
+        self.customFields = customFields
+    }
 }
 
 /// An Architect data-table row.

@@ -243,9 +243,16 @@ public struct RemediationExecutor<C: Clock>: Sendable where C.Duration == Durati
                 }
                 let workitem = body
                 let typeId = settings.typeId
+                let liveTag = verdict.violationType.map {
+                    LiveWorkitem.externalTag(conversationId: conversationId, violationType: $0)
+                }
                 return [PlannedStep(blockId: id, action: .workitem, work: .platform(
                     key: key(id, .workitem), fingerprint: fingerprint(.workitem, ["workitem": encoded(workitem)]),
                     perform: {
+                        // A live analysis of the call may already have opened the work item.
+                        if let liveTag, let live = try await actions.findWorkitem(externalTag: liveTag, typeId: typeId) {
+                            return .found(["workitemId": live.id, "externalTag": liveTag])
+                        }
                         // Look first: an earlier attempt may have created it and crashed before recording it.
                         if let existing = try await actions.findWorkitem(externalTag: tag, typeId: typeId) {
                             return .found(["workitemId": existing.id, "externalTag": tag])
@@ -470,5 +477,15 @@ public struct RemediationExecutorConfiguration: Sendable {
             return RetryableFailure(api.status.map { .status($0) } ?? .other(api.errorCode), retryAfter: api.retryAfter)
         }
         return RetryableFailure(.other(error.errorCode))
+    }
+}
+
+/// The work item a live analysis (AudioHook) opens while the call is in progress.
+public enum LiveWorkitem {
+    /// Its `externalTag`: `vigil-live-<conversationId>-<TYPE>`. A work-item block of a remediation flow
+    /// looks for it first, so the recording's remediation later annotates the recording but does not
+    /// create a second work item for the same violation.
+    public static func externalTag(conversationId: GenesysID, violationType: ViolationType) -> String {
+        "vigil-live-\(conversationId)-\(violationType.rawValue)"
     }
 }
