@@ -40,5 +40,6 @@ let package = Package(
         benchmark("VerdictBenchmarks", vigil: ["VigilCore", "VigilModels", "VigilVerdict"]),
         benchmark("PipelineBenchmarks", vigil: ["Vigil", "VigilCore", "VigilModels", "VigilIdempotency", "VigilPlatformClient", "VigilVerdict", "VigilEventSub", "VigilRemediation", "VigilTesting"]),
         benchmark("AnalysisBenchmarks", vigil: ["VigilAnalysis"]),
+        benchmark("AudioHookBenchmarks", vigil: ["VigilAudioHook", "VigilAnalysis"]),
     ]
 )
