@@ -15,7 +15,7 @@ let swiftSettings: [SwiftSetting] = [
 
 let vigil: [Target.Dependency] = [
     "Vigil", "VigilCore", "VigilModels", "VigilIdempotency", "VigilPlatformClient", "VigilVerdict",
-    "VigilAnalysis", "VigilEventSub", "VigilRemediation", "VigilSQLite", "VigilTesting", "VigilRedaction",
+    "VigilAnalysis", "VigilEventSub", "VigilRemediation", "VigilSQLite", "VigilTesting", "VigilRedaction", "VigilAudioHook",
 ].map { .product(name: $0, package: "Vigil") }
 
 let package = Package(
@@ -28,6 +28,7 @@ let package = Package(
     dependencies: [
         .package(name: "Vigil", path: ".."),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
@@ -43,6 +44,8 @@ let package = Package(
             name: "VigilService",
             dependencies: vigil + [
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,6 +1,8 @@
 import CoreMetrics
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdWebSocket
 import Logging
 import Prometheus
 import ServiceLifecycle
@@ -204,15 +206,26 @@ public final class VigilServiceRuntime: Sendable {
     }
 
     /// A Hummingbird application serving ``routes(role:)`` on the configured address.
+    ///
+    /// With `audioHook`, the server also accepts WebSocket upgrades on its path (AudioHook Monitor).
     public func makeApplication(role: ServiceRole, extraRoutes: (@Sendable (Router<BasicRequestContext>) -> Void)? = nil,
+                                audioHook: AudioHookEndpoint? = nil,
                                 onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         let router = Router(context: BasicRequestContext.self)
         router.addVigilRoutes(routes(role: role))
         extraRoutes?(router)
         var httpLogger = Logger(label: "vigil.http")
         httpLogger.logLevel = configuration.logLevel >= .notice ? configuration.logLevel : .notice
+        let server: HTTPServerBuilder
+        if let audioHook {
+            let webSocketRouter = Router(context: BasicWebSocketRequestContext.self)
+            audioHook.addRoutes(to: webSocketRouter)
+            server = .http1WebSocketUpgrade(webSocketRouter: webSocketRouter)
+        } else {
+            server = .http1()
+        }
         return Application(
-            router: router,
+            router: router, server: server,
             configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: nil),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: httpLogger)
@@ -224,8 +237,9 @@ public final class VigilServiceRuntime: Sendable {
     /// in-flight jobs back, then storage clients stop.
     public func makeServiceGroup(role: ServiceRole, gracefulShutdownSignals: [UnixSignal] = [.sigterm, .sigint],
                                  extraRoutes: (@Sendable (Router<BasicRequestContext>) -> Void)? = nil,
+                                 audioHook: AudioHookEndpoint? = nil,
                                  onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> ServiceGroup {
-        let app = makeApplication(role: role, extraRoutes: extraRoutes, onServerRunning: onServerRunning)
+        let app = makeApplication(role: role, extraRoutes: extraRoutes, audioHook: audioHook, onServerRunning: onServerRunning)
         return ServiceGroup(configuration: .init(services: services(role: role) + [app],
                                                  gracefulShutdownSignals: gracefulShutdownSignals, logger: logger))
     }

@@ -1,0 +1,170 @@
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import Testing
+import VigilAnalysis
+import VigilAudioHook
+import VigilCore
+import VigilIdempotency
+import VigilModels
+import VigilPlatformClient
+import VigilRemediation
+import VigilTesting
+@testable import VigilService
+
+/// AudioHook Monitor over a real loopback WebSocket: the service's endpoint, the platform played by
+/// `AudioHookPlatformClient` (signed upgrade, open, PCMU frames, pings, close), live work items on an
+/// in-process simulated organisation.
+@Suite("AudioHook over a real WebSocket")
+struct AudioHookTests {
+    static let apiKey = "vigil-test-api-key"
+    static let clientSecret = Base64.encode((0..<32).map { UInt8($0 * 7 + 3) })
+    static let organizationId = "d7934305-0972-4844-938e-9060eef73d05"
+
+    final class Harness: Sendable {
+        let sim = SimulatedGenesysCloud()
+        let flags = NIOLockedValueBox([AudioHookEndpoint.LiveFlag]())
+        let endpoint: AudioHookEndpoint
+        let service: LiveService
+
+        init() async throws {
+            let verifier = try AudioHookSignatureVerifier(clientSecrets: [AudioHookTests.apiKey: AudioHookTests.clientSecret],
+                                                          store: InMemoryIdempotencyStore())
+            let client = GenesysCloudClient(region: sim.region, credentials: sim.credentials, transport: sim)
+            let reporter = LiveViolationReporter(
+                actions: client, store: InMemoryIdempotencyStore(),
+                workitem: WorkitemSettings(typeId: "wt-compliance", queueId: "q-review", name: try RemediationTemplate("Compliance")))
+            let flags = self.flags
+            endpoint = AudioHookEndpoint(verifier: verifier, reporter: reporter, logger: LiveService.quiet,
+                                         onFlag: { flag in flags.withLockedValue { $0.append(flag) } })
+            service = try await LiveService.start(transport: sim, audioHook: endpoint)
+        }
+
+        func client() throws -> AudioHookPlatformClient {
+            let url = URL(string: service.url("/audiohook/ws").replacingOccurrences(of: "http://", with: "ws://"))!
+            return AudioHookPlatformClient(url: url, signer: try AudioHookRequestSigner(apiKey: AudioHookTests.apiKey,
+                                                                                        clientSecret: AudioHookTests.clientSecret),
+                                           organizationId: AudioHookTests.organizationId, logger: LiveService.quiet)
+        }
+
+        func stop() async {
+            _ = await service.stop()
+        }
+    }
+
+    /// `seconds` of stereo PCMU with `keys` keyed by the customer.
+    static func call(seconds: Int, keys: [(atMs: Int, digits: String)]) -> [UInt8] {
+        let synth = DTMFSynthesizer(sampleRate: 8000)
+        var rng = SplitMix64(seed: 3)
+        let count = seconds * 8000
+        var customer = synth.generator.whiteNoise(count: count, levelDBm0: -55, using: &rng)
+        let agent = synth.generator.whiteNoise(count: count, levelDBm0: -55, using: &rng)
+        for (atMs, digits) in keys {
+            let tones = synth.sequence(digits, onMilliseconds: 70, offMilliseconds: 80)
+            for index in tones.indices { customer[atMs * 8 + index] += tones[index] }
+        }
+        var bytes: [UInt8] = []
+        for index in 0..<count {
+            bytes.append(G711.muLawEncode(customer[index]))
+            bytes.append(G711.muLawEncode(agent[index]))
+        }
+        return bytes
+    }
+
+    @Test("A keyed card is flagged mid-call at its offset; one work item; opened, pongs and closed come back")
+    func fullCall() async throws {
+        let harness = try await Harness()
+        let conversationId = "2f7bf00a-0000-4000-8000-0000000000aa"
+        // Card at 3 s (16 digits × 150 ms: last digit ends at 5.33 s), code at 8 s; 20 s call at 4× real time.
+        let result = try await harness.client().stream(conversationId: conversationId,
+                                                       audio: Self.call(seconds: 20, keys: [(3_000, "4111111111111111"), (8_000, "737")]),
+                                                       speed: 4)
+        let types = result.received.map(\.message.body.type)
+        #expect(types.first == "opened")
+        #expect(types.filter { $0 == "pong" }.count == 4)  // a ping every 5 s of audio
+        #expect(types.last == "closed")
+        // Reports finish after the socket work; wait briefly for the last one.
+        let deadline = ContinuousClock.now + .seconds(5)
+        while ContinuousClock.now < deadline, harness.flags.withLockedValue({ $0.count }) < 2 {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        let flags = harness.flags.withLockedValue { $0 }
+        let card = try #require(flags.first { $0.finding.type == .pciMidCapture })
+        #expect(card.finding.offsetMs >= 2_990 && card.finding.offsetMs <= 3_010)
+        #expect(card.conversationId == conversationId)
+        guard case .created? = card.outcome else {
+            Issue.record("the live card must open its work item, got \(String(describing: card.outcome))")
+            await harness.stop()
+            return
+        }
+        // Mid-call: the card's work item existed before the call's last frame was sent.
+        let lastFrame = try #require(result.frameSentAt.last)
+        #expect(card.reportedAt < lastFrame)
+        // From the frame holding the last digit's end (5.33 s → frame 53) to the work item: the run's
+        // 2 s gap + 0.5 s slack of audio (at 4× real time ≈ 0.63 s), plus processing.
+        let lastDigitFrame = result.frameSentAt[53]
+        let latency = card.reportedAt - lastDigitFrame
+        #expect(latency < .seconds(2))
+        print("audiohook time-to-flag from the last digit's frame (4× real time): \(latency)")
+        #expect(flags.contains { $0.finding.type == .pciCvvCapture })
+        let workitems = await harness.sim.workitems
+        #expect(workitems.count == 2)
+        #expect(Set(workitems.compactMap(\.externalTag)) == ["vigil-live-\(conversationId)-PCI_MID_CAPTURE",
+                                                             "vigil-live-\(conversationId)-PCI_CVV_CAPTURE"])
+        #expect(harness.endpoint.openSessions == 0)
+        await harness.stop()
+    }
+
+    @Test("A reconnect of the same conversation streams the card again: still one work item")
+    func reconnectKeepsOneWorkItem() async throws {
+        let harness = try await Harness()
+        let conversationId = "2f7bf00a-0000-4000-8000-0000000000bb"
+        let audio = Self.call(seconds: 8, keys: [(1_000, "4111111111111111")])
+        _ = try await harness.client().stream(conversationId: conversationId, audio: audio, speed: 0)
+        _ = try await harness.client().stream(conversationId: conversationId, audio: audio, speed: 0)
+        let deadline = ContinuousClock.now + .seconds(5)
+        while ContinuousClock.now < deadline, harness.flags.withLockedValue({ $0.count }) < 2 {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        let outcomes = harness.flags.withLockedValue { $0.map(\.outcome) }
+        #expect(outcomes.count == 2)
+        #expect(outcomes.filter { if case .created? = $0 { true } else { false } }.count == 1)
+        #expect(await harness.sim.workitems.count == 1)
+        await harness.stop()
+    }
+
+    @Test("Bad, stale and replayed signatures are refused before the upgrade; a probe is opened")
+    func refusedUpgradesAndProbe() async throws {
+        let harness = try await Harness()
+        let client = try harness.client()
+        let audio = Self.call(seconds: 1, keys: [])
+        // Tampered: the organization header differs from what was signed.
+        let signer = try AudioHookRequestSigner(apiKey: Self.apiKey, clientSecret: Self.clientSecret)
+        var headers = signer.headers(target: "/audiohook/ws", authority: "\(client.url.host!):\(client.url.port!)",
+                                     organizationId: Self.organizationId,
+                                     sessionId: UUID().uuidString.lowercased(), correlationId: "c", nonce: UUID().uuidString,
+                                     created: Date())
+        headers = headers.map { $0.name == "Audiohook-Organization-Id" ? ($0.name, "11111111-2222-4333-8444-555555555555") : $0 }
+        await #expect(throws: (any Error).self) {
+            _ = try await client.stream(conversationId: UUID().uuidString.lowercased(), audio: audio, speed: 0, headers: headers)
+        }
+        // Stale: created a minute ago.
+        let stale = signer.headers(target: "/audiohook/ws", authority: "\(client.url.host!):\(client.url.port!)",
+                                   organizationId: Self.organizationId, sessionId: UUID().uuidString.lowercased(),
+                                   correlationId: "c", nonce: UUID().uuidString, created: Date().addingTimeInterval(-60))
+        await #expect(throws: (any Error).self) {
+            _ = try await client.stream(conversationId: UUID().uuidString.lowercased(), audio: audio, speed: 0, headers: stale)
+        }
+        // Replayed: the same nonce twice — the first is accepted, the second refused.
+        let nonce = UUID().uuidString
+        _ = try await client.stream(conversationId: UUID().uuidString.lowercased(), audio: audio, speed: 0, nonce: nonce)
+        await #expect(throws: (any Error).self) {
+            _ = try await client.stream(conversationId: UUID().uuidString.lowercased(), audio: audio, speed: 0, nonce: nonce)
+        }
+        // A probe is answered and closed like a call, and flags nothing.
+        let probe = try await client.stream(conversationId: AudioHookMessage.Open.probeConversationId, audio: audio, speed: 0)
+        #expect(probe.received.map(\.message.body.type) == ["opened", "closed"])
+        #expect(harness.flags.withLockedValue { $0.isEmpty })
+        await harness.stop()
+    }
+}
