@@ -94,6 +94,14 @@ struct AudioHookSignatureTests {
         #expect(await code(v, replacing("Audiohook-Session-Id", with: "11111111-2222-4333-8444-555555555555")) == .signatureMismatch)
         #expect(await code(v, replacing("Host", with: "evil.example.com")) == .signatureMismatch)
         #expect(await code(v, Self.exampleHeaders, target: "/api/v1/other") == .signatureMismatch)
+        // Hardening: repeated identity headers, oversized headers and parameters.
+        #expect(await code(v, Self.exampleHeaders + [("audiohook-session-id", Self.sessionId)]) == .malformedSignature)
+        #expect(await code(v, Self.exampleHeaders + [("X-Api-Key", Self.apiKey)]) == .malformedSignature)
+        #expect(await code(v, replacing("Signature", with: "sig1=:" + String(repeating: "A", count: 9000) + ":")) == .malformedSignature)
+        let longNonce = input.replacingOccurrences(of: "VGhpc0lzQVVuaXF1ZU5vbmNl", with: String(repeating: "n", count: 201))
+        #expect(await code(v, replacing("Signature-Input", with: longNonce)) == .malformedSignature)
+        let spacedKey = input.replacingOccurrences(of: "keyid=\"\(Self.apiKey)\"", with: "keyid=\"a key\"")
+        #expect(await code(v, replacing("Signature-Input", with: spacedKey)) == .malformedSignature)
     }
 
     @Test("Age, skew, expiry and replay")

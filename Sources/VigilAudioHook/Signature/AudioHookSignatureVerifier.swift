@@ -59,6 +59,11 @@ public struct AudioHookSignatureVerifier: Sendable {
     public static let requiredComponents = ["@request-target", "@authority", "audiohook-organization-id",
                                             "audiohook-session-id", "audiohook-correlation-id", "x-api-key"]
 
+    /// Largest accepted `Signature-Input` or `Signature` header.
+    public static let maximumHeaderBytes = 8192
+    /// Longest accepted `keyid` and `nonce` (the nonce store's key holds both).
+    public static let maximumParameterBytes = 200
+
     /// Oldest accepted `created`.
     public let maximumAge: Duration
     /// How far in the future `created` may be (clock skew).
@@ -99,13 +104,22 @@ public struct AudioHookSignatureVerifier: Sendable {
         guard let inputHeader = request.header("signature-input"), let signatureHeader = request.header("signature") else {
             throw AudioHookError(.missingSignature, "Signature-Input and Signature are required")
         }
+        guard inputHeader.utf8.count <= Self.maximumHeaderBytes, signatureHeader.utf8.count <= Self.maximumHeaderBytes else {
+            throw AudioHookError(.malformedSignature, "a signature header exceeds \(Self.maximumHeaderBytes) bytes")
+        }
+        // The identity headers must each be there once: a repeated one could be read differently by
+        // the signature base (joined) and by the session (first value).
+        for name in ["host", "audiohook-organization-id", "audiohook-session-id", "audiohook-correlation-id", "x-api-key"] {
+            let count = request.headers.filter { $0.name.lowercased() == name }.count
+            guard count <= 1 else { throw AudioHookError(.malformedSignature, "\(name) is repeated") }
+        }
         let input = try SignatureInput(parsing: inputHeader)
         let signature = try Self.signatureValue(signatureHeader, label: input.label)
         if let alg = input.parameters["alg"], alg != .string("hmac-sha256") {
             throw AudioHookError(.malformedSignature, "alg must be hmac-sha256")
         }
-        guard case .string(let keyId)? = input.parameters["keyid"] else {
-            throw AudioHookError(.malformedSignature, "keyid is missing")
+        guard case .string(let keyId)? = input.parameters["keyid"], Self.isShortPrintable(keyId) else {
+            throw AudioHookError(.malformedSignature, "keyid is missing or longer than \(Self.maximumParameterBytes) bytes")
         }
         guard let key = keys[keyId] else { throw AudioHookError(.unknownKey, "keyid is not a configured API key") }
         guard request.header("x-api-key") == keyId else {
@@ -117,8 +131,8 @@ public struct AudioHookSignatureVerifier: Sendable {
         guard case .integer(let created)? = input.parameters["created"] else {
             throw AudioHookError(.malformedSignature, "created is missing")
         }
-        guard case .string(let nonce)? = input.parameters["nonce"], !nonce.isEmpty else {
-            throw AudioHookError(.malformedSignature, "nonce is missing")
+        guard case .string(let nonce)? = input.parameters["nonce"], Self.isShortPrintable(nonce) else {
+            throw AudioHookError(.malformedSignature, "nonce is missing or longer than \(Self.maximumParameterBytes) bytes")
         }
         let current = now().timeIntervalSince1970
         let age = current - Double(created)
@@ -175,6 +189,10 @@ public struct AudioHookSignatureVerifier: Sendable {
         case "@path": return request.target.split(separator: "?", maxSplits: 1).first.map(String.init)
         default: return component.hasPrefix("@") ? nil : request.header(component)
         }
+    }
+
+    private static func isShortPrintable(_ value: String) -> Bool {
+        !value.isEmpty && value.utf8.count <= maximumParameterBytes && value.utf8.allSatisfy { (0x21...0x7E).contains($0) }
     }
 
     private static func seconds(_ duration: Duration) -> Double {
