@@ -81,6 +81,12 @@ struct AudioHookMessageTests {
             let message = AudioHookMessage(id: id, seq: 2, clientSeq: 5, body: body)
             #expect(try AudioHookMessage.decode(message.encoded()) == message)
         }
+        // Integers stay integers on the wire; a non-finite number, which JSON cannot carry, becomes null.
+        let text = String(decoding: AudioHookMessage(id: id, seq: 2, clientSeq: 5, body: .event(entities: [
+            .init(type: "x", data: ["bad": .number(.infinity)]),
+        ])).encoded(), as: UTF8.self)
+        #expect(text.contains("\"seq\":2") && text.contains("\"clientseq\":5"))
+        #expect(text.contains("\"bad\":null"))
     }
 
     @Test("Strict decoding: each defect is a typed error naming the field, not its value")

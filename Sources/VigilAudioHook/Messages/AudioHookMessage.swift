@@ -213,15 +213,15 @@ public struct AudioHookMessage: Sendable, Hashable {
         }
     }
 
-    /// One entity of an `event`: a type and its data (any JSON object, given as encoded bytes).
+    /// One entity of an `event`: a type and its data (any JSON object).
     public struct Entity: Sendable, Hashable {
         /// e.g. `"vigil.finding"`.
         public var type: String
         /// The entity's `data`, as a JSON object.
-        public var data: [String: AudioHookJSONValue]
+        public var data: [String: JSONValue]
 
         /// Creates an entity.
-        public init(type: String, data: [String: AudioHookJSONValue]) {
+        public init(type: String, data: [String: JSONValue]) {
             self.type = type
             self.data = data
         }
@@ -247,26 +247,36 @@ public struct AudioHookMessage: Sendable, Hashable {
         return try wire.message()
     }
 
-    /// The JSON text frame.
+    /// The JSON text frame (sorted keys, through `VigilJSON`). A non-finite number in an event
+    /// entity's data, which JSON cannot carry, is written as `null`.
     public func encoded() -> [UInt8] {
-        var object: [String: AudioHookJSONValue] = [
+        var object: [String: JSONValue] = [
             "version": .string("2"), "id": .string(id), "type": .string(body.type), "seq": .number(Double(seq)),
             "parameters": .object(parameters),
         ]
         if let serverSeq { object["serverseq"] = .number(Double(serverSeq)) }
         if let clientSeq { object["clientseq"] = .number(Double(clientSeq)) }
         if let position { object["position"] = .string(position.iso8601) }
-        return AudioHookJSONValue.object(object).encoded()
+        return (try? VigilJSON.encodeBytes(JSONValue.object(object))) ?? (try? VigilJSON.encodeBytes(Self.finite(.object(object)))) ?? []
     }
 
-    private var parameters: [String: AudioHookJSONValue] {
-        func media(_ media: Media) -> AudioHookJSONValue {
+    private static func finite(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .number(let number) where !number.isFinite: .null
+        case .array(let values): .array(values.map(finite))
+        case .object(let values): .object(values.mapValues(finite))
+        default: value
+        }
+    }
+
+    private var parameters: [String: JSONValue] {
+        func media(_ media: Media) -> JSONValue {
             .object(["type": .string(media.type), "format": .string(media.format),
-                     "channels": .array(media.channels.map(AudioHookJSONValue.string)), "rate": .number(Double(media.rate))])
+                     "channels": .array(media.channels.map(JSONValue.string)), "rate": .number(Double(media.rate))])
         }
         switch body {
         case .open(let open):
-            var object: [String: AudioHookJSONValue] = [
+            var object: [String: JSONValue] = [
                 "organizationId": .string(open.organizationId), "conversationId": .string(open.conversationId),
                 "participant": .object(["id": .string(open.participant.id), "ani": .string(open.participant.ani),
                                         "aniName": .string(open.participant.aniName), "dnis": .string(open.participant.dnis)]),
@@ -289,15 +299,15 @@ public struct AudioHookMessage: Sendable, Hashable {
         case .update(let language):
             return language.map { ["language": .string($0)] } ?? [:]
         case .error(let code, let message, let retryAfter):
-            var object: [String: AudioHookJSONValue] = ["code": .number(Double(code)), "message": .string(message)]
+            var object: [String: JSONValue] = ["code": .number(Double(code)), "message": .string(message)]
             if let retryAfter { object["retryAfter"] = .string(retryAfter.iso8601) }
             return object
         case .opened(let chosen, let startPaused):
-            var object: [String: AudioHookJSONValue] = ["media": .array(chosen.map(media))]
+            var object: [String: JSONValue] = ["media": .array(chosen.map(media))]
             if let startPaused { object["startPaused"] = .bool(startPaused) }
             return object
         case .disconnect(let reason, let info):
-            var object: [String: AudioHookJSONValue] = ["reason": .string(reason)]
+            var object: [String: JSONValue] = ["reason": .string(reason)]
             if let info { object["info"] = .string(info) }
             return object
         case .reconnect(let info):
@@ -322,7 +332,7 @@ extension AudioHookMessage {
         let serverseq: Int?
         let clientseq: Int?
         let position: String?
-        let parameters: [String: AudioHookJSONValue]
+        let parameters: [String: JSONValue]
 
         func message() throws(AudioHookError) -> AudioHookMessage {
             guard version == "2" else { throw AudioHookError(.unsupportedVersion, "version must be \"2\"") }
@@ -404,7 +414,7 @@ extension AudioHookMessage {
 
     /// Typed reads from a parameters object, with the field path in every error.
     private struct Parameters {
-        let values: [String: AudioHookJSONValue]
+        let values: [String: JSONValue]
         let type: String
 
         private func missing(_ key: String) -> AudioHookError {
@@ -451,25 +461,25 @@ extension AudioHookMessage {
             return Parameters(values: value, type: "\(type).parameters.\(key)")
         }
 
-        func array(_ key: String) throws(AudioHookError) -> [AudioHookJSONValue] {
+        func array(_ key: String) throws(AudioHookError) -> [JSONValue] {
             guard case .array(let value) = values[key] else { throw missing(key) }
             return value
         }
 
-        func optionalArray(_ key: String) throws(AudioHookError) -> [AudioHookJSONValue]? {
+        func optionalArray(_ key: String) throws(AudioHookError) -> [JSONValue]? {
             guard let value = values[key], value != .null else { return nil }
             guard case .array(let items) = value else { throw missing(key) }
             return items
         }
 
-        static func object(_ value: AudioHookJSONValue, path: String) throws(AudioHookError) -> Parameters {
+        static func object(_ value: JSONValue, path: String) throws(AudioHookError) -> Parameters {
             guard case .object(let values) = value else {
                 throw AudioHookError(.malformedMessage, "\(path) is not an object")
             }
             return Parameters(values: values, type: path)
         }
 
-        static func media(_ value: AudioHookJSONValue, path: String) throws(AudioHookError) -> Media {
+        static func media(_ value: JSONValue, path: String) throws(AudioHookError) -> Media {
             let media = try object(value, path: path)
             let channels = try media.array("channels").map { value throws(AudioHookError) -> String in
                 guard case .string(let name) = value else {
