@@ -5,7 +5,9 @@ import VigilModels
 /// Scans a local file — a WAV recording or a transcript JSON — and builds a verdict in the seed's
 /// schema; the logic behind `vigil scan`.
 ///
-/// The file is read in 64 KiB chunks (constant memory for audio) and hashed on the way, so the
+/// A regular file is mapped read-only and hashed on a second thread while it is analysed in 64 KiB
+/// steps (a recording of a minute or more also has its tail's digits detected on that second core,
+/// `LookaheadScan`); a pipe or device is read in 64 KiB chunks and hashed on the way. Either way the
 /// verdict's `recordingId` is deterministic: a UUID made from the first 16 bytes of the content's
 /// SHA-256 (RFC 9562 version 8 layout). The `correlationId` is `scan-` and the first 16 hex digits of
 /// the same digest.
@@ -52,9 +54,11 @@ public enum FileScan {
     /// - Throws: ``AnalysisError``: ``AnalysisError/Code/invalidInput`` when the file cannot be read,
     ///   is empty or is not a transcript; audio errors as for ``ContentAnalyzer``.
     public static func scan(fileAtPath path: String, policy: AnalysisPolicy = AnalysisPolicy()) throws(AnalysisError) -> Report {
-        let file = try MappedFile(path: path)
+        guard let file = try MappedFile(path: path) else {
+            return try scanStream(atPath: path, policy: policy)  // a pipe or device: read it as it comes
+        }
         // Hash on a second thread while this one analyses: both read the same mapped pages.
-        let hashing = BackgroundDigest(file)
+        let hashing = BackgroundWork { [file] in SHA256Hasher.hash(file.bytes) }
         var analyzer = ContentAnalyzer(policy: policy)
         var start = 0
         var splitConsidered = false
@@ -75,6 +79,27 @@ public enum FileScan {
         }
         _ = try analyzer.finish()
         return report(analyzer, digest: hashing.wait())
+    }
+
+    /// Scans what is not a regular file (a named pipe, `/dev/stdin`) in 64 KiB reads, hashing on the way.
+    private static func scanStream(atPath path: String, policy: AnalysisPolicy) throws(AnalysisError) -> Report {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw .invalidInput("cannot open \(path)") }
+        defer { try? handle.close() }
+        var analyzer = ContentAnalyzer(policy: policy)
+        var hasher = SHA256Hasher()
+        while true {
+            let chunk: Data
+            do {
+                chunk = try handle.read(upToCount: 64 << 10) ?? Data()
+            } catch {
+                throw .invalidInput("cannot read \(path)")
+            }
+            if chunk.isEmpty { break }
+            hasher.update(chunk)
+            _ = try analyzer.consume(chunk)
+        }
+        _ = try analyzer.finish()
+        return report(analyzer, digest: hasher.finalize())
     }
 
     /// Scans bytes held in memory (same result as writing them to a file and scanning it).
@@ -176,28 +201,6 @@ public enum FileScan {
 
         """
         return Array(json.utf8)
-    }
-
-    /// The SHA-256 of a mapped file, computed on its own thread.
-    private final class BackgroundDigest: @unchecked Sendable {
-        // `digest` is written by the hashing thread before it signals `done`, read after `wait()`.
-        private let done = DispatchSemaphore(value: 0)
-        private var digest: SHA256Digest?
-
-        init(_ file: MappedFile) {
-            let thread = Thread { [self] in
-                var hasher = SHA256Hasher()
-                hasher.update(file.bytes)
-                digest = hasher.finalize()
-                done.signal()
-            }
-            thread.start()
-        }
-
-        func wait() -> SHA256Digest {
-            done.wait()
-            return digest!
-        }
     }
 
     private static func report(_ analyzer: ContentAnalyzer, digest: SHA256Digest) -> Report {

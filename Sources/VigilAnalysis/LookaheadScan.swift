@@ -25,9 +25,7 @@ final class LookaheadScan: @unchecked Sendable {
 
     /// The frame at which the tail starts (a multiple of the half-block length).
     let startFrame: Int
-    // Written by the scanning thread before it signals `done`; read only after `events()` waited.
-    private let done = DispatchSemaphore(value: 0)
-    private var result: [DTMFDigitEvent] = []
+    private let tail: BackgroundWork<[DTMFDigitEvent]>
 
     /// Finds a split frame in `data` (a WAV data chunk's bytes) searching forward from `targetFraction`
     /// of it, or `nil` when the audio is too short or has no quiet stretch in the searched range (the
@@ -69,18 +67,15 @@ final class LookaheadScan: @unchecked Sendable {
     /// Starts scanning the WAV data chunk at `dataRange` of `file` from `startFrame` on a new thread.
     init(file: MappedFile, dataRange: Range<Int>, format: AudioFormat, startFrame: Int) {
         self.startFrame = startFrame
-        let tail = (dataRange.lowerBound + startFrame * format.blockAlign)..<dataRange.upperBound
-        let thread = Thread { [self, file] in
-            result = Self.scan(UnsafeRawBufferPointer(rebasing: file.bytes[tail]), format: format, firstFrame: startFrame)
-            done.signal()
+        let range = (dataRange.lowerBound + startFrame * format.blockAlign)..<dataRange.upperBound
+        tail = BackgroundWork { [file] in
+            Self.scan(UnsafeRawBufferPointer(rebasing: file.bytes[range]), format: format, firstFrame: startFrame)
         }
-        thread.start()
     }
 
     /// The events of the tail, once the thread has finished (blocks until then).
     func events() -> [DTMFDigitEvent] {
-        done.wait()
-        return result
+        tail.wait()
     }
 
     /// The digits in `bytes` (interleaved frames), with positions counted from `firstFrame`.

@@ -1,20 +1,22 @@
 import Foundation
 
-/// A file mapped read-only into memory (`mmap`), unmapped when released. Scanning reads it once
-/// front to back, so no copy into a buffer is made and the page cache serves both threads.
+/// A regular file mapped read-only into memory (`mmap`), unmapped when released. Scanning reads it
+/// once front to back, so no copy into a buffer is made and the page cache serves both threads.
 final class MappedFile: @unchecked Sendable {
     // Immutable after init; the pages are only read.
     let bytes: UnsafeRawBufferPointer
     private let mapping: UnsafeMutableRawPointer?
 
-    init(path: String) throws(AnalysisError) {
+    /// Maps the file at `path`; `nil` when it is not a regular file (a pipe or a device cannot be mapped).
+    ///
+    /// - Throws: ``AnalysisError/Code/invalidInput`` when it cannot be opened or mapped.
+    init?(path: String) throws(AnalysisError) {
         let descriptor = open(path, O_RDONLY)
         guard descriptor >= 0 else { throw .invalidInput("cannot open \(path)") }
         defer { close(descriptor) }
         var status = stat()
-        guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else {
-            throw .invalidInput("cannot read \(path)")
-        }
+        guard fstat(descriptor, &status) == 0 else { throw .invalidInput("cannot read \(path)") }
+        guard (status.st_mode & S_IFMT) == S_IFREG else { return nil }
         let size = Int(status.st_size)
         guard size > 0 else {
             mapping = nil

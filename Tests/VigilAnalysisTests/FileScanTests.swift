@@ -78,4 +78,27 @@ struct FileScanTests {
         #expect(throws: AnalysisError.self) { try FileScan.scan([]) }
         #expect(throws: AnalysisError.self) { try FileScan.scan(fileAtPath: "/nonexistent/file.wav") }
     }
+
+    @Test("A named pipe is scanned as it is read, with the same report as the file; /dev/null is empty input")
+    func namedPipe() throws {
+        let bytes = FileScan.sampleCall()
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-fifo-\(UUID())").path
+        #expect(mkfifo(path, 0o600) == 0)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let writer = Thread {
+            guard let handle = FileHandle(forWritingAtPath: path) else { return }  // blocks until the scan opens it
+            handle.write(Data(bytes))
+            try? handle.close()
+        }
+        writer.start()
+        let report = try FileScan.scan(fileAtPath: path)
+        #expect(report == (try FileScan.scan(bytes)))
+        #expect(report.findings.count == 2)
+        do {
+            _ = try FileScan.scan(fileAtPath: "/dev/null")
+            Issue.record("empty input must be refused")
+        } catch {
+            #expect(error.description.contains("empty"))
+        }
+    }
 }
