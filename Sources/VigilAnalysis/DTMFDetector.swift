@@ -190,10 +190,10 @@ public struct DTMFDetector: Sendable {
     private static let batchHalves = 4
     private var staging: [Float]
     private var stagedSamples = 0  // samples in the new region (after the history slots)
-    private var samplesConsumed = 0
 
     // Ring of completed half-blocks: complex Goertzel outputs per tone, and energy. `ringHalf[slot]`
-    // is the half-block whose Goertzel outputs the slot holds, −1 when the energy gate skipped it.
+    // is the half-block whose Goertzel outputs the slot holds (an older one, or −1, when the energy
+    // gate skipped the half-block now at that position).
     private static let ringSize = 16
     private var ringRe: [SIMD8<Float>] = .init(repeating: SIMD8(), count: ringSize)
     private var ringIm: [SIMD8<Float>] = .init(repeating: SIMD8(), count: ringSize)
@@ -392,7 +392,7 @@ public struct DTMFDetector: Sendable {
     }
 
     /// Samples consumed so far.
-    public var samplesProcessed: Int { samplesConsumed }
+    public var samplesProcessed: Int { halvesCompleted * halfBlockLength + stagedSamples }
 
     /// Analyses the next samples (full scale ±1.0) and returns the digits that ended within them.
     ///
@@ -412,7 +412,6 @@ public struct DTMFDetector: Sendable {
             }
             offset += take
             stagedSamples += take
-            samplesConsumed += take
             if stagedSamples == batchCapacity {
                 analyseStagedHalves(&events)
             }
@@ -552,10 +551,6 @@ public struct DTMFDetector: Sendable {
         return energy
     }
 
-    /// Runs the eight Goertzel filters over up to four half-blocks at once and stores the outputs in
-    /// the ring. Each half-block is an independent recursion `s = (x − s″) + 2cos ω · s′`, so four
-    /// of them interleave: one pass per tone group, the group's four tones in the lanes of a
-    /// `SIMD4<Float>` and four half-blocks as independent dependency chains.
     /// Runs the Goertzel filters of `count` (1…4) staged half-blocks, given by their staging slots,
     /// and stores the outputs in the ring.
     private mutating func goertzel(staged slots: (Int, Int, Int, Int), count: Int, firstStaged: Int) {
@@ -686,13 +681,13 @@ public struct DTMFDetector: Sendable {
         let power = re * re + im * im
         // Per group: the strongest tone and the strongest of the other three (a tie counts as a
         // runner-up equal to the peak), without indexing the vector by a variable.
-        guard let low = dominantTone(power.lowHalf), let high = dominantTone(power.highHalf) else {
+        guard let bestLow = dominantTone(power.lowHalf), let highLane = dominantTone(power.highHalf) else {
             statistics.relativePeak += 1
             return result
         }
-        let bestLow = low, bestHigh = 4 + high
+        let bestHigh = 4 + highLane
 
-        let pair = bestLow * 4 + (bestHigh - 4)
+        let pair = bestLow * 4 + highLane
         let a = toneAmplitudes(slot: first, pair: pair, low: bestLow, high: bestHigh)
         let b = toneAmplitudes(slot: second, pair: pair, low: bestLow, high: bestHigh)
         guard let low = measureTone(bestLow, first: (a.0, a.1), second: (b.0, b.1)),
@@ -762,9 +757,7 @@ public struct DTMFDetector: Sendable {
 
     /// The lane of the strongest of four tone powers, when it exceeds each of the other three by the
     /// relative-peak margin; `nil` otherwise (ties included).
-    private func dominantTone(_ power: SIMD4<Float>) -> Int? { Self.dominantTone(power, margin: relativePeak) }
-
-    private static func dominantTone(_ power: SIMD4<Float>, margin: Float) -> Int? {
+    private func dominantTone(_ power: SIMD4<Float>) -> Int? {
         // Written out: the generic `SIMD.max()` is not inlined and costs a call per window.
         let p0 = power[0], p1 = power[1], p2 = power[2], p3 = power[3]
         let peak = max(max(p0, p1), max(p2, p3))
@@ -776,7 +769,7 @@ public struct DTMFDetector: Sendable {
         case 2: runnerUp = max(max(p0, p1), p3)
         default: runnerUp = max(max(p0, p1), p2)
         }
-        return runnerUp * margin <= peak ? lane : nil
+        return runnerUp * relativePeak <= peak ? lane : nil
     }
 
     /// Mean amplitude of the digit's two tones in a stored half-block.

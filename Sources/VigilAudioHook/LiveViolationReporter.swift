@@ -78,16 +78,13 @@ public struct LiveViolationReporter: Sendable {
         }
         do {
             let outcome: Outcome
-            if let existing = try await actions.findWorkitem(externalTag: tag, typeId: workitem.typeId) {
-                outcome = .alreadyReported(workitemId: existing.id)
-            } else {
-                let created = try await actions.createWorkitem(body(for: finding, conversationId: conversationId, tag: tag))
-                outcome = .created(workitemId: created.id)
-            }
             let id: String
-            switch outcome {
-            case .created(let workitemId), .alreadyReported(let workitemId): id = workitemId
-            case .inProgress, .belowThreshold: id = ""
+            if let existing = try await actions.findWorkitem(externalTag: tag, typeId: workitem.typeId) {
+                id = existing.id
+                outcome = .alreadyReported(workitemId: id)
+            } else {
+                id = try await actions.createWorkitem(body(for: finding, conversationId: conversationId, tag: tag)).id
+                outcome = .created(workitemId: id)
             }
             try await store.complete(key, token: token,
                                      outcome: StoredOutcome(status: "reported", details: ["workitemId": id], completedAt: now()),

@@ -251,13 +251,20 @@ struct AudioHookSessionTests {
         #expect(ended.receive(text: platform.open()).messages.isEmpty)
     }
 
-    @Test("A refusal never carries the caller's number")
-    func noPIIInErrors() {
-        var session = AudioHookSession(configuration: .init(organizationId: "11111111-2222-4333-8444-555555555555"))
+    @Test("Neither a refusal nor a session's description carries the caller's number or name")
+    func noPIIInErrors() throws {
+        var refused = AudioHookSession(configuration: .init(organizationId: "11111111-2222-4333-8444-555555555555"))
         var platform = PlatformScript()
-        let out = session.receive(text: platform.open())
+        let out = refused.receive(text: platform.open())
+        #expect(out.error?.code == .organizationMismatch)
         let text = "\(out.error.map(String.init(describing:)) ?? "")" + out.messages.map { String(decoding: $0.encoded(), as: UTF8.self) }.joined()
         #expect(!text.contains("5551234567") && !text.contains("Pat Doe"))
-        #expect("\(session.opened?.participant ?? .init(id: "", ani: "x", aniName: "", dnis: ""))".contains("555") == false)
+
+        var accepted = session()
+        var again = PlatformScript()
+        #expect(accepted.receive(text: again.open()).error == nil)
+        let participant = try #require(accepted.opened?.participant)
+        #expect(participant.ani == "+15551234567")  // the value is there…
+        #expect(!"\(participant)".contains("555") && !"\(participant)".contains("Pat"))  // …and never printed
     }
 }

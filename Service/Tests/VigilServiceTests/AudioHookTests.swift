@@ -1,4 +1,5 @@
 import Foundation
+import HummingbirdWSClient
 import Logging
 import NIOConcurrencyHelpers
 import Testing
@@ -145,26 +146,27 @@ struct AudioHookTests {
                                      sessionId: UUID().uuidString.lowercased(), correlationId: "c", nonce: UUID().uuidString,
                                      created: Date())
         headers = headers.map { $0.name == "Audiohook-Organization-Id" ? ($0.name, "11111111-2222-4333-8444-555555555555") : $0 }
-        await #expect(throws: (any Error).self) {
+        await #expect(throws: WebSocketClientError.webSocketUpgradeFailed) {
             _ = try await client.stream(conversationId: UUID().uuidString.lowercased(), audio: audio, speed: 0, headers: headers)
         }
         // Stale: created a minute ago.
         let stale = signer.headers(target: "/audiohook/ws", authority: "\(client.url.host!):\(client.url.port!)",
                                    organizationId: Self.organizationId, sessionId: UUID().uuidString.lowercased(),
                                    correlationId: "c", nonce: UUID().uuidString, created: Date().addingTimeInterval(-60))
-        await #expect(throws: (any Error).self) {
+        await #expect(throws: WebSocketClientError.webSocketUpgradeFailed) {
             _ = try await client.stream(conversationId: UUID().uuidString.lowercased(), audio: audio, speed: 0, headers: stale)
         }
         // Replayed: the same nonce twice — the first is accepted, the second refused.
         let nonce = UUID().uuidString
         _ = try await client.stream(conversationId: UUID().uuidString.lowercased(), audio: audio, speed: 0, nonce: nonce)
-        await #expect(throws: (any Error).self) {
+        await #expect(throws: WebSocketClientError.webSocketUpgradeFailed) {
             _ = try await client.stream(conversationId: UUID().uuidString.lowercased(), audio: audio, speed: 0, nonce: nonce)
         }
         // A probe is answered and closed like a call, and flags nothing.
         let probe = try await client.stream(conversationId: AudioHookMessage.Open.probeConversationId, audio: audio, speed: 0)
         #expect(probe.received.map(\.message.body.type) == ["opened", "closed"])
         #expect(harness.flags.withLockedValue { $0.isEmpty })
+        #expect(harness.endpoint.openSessions == 0, "a refused upgrade must not hold a session slot")
         await harness.stop()
     }
 }

@@ -22,7 +22,8 @@ public final class AudioHookEndpoint: Sendable {
     public struct Configuration: Sendable {
         /// The route (default `/audiohook/ws`).
         public var path: String
-        /// Concurrent sessions accepted (default 500); more are refused with 503.
+        /// Concurrent sessions accepted (default 500); more are refused with 503 (upgrades in flight
+        /// at the same moment may pass it by their number).
         public var maximumSessions: Int
         /// A session with no frame for this long is disconnected (default 30 s; the platform pings every 5 s).
         public var idleTimeout: Duration
@@ -81,6 +82,9 @@ public final class AudioHookEndpoint: Sendable {
         router.ws(RouterPath(configuration.path), shouldUpgrade: { [self] request, _ in
             try await self.shouldUpgrade(request)
         }, onUpgrade: { [self] inbound, outbound, context in
+            // Counted here, not when the upgrade is accepted: an upgrade that never completes must
+            // not keep a slot.
+            open.withLockedValue { $0 += 1 }
             defer { open.withLockedValue { $0 -= 1 } }
             try await self.run(inbound: inbound, outbound: outbound, request: context.request)
         })
@@ -99,12 +103,9 @@ public final class AudioHookEndpoint: Sendable {
             logger.notice("audiohook upgrade refused", metadata: ["error": "\(error.code)"])
             throw HTTPError(error.isRetryable ? .serviceUnavailable : .unauthorized)
         }
-        let admitted = open.withLockedValue { count -> Bool in
-            guard count < configuration.maximumSessions else { return false }
-            count += 1
-            return true
-        }
-        guard admitted else {
+        // Upgrades accepted at the same moment may each see a free slot: the limit can be passed by
+        // the handshakes in flight, never by more.
+        guard openSessions < configuration.maximumSessions else {
             logger.warning("audiohook session limit reached", metadata: ["limit": "\(configuration.maximumSessions)"])
             throw HTTPError(.serviceUnavailable)
         }
