@@ -17,6 +17,15 @@ import VigilRedaction
 /// - 9 digits with a valid SSN area (001–899, not 666), group (01–99) and serial (0001–9999) ⇒
 ///   `SSN_DISCLOSURE`.
 ///
+/// **A complete card is reported the moment its last digit is keyed**, not when the run closes: as
+/// soon as the open run is, after at most two leading digits, a valid card of its network's one
+/// common length (16 for Visa, Mastercard, Discover, JCB, UnionPay, Maestro; 15 for American Express
+/// — ``CardRunSearch/earlyCard(in:)``), ``consume(_:)`` returns its `PCI_MID_CAPTURE`. That is what
+/// lets a live call be flagged within a second of the last digit instead of after the 2 s gap. The
+/// decision is final: digits keyed after it can add a security code (same shapes as above) but never
+/// withdraw the card — the card number was keyed into the recording whatever followed. Batch analysis
+/// runs the same rule, so a recording and its live call give the same findings.
+///
 /// A finding's **confidence is the mean of its digits' confidences** (``DTMFDigitEvent/confidence``,
 /// derived from S/N, frequency deviation, twist and duration): a clean keyed number scores close to 1.
 ///
@@ -54,6 +63,8 @@ public struct DTMFFindingAnalyzer: Sendable {
     public var configuration: Configuration
     private var openRuns: [Int: [DTMFDigitEvent]] = [:]
     private var lastCardEndMs: [Int: Int] = [:]
+    /// The card already reported from a channel's open run (digit offsets in the run).
+    private var earlyCards: [Int: (card: Range<Int>, network: CardNetwork)] = [:]
 
     /// Creates an analyser.
     public init(configuration: Configuration = Configuration()) {
@@ -73,8 +84,18 @@ public struct DTMFFindingAnalyzer: Sendable {
                 findings += close(channel: event.channel)
             }
             openRuns[event.channel, default: []].append(event)
+            findings += reportCompleteCard(channel: event.channel)
         }
         return findings
+    }
+
+    /// Reports the open run's card once it is complete (see the type's documentation).
+    private mutating func reportCompleteCard(channel: Int) -> [ComplianceFinding] {
+        guard earlyCards[channel] == nil, let run = openRuns[channel], run.count == 15 || run.count == 16 else { return [] }
+        let digits = run.compactMap { $0.digit.rawValue.asciiValue }
+        guard let found = CardRunSearch.earlyCard(in: digits) else { return [] }
+        earlyCards[channel] = found
+        return [card(Array(run[found.card]), Array(digits[found.card]), channel: channel)]
     }
 
     /// Closes runs that can no longer grow because the audio has reached `milliseconds`.
@@ -134,6 +155,13 @@ public struct DTMFFindingAnalyzer: Sendable {
     private mutating func close(channel: Int) -> [ComplianceFinding] {
         guard let run = openRuns.removeValue(forKey: channel), !run.isEmpty else { return [] }
         let digits = run.compactMap { $0.digit.rawValue.asciiValue }
+        if let early = earlyCards.removeValue(forKey: channel) {
+            // The card was reported when it was complete; what was keyed after it may be its code.
+            let end = early.card.upperBound
+            guard let code = CardRunSearch.securityCode(in: digits[end...], network: early.network, keyed: true),
+                  !code.isEmpty else { return [] }
+            return securityCode(Array(run[(end + code.lowerBound)..<(end + code.upperBound)]), channel: channel)
+        }
         if let split = CardRunSearch.cardAndCode(in: digits[...]) {
             let card = card(Array(run[..<split.card]), Array(digits[..<split.card]), channel: channel)
             return [card] + securityCode(Array(run[split.card...]), channel: channel)

@@ -73,6 +73,16 @@ public struct RemediationFlow: Sendable, Hashable {
         index[id].map { blocks[$0] }
     }
 
+    /// The settings of the flow's first Task Management work-item block, in document order (`nil` when
+    /// the flow creates none, or only data-table rows). A live report opens its work item with these,
+    /// so the flow's work-item step later finds it (same worktype) instead of creating another.
+    public var workitemSettings: WorkitemSettings? {
+        for block in blocks {
+            if case .createWorkItem(.workitem(let settings)) = block.kind { return settings }
+        }
+        return nil
+    }
+
     /// The block after `blockId`: for a `branch` block, the arm for `result`; `nil` at the end.
     public func successor(of blockId: String, result: Bool? = nil) -> String? {
         transitions.first { $0.from == blockId && $0.when == result }?.to

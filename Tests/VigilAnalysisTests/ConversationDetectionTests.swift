@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import VigilAnalysis
+@testable import VigilAnalysis
 import VigilModels
 import VigilRedaction
 
@@ -240,8 +240,50 @@ struct ConversationDetectionTests {
         let cardExpiryCode = DTMFFindingAnalyzer.findings(in: Calls.digitEvents("4111111111111111" + "0427" + "737", atMs: 0))
         #expect(cardExpiryCode.map(\.type) == [.pciMidCapture, .pciCvvCapture])
         #expect(cardExpiryCode.last?.offsetMs == 20 * 120, "the code starts after the expiry")
-        // Seven digits that do not start with a month are not an expiry and a code.
-        #expect(DTMFFindingAnalyzer.findings(in: Calls.digitEvents("4111111111111111" + "1327737", atMs: 0)).isEmpty)
+        // Seven digits that do not start with a month are not an expiry and a code — but they do not
+        // withdraw the card keyed before them.
+        let cardAndMore = DTMFFindingAnalyzer.findings(in: Calls.digitEvents("4111111111111111" + "1327737", atMs: 0))
+        #expect(cardAndMore.map(\.type) == [.pciMidCapture])
+        #expect(cardAndMore.first?.durationMs == 15 * 120 + 60, "the card is its sixteen digits, not the run")
+    }
+
+    // MARK: A complete card is reported when its last digit is keyed
+
+    /// Feeds the digits one at a time; returns, per finding, how many digits had been consumed.
+    static func consumedOneByOne(_ keys: String) -> [(type: ViolationType, afterDigits: Int, offsetMs: Int)] {
+        var analyzer = DTMFFindingAnalyzer()
+        var found: [(ViolationType, Int, Int)] = []
+        for (index, event) in Calls.digitEvents(keys, atMs: 0).enumerated() {
+            found += analyzer.consume([event]).map { ($0.type, index + 1, $0.offsetMs) }
+        }
+        found += analyzer.finish().map { ($0.type, keys.count + 1, $0.offsetMs) }
+        return found.map { (type: $0.0, afterDigits: $0.1, offsetMs: $0.2) }
+    }
+
+    @Test func aCompleteCardIsReportedByTheDigitThatCompletesIt() {
+        // Visa (16), Amex (15): reported by the last card digit, no advance, no gap needed.
+        #expect(Self.consumedOneByOne("4111111111111111").map(\.afterDigits) == [16])
+        #expect(Self.consumedOneByOne("378282246310005").map(\.afterDigits) == [15])
+        // After a menu choice it is found when the run ends (the card starts after the choice).
+        let menu = Self.consumedOneByOne("1" + "5555555555554444")
+        #expect(menu.map(\.afterDigits) == [18])
+        #expect(menu.first?.offsetMs == 120)
+        // A code straight after it comes when the run closes, once.
+        let withCode = Self.consumedOneByOne("4111111111111111" + "737")
+        #expect(withCode.map(\.type) == [.pciMidCapture, .pciCvvCapture])
+        #expect(withCode.map(\.afterDigits) == [16, 20])
+        #expect(withCode.last?.offsetMs == 16 * 120)
+        // Diners Club is issued in 14 and 16 digits: its length is known only when the run ends.
+        #expect(Self.consumedOneByOne("30569309025904").map(\.afterDigits) == [15])
+        // Fifteen digits of a 16-digit network are not a complete card.
+        #expect(Self.consumedOneByOne("411111111111111").isEmpty)
+        // Live and batch agree: the streamed findings equal the complete-list ones.
+        for keys in ["4111111111111111", "1" + "5555555555554444" + "9876", "4111111111111111" + "0427" + "737",
+                     "4111111111111111110", "4000000000000000006", "378282246310005" + "1234"] {
+            let streamed = Self.consumedOneByOne(keys).map { "\($0.type)@\($0.offsetMs)" }
+            let batch = DTMFFindingAnalyzer.findings(in: Calls.digitEvents(keys, atMs: 0)).map { "\($0.type)@\($0.offsetMs)" }
+            #expect(streamed == batch, "\(keys.count) digits")
+        }
     }
 
     // MARK: The price of looking inside longer runs
@@ -253,13 +295,21 @@ struct ConversationDetectionTests {
     /// catch a search that grew looser.
     @Test func randomLongRunsAreRarelyFlagged() {
         var rng = SplitMix64(seed: 11)
-        var keyed = 0, inCardContext = 0, withoutContext = 0
+        var keyed = 0, startingWithACard = 0, inCardContext = 0, withoutContext = 0
         let runs = 2000
         for _ in 0..<runs {
             let length = Int.random(in: 17...24, using: &rng)
             let run = String((0..<length).map { _ in Character(String(Int.random(in: 0...9, using: &rng))) })
             if PaymentCard.isValid(Array(run.utf8)) { continue }  // a card as a whole is a card
-            if !DTMFFindingAnalyzer.findings(in: Calls.digitEvents(run, atMs: 0)).isEmpty { keyed += 1 }
+            let keyedFindings = DTMFFindingAnalyzer.findings(in: Calls.digitEvents(run, atMs: 0))
+            let digits = Array(run.utf8)
+            // A run that starts with a complete card is reported by rule, whatever follows.
+            if [15, 16].contains(where: { CardRunSearch.earlyCard(in: Array(digits.prefix($0))) != nil }) {
+                startingWithACard += 1
+                #expect(keyedFindings.first?.type == .pciMidCapture && keyedFindings.first?.offsetMs == 0)
+            } else if !keyedFindings.isEmpty {
+                keyed += 1
+            }
             let spaced = run.map(String.init).joined(separator: " ")
             if !Self.findings([("internal", "the card number please", 1000), ("external", spaced, 3000)]).isEmpty {
                 inCardContext += 1
@@ -268,9 +318,11 @@ struct ConversationDetectionTests {
         }
         #expect(withoutContext == 0)
         #expect(keyed < runs * 6 / 100, "keyed: \(keyed) of \(runs)")
+        #expect(startingWithACard < runs * 4 / 100, "starting with a complete card: \(startingWithACard) of \(runs)")
         #expect(inCardContext < runs * 6 / 100, "in card context: \(inCardContext) of \(runs)")
         if let path = Environment.reportPath {
-            Environment.append("random 17–24 digit runs flagged: keyed \(keyed)/\(runs), spoken in card context "
+            Environment.append("random 17–24 digit runs flagged: keyed \(keyed)/\(runs) + starting with a complete card "
+                + "\(startingWithACard)/\(runs), spoken in card context "
                 + "\(inCardContext)/\(runs), spoken without context \(withoutContext)/\(runs)\n", to: path)
         }
     }

@@ -93,9 +93,11 @@ struct AudioHookSessionTests {
                 #expect(pong.messages.map(\.body) == [.pong])
             }
         }
-        // The 16th digit ends at 4 000 + 16 × 150 − 80 = 6 320 ms; the run closes 2.5 s of audio later.
+        // The 16th digit ends at 4 000 + 16 × 150 − 80 = 6 320 ms. A complete card is reported by the
+        // digit that completes it: in the frame the detector confirms the tone's end (≤ 2 frames later),
+        // not after the run's 2 s gap (that would be 8 820 ms).
         let flaggedAt = try #require(cardAtMs, "the card must be flagged while the call is live")
-        #expect(flaggedAt < 10_000)
+        #expect(flaggedAt >= 6_400 && flaggedAt <= 6_500, "flagged at \(flaggedAt) ms")
         #expect(try #require(card).offsetMs >= 3_990 && card!.offsetMs <= 4_010)
         #expect(card!.participant == "external")
         #expect(try #require(codeAtMs) < 30_000)
