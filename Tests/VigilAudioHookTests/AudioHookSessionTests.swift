@@ -149,6 +149,49 @@ struct AudioHookSessionTests {
         #expect(resumedSession.receivedMilliseconds == 10_000)
     }
 
+    @Test("A session continuing a dropped one starts at the conversation time already streamed")
+    func continuedSessionOffsets() throws {
+        let continued = [AudioHookMessage.ContinuedSession(id: "11111111-2222-4333-8444-555555555555", serverSeq: 7, clientSeq: 9)]
+        let keyed = PlatformScript.call(seconds: 6, keys: [(1_000, "4111111111111111")])
+        func card(in session: inout AudioHookSession) -> ComplianceFinding? {
+            var all: [ComplianceFinding] = []
+            for start in stride(from: 0, to: keyed.count, by: 1600) {
+                all += session.receive(audio: keyed[start..<min(keyed.count, start + 1600)]).findings
+            }
+            return (all + session.finish().findings).first { $0.type == .pciMidCapture }
+        }
+        // `open` at position PT30S: the platform counts position across the sessions.
+        var byPosition = session()
+        var platform = PlatformScript()
+        platform.positionMs = 30_000
+        #expect(byPosition.receive(text: platform.open(continued: continued)).error == nil)
+        #expect(byPosition.startMilliseconds == 30_000)
+        let first = try #require(card(in: &byPosition))
+        #expect(first.offsetMs >= 30_990 && first.offsetMs <= 31_010)
+        #expect(first.evidence.contains("at 31.0 s"))
+        #expect(byPosition.conversationPositionMilliseconds == 36_000)
+
+        // `open` at PT0S, the transport knows the continued session reached 45 s.
+        var byLedger = session()
+        var again = PlatformScript()
+        _ = byLedger.receive(text: again.open(continued: continued))
+        #expect(byLedger.startMilliseconds == 0)
+        let applied = byLedger.continueConversation(fromMilliseconds: 45_000)
+        #expect(applied)
+        let second = try #require(card(in: &byLedger))
+        #expect(second.offsetMs >= 45_990 && second.offsetMs <= 46_010)
+        // Not once audio has arrived; not before `open`; a new call ignores a position on `open`.
+        let afterAudio = byLedger.continueConversation(fromMilliseconds: 90_000)
+        #expect(!afterAudio)
+        var fresh = session()
+        let beforeOpen = fresh.continueConversation(fromMilliseconds: 1_000)
+        #expect(!beforeOpen)
+        var positioned = PlatformScript()
+        positioned.positionMs = 5_000
+        _ = fresh.receive(text: positioned.open())
+        #expect(fresh.startMilliseconds == 0)
+    }
+
     @Test("A connection probe is opened and nothing is analysed")
     func probe() throws {
         var session = session()

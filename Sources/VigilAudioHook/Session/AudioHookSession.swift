@@ -24,7 +24,10 @@ import VigilAnalysis
 ///   named `external`/`internal` — is chosen; if none is, `disconnect`.
 /// - probes: an `open` with the all-zero conversation id gets its `opened` and nothing is analysed.
 /// - time: audio the platform did not send (`discarded`, or the span reported by `resumed`) is counted
-///   as silence, so a finding's offset is conversation time, not "audio received" time.
+///   as silence, so a finding's offset is conversation time, not "audio received" time. A session that
+///   continues a dropped one (`continuedSessions`) starts at the conversation time already streamed:
+///   `open`'s `position`, or what the transport knows of the continued session
+///   (``continueConversation(fromMilliseconds:)``), whichever is later.
 ///
 /// Memory per session is bounded: the decoder keeps at most one partial frame, the detector a fixed
 /// ring, the finding analyser the digits of the runs still open.
@@ -85,8 +88,12 @@ public struct AudioHookSession: Sendable {
     public private(set) var findings: [ComplianceFinding] = []
     /// Audio received, in milliseconds.
     public var receivedMilliseconds: Int { frames(toMilliseconds: decoder?.framesDecoded ?? 0) }
-    /// Conversation time covered so far (received audio plus discarded spans), in milliseconds.
+    /// Conversation time covered so far (received audio plus discarded spans), in milliseconds, from
+    /// the start of this session's audio.
     public var conversationMilliseconds: Int { frames(toMilliseconds: conversationFrames) }
+    /// Conversation time before this session's first audio, in milliseconds: 0 for a new call; for a
+    /// session continuing a dropped one, where that one got to. Every finding's offset includes it.
+    public private(set) var startMilliseconds = 0
     /// Discarded (or paused) audio reported by the platform, in milliseconds.
     public private(set) var discardedMilliseconds = 0
 
@@ -105,6 +112,20 @@ public struct AudioHookSession: Sendable {
         self.configuration = configuration
         sessionId = configuration.sessionId
     }
+
+    /// Sets the conversation time this session starts at, when the transport knows where the session
+    /// it continues (``AudioHookMessage/Open/continuedSessions``) got to and `open`'s position did not
+    /// say it. Only before any audio; never moves the start back. Returns whether it applied.
+    @discardableResult
+    public mutating func continueConversation(fromMilliseconds milliseconds: Int) -> Bool {
+        guard case .open = state, conversationFrames == 0, analyzer != nil else { return false }
+        startMilliseconds = max(startMilliseconds, milliseconds)
+        return true
+    }
+
+    /// Where this session got to in the conversation: ``startMilliseconds`` plus
+    /// ``conversationMilliseconds`` (what a session continuing this one starts at).
+    public var conversationPositionMilliseconds: Int { startMilliseconds + conversationMilliseconds }
 
     /// Whether this session is a connection probe (known after `open`).
     public var isProbe: Bool { opened?.isProbe ?? false }
@@ -154,7 +175,7 @@ public struct AudioHookSession: Sendable {
         var output = Output()
         if !isProbe, analyzer != nil {
             let events = (try? scanner.finish()) ?? []  // PCM blocks only: finish cannot throw
-            var found = analyzer!.consume(events)
+            var found = analyzer!.consume(inConversationTime(events))
             found += analyzer!.finish()
             findings += found
             output.findings = found
@@ -226,6 +247,7 @@ public struct AudioHookSession: Sendable {
         }
         sessionId = message.id
         opened = open
+        if !open.continuedSessions.isEmpty { startMilliseconds = (message.position ?? .zero).milliseconds }
         let chosen = open.media.first(where: Self.canAnalyse)
         if open.isProbe {
             // The platform checks the endpoint: answer as for a call, analyse nothing.
@@ -293,10 +315,22 @@ public struct AudioHookSession: Sendable {
 
     private mutating func analyse(_ events: [DTMFDigitEvent]) -> [ComplianceFinding] {
         guard analyzer != nil else { return [] }
-        var found = analyzer!.consume(events)
-        found += analyzer!.advance(toMilliseconds: conversationMilliseconds)
+        var found = analyzer!.consume(inConversationTime(events))
+        found += analyzer!.advance(toMilliseconds: conversationPositionMilliseconds)
         findings += found
         return found
+    }
+
+    /// The digits shifted by ``startMilliseconds``, so the findings' offsets and evidence say conversation time.
+    private func inConversationTime(_ events: [DTMFDigitEvent]) -> [DTMFDigitEvent] {
+        guard startMilliseconds > 0 else { return events }
+        return events.map { event in
+            var event = event
+            let shift = Int(Int64(startMilliseconds) * Int64(event.sampleRate) / 1000)
+            event.startSample += shift
+            event.endSample += shift
+            return event
+        }
     }
 
     private func frames(toMilliseconds frames: Int) -> Int {
