@@ -98,12 +98,15 @@ public struct ServiceConfiguration: Sendable {
         public static let logLevel = "VIGIL_LOG_LEVEL"
         public static let tokenKey = "VIGIL_TOKEN_KEY"
         public static let jobLeaseSeconds = "VIGIL_JOB_LEASE_SECONDS"
+        public static let audioHookClients = "VIGIL_AUDIOHOOK_CLIENTS"
+        public static let audioHookMaxSessions = "VIGIL_AUDIOHOOK_MAX_SESSIONS"
+        public static let audioHookIdleSeconds = "VIGIL_AUDIOHOOK_IDLE_SECONDS"
 
         /// All keys, in documentation order.
         public static let all = [httpHost, httpPort, store, genesysRegion, genesysAPIBase, genesysClientID,
                                  genesysClientSecret, webhookSecrets, engine, engineSecret, callbackSecrets, flow,
                                  worktypeID, reviewQueueID, policy, analysisPolicy, workers, maxBodyBytes, logLevel,
-                                 tokenKey, jobLeaseSeconds]
+                                 tokenKey, jobLeaseSeconds, audioHookClients, audioHookMaxSessions, audioHookIdleSeconds]
     }
 
     /// Listen address. Default `127.0.0.1`.
@@ -139,6 +142,31 @@ public struct ServiceConfiguration: Sendable {
     /// How long a worker holds a job before another process may take it over (after a crash).
     /// Default 600 s (`PipelineConfiguration`'s).
     public var jobLease: Duration = .seconds(600)
+    /// The AudioHook Monitor endpoint (`/audiohook/ws`), when ``Key/audioHookClients`` is set.
+    public var audioHook: AudioHookSettings?
+
+    /// How the AudioHook Monitor endpoint is reached and limited.
+    public struct AudioHookSettings: Sendable, CustomStringConvertible {
+        /// API key → client secret (base64), as entered in the Genesys Cloud AudioHook Monitor
+        /// integration's credentials. Several for rotation.
+        public var clients: [String: String]
+        /// Concurrent calls accepted (default 500).
+        public var maximumSessions: Int
+        /// A call that sends nothing for this long is disconnected (default 30 s).
+        public var idleTimeout: Duration
+
+        /// Creates the settings.
+        public init(clients: [String: String], maximumSessions: Int = 500, idleTimeout: Duration = .seconds(30)) {
+            self.clients = clients
+            self.maximumSessions = maximumSessions
+            self.idleTimeout = idleTimeout
+        }
+
+        /// The API keys and limits; never a secret.
+        public var description: String {
+            "audiohook(keys: \(clients.keys.sorted().joined(separator: ",")), maxSessions: \(maximumSessions), idle: \(idleTimeout))"
+        }
+    }
 
     /// Where the remediation flow comes from.
     public enum RemediationFlowSource: Sendable, Hashable {
@@ -326,6 +354,9 @@ public struct ServiceConfiguration: Sendable {
         }
 
         let leaseSeconds = try integer(Key.jobLeaseSeconds, default: 600, range: 5...86_400)
+        let audioHook = try parseAudioHook(value(Key.audioHookClients),
+                                           maximumSessions: integer(Key.audioHookMaxSessions, default: 500, range: 1...100_000),
+                                           idleSeconds: integer(Key.audioHookIdleSeconds, default: 30, range: 5...3_600))
         var configuration = ServiceConfiguration(
             httpHost: host, httpPort: port, store: store, region: region,
             credentials: GenesysCredentials(clientId: clientId, clientSecret: clientSecret),
@@ -333,7 +364,36 @@ public struct ServiceConfiguration: Sendable {
             policyPath: policyPath, analysisPolicyPath: analysisPolicyPath, workers: workers,
             maxBodyBytes: maxBodyBytes, logLevel: logLevel, tokenKey: tokenKey)
         configuration.jobLease = .seconds(leaseSeconds)
+        configuration.audioHook = audioHook
         return configuration
+    }
+
+    /// `API_KEY:CLIENT_SECRET` pairs, space-separated; the secret is base64 of at least 16 bytes.
+    static func parseAudioHook(_ text: String?, maximumSessions: Int, idleSeconds: Int) throws(ServiceConfigurationError)
+        -> AudioHookSettings?
+    {
+        guard let text else { return nil }
+        var clients: [String: String] = [:]
+        for (index, pair) in text.split(whereSeparator: \.isWhitespace).enumerated() {
+            guard let colon = pair.firstIndex(of: ":"), colon != pair.startIndex else {
+                throw ServiceConfigurationError(key: Key.audioHookClients,
+                                                reason: "entry #\(index + 1) must be API_KEY:CLIENT_SECRET")
+            }
+            let key = String(pair[..<colon]), secret = String(pair[pair.index(after: colon)...])
+            guard key.utf8.count <= 200, key.allSatisfy({ $0.isASCII && !$0.isWhitespace && $0 != "\"" }) else {
+                throw ServiceConfigurationError(key: Key.audioHookClients,
+                                                reason: "entry #\(index + 1): the API key must be printable ASCII, at most 200 bytes")
+            }
+            guard let bytes = try? Base64.decode(secret), bytes.count >= 16 else {
+                throw ServiceConfigurationError(key: Key.audioHookClients,
+                                                reason: "entry #\(index + 1): the client secret must be base64 of at least 16 bytes")
+            }
+            guard clients.updateValue(secret, forKey: key) == nil else {
+                throw ServiceConfigurationError(key: Key.audioHookClients, reason: "entry #\(index + 1) repeats an API key")
+            }
+        }
+        guard !clients.isEmpty else { return nil }
+        return AudioHookSettings(clients: clients, maximumSessions: maximumSessions, idleTimeout: .seconds(idleSeconds))
     }
 
     /// Reads a JSON object of key → string / number / bool / array of strings.

@@ -14,10 +14,30 @@ public struct AudioHookPlatformClient: Sendable {
     public struct Result: Sendable {
         /// Every message the server sent, with when it arrived.
         public var received: [(message: AudioHookMessage, at: ContinuousClock.Instant)]
-        /// When each audio frame was written (index = frame number, 100 ms of audio each).
+        /// When each audio frame was written (index = frame number, 100 ms of audio each); a frame a
+        /// pause held back has the instant `resumed` was sent.
         public var frameSentAt: [ContinuousClock.Instant]
         /// The close frame's code, if the server closed the WebSocket.
         public var closeCode: String?
+    }
+
+    /// What happens during the call besides audio and pings — the platform's other behaviours.
+    public struct Script: Sendable {
+        /// Sessions this one continues (a reconnect after a drop); `open`'s position is then
+        /// ``openPositionMilliseconds``.
+        public var continuedSessions: [AudioHookMessage.ContinuedSession] = []
+        /// `open`'s `position` (the conversation time already streamed, for a continued session).
+        public var openPositionMilliseconds = 0
+        /// Secure pauses: after `afterFrame` frames, `paused`; the next `milliseconds` of the audio are
+        /// not sent (at the playing speed, the time passes); then `resumed` reporting them discarded.
+        public var pauses: [(afterFrame: Int, milliseconds: Int)] = []
+        /// Drop the connection (no `close`) after this many frames.
+        public var dropAfterFrames: Int?
+        /// After this many frames, send a `ping` whose `seq` skips one (a protocol violation).
+        public var skipSequenceAfterFrame: Int?
+
+        /// An ordinary call.
+        public init() {}
     }
 
     /// The server's WebSocket URL, e.g. `ws://127.0.0.1:8080/audiohook/ws`.
@@ -43,9 +63,10 @@ public struct AudioHookPlatformClient: Sendable {
     ///   - speed: 1 for real time; larger plays faster (0 = as fast as the socket takes it).
     ///   - nonce: the signature's nonce (a fresh UUID by default; reuse one to test replay refusal).
     ///   - headers: override the signed headers (to send a tampered request).
+    ///   - script: pauses, a drop, a continued session, a sequence error.
     public func stream(conversationId: String, sessionId: String = UUID().uuidString.lowercased(), audio: [UInt8],
                        speed: Double = 1, nonce: String = UUID().uuidString,
-                       headers override: [(name: String, value: String)]? = nil) async throws -> Result {
+                       headers override: [(name: String, value: String)]? = nil, script: Script = Script()) async throws -> Result {
         let authority = "\(url.host ?? "127.0.0.1")\(url.port.map { ":\($0)" } ?? "")"
         var target = url.path.isEmpty ? "/" : url.path
         if let query = url.query { target += "?" + query }
@@ -80,37 +101,70 @@ public struct AudioHookPlatformClient: Sendable {
                     received.withLockedValue { $0.append((message, .now)) }
                 }
             }
+            position = script.openPositionMilliseconds
             try await send(.open(.init(organizationId: organizationId, conversationId: conversationId,
                                        participant: .init(id: UUID().uuidString.lowercased(), ani: "+15550100", aniName: "Test Caller",
                                                           dnis: "+15550199"),
-                                       media: [.init(format: "PCMU", channels: ["external", "internal"], rate: 8000)])))
+                                       media: [.init(format: "PCMU", channels: ["external", "internal"], rate: 8000)],
+                                       continuedSessions: script.continuedSessions)))
             // Wait (up to 5 s, the platform's budget) for `opened` before sending audio.
             let deadline = ContinuousClock.now + .seconds(5)
             while ContinuousClock.now < deadline, lastServerSeq.withLockedValue({ $0 }) == 0 {
                 try await Task.sleep(for: .milliseconds(2))
             }
+            func disconnected() -> Bool {
+                received.withLockedValue { $0.contains { if case .disconnect = $0.message.body { true } else { false } } }
+            }
             let frameBytes = 1600  // 100 ms of stereo PCMU
+            let frameCount = (audio.count + frameBytes - 1) / frameBytes
             let start = ContinuousClock.now
-            for (index, offset) in stride(from: 0, to: audio.count, by: frameBytes).enumerated() {
+            var frame = 0, sentFrames = 0
+            while frame < frameCount, !disconnected() {
+                if script.dropAfterFrames == sentFrames {  // the connection goes away: no `close`
+                    reader.cancel()
+                    return
+                }
+                if let pause = script.pauses.first(where: { $0.afterFrame == frame }) {
+                    serverSeq = lastServerSeq.withLockedValue { $0 }
+                    try await send(.paused)
+                    let skipped = min(frameCount - frame, (pause.milliseconds + 99) / 100)
+                    if speed > 0 { try await Task.sleep(until: start + .milliseconds(Int(Double((frame + skipped) * 100) / speed))) }
+                    let pausedAt = position
+                    position += skipped * 100
+                    try await send(.resumed(.init(start: AudioHookDuration(milliseconds: pausedAt),
+                                                  discarded: AudioHookDuration(milliseconds: skipped * 100))))
+                    let resumedAt = ContinuousClock.now
+                    sent.withLockedValue { $0 += Array(repeating: resumedAt, count: skipped) }
+                    frame += skipped
+                    continue
+                }
                 if speed > 0 {
-                    let due = start + .milliseconds(Int(Double(index * 100) / speed))
+                    let due = start + .milliseconds(Int(Double(frame * 100) / speed))
                     if due > .now { try await Task.sleep(until: due) }
                 }
+                let offset = frame * frameBytes
                 var buffer = ByteBufferAllocator().buffer(capacity: frameBytes)
                 buffer.writeBytes(audio[offset..<min(audio.count, offset + frameBytes)])
                 try await outbound.write(.binary(buffer))
                 sent.withLockedValue { $0.append(.now) }
-                position = (index + 1) * 100
-                if (index + 1) % 50 == 0 {
+                frame += 1
+                sentFrames += 1
+                position += 100
+                if script.skipSequenceAfterFrame == frame {
+                    seq += 1  // the skipped number
+                    try await send(.ping(rtt: nil))
+                } else if frame % 50 == 0 {
                     serverSeq = lastServerSeq.withLockedValue { $0 }
                     try await send(.ping(rtt: nil))
                 }
             }
-            serverSeq = lastServerSeq.withLockedValue { $0 }
-            try await send(.close(reason: "end"))
+            if !disconnected() {
+                serverSeq = lastServerSeq.withLockedValue { $0 }
+                try await send(.close(reason: "end"))
+            }
             // Wait for `closed` (or the server hanging up).
             let closeDeadline = ContinuousClock.now + .seconds(5)
-            while ContinuousClock.now < closeDeadline,
+            while ContinuousClock.now < closeDeadline, !disconnected(),
                   !received.withLockedValue({ $0.contains { if case .closed = $0.message.body { true } else { false } } }) {
                 try await Task.sleep(for: .milliseconds(5))
             }

@@ -17,6 +17,11 @@ import VigilModels
 /// frames answered as the session says (`opened` at once), binary frames analysed as they arrive, and
 /// every finding handed to the `LiveViolationReporter` without holding up the socket. A connection that
 /// sends nothing for ``Configuration/idleTimeout`` is disconnected.
+///
+/// A session that continues a dropped one (`open` with `continuedSessions`) starts at the conversation
+/// time the dropped one reached on this process (kept for the last 10 000 sessions), or at `open`'s
+/// `position` when that is later — so its findings' offsets stay conversation time. The work item is
+/// keyed by conversation and violation, so a reconnect never opens a second one, on any instance.
 public final class AudioHookEndpoint: Sendable {
     /// Limits of the endpoint.
     public struct Configuration: Sendable {
@@ -59,6 +64,9 @@ public final class AudioHookEndpoint: Sendable {
     private let logger: Logger
     private let onFlag: @Sendable (LiveFlag) -> Void
     private let open = NIOLockedValueBox(0)
+    /// Conversation time each recent session reached (session id → ms), for a session that continues
+    /// it after a reconnect to this process.
+    private let positions = NIOLockedValueBox(SessionPositions())
 
     /// Creates the endpoint.
     ///
@@ -131,25 +139,44 @@ public final class AudioHookEndpoint: Sendable {
         }
         defer { watchdog.cancel() }
         var reports: [Task<Void, Never>] = []
-        for try await message in inbound.messages(maxSize: max(AudioHookMessage.maximumTextBytes, 1 << 20)) {
-            lastFrame.withLockedValue { $0 = .now }
-            let output: AudioHookSession.Output
-            switch message {
-            case .text(let text): output = session.receive(text: Array(text.utf8))
-            case .binary(let buffer): output = session.receive(audio: buffer.readableBytesView)
+        let sessionId = request.headers[HTTPField.Name("Audiohook-Session-Id")!]?.lowercased()
+        func remember() {
+            guard let sessionId, session.opened != nil else { return }
+            let reached = session.conversationPositionMilliseconds
+            positions.withLockedValue { $0.record(sessionId, reached) }
+        }
+        do {
+            for try await message in inbound.messages(maxSize: max(AudioHookMessage.maximumTextBytes, 1 << 20)) {
+                lastFrame.withLockedValue { $0 = .now }
+                let output: AudioHookSession.Output
+                switch message {
+                case .text(let text):
+                    output = session.receive(text: Array(text.utf8))
+                    remember()  // every ping (5 s) at least: a drop this side never noticed still leaves a position
+                case .binary(let buffer):
+                    output = session.receive(audio: buffer.readableBytesView)
+                }
+                if case .opened? = output.messages.first?.body, let continued = session.opened?.continuedSessions.last,
+                   let reached = positions.withLockedValue({ $0[continued.id.lowercased()] }) {
+                    session.continueConversation(fromMilliseconds: reached)
+                }
+                for reply in output.messages {
+                    try await outbound.write(.text(String(decoding: reply.encoded(), as: UTF8.self)))
+                }
+                if let error = output.error {
+                    logger.notice("audiohook session refused a frame", metadata: ["error": "\(error.code)"])
+                }
+                reports += output.findings.map { report($0, conversationId: session.opened?.conversationId) }
+                if session.state == .ended { break }
             }
-            for reply in output.messages {
-                try await outbound.write(.text(String(decoding: reply.encoded(), as: UTF8.self)))
-            }
-            if let error = output.error {
-                logger.notice("audiohook session refused a frame", metadata: ["error": "\(error.code)"])
-            }
-            reports += output.findings.map { report($0, conversationId: session.opened?.conversationId) }
-            if session.state == .ended { break }
+        } catch {
+            // A dropped connection: what was received is still analysed to the end below.
+            logger.notice("audiohook connection lost", metadata: ["error": "\(String(describing: type(of: error)))"])
         }
         if session.state != .ended {
             reports += session.finish().findings.map { report($0, conversationId: session.opened?.conversationId) }
         }
+        remember()
         for task in reports { await task.value }
     }
 
@@ -167,6 +194,28 @@ public final class AudioHookEndpoint: Sendable {
                 "type": "\(finding.type.rawValue)", "offsetMs": "\(finding.offsetMs)", "conversationId": "\(conversationId ?? "")",
             ])
             onFlag(LiveFlag(conversationId: conversationId ?? "", finding: finding, outcome: outcome, reportedAt: .now))
+        }
+    }
+}
+
+/// The conversation time recent sessions reached, bounded (oldest forgotten first).
+struct SessionPositions {
+    static let capacity = 10_000
+    private var reached: [String: Int] = [:]
+    private var order: [String] = []
+    private var head = 0
+
+    subscript(id: String) -> Int? { reached[id] }
+
+    mutating func record(_ id: String, _ milliseconds: Int) {
+        if reached.updateValue(milliseconds, forKey: id) == nil { order.append(id) }
+        while reached.count > Self.capacity, head < order.count {
+            reached[order[head]] = nil
+            head += 1
+        }
+        if head > Self.capacity {
+            order.removeFirst(head)
+            head = 0
         }
     }
 }

@@ -9,6 +9,7 @@ import ServiceLifecycle
 import UnixSignals
 import Vigil
 import VigilAnalysis
+import VigilAudioHook
 import VigilCore
 import VigilEventSub
 import VigilIdempotency
@@ -50,6 +51,10 @@ public final class VigilServiceRuntime: Sendable {
     public let logger: Logger
     /// How often the queue-depth and breaker gauges are refreshed. Default 5 s.
     public let gaugeInterval: Duration
+    /// The AudioHook Monitor endpoint, when ``ServiceConfiguration/audioHook`` is configured: nonces
+    /// and live reports in ``ServiceStorage/idempotency`` (shared by every instance), work items through
+    /// the same Genesys Cloud client and with the remediation flow's work-item settings.
+    public let audioHook: AudioHookEndpoint?
 
     /// Assembles the service.
     ///
@@ -158,6 +163,8 @@ public final class VigilServiceRuntime: Sendable {
             observer: observer,
             configuration: PipelineConfiguration(lease: configuration.jobLease, queueMaxDeliveries: storage.maxDeliveries))
         self.pipeline = pipeline
+        audioHook = try Self.makeAudioHook(configuration, flow: flow, policy: analysis, client: client, storage: storage,
+                                           factory: factory)
         if configuration.callbackSecrets.isEmpty {
             callbacks = nil
         } else {
@@ -175,6 +182,38 @@ public final class VigilServiceRuntime: Sendable {
                     try await pipeline.remediate(callback.verdict, for: callback.request, decision: callback.decision)
                 })
         }
+    }
+
+    private static func makeAudioHook(_ configuration: ServiceConfiguration, flow: RemediationFlow, policy: AnalysisPolicy,
+                                      client: GenesysCloudClient, storage: ServiceStorage, factory: PrometheusMetricsFactory)
+        throws(ServiceConfigurationError) -> AudioHookEndpoint?
+    {
+        guard let settings = configuration.audioHook else { return nil }
+        typealias Key = ServiceConfiguration.Key
+        guard let workitem = flow.workitemSettings else {
+            throw ServiceConfigurationError(key: Key.audioHookClients,
+                                            reason: "needs a remediation flow with a Task Management create_work_item block (live work items use its worktype and queue)")
+        }
+        let verifier: AudioHookSignatureVerifier
+        do { verifier = try AudioHookSignatureVerifier(clientSecrets: settings.clients, store: storage.idempotency) } catch {
+            throw ServiceConfigurationError(key: Key.audioHookClients, reason: "refused: \(error.code)")
+        }
+        let reporter = LiveViolationReporter(actions: client, store: storage.idempotency, workitem: workitem)
+        let logger = Logger(label: "vigil.audiohook", level: configuration.logLevel)
+        return AudioHookEndpoint(
+            configuration: .init(maximumSessions: settings.maximumSessions, idleTimeout: settings.idleTimeout, policy: policy),
+            verifier: verifier, reporter: reporter, logger: logger,
+            onFlag: { flag in
+                let outcome = switch flag.outcome {
+                case .created?: "created"
+                case .alreadyReported?: "already_reported"
+                case .inProgress?: "in_progress"
+                case .belowThreshold?: "below_threshold"
+                case nil: "failed"
+                }
+                Counter(label: "vigil_live_violations_total",
+                        dimensions: [("type", flag.finding.type.rawValue), ("outcome", outcome)], factory: factory).increment()
+            })
     }
 
     /// The routes for `role` (ingest routes only when the role serves ingest).
@@ -207,7 +246,8 @@ public final class VigilServiceRuntime: Sendable {
 
     /// A Hummingbird application serving ``routes(role:)`` on the configured address.
     ///
-    /// With `audioHook`, the server also accepts WebSocket upgrades on its path (AudioHook Monitor).
+    /// With `audioHook` (by default ``audioHook``, when the role serves ingest), the server also accepts
+    /// WebSocket upgrades on its path (AudioHook Monitor).
     public func makeApplication(role: ServiceRole, extraRoutes: (@Sendable (Router<BasicRequestContext>) -> Void)? = nil,
                                 audioHook: AudioHookEndpoint? = nil,
                                 onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
@@ -217,7 +257,7 @@ public final class VigilServiceRuntime: Sendable {
         var httpLogger = Logger(label: "vigil.http")
         httpLogger.logLevel = configuration.logLevel >= .notice ? configuration.logLevel : .notice
         let server: HTTPServerBuilder
-        if let audioHook {
+        if let audioHook = audioHook ?? (role.servesIngest ? self.audioHook : nil) {
             let webSocketRouter = Router(context: BasicWebSocketRequestContext.self)
             audioHook.addRoutes(to: webSocketRouter)
             server = .http1WebSocketUpgrade(webSocketRouter: webSocketRouter)
@@ -285,7 +325,8 @@ public struct PipelineWorkersService: Service {
     }
 }
 
-/// Refreshes `vigil_queue_depth` and `vigil_engine_breaker_state{state}` periodically.
+/// Refreshes `vigil_queue_depth`, `vigil_engine_breaker_state{state}` and, with AudioHook,
+/// `vigil_audiohook_sessions` periodically.
 struct GaugeService: Service {
     let runtime: VigilServiceRuntime
 
@@ -294,6 +335,7 @@ struct GaugeService: Service {
         let depth = Gauge(label: "vigil_queue_depth", factory: runtime.metricsFactory)
         let deadLetters = Gauge(label: "vigil_queue_dead_letters", factory: runtime.metricsFactory)
         let depthErrors = Counter(label: "vigil_queue_depth_errors_total", factory: runtime.metricsFactory)
+        let liveSessions = runtime.audioHook.map { _ in Gauge(label: "vigil_audiohook_sessions", factory: runtime.metricsFactory) }
         let states = CircuitBreakerState.allCases.map {
             ($0, Gauge(label: "vigil_engine_breaker_state", dimensions: [("state", $0.rawValue)], factory: runtime.metricsFactory))
         }
@@ -303,6 +345,7 @@ struct GaugeService: Service {
                 if let count = try? await runtime.storage.queueDeadLetters() { deadLetters.record(count) }
                 let state = await runtime.breaker.state
                 for (candidate, gauge) in states { gauge.record(candidate == state ? 1 : 0) }
+                if let liveSessions, let endpoint = runtime.audioHook { liveSessions.record(endpoint.openSessions) }
                 do { try await Task.sleep(for: runtime.gaugeInterval) } catch { return }
             }
         }
