@@ -259,4 +259,39 @@ struct AudioHookTests {
         #expect(await harness.sim.workitems.count == 1)
         await harness.stop()
     }
+
+    @Test("serve with VIGIL_AUDIOHOOK_CLIENTS: the runtime's own endpoint, nonces and live work items in its store")
+    func configuredByServe() async throws {
+        let sim = SimulatedGenesysCloud()
+        let service = try await LiveService.start(values: { directory in
+            var values = Fixture.values(store: "sqlite:" + directory.appendingPathComponent("vigil.sqlite").path,
+                                        apiBase: sim.region.apiBaseURL.absoluteString)
+            values[ServiceConfiguration.Key.audioHookClients] = "\(Self.apiKey):\(Self.clientSecret)"
+            return values
+        }, transport: sim)
+        let endpoint = try #require(service.runtime.audioHook)
+        #expect(endpoint.configuration.maximumSessions == 500)
+        let url = URL(string: service.url("/audiohook/ws").replacingOccurrences(of: "http://", with: "ws://"))!
+        let client = AudioHookPlatformClient(url: url, signer: try AudioHookRequestSigner(apiKey: Self.apiKey, clientSecret: Self.clientSecret),
+                                             organizationId: Self.organizationId, logger: LiveService.quiet)
+        let conversationId = "2f7bf00a-0000-4000-8000-0000000000ff"
+        let nonce = UUID().uuidString
+        _ = try await client.stream(conversationId: conversationId, audio: Self.call(seconds: 6, keys: [(1_000, "4111111111111111")]),
+                                    speed: 0, nonce: nonce)
+        let deadline = ContinuousClock.now + .seconds(5)
+        while ContinuousClock.now < deadline, await sim.workitems.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
+        let workitems = await sim.workitems
+        #expect(workitems.count == 1)
+        // The default flow's worktype and queue: the recording's flow will find this work item.
+        #expect(workitems.first?.type?.id == "4c7a1f0e-2b3d-4e5f-8a9b-0c1d2e3f4a5b")
+        #expect(workitems.first?.externalTag == "vigil-live-\(conversationId)-PCI_MID_CAPTURE")
+        // The nonce was recorded in the service's store: replaying it is refused.
+        await #expect(throws: WebSocketClientError.webSocketUpgradeFailed) {
+            _ = try await client.stream(conversationId: conversationId, audio: Self.call(seconds: 1, keys: []), speed: 0, nonce: nonce)
+        }
+        let metrics = try await http(.GET, service.url("/metrics")).body
+        #expect(metrics.contains("vigil_live_violations_total{type=\"PCI_MID_CAPTURE\",outcome=\"created\"} 1")
+                || metrics.contains("vigil_live_violations_total{outcome=\"created\",type=\"PCI_MID_CAPTURE\"} 1"))
+        _ = await service.stop()
+    }
 }

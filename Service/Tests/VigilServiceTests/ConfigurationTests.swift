@@ -82,6 +82,35 @@ struct ConfigurationTests {
         #expect(postgres.store.description == "postgres://db.internal:5432/vigil")
     }
 
+    @Test("AudioHook: off unless clients are given; pairs, limits and refusals by key, never the secret")
+    func audioHook() throws {
+        #expect(try ServiceConfiguration.parse(Self.valid()).audioHook == nil)
+        let secret = Base64.encode(Array("audiohook-client-secret-TOPSECRET".utf8))
+        var values = Self.valid()
+        values[Key.audioHookClients] = "key-one:\(secret)  key-two:\(secret)"
+        values[Key.audioHookMaxSessions] = "200"
+        values[Key.audioHookIdleSeconds] = "12"
+        let settings = try #require(try ServiceConfiguration.parse(values).audioHook)
+        #expect(settings.clients == ["key-one": secret, "key-two": secret])
+        #expect(settings.maximumSessions == 200)
+        #expect(settings.idleTimeout == .seconds(12))
+        #expect(!settings.description.contains(secret) && settings.description.contains("key-one,key-two"))
+
+        for (clients, reason) in [("no-colon", "#1"), (":\(secret)", "#1"), ("k:\(secret) k:\(secret)", "#2 repeats"),
+                                  ("k:not*base64*TOPSECRET", "#1: the client secret"), ("k:c2hvcnQ=", "#1: the client secret")] {
+            values[Key.audioHookClients] = clients
+            let error = try #require(throws: ServiceConfigurationError.self) { try ServiceConfiguration.parse(values) }
+            #expect(error.key == Key.audioHookClients)
+            #expect(error.reason.contains(reason), "\(error.reason)")
+            #expect(!error.description.contains("TOPSECRET"))
+        }
+        values[Key.audioHookClients] = "k:\(secret)"
+        values[Key.audioHookMaxSessions] = "0"
+        #expect(throws: ServiceConfigurationError(key: Key.audioHookMaxSessions, reason: "must be a whole number from 1 to 100000")) {
+            try ServiceConfiguration.parse(values)
+        }
+    }
+
     @Test("the JSON file is read and the environment overrides it; unknown keys are refused")
     func fileAndEnvironment() throws {
         let directory = try Fixture.temporaryDirectory()
