@@ -13,6 +13,8 @@ import VigilPlatformClient
 /// vigil-service simulate-platform --port P [--seed N] [--faults none|traps]
 /// vigil-service send --url URL[,URL…] --platform URL --recordings N --secret whsec_… [--violating-every 10]
 ///                    [--max-deliveries 3] [--concurrency 64] [--replay K] [--seed N] [--out FILE]
+/// vigil-service live --url ws://…/audiohook/ws --api-key K --client-secret S [--platform URL] [--calls 1]
+///                    [--seconds 30] [--card-at 8] [--speed 1] [--ramp 5] [--wav FILE] [--service-pid P] [--out FILE]
 /// ```
 ///
 /// Exit codes: 0 done, 1 failure (a send that was not clean, a server that failed), 2 usage or
@@ -24,15 +26,23 @@ public enum VigilServiceCommand {
            vigil-service send --url URL[,URL...] --platform URL --recordings N --secret whsec_...
                               [--violating-every 10] [--max-deliveries 3] [--concurrency 64]
                               [--replay K] [--seed N] [--out FILE]
+           vigil-service live --url ws://HOST:PORT/audiohook/ws --api-key K --client-secret S
+                              [--platform URL] [--calls 1] [--seconds 30] [--card-at 8] [--speed 1]
+                              [--ramp 5] [--wav FILE] [--service-pid P] [--out FILE]
 
     serve               the service: POST /webhooks/genesys, POST /callbacks/verdict, GET /healthz,
                         /readyz, /metrics; pipeline workers. Configured by VIGIL_* environment
                         variables and/or --config FILE (JSON, same keys; the environment wins).
                         --simulate runs with no configuration at all: SQLite in a temporary
-                        directory, the reference engine, a simulated Genesys Cloud in process.
+                        directory, the reference engine, a simulated Genesys Cloud in process,
+                        the AudioHook endpoint on with a demo key.
     simulate-platform   a simulated Genesys Cloud organisation on http://127.0.0.1:P, shared by
                         several service processes (control: POST /_sim/recordings, GET /_sim/state).
     send                load generator: signed recording events, each delivered 1..max times.
+    live                plays Genesys Cloud's side of AudioHook Monitor calls (a test card keyed at
+                        --card-at s, or --wav) against /audiohook/ws; with --platform (the simulated
+                        organisation) reports each call's time from the last digit to its work item;
+                        with --service-pid the service's CPU and memory per call.
 
     """
 
@@ -46,6 +56,7 @@ public enum VigilServiceCommand {
             case "serve": return try await serve(arguments, environment: environment)
             case "simulate-platform": return try await simulatePlatform(arguments)
             case "send": return try await send(arguments)
+            case "live": return try await live(arguments)
             case "help", "--help", "-h":
                 print(usage, terminator: "")
                 return 0
@@ -120,7 +131,9 @@ public enum VigilServiceCommand {
         typealias Key = ServiceConfiguration.Key
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-simulate-\(UUID().uuidString)")
         let secret = "whsec_" + Base64.encode(Array("vigil-simulate-webhook-secret-32".utf8))
+        let audioHookKey = "vigil-simulate", audioHookSecret = Base64.encode(Array("vigil-simulate-audiohook-secret!".utf8))
         var values: [String: String] = [
+            Key.audioHookClients: "\(audioHookKey):\(audioHookSecret)",
             Key.store: "sqlite:" + directory.appendingPathComponent("vigil.sqlite").path,
             Key.genesysClientID: SimulatedPlatform.clientId, Key.genesysClientSecret: SimulatedPlatform.clientSecret,
             Key.webhookSecrets: secret, Key.worktypeID: "4c7a1f0e-2b3d-4e5f-8a9b-0c1d2e3f4a5b",
@@ -143,7 +156,7 @@ public enum VigilServiceCommand {
         let platform = SimulatedPlatform(port: port, seed: 2026)
         let seeded = await platform.createRecordings(count: 10, violatingEvery: 5, seed: 2026)
         let storage = try ServiceStorage.open(configuration.store)
-        let runtime = try VigilServiceRuntime(configuration: configuration, storage: storage, transport: platform.cloud, logger: logger)
+        let runtime = try VigilServiceRuntime(configuration: configuration, storage: storage, transport: platform, logger: logger)
         let host = configuration.httpHost
         defer { try? FileManager.default.removeItem(at: directory) }
         try await runtime.run(role: options.role, extraRoutes: { router in platform.addRoutes(to: router) }) { bound in
@@ -164,6 +177,8 @@ public enum VigilServiceCommand {
                 vigil-service send --url \(base)/webhooks/genesys --platform \(base) --recordings 50 --replay 3 --secret \(secret)
               then: curl -s \(base)/_sim/state   (annotations / work items per recording)
                     curl -s \(base)/metrics | grep ^vigil_
+              a live call over AudioHook Monitor (30 s, a test card keyed at 8 s), flagged while it runs:
+                vigil-service live --url ws://\(host):\(bound)/audiohook/ws --api-key \(audioHookKey) --client-secret \(audioHookSecret) --platform \(base)
             
             """)
         }
@@ -293,6 +308,70 @@ public enum VigilServiceCommand {
     static func send(_ arguments: [String]) async throws -> Int32 {
         let (options, out) = try parseSend(arguments)
         let report = try await LoadGenerator.run(options)
+        if let out {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+            try encoder.encode(report).write(to: URL(fileURLWithPath: out))
+        }
+        stderr(report.summary + "\n")
+        return report.succeeded ? 0 : 1
+    }
+
+    // MARK: - live
+
+    static func parseLive(_ arguments: [String]) throws(UsageError) -> (LiveCalls.Options, out: String?) {
+        var url: URL?, apiKey: String?, clientSecret: String?, out: String?
+        var options = LiveCalls.Options(url: URL(string: "ws://127.0.0.1")!, apiKey: "", clientSecret: "")
+        var flags = Flags(arguments)
+        func number(_ flag: String, _ range: ClosedRange<Double>) throws(UsageError) -> Double {
+            guard let value = Double(try flags.value(for: flag)), range.contains(value) else {
+                throw UsageError("\(flag) needs a number from \(range.lowerBound) to \(range.upperBound)")
+            }
+            return value
+        }
+        while let flag = flags.next() {
+            switch flag {
+            case "--url":
+                guard let value = URL(string: try flags.value(for: flag)), value.scheme == "ws" || value.scheme == "wss" else {
+                    throw UsageError("--url needs the service's ws:// or wss:// AudioHook URL")
+                }
+                url = value
+            case "--api-key": apiKey = try flags.value(for: flag)
+            case "--client-secret": clientSecret = try flags.value(for: flag)
+            case "--organization": options.organizationId = try flags.value(for: flag)
+            case "--platform":
+                guard let value = URL(string: try flags.value(for: flag)), value.scheme == "http" else {
+                    throw UsageError("--platform needs the simulated platform's http:// URL")
+                }
+                options.platform = value
+            case "--calls": options.calls = Int(try number(flag, 1...10_000))
+            case "--seconds": options.seconds = Int(try number(flag, 10...3_600))
+            case "--card-at": options.cardAtSeconds = try number(flag, 0...3_600)
+            case "--speed": options.speed = try number(flag, 0...1_000)
+            case "--ramp": options.rampSeconds = try number(flag, 0...600)
+            case "--wav": options.wavPath = try flags.value(for: flag)
+            case "--service-pid":
+                guard let pid = Int32(try flags.value(for: flag)), pid > 0 else { throw UsageError("--service-pid needs a process id") }
+                options.servicePID = pid
+            case "--out": out = try flags.value(for: flag)
+            default: throw UsageError("unknown option '\(flag)' for live")
+            }
+        }
+        guard let url else { throw UsageError("live needs --url ws://HOST:PORT/audiohook/ws") }
+        guard let apiKey, let clientSecret else { throw UsageError("live needs --api-key and --client-secret") }
+        guard options.wavPath != nil || options.cardAtSeconds + 8 <= Double(options.seconds) else {
+            throw UsageError("--card-at must leave 8 s for the card and its code before the call ends (--seconds)")
+        }
+        options.url = url
+        options.apiKey = apiKey
+        options.clientSecret = clientSecret
+        return (options, out)
+    }
+
+    static func live(_ arguments: [String]) async throws -> Int32 {
+        let (options, out) = try parseLive(arguments)
+        LoggingSystem.bootstrapOnce(level: .error)
+        let report = try await LiveCalls.run(options)
         if let out {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .prettyPrinted]

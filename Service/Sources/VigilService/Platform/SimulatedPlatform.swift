@@ -19,7 +19,8 @@ import VigilTesting
 ///   synthesised µ-law WAV audio: every Nth customer keys a Luhn-valid test card number, the others
 ///   nothing, a PIN, a date or a phone number; answers `[{"conversationId","recordingId","violating"}]`.
 /// - `GET /_sim/state` → per recording: annotation and work item counts and the wall time (ms since
-///   the epoch) the first of each was created; totals; platform requests by status.
+///   the epoch) the first of each was created; per conversation, the live (AudioHook) work items and
+///   when the first was created; totals; platform requests by status.
 public actor SimulatedPlatform {
     /// Which traps the organisation springs.
     public enum Faults: String, Sendable, CaseIterable {
@@ -46,6 +47,8 @@ public actor SimulatedPlatform {
     private var violating: [String: Bool] = [:]
     private var firstAnnotationMs: [String: Int64] = [:]
     private var firstWorkitemMs: [String: Int64] = [:]
+    /// Live work items (`vigil-live-<conversationId>-<TYPE>`): conversation id → wall time of the first.
+    private var firstLiveWorkitemMs: [String: Int64] = [:]
     private var workitemsSeen = 0
     private let media = KeyedCallSynthesizer()
 
@@ -115,7 +118,9 @@ public actor SimulatedPlatform {
                 let items = await cloud.workitems
                 if items.count > workitemsSeen {
                     for item in items[workitemsSeen...] {
-                        if let rid = Self.recordingId(fromTag: item.externalTag), firstWorkitemMs[rid] == nil {
+                        if let cid = Self.liveConversationId(fromTag: item.externalTag) {
+                            if firstLiveWorkitemMs[cid] == nil { firstLiveWorkitemMs[cid] = now }
+                        } else if let rid = Self.recordingId(fromTag: item.externalTag), firstWorkitemMs[rid] == nil {
                             firstWorkitemMs[rid] = now
                         }
                     }
@@ -150,12 +155,21 @@ public actor SimulatedPlatform {
             if let ms = firstWorkitemMs[rid] { entry["firstWorkItemAtMs"] = ms }
             recordings[rid] = entry
         }
+        var live: [String: Any] = [:]
+        for item in await cloud.workitems {
+            guard let cid = Self.liveConversationId(fromTag: item.externalTag) else { continue }
+            var entry = live[cid] as? [String: Any] ?? ["workItems": 0]
+            entry["workItems"] = (entry["workItems"] as? Int ?? 0) + 1
+            if let ms = firstLiveWorkitemMs[cid] { entry["firstWorkItemAtMs"] = ms }
+            live[cid] = entry
+        }
         var byStatus: [String: Int] = [:]
         for request in await cloud.requests {
             byStatus[request.status.map(String.init) ?? "dropped", default: 0] += 1
         }
         let document: [String: Any] = [
             "recordings": recordings,
+            "liveWorkItems": live,
             "totals": [
                 "recordings": created.count, "violating": created.filter(\.violating).count,
                 "annotations": annotations, "workItems": workitems,
@@ -193,8 +207,14 @@ public actor SimulatedPlatform {
 
     static func recordingId(fromTag tag: String?) -> String? {
         // vigil-<recordingId>-<blockId>, the recording id a 36-character UUID.
-        guard let tag, tag.hasPrefix("vigil-"), tag.count >= 6 + 36 else { return nil }
+        guard let tag, tag.hasPrefix("vigil-"), !tag.hasPrefix("vigil-live-"), tag.count >= 6 + 36 else { return nil }
         return String(tag.dropFirst(6).prefix(36))
+    }
+
+    static func liveConversationId(fromTag tag: String?) -> String? {
+        // vigil-live-<conversationId>-<TYPE> (LiveWorkitem.externalTag).
+        guard let tag, tag.hasPrefix("vigil-live-"), tag.count >= 11 + 36 else { return nil }
+        return String(tag.dropFirst(11).prefix(36))
     }
 
     static func nowMs() -> Int64 { Int64((Date().timeIntervalSince1970 * 1_000).rounded()) }
@@ -252,4 +272,12 @@ struct RequestChunks: AsyncSequence, Sendable {
     }
 
     func makeAsyncIterator() -> AsyncIterator { AsyncIterator(base: body.makeAsyncIterator()) }
+}
+
+extension SimulatedPlatform: HTTPTransport {
+    /// A transport to this organisation for a service in the same process (`serve --simulate`): the
+    /// same as HTTP to its routes, remediation writes' wall times noted for `/_sim/state`.
+    public func send(_ request: VigilCore.HTTPRequest, body: HTTPBody?) async throws -> (VigilCore.HTTPResponse, HTTPBody?) {
+        try await forward(request, body: body)
+    }
 }
