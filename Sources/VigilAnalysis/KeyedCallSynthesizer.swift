@@ -43,4 +43,31 @@ public final class KeyedCallSynthesizer: @unchecked Sendable {
         lock.withLock { cache[key] = bytes }
         return bytes
     }
+
+    /// A live call as AudioHook streams it: `seconds` of interleaved stereo PCMU at 8 kHz (external =
+    /// the customer, internal = the agent), faint line noise (−55 dBm0) on both, the customer keying each
+    /// of `keys` from its offset (70 ms tones, 80 ms gaps: a digit every 150 ms). Not cached.
+    public static func liveCall(seconds: Double, keys: [(atMs: Int, digits: String)], seed: UInt64 = 3) -> [UInt8] {
+        let rate = 8000
+        let synth = DTMFSynthesizer(sampleRate: rate)
+        var rng = SplitMix64(seed: seed)
+        let count = Int(seconds * Double(rate))
+        var customer = synth.generator.whiteNoise(count: count, levelDBm0: -55, using: &rng)
+        let agent = synth.generator.whiteNoise(count: count, levelDBm0: -55, using: &rng)
+        for (atMs, digits) in keys {
+            let tones = synth.sequence(digits, onMilliseconds: 70, offMilliseconds: 80)
+            let start = atMs * rate / 1000
+            for index in tones.indices where start + index < count { customer[start + index] += tones[index] }
+        }
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(2 * count)
+        for index in 0..<count {
+            bytes.append(G711.muLawEncode(customer[index]))
+            bytes.append(G711.muLawEncode(agent[index]))
+        }
+        return bytes
+    }
+
+    /// When the last of `digits` keyed from `atMs` ends in ``liveCall(seconds:keys:seed:)``, in ms.
+    public static func liveKeyingEndMilliseconds(atMs: Int, digits: String) -> Int { atMs + digits.count * 150 - 80 }
 }

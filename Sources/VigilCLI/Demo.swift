@@ -38,6 +38,7 @@ enum Demo {
             await breaker(report)
             await duplicateDeliveries(report)
             await recordingThroughTheTraps(report)
+            await liveCall(report)
             print("")
         }
         await PipelineDemo.runSimulated(options, report)

@@ -31,26 +31,9 @@ struct PlatformScript {
         if let last = output.messages.last { serverSeq = last.seq }
     }
 
-    /// `seconds` of stereo PCMU: the customer (external) keys `keys` from `keyAtMs`, faint noise elsewhere.
+    /// `seconds` of stereo PCMU: the customer (external) keys `keys`, faint noise elsewhere.
     static func call(seconds: Double, keys: [(atMs: Int, digits: String)]) -> [UInt8] {
-        let rate = 8000
-        let synth = DTMFSynthesizer(sampleRate: rate)
-        var rng = SplitMix64(seed: 7)
-        let count = Int(seconds * Double(rate))
-        var customer = synth.generator.whiteNoise(count: count, levelDBm0: -55, using: &rng)
-        let agent = synth.generator.whiteNoise(count: count, levelDBm0: -55, using: &rng)
-        for (atMs, digits) in keys {
-            let tones = synth.sequence(digits, onMilliseconds: 70, offMilliseconds: 80)
-            let start = atMs * rate / 1000
-            for index in tones.indices where start + index < count { customer[start + index] += tones[index] }
-        }
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(2 * count)
-        for index in 0..<count {
-            bytes.append(G711.muLawEncode(customer[index]))
-            bytes.append(G711.muLawEncode(agent[index]))
-        }
-        return bytes
+        KeyedCallSynthesizer.liveCall(seconds: seconds, keys: keys, seed: 7)
     }
 }
 

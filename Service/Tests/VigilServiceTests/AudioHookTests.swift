@@ -55,21 +55,7 @@ struct AudioHookTests {
 
     /// `seconds` of stereo PCMU with `keys` keyed by the customer.
     static func call(seconds: Int, keys: [(atMs: Int, digits: String)]) -> [UInt8] {
-        let synth = DTMFSynthesizer(sampleRate: 8000)
-        var rng = SplitMix64(seed: 3)
-        let count = seconds * 8000
-        var customer = synth.generator.whiteNoise(count: count, levelDBm0: -55, using: &rng)
-        let agent = synth.generator.whiteNoise(count: count, levelDBm0: -55, using: &rng)
-        for (atMs, digits) in keys {
-            let tones = synth.sequence(digits, onMilliseconds: 70, offMilliseconds: 80)
-            for index in tones.indices { customer[atMs * 8 + index] += tones[index] }
-        }
-        var bytes: [UInt8] = []
-        for index in 0..<count {
-            bytes.append(G711.muLawEncode(customer[index]))
-            bytes.append(G711.muLawEncode(agent[index]))
-        }
-        return bytes
+        KeyedCallSynthesizer.liveCall(seconds: Double(seconds), keys: keys)
     }
 
     @Test("A keyed card is flagged mid-call at its offset; one work item; opened, pongs and closed come back")
@@ -292,6 +278,43 @@ struct AudioHookTests {
         let metrics = try await http(.GET, service.url("/metrics")).body
         #expect(metrics.contains("vigil_live_violations_total{type=\"PCI_MID_CAPTURE\",outcome=\"created\"} 1")
                 || metrics.contains("vigil_live_violations_total{outcome=\"created\",type=\"PCI_MID_CAPTURE\"} 1"))
+        _ = await service.stop()
+    }
+
+    @Test("vigil-service live: concurrent calls flagged while live, time-to-flag read from the simulated platform")
+    func liveCommand() async throws {
+        // The simulated organisation as the service's transport and on its router, as `serve --simulate` has it.
+        let platform = SimulatedPlatform(port: 1)
+        let service = try await LiveService.start(values: { directory in
+            var values = Fixture.values(store: "sqlite:" + directory.appendingPathComponent("vigil.sqlite").path)
+            values[ServiceConfiguration.Key.audioHookClients] = "\(Self.apiKey):\(Self.clientSecret)"
+            return values
+        }, transport: platform, extraRoutes: { router in platform.addRoutes(to: router) })
+        var options = LiveCalls.Options(url: URL(string: service.url("/audiohook/ws").replacingOccurrences(of: "http://", with: "ws://"))!,
+                                        apiKey: Self.apiKey, clientSecret: Self.clientSecret)
+        options.platform = service.baseURL
+        options.calls = 3
+        options.seconds = 12
+        options.cardAtSeconds = 1
+        options.speed = 8
+        options.rampSeconds = 0.2
+        let report = try await LiveCalls.run(options, logger: LiveService.quiet)
+        #expect(report.calls.count == 3)
+        #expect(report.flagsMeasured)
+        #expect(report.succeeded, "\(report.summary)")
+        #expect(report.calls.allSatisfy(\.flaggedWhileLive))
+        let p95 = try #require(report.timeToFlagMs(percentile: 0.95))
+        #expect(p95 >= 0 && p95 < 500, "\(report.summary)")
+        #expect(report.summary.contains("flagged: 3 of 3 (3 while the call was still live)"))
+        #expect(Set(await platform.cloud.workitems.compactMap(\.externalTag)).count == 6)  // card + code per call
+
+        // Usage errors name the flag.
+        #expect(throws: VigilServiceCommand.UsageError("live needs --api-key and --client-secret")) {
+            _ = try VigilServiceCommand.parseLive(["--url", "ws://127.0.0.1:1/audiohook/ws"])
+        }
+        #expect(throws: VigilServiceCommand.UsageError("--url needs the service's ws:// or wss:// AudioHook URL")) {
+            _ = try VigilServiceCommand.parseLive(["--url", "http://127.0.0.1:1/audiohook/ws"])
+        }
         _ = await service.stop()
     }
 }

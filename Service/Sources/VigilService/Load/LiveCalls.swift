@@ -149,8 +149,8 @@ public enum LiveCalls {
         } else {
             let card = "4111111111111111"
             let startMs = Int(options.cardAtSeconds * 1000)
-            audio = syntheticCall(seconds: options.seconds, keys: [(startMs, card), (startMs + 5_000, "737")])
-            lastDigitEndMs = startMs + card.count * 150 - 80
+            audio = KeyedCallSynthesizer.liveCall(seconds: Double(options.seconds), keys: [(startMs, card), (startMs + 5_000, "737")])
+            lastDigitEndMs = KeyedCallSynthesizer.liveKeyingEndMilliseconds(atMs: startMs, digits: card)
         }
         let signer: AudioHookRequestSigner
         do { signer = try AudioHookRequestSigner(apiKey: options.apiKey, clientSecret: options.clientSecret) } catch {
@@ -215,27 +215,6 @@ public enum LiveCalls {
         return Report(calls: calls, wallSeconds: Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18,
                       service: cost, speed: options.speed, callSeconds: audio.count / 16_000,
                       flagsMeasured: options.platform != nil && lastDigitEndMs != nil)
-    }
-
-    /// `seconds` of stereo PCMU (external = customer, internal = agent), faint line noise on both, the
-    /// customer keying each `digits` from `atMs` (70 ms tones, 80 ms gaps).
-    public static func syntheticCall(seconds: Int, keys: [(atMs: Int, digits: String)], seed: UInt64 = 3) -> [UInt8] {
-        let synth = DTMFSynthesizer(sampleRate: 8000)
-        var rng = SplitMix64(seed: seed)
-        let count = seconds * 8000
-        var customer = synth.generator.whiteNoise(count: count, levelDBm0: -55, using: &rng)
-        let agent = synth.generator.whiteNoise(count: count, levelDBm0: -55, using: &rng)
-        for (atMs, digits) in keys {
-            let tones = synth.sequence(digits, onMilliseconds: 70, offMilliseconds: 80)
-            for index in tones.indices where atMs * 8 + index < count { customer[atMs * 8 + index] += tones[index] }
-        }
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(2 * count)
-        for index in 0..<count {
-            bytes.append(G711.muLawEncode(customer[index]))
-            bytes.append(G711.muLawEncode(agent[index]))
-        }
-        return bytes
     }
 
     /// A WAV file (8 kHz; one channel = the customer, two = external, internal) as stereo PCMU.
