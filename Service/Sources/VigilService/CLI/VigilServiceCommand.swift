@@ -115,9 +115,9 @@ public enum VigilServiceCommand {
         ])
         let host = configuration.httpHost
         do {
-            try await runtime.run(role: options.role) { port in
+            try await runtime.run(role: options.role, onServerRunning: { port in
                 logger.notice("listening", metadata: ["address": "http://\(host):\(port)", "role": "\(options.role.rawValue)"])
-            }
+            })
         } catch {
             try? await transport.shutdown()
             throw error

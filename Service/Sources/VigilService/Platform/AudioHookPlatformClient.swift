@@ -162,11 +162,12 @@ public struct AudioHookPlatformClient: Sendable {
                 serverSeq = lastServerSeq.withLockedValue { $0 }
                 try await send(.close(reason: "end"))
             }
-            // Wait for `closed` (or the server hanging up).
+            // Wait for `closed` (or the server hanging up: the library then cancels this handler — the
+            // call is over, not failed).
             let closeDeadline = ContinuousClock.now + .seconds(5)
-            while ContinuousClock.now < closeDeadline, !disconnected(),
+            while ContinuousClock.now < closeDeadline, !disconnected(), !Task.isCancelled,
                   !received.withLockedValue({ $0.contains { if case .closed = $0.message.body { true } else { false } } }) {
-                try await Task.sleep(for: .milliseconds(5))
+                try? await Task.sleep(for: .milliseconds(5))
             }
             reader.cancel()
         }
