@@ -503,6 +503,10 @@ struct DryRunActions: RemediationActions {
     func patchParticipantAttributes(conversationId: GenesysID, participantId: GenesysID, attributes: ParticipantAttributes) async throws {
         print("   (dry run) participant attributes on \(participantId)")
     }
+    func conversationParticipants(conversationId: GenesysID) async throws -> [Conversation.Participant] {
+        print("   (dry run) participant attributes on the conversation's customer and agent")
+        return []
+    }
     func findWorkitem(externalTag: String, typeId: String) async throws -> Workitem? { nil }
     func createWorkitem(_ workitem: WorkitemCreate) async throws -> Workitem {
         print("   (dry run) work item in the review queue")

@@ -75,21 +75,54 @@ extension GenesysCloudClient {
         try await call(.put, "/api/v2/conversations/\(conversationId.rawValue)/tags", body: body) { _ in () }
     }
 
-    /// `PATCH /api/v2/conversations/{cid}/participants/{pid}/attributes` with `{"attributes": {…}}`.
+    /// `GET /api/v2/conversations/{conversationId}`: the participants, their roles and media.
+    public func conversation(_ conversationId: GenesysID) async throws -> Conversation {
+        try await call(.get, "/api/v2/conversations/\(conversationId.rawValue)") { raw in try Self.decode(Conversation.self, raw) }
+    }
+
+    /// `PATCH /api/v2/conversations/{media}/{cid}/participants/{pid}/attributes` with `{"attributes": {…}}` —
+    /// the endpoint of the participant's media type (`calls`, `callbacks`, `chats`, `emails`,
+    /// `messages`; ``Conversation/Participant/mediaSegment``), or the media-independent
+    /// `/api/v2/conversations/{cid}/participants/{pid}/attributes` when `media` is `nil`.
     ///
     /// Setting values is idempotent, so it is retried like any safe call. `202` (no body) is the documented
     /// answer; any 2xx is accepted.
     public func patchParticipantAttributes(_ attributes: [String: String], conversationId: GenesysID,
-                                           participantId: GenesysID) async throws {
+                                           participantId: GenesysID, media: String? = nil) async throws {
         guard !attributes.isEmpty else {
             throw GenesysAPIError.invalidInput("attributes", "must contain at least one attribute")
         }
         if attributes.keys.contains(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
             throw GenesysAPIError.invalidInput("attributes", "names must not be empty")
         }
+        if let media, !Self.participantMediaSegments.contains(media) {
+            throw GenesysAPIError.invalidInput("media", "must be one of \(Self.participantMediaSegments.sorted().joined(separator: ", "))")
+        }
         let body = try Self.encode(ParticipantAttributes(attributes: attributes), field: "attributes")
-        let path = "/api/v2/conversations/\(conversationId.rawValue)/participants/\(participantId.rawValue)/attributes"
+        let prefix = media.map { "/api/v2/conversations/\($0)" } ?? "/api/v2/conversations"
+        let path = "\(prefix)/\(conversationId.rawValue)/participants/\(participantId.rawValue)/attributes"
         try await call(.patch, path, body: body) { _ in () }
+    }
+
+    /// The media segments with their own participant-attributes endpoint.
+    public static let participantMediaSegments: Set<String> = ["calls", "callbacks", "chats", "emails", "messages"]
+
+    // MARK: Legal hold
+
+    /// `PUT /api/v2/recordings/deletionprotection?protect=true|false` with `{"conversationIds": […]}`:
+    /// protects every recording of the conversations from deletion — retention policies and users alike
+    /// (`recording:deletionProtection:apply`) — or releases them (`…:revoke`). 1…100 conversations, no
+    /// repeats. Setting the same protection again is harmless, so the call is retried like any safe call.
+    public func setDeletionProtection(_ protect: Bool, conversationIds: [GenesysID]) async throws {
+        guard !conversationIds.isEmpty, conversationIds.count <= ConversationDeletionProtectionQuery.maximumConversations else {
+            throw GenesysAPIError.invalidInput("conversationIds", "must name 1 to \(ConversationDeletionProtectionQuery.maximumConversations) conversations")
+        }
+        guard Set(conversationIds).count == conversationIds.count else {
+            throw GenesysAPIError.invalidInput("conversationIds", "must not repeat a conversation")
+        }
+        let body = try Self.encode(ConversationDeletionProtectionQuery(conversationIds: conversationIds.map(\.rawValue)),
+                                   field: "conversationIds")
+        try await call(.put, "/api/v2/recordings/deletionprotection", query: "?protect=\(protect)", body: body) { _ in () }
     }
 
     // MARK: Secure pause

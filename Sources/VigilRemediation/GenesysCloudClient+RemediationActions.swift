@@ -36,6 +36,22 @@ extension GenesysCloudClient: RemediationActions {
                                              participantId: participantId)
     }
 
+    /// `GET /api/v2/conversations/{cid}`: its participants.
+    public func conversationParticipants(conversationId: GenesysID) async throws -> [Conversation.Participant] {
+        try await conversation(conversationId).participants
+    }
+
+    /// `PATCH /api/v2/conversations/{media}/{cid}/participants/{pid}/attributes` for the participant's
+    /// media type (the media-independent path when it has no communications listed).
+    public func patchParticipantAttributes(conversationId: GenesysID, participant: Conversation.Participant,
+                                           attributes: ParticipantAttributes) async throws {
+        guard let id = GenesysID(participant.id) else {
+            throw RemediationActionError(code: .unsupported, detail: "the participant id is not a Genesys id")
+        }
+        try await patchParticipantAttributes(attributes.attributes, conversationId: conversationId, participantId: id,
+                                             media: participant.mediaSegment)
+    }
+
     /// `POST /api/v2/taskmanagement/workitems/query` with `EQ typeId` and `EQ externalTag`.
     public func findWorkitem(externalTag: String, typeId: String) async throws -> Workitem? {
         try await queryWorkitems(WorkitemQuery(filters: [.equals("typeId", typeId), .equals("externalTag", externalTag)],
@@ -57,11 +73,9 @@ extension GenesysCloudClient: RemediationActions {
         }
     }
 
-    /// Not available yet: the client has no `PUT /api/v2/recordings/deletionprotection` call. Throws
-    /// ``RemediationActionError/Code/unsupported`` (permanent: the step is dead-lettered with that reason).
+    /// `PUT /api/v2/recordings/deletionprotection?protect=true`: the conversation's recordings cannot be
+    /// deleted (by retention either) while the hold lasts.
     public func applyLegalHold(conversationIds: [GenesysID]) async throws {
-        throw RemediationActionError(code: .unsupported,
-                                     detail: "GenesysCloudClient has no deletion-protection call yet "
-                                         + "(PUT /api/v2/recordings/deletionprotection?protect=true)")
+        try await setDeletionProtection(true, conversationIds: conversationIds)
     }
 }

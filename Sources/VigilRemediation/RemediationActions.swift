@@ -29,6 +29,18 @@ public protocol RemediationActions: Sendable {
     func patchParticipantAttributes(conversationId: GenesysID, participantId: GenesysID,
                                     attributes: ParticipantAttributes) async throws
 
+    /// `GET /api/v2/conversations/{conversationId}`: the participants (id, role, media), for a
+    /// `tag_recording` block whose job names none. The default throws
+    /// ``RemediationActionError/Code/unsupported`` (the step is dead-lettered, never silently skipped).
+    func conversationParticipants(conversationId: GenesysID) async throws -> [Conversation.Participant]
+
+    /// Sets `attributes` on `participant` through the endpoint of its media type
+    /// (`PATCH /api/v2/conversations/{media}/{cid}/participants/{pid}/attributes`). Idempotent. The
+    /// default calls the media-independent
+    /// ``patchParticipantAttributes(conversationId:participantId:attributes:)``.
+    func patchParticipantAttributes(conversationId: GenesysID, participant: Conversation.Participant,
+                                    attributes: ParticipantAttributes) async throws
+
     /// `POST /api/v2/taskmanagement/workitems/query` for the work item carrying `externalTag`.
     ///
     /// The real query needs at least one `EQ` filter on `workbinId`, `assigneeId`, `queueId` or
@@ -51,6 +63,20 @@ public protocol RemediationActions: Sendable {
 }
 
 extension RemediationActions {
+    /// Not available: throws ``RemediationActionError/Code/unsupported``.
+    public func conversationParticipants(conversationId: GenesysID) async throws -> [Conversation.Participant] {
+        throw RemediationActionError(code: .unsupported, detail: "these actions cannot look a conversation's participants up")
+    }
+
+    /// The media-independent endpoint.
+    public func patchParticipantAttributes(conversationId: GenesysID, participant: Conversation.Participant,
+                                           attributes: ParticipantAttributes) async throws {
+        guard let id = GenesysID(participant.id) else {
+            throw RemediationActionError(code: .unsupported, detail: "the participant id is not a Genesys id")
+        }
+        try await patchParticipantAttributes(conversationId: conversationId, participantId: id, attributes: attributes)
+    }
+
     /// No lookup: returns `nil`, so the annotation step always creates.
     public func findAnnotation(conversationId: GenesysID, recordingId: GenesysID,
                                matching annotation: Annotation) async throws -> Annotation? {
@@ -64,7 +90,9 @@ public struct RemediationContext: Sendable, Hashable {
     public var conversationId: GenesysID
     /// The recording; must equal the verdict's `recordingId`.
     public var recordingId: GenesysID
-    /// The participants whose attributes `tag_recording` sets (usually the customer and the agent).
+    /// The participants whose attributes `tag_recording` sets, when the host knows them; empty (the
+    /// pipeline's jobs carry none): the conversation is looked up and the block's
+    /// `participantPurposes` pick the participants.
     public var participantIds: [GenesysID]
     /// The recording's length in ms, when known; an annotation offset past the end is clamped to it.
     public var recordingDurationMs: Int64?

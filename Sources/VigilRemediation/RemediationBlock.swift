@@ -30,8 +30,14 @@ public struct TagRecordingSettings: Sendable, Hashable {
     public var annotation: AnnotationSettings?
     /// The conversation external tag to set, if any.
     public var externalTag: RemediationTemplate?
-    /// Participant attributes to set on every participant of the context (name → value template).
+    /// Participant attributes to set (name → value template): on the participants the context names,
+    /// or else on the conversation's participants whose `purpose` is one of ``participantPurposes``.
     public var participantAttributes: [String: RemediationTemplate]
+    /// Which participants get the attributes when the context names none (default `customer`, `agent`).
+    public var participantPurposes: [String] = TagRecordingSettings.defaultParticipantPurposes
+
+    /// `["customer", "agent"]`.
+    public static let defaultParticipantPurposes = ["customer", "agent"]
 }
 
 /// The annotation a `tag_recording` block creates.

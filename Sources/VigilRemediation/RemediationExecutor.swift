@@ -123,7 +123,6 @@ public struct RemediationExecutor<C: Clock>: Sendable where C.Duration == Durati
         enum Work: Sendable {
             case validate
             case branch(BranchCondition)
-            case noop([String: String])
             case platform(key: String, fingerprint: String, perform: @Sendable () async throws -> Performed)
         }
         let blockId: String
@@ -208,27 +207,35 @@ public struct RemediationExecutor<C: Clock>: Sendable where C.Duration == Durati
                 if !settings.participantAttributes.isEmpty {
                     let attributes = ParticipantAttributes(
                         attributes: settings.participantAttributes.mapValues { $0.resolve(values) })
-                    let participants = context.participantIds.sorted()
-                    if participants.isEmpty {
-                        steps.append(PlannedStep(blockId: id, action: .participantAttributes,
-                                                 work: .noop(["participants": "0"])))
-                    } else {
-                        steps.append(PlannedStep(blockId: id, action: .participantAttributes, work: .platform(
-                            key: key(id, .participantAttributes),
-                            fingerprint: fingerprint(.participantAttributes, [
-                                "conversationId": .string(conversationId.rawValue),
-                                "participants": .array(participants.map { .string($0.rawValue) }),
-                                "attributes": encoded(attributes),
-                            ]),
-                            perform: {
-                                // PATCH is idempotent: re-sending to a participant already done is harmless.
-                                for participant in participants {
+                    let named = context.participantIds.sorted()
+                    let purposes = settings.participantPurposes
+                    steps.append(PlannedStep(blockId: id, action: .participantAttributes, work: .platform(
+                        key: key(id, .participantAttributes),
+                        fingerprint: fingerprint(.participantAttributes, [
+                            "conversationId": .string(conversationId.rawValue),
+                            "participants": .array(named.map { .string($0.rawValue) }),
+                            "purposes": .array(named.isEmpty ? purposes.map { .string($0) } : []),
+                            "attributes": encoded(attributes),
+                        ]),
+                        perform: {
+                            // PATCH is idempotent: re-sending to a participant already done is harmless.
+                            if !named.isEmpty {
+                                for participant in named {
                                     try await actions.patchParticipantAttributes(
                                         conversationId: conversationId, participantId: participant, attributes: attributes)
                                 }
-                                return .created(["participants": String(participants.count)])
-                            })))
-                    }
+                                return .created(["participants": String(named.count)])
+                            }
+                            // The job names no participant: the conversation says who had which role.
+                            let chosen = try await actions.conversationParticipants(conversationId: conversationId)
+                                .filter { purposes.contains($0.purpose?.lowercased() ?? "") }
+                            for participant in chosen {
+                                try await actions.patchParticipantAttributes(
+                                    conversationId: conversationId, participant: participant, attributes: attributes)
+                            }
+                            return .created(["participants": String(chosen.count),
+                                             "purposes": chosen.compactMap(\.purpose).joined(separator: ",")])
+                        })))
                 }
                 return steps
             case let .createWorkItem(.workitem(settings)):
@@ -313,8 +320,6 @@ public struct RemediationExecutor<C: Clock>: Sendable where C.Duration == Durati
             case let .branch(condition):
                 let result = condition.evaluate(verdict)
                 return (report(nil, .ran(details: ["result": String(result)], recorded: false), attempts: 0), nil, result)
-            case let .noop(details):
-                return (report(nil, .ran(details: details, recorded: false), attempts: 0), nil, nil)
             case let .platform(key, fingerprint, work):
                 let claim: ClaimResult
                 do {

@@ -341,7 +341,7 @@ enum BlockParser {
     }
 
     static func tagRecording(_ settings: Settings) throws(RemediationFlowError) -> TagRecordingSettings {
-        try settings.allow(["annotation", "externalTag", "participantAttributes"])
+        try settings.allow(["annotation", "externalTag", "participantAttributes", "participantPurposes"])
         var annotation: AnnotationSettings?
         if let nested = try settings.object("annotation") {
             try nested.allow(["name", "description", "type", "durationMs"])
@@ -359,7 +359,18 @@ enum BlockParser {
             throw settings.error(.missingField, "",
                                  "tag_recording needs at least one of annotation, externalTag, participantAttributes")
         }
-        return TagRecordingSettings(annotation: annotation, externalTag: externalTag, participantAttributes: attributes)
+        var tagSettings = TagRecordingSettings(annotation: annotation, externalTag: externalTag, participantAttributes: attributes)
+        if let purposes = try settings.stringList("participantPurposes") {
+            guard !purposes.isEmpty, purposes.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isLetter || $0 == "_" } }) else {
+                throw settings.error(.invalidSetting, "participantPurposes",
+                                     "must be a non-empty list of participant purposes such as \"customer\", \"agent\"")
+            }
+            guard !attributes.isEmpty else {
+                throw settings.error(.invalidSetting, "participantPurposes", "only applies with participantAttributes")
+            }
+            tagSettings.participantPurposes = purposes.map { $0.lowercased() }
+        }
+        return tagSettings
     }
 
     static func workItem(_ settings: Settings) throws(RemediationFlowError) -> WorkItemTarget {
@@ -549,6 +560,20 @@ struct Settings {
             return value
         default:
             throw error(.invalidSetting, key, "must be a string")
+        }
+    }
+
+    func stringList(_ key: String) throws(RemediationFlowError) -> [String]? {
+        switch object[key] {
+        case nil, .null?: return nil
+        case let .array(values)?:
+            var strings: [String] = []
+            for value in values {
+                guard let text = value.stringValue else { throw error(.invalidSetting, key, "must be a list of strings") }
+                strings.append(text)
+            }
+            return strings
+        default: throw error(.invalidSetting, key, "must be a list of strings")
         }
     }
 

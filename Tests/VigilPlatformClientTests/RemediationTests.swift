@@ -26,6 +26,18 @@ struct RemediationTests {
         #expect(await h.cloud.externalTag(conversationId: cid) == "compliance-flag")
         #expect(await h.cloud.attributes(conversationId: cid, participantId: pid) == ["complianceFlag": "true"])
         #expect(await h.cloud.recordingState(conversationId: cid) == .paused)
+        // The conversation lists who took part; a voice participant's attributes go through /calls/.
+        let conversation = try await h.client.conversation(cid)
+        #expect(conversation.id == cid.rawValue && conversation.externalTag == "compliance-flag")
+        let customer = try #require(conversation.participants.first { $0.purpose == "customer" })
+        #expect(customer.mediaSegment == "calls")
+        try await h.client.patchParticipantAttributes(["complianceFlag": "true"], conversationId: cid,
+                                                      participantId: GenesysID(customer.id)!, media: customer.mediaSegment)
+        #expect(await h.cloud.attributesEndpoint(conversationId: cid, participantId: GenesysID(customer.id)!) == "calls")
+        try await h.client.setDeletionProtection(true, conversationIds: [cid])
+        #expect(await h.cloud.isDeletionProtected(conversationId: cid))
+        try await h.client.setDeletionProtection(false, conversationIds: [cid])
+        #expect(await !h.cloud.isDeletionProtected(conversationId: cid))
         try await h.client.resumeRecording(conversationId: cid)
         #expect(await h.cloud.recordingState(conversationId: cid) == .active)
     }
@@ -83,6 +95,8 @@ struct RemediationTests {
             ("externalTag", { try await client.setExternalTag("  ", conversationId: cid) }),
             ("attributes", { try await client.patchParticipantAttributes([:], conversationId: cid, participantId: rid) }),
             ("attributes", { try await client.patchParticipantAttributes(["": "x"], conversationId: cid, participantId: rid) }),
+            ("media", { try await client.patchParticipantAttributes(["a": "b"], conversationId: cid, participantId: rid, media: "../x") }),
+            ("conversationIds", { try await client.setDeletionProtection(true, conversationIds: []) }),
             ("workitem.name", { _ = try await client.createWorkitem(WorkitemCreate(name: "ab", typeId: "t")) }),
             ("workitem.typeId", { _ = try await client.createWorkitem(WorkitemCreate(name: "abc", typeId: "")) }),
             ("guard.externalTag", { _ = try await client.createWorkitem(WorkitemCreate(name: "abc", typeId: "t"), guard: .externalTag("")) }),

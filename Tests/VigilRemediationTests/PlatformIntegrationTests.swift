@@ -31,9 +31,9 @@ struct PlatformIntegrationTests {
         }
 
         func run(_ executor: RemediationExecutor<TestClock>, _ flow: RemediationFlow, recordingId: GenesysID,
-                 conversationId: GenesysID) async throws -> RemediationReport {
+                 conversationId: GenesysID, participantIds: [GenesysID] = [customerId, agentId]) async throws -> RemediationReport {
             let context = RemediationContext(conversationId: conversationId, recordingId: recordingId,
-                                             participantIds: [customerId, agentId], recordingDurationMs: 312_000)
+                                             participantIds: participantIds, recordingDurationMs: 312_000)
             let task = Task { try await executor.run(flow, verdict: makeVerdict(recording: recordingId), context: context) }
             let driver = Task { [clock] in
                 while !Task.isCancelled {
@@ -134,13 +134,94 @@ struct PlatformIntegrationTests {
         #expect(await env.sim.requests.filter { $0.status == 503 }.count == 6, "the burst really happened")
     }
 
-    @Test func legalHoldIsDeadLetteredUntilTheClientSupportsIt() async throws {
+    @Test func legalHoldProtectsTheConversationsRecordingsOnce() async throws {
         let env = Environment()
         let (cid, rid) = await env.sim.addRecording()
+        let (other, _) = await env.sim.addRecording()
         let flow = try RemediationFlow(json: FlowLoadingTests.document(
             blocks: [#"{"id":"hold","type":"legal_hold"}"#], transitions: [#"{"from":"Entry","to":"hold"}"#]))
-        let report = try await env.run(env.executor(), flow, recordingId: rid, conversationId: cid)
-        #expect(report.status == .deadLettered)
-        #expect(await env.sink.letters.first?.errorCode == "remediationAction.unsupported")
+        let executor = env.executor()
+        for _ in 0..<2 {
+            let report = try await env.run(executor, flow, recordingId: rid, conversationId: cid)
+            #expect(report.status == .completed, "\(report)")
+        }
+        #expect(await env.sim.isDeletionProtected(conversationId: cid))
+        #expect(await !env.sim.isDeletionProtected(conversationId: other))
+        let holds = await env.sim.requests.filter { $0.path.hasSuffix("/api/v2/recordings/deletionprotection") }
+        #expect(holds.count == 1, "the second run finds the step done")
+        #expect(await env.sink.letters.isEmpty)
+    }
+
+    @Test func deletionProtectionRefusesBadInputBeforeAnyRequest() async throws {
+        let env = Environment()
+        let before = await env.sim.requests.count
+        await #expect(throws: GenesysAPIError.self) { try await env.client.setDeletionProtection(true, conversationIds: []) }
+        let many = (0..<101).map { _ in GenesysID(UUID().uuidString.lowercased())! }
+        await #expect(throws: GenesysAPIError.self) { try await env.client.setDeletionProtection(true, conversationIds: many) }
+        let one = GenesysID(UUID().uuidString.lowercased())!
+        await #expect(throws: GenesysAPIError.self) { try await env.client.setDeletionProtection(true, conversationIds: [one, one]) }
+        #expect(await env.sim.requests.count == before)
+    }
+
+    @Test func withoutParticipantIdsTheConversationIsLookedUpAndItsCustomerAndAgentGetTheAttributes() async throws {
+        let env = Environment()
+        let (cid, rid) = await env.sim.addRecording()
+        let participants = await env.sim.participants(conversationId: cid)
+        #expect(participants.map(\.purpose) == ["customer", "acd", "agent"])
+        let executor = env.executor()
+        for _ in 0..<2 {
+            let report = try await env.run(executor, try defaultFlow(), recordingId: rid, conversationId: cid, participantIds: [])
+            #expect(report.status == .completed, "\(report)")
+        }
+        for participant in participants {
+            let id = GenesysID(participant.id)!
+            let attributes = await env.sim.attributes(conversationId: cid, participantId: id)
+            if participant.purpose == "acd" {
+                #expect(attributes.isEmpty, "the queue is not a person")
+            } else {
+                #expect(attributes["compliance_status"] == "VIOLATION_DETECTED")
+                #expect(await env.sim.attributesEndpoint(conversationId: cid, participantId: id) == "calls",
+                        "a voice participant's attributes go through /conversations/calls/…")
+            }
+        }
+        let lookups = await env.sim.requests.filter { $0.method == "GET" && $0.path.hasSuffix("/api/v2/conversations/\(cid.rawValue)") }
+        #expect(lookups.count == 1, "the second run finds the step done")
+    }
+
+    @Test func participantPurposesPickWhoGetsTheAttributes() async throws {
+        let env = Environment()
+        let (cid, rid) = await env.sim.addRecording()
+        // A chat: the customer on a chat, the agent too; only the customer is named.
+        let customer = Conversation.Participant(id: UUID().uuidString.lowercased(), purpose: "customer", chats: [.init(id: "c1")])
+        let agent = Conversation.Participant(id: UUID().uuidString.lowercased(), purpose: "agent", chats: [.init(id: "c2")])
+        await env.sim.setParticipants([customer, agent], conversationId: cid)
+        let flow = try RemediationFlow(json: FlowLoadingTests.document(
+            blocks: [#"{"id":"attrs","type":"tag_recording","settings":{"participantAttributes":{"flag":"{data.verdict}"},"participantPurposes":["customer"]}}"#],
+            transitions: [#"{"from":"Entry","to":"attrs"}"#]))
+        let report = try await env.run(env.executor(), flow, recordingId: rid, conversationId: cid, participantIds: [])
+        #expect(report.status == .completed, "\(report)")
+        #expect(await env.sim.attributes(conversationId: cid, participantId: GenesysID(customer.id)!) == ["flag": "VIOLATION_DETECTED"])
+        #expect(await env.sim.attributesEndpoint(conversationId: cid, participantId: GenesysID(customer.id)!) == "chats")
+        #expect(await env.sim.attributes(conversationId: cid, participantId: GenesysID(agent.id)!).isEmpty)
+    }
+
+    @Test func participantPurposesAreChecked() {
+        for (settings, detail) in [(#""participantPurposes":[]"#, "non-empty"), (#""participantPurposes":"customer""#, "list of strings"),
+                                   (#""participantPurposes":["cus tomer"]"#, "non-empty list")] {
+            #expect {
+                try RemediationFlow(json: FlowLoadingTests.document(
+                    blocks: [#"{"id":"a","type":"tag_recording","settings":{"participantAttributes":{"x":"y"},"# + settings + "}}"],
+                    transitions: [#"{"from":"Entry","to":"a"}"#]))
+            } throws: { error in
+                (error as? RemediationFlowError).map { $0.code == .invalidSetting && $0.detail.contains(detail) } ?? false
+            }
+        }
+        #expect {
+            try RemediationFlow(json: FlowLoadingTests.document(
+                blocks: [#"{"id":"a","type":"tag_recording","settings":{"externalTag":"t","participantPurposes":["agent"]}}"#],
+                transitions: [#"{"from":"Entry","to":"a"}"#]))
+        } throws: { error in
+            (error as? RemediationFlowError)?.detail.contains("only applies with participantAttributes") ?? false
+        }
     }
 }

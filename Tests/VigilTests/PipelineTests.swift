@@ -241,7 +241,8 @@ import VigilVerdict
         let first = try await h.pipeline.remediate(validated, for: request, decision: decision)
         let again = try await h.pipeline.remediate(validated, for: request)       // the engine redelivered
         #expect(first?.status == .completed && again?.status == .completed)
-        #expect(again?.steps(labelled: "skipped-already-done").count == 3)
+        // annotation, external tag, participant attributes (looked up: the job names no participant), work item
+        #expect(again?.steps(labelled: "skipped-already-done").count == 4)
         #expect(await h.cloud.workitems.count == 1)
         #expect(h.statistics.snapshot.flagged == 2)   // reported per delivery; the platform has one flag
 

@@ -114,6 +114,13 @@ struct CrashingActions: RemediationActions {
         try await base.patchParticipantAttributes(conversationId: conversationId, participantId: participantId,
                                                   attributes: attributes)
     }
+    func conversationParticipants(conversationId: GenesysID) async throws -> [Conversation.Participant] {
+        try await base.conversationParticipants(conversationId: conversationId)
+    }
+    func patchParticipantAttributes(conversationId: GenesysID, participant: Conversation.Participant,
+                                    attributes: ParticipantAttributes) async throws {
+        try await base.patchParticipantAttributes(conversationId: conversationId, participant: participant, attributes: attributes)
+    }
     func findWorkitem(externalTag: String, typeId: String) async throws -> Workitem? {
         try await base.findWorkitem(externalTag: externalTag, typeId: typeId)
     }

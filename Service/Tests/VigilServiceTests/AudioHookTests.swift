@@ -307,6 +307,10 @@ struct AudioHookTests {
         let p95 = try #require(report.timeToFlagMs(percentile: 0.95))
         #expect(p95 >= 0 && p95 < 500, "\(report.summary)")
         #expect(report.summary.contains("flagged: 3 of 3 (3 while the call was still live)"))
+        let opened = try #require(report.openedAfterMs(percentile: 1))
+        #expect(opened >= 0 && opened < 5_000, "opened must come well inside the platform's 5 s")
+        #expect(LiveCalls.Report.percentile([1, 2, 3, 4], 0) == 1 && LiveCalls.Report.percentile([1, 2, 3, 4], 0.5) == 2
+                && LiveCalls.Report.percentile([1, 2, 3, 4], 1) == 4 && LiveCalls.Report.percentile([Int](), 0.5) == nil)
         #expect(Set(await platform.cloud.workitems.compactMap(\.externalTag)).count == 6)  // card + code per call
 
         // Usage errors name the flag.
@@ -319,5 +323,21 @@ struct AudioHookTests {
         }
         #expect(scheme?.message == "--url needs the service's ws:// or wss:// AudioHook URL")
         _ = await service.stop()
+    }
+
+    @Test("The continued-session ledger keeps the latest position of the last 10 000 sessions")
+    func sessionPositionsAreBounded() {
+        var positions = SessionPositions()
+        for index in 0..<(SessionPositions.capacity + 5) { positions.record("s\(index)", index) }
+        #expect(positions["s0"] == nil && positions["s4"] == nil)
+        #expect(positions["s5"] == 5)
+        positions.record("s5", 99)  // an update moves nothing and keeps one entry
+        #expect(positions["s5"] == 99)
+        #expect(positions["s\(SessionPositions.capacity + 4)"] == SessionPositions.capacity + 4)
+        for index in 0..<(3 * SessionPositions.capacity) { positions.record("t\(index)", index) }
+        #expect(positions["s5"] == nil)
+        #expect(positions["t\(3 * SessionPositions.capacity - 1)"] == 3 * SessionPositions.capacity - 1)
+        #expect(positions["t\(2 * SessionPositions.capacity - 1)"] == nil)
+        #expect(positions["t\(2 * SessionPositions.capacity)"] == 2 * SessionPositions.capacity)
     }
 }

@@ -131,3 +131,15 @@ public struct ParticipantAttributes: Codable, Sendable, Hashable {
     /// Creates the body.
     public init(attributes: [String: String]) { self.attributes = attributes }
 }
+
+/// Body of `PUT /api/v2/recordings/deletionprotection?protect=true|false`: the conversations whose
+/// recordings are protected from deletion (legal hold) or released, at most 100 per request.
+public struct ConversationDeletionProtectionQuery: Codable, Sendable, Hashable {
+    /// The most conversations one request may name.
+    public static let maximumConversations = 100
+    /// Conversation ids.
+    public var conversationIds: [String]
+
+    /// Creates the body.
+    public init(conversationIds: [String]) { self.conversationIds = conversationIds }
+}

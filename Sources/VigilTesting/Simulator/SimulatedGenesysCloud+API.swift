@@ -44,6 +44,8 @@ extension SimulatedGenesysCloud {
         case (_, "taskmanagement"): return serveWorkitems(method, Array(rest.dropFirst()), body: body)
         case (_, "flows"): return serveDataTables(method, Array(rest.dropFirst()), body: body)
         case (_, "recording"): return serveBatch(method, Array(rest.dropFirst()), body: body)
+        case (.put, "recordings") where rest.count == 2 && rest[1] == "deletionprotection":
+            return serveDeletionProtection(query: query, body: body)
         case (_, "speechandtextanalytics"): return serveTranscripts(method, Array(rest.dropFirst()))
         default: return errorReply(404, "not.found", "Resource not found")
         }
@@ -62,9 +64,20 @@ extension SimulatedGenesysCloud {
     // MARK: /api/v2/conversations/…
 
     private func serveConversations(_ method: HTTPMethod, _ p: [String], query: [String: String], body: [UInt8]) -> Reply {
+        // /conversations/{media}/{cid}/participants/{pid}/attributes: the media type's own endpoint.
+        var p = p
+        var media: String?
+        if let first = p.first, GenesysCloudClient.participantMediaSegments.contains(first) {
+            media = first
+            p.removeFirst()
+            guard p.count == 4, p[1] == "participants", p[3] == "attributes", method == .patch else { return notFound() }
+        }
         guard let cidString = p.first, let cid = GenesysID(cidString) else { return notFound() }
         let tail = Array(p.dropFirst())
         switch (method, tail.count, tail.first ?? "") {
+        case (.get, 0, _):
+            guard let participants = conversationParticipants[cid] else { return notFound() }
+            return .json(200, encode(Conversation(id: cid.rawValue, externalTag: externalTags[cid], participants: participants)))
         case (.get, 1, "recordings"):
             return listRecordings(cid, query: query)
         case (.get, 2, "recordings"):
@@ -88,6 +101,7 @@ extension SimulatedGenesysCloud {
             let update: ParticipantAttributes
             do { update = try VigilJSON.decode(ParticipantAttributes.self, from: body) } catch { return malformed(error) }
             participantAttributes["\(cid.rawValue)/\(pid.rawValue)", default: [:]].merge(update.attributes) { $1 }
+            participantAttributeEndpoints["\(cid.rawValue)/\(pid.rawValue)"] = media ?? "conversations"
             return .empty(202)
         case (.patch, 1, "recordingstate"):
             let update: SetRecordingState
@@ -100,6 +114,25 @@ extension SimulatedGenesysCloud {
         default:
             return notFound()
         }
+    }
+
+    // MARK: /api/v2/recordings/deletionprotection
+
+    private func serveDeletionProtection(query: [String: String], body: [UInt8]) -> Reply {
+        guard let protect = query["protect"].flatMap(Bool.init) else {
+            return errorReply(400, "invalid.value", "protect must be true or false", field: "protect")
+        }
+        let request: ConversationDeletionProtectionQuery
+        do { request = try VigilJSON.decode(ConversationDeletionProtectionQuery.self, from: body) } catch { return malformed(error) }
+        let ids = request.conversationIds.compactMap(GenesysID.init)
+        guard !ids.isEmpty, ids.count == request.conversationIds.count,
+              ids.count <= ConversationDeletionProtectionQuery.maximumConversations else {
+            return errorReply(400, "invalid.value", "conversationIds must hold 1 to 100 conversation ids", field: "conversationIds")
+        }
+        for id in ids {
+            if protect { deletionProtected.insert(id) } else { deletionProtected.remove(id) }
+        }
+        return .empty(202)
     }
 
     private func recordingsOf(_ cid: GenesysID) -> [StoredRecording] {

@@ -263,6 +263,9 @@ public actor SimulatedGenesysCloud: HTTPTransport {
     var externalTags: [GenesysID: String] = [:]
     var participantAttributes: [String: [String: String]] = [:]
     var recordingStates: [GenesysID: RecordingState] = [:]
+    var deletionProtected: Set<GenesysID> = []
+    var conversationParticipants: [GenesysID: [Conversation.Participant]] = [:]
+    var participantAttributeEndpoints: [String: String] = [:]
     var workitemList: [Workitem] = []
     var dataTables: [String: [String: DataTableRow]] = [:]
     var transcripts: [String: STATranscriptDocument] = [:]
@@ -316,7 +319,30 @@ public actor SimulatedGenesysCloud: HTTPTransport {
             notFoundLeft: configuration.faults.mediaNotFoundFetches,
             truncatedLeft: configuration.faults.truncatedMediaFetches)
         if !recordingOrder.contains(rid) { recordingOrder.append(rid) }
+        if conversationParticipants[cid] == nil {
+            // A voice call as Genesys Cloud lists it: the customer, the queue, the agent who answered.
+            conversationParticipants[cid] = ["customer", "acd", "agent"].map { purpose in
+                Conversation.Participant(id: nextID().rawValue, purpose: purpose, calls: [Conversation.Communication(id: nextID().rawValue)])
+            }
+        }
         return (cid, rid)
+    }
+
+    /// The participants `GET /api/v2/conversations/{id}` lists (a recording's conversation starts with
+    /// a customer, an `acd` and an agent, each on a call).
+    public func participants(conversationId: GenesysID) -> [Conversation.Participant] {
+        conversationParticipants[conversationId] ?? []
+    }
+
+    /// Replaces a conversation's participants.
+    public func setParticipants(_ participants: [Conversation.Participant], conversationId: GenesysID) {
+        conversationParticipants[conversationId] = participants
+    }
+
+    /// Which endpoint last set a participant's attributes: the media segment (`calls`, `chats`, …) or
+    /// `conversations` for the media-independent one.
+    public func attributesEndpoint(conversationId: GenesysID, participantId: GenesysID) -> String? {
+        participantAttributeEndpoints["\(conversationId.rawValue)/\(participantId.rawValue)"]
     }
 
     /// Changes a recording's `fileState` (e.g. to `ARCHIVED` mid-test).
@@ -375,6 +401,9 @@ public actor SimulatedGenesysCloud: HTTPTransport {
 
     /// The external tag of a conversation.
     public func externalTag(conversationId: GenesysID) -> String? { externalTags[conversationId] }
+
+    /// Whether the conversation's recordings are under deletion protection (legal hold).
+    public func isDeletionProtected(conversationId: GenesysID) -> Bool { deletionProtected.contains(conversationId) }
 
     /// A participant's attributes.
     public func attributes(conversationId: GenesysID, participantId: GenesysID) -> [String: String] {

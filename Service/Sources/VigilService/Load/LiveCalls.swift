@@ -61,6 +61,8 @@ public enum LiveCalls {
         public var workItemAtMs: Int64?
         /// The connection failed: why.
         public var failure: String?
+        /// `open` → `opened`, in ms.
+        public var openedAfterMs: Double?
 
         /// Last digit → work item, in ms.
         public var timeToFlagMs: Int64? { workItemAtMs.flatMap { at in lastDigitSentAtMs.map { at - $0 } } }
@@ -90,9 +92,19 @@ public enum LiveCalls {
 
         /// Time-to-flag percentile over the flagged calls, in ms.
         public func timeToFlagMs(percentile: Double) -> Int64? {
-            let sorted = calls.compactMap(\.timeToFlagMs).sorted()
+            Self.percentile(calls.compactMap(\.timeToFlagMs).sorted(), percentile)
+        }
+
+        /// `open` → `opened` percentile over the calls that opened, in ms.
+        public func openedAfterMs(percentile: Double) -> Double? {
+            Self.percentile(calls.compactMap(\.openedAfterMs).sorted(), percentile)
+        }
+
+        /// The nearest-rank percentile of sorted values (`0…1`).
+        static func percentile<Value>(_ sorted: [Value], _ fraction: Double) -> Value? {
             guard !sorted.isEmpty else { return nil }
-            return sorted[min(sorted.count - 1, Int((percentile * Double(sorted.count)).rounded(.up)) - 1)]
+            let rank = Int((fraction * Double(sorted.count)).rounded(.up))
+            return sorted[min(sorted.count - 1, max(0, rank - 1))]
         }
 
         /// Every call opened and closed normally and, when measured, had its work item while still live.
@@ -110,6 +122,11 @@ public enum LiveCalls {
             var lines = ["live calls: \(calls.count) × \(callSeconds) s at \(speed)× real time in \(String(format: "%.1f", wallSeconds)) s; "
                 + "\(calls.count - failed.count) opened and closed, \(failed.count) failed"]
             if let reason = failed.first?.failure { lines.append("  first failure: \(reason)") }
+            if let p50 = openedAfterMs(percentile: 0.5), let p95 = openedAfterMs(percentile: 0.95),
+               let worst = openedAfterMs(percentile: 1) {
+                lines.append(String(format: "  open → opened: P50 %.1f ms, P95 %.1f ms, max %.1f ms (the platform allows 5 000)",
+                                    p50, p95, worst))
+            }
             if flagsMeasured {
                 let flagged = calls.filter { $0.workItemAtMs != nil }.count
                 let live = calls.filter(\.flaggedWhileLive).count
@@ -188,6 +205,9 @@ public enum LiveCalls {
                             call.lastDigitSentAtMs = wallMs(result.frameSentAt[end / 100])
                         }
                         call.lastFrameSentAtMs = result.frameSentAt.last.map(wallMs)
+                        call.openedAfterMs = result.openedAfter.map {
+                            Double($0.components.seconds) * 1000 + Double($0.components.attoseconds) / 1e15
+                        }
                         return call
                     } catch {
                         return Call(conversationId: conversationId, received: [], failure: "\(error)")

@@ -19,6 +19,15 @@ public struct AudioHookPlatformClient: Sendable {
         public var frameSentAt: [ContinuousClock.Instant]
         /// The close frame's code, if the server closed the WebSocket.
         public var closeCode: String?
+        /// When `open` was written (the platform expects `opened` within 5 s of it).
+        public var openSentAt: ContinuousClock.Instant?
+
+        /// `open` → `opened`, when both happened.
+        public var openedAfter: Duration? {
+            guard let openSentAt, let opened = received.first(where: { if case .opened = $0.message.body { true } else { false } })
+            else { return nil }
+            return opened.at - openSentAt
+        }
     }
 
     /// What happens during the call besides audio and pings — the platform's other behaviours.
@@ -79,6 +88,7 @@ public struct AudioHookPlatformClient: Sendable {
         }
         let received = NIOLockedValueBox([(message: AudioHookMessage, at: ContinuousClock.Instant)]())
         let sent = NIOLockedValueBox([ContinuousClock.Instant]())
+        let openSentAt = NIOLockedValueBox<ContinuousClock.Instant?>(nil)
         let organizationId = organizationId
         let close = try await WebSocketClient.connect(
             url: url.absoluteString, configuration: .init(additionalHeaders: fields), logger: logger
@@ -107,6 +117,7 @@ public struct AudioHookPlatformClient: Sendable {
                                                           dnis: "+15550199"),
                                        media: [.init(format: "PCMU", channels: ["external", "internal"], rate: 8000)],
                                        continuedSessions: script.continuedSessions)))
+            openSentAt.withLockedValue { $0 = .now }
             // Wait (up to 5 s, the platform's budget) for `opened` before sending audio.
             let deadline = ContinuousClock.now + .seconds(5)
             while ContinuousClock.now < deadline, lastServerSeq.withLockedValue({ $0 }) == 0 {
@@ -172,6 +183,6 @@ public struct AudioHookPlatformClient: Sendable {
             reader.cancel()
         }
         return Result(received: received.withLockedValue { $0 }, frameSentAt: sent.withLockedValue { $0 },
-                      closeCode: close.map { "\($0.closeCode)" })
+                      closeCode: close.map { "\($0.closeCode)" }, openSentAt: openSentAt.withLockedValue { $0 })
     }
 }
