@@ -322,40 +322,40 @@ public final class CompliancePipeline: Sendable {
         case let .failure(outcome): return outcome
         }
 
-        var refreshes = 0
-        var outcome: ComplianceEvaluator.Outcome
-        var engineDuration = Duration.zero
-        while true {
-            guard let uri = recording.primaryMediaURI else {
-                return (.retry(after: notReadyDelay(leased), reason: "recording.noMediaURI"), nil)
-            }
-            let request = makeRequest(job, recordingId: recordingId, recording: recording, uri: uri)
-            let start = elapsed()
-            do {
-                outcome = try await evaluator.evaluate(request)
-                engineDuration = elapsed() - start
-                break
-            } catch let error as VerdictValidationError {
-                trace.emit(.validationRejected(code: error.errorCode), duration: elapsed() - start)
-                return (.deadLetter(stage: "validate", code: error.errorCode, reason: error.description), nil)
-            } catch {
-                try rethrowCancellation(error)
-                if let engine = error as? ComplianceEngineError, engine.code == .mediaLinkExpired, refreshes < 2 {
-                    refreshes += 1
-                    trace.emit(.mediaLinkRefreshed)
-                    switch try await awaitRecording(leased, recordingId: recordingId, trace) {
-                    case let .success(ready): recording = ready
-                    case let .failure(outcome): return outcome
-                    }
-                    continue
-                }
-                var delay = EngineFailure.requeueDelay(for: error, fallback: backoff(leased))
-                if delay == .zero { delay = backoff(leased) }   // refreshed in place already: do not spin
-                trace.emit(.engineFailed(code: code(of: error), retryAfter: delay), duration: elapsed() - start)
-                guard let delay else {
-                    return (.deadLetter(stage: "engine", code: code(of: error), reason: "\(error)"), nil)
-                }
-                return (.retry(after: delay, reason: code(of: error)), nil)
+        // A verdict an earlier attempt of this job stored before remediating (its worker was cancelled or
+        // crashed mid-remediation): reused, so the engine is called once per recording.
+        let verdictKey = Self.verdictKey(recordingId)
+        let earlier = await storedVerdict(verdictKey, recordingId: recordingId)
+        if case let .stored(verdict) = earlier, let uri = recording.primaryMediaURI,
+           let decided = try? evaluator.decide(verdict, for: makeRequest(job, recordingId: recordingId, recording: recording, uri: uri)) {
+            trace.emit(.verdictReused)
+            return try await remediateDecided(leased, recording: recording, recordingId: recordingId,
+                                              validated: decided.0, decision: decided.1, trace)
+        }
+        let outcome: ComplianceEvaluator.Outcome
+        let engineDuration: Duration
+        let answer: EngineAnswer
+        do {
+            answer = try await callEngine(leased, recordingId: recordingId, recording: &recording, trace)
+        } catch {
+            if case let .claimed(token) = earlier { try? await store.release(verdictKey, token: token) }
+            throw error
+        }
+        switch answer {
+        case let .failure(early):
+            if case let .claimed(token) = earlier { try? await store.release(verdictKey, token: token) }
+            return early
+        case let .success(answer):
+            (outcome, engineDuration) = answer
+        }
+        if case let .claimed(token) = earlier {
+            if case let .decided(validated, _) = outcome, let json = try? VigilJSON.encodeBytes(validated.verdict) {
+                try? await store.complete(verdictKey, token: token,
+                                          outcome: StoredOutcome(status: "decided", details: ["verdict": String(decoding: json, as: UTF8.self)],
+                                                                 completedAt: now()),
+                                          retain: configuration.retain)
+            } else {
+                try? await store.release(verdictKey, token: token)
             }
         }
 
@@ -372,6 +372,16 @@ public final class CompliancePipeline: Sendable {
         trace.emit(.verdict(verdict.verdict, violationType: verdict.violationType, confidence: verdict.confidenceScore),
                    duration: engineDuration)
         trace.emit(.decision(action: decision.action, priority: decision.priority, ruleId: decision.ruleId))
+        return try await remediateDecided(leased, recording: recording, recordingId: recordingId,
+                                          validated: validated, decision: decision, trace)
+    }
+
+    /// The remediation of a decided verdict (fresh from the engine, or stored by an earlier attempt).
+    private func remediateDecided(_ leased: Leased<RecordingJob>, recording: Recording, recordingId: GenesysID,
+                                  validated: ValidatedVerdict, decision: RemediationDecision,
+                                  _ trace: Trace) async throws -> (Disposition, String?) {
+        let job = leased.job
+        let verdict = validated.verdict
         guard !verdict.verdict.isCompliant, let flow = routing.flow(for: decision.action) else {
             return (.ack, "decided:\(decision.action.rawValue)")
         }
@@ -404,6 +414,76 @@ public final class CompliancePipeline: Sendable {
             return (.retry(after: deferralDelay(report), reason: "remediation.deferred"), nil)
         case .retryLater:
             return (.retry(after: backoff(leased), reason: "remediation.retryLater"), nil)
+        }
+    }
+
+    /// What an earlier attempt of a job left for its recording.
+    enum EarlierVerdict {
+        /// Its verdict, stored before remediation started.
+        case stored(ComplianceVerdict)
+        /// Nothing yet; this attempt holds the key until it has a verdict (then stores it) or gives up.
+        case claimed(LeaseToken)
+        /// Unknown (the store failed, or the key is held elsewhere): the engine is asked, nothing is stored.
+        case unknown
+    }
+
+    /// `vigil.verdict:<recordingId>`: the validated verdict of a recording, kept from before its
+    /// remediation starts until ``PipelineConfiguration/retain`` ends.
+    static func verdictKey(_ recordingId: GenesysID) -> String { "vigil.verdict:\(recordingId.rawValue)" }
+
+    private func storedVerdict(_ key: String, recordingId: GenesysID) async -> EarlierVerdict {
+        switch try? await store.claim(key, fingerprint: "verdict-v1", lease: configuration.lease) {
+        case let .completed(outcome)?:
+            guard let text = outcome.details["verdict"],
+                  let verdict = try? VigilJSON.decode(ComplianceVerdict.self, from: Array(text.utf8)),
+                  verdict.recordingId == recordingId else { return .unknown }
+            return .stored(verdict)
+        case let .acquired(token)?: return .claimed(token)
+        default: return .unknown
+        }
+    }
+
+    enum EngineAnswer {
+        case success((ComplianceEvaluator.Outcome, Duration))
+        case failure((Disposition, String?))
+    }
+
+    /// Asks the engine (behind the evaluator), refreshing an expired media link up to twice.
+    private func callEngine(_ leased: Leased<RecordingJob>, recordingId: GenesysID, recording: inout Recording,
+                            _ trace: Trace) async throws -> EngineAnswer {
+        let job = leased.job
+        var refreshes = 0
+        while true {
+            guard let uri = recording.primaryMediaURI else {
+                return .failure((.retry(after: notReadyDelay(leased), reason: "recording.noMediaURI"), nil))
+            }
+            let request = makeRequest(job, recordingId: recordingId, recording: recording, uri: uri)
+            let start = elapsed()
+            do {
+                let outcome = try await evaluator.evaluate(request)
+                return .success((outcome, elapsed() - start))
+            } catch let error as VerdictValidationError {
+                trace.emit(.validationRejected(code: error.errorCode), duration: elapsed() - start)
+                return .failure((.deadLetter(stage: "validate", code: error.errorCode, reason: error.description), nil))
+            } catch {
+                try rethrowCancellation(error)
+                if let engine = error as? ComplianceEngineError, engine.code == .mediaLinkExpired, refreshes < 2 {
+                    refreshes += 1
+                    trace.emit(.mediaLinkRefreshed)
+                    switch try await awaitRecording(leased, recordingId: recordingId, trace) {
+                    case let .success(ready): recording = ready
+                    case let .failure(outcome): return .failure(outcome)
+                    }
+                    continue
+                }
+                var delay = EngineFailure.requeueDelay(for: error, fallback: backoff(leased))
+                if delay == .zero { delay = backoff(leased) }   // refreshed in place already: do not spin
+                trace.emit(.engineFailed(code: code(of: error), retryAfter: delay), duration: elapsed() - start)
+                guard let delay else {
+                    return .failure((.deadLetter(stage: "engine", code: code(of: error), reason: "\(error)"), nil))
+                }
+                return .failure((.retry(after: delay, reason: code(of: error)), nil))
+            }
         }
     }
 

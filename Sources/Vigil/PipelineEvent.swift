@@ -84,6 +84,9 @@ public struct PipelineEvent: Sendable, Hashable, CustomStringConvertible {
         case verdict(Verdict, violationType: ViolationType?, confidence: Double)
         /// The engine accepted the request; the verdict arrives by callback.
         case verdictPending
+        /// The verdict an earlier attempt of this job stored before remediating was used: the engine was
+        /// not called again (the earlier attempt's worker was cancelled or crashed mid-remediation).
+        case verdictReused
         /// The engine call failed (stable error code; `retryAfter` nil when permanent).
         case engineFailed(code: String, retryAfter: Duration?)
         /// The engine's verdict was rejected by the validator (stable code, e.g. `verdict.recordingMismatch`).
@@ -154,6 +157,7 @@ public struct PipelineEvent: Sendable, Hashable, CustomStringConvertible {
         case .mediaLinkRefreshed: "mediaLinkRefreshed"
         case .verdict: "verdict"
         case .verdictPending: "verdictPending"
+        case .verdictReused: "verdictReused"
         case .engineFailed: "engineFailed"
         case .validationRejected: "validationRejected"
         case .decision: "decision"

@@ -59,6 +59,8 @@ public final class PipelineStatistics: ComplianceObserver, @unchecked Sendable {
         public var violationTypes: [String: Int] = [:]
         /// Verdicts that will arrive by callback.
         public var pendingVerdicts = 0
+        /// Verdicts reused from an earlier attempt instead of calling the engine again.
+        public var verdictsReused = 0
         /// Engine failures by code.
         public var engineFailures: [String: Int] = [:]
         /// Verdicts rejected by the validator.
@@ -151,6 +153,7 @@ public final class PipelineStatistics: ComplianceObserver, @unchecked Sendable {
                 value.verdicts[verdict.rawValue, default: 0] += 1
                 if verdict == .violationDetected { value.violationTypes[type?.rawValue ?? "-", default: 0] += 1 }
             case .verdictPending: value.pendingVerdicts += 1
+            case .verdictReused: value.verdictsReused += 1
             case let .engineFailed(code, _): value.engineFailures[code, default: 0] += 1
             case .validationRejected: value.validationRejected += 1
             case let .decision(action, _, _): value.decisions[action.rawValue, default: 0] += 1
