@@ -93,10 +93,26 @@ public struct ReferenceComplianceEngine: ComplianceEngine {
         guard let body else {
             throw AnalysisError.mediaFetchFailed(status: response.status, detail: "media download had no body")
         }
+        // A download cut mid-way continues with a Range request from the last byte analysed; a link
+        // that expired meanwhile is the caller's to refresh (`mediaLinkExpired`: the pipeline asks again).
+        let url = request.media.uri.url, timeout = options.downloadTimeout, transport = self.transport
+        let correlationId = request.correlationId
+        let media = ResumableDownload(response: response, body: body, fetch: { start in
+            let (ranged, rest) = try await transport.send(ResumableDownload.rangeRequest(for: url, from: start, timeout: timeout),
+                                                          body: nil)
+            if ranged.status == 403 || ranged.status == 404 {
+                throw ComplianceEngineError(code: .mediaLinkExpired, status: ranged.status, correlationId: correlationId,
+                                            detail: "the media host refused the link mid-download")
+            }
+            return (ranged, rest)
+        }, exhausted: { delivered, length, reason in
+            AnalysisError.mediaFetchFailed(status: response.status,
+                                           detail: "media download: \(reason) (\(delivered) of \(length.map(String.init) ?? "?") bytes)")
+        })
         let threshold = options.policy.routeToComplianceQueueAt
         var analyzer = ContentAnalyzer(policy: options.policy)
         var stopped = false
-        for try await chunk in body {
+        for try await chunk in media {
             try Task.checkCancellation()
             let found = try analyzer.consume(chunk)
             found.forEach { onFinding?($0) }

@@ -135,45 +135,60 @@ extension GenesysCloudClient {
     /// The returned body streams straight from the transport; the client holds no more than the chunk
     /// in flight, whatever the size. When the media host refuses the URL with `403`/`404` (the URL
     /// expired — they live ≤ 60 minutes — or the file is not there yet), the recording is fetched again
-    /// once for a fresh URL. `5xx`/`429`/connection failures are retried like any safe call.
+    /// for a fresh URL. `5xx`/`429`/connection failures are retried like any safe call. A body that ends
+    /// short of `Content-Length` or fails mid-way is **resumed** (``ResumableDownload``): the rest is
+    /// asked for with `Range: bytes=<delivered>-`, through a fresh URL if the old one expired meanwhile,
+    /// up to three times — the consumer sees one unbroken stream.
     ///
     /// - Parameters:
     ///   - recording: a ready recording (from ``awaitRecording(conversationId:recordingId:format:options:)``).
     ///   - format: the format to ask for when re-fetching.
     ///   - key: the `mediaUris` key to use (`"S"`, `"0"`…); `nil` for ``Recording/primaryMediaURI``.
     /// - Throws: ``GenesysAPIError/Code/mediaExpired`` when the fresh URL fails too; the body throws
-    ///   ``GenesysAPIError/Code/mediaTruncated`` if it ends short of `Content-Length`.
+    ///   ``GenesysAPIError/Code/mediaTruncated`` if it cannot be completed (more than three cuts, a
+    ///   range answer that does not continue where it stopped, a body longer than announced).
     public func downloadMedia(of recording: Recording, format: RecordingFormat = .wav,
                               key: String? = nil) async throws -> MediaDownload {
-        var current = recording
-        var refetched = false
+        let state = MediaURLState(recording)
+        let (response, body) = try await fetchMedia(state, format: format, key: key, from: 0)
+        let stream = ResumableDownload(response: response, body: body, fetch: { start in
+            try await self.fetchMedia(state, format: format, key: key, from: start)
+        }, exhausted: { delivered, length, reason in
+            GenesysAPIError(code: .mediaTruncated,
+                            detail: "media stream: \(reason) (\(delivered) of \(length.map(String.init) ?? "?") bytes)")
+        })
+        let first = state.snapshot
+        return MediaDownload(body: HTTPBody(stream, length: stream.length.map { .known($0) } ?? .unknown),
+                             contentType: response.headerFields["Content-Type"], length: stream.length,
+                             recording: first.recording, refetchedURL: first.refreshes > 0)
+    }
+
+    /// One GET of the media — from byte `start` with a `Range` header when `start` > 0 — fetching the
+    /// recording again for a fresh URL when the media host refuses the current one (403/404: expired),
+    /// at most twice per download (once before it starts, once mid-way).
+    func fetchMedia(_ state: MediaURLState, format: RecordingFormat, key: String?,
+                    from start: Int64) async throws -> (HTTPResponse, HTTPBody?) {
         while true {
+            let current = state.snapshot.recording
             let uri: PresignedURL? = key.map { current.mediaUris?[$0]?.mediaUri ?? nil } ?? current.primaryMediaURI
             guard let uri else {
                 throw GenesysAPIError.invalidInput("recording.mediaUris", "the recording has no media URI; await it first")
             }
-            let (response, body) = try await fetchPresigned(uri.url)
-            if response.isSuccess {
-                let length = response.headerFields["Content-Length"].flatMap { Int64($0) }
-                    ?? { if case let .known(n) = body?.length { return n } else { return nil } }()
-                let checked = HTTPBody(LengthCheckedSequence(base: body ?? HTTPBody([]), expected: length),
-                                       length: length.map { .known($0) } ?? .unknown)
-                return MediaDownload(body: checked, contentType: response.headerFields["Content-Type"],
-                                     length: length, recording: current, refetchedURL: refetched)
-            }
+            let (response, body) = try await fetchPresigned(uri.url, from: start)
+            if response.isSuccess { return (response, body) }
             guard response.status == 403 || response.status == 404 else {
                 throw makeError(status: response.status, headers: response.headerFields, body: [],
                                 request: "GET \(uri.url.redactedForLogging)", token: nil)
             }
-            guard !refetched, let conversationId = current.conversationId else {
+            // Once before the download starts, once more mid-way.
+            guard state.snapshot.refreshes < (start == 0 ? 1 : 2), let conversationId = current.conversationId else {
                 throw GenesysAPIError(code: .mediaExpired, status: response.status,
                                       detail: "the media URL was refused even after fetching a fresh one",
                                       request: "GET \(uri.url.redactedForLogging)")
             }
-            refetched = true
             switch try await self.recording(conversationId: conversationId, recordingId: current.id, format: format) {
             case let .ready(fresh):
-                current = fresh
+                state.refreshed(to: fresh)
             case let .archived(r), let .deleted(r), let .failed(r):
                 throw GenesysAPIError(code: .recordingUnavailable, status: 200,
                                       detail: "the recording's media is no longer available", fileState: r.fileState)
@@ -187,8 +202,8 @@ extension GenesysCloudClient {
 
     /// GET of a pre-signed URL, without `Authorization`, retrying 429/5xx/connection failures. 403/404 and
     /// success are returned to the caller with the body unread.
-    func fetchPresigned(_ url: URL) async throws -> (HTTPResponse, HTTPBody?) {
-        let request = HTTPRequest(method: .get, url: url, headerFields: HTTPFields(), timeout: configuration.requestTimeout)
+    func fetchPresigned(_ url: URL, from start: Int64 = 0) async throws -> (HTTPResponse, HTTPBody?) {
+        let request = ResumableDownload.rangeRequest(for: url, from: start, timeout: configuration.requestTimeout)
         let transport = self.transport
         do {
             let result: UncheckedResponse = try await driver.retrying(
@@ -276,38 +291,20 @@ struct UncheckedResponse: Sendable {
     let body: HTTPBody?
 }
 
-/// Passes chunks through and checks the total against the announced length.
-struct LengthCheckedSequence: AsyncSequence, Sendable {
-    typealias Element = [UInt8]
-    let base: HTTPBody
-    let expected: Int64?
+/// The recording whose media URL a download uses, replaced when the URL is refreshed mid-way.
+final class MediaURLState: @unchecked Sendable {
+    private let lock = NSLock()
+    private var recording: Recording
+    private var refreshes = 0
 
-    struct AsyncIterator: AsyncIteratorProtocol {
-        var base: HTTPBody.AsyncIterator
-        let expected: Int64?
-        var received: Int64 = 0
-        var finished = false
+    init(_ recording: Recording) { self.recording = recording }
 
-        mutating func next() async throws -> [UInt8]? {
-            guard !finished else { return nil }
-            if let chunk = try await base.next() {
-                received += Int64(chunk.count)
-                if let expected, received > expected {
-                    finished = true
-                    throw GenesysAPIError(code: .mediaTruncated, detail: "media stream is longer than announced")
-                }
-                return chunk
-            }
-            finished = true
-            if let expected, received != expected {
-                throw GenesysAPIError(code: .mediaTruncated,
-                                      detail: "media stream ended after \(received) of \(expected) bytes")
-            }
-            return nil
+    var snapshot: (recording: Recording, refreshes: Int) { lock.withLock { (recording, refreshes) } }
+
+    func refreshed(to fresh: Recording) {
+        lock.withLock {
+            recording = fresh
+            refreshes += 1
         }
-    }
-
-    func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(base: base.makeAsyncIterator(), expected: expected)
     }
 }

@@ -119,6 +119,39 @@ struct ReferenceEngineTests {
         #expect(found.values.first?.participant == (channels == 1 ? "mixed" : "external"))
     }
 
+    @Test func aDownloadCutMidWayIsResumedAndTheCardAfterTheCutFound() async throws {
+        // The card is keyed at 5 s of 8: past the cut at half the file.
+        let wav = Calls.stereo(seconds: 8, keys: [(5000, Self.card)])
+        let starts = Recorder<String>()
+        let transport = StubTransport { request in
+            starts.append(request.headerFields["Range"] ?? "-")
+            var headers = HTTPFields()
+            if let range = request.headerFields["Range"], let from = Int(range.dropFirst(6).dropLast()) {
+                headers["Content-Range"] = "bytes \(from)-\(wav.count - 1)/\(wav.count)"
+                headers["Content-Length"] = String(wav.count - from)
+                return (HTTPResponse(status: 206, headerFields: headers), HTTPBody(Array(wav[from...])))
+            }
+            headers["Content-Length"] = String(wav.count)  // announced whole, cut at half
+            return (HTTPResponse(status: 200, headerFields: headers), HTTPBody(Array(wav[..<(wav.count / 2)])))
+        }
+        guard case let .verdict(verdict) = try await ReferenceComplianceEngine(transport: transport).evaluate(Calls.request()) else {
+            Issue.record("expected a verdict"); return
+        }
+        #expect(verdict.violationType == .pciMidCapture)
+        #expect(abs((verdict.timestampOffsetMs ?? 0) - 5000) <= 20)
+        #expect(starts.values == ["-", "bytes=\(wav.count / 2)-"])
+
+        // A link that expires mid-way is the caller's to refresh.
+        let expiring = StubTransport { request in
+            if request.headerFields["Range"] != nil { return (HTTPResponse(status: 403, headerFields: [:]), nil) }
+            return (HTTPResponse(status: 200, headerFields: ["Content-Length": String(wav.count)]), HTTPBody(Array(wav[..<100])))
+        }
+        let error = await #expect(throws: ComplianceEngineError.self) {
+            _ = try await ReferenceComplianceEngine(transport: expiring).evaluate(Calls.request())
+        }
+        #expect(error?.code == .mediaLinkExpired)
+    }
+
     @Test func runsInProcessBehindTheEvaluator() async throws {
         let wav = Calls.stereo(seconds: 6, keys: [(1000, Self.card)])
         let evaluator = ComplianceEvaluator(engine: ReferenceComplianceEngine(transport: Calls.serving(wav)))

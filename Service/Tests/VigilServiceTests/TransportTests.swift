@@ -34,7 +34,7 @@ struct TransportTests {
         router.get("/stall") { _, _ in
             Response(status: .ok, body: ResponseBody { writer in
                 try await writer.write(ByteBuffer(string: "first"))
-                try await Task.sleep(for: .seconds(3))
+                try await Task.sleep(for: .seconds(8))
                 try await writer.finish(nil)
             })
         }
@@ -127,7 +127,8 @@ struct TransportTests {
     @Test("a body that stalls longer than the timeout → http.timedOut while reading")
     func bodyStall() async throws {
         try await Self.withServer { base, transport in
-            let request = VigilCore.HTTPRequest(method: .get, url: base.appendingPathComponent("stall"), timeout: .milliseconds(400))
+            // 1.5 s: long enough for the head on a machine busy compiling, far shorter than the 8 s stall.
+            let request = VigilCore.HTTPRequest(method: .get, url: base.appendingPathComponent("stall"), timeout: .milliseconds(1_500))
             let (response, body) = try await transport.send(request, body: nil)
             #expect(response.status == 200)
             var iterator = try #require(body).makeAsyncIterator()

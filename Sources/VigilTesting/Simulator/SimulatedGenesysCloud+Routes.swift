@@ -215,17 +215,33 @@ extension SimulatedGenesysCloud {
                 recordings[recordingId] = stored
                 return s3Error(404, "NoSuchKey")
             }
-            var end = stored.media.size
+            let size = stored.media.size
+            // `Range: bytes=N-` (the only form a resuming client sends); anything else is served whole.
+            var start: Int64 = 0
+            if let range = request.headerFields["Range"], range.hasPrefix("bytes="), range.hasSuffix("-"),
+               let first = Int64(range.dropFirst(6).dropLast()) {
+                guard first < size else {
+                    return Reply(status: 416, headers: ["Content-Range": "bytes */\(size)"])
+                }
+                start = first
+                mediaRangeStarts[recordingId, default: []].append(first)
+            }
+            var end = size
             if stored.truncatedLeft > 0 {
                 stored.truncatedLeft -= 1
-                recordings[recordingId] = stored
-                end = stored.media.size / 2
+                end = start + (size - start) / 2
+            } else if stored.expireMidLeft > 0, start == 0 {
+                stored.expireMidLeft -= 1
+                end = size / 2
+                grants[parts[1]]?.expiresAt = .zero  // the link dies while its body is in flight
             }
-            let sequence = GeneratedMediaSequence(media: stored.media, end: end,
+            recordings[recordingId] = stored
+            let sequence = GeneratedMediaSequence(media: stored.media, start: start, end: end,
                                                   chunkSize: max(1, configuration.mediaChunkSize))
-            return Reply(status: 200,
-                         headers: ["Content-Type": stored.contentType, "Content-Length": String(stored.media.size)],
-                         body: HTTPBody(sequence, length: .known(stored.media.size)))
+            var headers: HTTPFields = ["Content-Type": stored.contentType, "Content-Length": String(size - start)]
+            if start > 0 { headers["Content-Range"] = "bytes \(start)-\(size - 1)/\(size)" }
+            return Reply(status: start > 0 ? 206 : 200, headers: headers,
+                         body: HTTPBody(sequence, length: .known(size - start)))
         }
     }
 

@@ -99,13 +99,16 @@ public actor SimulatedGenesysCloud: HTTPTransport {
         public var latency: ClosedRange<Duration>?
         /// Every issued token expires after this many API requests made with it (token expiry mid-run).
         public var tokenExpiresAfterRequests: Int?
+        /// The first N full media fetches of each recording (after the truncated ones) stop half way and
+        /// their URL expires at that moment: a resumed download must fetch a fresh URL first.
+        public var mediaURLExpiresMidDownload = 0
 
         /// Creates a fault set.
         public init(transcodingPolls: Int = 0, transcodeEstimateMs: Int64? = 2_000, emptyTranscodingBody: Bool = false,
                     mediaNotFoundFetches: Int = 0, truncatedMediaFetches: Int = 0, expiredMediaURLs: Int = 0,
                     rateLimitBursts: Burst? = nil, serverErrorBursts: Burst? = nil, loginBursts: Burst? = nil,
                     connectionFailureProbability: Double = 0, latency: ClosedRange<Duration>? = nil,
-                    tokenExpiresAfterRequests: Int? = nil) {
+                    tokenExpiresAfterRequests: Int? = nil, mediaURLExpiresMidDownload: Int = 0) {
             self.transcodingPolls = transcodingPolls
             self.transcodeEstimateMs = transcodeEstimateMs
             self.emptyTranscodingBody = emptyTranscodingBody
@@ -118,6 +121,7 @@ public actor SimulatedGenesysCloud: HTTPTransport {
             self.connectionFailureProbability = connectionFailureProbability
             self.latency = latency
             self.tokenExpiresAfterRequests = tokenExpiresAfterRequests
+            self.mediaURLExpiresMidDownload = mediaURLExpiresMidDownload
         }
     }
 
@@ -204,6 +208,7 @@ public actor SimulatedGenesysCloud: HTTPTransport {
         var transcodingPollsLeft: Int
         var notFoundLeft: Int
         var truncatedLeft: Int
+        var expireMidLeft: Int
     }
 
     struct Grant: Sendable {
@@ -212,7 +217,7 @@ public actor SimulatedGenesysCloud: HTTPTransport {
             case transcript(String)
         }
         let target: Target
-        let expiresAt: Duration
+        var expiresAt: Duration
     }
 
     struct TokenState: Sendable {
@@ -264,6 +269,7 @@ public actor SimulatedGenesysCloud: HTTPTransport {
     var participantAttributes: [String: [String: String]] = [:]
     var recordingStates: [GenesysID: RecordingState] = [:]
     var deletionProtected: Set<GenesysID> = []
+    var mediaRangeStarts: [GenesysID: [Int64]] = [:]
     var conversationParticipants: [GenesysID: [Conversation.Participant]] = [:]
     var participantAttributeEndpoints: [String: String] = [:]
     var workitemList: [Workitem] = []
@@ -317,7 +323,8 @@ public actor SimulatedGenesysCloud: HTTPTransport {
             sessionId: sessionId ?? nextID().rawValue,
             transcodingPollsLeft: transcodingPolls ?? configuration.faults.transcodingPolls,
             notFoundLeft: configuration.faults.mediaNotFoundFetches,
-            truncatedLeft: configuration.faults.truncatedMediaFetches)
+            truncatedLeft: configuration.faults.truncatedMediaFetches,
+            expireMidLeft: configuration.faults.mediaURLExpiresMidDownload)
         if !recordingOrder.contains(rid) { recordingOrder.append(rid) }
         if conversationParticipants[cid] == nil {
             // A voice call as Genesys Cloud lists it: the customer, the queue, the agent who answered.
@@ -401,6 +408,9 @@ public actor SimulatedGenesysCloud: HTTPTransport {
 
     /// The external tag of a conversation.
     public func externalTag(conversationId: GenesysID) -> String? { externalTags[conversationId] }
+
+    /// The `Range` starts of the media requests for a recording that asked for one (in order).
+    public func mediaRanges(recordingId: GenesysID) -> [Int64] { mediaRangeStarts[recordingId] ?? [] }
 
     /// Whether the conversation's recordings are under deletion protection (legal hold).
     public func isDeletionProtected(conversationId: GenesysID) -> Bool { deletionProtected.contains(conversationId) }

@@ -69,6 +69,7 @@ public struct SimulatedMedia: Sendable {
 struct GeneratedMediaSequence: AsyncSequence, Sendable {
     typealias Element = [UInt8]
     let media: SimulatedMedia
+    var start: Int64 = 0
     let end: Int64
     let chunkSize: Int
 
@@ -89,6 +90,6 @@ struct GeneratedMediaSequence: AsyncSequence, Sendable {
     }
 
     func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(media: media, end: end, chunkSize: chunkSize)
+        AsyncIterator(media: media, end: end, chunkSize: chunkSize, position: start)
     }
 }
