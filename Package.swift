@@ -31,6 +31,7 @@ let package = Package(
         .library(name: "Vigil", targets: ["Vigil"]),
         .library(name: "VigilSQLite", targets: ["VigilSQLite"]),
         .library(name: "VigilAudioHook", targets: ["VigilAudioHook"]),
+        .library(name: "VigilEvidence", targets: ["VigilEvidence"]),
         .executable(name: "vigil", targets: ["VigilCLI"]),
     ],
     targets: [
@@ -43,6 +44,7 @@ let package = Package(
         .target(name: "VigilVerdict", dependencies: ["VigilCore", "VigilModels", "VigilRedaction"], swiftSettings: swiftSettings),
         .target(name: "VigilAnalysis", dependencies: ["VigilCore", "VigilModels", "VigilRedaction", "VigilVerdict"], swiftSettings: swiftSettings),
         .target(name: "VigilAudioHook", dependencies: ["VigilCore", "VigilModels", "VigilIdempotency", "VigilAnalysis", "VigilRemediation"], swiftSettings: swiftSettings),
+        .target(name: "VigilEvidence", dependencies: ["VigilCore"], swiftSettings: swiftSettings),
         .target(name: "VigilEventSub", dependencies: ["VigilCore", "VigilModels", "VigilRedaction", "VigilIdempotency"], swiftSettings: swiftSettings),
         .target(name: "VigilTesting", dependencies: ["VigilCore", "VigilModels", "VigilIdempotency", "VigilPlatformClient", "VigilVerdict"], swiftSettings: swiftSettings),
         .target(name: "VigilRemediation", dependencies: ["VigilCore", "VigilModels", "VigilPlatformClient", "VigilIdempotency"], swiftSettings: swiftSettings),
@@ -61,6 +63,7 @@ let package = Package(
         .testTarget(name: "VigilRemediationTests", dependencies: ["VigilRemediation", "VigilCore", "VigilModels", "VigilIdempotency", "VigilPlatformClient", "VigilTesting"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"]), .yum(["sqlite-devel"]), .brew(["sqlite"])]),
         .target(name: "VigilSQLite", dependencies: ["CSQLite", "VigilCore", "VigilIdempotency", "VigilModels", "VigilVerdict", "VigilRemediation"], swiftSettings: swiftSettings),
+        .testTarget(name: "VigilEvidenceTests", dependencies: ["VigilEvidence", "VigilCore"], swiftSettings: swiftSettings),
         .testTarget(name: "VigilAudioHookTests", dependencies: ["VigilAudioHook", "VigilCore", "VigilModels", "VigilIdempotency", "VigilAnalysis", "VigilRemediation", "VigilPlatformClient", "VigilTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "VigilSQLiteTests", dependencies: ["VigilSQLite", "VigilTesting"], swiftSettings: swiftSettings),
     ]
