@@ -200,7 +200,7 @@ enum Demo {
 
         let clock = TestClock()
         let faults = SimulatedGenesysCloud.Faults(
-            transcodingPolls: 3, expiredMediaURLs: 1,
+            transcodingPolls: 3, truncatedMediaFetches: 1, expiredMediaURLs: 1,
             rateLimitBursts: .init(probability: 0.3, length: 2, statuses: [429], retryAfterSeconds: 3),
             tokenExpiresAfterRequests: 4)
         let cloud = SimulatedGenesysCloud(configuration: .init(seed: 2026, faults: faults), clock: clock)
@@ -231,6 +231,9 @@ enum Demo {
             report.check("the recording is awaited through 202 transcoding, 429 Retry-After and token expiry",
                          transcoding == 3 && throttled > 0 && tokens >= 2)
             report.check("an expired media URL is refreshed once, then \(result.bytes) bytes stream in", result.refetched && result.bytes == wav.count)
+            let ranges = await cloud.mediaRanges(recordingId: recordingId)
+            report.check("the download was cut half way and resumed with `Range: bytes=\(ranges.first ?? -1)-` — no byte read twice, "
+                         + "the detector saw one unbroken stream", ranges == [Int64(wav.count / 2)])
             let digits = result.events.filter { $0.channel == 0 }.compactMap { $0.digit.rawValue.asciiValue }
             let first = result.events.first
             let masked = String(repeating: "*", count: max(0, digits.count - 4))

@@ -84,6 +84,19 @@ extension Demo {
                          + "finds the live work item: \(annotations.count) annotation, \(workitems.count) work item",
                          result.status == .completed && annotations.count == 1
                          && annotations.first?.location == Int64(cardFlag.finding.offsetMs) && workitems.count == 1)
+            // Under review, the recording must survive retention: a legal_hold block protects it.
+            let hold = try RemediationFlow(json: #"""
+                {"name":"Hold","entryPoints":[{"name":"Entry","type":"vigil"}],"blocks":[{"id":"hold","type":"legal_hold"}],
+                 "transitions":[{"from":"Entry","to":"hold"}]}
+                """#)
+            let held = try await clock.drive(Task {
+                try await executor.run(hold, verdict: verdict,
+                                       context: RemediationContext(conversationId: conversationId, recordingId: recordingId))
+            })
+            let protected = await cloud.isDeletionProtected(conversationId: conversationId)
+            report.check("a `legal_hold` block puts the conversation's recordings under deletion protection "
+                         + "(PUT /api/v2/recordings/deletionprotection?protect=true)",
+                         held.status == .completed && protected)
         } catch {
             report.check("the live call is flagged and remediated (\(error))", false)
         }

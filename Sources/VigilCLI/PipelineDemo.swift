@@ -301,6 +301,19 @@ enum PipelineDemo {
                      lost.isEmpty && s.totalDeadLetters == 0 && queueLetters.isEmpty && letters.isEmpty)
         report.check("each flag carries the keyed offset: annotations sit where the card was keyed",
                      await annotationsAtKeyedOffsets(cloud, violating))
+        var attributed = 0, queueTouched = 0
+        for recording in violating {
+            for participant in await cloud.participants(conversationId: recording.conversationId) {
+                guard let id = GenesysID(participant.id) else { continue }
+                let attributes = await cloud.attributes(conversationId: recording.conversationId, participantId: id)
+                if participant.purpose == "acd" { queueTouched += attributes.isEmpty ? 0 : 1; continue }
+                let viaCalls = await cloud.attributesEndpoint(conversationId: recording.conversationId, participantId: id) == "calls"
+                if attributes["compliance_status"] == "VIOLATION_DETECTED", viaCalls { attributed += 1 }
+            }
+        }
+        report.check("participant attributes on the customer and the agent of each flagged call (the conversation looked up, "
+                     + "written through /conversations/calls/…): \(attributed) of \(2 * violating.count); the queue untouched",
+                     attributed == 2 * violating.count && queueTouched == 0)
         report.check("duplicates were suppressed, not processed: \(s.duplicateDeliveries) at ingest, \(s.duplicateJobs) by workers",
                      s.accepted + s.duplicateDeliveries == s.deliveries && s.verdicts.values.reduce(0, +) == n)
         report.check("no request carried a bearer token to the media host",
