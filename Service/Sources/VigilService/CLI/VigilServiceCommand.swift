@@ -256,12 +256,7 @@ public enum VigilServiceCommand {
         var seed: UInt64 = 1
         var out: String?
         var flags = Flags(arguments)
-        func number(_ flag: String, _ range: ClosedRange<Int>) throws(UsageError) -> Int {
-            guard let value = Int(try flags.value(for: flag)), range.contains(value) else {
-                throw UsageError("\(flag) needs a number from \(range.lowerBound) to \(range.upperBound)")
-            }
-            return value
-        }
+        func number(_ flag: String, _ range: ClosedRange<Int>) throws(UsageError) -> Int { try flags.number(for: flag, in: range) }
         while let flag = flags.next() {
             switch flag {
             case "--url":
@@ -308,11 +303,7 @@ public enum VigilServiceCommand {
     static func send(_ arguments: [String]) async throws -> Int32 {
         let (options, out) = try parseSend(arguments)
         let report = try await LoadGenerator.run(options)
-        if let out {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-            try encoder.encode(report).write(to: URL(fileURLWithPath: out))
-        }
+        if let out { try write(report, to: out) }
         stderr(report.summary + "\n")
         return report.succeeded ? 0 : 1
     }
@@ -323,12 +314,7 @@ public enum VigilServiceCommand {
         var url: URL?, apiKey: String?, clientSecret: String?, out: String?
         var options = LiveCalls.Options(url: URL(string: "ws://127.0.0.1")!, apiKey: "", clientSecret: "")
         var flags = Flags(arguments)
-        func number(_ flag: String, _ range: ClosedRange<Double>) throws(UsageError) -> Double {
-            guard let value = Double(try flags.value(for: flag)), range.contains(value) else {
-                throw UsageError("\(flag) needs a number from \(range.lowerBound) to \(range.upperBound)")
-            }
-            return value
-        }
+        func number(_ flag: String, _ range: ClosedRange<Double>) throws(UsageError) -> Double { try flags.number(for: flag, in: range) }
         while let flag = flags.next() {
             switch flag {
             case "--url":
@@ -372,11 +358,7 @@ public enum VigilServiceCommand {
         let (options, out) = try parseLive(arguments)
         LoggingSystem.bootstrapOnce(level: .error)
         let report = try await LiveCalls.run(options)
-        if let out {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-            try encoder.encode(report).write(to: URL(fileURLWithPath: out))
-        }
+        if let out { try write(report, to: out) }
         stderr(report.summary + "\n")
         return report.succeeded ? 0 : 1
     }
@@ -397,6 +379,21 @@ public enum VigilServiceCommand {
             guard let value = arguments.popFirst(), !value.hasPrefix("--") else { throw UsageError("\(flag) needs a value") }
             return value
         }
+        mutating func number<Number: LosslessStringConvertible & Comparable>(for flag: String, in range: ClosedRange<Number>)
+            throws(UsageError) -> Number
+        {
+            guard let value = Number(try self.value(for: flag)), range.contains(value) else {
+                throw UsageError("\(flag) needs a number from \(range.lowerBound) to \(range.upperBound)")
+            }
+            return value
+        }
+    }
+
+    /// Writes a report as sorted, indented JSON.
+    static func write(_ report: some Encodable, to path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        try encoder.encode(report).write(to: URL(fileURLWithPath: path))
     }
 
     static func stderr(_ text: String) {
