@@ -14,6 +14,7 @@ enum CLI {
     COMMANDS:
       demo        Run the end-to-end demo (see `vigil demo --help`)
       scan        Scan a WAV recording or transcript JSON for violations (vigil scan --help)
+      provision   Render the seed's subscription into Genesys Cloud's trigger and integrations; apply it (vigil provision --help)
       version     Print the Vigil version
       help        Show this help
 
@@ -40,6 +41,8 @@ enum CLI {
             return await Demo.run(rest)
         case "scan":
             return Scan.run(rest)
+        case "provision":
+            return await Provision.run(rest)
         default:
             FileHandle.standardError.write(Data("vigil: unknown command '\(command)'\n\n\(usage)".utf8))
             return 2

@@ -44,6 +44,8 @@ extension SimulatedGenesysCloud {
         case (_, "taskmanagement"): return serveWorkitems(method, Array(rest.dropFirst()), body: body)
         case (_, "flows"): return serveDataTables(method, Array(rest.dropFirst()), body: body)
         case (_, "recording"): return serveBatch(method, Array(rest.dropFirst()), body: body)
+        case (_, "processautomation") where rest.count >= 2 && rest[1] == "triggers":
+            return serveTriggers(method, Array(rest.dropFirst(2)), body: body)
         case (.put, "recordings") where rest.count == 2 && rest[1] == "deletionprotection":
             return serveDeletionProtection(query: query, body: body)
         case (_, "speechandtextanalytics"): return serveTranscripts(method, Array(rest.dropFirst()))
@@ -111,6 +113,41 @@ extension SimulatedGenesysCloud {
             }
             recordingStates[cid] = update.recordingState
             return .empty(202)
+        default:
+            return notFound()
+        }
+    }
+
+    // MARK: /api/v2/processautomation/triggers
+
+    private func serveTriggers(_ method: HTTPMethod, _ p: [String], body: [UInt8]) -> Reply {
+        switch (method, p.count) {
+        case (.get, 0):
+            return .json(200, encode(ProcessAutomationTriggerList(entities: triggerOrder.compactMap { triggers[$0] })))
+        case (.post, 0):
+            var trigger: ProcessAutomationTrigger
+            do { trigger = try VigilJSON.decode(ProcessAutomationTrigger.self, from: body) } catch { return malformed(error) }
+            let id = nextID().rawValue
+            trigger.id = id
+            trigger.version = 1
+            triggers[id] = trigger
+            triggerOrder.append(id)
+            return .json(200, encode(trigger))
+        case (.put, 1):
+            guard var stored = triggers[p[0]] else { return notFound() }
+            var update: ProcessAutomationTrigger
+            do { update = try VigilJSON.decode(ProcessAutomationTrigger.self, from: body) } catch { return malformed(error) }
+            guard update.topicName == stored.topicName else {
+                return errorReply(400, "invalid.value", "topicName cannot be changed", field: "topicName")
+            }
+            guard update.version == stored.version else {
+                return errorReply(409, "conflict", "version \(update.version.map(String.init) ?? "nil") is not the current one")
+            }
+            update.id = stored.id
+            update.version = (stored.version ?? 1) + 1
+            stored = update
+            triggers[p[0]] = stored
+            return .json(200, encode(stored))
         default:
             return notFound()
         }

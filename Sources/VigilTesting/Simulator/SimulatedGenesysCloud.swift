@@ -270,6 +270,8 @@ public actor SimulatedGenesysCloud: HTTPTransport {
     var recordingStates: [GenesysID: RecordingState] = [:]
     var deletionProtected: Set<GenesysID> = []
     var mediaRangeStarts: [GenesysID: [Int64]] = [:]
+    var triggers: [String: ProcessAutomationTrigger] = [:]
+    var triggerOrder: [String] = []
     var conversationParticipants: [GenesysID: [Conversation.Participant]] = [:]
     var participantAttributeEndpoints: [String: String] = [:]
     var workitemList: [Workitem] = []
@@ -408,6 +410,9 @@ public actor SimulatedGenesysCloud: HTTPTransport {
 
     /// The external tag of a conversation.
     public func externalTag(conversationId: GenesysID) -> String? { externalTags[conversationId] }
+
+    /// The Process Automation triggers, in creation order.
+    public var processAutomationTriggers: [ProcessAutomationTrigger] { triggerOrder.compactMap { triggers[$0] } }
 
     /// The `Range` starts of the media requests for a recording that asked for one (in order).
     public func mediaRanges(recordingId: GenesysID) -> [Int64] { mediaRangeStarts[recordingId] ?? [] }
