@@ -23,7 +23,13 @@ import VigilVerdict
 /// let reply = try await engine.evaluate(request)
 /// ```
 ///
-/// Idempotent: the same request always gives the same verdict. Errors are ``AnalysisError``; only a
+/// With an ``evidence`` sink, a violation found in audio also gets its masked clip
+/// (``EvidenceClipRecorder``: seconds around the finding, every finding silenced) stored through the
+/// sink, and the verdict's `evidenceSnippet` is what the sink answers — with ``SealedEvidenceSink``, a
+/// short-lived link to the clip sealed in an ``EvidenceVault``. A failing sink fails the evaluation.
+///
+/// Idempotent: the same request always gives the same verdict (with a sink, the same verdict but a
+/// fresh evidence link). Errors are ``AnalysisError``; only a
 /// download failing with 408, 429 or 5xx is retryable. Transport errors pass through unchanged.
 public struct ReferenceComplianceEngine: ComplianceEngine {
     /// How the engine runs.
@@ -51,17 +57,27 @@ public struct ReferenceComplianceEngine: ComplianceEngine {
     public let options: Options
     /// Called with each finding as soon as it is made (from the evaluating task).
     public let onFinding: (@Sendable (ComplianceFinding) -> Void)?
+    /// Stores the masked evidence clip of a violation found in audio (`nil`: the verdict carries the
+    /// finding's masked text instead).
+    public let evidence: (any EvidenceClipSink)?
+    /// How the evidence clip is cut.
+    public let clipOptions: EvidenceClipRecorder.Options
 
     /// Creates an engine.
     ///
     /// - Parameters:
     ///   - transport: used for the `GET` of the media link.
     ///   - options: policy and early stop.
+    ///   - evidence: where a violation's masked clip goes (see ``SealedEvidenceSink``).
+    ///   - clipOptions: how much audio the clip holds around the finding.
     ///   - onFinding: progress callback, called once per finding while the media streams in.
-    public init(transport: any HTTPTransport, options: Options = Options(),
+    public init(transport: any HTTPTransport, options: Options = Options(), evidence: (any EvidenceClipSink)? = nil,
+                clipOptions: EvidenceClipRecorder.Options = .init(),
                 onFinding: (@Sendable (ComplianceFinding) -> Void)? = nil) {
         self.transport = transport
         self.options = options
+        self.evidence = evidence
+        self.clipOptions = clipOptions
         self.onFinding = onFinding
     }
 
@@ -111,10 +127,18 @@ public struct ReferenceComplianceEngine: ComplianceEngine {
         })
         let threshold = options.policy.routeToComplianceQueueAt
         var analyzer = ContentAnalyzer(policy: options.policy)
+        // The recorder parses the same bytes; it can only fail where the analyser already has.
+        var recorder: EvidenceClipRecorder? = evidence == nil ? nil : EvidenceClipRecorder(options: clipOptions)
         var stopped = false
         for try await chunk in media {
             try Task.checkCancellation()
             let found = try analyzer.consume(chunk)
+            if analyzer.kind == .transcript {
+                recorder = nil
+            } else if recorder != nil {
+                do { try recorder?.consume(chunk) } catch { recorder = nil }
+                recorder?.record(found)
+            }
             found.forEach { onFinding?($0) }
             if options.stopAtFirstHighConfidenceViolation, found.contains(where: { $0.confidence >= threshold }) {
                 stopped = true
@@ -122,10 +146,16 @@ public struct ReferenceComplianceEngine: ComplianceEngine {
             }
         }
         if !stopped {
-            try analyzer.finish().forEach { onFinding?($0) }
+            let found = try analyzer.finish()
+            recorder?.record(found)
+            found.forEach { onFinding?($0) }
         }
-        let verdict = VerdictBuilder.verdict(for: analyzer.findings, recordingId: request.recordingId,
+        var verdict = VerdictBuilder.verdict(for: analyzer.findings, recordingId: request.recordingId,
                                              correlationId: request.correlationId, routeThreshold: threshold)
+        if let evidence, let primary = VerdictBuilder.primary(of: analyzer.findings),
+           let clip = recorder?.clip(for: primary, masking: analyzer.findings) {
+            verdict.evidenceSnippet = try await evidence.store(clip, recordingId: request.recordingId, finding: primary)
+        }
         return .verdict(verdict)
     }
 }

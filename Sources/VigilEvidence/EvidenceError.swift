@@ -24,6 +24,8 @@ public struct EvidenceError: VigilError, Hashable {
         public static let storageFailure = Code("storageFailure")
         /// A link's signature, expiry or form is wrong.
         public static let invalidLink = Code("invalidLink")
+        /// The cipher implementation is not available (no system libcrypto) or refused to run.
+        public static let unavailable = Code("unavailable")
 
         public var description: String { name }
     }

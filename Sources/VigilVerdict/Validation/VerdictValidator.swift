@@ -19,7 +19,7 @@ import VigilModels
 /// | `timestampOffsetMs` ≥ 0 and ≤ the recording's `durationMs` when known | ``VerdictValidationError/Code/offsetOutOfRange`` |
 /// | `evidenceSnippet` has no control characters | ``VerdictValidationError/Code/evidenceControlCharacters`` |
 /// | a URI snippet is `https` (no `http`, `data:`, `javascript:`, `file:`…) | ``VerdictValidationError/Code/evidenceInsecureURI`` |
-/// | a URI snippet carries no credentials (user info, or a token/signature/key query parameter) | ``VerdictValidationError/Code/evidenceURICredentials`` |
+/// | a URI snippet carries no credentials (user info, or a token/signature/key query parameter) — except this host's own signed evidence links (``signedEvidenceLinkBases``) | ``VerdictValidationError/Code/evidenceURICredentials`` |
 /// | the snippet has no unmasked card number | ``VerdictValidationError/Code/evidenceUnmaskedPAN`` |
 /// | the snippet has no unmasked SSN | ``VerdictValidationError/Code/evidenceUnmaskedSSN`` |
 ///
@@ -38,12 +38,23 @@ public struct VerdictValidator: Sendable {
 
     /// The scanner run over evidence snippets.
     public let scanner: any EvidencePIIScanner
+    /// Bases of Vigil's own evidence links (`EvidenceLinks.base`, e.g. `https://vigil.example.com/evidence`):
+    /// a snippet that is exactly `<base>/ev_<32 hex>?expires=<digits>&signature=<64 hex>` is accepted
+    /// although it carries a signature — it is a short-lived capability this host signed, and nothing
+    /// else fits in that form. Any other URI under the base follows the ordinary rules.
+    public let signedEvidenceLinkBases: [String]
 
     /// Creates a validator.
     ///
-    /// - Parameter scanner: finds unmasked PANs and SSNs in evidence; defaults to ``RedactionPIIScanner`` (VigilRedaction's detectors).
-    public init(scanner: any EvidencePIIScanner = RedactionPIIScanner()) {
+    /// - Parameters:
+    ///   - scanner: finds unmasked PANs and SSNs in evidence; defaults to ``RedactionPIIScanner`` (VigilRedaction's detectors).
+    ///   - signedEvidenceLinkBases: `https` bases whose signed evidence links are accepted (see
+    ///     ``signedEvidenceLinkBases``); a trailing `/` is ignored, other schemes are dropped.
+    public init(scanner: any EvidencePIIScanner = RedactionPIIScanner(), signedEvidenceLinkBases: [String] = []) {
         self.scanner = scanner
+        self.signedEvidenceLinkBases = signedEvidenceLinkBases
+            .map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+            .filter { $0.lowercased().hasPrefix("https://") && $0.count > "https://".count }
     }
 
     /// Validates `verdict` as the answer to `request`.
@@ -82,6 +93,7 @@ public struct VerdictValidator: Sendable {
 
     /// The first evidence rule `snippet` breaks, or `nil`.
     func checkEvidence(_ snippet: String) -> (VerdictValidationError.Code, String)? {
+        if isSignedEvidenceLink(snippet) { return nil }
         var text = snippet
         let problem: (VerdictValidationError.Code, String)? = text.withUTF8 { bytes in
             if Self.containsControlCharacter(bytes) {
@@ -94,6 +106,25 @@ public struct VerdictValidator: Sendable {
         if found.contains(.pan) { return (.evidenceUnmaskedPAN, "contains an unmasked card number") }
         if found.contains(.ssn) { return (.evidenceUnmaskedSSN, "contains an unmasked social security number") }
         return nil
+    }
+
+    /// Whether `snippet` is one of this host's own evidence links, in its exact form.
+    func isSignedEvidenceLink(_ snippet: String) -> Bool {
+        for base in signedEvidenceLinkBases where snippet.hasPrefix(base + "/ev_") {
+            let rest = Array(snippet.utf8.dropFirst(base.utf8.count + 4))
+            func isHex(_ byte: UInt8) -> Bool { (48...57).contains(byte) || (97...102).contains(byte) }
+            guard rest.count > 32, rest[0..<32].allSatisfy(isHex) else { continue }
+            let query = String(decoding: rest[32...], as: UTF8.self)
+            let prefix = "?expires=", separator = "&signature="
+            guard query.hasPrefix(prefix), let range = query.range(of: separator) else { continue }
+            let expires = query[query.index(query.startIndex, offsetBy: prefix.count)..<range.lowerBound]
+            let signature = query[range.upperBound...]
+            if (1...19).contains(expires.utf8.count), expires.utf8.allSatisfy({ (48...57).contains($0) }),
+               signature.utf8.count == 64, signature.utf8.allSatisfy(isHex) {
+                return true
+            }
+        }
+        return false
     }
 
     /// C0 controls, DEL and C1 controls (U+0080–U+009F, UTF-8 `C2 80`–`C2 9F`).
