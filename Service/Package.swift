@@ -15,7 +15,7 @@ let swiftSettings: [SwiftSetting] = [
 
 let vigil: [Target.Dependency] = [
     "Vigil", "VigilCore", "VigilModels", "VigilIdempotency", "VigilPlatformClient", "VigilVerdict",
-    "VigilAnalysis", "VigilEventSub", "VigilRemediation", "VigilSQLite", "VigilTesting", "VigilRedaction", "VigilAudioHook",
+    "VigilAnalysis", "VigilEventSub", "VigilRemediation", "VigilSQLite", "VigilTesting", "VigilRedaction", "VigilAudioHook", "VigilEvidence",
 ].map { .product(name: $0, package: "Vigil") }
 
 let package = Package(
@@ -38,6 +38,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(path: "../Adapters/VigilPostgres"),
+        .package(path: "../Adapters/VigilCrypto"),
     ],
     targets: [
         .target(
@@ -58,6 +59,7 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "VigilPostgres", package: "VigilPostgres"),
+                .product(name: "VigilCrypto", package: "VigilCrypto"),
             ],
             swiftSettings: swiftSettings),
         .executableTarget(name: "vigil-service", dependencies: ["VigilService"], swiftSettings: swiftSettings),

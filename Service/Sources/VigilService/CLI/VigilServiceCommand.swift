@@ -139,6 +139,12 @@ public enum VigilServiceCommand {
             Key.webhookSecrets: secret, Key.worktypeID: "4c7a1f0e-2b3d-4e5f-8a9b-0c1d2e3f4a5b",
             Key.reviewQueueID: "9e8d7c6b-5a49-4382-b1a0-f9e8d7c6b5a4",
             Key.tokenKey: Base64.encode((0..<32).map { _ in UInt8.random(in: 0...255) }),
+            // Evidence: sealed in the temporary directory under a per-run key; the links name the public
+            // base a TLS proxy would serve (fetch them here on http://127.0.0.1:PORT/evidence/…).
+            Key.evidenceDirectory: directory.appendingPathComponent("evidence").path,
+            Key.evidenceKeys: "simulate-kek:" + Base64.encode((0..<32).map { _ in UInt8.random(in: 0...255) }),
+            Key.evidenceLinkSecret: Base64.encode((0..<32).map { _ in UInt8.random(in: 0...255) }),
+            Key.evidenceBaseURL: "https://vigil.example.com/evidence",
         ]
         if let file = options.configFile { values.merge(try ServiceConfiguration.readFile(file)) { $1 } }
         for key in Key.all { if let value = environment[key] { values[key] = value } }
@@ -169,6 +175,8 @@ public enum VigilServiceCommand {
             stderr("""
             vigil-service --simulate: listening on \(base)
               store \(storage.label) (removed on exit); reference engine; simulated Genesys Cloud in process (same port)
+              evidence: each violation's masked clip sealed (AES-256-GCM, per-run key); a verdict's link names
+                https://vigil.example.com/evidence/…: fetch the same path and query on \(base)/evidence/…
               \(seeded.count) recordings seeded, \(seeded.filter { $0.violating }.count) with a test card keyed
               send one signed event (valid for 5 minutes) — recording \(sample.recordingId), a violating one:
                 curl -i \(base)/webhooks/genesys -H 'Content-Type: application/json' \(curlHeaders) \\

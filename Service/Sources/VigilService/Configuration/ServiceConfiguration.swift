@@ -101,12 +101,18 @@ public struct ServiceConfiguration: Sendable {
         public static let audioHookClients = "VIGIL_AUDIOHOOK_CLIENTS"
         public static let audioHookMaxSessions = "VIGIL_AUDIOHOOK_MAX_SESSIONS"
         public static let audioHookIdleSeconds = "VIGIL_AUDIOHOOK_IDLE_SECONDS"
+        public static let evidenceDirectory = "VIGIL_EVIDENCE_DIR"
+        public static let evidenceKeys = "VIGIL_EVIDENCE_KEYS"
+        public static let evidenceLinkSecret = "VIGIL_EVIDENCE_LINK_SECRET"
+        public static let evidenceBaseURL = "VIGIL_EVIDENCE_BASE_URL"
+        public static let evidenceLinkSeconds = "VIGIL_EVIDENCE_LINK_SECONDS"
 
         /// All keys, in documentation order.
         public static let all = [httpHost, httpPort, store, genesysRegion, genesysAPIBase, genesysClientID,
                                  genesysClientSecret, webhookSecrets, engine, engineSecret, callbackSecrets, flow,
                                  worktypeID, reviewQueueID, policy, analysisPolicy, workers, maxBodyBytes, logLevel,
-                                 tokenKey, jobLeaseSeconds, audioHookClients, audioHookMaxSessions, audioHookIdleSeconds]
+                                 tokenKey, jobLeaseSeconds, audioHookClients, audioHookMaxSessions, audioHookIdleSeconds,
+                                 evidenceDirectory, evidenceKeys, evidenceLinkSecret, evidenceBaseURL, evidenceLinkSeconds]
     }
 
     /// Listen address. Default `127.0.0.1`.
@@ -144,6 +150,42 @@ public struct ServiceConfiguration: Sendable {
     public var jobLease: Duration = .seconds(600)
     /// The AudioHook Monitor endpoint (`/audiohook/ws`), when ``Key/audioHookClients`` is set.
     public var audioHook: AudioHookSettings?
+
+    /// The evidence vault (`GET /evidence/{id}`, and the reference engine's sealed clips), when
+    /// ``Key/evidenceDirectory`` is set.
+    public var evidence: EvidenceSettings?
+
+    /// Where sealed evidence lives and how links to it are signed.
+    public struct EvidenceSettings: Sendable, CustomStringConvertible {
+        /// The vault's directory (created 0700 when missing).
+        public var directory: String
+        /// Key-encryption keys by id (32 bytes each); ``currentKeyId`` wraps new clips.
+        public var keys: [String: [UInt8]]
+        /// The key id new clips are wrapped with (the first of ``Key/evidenceKeys``).
+        public var currentKeyId: String
+        /// The links' HMAC secret (at least 32 bytes), the same for every process.
+        public var linkSecret: [UInt8]
+        /// The public `https` base of `/evidence` (behind the TLS-terminating proxy).
+        public var baseURL: URL
+        /// How long a link lives (default 900 s, at most 3 600 s).
+        public var linkLifetime: Duration
+
+        /// Creates the settings.
+        public init(directory: String, keys: [String: [UInt8]], currentKeyId: String, linkSecret: [UInt8], baseURL: URL,
+                    linkLifetime: Duration = .seconds(900)) {
+            self.directory = directory
+            self.keys = keys
+            self.currentKeyId = currentKeyId
+            self.linkSecret = linkSecret
+            self.baseURL = baseURL
+            self.linkLifetime = linkLifetime
+        }
+
+        /// Directory, key ids, base and lifetime; never key material.
+        public var description: String {
+            "evidence(dir: \(directory), keys: \(keys.keys.sorted().joined(separator: ",")), current: \(currentKeyId), base: \(baseURL.absoluteString), links: \(linkLifetime))"
+        }
+    }
 
     /// How the AudioHook Monitor endpoint is reached and limited.
     public struct AudioHookSettings: Sendable, CustomStringConvertible {
@@ -365,7 +407,49 @@ public struct ServiceConfiguration: Sendable {
             maxBodyBytes: maxBodyBytes, logLevel: logLevel, tokenKey: tokenKey)
         configuration.jobLease = .seconds(leaseSeconds)
         configuration.audioHook = audioHook
+        configuration.evidence = try parseEvidence(value, linkSeconds: integer(Key.evidenceLinkSeconds, default: 900, range: 60...3_600))
         return configuration
+    }
+
+    /// The evidence keys: all four together, or none.
+    static func parseEvidence(_ value: (String) -> String?, linkSeconds: Int) throws(ServiceConfigurationError) -> EvidenceSettings? {
+        let related = [Key.evidenceKeys, Key.evidenceLinkSecret, Key.evidenceBaseURL]
+        guard let directory = value(Key.evidenceDirectory) else {
+            if let stray = related.first(where: { value($0) != nil }) {
+                throw ServiceConfigurationError(key: stray, reason: "needs \(Key.evidenceDirectory) (the vault's directory)")
+            }
+            return nil
+        }
+        guard let keyList = value(Key.evidenceKeys) else {
+            throw ServiceConfigurationError(key: Key.evidenceKeys, reason: "is required with \(Key.evidenceDirectory): KEY_ID:BASE64 pairs, the first wraps new clips")
+        }
+        var keys: [String: [UInt8]] = [:], current: String?
+        for (index, pair) in keyList.split(whereSeparator: \.isWhitespace).enumerated() {
+            guard let colon = pair.firstIndex(of: ":"), colon != pair.startIndex else {
+                throw ServiceConfigurationError(key: Key.evidenceKeys, reason: "entry #\(index + 1) must be KEY_ID:BASE64")
+            }
+            let id = String(pair[..<colon])
+            guard id.utf8.count <= 64, id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }) else {
+                throw ServiceConfigurationError(key: Key.evidenceKeys, reason: "entry #\(index + 1): the key id must be [A-Za-z0-9._-], at most 64 bytes")
+            }
+            guard let bytes = try? Base64.decode(String(pair[pair.index(after: colon)...])), bytes.count == 32 else {
+                throw ServiceConfigurationError(key: Key.evidenceKeys, reason: "entry #\(index + 1): the key must be base64 of exactly 32 bytes")
+            }
+            guard keys.updateValue(bytes, forKey: id) == nil else {
+                throw ServiceConfigurationError(key: Key.evidenceKeys, reason: "entry #\(index + 1) repeats a key id")
+            }
+            current = current ?? id
+        }
+        guard let current else { throw ServiceConfigurationError(key: Key.evidenceKeys, reason: "names no key") }
+        guard let secretText = value(Key.evidenceLinkSecret), let secret = try? Base64.decode(secretText), secret.count >= 32 else {
+            throw ServiceConfigurationError(key: Key.evidenceLinkSecret, reason: "is required with \(Key.evidenceDirectory): base64 of at least 32 random bytes, the same for every process")
+        }
+        guard let baseText = value(Key.evidenceBaseURL), let base = URL(string: baseText), base.scheme?.lowercased() == "https",
+              base.host?.isEmpty == false, base.query == nil, base.user == nil else {
+            throw ServiceConfigurationError(key: Key.evidenceBaseURL, reason: "is required with \(Key.evidenceDirectory): the public https URL of /evidence, without query or user info")
+        }
+        return EvidenceSettings(directory: directory, keys: keys, currentKeyId: current, linkSecret: secret, baseURL: base,
+                                linkLifetime: .seconds(linkSeconds))
     }
 
     /// `API_KEY:CLIENT_SECRET` pairs, space-separated; the secret is base64 of at least 16 bytes.

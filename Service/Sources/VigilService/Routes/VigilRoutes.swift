@@ -18,6 +18,7 @@ import VigilVerdict
 /// | `GET /healthz` | the process is alive |
 /// | `GET /readyz` | every storage probe passes (and, for a worker, the engine breaker is not open); JSON; 503 when not ready |
 /// | `GET /metrics` | Prometheus text exposition of the registry |
+/// | `GET /evidence/{id}` | a sealed evidence clip, for a valid signed link (``EvidenceAccess``), when configured |
 ///
 /// A `nil` pipeline (a worker-only process) leaves the webhook and callback routes out; a `nil`
 /// callback receiver answers 404 on the callback route.
@@ -34,10 +35,14 @@ public struct VigilRoutes: Sendable {
     public var maxBodyBytes: Int
     /// Route logger (identifiers and codes only).
     public var logger: Logger
+    /// The evidence vault; `nil`: no `/evidence` route.
+    public var evidence: EvidenceAccess?
 
     /// Creates the routes.
     public init(pipeline: CompliancePipeline?, callbacks: VerdictCallbackReceiver?, readiness: Readiness,
-                metrics: PrometheusCollectorRegistry?, maxBodyBytes: Int, logger: Logger = Logger(label: "vigil.http")) {
+                metrics: PrometheusCollectorRegistry?, maxBodyBytes: Int, evidence: EvidenceAccess? = nil,
+                logger: Logger = Logger(label: "vigil.http")) {
+        self.evidence = evidence
         self.pipeline = pipeline
         self.callbacks = callbacks
         self.readiness = readiness
@@ -62,6 +67,7 @@ public struct VigilRoutes: Sendable {
                 return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer())))
             }
         }
+        evidence?.add(to: router, logger: logger)
         if let pipeline {
             let limit = maxBodyBytes
             router.post("/webhooks/genesys") { request, _ in

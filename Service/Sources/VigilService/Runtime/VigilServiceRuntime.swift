@@ -11,7 +11,9 @@ import Vigil
 import VigilAnalysis
 import VigilAudioHook
 import VigilCore
+import VigilCrypto
 import VigilEventSub
+import VigilEvidence
 import VigilIdempotency
 import VigilModels
 import VigilPlatformClient
@@ -55,6 +57,9 @@ public final class VigilServiceRuntime: Sendable {
     /// and live reports in ``ServiceStorage/idempotency`` (shared by every instance), work items through
     /// the same Genesys Cloud client and with the remediation flow's work-item settings.
     public let audioHook: AudioHookEndpoint?
+    /// The evidence vault and its links (``ServiceConfiguration/evidence``): the reference engine seals
+    /// each violation's masked clip into it, and `GET /evidence/{id}` serves it for a signed link.
+    public let evidence: EvidenceAccess?
 
     /// Assembles the service.
     ///
@@ -125,6 +130,8 @@ public final class VigilServiceRuntime: Sendable {
         let breaker = CircuitBreaker(name: "engine", configuration: .init(recordFailure: ComplianceEngineError.countsAgainstEngine),
                                      clock: ContinuousClock())
         self.breaker = breaker
+        let evidence = try configuration.evidence.map(Self.makeEvidence)
+        self.evidence = evidence
         let base: any ComplianceEngine
         var asynchronous = false
         if let engine {
@@ -133,7 +140,9 @@ public final class VigilServiceRuntime: Sendable {
         } else {
             switch configuration.engine {
             case .reference:
-                base = ReferenceComplianceEngine(transport: transport, options: .init(policy: analysis))
+                base = ReferenceComplianceEngine(
+                    transport: transport, options: .init(policy: analysis),
+                    evidence: evidence.map { SealedEvidenceSink(vault: $0.vault, links: $0.links, lifetime: $0.linkLifetime) })
             case let .http(endpoint, secret):
                 base = HTTPComplianceEngine(configuration: .init(endpoint: endpoint, secret: secret), transport: transport)
                 asynchronous = true
@@ -149,7 +158,9 @@ public final class VigilServiceRuntime: Sendable {
         let observer = ComplianceObservers([statistics, MetricsComplianceObserver(factory: factory),
                                             LoggingComplianceObserver(logger: Logger(label: "vigil.pipeline", level: configuration.logLevel))]
                                            + observers)
-        let evaluator = ComplianceEvaluator(engine: CircuitBreakingComplianceEngine(base: base, breaker: breaker), policy: policy,
+        let evaluator = ComplianceEvaluator(engine: CircuitBreakingComplianceEngine(base: base, breaker: breaker),
+                                            validator: VerdictValidator(signedEvidenceLinkBases: evidence.map { [$0.links.base.absoluteString] } ?? []),
+                                            policy: policy,
                                             pending: asynchronous ? storage.pendingVerdicts : nil)
         let pipeline = CompliancePipeline(
             receiver: receiver, queue: storage.queue, client: client, evaluator: evaluator,
@@ -182,6 +193,26 @@ public final class VigilServiceRuntime: Sendable {
                     try await pipeline.remediate(callback.verdict, for: callback.request, decision: callback.decision)
                 })
         }
+    }
+
+    /// The vault on the configured directory: AES-256-GCM from swift-crypto, the configured keys.
+    private static func makeEvidence(_ settings: ServiceConfiguration.EvidenceSettings) throws(ServiceConfigurationError) -> EvidenceAccess {
+        typealias Key = ServiceConfiguration.Key
+        let sealer = SwiftCryptoSealer.aesGCM
+        let store: FileSystemEvidenceStore
+        do { store = try FileSystemEvidenceStore(directory: URL(fileURLWithPath: settings.directory)) } catch {
+            throw ServiceConfigurationError(key: Key.evidenceDirectory, reason: "cannot be used: \(error.errorCode)")
+        }
+        let keys: SealingKeyProvider
+        do { keys = try SealingKeyProvider(keys: settings.keys, current: settings.currentKeyId, sealer: sealer) } catch {
+            throw ServiceConfigurationError(key: Key.evidenceKeys, reason: "refused: \(error.errorCode)")
+        }
+        let links: EvidenceLinks
+        do { links = try EvidenceLinks(base: settings.baseURL, secret: settings.linkSecret) } catch {
+            throw ServiceConfigurationError(key: Key.evidenceLinkSecret, reason: "refused: \(error.errorCode)")
+        }
+        return EvidenceAccess(vault: EvidenceVault(store: store, sealer: sealer, keys: keys), links: links,
+                              linkLifetime: settings.linkLifetime)
     }
 
     private static func makeAudioHook(_ configuration: ServiceConfiguration, flow: RemediationFlow, policy: AnalysisPolicy,
@@ -220,7 +251,7 @@ public final class VigilServiceRuntime: Sendable {
     public func routes(role: ServiceRole) -> VigilRoutes {
         VigilRoutes(pipeline: role.servesIngest ? pipeline : nil, callbacks: role.servesIngest ? callbacks : nil,
                     readiness: readiness(role: role), metrics: registry, maxBodyBytes: configuration.maxBodyBytes,
-                    logger: Logger(label: "vigil.http", level: configuration.logLevel))
+                    evidence: evidence, logger: Logger(label: "vigil.http", level: configuration.logLevel))
     }
 
     /// `/readyz`: storage probes; a worker is also not ready while the engine breaker is open.
