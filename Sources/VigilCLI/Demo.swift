@@ -1,5 +1,7 @@
 import Foundation
+import Vigil
 import VigilCore
+import VigilEventSub
 import VigilIdempotency
 import VigilAnalysis
 import VigilModels
@@ -38,11 +40,40 @@ enum Demo {
             await breaker(report)
             await duplicateDeliveries(report)
             await recordingThroughTheTraps(report)
+            await provisioning(report)
             await liveCall(report)
             print("")
         }
         await PipelineDemo.runSimulated(options, report)
         return report.finish()
+    }
+
+    /// `vigil provision`: the seed's subscription rendered into a Process Automation trigger, applied
+    /// twice to the simulated organisation (created, then unchanged), a changed one updated in place.
+    static func provisioning(_ report: Report) async {
+        report.section("7. Provisioning the platform side (vigil provision: the seed's subscription made real)")
+        do {
+            let seed = #"{"name":"ComplianceRecordingIngestion","description":"Triggers external compliance validation","event":"recording:recordingAvailable","eventData":{"include":["recordingId","direction","channel"]},"destination":{"type":"webhook","url":"https://vigil.example.com/webhooks/genesys"}}"#
+            let subscription = try VigilJSON.decode(EventSubscription.self, from: Data(seed.utf8))
+            let workflowId = "5b7c3e1a-9d2f-4a6b-8c0e-1f2a3b4c5d6e"
+            let plan = try ProvisioningPlan.render(subscription, workflowId: workflowId,
+                                                   audioHookURI: URL(string: "wss://vigil.example.com/audiohook/ws"))
+            report.note("trigger \(plan.trigger.name) on \(plan.trigger.topicName) → workflow \(plan.trigger.target.id); "
+                        + "EventBridge filters \(plan.eventBridgeTopicFilters.joined(separator: ", "))")
+            let cloud = SimulatedGenesysCloud()
+            let applier = ProvisioningApplier(client: GenesysCloudClient(region: cloud.region, credentials: cloud.credentials, transport: cloud))
+            let first = try await applier.apply(plan)
+            let second = try await applier.apply(plan)
+            var changed = plan
+            changed.trigger.description = "Compliance validation, revised"
+            let third = try await applier.apply(changed)
+            let triggers = await cloud.processAutomationTriggers
+            report.check("applied: \(Provision.describe(first)); again: \(Provision.describe(second)); changed: "
+                         + "\(Provision.describe(third)) — \(triggers.count) trigger, version \(triggers.first?.version ?? 0)",
+                         triggers.count == 1 && triggers.first?.version == 2 && second == .unchanged(triggerId: triggers[0].id ?? ""))
+        } catch {
+            report.check("provisioning on the simulated organisation (\(error))", false)
+        }
     }
 
     /// The seed's verdict decodes; malformed or hostile ones are refused with a field path.

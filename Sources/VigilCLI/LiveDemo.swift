@@ -12,7 +12,7 @@ extension Demo {
     /// `AudioHookSession`, the card flagged by the frame after its last digit, the work item opened at
     /// once, a reconnect that finds it, and the recording's remediation that annotates without a second.
     static func liveCall(_ report: Report) async {
-        report.section("7. A live call over AudioHook Monitor: flagged while the customer is still on the line")
+        report.section("8. A live call over AudioHook Monitor: flagged while the customer is still on the line")
         let callMs = 30_000, cardAtMs = 8_000, card = "4111111111111111"
         let audio = KeyedCallSynthesizer.liveCall(seconds: Double(callMs) / 1000, keys: [(cardAtMs, card), (cardAtMs + 5_000, "737")])
         let lastDigitEndMs = KeyedCallSynthesizer.liveKeyingEndMilliseconds(atMs: cardAtMs, digits: card)
