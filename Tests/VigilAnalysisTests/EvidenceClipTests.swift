@@ -4,19 +4,8 @@ import VigilAnalysis
 import VigilCore
 import VigilEvidence
 import VigilModels
+import VigilTesting
 import VigilVerdict
-
-/// A small deterministic generator (SplitMix64) for chunk boundaries.
-private struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Captures what the engine hands its evidence sink.
 private final class CapturingSink: EvidenceClipSink, @unchecked Sendable {
@@ -45,7 +34,7 @@ struct EvidenceClipTests {
     {
         var analyzer = ContentAnalyzer()
         var recorder = EvidenceClipRecorder(options: options)
-        var random = SplitMix(state: seed)
+        var random = SplitMix(seed: seed)
         var start = 0
         while start < wav.count {
             let end = min(wav.count, start + Int.random(in: 1...6_000, using: &random))
