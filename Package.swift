@@ -52,7 +52,7 @@ let package = Package(
         .executableTarget(name: "VigilCLI", dependencies: ["VigilCore", "VigilModels", "VigilIdempotency", "VigilRedaction", "VigilPlatformClient", "VigilAnalysis", "VigilTesting", "Vigil", "VigilVerdict", "VigilEventSub", "VigilRemediation", "VigilSQLite", "VigilAudioHook", "VigilEvidence"], swiftSettings: swiftSettings),
 
         .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore", "VigilTesting"], swiftSettings: swiftSettings),
-        .testTarget(name: "VigilModelsTests", dependencies: ["VigilModels"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "VigilModelsTests", dependencies: ["VigilModels", "VigilTesting"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "VigilEventSubTests", dependencies: ["VigilEventSub", "VigilCore", "VigilModels", "VigilRedaction", "VigilIdempotency", "VigilTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "VigilRedactionTests", dependencies: ["VigilRedaction"], swiftSettings: swiftSettings),
         .testTarget(name: "VigilIdempotencyTests", dependencies: ["VigilIdempotency", "VigilCore", "VigilTesting"], swiftSettings: swiftSettings),

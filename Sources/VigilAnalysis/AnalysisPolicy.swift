@@ -1,5 +1,6 @@
 import Foundation
 import VigilCore
+import VigilModels
 
 /// The rules the reference engine applies, loadable from JSON; every key is optional and defaults to
 /// the values below.
@@ -201,9 +202,17 @@ public struct AnalysisPolicy: Codable, Sendable, Hashable {
 
     /// Parses a policy document.
     ///
+    /// The document is read by `StrictJSON` first (I-JSON: a key named twice, a byte order mark or
+    /// trailing content is refused, naming where).
+    ///
     /// - Throws: ``AnalysisError`` with code ``AnalysisError/Code/invalidPolicy`` naming the key path
     ///   (e.g. `requiredDisclosures[0].withinSeconds`) and what is wrong.
     public static func decode(from json: some Collection<UInt8>) throws(AnalysisError) -> AnalysisPolicy {
+        do {
+            try StrictJSON.validate(json)
+        } catch {
+            throw AnalysisError.invalidPolicy(key: error.path, reason: error.reason)
+        }
         do {
             return try JSONDecoder().decode(AnalysisPolicy.self, from: Data(json))
         } catch let error as DecodingError {

@@ -119,7 +119,9 @@ private func expectDecodingCode(_ code: EventDecodingError.Code, _ body: [UInt8]
 
     @Test func deepNestingIsRefusedBeforeParsing() {
         expectDecodingCode(.nestingTooDeep, Array(repeating: UInt8(ascii: "["), count: 10_000))
-        expectDecodingCode(.nestingTooDeep, Array(repeating: UInt8(ascii: "{"), count: 10_000))
+        expectDecodingCode(.nestingTooDeep, Array(String(repeating: "{\"a\":", count: 10_000).utf8))
+        // An object that opens without a member name is malformed before it is deep.
+        expectDecodingCode(.malformedJSON, Array(repeating: UInt8(ascii: "{"), count: 10_000))
         let deepInData = Bodies.seed(extraData: ", \"x\": " + String(repeating: "[", count: 40) + String(repeating: "]", count: 40))
         expectDecodingCode(.nestingTooDeep, deepInData.bytes)
         // Brackets inside strings (with escaped quotes) do not count.

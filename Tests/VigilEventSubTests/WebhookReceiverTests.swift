@@ -184,7 +184,9 @@ private func json(_ response: WebhookResponse) -> [String: String] {
         let h = Harness()
         let cases: [(String, [UInt8], Int)] = [
             ("event.nestingTooDeep", Array(repeating: UInt8(ascii: "["), count: 10_000), 400),
-            ("event.invalidUTF8", Bodies.seed().bytes + [0xFF], 400),
+            ("event.invalidUTF8", Bodies.seed(extraData: ", \"note\": \"~\"").bytes.map { $0 == UInt8(ascii: "~") ? 0xFF : $0 }, 400),
+            ("event.malformedJSON", Bodies.seed().bytes + [0xFF], 400),
+            ("event.duplicateMember", Bodies.seed(extraData: ", \"recordingId\": \"00000000-0000-4000-8000-000000000000\"").bytes, 400),
             ("event.malformedJSON", Array(Bodies.seed().bytes.dropLast(5)), 400),
             ("event.wrongType", Bodies.seed().replacingOccurrences(of: "\"INBOUND\"", with: "4111111111111111").bytes, 400),
             ("event.missingConversationId", Bodies.seed(conversationId: nil).bytes, 400),

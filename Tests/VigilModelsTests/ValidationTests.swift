@@ -46,11 +46,15 @@ struct ValidationTests {
         #expect(error?.path == "correlationId")
     }
 
-    @Test func malformedJSONHasNoPath() {
-        let error = decodeFailure(ComplianceVerdict.self, #"{"recordingId": "#)
-        #expect(error?.code == .malformedJSON)
-        #expect(error?.path == "")
-        #expect(error?.description.hasPrefix("malformedJSON at (root)") == true)
+    @Test func malformedJSONNamesWhereTheTextBroke() {
+        let truncated = decodeFailure(ComplianceVerdict.self, #"{"recordingId": "#)
+        #expect(truncated?.code == .malformedJSON)
+        #expect(truncated?.path == "recordingId")
+        #expect(truncated?.offset == 16)
+        #expect(truncated?.description == "malformedJSON at recordingId (byte 16): unexpected end of input")
+        let notJSON = decodeFailure(ComplianceVerdict.self, "nope")
+        #expect(notJSON?.path == "")
+        #expect(notJSON?.description.hasPrefix("malformedJSON at (root) (byte 0)") == true)
     }
 
     // MARK: Subscription
@@ -116,10 +120,10 @@ struct ValidationTests {
         #expect(order?.code == .invalidValue)
         #expect(order?.path == "data.endTime")
         let date = decodeFailure(RecordingWebhookEvent.self,
-                                 base.replacingOccurrences(of: "2026-05-01T10:05:20Z", with: "yesterday") + "}}")
+                                 String(base.replacingOccurrences(of: "2026-05-01T10:05:20Z", with: "yesterday").dropLast()) + "}}")
         #expect(date?.code == .invalidValue)
         #expect(date?.path == "timestamp")
-        let id = decodeFailure(RecordingWebhookEvent.self, base.replacingOccurrences(of: "dlv-1", with: "dlv 1") + "}}")
+        let id = decodeFailure(RecordingWebhookEvent.self, String(base.replacingOccurrences(of: "dlv-1", with: "dlv 1").dropLast()) + "}}")
         #expect(id?.path == "id")
         let uri = decodeFailure(RecordingWebhookEvent.self, base + #""mediaUri":"/relative/path"}}"#)
         #expect(uri?.code == .invalidValue)

@@ -206,19 +206,23 @@ struct VerdictPolicyLoadingTests {
                     .syntax, line: 9)
         expectError("{\n  \"policyVersion\": 1,\n  \"rules\": [\n", .syntax, line: 4)
         expectError(Self.valid + "\n{}", .syntax, line: 12)
+        // The shared I-JSON reader: a byte order mark and a key named twice (even in another case) are refused.
+        expectError("\u{FEFF}" + Self.valid, .syntax, line: 1)
+        expectError(Self.valid.replacingOccurrences(of: #""policyVersion": 1,"#, with: #""policyVersion": 1, "PolicyVersion": 1,"#),
+                    .syntax, line: 2)
         expectError(Self.valid.replacingOccurrences(of: #"{ "id": "b","#, with: #"{ "id": "fallback","#),
                     .invalidRuleId, line: 7)
     }
 
     @Test func positionsCountLinesFromByteOffsets() {
         let bytes = Array("ab\ncd\n\nefg".utf8)
-        #expect(PositionedJSON.lineAndColumn(of: 0, in: bytes) == (1, 1))
-        #expect(PositionedJSON.lineAndColumn(of: 4, in: bytes) == (2, 2))
-        #expect(PositionedJSON.lineAndColumn(of: 7, in: bytes) == (4, 1))
+        #expect(StrictJSON.lineAndColumn(of: 0, in: bytes) == (1, 1))
+        #expect(StrictJSON.lineAndColumn(of: 4, in: bytes) == (2, 2))
+        #expect(StrictJSON.lineAndColumn(of: 7, in: bytes) == (4, 1))
     }
 
     @Test func parserHandlesEscapesAndNumbers() throws {
-        let value = try PositionedJSON.parse(Array(#"{"a": "x\"\u00e9\ud83d\ude00", "b": [-1.5e2, 0, true, null]}"#.utf8))
+        let value = try StrictJSON.parse(Array(#"{"a": "x\"\u00e9\ud83d\ude00", "b": [-1.5e2, 0, true, null]}"#.utf8))
         guard case let .object(members, _) = value, case let .string(text, _) = members[0].value,
               case let .array(items, _) = members[1].value, case let .number(number, _) = items[0] else {
             Issue.record("unexpected shape")
@@ -227,7 +231,7 @@ struct VerdictPolicyLoadingTests {
         #expect(text == "x\"é😀")
         #expect(number == -150)
         for bad in ["[01]", "[1.]", "{\"a\" 1}", "\"\\ud800\"", "[1,]", "\"tab\there\""] {
-            #expect(throws: PositionedJSON.SyntaxError.self) { try PositionedJSON.parse(Array(bad.utf8)) }
+            #expect(throws: ModelDecodingError.self) { try StrictJSON.parse(Array(bad.utf8)) }
         }
     }
 

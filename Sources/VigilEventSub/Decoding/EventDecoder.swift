@@ -19,10 +19,13 @@ import VigilModels
 /// ``RecordingLifecycleEvent/Kind/ignored(type:)``: acknowledged and counted, never an error (an error
 /// would make the sender retry it forever).
 ///
-/// Before the parser sees a byte, ``JSONPreflight`` checks size, UTF-8 and nesting depth. Types are
-/// strict (a number where a string belongs fails), unknown fields are ignored and never stored.
+/// The body is read by `StrictJSON` first, in one pass that enforces size, nesting depth, UTF-8 and
+/// I-JSON (RFC 7493): a member named twice at any depth (which JSONDecoder would resolve to the
+/// first value and Python, JavaScript and Go to the last), a lone surrogate, an out-of-range number,
+/// a byte order mark or trailing content is refused before anything is decoded. Types are strict (a
+/// number where a string belongs fails), unknown fields are ignored and never stored.
 public struct EventDecoder: Sendable {
-    /// The limits applied before parsing.
+    /// The limits the strict reader enforces.
     public var limits: EventDecodingLimits
 
     /// Creates a decoder.
@@ -34,10 +37,11 @@ public struct EventDecoder: Sendable {
     ///
     /// - Throws: ``EventDecodingError``.
     public func decode(_ body: [UInt8]) throws(EventDecodingError) -> RecordingLifecycleEvent {
-        try JSONPreflight.check(body, limits: limits)
+        guard !body.isEmpty else { throw EventDecodingError(code: .emptyBody, reason: "body is empty") }
         let incoming: IncomingEvent
         do {
-            incoming = try VigilJSON.decode(IncomingEvent.self, from: Data(body))
+            incoming = try VigilJSON.decode(IncomingEvent.self, from: Data(body),
+                                            limits: StrictJSON.Limits(maxBytes: limits.maxBodyBytes, maxDepth: limits.maxDepth))
         } catch {
             if error.code == .wrongType && error.path.isEmpty {
                 throw EventDecodingError(code: .unsupportedFormat, reason: "the body is not a JSON object")

@@ -11,6 +11,7 @@ public struct EventDecodingError: VigilError, Hashable {
         private enum Base: String {
             case bodyTooLarge, emptyBody, invalidUTF8, nestingTooDeep, malformedJSON, wrongType, missingField
             case invalidValue, unsupportedFormat, topicMismatch, missingConversationId
+            case duplicateMember, loneSurrogate, forbiddenCodePoint, numberOutOfRange
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -23,8 +24,17 @@ public struct EventDecodingError: VigilError, Hashable {
         public static let invalidUTF8 = Code(.invalidUTF8)
         /// Arrays/objects nest deeper than ``EventDecodingLimits/maxDepth``.
         public static let nestingTooDeep = Code(.nestingTooDeep)
-        /// Not JSON (truncated, trailing garbage…), or a number does not fit its field.
+        /// Not JSON (truncated, trailing garbage, a byte order mark…), or a number does not fit its field.
         public static let malformedJSON = Code(.malformedJSON)
+        /// An object names a member twice (also under case folding): other parsers would read another
+        /// value than Vigil from the same signed bytes. See `StrictJSON`.
+        public static let duplicateMember = Code(.duplicateMember)
+        /// A `\u` escape of a lone surrogate.
+        public static let loneSurrogate = Code(.loneSurrogate)
+        /// A Unicode noncharacter or U+0000 in a string.
+        public static let forbiddenCodePoint = Code(.forbiddenCodePoint)
+        /// A number beyond the IEEE-754 double range, or an integer beyond ±(2^53−1).
+        public static let numberOutOfRange = Code(.numberOutOfRange)
         /// A field has the wrong JSON type (a number where a string belongs…).
         public static let wrongType = Code(.wrongType)
         /// A required field is missing or `null`.
@@ -66,9 +76,16 @@ public struct EventDecodingError: VigilError, Hashable {
         case .missingField: .missingField
         case .wrongType: .wrongType
         case .malformedJSON: .malformedJSON
+        case .duplicateMember: .duplicateMember
+        case .loneSurrogate: .loneSurrogate
+        case .forbiddenCodePoint: .forbiddenCodePoint
+        case .numberOutOfRange: .numberOutOfRange
+        case .invalidUTF8: .invalidUTF8
+        case .nestingTooDeep: .nestingTooDeep
+        case .documentTooLarge: .bodyTooLarge
         default: .invalidValue
         }
-        self.init(code: code, path: model.path, reason: model.reason)
+        self.init(code: code, path: model.path, offset: model.offset, reason: model.reason)
     }
 
     /// The stable code string.
@@ -98,7 +115,7 @@ public struct EventDecodingError: VigilError, Hashable {
     }
 }
 
-/// Limits applied to a body before any JSON parser sees it.
+/// Limits on an event body, enforced by the strict reader in the same pass that reads it.
 public struct EventDecodingLimits: Sendable, Hashable {
     /// The largest body accepted, in bytes. Default 256 KiB.
     public var maxBodyBytes: Int
@@ -109,90 +126,5 @@ public struct EventDecodingLimits: Sendable, Hashable {
     public init(maxBodyBytes: Int = 256 * 1024, maxDepth: Int = 32) {
         self.maxBodyBytes = maxBodyBytes
         self.maxDepth = maxDepth
-    }
-}
-
-/// The cheap byte scan run before `JSONDecoder`: size, well-formed UTF-8 (RFC 3629: no overlongs,
-/// no surrogates, nothing above U+10FFFF) and nesting depth — brackets inside strings (with their
-/// escapes) do not count. It does not validate JSON grammar; the decoder does.
-public enum JSONPreflight {
-    /// Checks `bytes` against `limits`.
-    ///
-    /// - Throws: ``EventDecodingError`` with code `bodyTooLarge`, `emptyBody`, `invalidUTF8` or
-    ///   `nestingTooDeep` (with the byte offset).
-    public static func check(_ bytes: [UInt8], limits: EventDecodingLimits) throws(EventDecodingError) {
-        guard bytes.count <= limits.maxBodyBytes else {
-            throw EventDecodingError(code: .bodyTooLarge, reason: "body exceeds \(limits.maxBodyBytes) bytes")
-        }
-        guard !bytes.isEmpty else { throw EventDecodingError(code: .emptyBody, reason: "body is empty") }
-        let result = bytes.withUnsafeBufferPointer { scan($0, maxDepth: limits.maxDepth) }
-        if let result { throw result }
-    }
-
-    private static func scan(_ input: UnsafeBufferPointer<UInt8>, maxDepth: Int) -> EventDecodingError? {
-        var depth = 0
-        var inString = false
-        var index = 0
-        let count = input.count
-        while index < count {
-            let byte = input[index]
-            if byte < 0x80 {
-                if inString {
-                    if byte == UInt8(ascii: "\\") {
-                        // Skip the escaped character, unless it starts a multi-byte sequence (invalid
-                        // JSON, but its bytes must still be checked as UTF-8).
-                        index += index + 1 < count && input[index + 1] < 0x80 ? 2 : 1
-                        continue
-                    }
-                    if byte == UInt8(ascii: "\"") { inString = false }
-                } else {
-                    switch byte {
-                    case UInt8(ascii: "\""): inString = true
-                    case UInt8(ascii: "["), UInt8(ascii: "{"):
-                        depth += 1
-                        if depth > maxDepth {
-                            return EventDecodingError(code: .nestingTooDeep, offset: index,
-                                                      reason: "nesting exceeds \(maxDepth) levels")
-                        }
-                    case UInt8(ascii: "]"), UInt8(ascii: "}"):
-                        depth -= 1
-                    default: break
-                    }
-                }
-                index += 1
-                continue
-            }
-            // Multi-byte UTF-8 sequence (RFC 3629 table).
-            let length: Int
-            var lower: UInt8 = 0x80, upper: UInt8 = 0xBF
-            switch byte {
-            case 0xC2...0xDF: length = 2
-            case 0xE0: length = 3; lower = 0xA0
-            case 0xE1...0xEC, 0xEE...0xEF: length = 3
-            case 0xED: length = 3; upper = 0x9F
-            case 0xF0: length = 4; lower = 0x90
-            case 0xF1...0xF3: length = 4
-            case 0xF4: length = 4; upper = 0x8F
-            default:
-                return EventDecodingError(code: .invalidUTF8, offset: index, reason: "invalid UTF-8 lead byte")
-            }
-            guard index + length <= count else {
-                return EventDecodingError(code: .invalidUTF8, offset: index, reason: "truncated UTF-8 sequence")
-            }
-            let second = input[index + 1]
-            guard second >= lower && second <= upper else {
-                return EventDecodingError(code: .invalidUTF8, offset: index + 1, reason: "invalid UTF-8 continuation")
-            }
-            var offset = 2
-            while offset < length {
-                guard input[index + offset] & 0xC0 == 0x80 else {
-                    return EventDecodingError(code: .invalidUTF8, offset: index + offset,
-                                              reason: "invalid UTF-8 continuation")
-                }
-                offset += 1
-            }
-            index += length
-        }
-        return nil
     }
 }

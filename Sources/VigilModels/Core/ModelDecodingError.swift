@@ -17,6 +17,8 @@ public struct ModelDecodingError: Error, Hashable, Sendable, CustomStringConvert
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
             case missingField, wrongType, invalidValue, unknownEnumValue, malformedJSON, encodingFailed
+            case duplicateMember, loneSurrogate, forbiddenCodePoint, numberOutOfRange, invalidUTF8, nestingTooDeep
+            case documentTooLarge
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -35,6 +37,21 @@ public struct ModelDecodingError: Error, Hashable, Sendable, CustomStringConvert
         public static let malformedJSON = Code(.malformedJSON)
         /// A value could not be encoded (for example a non-finite `Double`).
         public static let encodingFailed = Code(.encodingFailed)
+        /// An object names the same member twice (also under case folding or Unicode canonical
+        /// equivalence); see ``StrictJSON``.
+        public static let duplicateMember = Code(.duplicateMember)
+        /// A `\u` escape names one half of a surrogate pair without the other.
+        public static let loneSurrogate = Code(.loneSurrogate)
+        /// A string holds a Unicode noncharacter or U+0000.
+        public static let forbiddenCodePoint = Code(.forbiddenCodePoint)
+        /// A number lies beyond the IEEE-754 double range, or an integer beyond ±(2^53−1).
+        public static let numberOutOfRange = Code(.numberOutOfRange)
+        /// The bytes are not well-formed UTF-8; ``ModelDecodingError/offset`` is the first bad byte.
+        public static let invalidUTF8 = Code(.invalidUTF8)
+        /// Arrays and objects nest deeper than the reader's limit.
+        public static let nestingTooDeep = Code(.nestingTooDeep)
+        /// The document is larger than the reader's limit.
+        public static let documentTooLarge = Code(.documentTooLarge)
 
         /// The stable string form of the code, e.g. `"invalidValue"`.
         public var rawValue: String { base.rawValue }
@@ -49,17 +66,20 @@ public struct ModelDecodingError: Error, Hashable, Sendable, CustomStringConvert
     public let path: String
     /// A short, value-free explanation, e.g. `"must be between 0 and 1"`.
     public let reason: String
+    /// The byte offset of a failure found while reading the JSON text (``StrictJSON``), else `nil`.
+    public let offset: Int?
 
     /// Creates an error. `reason` must not contain the offending value.
-    public init(code: Code, path: String, reason: String) {
+    public init(code: Code, path: String, offset: Int? = nil, reason: String) {
         self.code = code
         self.path = path
+        self.offset = offset
         self.reason = reason
     }
 
-    /// `"<code> at <path>: <reason>"`; the root is shown as `(root)`.
+    /// `"<code> at <path>[ (byte N)]: <reason>"`; the root is shown as `(root)`.
     public var description: String {
-        "\(code) at \(path.isEmpty ? "(root)" : path): \(reason)"
+        "\(code) at \(path.isEmpty ? "(root)" : path)\(offset.map { " (byte \($0))" } ?? ""): \(reason)"
     }
 
     /// Same as ``description``: nothing more is kept, so nothing more can leak.

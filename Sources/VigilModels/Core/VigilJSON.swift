@@ -73,8 +73,15 @@ public enum VigilJSON {
 
     /// Decodes `type` from JSON bytes.
     ///
+    /// The bytes are first read by ``StrictJSON`` within `limits`: a document that is not I-JSON
+    /// (duplicate member names, lone surrogates, out-of-range numbers, a byte order mark, trailing
+    /// content…) is refused before any value is decoded, so every caller applies the same grammar.
+    ///
     /// - Throws: ``ModelDecodingError`` naming the failing field path; never the value itself.
-    public static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws(ModelDecodingError) -> T {
+    public static func decode<T: Decodable>(
+        _ type: T.Type, from data: Data, limits: StrictJSON.Limits = .standard
+    ) throws(ModelDecodingError) -> T {
+        try StrictJSON.validate(data, limits: limits)
         do {
             return try sharedDecoder.decode(type, from: data)
         } catch let error as DecodingError {
@@ -88,14 +95,16 @@ public enum VigilJSON {
 
     /// Decodes `type` from any sequence of bytes (for example a `[UInt8]` or a `ByteBuffer` view).
     public static func decode<T: Decodable>(
-        _ type: T.Type, from bytes: some Sequence<UInt8>
+        _ type: T.Type, from bytes: some Sequence<UInt8>, limits: StrictJSON.Limits = .standard
     ) throws(ModelDecodingError) -> T {
-        try decode(type, from: Data(bytes))
+        try decode(type, from: Data(bytes), limits: limits)
     }
 
     /// Decodes `type` from a JSON string (UTF-8).
-    public static func decode<T: Decodable>(_ type: T.Type, from json: String) throws(ModelDecodingError) -> T {
-        try decode(type, from: Data(json.utf8))
+    public static func decode<T: Decodable>(
+        _ type: T.Type, from json: String, limits: StrictJSON.Limits = .standard
+    ) throws(ModelDecodingError) -> T {
+        try decode(type, from: Data(json.utf8), limits: limits)
     }
 
     /// Encodes `value` as compact JSON with sorted keys.

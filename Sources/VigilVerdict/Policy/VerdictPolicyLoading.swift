@@ -188,20 +188,20 @@ public struct VerdictPolicyError: VigilError, Hashable {
 
 /// Reads a policy document with positions.
 private struct PolicyLoader {
-    typealias Value = PositionedJSON.Value
+    typealias Value = StrictJSON.Node
     let bytes: [UInt8]
 
     func error(_ code: VerdictPolicyError.Code, at offset: Int, _ path: String, _ detail: String) -> VerdictPolicyError {
-        let (line, column) = PositionedJSON.lineAndColumn(of: offset, in: bytes)
+        let (line, column) = StrictJSON.lineAndColumn(of: offset, in: bytes)
         return VerdictPolicyError(code: code, line: line, column: column, path: path, detail: detail)
     }
 
     func load() throws(VerdictPolicyError) -> VerdictPolicy {
         let root: Value
         do {
-            root = try PositionedJSON.parse(bytes)
+            root = try StrictJSON.parse(bytes)
         } catch {
-            throw self.error(.syntax, at: error.offset, "", error.reason)
+            throw self.error(.syntax, at: error.offset ?? 0, error.path, error.reason)
         }
         let top = try object(root, "", allowed: ["policyVersion", "id", "description", "rules", "fallback"])
         let version = try number(try required(top, "policyVersion", in: root, ""), "policyVersion")
@@ -348,11 +348,11 @@ private struct PolicyLoader {
 
     // MARK: Typed readers
 
-    func object(_ value: Value, _ path: String, allowed: Set<String>) throws(VerdictPolicyError) -> [String: PositionedJSON.Member] {
+    func object(_ value: Value, _ path: String, allowed: Set<String>) throws(VerdictPolicyError) -> [String: StrictJSON.Member] {
         guard case let .object(members, _) = value else {
             throw error(.wrongType, at: value.offset, path, "expected object, found \(value.typeName)")
         }
-        var result: [String: PositionedJSON.Member] = [:]
+        var result: [String: StrictJSON.Member] = [:]
         for member in members {
             guard allowed.contains(member.key) else {
                 let memberPath = path.isEmpty ? member.key : path + "." + member.key
@@ -364,7 +364,7 @@ private struct PolicyLoader {
         return result
     }
 
-    func required(_ members: [String: PositionedJSON.Member], _ key: String, in parent: Value,
+    func required(_ members: [String: StrictJSON.Member], _ key: String, in parent: Value,
                   _ path: String) throws(VerdictPolicyError) -> Value {
         guard let member = members[key] else {
             throw error(.missingKey, at: parent.offset, path.isEmpty ? key : path + "." + key, "required key is missing")
