@@ -58,7 +58,8 @@ public struct RemediationFlow: Sendable, Hashable {
         do {
             root = try VigilJSON.decode(JSONValue.self, from: json)
         } catch {
-            throw RemediationFlowError(code: .invalidJSON, detail: "the flow is not valid JSON (\(error.code))")
+            throw RemediationFlowError(code: .invalidJSON, path: error.path,
+                                       detail: "the flow is not I-JSON (\(error.code)\(error.offset.map { " at byte \($0)" } ?? ""))")
         }
         try self.init(document: root, options: options)
     }

@@ -1,4 +1,5 @@
 import Testing
+import VigilTesting
 @testable import VigilAudioHook
 
 @Suite("AudioHook messages")
@@ -115,5 +116,36 @@ struct AudioHookMessageTests {
         #expect(code("{\(head),\"type\":\"open\",\"parameters\":{\"organizationId\":\"x\",\"conversationId\":\"y\",\"participant\":{\"id\":\"p\",\"ani\":\"+15551234567\"},\"media\":[]}}") == .malformedMessage)
         #expect(code("not json") == .malformedMessage)
         #expect(code(String(repeating: " ", count: 70_000)) == .frameTooLarge)
+    }
+}
+
+/// AudioHook text frames against the shared ambiguity table: refused as malformed, never half-read.
+@Suite("AudioHook messages: one reading of a frame")
+struct AmbiguousAudioHookMessageTests {
+    static let open = """
+    {"version":"2","id":"30b0e395-84d3-4570-ac13-9a62d8f514c0","type":"open","seq":1,"serverseq":0,"position":"PT0S",
+     "parameters":{"organizationId":"d7934305-0972-4844-938e-9060eef73d05","conversationId":"090eaa2f-72fa-480a-83e0-8667ff89c0ec",
+     "participant":{"id":"883efee8-3d6c-4537-b500-6d7ca4b92fa0","ani":"+15551234567","aniName":"John Doe","dnis":"+15557654321"},
+     "media":[{"type":"audio","format":"PCMU","channels":["external","internal"],"rate":8000}],"language":"en-US"}}
+    """
+
+    @Test func ambiguousFramesAreMalformed() throws {
+        let reference = try AudioHookMessage.decode(Array(Self.open.utf8))
+        let variants = AmbiguousJSON.refusals(of: Self.open, at: ["parameters"], member: "conversationId",
+                                              alternative: #""00000000-0000-4000-8000-000000000001""#)
+        #expect(variants.count == 15)
+        for variant in variants {
+            do {
+                _ = try AudioHookMessage.decode(variant.bytes)
+                Issue.record("accepted: \(variant)")
+            } catch {
+                #expect(error.code == .malformedMessage, "\(variant)")
+                #expect(!error.description.contains("0000-4000"), "\(variant)")
+                #expect(!error.description.contains("5551234567"), "\(variant)")
+            }
+        }
+        for variant in AmbiguousJSON.equivalents(of: Self.open, member: "conversationId") {
+            #expect(try AudioHookMessage.decode(variant.bytes) == reference, "\(variant)")
+        }
     }
 }

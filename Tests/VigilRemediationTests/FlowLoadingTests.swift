@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VigilModels
+import VigilTesting
 @testable import VigilRemediation
 
 @Suite("RemediationFlow loading")
@@ -226,5 +227,28 @@ func loadError(_ json: String, sourceLocation: SourceLocation = #_sourceLocation
         return nil
     } catch {
         return error
+    }
+}
+
+/// Flow files against the shared ambiguity table: a block id or a setting named twice is refused at
+/// load (the way the file reads is the way it runs), naming where, never what.
+@Suite("RemediationFlow loading: one reading of a flow file")
+struct AmbiguousFlowTests {
+    @Test func ambiguousFlowsAreInvalidJSON() throws {
+        let text = String(decoding: try fixture("seed_flow"), as: UTF8.self)
+        _ = try RemediationFlow(json: text)
+        let variants = AmbiguousJSON.refusals(of: text, member: "name", alternative: #""Other""#)
+        #expect(variants.count == 15)
+        for variant in variants {
+            let error = loadError(String(decoding: variant.bytes, as: UTF8.self))
+            #expect(error?.code == .invalidJSON, "\(variant)")
+        }
+        let nested = loadError(text.replacingOccurrences(of: "\"id\": \"tag_recording\",", with: "\"id\": \"tag_recording\", \"id\": \"x\","))
+        #expect(nested?.code == .invalidJSON)
+        #expect(nested?.path == "blocks[1].id")
+        for variant in AmbiguousJSON.equivalents(of: text, member: "name") {
+            #expect(try RemediationFlow(json: String(decoding: variant.bytes, as: UTF8.self)).name == "ComplianceViolationRemediation",
+                    "\(variant)")
+        }
     }
 }
