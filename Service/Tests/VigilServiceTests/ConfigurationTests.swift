@@ -133,6 +133,14 @@ struct ConfigurationTests {
         try Data(#"{"VIGIL_HTTP_PROT": 1}"#.utf8).write(to: URL(fileURLWithPath: badPath))
         let unknown = try #require(throws: ServiceConfigurationError.self) { try ServiceConfiguration.load(environment: [:], file: badPath) }
         #expect(unknown.key == "VIGIL_HTTP_PROT")
+
+        // A key named twice (JSONSerialization would keep one silently) is refused, naming the key only.
+        let twicePath = directory.appendingPathComponent("twice.json").path
+        try Data(#"{"VIGIL_HTTP_PORT": 9000, "VIGIL_HTTP_PORT": 9001}"#.utf8).write(to: URL(fileURLWithPath: twicePath))
+        let twice = try #require(throws: ServiceConfigurationError.self) { try ServiceConfiguration.load(environment: [:], file: twicePath) }
+        #expect(twice.key == "--config")
+        #expect(twice.description.contains("duplicateMember at VIGIL_HTTP_PORT"))
+        #expect(!twice.description.contains("900"))
     }
 
     @Test("serve with a bad configuration exits 2 before binding anything")

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import VigilCore
 import VigilEventSub
+import VigilModels
 import VigilPlatformClient
 import VigilVerdict
 
@@ -485,6 +486,10 @@ public struct ServiceConfiguration: Sendable {
         let key = "--config"
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ServiceConfigurationError(key: key, reason: "names a file that does not exist or cannot be read")
+        }
+        // The shared I-JSON reader first: a key named twice is refused rather than resolved silently.
+        do { try StrictJSON.validate(data) } catch {
+            throw ServiceConfigurationError(key: key, reason: "is not I-JSON: \(error.code) at \(error.path.isEmpty ? "(root)" : error.path)")
         }
         guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw ServiceConfigurationError(key: key, reason: "must be a JSON object of VIGIL_* keys")
