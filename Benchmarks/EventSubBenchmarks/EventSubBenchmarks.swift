@@ -147,7 +147,24 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
-    Benchmark("Decode only: EventDecoder (preflight + JSONDecoder + normalise)") { benchmark in
+    // The strict I-JSON read every untrusted body now gets (duplicate names, surrogates, number range,
+    // UTF-8, depth) against the JSONDecoder pass that follows it, on the same bytes.
+    Benchmark("StrictJSON.validate alone (1 KiB event)") { benchmark in
+        benchmark.startMeasurement()
+        for index in benchmark.scaledIterations {
+            try StrictJSON.validate(pool[index % pool.count].body)
+        }
+    }
+
+    Benchmark("JSONDecoder alone, no strict read (1 KiB event)") { benchmark in
+        let decoder = VigilJSON.makeDecoder()
+        benchmark.startMeasurement()
+        for index in benchmark.scaledIterations {
+            blackHole(try decoder.decode(RecordingWebhookEvent.self, from: Data(pool[index % pool.count].body)))
+        }
+    }
+
+    Benchmark("Decode only: EventDecoder (strict read + JSONDecoder + normalise)") { benchmark in
         let decoder = EventDecoder()
         benchmark.startMeasurement()
         for index in benchmark.scaledIterations {

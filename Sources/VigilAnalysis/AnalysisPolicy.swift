@@ -49,8 +49,9 @@ public struct AnalysisPolicy: Codable, Sendable, Hashable {
             guard phrases.contains(where: { $0.contains { $0.isLetter || $0.isNumber } }) else {
                 throw DecodingError.dataCorruptedError(forKey: .phrases, in: c, debugDescription: "needs at least one wording")
             }
-            guard withinSeconds >= 0, withinSeconds.isFinite else {
-                throw DecodingError.dataCorruptedError(forKey: .withinSeconds, in: c, debugDescription: "must be ≥ 0")
+            // Bounded: a window of 1e300 s once overflowed the millisecond conversion and trapped.
+            guard withinSeconds >= 0, withinSeconds <= 86_400 else {
+                throw DecodingError.dataCorruptedError(forKey: .withinSeconds, in: c, debugDescription: "must be between 0 and 86400")
             }
         }
     }

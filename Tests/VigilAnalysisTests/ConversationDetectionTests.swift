@@ -221,7 +221,10 @@ struct ConversationDetectionTests {
         for (json, key) in [("{\"promptWindowTurns\": 0}", "promptWindowTurns"), ("{\"promptWindowTurns\": 1.5}", "promptWindowTurns"),
                             ("{\"promptWindowSeconds\": -1}", "promptWindowSeconds"),
                             ("{\"spokenDigitGapSeconds\": 0}", "spokenDigitGapSeconds"),
-                            ("{\"nonPaymentNumberCues\": [\"12\"]}", "nonPaymentNumberCues")] {
+                            ("{\"nonPaymentNumberCues\": [\"12\"]}", "nonPaymentNumberCues"),
+                            // A window of 1e300 s once trapped converting to milliseconds.
+                            ("{\"requiredDisclosures\": [{\"name\": \"n\", \"phrases\": [\"recorded\"], \"withinSeconds\": 1e300}]}",
+                             "requiredDisclosures[0].withinSeconds")] {
             #expect(throws: AnalysisError.self) { try AnalysisPolicy.decode(from: Array(json.utf8)) }
             do {
                 _ = try AnalysisPolicy.decode(from: Array(json.utf8))

@@ -133,7 +133,7 @@ struct AmbiguousAudioHookMessageTests {
         let reference = try AudioHookMessage.decode(Array(Self.open.utf8))
         let variants = AmbiguousJSON.refusals(of: Self.open, at: ["parameters"], member: "conversationId",
                                               alternative: #""00000000-0000-4000-8000-000000000001""#)
-        #expect(variants.count == 15)
+        #expect(variants.count == 16)
         for variant in variants {
             do {
                 _ = try AudioHookMessage.decode(variant.bytes)

@@ -150,6 +150,20 @@ struct FixtureTests {
         #expect(document.transcripts.first?.analytics?["sentiment"]?[0]?["sentiment"] == -1)
     }
 
+    /// Found by the decoder differential: a duration of 1e300 ms trapped converting to `Int64`.
+    @Test func hugeDurationsAreErrorsNotTraps() throws {
+        let direct = decodeFailure(STADuration.self, "1e300")
+        #expect(direct?.code == .invalidValue)
+        let nested = decodeFailure(STADuration.self, #"{"milliseconds": -1.7976931348623157e308}"#)
+        #expect(nested?.path == "milliseconds")
+        #expect(try VigilJSON.decode(STADuration.self, from: "9007199254740991").milliseconds == 9_007_199_254_740_991)
+        let document = try VigilJSON.decode(STATranscriptDocument.self, from: """
+            {"duration": 1e300, "transcripts": [{"phrases": [{"text": "hi", "offset": {"milliseconds": 1e300}}]}]}
+            """)
+        #expect(document.duration == nil)
+        #expect(document.allPhrases.first?.offset == nil)
+    }
+
     @Test func staTranscriptIsLenientOnUnverifiedShapes() throws {
         let document = try VigilJSON.decode(STATranscriptDocument.self, from: """
             { "conversationStartTime": "2026-05-01T10:00:00Z", "duration": 312000,

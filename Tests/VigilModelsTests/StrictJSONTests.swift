@@ -29,7 +29,8 @@ struct StrictJSONTests {
     /// What the peers make of them (`Scripts/json-peers` prints it; Python 3 `json.loads`, Node
     /// `JSON.parse`): duplicates → the **last** value in both (Foundation's `JSONDecoder` keeps the
     /// **first**); `\ud800` → kept as a lone surrogate by both; `1e400` → `inf` / `Infinity`;
-    /// `9007199254740993` → exact in Python, `9007199254740992` in Node; a BOM → refused by both;
+    /// `9007199254740993` → exact in Python, `9007199254740992` in Node; `1e-400` → 0 in both (Foundation
+    /// refuses it); a BOM → refused by both;
     /// `{"a":1,}` → refused by both (Foundation accepts it).
     @Test(arguments: [
         (#"{"recordingId":"a","recordingId":"b"}"#, Code.duplicateMember, "recordingId", 19),
@@ -50,6 +51,8 @@ struct StrictJSONTests {
         ("{\"a\":\"\u{1FFFF}\"}", .forbiddenCodePoint, "a", 6),
         (#"{"a":1e400}"#, .numberOutOfRange, "a", 5),
         (#"{"a":-1.7976931348623159e308}"#, .numberOutOfRange, "a", 5),
+        (#"{"a":1e-400}"#, .numberOutOfRange, "a", 5),
+        (#"{"a":-0.0001e-320}"#, .numberOutOfRange, "a", 5),
         (#"{"a":9007199254740992}"#, .numberOutOfRange, "a", 5),
         (#"{"a":[-9007199254740993]}"#, .numberOutOfRange, "a[0]", 6),
         (#"{"a":123456789012345678901234567890}"#, .numberOutOfRange, "a", 5),
@@ -86,8 +89,10 @@ struct StrictJSONTests {
         func node(_ text: String) throws -> StrictJSON.Node { try StrictJSON.parse(Array(text.utf8)) }
         guard case let .number(negativeZero, _) = try node("-0") else { Issue.record("-0"); return }
         #expect(negativeZero == 0)
-        guard case let .number(tiny, _) = try node("1e-400") else { Issue.record("1e-400"); return }
-        #expect(tiny == 0)
+        guard case let .number(tiny, _) = try node("5e-324") else { Issue.record("5e-324"); return }
+        #expect(tiny == .leastNonzeroMagnitude)
+        guard case let .number(zero, _) = try node("0.000e-400") else { Issue.record("0.000e-400"); return }
+        #expect(zero == 0)
         guard case let .array(elements, _) = try node("[9007199254740991,-9007199254740991,1.7976931348623157e308,1E2]"),
               case let .number(a, _) = elements[0], case let .number(b, _) = elements[1],
               case let .number(c, _) = elements[2], case let .number(d, _) = elements[3] else {
@@ -209,7 +214,7 @@ struct StrictJSONTests {
 
     static let names = ["a", "b", "id", "ID", "recordingId", "caf\u{E9}", "cafe\u{301}", "k\\u0065y", "key", "x y"]
     static let strings = ["", "plain", "\\\"", "\\u00e9", "é", "\\ud83d\\ude00", "😀", "\\n\\t", "\\/", "\\u0041"]
-    static let numbers = ["0", "-0", "1", "-12", "3.25", "1e3", "-2.5E-3", "9007199254740991", "1e-400", "0.1"]
+    static let numbers = ["0", "-0", "1", "-12", "3.25", "1e3", "-2.5E-3", "9007199254740991", "5e-324", "0.1"]
 
     static func randomDocument(_ random: inout SplitMix, depth: Int) -> String {
         let pick = depth >= 4 ? Int.random(in: 2...6, using: &random) : Int.random(in: 0...6, using: &random)

@@ -238,7 +238,7 @@ struct AmbiguousFlowTests {
         let text = String(decoding: try fixture("seed_flow"), as: UTF8.self)
         _ = try RemediationFlow(json: text)
         let variants = AmbiguousJSON.refusals(of: text, member: "name", alternative: #""Other""#)
-        #expect(variants.count == 15)
+        #expect(variants.count == 16)
         for variant in variants {
             let error = loadError(String(decoding: variant.bytes, as: UTF8.self))
             #expect(error?.code == .invalidJSON, "\(variant)")

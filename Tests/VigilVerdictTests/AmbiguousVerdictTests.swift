@@ -13,7 +13,7 @@ extension EngineReplyTests {
     @Test func ambiguousVerdictRepliesAreMalformed() async throws {
         let verdict = String(decoding: Fixture.verdictJSON(), as: UTF8.self)
         let variants = AmbiguousJSON.refusals(of: verdict, member: "recordingId", alternative: otherRecording)
-        #expect(variants.count == 15)
+        #expect(variants.count == 16)
         for variant in variants {
             let error = await engineError(StubTransport(status: 200, body: variant.bytes))
             #expect(error?.code == .malformedReply, "\(variant)")
@@ -42,7 +42,7 @@ extension CallbackReceiverTests {
 extension VerdictPolicyLoadingTests {
     @Test func ambiguousPolicyFilesAreSyntaxErrors() {
         let variants = AmbiguousJSON.refusals(of: Self.valid, member: "id", alternative: #""other""#)
-        #expect(variants.count == 15)
+        #expect(variants.count == 16)
         for variant in variants {
             #expect(loadError(String(decoding: variant.bytes, as: UTF8.self))?.code == .syntax, "\(variant)")
         }

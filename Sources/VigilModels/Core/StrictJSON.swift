@@ -18,14 +18,14 @@ import Foundation
 /// | two member names equal under case folding or Unicode canonical equivalence (`id`/`ID`, `é`/`e\u0301`) | ``ModelDecodingError/Code/duplicateMember`` | Go matches struct fields case-insensitively; Swift compares strings canonically |
 /// | a `\u` escape of a lone surrogate | ``ModelDecodingError/Code/loneSurrogate`` | RFC 7493 §2.1; parsers replace, keep or refuse it |
 /// | a noncharacter (U+FDD0–U+FDEF, U+xFFFE, U+xFFFF), raw or escaped, or U+0000 | ``ModelDecodingError/Code/forbiddenCodePoint`` | RFC 7493 §2.1; U+0000 truncates C strings downstream |
-/// | a number beyond the IEEE-754 double range (`1e400`), or an integer literal beyond ±(2^53−1) | ``ModelDecodingError/Code/numberOutOfRange`` | RFC 7493 §2.2: JavaScript and Go round such integers, Python does not |
+/// | a number beyond the IEEE-754 double range (`1e400`), a nonzero number that underflows to zero (`1e-400`), or an integer literal beyond ±(2^53−1) | ``ModelDecodingError/Code/numberOutOfRange`` | RFC 7493 §2.2: JavaScript and Go round such integers, Python does not; Foundation refuses `1e-400`, the others read 0 |
 /// | ill-formed UTF-8 (overlongs, surrogates, above U+10FFFF, truncated) | ``ModelDecodingError/Code/invalidUTF8`` | RFC 8259 §8.1 |
 /// | nesting deeper than ``Limits/maxDepth`` | ``ModelDecodingError/Code/nestingTooDeep`` | bounded work |
 /// | more than ``Limits/maxBytes`` | ``ModelDecodingError/Code/documentTooLarge`` | bounded work |
 /// | a byte order mark, trailing content, any other RFC 8259 syntax error | ``ModelDecodingError/Code/malformedJSON`` | RFC 8259 §8.1; one document per body |
 ///
-/// `-0`, `1e-400` (which every parser reads as zero), escaped and raw forms of one character, and
-/// unknown members are accepted: they have one meaning.
+/// `-0`, subnormal numbers (`5e-324`), escaped and raw forms of one character, and unknown members are
+/// accepted: they have one meaning.
 ///
 /// ``VigilJSON/decode(_:from:limits:)`` runs this before decoding anything, so every entry point
 /// (webhooks, envelopes, verdicts, verdict callbacks, AudioHook messages, transcripts, policy and
@@ -138,17 +138,18 @@ public enum StrictJSON {
 
 /// Receives the tokens of a document, in order, from the strict reader.
 ///
-/// Strings arrive decoded (escapes resolved) as UTF-8 bytes valid only for the call.
+/// Strings arrive decoded (escapes resolved) as UTF-8 bytes valid only for the call; `escaped` says
+/// whether they held escapes (when not, the bytes are the input's own, right after the opening quote).
 package protocol StrictJSONSink {
     /// Whether the sink reads string contents and number values; a validating sink does not, so the
     /// reader skips decoding them.
     static var wantsValues: Bool { get }
     mutating func beginObject(at offset: Int)
-    mutating func key(_ utf8: UnsafeBufferPointer<UInt8>, at offset: Int)
+    mutating func key(_ utf8: UnsafeBufferPointer<UInt8>, at offset: Int, escaped: Bool)
     mutating func endObject()
     mutating func beginArray(at offset: Int)
     mutating func endArray()
-    mutating func string(_ utf8: UnsafeBufferPointer<UInt8>, at offset: Int)
+    mutating func string(_ utf8: UnsafeBufferPointer<UInt8>, at offset: Int, escaped: Bool)
     mutating func number(_ value: Double, at offset: Int)
     mutating func bool(_ value: Bool, at offset: Int)
     mutating func null(at offset: Int)
@@ -158,11 +159,11 @@ package protocol StrictJSONSink {
 struct ValidatingSink: StrictJSONSink {
     static var wantsValues: Bool { false }
     func beginObject(at offset: Int) {}
-    func key(_ utf8: UnsafeBufferPointer<UInt8>, at offset: Int) {}
+    func key(_ utf8: UnsafeBufferPointer<UInt8>, at offset: Int, escaped: Bool) {}
     func endObject() {}
     func beginArray(at offset: Int) {}
     func endArray() {}
-    func string(_ utf8: UnsafeBufferPointer<UInt8>, at offset: Int) {}
+    func string(_ utf8: UnsafeBufferPointer<UInt8>, at offset: Int, escaped: Bool) {}
     func number(_ value: Double, at offset: Int) {}
     func bool(_ value: Bool, at offset: Int) {}
     func null(at offset: Int) {}
@@ -195,7 +196,7 @@ struct TreeSink: StrictJSONSink {
     }
 
     mutating func beginObject(at offset: Int) { open.append(.object([], offset: offset, key: "", keyOffset: 0)) }
-    mutating func key(_ utf8: UnsafeBufferPointer<UInt8>, at offset: Int) {
+    mutating func key(_ utf8: UnsafeBufferPointer<UInt8>, at offset: Int, escaped: Bool) {
         guard case let .object(members, objectOffset, _, _)? = open.popLast() else { return }
         open.append(.object(members, offset: objectOffset, key: String(decoding: utf8, as: UTF8.self), keyOffset: offset))
     }
@@ -208,7 +209,7 @@ struct TreeSink: StrictJSONSink {
         guard case let .array(elements, offset)? = open.popLast() else { return }
         add(.array(elements, offset: offset))
     }
-    mutating func string(_ utf8: UnsafeBufferPointer<UInt8>, at offset: Int) {
+    mutating func string(_ utf8: UnsafeBufferPointer<UInt8>, at offset: Int, escaped: Bool) {
         add(.string(String(decoding: utf8, as: UTF8.self), offset: offset))
     }
     mutating func number(_ value: Double, at offset: Int) { add(.number(value, offset: offset)) }
@@ -339,7 +340,7 @@ struct StrictJSONReader {
                 continue
             case UInt8(ascii: "\""):
                 let span = try string(decoding: Sink.wantsValues)
-                if Sink.wantsValues { withContent(span) { sink.string($0, at: start) } }
+                if Sink.wantsValues { withContent(span) { sink.string($0, at: start, escaped: span.hasEscapes) } }
             case UInt8(ascii: "t"):
                 try literal("true")
                 sink.bool(true, at: start)
@@ -370,7 +371,7 @@ struct StrictJSONReader {
         let span = try string(decoding: true)
         frames[top].keyStart = span.start
         frames[top].keyEnd = span.end
-        withContent(span) { sink.key($0, at: keyOffset) }
+        withContent(span) { sink.key($0, at: keyOffset, escaped: span.hasEscapes) }
         try remember(span, at: keyOffset)
         skipWhitespace()
         guard index < input.count, input[index] == UInt8(ascii: ":") else {
@@ -687,7 +688,21 @@ struct StrictJSONReader {
         guard let value = Double(text), value.isFinite else {
             throw failure(.numberOutOfRange, at: start, "a number beyond the IEEE-754 double range")
         }
+        if value == 0, hasNonzeroDigit(from: start, to: index) {
+            // `1e-400`: Python and JavaScript read 0, Foundation refuses it.
+            throw failure(.numberOutOfRange, at: start, "a nonzero number too small for an IEEE-754 double")
+        }
         return wantsValue ? value : 0
+    }
+
+    /// Whether the mantissa of the number in `start..<end` has a digit other than 0.
+    private func hasNonzeroDigit(from start: Int, to end: Int) -> Bool {
+        for position in start..<end {
+            let byte = input[position]
+            if byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") { return false }
+            if byte >= UInt8(ascii: "1") && byte <= UInt8(ascii: "9") { return true }
+        }
+        return false
     }
 
     private mutating func digits() -> Int {

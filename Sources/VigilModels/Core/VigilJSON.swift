@@ -81,6 +81,20 @@ public enum VigilJSON {
     public static func decode<T: Decodable>(
         _ type: T.Type, from data: Data, limits: StrictJSON.Limits = .standard
     ) throws(ModelDecodingError) -> T {
+        let result = data.withUnsafeBytes { raw in
+            Result { () throws(ModelDecodingError) in
+                try StrictJSONDecoding.decode(type, from: raw.bindMemory(to: UInt8.self), limits: limits)
+            }
+        }
+        return try result.get()
+    }
+
+    /// Decodes `type` from JSON bytes with Foundation's `JSONDecoder` (configured as ``makeDecoder()``)
+    /// after the same strict read — the reference implementation ``decode(_:from:limits:)`` is tested
+    /// against.
+    public static func decodeWithFoundation<T: Decodable>(
+        _ type: T.Type, from data: Data, limits: StrictJSON.Limits = .standard
+    ) throws(ModelDecodingError) -> T {
         try StrictJSON.validate(data, limits: limits)
         do {
             return try sharedDecoder.decode(type, from: data)

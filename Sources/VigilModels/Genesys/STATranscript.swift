@@ -79,13 +79,22 @@ public struct STADuration: Codable, Sendable, Hashable {
 
     enum CodingKeys: String, CodingKey { case milliseconds }
 
-    /// Accepts `{"milliseconds": n}` or `n`.
+    /// Accepts `{"milliseconds": n}` or `n`; `n` is rounded and must lie within ±2^53 (a larger
+    /// number once trapped converting to `Int64`: a hostile transcript could stop the process).
     public init(from decoder: any Decoder) throws {
+        let number: Double
+        let path: [any CodingKey]
         if let c = try? decoder.container(keyedBy: CodingKeys.self) {
-            milliseconds = Int64(try c.decode(Double.self, forKey: .milliseconds).rounded())
+            number = try c.decode(Double.self, forKey: .milliseconds)
+            path = decoder.codingPath + [CodingKeys.milliseconds]
         } else {
-            milliseconds = Int64(try decoder.singleValueContainer().decode(Double.self).rounded())
+            number = try decoder.singleValueContainer().decode(Double.self)
+            path = decoder.codingPath
         }
+        guard abs(number) <= maxSafeJSONInteger else {
+            throw DecodingError.vigil(.invalidValue, at: path, "must be within ±2^53 milliseconds")
+        }
+        milliseconds = Int64(number.rounded())
     }
 }
 

@@ -66,6 +66,8 @@ public enum AmbiguousJSON {
             Variant(name: "escaped U+0000", bytes: inserting(#""vigilProbe":"a\u0000""#), code: .forbiddenCodePoint),
             Variant(name: "noncharacter", bytes: inserting(#""vigilProbe":"\uffff""#), code: .forbiddenCodePoint),
             Variant(name: "number beyond double range", bytes: inserting(#""vigilProbe":1e400"#), code: .numberOutOfRange),
+            Variant(name: "nonzero number that underflows to zero", bytes: inserting(#""vigilProbe":1e-400"#),
+                    code: .numberOutOfRange),
             Variant(name: "integer beyond 2^53-1", bytes: inserting(#""vigilProbe":9007199254740993"#), code: .numberOutOfRange),
             Variant(name: "byte order mark", bytes: [0xEF, 0xBB, 0xBF] + text, code: .malformedJSON),
             Variant(name: "a second document after the first", bytes: text + Array("{}".utf8), code: .malformedJSON),

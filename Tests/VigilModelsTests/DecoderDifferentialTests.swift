@@ -1,0 +1,216 @@
+import Foundation
+import Testing
+import VigilTesting
+@testable import VigilModels
+
+/// `VigilJSON.decode` (the single-pass strict reader and its tape decoder) against the reference,
+/// `VigilJSON.decodeWithFoundation` (the same strict read, then Foundation's `JSONDecoder`): on every
+/// fixture and on thousands of generated variants of each — keys reordered, unknown members added,
+/// characters escaped, surrogate pairs, numbers spelled differently or at the edges, values of the
+/// wrong type, truncations — both give the same value, or the same error code at the same path.
+@Suite("Decoder differential: the tape decoder reads what JSONDecoder reads")
+struct DecoderDifferentialTests {
+    /// A document type and a way to compare its two readings.
+    struct Subject: @unchecked Sendable, CustomStringConvertible {
+        let fixture: String
+        let compare: ([UInt8]) -> Comparison
+        var description: String { fixture }
+
+        init<T: Decodable & Equatable>(_ fixture: String, _ type: T.Type) {
+            self.fixture = fixture
+            compare = { bytes in
+                let strict = Result { () throws(ModelDecodingError) in try VigilJSON.decode(type, from: bytes) }
+                let reference = Result { () throws(ModelDecodingError) in try VigilJSON.decodeWithFoundation(type, from: Data(bytes)) }
+                switch (strict, reference) {
+                case let (.success(a), .success(b)): return a == b ? .sameValue : .differ("values differ")
+                case let (.failure(a), .failure(b)):
+                    if a.code == b.code && a.path == b.path { return .sameError }
+                    // The one deliberate difference: Foundation cannot locate a number that does not fit
+                    // its field; the tape decoder names the field.
+                    if b.code == .malformedJSON && b.path.isEmpty && a.code == .wrongType && !a.path.isEmpty {
+                        return .locatedNumberMismatch
+                    }
+                    return .differ("errors differ: \(a) vs \(b)")
+                case let (.success, .failure(b)): return .differ("only Foundation refused: \(b)")
+                case let (.failure(a), .success): return .differ("only the tape decoder refused: \(a)")
+                }
+            }
+        }
+    }
+
+    enum Comparison: Equatable {
+        case sameValue, sameError, locatedNumberMismatch
+        case differ(String)
+    }
+
+    static let subjects: [Subject] = [
+        Subject("recording_200", Recording.self),
+        Subject("batch_status", BatchDownloadJobStatusResult.self),
+        Subject("eventbridge_customer_end", EventBridgeEnvelope<NotificationMessage<CustomerEndEvent>>.self),
+        Subject("recording_notification", NotificationMessage<RecordingEventRecording>.self),
+        Subject("workitem_create", WorkitemCreate.self),
+        Subject("error_429", ErrorBody.self),
+        Subject("oauth_token", OAuthTokenResponse.self),
+        Subject("sta_transcript", STATranscriptDocument.self),
+        Subject("seed_subscription", EventSubscription.self),
+        Subject("seed_verdict", ComplianceVerdict.self),
+    ]
+
+    @Test(arguments: subjects)
+    func fixturesAndTheirVariantsDecodeAlike(subject: Subject) throws {
+        let original = try [UInt8](fixture(subject.fixture))
+        #expect(subject.compare(original) == .sameValue, "the fixture itself")
+        let root = try StrictJSON.parse(original)
+        var random = SplitMix(seed: UInt64(subject.fixture.utf8.reduce(5381) { $0 &* 33 &+ Int($1) }.magnitude))
+        var tally: [String: Int] = [:]
+        for round in 0..<600 {
+            var writer = Writer(random: random, mode: Writer.Mode.allCases[round % Writer.Mode.allCases.count])
+            writer.write(root)
+            random = writer.random
+            var bytes = writer.output
+            if writer.mode == .truncated, bytes.count > 2 {
+                bytes.removeLast(Int.random(in: 1..<bytes.count, using: &random))
+            }
+            let outcome = subject.compare(bytes)
+            if case let .differ(why) = outcome {
+                Issue.record("\(subject.fixture) round \(round) (\(writer.mode)): \(why)\n\(String(decoding: bytes, as: UTF8.self))")
+                return
+            }
+            tally["\(outcome)", default: 0] += 1
+        }
+        // Both kinds of outcome were exercised.
+        #expect(tally["sameValue", default: 0] > 100, "\(tally)")
+        #expect(tally["sameError", default: 0] + tally["locatedNumberMismatch", default: 0] > 100, "\(tally)")
+    }
+
+    /// Edge cases of the decoder's own type handling, each compared with Foundation.
+    @Test func scalarEdgesDecodeAlike() {
+        struct Box<T: Codable & Equatable>: Codable, Equatable { var v: T }
+        func same<T: Codable & Equatable>(_ type: T.Type, _ value: String) -> Bool {
+            let bytes = Array(#"{"v":\#(value)}"#.utf8)
+            let a = try? VigilJSON.decode(Box<T>.self, from: bytes)
+            let b = try? VigilJSON.decodeWithFoundation(Box<T>.self, from: Data(bytes))
+            return a == b
+        }
+        for value in ["0", "-0", "1", "-1", "9007199254740991", "-9007199254740991", "1.0", "1e2", "\"1\"", "null", "true"] {
+            #expect(same(Int64.self, value), "Int64 \(value)")
+            #expect(same(Double.self, value), "Double \(value)")
+            #expect(same(Int?.self, value), "Int? \(value)")
+        }
+        for value in ["\"\"", #""a\"b""#, #""\u00e9\ud83d\ude00""#, "\"é\"", "1", "null", "[]", "{}"] {
+            #expect(same(String.self, value), "String \(value)")
+            #expect(same([String].self, "[\(value)]"), "[String] \(value)")
+            #expect(same([String: String].self, #"{"k":\#(value)}"#), "[String: String] \(value)")
+        }
+        for value in [#""2026-05-01T10:00:00.123Z""#, #""2026-05-01T10:00:00Z""#, #""yesterday""#, "0"] {
+            #expect(same(Date.self, value), "Date \(value)")
+        }
+        for value in [#""https://example.com/a?b=c""#, #""""#, "1"] {
+            #expect(same(URL.self, value), "URL \(value)")
+        }
+        for value in [#""AAEC""#, #""not base64!""#] {
+            #expect(same(Data.self, value), "Data \(value)")
+        }
+        for value in ["true", "false", "0", "null"] {
+            #expect(same(Bool.self, value), "Bool \(value)")
+        }
+        #expect(same(JSONValue.self, #"{"a":[1,"x",null,true,{"b":-0.5}]}"#))
+    }
+
+    // MARK: - Variant writer
+
+    /// Writes a tree back as JSON text, varied by `mode`.
+    struct Writer {
+        enum Mode: CaseIterable { case reordered, unknownMembers, escaped, numbers, wrongTypes, truncated }
+        var random: SplitMix
+        let mode: Mode
+        var output: [UInt8] = []
+
+        init(random: SplitMix, mode: Mode) {
+            self.random = random
+            self.mode = mode
+        }
+
+        mutating func write(_ node: StrictJSON.Node) {
+            if mode == .wrongTypes, Int.random(in: 0..<12, using: &random) == 0 {
+                let replacements = ["null", "\"text\"", "12", "-1.5", "true", "[]", "{}", "\"2026-05-01T10:00:00Z\""]
+                output += Array(replacements.randomElement(using: &random)!.utf8)
+                return
+            }
+            switch node {
+            case var .object(members, _):
+                if mode == .reordered { members.shuffle(using: &random) }
+                output.append(UInt8(ascii: "{"))
+                var first = true
+                if mode == .unknownMembers, Int.random(in: 0..<2, using: &random) == 0 {
+                    output += Array(#""vigilUnknown\#(Int.random(in: 0..<99, using: &random))":{"x":[1,"\ud83d\ude00"]}"#.utf8)
+                    first = false
+                }
+                for member in members {
+                    if !first { output.append(UInt8(ascii: ",")) }
+                    first = false
+                    writeString(member.key)
+                    output.append(UInt8(ascii: ":"))
+                    write(member.value)
+                }
+                output.append(UInt8(ascii: "}"))
+            case let .array(elements, _):
+                output.append(UInt8(ascii: "["))
+                for (index, element) in elements.enumerated() {
+                    if index > 0 { output.append(UInt8(ascii: ",")) }
+                    write(element)
+                }
+                output.append(UInt8(ascii: "]"))
+            case let .string(string, _):
+                writeString(string)
+            case let .number(number, _):
+                writeNumber(number)
+            case let .bool(bool, _):
+                output += Array((bool ? "true" : "false").utf8)
+            case .null:
+                output += Array("null".utf8)
+            }
+        }
+
+        mutating func writeString(_ string: String) {
+            output.append(UInt8(ascii: "\""))
+            for scalar in string.unicodeScalars {
+                let escape = mode == .escaped && Int.random(in: 0..<3, using: &random) == 0
+                switch scalar {
+                case "\"": output += Array(#"\""#.utf8)
+                case "\\": output += Array(#"\\"#.utf8)
+                case "/" where escape: output += Array(#"\/"#.utf8)
+                case _ where scalar.value < 0x20 || escape:
+                    if scalar.value > 0xFFFF {
+                        let value = scalar.value - 0x10000
+                        output += Array(String(format: "\\u%04x\\u%04X", 0xD800 + (value >> 10), 0xDC00 + (value & 0x3FF)).utf8)
+                    } else {
+                        output += Array(String(format: "\\u%04x", scalar.value).utf8)
+                    }
+                default: output += Array(String(scalar).utf8)
+                }
+            }
+            output.append(UInt8(ascii: "\""))
+        }
+
+        mutating func writeNumber(_ number: Double) {
+            guard mode == .numbers else {
+                output += Array(Self.plain(number).utf8)
+                return
+            }
+            let spellings: [String]
+            if number.rounded() == number, abs(number) < 1e15 {
+                let integer = Int64(number)
+                spellings = ["\(integer)", "\(integer).0", "\(integer)e0", "\(integer)0E-1", "\(integer).000", "9007199254740991",
+                             "-9007199254740991", "0", "-0", "1.7976931348623157e308", "5e-324", "0.5"]
+            } else {
+                spellings = [Self.plain(number), "\(number)e0", "\(number * 10)E-1", "1e-400", "-0.0", "2.2250738585072014e-308"]
+            }
+            output += Array(spellings.randomElement(using: &random)!.utf8)
+        }
+
+        static func plain(_ number: Double) -> String {
+            number.rounded() == number && abs(number) < 1e15 ? "\(Int64(number))" : "\(number)"
+        }
+    }
+}
