@@ -214,3 +214,43 @@ struct DecoderDifferentialTests {
         }
     }
 }
+
+/// The hand-written timestamp reader against `ISO8601FormatStyle` (what it replaced on the hot path).
+@Suite("Timestamps: the fast path reads what ISO8601FormatStyle reads")
+struct TimestampDifferentialTests {
+    @Test func randomTimestampsAgreeWithTheFormatStyle() throws {
+        var random = SplitMix(seed: 0xDA7E)
+        let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+        let whole = Date.ISO8601FormatStyle()
+        for round in 0..<5_000 {
+            let year = round % 10 == 0 ? [1, 1600, 1900, 1970, 2000, 2024, 2100, 9999].randomElement(using: &random)!
+                                       : Int.random(in: 1900...2200, using: &random)
+            let month = Int.random(in: 1...12, using: &random)
+            let day = round % 7 == 0 ? [28, 29, 30, 31].randomElement(using: &random)! : Int.random(in: 1...28, using: &random)
+            var text = String(format: "%04d-%02d-%02dT%02d:%02d:%02d", year, month, day,
+                              Int.random(in: 0...23, using: &random), Int.random(in: 0...59, using: &random),
+                              Int.random(in: 0...59, using: &random))
+            if round % 2 == 0 { text += String(format: ".%03d", Int.random(in: 0...999, using: &random)) }
+            text += "Z"
+            let reference = (try? style.parse(text)) ?? (try? whole.parse(text))
+            let fast = VigilJSON.parseUTCTimestamp(text)
+            #expect(fast == nil || reference != nil, "\(text): accepted by the fast path only")
+            if let fast, let reference {
+                #expect(abs(fast.timeIntervalSince1970 - reference.timeIntervalSince1970) < 1e-6, "\(text)")
+                #expect(VigilJSON.formatDate(fast) == VigilJSON.formatDate(reference), "\(text)")
+            }
+            if reference != nil && day <= 28 && year >= 1600 { #expect(fast != nil, "\(text): the fast path should read it") }
+        }
+    }
+
+    @Test func nearMissesLeaveTheFastPath() {
+        for text in ["2026-02-29T10:00:00Z", "2026-13-01T10:00:00Z", "2026-04-31T10:00:00Z", "2026-05-01T24:00:00Z",
+                     "2026-05-01T10:60:00Z", "2026-05-01T10:00:60Z", "2026-05-01 10:00:00Z", "2026-05-01T10:00:00.12Z",
+                     "2026-05-01T10:00:00+00:00", "0000-01-01T00:00:00Z", "1500-03-01T00:00:00Z", "2026-05-01T10:00:00.1234Z", "２026-05-01T10:00:00Z"] {
+            #expect(VigilJSON.parseUTCTimestamp(text) == nil, "\(text)")
+        }
+        #expect(VigilJSON.parseUTCTimestamp("2024-02-29T23:59:59.999Z")?.timeIntervalSince1970 == 1_709_251_199.999)
+        #expect(VigilJSON.parseUTCTimestamp("1970-01-01T00:00:00Z")?.timeIntervalSince1970 == 0)
+        #expect(VigilJSON.parseUTCTimestamp("1969-12-31T23:59:59Z")?.timeIntervalSince1970 == -1)
+    }
+}

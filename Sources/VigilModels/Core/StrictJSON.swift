@@ -257,6 +257,10 @@ struct StrictJSONReader {
     init(_ input: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
         self.input = input
         self.maxDepth = maxDepth
+        // One allocation each for typical documents instead of a few regrowths.
+        frames.reserveCapacity(min(maxDepth, 16))
+        names.reserveCapacity(32)
+        arena.reserveCapacity(256)
     }
 
     // MARK: Structure

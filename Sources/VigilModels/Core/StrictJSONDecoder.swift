@@ -55,7 +55,10 @@ struct TapeSink: StrictJSONSink {
     var side: [UInt8] = []
     private var open: [Int] = []
 
-    init(capacity: Int) { entries.reserveCapacity(max(8, capacity)) }
+    init(capacity: Int) {
+        entries.reserveCapacity(max(8, capacity))
+        open.reserveCapacity(16)
+    }
 
     private mutating func counted() {
         if let parent = open.last { entries[parent].count += 1 }
@@ -234,7 +237,9 @@ struct TapeDecoder: Decoder {
     /// Decodes any value, with the special cases `JSONDecoder` makes for `Date`, `URL` and `Data`.
     func decodeValue<T: Decodable>(_ type: T.Type) throws -> T {
         if type == Date.self {
-            return try VigilJSON.parseDate(decodeString(), codingPath: codingPath) as! T
+            let string = try decodeString()
+            if let date = VigilJSON.parseUTCTimestamp(string) { return date as! T }
+            return try VigilJSON.parseDate(string, codingPath: codingPath) as! T
         }
         if type == URL.self {
             guard let url = URL(string: try decodeString()) else {
