@@ -35,7 +35,16 @@ let package = Package(
         benchmark("CryptoBenchmarks", vigil: ["VigilCore"], extra: [.product(name: "Crypto", package: "swift-crypto")]),
         benchmark("ModelsBenchmarks", vigil: ["VigilModels"]),
         benchmark("RedactionBenchmarks", vigil: ["VigilRedaction"]),
-        benchmark("EventSubBenchmarks", vigil: ["VigilCore", "VigilModels", "VigilIdempotency", "VigilEventSub", "VigilTesting"]),
+        .target(name: "IngestPayloads",
+                dependencies: ["VigilCore", "VigilModels", "VigilIdempotency", "VigilEventSub", "VigilTesting"].map {
+                    .product(name: $0, package: "Vigil")
+                },
+                path: "IngestPayloads", swiftSettings: [.swiftLanguageMode(.v6)]),
+        .executableTarget(name: "IngestPeer", dependencies: ["IngestPayloads", .product(name: "VigilCore", package: "Vigil"),
+                                                             .product(name: "VigilEventSub", package: "Vigil")],
+                          path: "IngestPeer", swiftSettings: [.swiftLanguageMode(.v6)]),
+        benchmark("EventSubBenchmarks", vigil: ["VigilCore", "VigilModels", "VigilIdempotency", "VigilEventSub", "VigilTesting"],
+                  extra: ["IngestPayloads"]),
         benchmark("PlatformClientBenchmarks", vigil: ["VigilCore", "VigilModels", "VigilPlatformClient"]),
         benchmark("VerdictBenchmarks", vigil: ["VigilCore", "VigilModels", "VigilVerdict"]),
         benchmark("PipelineBenchmarks", vigil: ["Vigil", "VigilCore", "VigilModels", "VigilIdempotency", "VigilPlatformClient", "VigilVerdict", "VigilEventSub", "VigilRemediation", "VigilTesting"]),

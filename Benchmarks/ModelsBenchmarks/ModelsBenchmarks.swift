@@ -1,6 +1,8 @@
 // Decoding a ~1 KiB seed-style recording webhook event (`RecordingWebhookEvent`):
-// `VigilJSON` (JSONDecoder + Vigil's strict validation: UUID ids, dates, enums, pre-signed URL)
-// against `JSONSerialization` on the same bytes (untyped, no validation) as the in-run baseline.
+// `VigilJSON.decode` (the strict I-JSON reader's single pass + the tape decoder, with Vigil's
+// validation: UUID ids, dates, enums, pre-signed URL) against the reference on the same bytes —
+// the same strict read followed by Foundation's `JSONDecoder` (`decodeWithFoundation`) — and
+// `JSONSerialization` (untyped, no validation) as the in-run baseline.
 //
 // Read `throughput` (decodes/s) and `mallocCountTotal` (per decode: the metric is per iteration and
 // each iteration decodes once).
@@ -38,6 +40,21 @@ let benchmarks: @Sendable () -> Void = {
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {
             blackHole(try VigilJSON.decode(RecordingWebhookEvent.self, from: eventJSON))
+        }
+    }
+
+    Benchmark("Decode 1 KiB recording event (strict read + JSONDecoder, the reference)") { benchmark in
+        let data = Data(eventJSON)
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            blackHole(try VigilJSON.decodeWithFoundation(RecordingWebhookEvent.self, from: data))
+        }
+    }
+
+    Benchmark("Strict read alone (StrictJSON.validate, 1 KiB event)") { benchmark in
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            try StrictJSON.validate(eventJSON)
         }
     }
 

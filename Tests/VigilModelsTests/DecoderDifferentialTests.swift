@@ -254,3 +254,41 @@ struct TimestampDifferentialTests {
         #expect(VigilJSON.parseUTCTimestamp("1969-12-31T23:59:59Z")?.timeIntervalSince1970 == -1)
     }
 }
+
+/// The hand-written id check against `UUID(uuidString:)` (what it replaced).
+@Suite("GenesysID reads what UUID(uuidString:) reads")
+struct GenesysIDDifferentialTests {
+    @Test func randomCandidatesAgreeWithFoundation() {
+        var random = SplitMix(seed: 0x1D)
+        let alphabet = Array("0123456789abcdefABCDEF-gG z".utf8)
+        for round in 0..<20_000 {
+            var bytes = Array(UUID().uuidString.utf8)
+            if round % 3 == 0 { bytes = Array(String(decoding: bytes, as: UTF8.self).lowercased().utf8) }
+            for _ in 0..<Int.random(in: 0...2, using: &random) {
+                bytes[Int.random(in: 0..<36, using: &random)] = alphabet.randomElement(using: &random)!
+            }
+            if round % 50 == 0 { bytes.removeLast() }
+            if round % 51 == 0 { bytes.append(UInt8(ascii: "0")) }
+            let text = String(decoding: bytes, as: UTF8.self)
+            let foundation = UUID(uuidString: text).map { $0.uuidString.lowercased() }
+            let canonical = text.utf8.count == 36 && text.utf8.enumerated().allSatisfy { index, byte in
+                [8, 13, 18, 23].contains(index) ? byte == UInt8(ascii: "-") : Self.isHex(byte)
+            }
+            let id = GenesysID(text)
+            // Exactly the canonical form is accepted, and then Foundation reads the same UUID. Foundation
+            // (sscanf underneath) also takes spaces and misplaced dashes; those are refused.
+            #expect((id != nil) == canonical, "\(text)")
+            if let id { #expect(id.rawValue == foundation, "\(text)") }
+        }
+        #expect(GenesysID("2F7BF00A-0FC2-4D6A-9B56-92238191433E")?.rawValue == "2f7bf00a-0fc2-4d6a-9b56-92238191433e")
+        #expect(GenesysID("2f7bf00a-0fc2-4d6a-9b56-92238191433") == nil)
+        #expect(GenesysID("２f7bf00a-0fc2-4d6a-9b56-92238191433") == nil)
+        #expect(GenesysID("1dc7d18d-2036-4c2d-842b-5d-43cd56058") == nil)   // Foundation accepts this
+        #expect(GenesysID(" E34F937-5677-4349-A80B-A4EFF9F40F9E") == nil)  // and this
+    }
+
+    static func isHex(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)
+            || (UInt8(ascii: "A")...UInt8(ascii: "F")).contains(byte)
+    }
+}

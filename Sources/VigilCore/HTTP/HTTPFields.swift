@@ -122,9 +122,16 @@ public struct HTTPFields: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
 
     /// ASCII case-insensitive comparison without allocating.
     static func equalsIgnoringCase(_ a: String, _ b: String) -> Bool {
-        let a = a.utf8, b = b.utf8
-        guard a.count == b.count else { return false }
-        return zip(a, b).allSatisfy { lowercased($0) == lowercased($1) }
+        guard a.utf8.count == b.utf8.count else { return false }
+        // Contiguous UTF-8 compared in place: a `zip` over the two views was unspecialized generic code
+        // (metadata lookups per byte) on the receiver's hot path.
+        var a = a, b = b
+        return a.withUTF8 { left in
+            b.withUTF8 { right in
+                for index in 0..<left.count where lowercased(left[index]) != lowercased(right[index]) { return false }
+                return true
+            }
+        }
     }
 
     private static func lowercased(_ byte: UInt8) -> UInt8 {

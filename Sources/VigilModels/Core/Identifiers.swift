@@ -15,10 +15,34 @@ public struct GenesysID: Hashable, Comparable, Sendable, Codable, LosslessString
         rawValue = uuid.uuidString.lowercased()
     }
 
-    /// Parses a canonical 36-character UUID string; returns `nil` for anything else.
+    /// Parses a canonical 36-character UUID string (hex digits in either case, dashes after 8, 12, 16
+    /// and 20 digits, as `UUID(uuidString:)` requires); returns `nil` for anything else.
+    ///
+    /// Checked and lowercased by hand: `UUID(uuidString:)` parses with `sscanf` and `uuidString`
+    /// formats with `printf` on Linux, which made ids the costliest fields of an event.
     public init?(_ description: String) {
-        guard description.utf8.count == 36, let uuid = UUID(uuidString: description) else { return nil }
-        self.init(uuid)
+        var text = description
+        let lowered: String? = text.withUTF8 { bytes in
+            guard bytes.count == 36 else { return nil }
+            return String(unsafeUninitializedCapacity: 36) { output in
+                for index in 0..<36 {
+                    let byte = bytes[index]
+                    if index == 8 || index == 13 || index == 18 || index == 23 {
+                        guard byte == UInt8(ascii: "-") else { return 0 }
+                        output[index] = byte
+                        continue
+                    }
+                    switch byte {
+                    case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "f"): output[index] = byte
+                    case UInt8(ascii: "A")...UInt8(ascii: "F"): output[index] = byte | 0x20
+                    default: return 0
+                    }
+                }
+                return 36
+            }
+        }
+        guard let lowered, lowered.utf8.count == 36 else { return nil }
+        rawValue = lowered
     }
 
     /// A new random id (tests, simulators).
