@@ -7,10 +7,24 @@ public enum ConstantTime {
     /// straight away. Use this to compare MACs, tokens and other secrets; never `==` on arrays.
     public static func equals(_ a: some Collection<UInt8>, _ b: some Collection<UInt8>) -> Bool {
         guard a.count == b.count else { return false }
+        // Contiguous bytes (arrays, digests, `Data`) are compared over their buffers: a generic `zip`
+        // called from another module ran unspecialized, with a metadata lookup per byte.
+        let contiguous = a.withContiguousStorageIfAvailable { left in
+            b.withContiguousStorageIfAvailable { right in accumulatedDifference(left, right) }
+        }
+        if let contiguous, let contiguous { return contiguous == 0 }
         var difference: UInt8 = 0
-        for (x, y) in zip(a, b) {
+        var right = b.makeIterator()
+        for x in a {
+            guard let y = right.next() else { return false }
             difference |= x ^ y
         }
         return difference == 0
+    }
+
+    private static func accumulatedDifference(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> UInt8 {
+        var difference: UInt8 = 0
+        for index in 0..<a.count { difference |= a[index] ^ b[index] }
+        return difference
     }
 }

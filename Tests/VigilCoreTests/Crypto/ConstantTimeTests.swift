@@ -19,6 +19,9 @@ struct CryptoConstantTimeTests {
             var changed = bytes
             changed[index] ^= 0x10
             #expect(!ConstantTime.equals(bytes, changed), "difference at \(index)")
+            // A collection without contiguous storage takes the iterator path.
+            #expect(!ConstantTime.equals(bytes.lazy.map { $0 }, changed), "difference at \(index), lazy")
+            #expect(ConstantTime.equals(changed.lazy.map { $0 }, changed))
         }
     }
 
