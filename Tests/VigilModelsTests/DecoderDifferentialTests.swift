@@ -117,6 +117,19 @@ struct DecoderDifferentialTests {
         #expect(same(JSONValue.self, #"{"a":[1,"x",null,true,{"b":-0.5}]}"#))
     }
 
+    /// Found by the fuzz harness (Fuzz/FuzzEventDecoder): Foundation's `JSONDecoder` refuses `0e1` and
+    /// `0E5`, valid RFC 8259 numbers that `JSONSerialization`, Python and JavaScript read as 0. The tape
+    /// decoder reads 0, so `VigilJSON.decode` now accepts what it refused before; no parser reads a
+    /// different value, so nothing is ambiguous.
+    @Test func zeroWithAPositiveExponentIsZero() throws {
+        for text in ["0e1", "0E5", "-0e1", "0.0e3"] {
+            #expect(try VigilJSON.decode(Double.self, from: text) == 0, "\(text)")
+            #expect(try StrictJSON.validate(Array(text.utf8)) == ())
+        }
+        #expect((try? VigilJSON.decodeWithFoundation(Double.self, from: Data("0e1".utf8))) == nil,
+                "if this starts failing, Foundation fixed the bug and the fuzz harness's exception can go")
+    }
+
     // MARK: - Variant writer
 
     /// Writes a tree back as JSON text, varied by `mode`.
