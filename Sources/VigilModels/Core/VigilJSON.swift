@@ -2,11 +2,12 @@ import Foundation
 
 /// The single entry point for reading and writing every VigilModels type.
 ///
-/// - Decoding is strict: failures become a ``ModelDecodingError`` with a stable code and a field path,
-///   never the offending value.
+/// - Decoding is strict: the bytes are read once by ``StrictJSON`` (I-JSON, size, depth, UTF-8), which
+///   records a tape that the decoder builds the value from — no second parse. Failures become a
+///   ``ModelDecodingError`` with a stable code and a field path, never the offending value.
 /// - Dates are ISO-8601 in UTC, read with or without fractional seconds
-///   (`2026-05-01T10:00:00.000Z` and `2026-05-01T10:00:00Z`) through `Date.ISO8601FormatStyle`
-///   (not `ISO8601DateFormatter`, which is ~55× slower), and written with millisecond precision,
+///   (`2026-05-01T10:00:00.000Z` and `2026-05-01T10:00:00Z`; those two forms by hand, anything else
+///   through `Date.ISO8601FormatStyle`), and written with millisecond precision,
 ///   the form Genesys Cloud uses. Epoch-millisecond integer fields (`eventTime`, `startTimeMs`…)
 ///   stay `Int64`: they are not dates in the JSON, and converting them would lose nothing but cost
 ///   a conversion on every event.
@@ -23,7 +24,9 @@ public enum VigilJSON {
     /// Parses ISO-8601 without fractional seconds (older Foundations need it separately).
     static let wholeSecondStyle = Date.ISO8601FormatStyle()
 
-    /// A freshly configured decoder with Vigil's date strategy.
+    /// A freshly configured Foundation decoder with Vigil's date strategy, for a host's own trusted
+    /// data (Vigil's stores use it for what they wrote). It does **not** apply ``StrictJSON``: for bytes
+    /// from outside, use ``decode(_:from:limits:)``.
     ///
     /// A computed property rather than a shared `let`: `JSONDecoder` is a mutable class, and a host
     /// that tweaks a shared instance would silently change decoding for every other caller.
