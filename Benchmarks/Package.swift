@@ -33,7 +33,7 @@ let package = Package(
     ],
     targets: [
         benchmark("CryptoBenchmarks", vigil: ["VigilCore"], extra: [.product(name: "Crypto", package: "swift-crypto")]),
-        benchmark("ModelsBenchmarks", vigil: ["VigilModels"]),
+        benchmark("ModelsBenchmarks", vigil: ["VigilModels"], extra: ["IngestPayloads"]),
         benchmark("RedactionBenchmarks", vigil: ["VigilRedaction"]),
         .target(name: "IngestPayloads",
                 dependencies: ["VigilCore", "VigilModels", "VigilIdempotency", "VigilEventSub", "VigilTesting"].map {

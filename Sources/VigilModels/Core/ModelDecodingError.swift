@@ -191,3 +191,19 @@ func jsonTypeName(_ type: Any.Type) -> String {
         return "value of type \(name)"
     }
 }
+
+extension ModelDecodingError {
+    /// Runs a `Decodable` initialisation and reports whatever it throws as a `ModelDecodingError`
+    /// (a `DecodingError` mapped by ``init(mapping:)``, anything else as undecodable input).
+    static func mapping<T>(_ body: () throws -> T) throws(ModelDecodingError) -> T {
+        do {
+            return try body()
+        } catch let error as DecodingError {
+            throw ModelDecodingError(mapping: error)
+        } catch let error as ModelDecodingError {
+            throw error
+        } catch {
+            throw ModelDecodingError(code: .malformedJSON, path: "", reason: "undecodable input")
+        }
+    }
+}

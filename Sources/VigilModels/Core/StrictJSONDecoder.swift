@@ -20,15 +20,7 @@ struct StrictJSONDecoding {
         var sink = TapeSink(capacity: bytes.count / 6)
         try StrictJSON.read(bytes, limits: limits, into: &sink)
         let tape = Tape(input: bytes, entries: sink.entries, side: sink.side)
-        do {
-            return try TapeDecoder(tape: tape, index: 0, codingPath: []).decodeValue(type)
-        } catch let error as DecodingError {
-            throw ModelDecodingError(mapping: error)
-        } catch let error as ModelDecodingError {
-            throw error
-        } catch {
-            throw ModelDecodingError(code: .malformedJSON, path: "", reason: "undecodable input")
-        }
+        return try ModelDecodingError.mapping { try TapeDecoder(tape: tape, index: 0, codingPath: []).decodeValue(type) }
     }
 }
 

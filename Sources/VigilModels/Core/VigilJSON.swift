@@ -146,15 +146,7 @@ public enum VigilJSON {
         _ type: T.Type, from data: Data, limits: StrictJSON.Limits = .standard
     ) throws(ModelDecodingError) -> T {
         try StrictJSON.validate(data, limits: limits)
-        do {
-            return try sharedDecoder.decode(type, from: data)
-        } catch let error as DecodingError {
-            throw ModelDecodingError(mapping: error)
-        } catch let error as ModelDecodingError {
-            throw error
-        } catch {
-            throw ModelDecodingError(code: .malformedJSON, path: "", reason: "undecodable input")
-        }
+        return try ModelDecodingError.mapping { try sharedDecoder.decode(type, from: data) }
     }
 
     /// Decodes `type` from any sequence of bytes (for example a `[UInt8]` or a `ByteBuffer` view).
