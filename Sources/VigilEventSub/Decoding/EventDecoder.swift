@@ -40,7 +40,7 @@ public struct EventDecoder: Sendable {
         guard !body.isEmpty else { throw EventDecodingError(code: .emptyBody, reason: "body is empty") }
         let incoming: IncomingEvent
         do {
-            incoming = try VigilJSON.decode(IncomingEvent.self, from: Data(body),
+            incoming = try VigilJSON.decode(IncomingEvent.self, from: body,
                                             limits: StrictJSON.Limits(maxBytes: limits.maxBodyBytes, maxDepth: limits.maxDepth))
         } catch {
             if error.code == .wrongType && error.path.isEmpty {

@@ -322,30 +322,19 @@ struct StrictJSONReader {
             guard index < input.count else { throw failure(.malformedJSON, at: index, "unexpected end of input") }
             let start = index
             switch input[index] {
-            case UInt8(ascii: "{"):
-                try push(isObject: true)
-                sink.beginObject(at: start)
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                let isObject = input[index] == UInt8(ascii: "{")
+                try push(isObject: isObject)
+                if isObject { sink.beginObject(at: start) } else { sink.beginArray(at: start) }
                 index += 1
                 skipWhitespace()
-                if index < input.count, input[index] == UInt8(ascii: "}") {
+                if index < input.count, input[index] == (isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) {
                     frames.removeLast()
                     index += 1
-                    sink.endObject()
+                    if isObject { sink.endObject() } else { sink.endArray() }
                     return
                 }
-                try member(into: &sink)
-                continue
-            case UInt8(ascii: "["):
-                try push(isObject: false)
-                sink.beginArray(at: start)
-                index += 1
-                skipWhitespace()
-                if index < input.count, input[index] == UInt8(ascii: "]") {
-                    frames.removeLast()
-                    index += 1
-                    sink.endArray()
-                    return
-                }
+                if isObject { try member(into: &sink) }
                 continue
             case UInt8(ascii: "\""):
                 let span = try string(decoding: Sink.wantsValues)

@@ -153,7 +153,12 @@ public enum VigilJSON {
     public static func decode<T: Decodable>(
         _ type: T.Type, from bytes: some Sequence<UInt8>, limits: StrictJSON.Limits = .standard
     ) throws(ModelDecodingError) -> T {
-        try decode(type, from: Data(bytes), limits: limits)
+        // Contiguous bytes (an array, a slice) are read in place, not copied into a `Data` first.
+        let result = bytes.withContiguousStorageIfAvailable { buffer in
+            Result { () throws(ModelDecodingError) in try StrictJSONDecoding.decode(type, from: buffer, limits: limits) }
+        }
+        if let result { return try result.get() }
+        return try decode(type, from: Data(bytes), limits: limits)
     }
 
     /// Decodes `type` from a JSON string (UTF-8).
