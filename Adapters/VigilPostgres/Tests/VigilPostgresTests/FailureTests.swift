@@ -14,8 +14,13 @@ extension PostgresTests {
     @Suite struct Failures {
         /// Holds a lock from a third connection while `operation` blocks on it, terminates the blocked
         /// backend with `pg_terminate_backend`, and returns what `operation` did.
+        ///
+        /// `repeatable`: the operation is one the adapter runs once more on a fresh connection when its
+        /// connection dies (claims: see SchemaAndBehaviour). The repeat blocks on the same held lock, so
+        /// ending only once the lock is released is then the documented behaviour, not a failure; the
+        /// caller still checks the outcome.
         func killWhileBlocked<T: Sendable>(
-            admin: PostgresClient, applicationName: String, lock: PostgresQuery,
+            admin: PostgresClient, applicationName: String, lock: PostgresQuery, repeatable: Bool = false,
             _ operation: @escaping @Sendable () async throws -> T
         ) async throws -> Result<T, any Error> {
             try await admin.withConnection { connection in
@@ -43,7 +48,9 @@ extension PostgresTests {
                 }
                 try await connection.execute("ROLLBACK")
                 if let result = await finished(running, within: .seconds(10)) {
-                    Issue.record("the blocked operation ended only once the lock was released (killed \(killed))")
+                    if !(repeatable && killed == 1) {
+                        Issue.record("the blocked operation ended only once the lock was released (killed \(killed))")
+                    }
                     return result
                 }
                 Issue.record("the operation never returned after its backend was terminated (killed \(killed))")
@@ -81,7 +88,7 @@ extension PostgresTests {
                     clock.advance(by: .seconds(11))   // the lease is dead: the next claim would overwrite the row
                     let result = try await killWhileBlocked(
                         admin: admin, applicationName: app,
-                        lock: "SELECT 1 FROM vigil_idempotency WHERE key = \(key) FOR UPDATE") {
+                        lock: "SELECT 1 FROM vigil_idempotency WHERE key = \(key) FOR UPDATE", repeatable: true) {
                             try await store.claim(key, fingerprint: "fp", lease: .seconds(10))
                         }
                     let token = try await admin.rows("SELECT token FROM vigil_idempotency WHERE key = \(key)")
