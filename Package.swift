@@ -59,7 +59,7 @@ let package = Package(
         .testTarget(name: "VigilPlatformClientTests", dependencies: ["VigilPlatformClient", "VigilTesting", "VigilCore", "VigilModels"], swiftSettings: swiftSettings),
         .testTarget(name: "VigilVerdictTests", dependencies: ["VigilVerdict", "VigilCore", "VigilModels", "VigilRedaction", "VigilTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "VigilAnalysisTests", dependencies: ["VigilAnalysis", "VigilCore", "VigilModels", "VigilRedaction", "VigilVerdict", "VigilTesting", "VigilEvidence"], swiftSettings: swiftSettings),
-        .testTarget(name: "VigilTests", dependencies: ["Vigil", "VigilAnalysis", "VigilCore", "VigilModels", "VigilIdempotency", "VigilPlatformClient", "VigilVerdict", "VigilEventSub", "VigilRemediation", "VigilSQLite", "VigilTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "VigilTests", dependencies: ["Vigil", "VigilAnalysis", "VigilCore", "VigilModels", "VigilIdempotency", "VigilPlatformClient", "VigilRedaction", "VigilVerdict", "VigilEventSub", "VigilRemediation", "VigilSQLite", "VigilTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "VigilRemediationTests", dependencies: ["VigilRemediation", "VigilCore", "VigilModels", "VigilIdempotency", "VigilPlatformClient", "VigilTesting"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"]), .yum(["sqlite-devel"]), .brew(["sqlite"])]),
         .target(name: "VigilSQLite", dependencies: ["CSQLite", "VigilCore", "VigilIdempotency", "VigilModels", "VigilVerdict", "VigilRemediation"], swiftSettings: swiftSettings),

@@ -43,11 +43,12 @@ public struct TranscriptAnalyzer: Sendable {
     /// All findings, ordered by offset.
     public func findings(in document: STATranscriptDocument) -> [ComplianceFinding] {
         let base = document.startTime ?? document.conversationStartTime
+        var aliases: [String: String] = [:]
         let phrases = document.allPhrases.enumerated().map { index, phrase -> Phrase in
             var offset = phrase.offset?.milliseconds
             if offset == nil, let start = phrase.startTimeMs, let base { offset = max(0, start - base) }
             let offsetMs = Int(offset ?? 0)
-            return Phrase(text: phrase.text, participant: phrase.participantPurpose?.rawValue ?? "unknown",
+            return Phrase(text: phrase.text, participant: Self.participant(phrase.participantPurpose, aliases: &aliases),
                           offsetMs: offsetMs, durationMs: Int(phrase.duration?.milliseconds ?? 0),
                           confidence: phrase.confidence, order: index,
                           tokens: Self.tokens(of: phrase, offsetMs: offsetMs, documentStart: base))
@@ -55,6 +56,21 @@ public struct TranscriptAnalyzer: Sendable {
         var findings = spokenNumbers(phrases) + prohibited(phrases)
         if !phrases.isEmpty { findings += missingDisclosures(phrases) }
         return findings.sorted { ($0.offsetMs, $0.type.rawValue) < ($1.offsetMs, $1.type.rawValue) }
+    }
+
+    /// The participant as findings name it (``ComplianceFinding/participant``, and the evidence text):
+    /// the phrase's purpose when it is a label (`external`, `agent`, `supervisor`); `unknown` when it has
+    /// none. A purpose that could hold data — the transcript is text from outside, and findings are
+    /// logged and sent as evidence — is `participant#1`, `participant#2`… by first appearance, so turns
+    /// still tell the speakers apart (found by `PIIPropertyTests`: a purpose holding a phone number was
+    /// quoted by every finding).
+    static func participant(_ purpose: ParticipantPurpose?, aliases: inout [String: String]) -> String {
+        guard let raw = purpose?.rawValue else { return "unknown" }
+        if Loggable.isLabel(raw) { return raw }
+        if let alias = aliases[raw] { return alias }
+        let alias = "participant#\(aliases.count + 1)"
+        aliases[raw] = alias
+        return alias
     }
 
     struct Phrase {

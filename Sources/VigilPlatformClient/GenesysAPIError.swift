@@ -83,8 +83,9 @@ public struct GenesysAPIError: VigilError, Hashable {
     public let status: Int?
     /// Genesys' error code from the `ErrorBody` (`too.many.requests`) or the OAuth `error` field.
     public let genesysCode: String?
-    /// A short explanation: the platform's message, sanitised (credentials, tokens, control characters and
-    /// long digit runs removed, at most 300 characters), or Vigil's own.
+    /// A short explanation: the platform's message, sanitised (credentials, tokens, control characters,
+    /// e-mail addresses and numbers of six or more digits, grouped or not, removed; at most 300
+    /// characters), or Vigil's own.
     public let message: String
     /// Genesys' `contextId` (quote it in support cases).
     public let contextId: String?
@@ -161,53 +162,72 @@ public struct GenesysAPIError: VigilError, Hashable {
 
 /// Cleans platform-supplied text before it goes into an error.
 enum MessageSanitizer {
-    /// Removes every `secret` occurrence, `Bearer …`/`Basic …` values, control characters and runs of six
-    /// or more digits (card or phone numbers echoed back), and caps the length.
+    /// Removes every `secret` occurrence, `Bearer …`/`Basic …` values, control characters, e-mail
+    /// addresses (any word with an `@` inside it) and numbers of six or more digits — also when their
+    /// digits are grouped by spaces, dashes, dots, slashes, parentheses or `+` (`4111 1111 1111 1111`,
+    /// `123-45-6789`, `(415) 555-0123`): card, social security or phone numbers echoed back — and caps
+    /// the length.
+    ///
+    /// Grouped numbers matter because the platform echoes what a person typed: a 400 about a work item
+    /// name or a participant attribute quotes the value as entered, spaced or dashed. (Found by
+    /// `PIIPropertyTests`: only unbroken runs of six digits used to be removed.)
     static func sanitize(_ text: String, secrets: [String], limit: Int = 300) -> String {
         var cleaned = text
         for secret in secrets where secret.count >= 4 {
             cleaned = cleaned.replacingOccurrences(of: secret, with: "<redacted>")
         }
-        var output = ""
-        output.reserveCapacity(min(cleaned.utf8.count, limit + 16))
-        var digits = ""
-        var redactNextWord = false
+        // Words: control characters end one (and become a space); the word after `Bearer`/`Basic` is a
+        // credential; a word with an `@` between two characters is an address.
+        var words: [String] = []
         var word = ""
-        func flushDigits() {
-            if digits.count >= 6 { word += "<digits>" } else { word += digits }
-            digits = ""
-        }
+        var redactNextWord = false
         func flushWord() {
-            flushDigits()
+            let scalars = Array(word.unicodeScalars)
             if redactNextWord, !word.isEmpty {
-                output += "<redacted>"
+                words.append("<redacted>")
                 redactNextWord = false
+            } else if scalars.count >= 3, scalars.dropFirst().dropLast().contains("@") {
+                words.append("<email>")
             } else {
-                output += word
+                words.append(word)
                 let lower = word.lowercased()
                 if lower == "bearer" || lower == "basic" { redactNextWord = true }
             }
             word = ""
         }
         for scalar in cleaned.unicodeScalars {
-            if scalar.properties.generalCategory == .control || scalar.value == 0x2028 || scalar.value == 0x2029 {
+            if scalar == " " || scalar.properties.generalCategory == .control || scalar.value == 0x2028 || scalar.value == 0x2029 {
                 flushWord()
-                output += " "
-                continue
+            } else {
+                word.unicodeScalars.append(scalar)
             }
-            if ("0"..."9").contains(scalar) {
-                digits.unicodeScalars.append(scalar)
-                continue
-            }
-            if scalar == " " {
-                flushWord()
-                output += " "
-                continue
-            }
-            flushDigits()
-            word.unicodeScalars.append(scalar)
         }
         flushWord()
+        // Numbers: digits joined by separators count as one number.
+        var output = ""
+        output.reserveCapacity(min(cleaned.utf8.count, limit + 16))
+        var number = "", gap = "", digits = 0
+        func flushNumber() {
+            output += digits >= 6 ? "<digits>" : number
+            output += gap
+            number = ""
+            gap = ""
+            digits = 0
+        }
+        for scalar in words.joined(separator: " ").unicodeScalars {
+            if ("0"..."9").contains(scalar) {
+                number += gap
+                gap = ""
+                number.unicodeScalars.append(scalar)
+                digits += 1
+            } else if digits > 0, " -./()+".unicodeScalars.contains(scalar) {
+                gap.unicodeScalars.append(scalar)
+            } else {
+                flushNumber()
+                output.unicodeScalars.append(scalar)
+            }
+        }
+        flushNumber()
         if output.count > limit { output = String(output.prefix(limit)) + "…" }
         return output
     }

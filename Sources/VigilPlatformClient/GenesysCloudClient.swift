@@ -239,7 +239,9 @@ extension GenesysCloudClient {
             return try VigilJSON.decode(type, from: raw.body)
         } catch {
             throw GenesysAPIError(code: .invalidResponse, status: raw.status, detail: "unexpected response shape: \(error)",
-                                  correlationId: raw.headers["ININ-Correlation-Id"])
+                                  correlationId: raw.headers["ININ-Correlation-Id"].map {
+                                      MessageSanitizer.sanitize($0, secrets: [])
+                                  })
         }
     }
 
@@ -325,8 +327,8 @@ struct TokenFetcher: Sendable {
             throw GenesysAPIError(code: .authenticationUnavailable, status: response.status,
                                   detail: "token response unreadable", request: request.description)
         }
-        let correlation = response.headerFields["ININ-Correlation-Id"]
         let secrets = [credentials.clientSecret.value, credentials.clientId.value]
+        let correlation = response.headerFields["ININ-Correlation-Id"].map { MessageSanitizer.sanitize($0, secrets: secrets) }
         if response.isSuccess {
             guard let token = try? VigilJSON.decode(OAuthTokenResponse.self, from: bytes), token.isBearer else {
                 throw GenesysAPIError(code: .authenticationUnavailable, status: response.status,
@@ -339,15 +341,18 @@ struct TokenFetcher: Sendable {
         let explanation = (oauth?.errorDescription ?? oauth?.description).map {
             MessageSanitizer.sanitize($0, secrets: secrets)
         }
+        // The OAuth `error` is the login host's text too: sanitised for every status (the 429 path
+        // used to carry it verbatim).
+        let oauthCode = oauth.map { MessageSanitizer.sanitize($0.error, secrets: secrets) }
         let retryAfter = response.headerFields["Retry-After"].flatMap { RetryAfter.parse($0, now: wallNow()) }
         switch response.status {
         case 400, 401, 403:
             throw GenesysAPIError(code: .badCredentials, status: response.status,
-                                  genesysCode: oauth.map { MessageSanitizer.sanitize($0.error, secrets: secrets) },
+                                  genesysCode: oauthCode,
                                   detail: explanation ?? "the login service rejected the client credentials",
                                   correlationId: correlation, request: request.description)
         case 429:
-            throw GenesysAPIError(code: .rateLimited, status: 429, genesysCode: oauth?.error,
+            throw GenesysAPIError(code: .rateLimited, status: 429, genesysCode: oauthCode,
                                   detail: explanation ?? "token requests are rate limited", correlationId: correlation,
                                   retryAfter: retryAfter, request: request.description)
         case 500...599:

@@ -169,7 +169,7 @@ struct AuthTests {
         let secret = "client-secret-XYZ-987"
         let stub = StubTransport { request, _ in
             if request.url.host == "login.example.test" { return (200, [:], tokenJSON) }
-            let body = #"{"message":"token tok-SECRET-abcdef secret client-secret-XYZ-987 Bearer abc.def card 4111111111111111\n injected","code":"bad.request","status":400,"contextId":"ctx-1"}"#
+            let body = #"{"message":"token tok-SECRET-abcdef secret client-secret-XYZ-987 Bearer abc.def card 4111111111111111\n injected, also 4111 1111 1111 1111, 123-45-6789, (415) 555-0123 and jane.doe@example.com","code":"bad.request","status":400,"contextId":"ctx-1"}"#
             return (400, ["ININ-Correlation-Id": "corr-9"], Array(body.utf8))
         }
         let client = GenesysCloudClient(region: .custom(apiBase: URL(string: "https://api.example.test")!),
@@ -179,8 +179,10 @@ struct AuthTests {
         let text = String(describing: error)
         #expect(error?.code == .badRequest && error?.genesysCode == "bad.request")
         #expect(error?.contextId == "ctx-1" && error?.correlationId == "corr-9")
-        for leak in ["tok-SECRET-abcdef", secret, "abc.def", "4111111111111111", "\n"] {
+        for leak in ["tok-SECRET-abcdef", secret, "abc.def", "4111111111111111", "\n", "1111 1111", "45-6789", "555-0123",
+                     "jane.doe"] {
             #expect(!text.contains(leak), "leaked \(leak)")
         }
+        #expect(text.contains("also <digits>, <digits>, (<digits> and <email>"), "\(text)")
     }
 }

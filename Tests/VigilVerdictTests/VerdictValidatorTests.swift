@@ -154,6 +154,32 @@ struct VerdictValidatorTests {
             #expect(error.field == "evidenceSnippet")
         }
     }
+
+    @Test func unknownValuesThatCouldHoldPIIAreRejected() {
+        // Unknown values go verbatim into events, metric labels and remediation payloads.
+        #expect(code(Fixture.verdict(verdict: .other("4111 1111 1111 1111"))) == .unsafeLabel)
+        #expect(code(Fixture.verdict(type: .other("jane.doe@example.com"))) == .unsafeLabel)
+        #expect(code(Fixture.verdict(type: .other("PCI_415-555-0123"))) == .unsafeLabel)
+        #expect(code(Fixture.verdict(action: .other("CALL +14155550123"))) == .unsafeLabel)
+        #expect(code(Fixture.verdict(type: .other("GDPR_ART9_2016"))) == nil)
+    }
+
+    @Test func aClaimedCorrelationIdThatCouldHoldPIIIsWithheld() {
+        do {
+            _ = try validator.validate(Fixture.verdict(correlationId: CorrelationID("4111-1111-1111-1111")!), for: request)
+            Issue.record("must reject")
+        } catch {
+            #expect(error.code == .correlationMismatch)
+            #expect(error.reportedCorrelationId.rawValue == "withheld")
+            #expect(!error.description.contains("4111"))
+        }
+        let child = CorrelationID("evt-sub-req-8847291:6b1e1c4e-2f0a-4d7e-9c61-0d7f4c2b9a11")!
+        do {
+            _ = try validator.validate(Fixture.verdict(correlationId: child), for: request)
+        } catch {
+            #expect(error.reportedCorrelationId == child, "an id with a UUID in it is shown")
+        }
+    }
 }
 
 @Suite("Evidence PII scanners agree")

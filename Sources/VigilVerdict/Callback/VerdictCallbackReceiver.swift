@@ -309,11 +309,13 @@ public struct VerdictCallbackError: VigilError, Hashable {
 
     /// Why the callback was refused.
     public let code: Code
-    /// The `webhook-id`, when it was readable.
+    /// The `webhook-id`, when it was readable — `withheld` when it could hold personal data (it is not
+    /// `CorrelationID`-shaped, or has 9 or more digits outside UUIDs).
     public let deliveryId: String?
     /// The recording concerned, when known.
     public let recordingId: GenesysID?
-    /// The correlation id concerned, when known.
+    /// The correlation id concerned, when known — `withheld` when it could hold personal data (a
+    /// verdict for a recording nothing awaits names one nobody has checked).
     public let correlationId: CorrelationID?
     /// For ``Code/malformedBody``: the JSON path of the offending field.
     public let path: String?
@@ -326,9 +328,11 @@ public struct VerdictCallbackError: VigilError, Hashable {
     public init(code: Code, deliveryId: String? = nil, recordingId: GenesysID? = nil, correlationId: CorrelationID? = nil,
                 path: String? = nil, validation: VerdictValidationError? = nil, detail: String) {
         self.code = code
-        self.deliveryId = deliveryId
+        // Both can come from the callback itself, unchecked; the error is what the host logs (found by
+        // `PIIPropertyTests`).
+        self.deliveryId = deliveryId.map { Loggable.isIdentifier($0) ? $0 : "withheld" }
         self.recordingId = recordingId
-        self.correlationId = correlationId
+        self.correlationId = correlationId.map { Loggable.isIdentifier($0.rawValue) ? $0 : .withheld }
         self.path = path
         self.validation = validation
         self.detail = detail

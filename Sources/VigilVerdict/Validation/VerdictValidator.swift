@@ -22,6 +22,12 @@ import VigilModels
 /// | a URI snippet carries no credentials (user info, or a token/signature/key query parameter) — except this host's own signed evidence links (``signedEvidenceLinkBases``) | ``VerdictValidationError/Code/evidenceURICredentials`` |
 /// | the snippet has no unmasked card number | ``VerdictValidationError/Code/evidenceUnmaskedPAN`` |
 /// | the snippet has no unmasked SSN | ``VerdictValidationError/Code/evidenceUnmaskedSSN`` |
+/// | an unknown `verdict`, `violationType` or `recommendedAction` is a label: 1–64 characters of `A–Z a–z 0–9 . _ : -` with fewer than 6 digits | ``VerdictValidationError/Code/unsafeLabel`` |
+///
+/// An unknown value is kept verbatim and goes where a known one goes — observer events (log lines,
+/// the `vigil_verdicts_total{verdict,type}` metric labels), pipeline statistics, annotation names,
+/// participant attributes and work-item names — so it must be a name, never data such as a card or
+/// phone number or an e-mail address.
 ///
 /// Review reasons (accepted, but a person must look): ``ReviewReason/unknownVerdict``,
 /// ``ReviewReason/unknownViolationType``, ``ReviewReason/unknownRecommendedAction``,
@@ -88,7 +94,32 @@ public struct VerdictValidator: Sendable {
         if let evidence = verdict.evidenceSnippet {
             if let (code, detail) = checkEvidence(evidence) { throw fail(code, "evidenceSnippet", detail) }
         }
+        // Unknown values travel verbatim into events, metric labels and remediation payloads (found by
+        // `PIIPropertyTests`: a violation type holding a card number reached the work item's name).
+        for (field, unknown) in [("verdict", Self.unknownValue(verdict.verdict)),
+                                 ("violationType", verdict.violationType.flatMap(Self.unknownValue)),
+                                 ("recommendedAction", verdict.recommendedAction.flatMap(Self.unknownValue))] {
+            if let unknown, !Loggable.isLabel(unknown) {
+                throw fail(.unsafeLabel, field,
+                           "an unknown value must be 1-64 characters of A-Z a-z 0-9 . _ : - with fewer than 6 digits")
+            }
+        }
         return ValidatedVerdict(verdict: verdict, reviewReasons: Self.reviewReasons(for: verdict))
+    }
+
+    /// The raw value of a verdict this SDK does not know (`.other`), else `nil`.
+    static func unknownValue(_ value: Verdict) -> String? {
+        if case let .other(raw) = value { raw } else { nil }
+    }
+
+    /// The raw value of a violation type this SDK does not know (`.other`), else `nil`.
+    static func unknownValue(_ value: ViolationType) -> String? {
+        if case let .other(raw) = value { raw } else { nil }
+    }
+
+    /// The raw value of a recommended action this SDK does not know (`.other`), else `nil`.
+    static func unknownValue(_ value: RecommendedAction) -> String? {
+        if case let .other(raw) = value { raw } else { nil }
     }
 
     /// The first evidence rule `snippet` breaks, or `nil`.
@@ -284,14 +315,15 @@ public struct ValidatedVerdict: Sendable, Hashable {
 /// (a spoofed or misrouted verdict may be an attack, or a bug in the engine).
 ///
 /// Carries the ids of the request and the ids the verdict claimed (UUIDs and correlation ids, safe to
-/// log) and the failing field — never the evidence or any other verdict value.
+/// log: a claimed correlation id that could hold personal data is kept as `withheld`) and the failing
+/// field — never the evidence or any other verdict value.
 public struct VerdictValidationError: VigilError, Hashable {
     /// The rule that failed; new rules are added as new static members.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String {
             case recordingMismatch, correlationMismatch, confidenceOutOfRange, offsetOutOfRange
             case evidenceControlCharacters, evidenceInsecureURI, evidenceURICredentials, evidenceUnmaskedPAN
-            case evidenceUnmaskedSSN
+            case evidenceUnmaskedSSN, unsafeLabel
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -315,6 +347,10 @@ public struct VerdictValidationError: VigilError, Hashable {
         public static let evidenceUnmaskedPAN = Code(.evidenceUnmaskedPAN)
         /// `evidenceSnippet` contains an unmasked social security number.
         public static let evidenceUnmaskedSSN = Code(.evidenceUnmaskedSSN)
+        /// An unknown `verdict`, `violationType` or `recommendedAction` is not a label (1–64
+        /// characters of `A–Z a–z 0–9 . _ : -` with fewer than 6 digits): it could carry personal
+        /// data into events, metric labels and remediation payloads.
+        public static let unsafeLabel = Code(.unsafeLabel)
 
         /// The stable code string, e.g. `verdict.recordingMismatch`.
         public var description: String { "verdict.\(base.rawValue)" }
@@ -330,7 +366,8 @@ public struct VerdictValidationError: VigilError, Hashable {
     public let correlationId: CorrelationID
     /// The recording id the verdict claimed.
     public let reportedRecordingId: GenesysID
-    /// The correlation id the verdict claimed.
+    /// The correlation id the verdict claimed — or `withheld` when it could hold personal data (9 or
+    /// more digits outside UUIDs: the engine wrote it, and errors are logged).
     public let reportedCorrelationId: CorrelationID
     /// A short, value-free explanation.
     public let detail: String
@@ -343,7 +380,10 @@ public struct VerdictValidationError: VigilError, Hashable {
         self.recordingId = recordingId
         self.correlationId = correlationId
         self.reportedRecordingId = reportedRecordingId
-        self.reportedCorrelationId = reportedCorrelationId
+        // Found by `PIIPropertyTests`: an engine echoing a card or phone number as its correlation id
+        // had it printed by every identity-mismatch error and dead letter.
+        self.reportedCorrelationId = Loggable.isIdentifier(reportedCorrelationId.rawValue) ? reportedCorrelationId
+            : CorrelationID.withheld
         self.detail = detail
     }
 
@@ -363,4 +403,9 @@ public struct VerdictValidationError: VigilError, Hashable {
         }
         return text + "): \(detail)"
     }
+}
+
+extension CorrelationID {
+    /// `withheld`: stands in for a correlation id from outside that could hold personal data.
+    static let withheld = CorrelationID("withheld")!
 }
