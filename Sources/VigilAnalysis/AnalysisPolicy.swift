@@ -232,15 +232,9 @@ public struct AnalysisPolicy: Codable, Sendable, Hashable {
     }
 
     private static func describe(_ error: DecodingError) -> (String, String) {
-        func path(_ keys: [any CodingKey]) -> String {
-            keys.reduce(into: "") { result, key in
-                if let index = key.intValue {
-                    result += "[\(index)]"
-                } else {
-                    result += result.isEmpty ? key.stringValue : ".\(key.stringValue)"
-                }
-            }
-        }
+        // VigilModels' rendering: a key that could carry digits of a card (an unknown key is the
+        // input's) is shown as `<name>`.
+        func path(_ keys: [any CodingKey]) -> String { renderPath(keys) }
         switch error {
         case let .typeMismatch(type, context):
             return (path(context.codingPath), "expected \(type)")

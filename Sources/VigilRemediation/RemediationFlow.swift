@@ -128,6 +128,10 @@ public struct RemediationFlow: Sendable, Hashable {
             throw RemediationFlowError(code: .missingField, path: "entryPoints[0].name",
                                        detail: "the entry point needs a name")
         }
+        guard BlockParser.isBlockId(entry) else {
+            throw RemediationFlowError(code: .invalidBlockId, path: "entryPoints[0].name",
+                                       detail: "an entry point's name is 1-64 characters from A-Z a-z 0-9 _ - .")
+        }
         guard index[entry] == nil else {
             throw RemediationFlowError(code: .duplicateBlockId, blockId: entry,
                                        detail: "a block has the entry point's name")
@@ -147,6 +151,12 @@ public struct RemediationFlow: Sendable, Hashable {
             }
             guard let to = raw["to"]?.stringValue, !to.isEmpty else {
                 throw RemediationFlowError(code: .missingField, path: "\(path).to", detail: "a transition needs 'to'")
+            }
+            // Checked before any error quotes them: a name of another shape is no block, and is not
+            // echoed (it could be anything).
+            for (end, name) in [("from", from), ("to", to)] where !BlockParser.isBlockId(name) {
+                throw RemediationFlowError(code: .invalidTransition, path: "\(path).\(end)",
+                                           detail: "a transition names a block id: 1-64 characters from A-Z a-z 0-9 _ - .")
             }
             var when: Bool?
             switch raw["when"] {
@@ -289,7 +299,7 @@ enum BlockParser {
         guard let id = raw["id"]?.stringValue else {
             throw RemediationFlowError(code: .missingField, path: "blocks[\(position)].id", detail: "a block needs an id")
         }
-        guard (1...64).contains(id.utf8.count), id.utf8.allSatisfy(isIdByte) else {
+        guard isBlockId(id) else {
             throw RemediationFlowError(code: .invalidBlockId, path: "blocks[\(position)].id",
                                        detail: "a block id is 1-64 characters from A-Z a-z 0-9 _ - .")
         }
@@ -330,6 +340,11 @@ enum BlockParser {
                                            + "create_work_item, legal_hold, branch, and the seed's script/api blocks")
         }
         return RemediationBlock(id: id, kind: kind, sourceType: type)
+    }
+
+    /// 1–64 characters from `A–Z a–z 0–9 _ - .`: the shape of block ids and transition ends.
+    static func isBlockId(_ name: String) -> Bool {
+        (1...64).contains(name.utf8.count) && name.utf8.allSatisfy(isIdByte)
     }
 
     private static func isIdByte(_ byte: UInt8) -> Bool {

@@ -374,6 +374,19 @@ struct TranscriptAnalysisTests {
         #expect(try AnalysisPolicy.decode(from: encoded) == AnalysisPolicy())
     }
 
+    /// Found by the analysis-policy fuzz harness: an unknown key was quoted verbatim, so a key holding
+    /// a card number was printed by the error. Keys are rendered like every decoding path (`<name>`).
+    @Test func anUnknownKeyThatCouldHoldDigitsIsNotQuoted() {
+        do {
+            _ = try AnalysisPolicy.decode(from: Array(#"{"note4111111111111111": 1}"#.utf8))
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.key == "<name>")
+            #expect(!error.description.contains("4111"))
+        }
+        #expect((try? AnalysisPolicy.decode(from: Array(#"{"colour": 1}"#.utf8))) == nil)
+    }
+
     @Test(arguments: [
         (#"{"cvvWindowSeconds":"ten"}"#, "cvvWindowSeconds"),
         (#"{"requiredDisclosures":[{"name":"x","phrases":[]}]}"#, "requiredDisclosures[0].withinSeconds"),

@@ -159,6 +159,17 @@ struct AudioHookSignatureTests {
         }
     }
 
+    /// Found by the audiohook-signature fuzz harness: the signer signed a value with trailing
+    /// whitespace, which the verifier (like any HTTP stack, RFC 9110 §5.5) reads trimmed.
+    @Test("The signer signs the field values as a receiver reads them: trimmed")
+    func signerTrimsValues() async throws {
+        let signer = try AudioHookRequestSigner(apiKey: Self.apiKey, clientSecret: Self.clientSecret)
+        let headers = signer.headers(target: Self.target, authority: " audiohook.example.com ", organizationId: Self.organizationId,
+                                     sessionId: "e160e428-53e2-487c-977d-96989bf5c99d ", correlationId: "\tc-1",
+                                     nonce: "nonce-trim", created: clock.wall())
+        #expect(await code(try verifier(), headers) == nil)
+    }
+
     private func signerSecret(_ signer: AudioHookRequestSigner) -> [UInt8]? {
         Mirror(reflecting: signer).children.first { $0.label == "key" }?.value as? [UInt8]
     }

@@ -30,6 +30,17 @@ struct NormalizerTests {
         #expect(SpokenDigitNormalizer.normalize("one hundred").text == "1 hundred")
     }
 
+    /// Found by the spoken-digits fuzz harness: "double o11" read as "00" then "11" ended the
+    /// sequence, so a second pass joined what the first had left in two runs.
+    @Test("A word glued to digits is no spoken digit after double or triple, and one pass is final")
+    func gluedWordAfterMultiplier() {
+        for text in ["2 double o11 one one one 1", "triple five7 one", "double oh4 two"] {
+            let once = SpokenDigitNormalizer.normalize(text).text
+            #expect(SpokenDigitNormalizer.normalize(once).text == once, "\(text)")
+        }
+        #expect(SpokenDigitNormalizer.normalize("2 double o11 one one").text == "2 double o11 11")
+    }
+
     @Test("Alignment maps digits back to their words")
     func alignment() {
         let text = "is double five ok"

@@ -205,6 +205,19 @@ struct FlowLoadingTests {
         #expect(error?.detail.contains("'tag' → 'hold' → 'tag'") == true)
     }
 
+    /// Found by the remediation-flow fuzz harness: a transition's `from` was quoted whatever it held.
+    /// Transition ends and the entry point's name have the block-id shape, checked before any quote.
+    @Test func namesOfAnotherShapeAreRefusedUnquoted() {
+        let transition = loadError(Self.document(blocks: [Self.tag], transitions: [Self.entry, #"{"from":"card 4111111111111111","to":"tag"}"#]))
+        #expect(transition?.code == .invalidTransition)
+        #expect(transition?.path == "transitions[1].from")
+        #expect(transition?.description.contains("4111") == false)
+        let entry = loadError(Self.document(blocks: [Self.tag], transitions: [Self.entry])
+            .replacingOccurrences(of: #""name":"Entry""#, with: #""name":"call 415 555 0123""#))
+        #expect(entry?.code == .invalidBlockId)
+        #expect(entry?.description.contains("555") == false)
+    }
+
     // MARK: Helpers
 
     static func document(blocks: [String], transitions: [String]) -> String {

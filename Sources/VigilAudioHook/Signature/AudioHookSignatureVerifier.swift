@@ -333,6 +333,11 @@ public struct AudioHookRequestSigner: Sendable {
                         correlationId: String, nonce: String, created: Date, expiresAfter: Duration = .seconds(30))
         -> [(name: String, value: String)] {
         let createdSeconds = Int64(created.timeIntervalSince1970.rounded(.down))
+        // A field value has no leading or trailing whitespace (RFC 9110 §5.5; the verifier trims as
+        // every HTTP stack does), so the signature covers the trimmed values (found by fuzzing).
+        let (authority, organizationId, sessionId, correlationId) = (
+            authority.trimmingCharacters(in: .whitespaces), organizationId.trimmingCharacters(in: .whitespaces),
+            sessionId.trimmingCharacters(in: .whitespaces), correlationId.trimmingCharacters(in: .whitespaces))
         let components: [(String, String)] = [
             ("@request-target", target), ("@authority", authority.lowercased()),
             ("audiohook-organization-id", organizationId), ("audiohook-session-id", sessionId),

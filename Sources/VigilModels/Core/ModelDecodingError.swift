@@ -126,14 +126,15 @@ extension DecodingError {
 }
 
 /// Renders a coding path as `a.b[2].c`.
-func renderPath(_ path: [any CodingKey]) -> String {
+package func renderPath(_ path: [any CodingKey]) -> String {
     var out = ""
     for key in path {
         if let index = key.intValue {
             out += "[\(index)]"
         } else {
             if !out.isEmpty { out += "." }
-            out += key.stringValue
+            // A dictionary's keys are input: a name that could carry digits of a card is `<name>`.
+            out += StrictJSON.safeName(key.stringValue)
         }
     }
     return out

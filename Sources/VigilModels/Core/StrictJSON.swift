@@ -720,18 +720,26 @@ struct StrictJSONReader {
             if frame.isObject {
                 guard frame.keyStart >= 0 else { break }
                 if !path.isEmpty { path += "." }
-                path += Self.safeName(UnsafeBufferPointer(rebasing: input[frame.keyStart..<frame.keyEnd]))
+                path += StrictJSON.safeName(UnsafeBufferPointer(rebasing: input[frame.keyStart..<frame.keyEnd]))
             } else {
                 path += "[\(frame.count)]"
             }
         }
         return ModelDecodingError(code: code, path: path, offset: offset, reason: reason)
     }
+}
 
+extension StrictJSON {
     /// A member name as it may appear in an error: names made of ASCII letters, digits, `_` and `-`
-    /// (at most 64, no run of 4 digits) are shown; anything else — escapes included — is `<name>`,
-    /// because a hostile name could carry a card number.
-    private static func safeName(_ raw: UnsafeBufferPointer<UInt8>) -> String {
+    /// (at most 64, no run of 4 digits) are shown; anything else is `<name>`, because a hostile name
+    /// could carry a card number. Every error path in Vigil renders names through this rule.
+    package static func safeName(_ name: String) -> String {
+        var name = name
+        return name.withUTF8 { safeName($0) }
+    }
+
+    /// ``safeName(_:)`` of the raw bytes of a name (escapes included, so an escaped name is `<name>`).
+    static func safeName(_ raw: UnsafeBufferPointer<UInt8>) -> String {
         guard (1...64).contains(raw.count) else { return "<name>" }
         var digitRun = 0
         for byte in raw {

@@ -180,6 +180,9 @@ public enum SpokenDigitNormalizer {
                 while next < count, input[next] == 0x20 { next += 1 }
                 guard next > end, isAlpha(next) else { return nil }
                 let nextEnd = wordEnd(next)
+                // "double o11" is not "00" then "11": a word glued to digits is no spoken digit (as
+                // for a unit above), else a second pass would join what the first left apart.
+                if nextEnd < count, Scanner.isDigit(input[nextEnd]) { return nil }
                 switch classify(next, nextEnd) {
                 case .unit(let value):
                     return times == 2 ? .spoken(value, value, end: nextEnd) : .spoken(value, value, value, end: nextEnd)
