@@ -276,24 +276,13 @@ struct Topic {
     }
 }
 
-/// Conservative screening of strings that travel further than the decoder.
+/// Conservative screening of strings that travel further than the decoder: VigilModels' `Loggable`
+/// rules, the ones verdicts, transcripts and callbacks are screened by too.
 enum Screen {
     /// 1–`maxLength` characters of `A–Z a–z 0–9 . _ : - { }` with fewer than 6 digits: a name, not data
     /// (a card number, SSN, phone number or e-mail address cannot pass).
     static func isSafeLabel(_ string: String, maxLength: Int = 64) -> Bool {
-        let bytes = string.utf8
-        guard (1...maxLength).contains(bytes.count) else { return false }
-        var digits = 0
-        for byte in bytes {
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digits += 1
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "."),
-                 UInt8(ascii: "_"), UInt8(ascii: ":"), UInt8(ascii: "-"), UInt8(ascii: "{"), UInt8(ascii: "}"):
-                continue
-            default: return false
-            }
-        }
-        return digits < 6
+        Loggable.isLabel(string, maxLength: maxLength, allowingBraces: true)
     }
 
     /// An open-enum value, or `nil` when it is an unknown value that does not look like a label.
@@ -302,11 +291,7 @@ enum Screen {
         return isSafeLabel(value.rawValue) ? value : nil
     }
 
-    /// Whether an id may be carried as is: a UUID, or a `CorrelationID`-shaped string with fewer than
-    /// 9 digits (so no card number, SSN or phone number fits).
-    static func isSafeIdentifier(_ string: String) -> Bool {
-        if GenesysID(string) != nil { return true }
-        guard CorrelationID(string) != nil else { return false }
-        return string.utf8.count(where: { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) < 9
-    }
+    /// Whether an id may be carried as is: a `CorrelationID`-shaped string (UUIDs included) with fewer
+    /// than 9 digits outside the UUIDs in it (so no card number, SSN or phone number fits).
+    static func isSafeIdentifier(_ string: String) -> Bool { Loggable.isIdentifier(string) }
 }

@@ -4,12 +4,14 @@
 ///
 /// They are shape rules, not detectors: a value that *could* hold a card number, SSN, phone number or
 /// e-mail address is not carried, whatever it actually holds. `VigilEventSub` screens webhook fields
-/// by the same rules (`Screen`).
+/// with these same functions (`Screen`).
 package enum Loggable {
     /// A label: 1–`maxLength` bytes of `A–Z a–z 0–9 . _ : -` with fewer than 6 digits — a name, not data
     /// (`PARTIALLY_COMPLIANT`, `GDPR_ART9`, `supervisor` pass; no card number, SSN, phone number with area
     /// code or e-mail address fits).
-    package static func isLabel(_ value: String, maxLength: Int = 64) -> Bool {
+    /// `allowingBraces` also admits `{` and `}` (notification topic templates such as
+    /// `v2.detail.events.conversation.{id}.customer.end`).
+    package static func isLabel(_ value: String, maxLength: Int = 64, allowingBraces: Bool = false) -> Bool {
         let bytes = value.utf8
         guard (1...maxLength).contains(bytes.count) else { return false }
         var digits = 0
@@ -18,6 +20,8 @@ package enum Loggable {
             case UInt8(ascii: "0")...UInt8(ascii: "9"): digits += 1
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "."),
                  UInt8(ascii: "_"), UInt8(ascii: ":"), UInt8(ascii: "-"):
+                continue
+            case UInt8(ascii: "{") where allowingBraces, UInt8(ascii: "}") where allowingBraces:
                 continue
             default: return false
             }

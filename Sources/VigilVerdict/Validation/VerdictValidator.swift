@@ -96,30 +96,15 @@ public struct VerdictValidator: Sendable {
         }
         // Unknown values travel verbatim into events, metric labels and remediation payloads (found by
         // `PIIPropertyTests`: a violation type holding a card number reached the work item's name).
-        for (field, unknown) in [("verdict", Self.unknownValue(verdict.verdict)),
-                                 ("violationType", verdict.violationType.flatMap(Self.unknownValue)),
-                                 ("recommendedAction", verdict.recommendedAction.flatMap(Self.unknownValue))] {
-            if let unknown, !Loggable.isLabel(unknown) {
+        // Every known value is a label, so the rule only ever refuses an unknown one.
+        for (field, value) in [("verdict", verdict.verdict.rawValue), ("violationType", verdict.violationType?.rawValue),
+                               ("recommendedAction", verdict.recommendedAction?.rawValue)] {
+            if let value, !Loggable.isLabel(value) {
                 throw fail(.unsafeLabel, field,
                            "an unknown value must be 1-64 characters of A-Z a-z 0-9 . _ : - with fewer than 6 digits")
             }
         }
         return ValidatedVerdict(verdict: verdict, reviewReasons: Self.reviewReasons(for: verdict))
-    }
-
-    /// The raw value of a verdict this SDK does not know (`.other`), else `nil`.
-    static func unknownValue(_ value: Verdict) -> String? {
-        if case let .other(raw) = value { raw } else { nil }
-    }
-
-    /// The raw value of a violation type this SDK does not know (`.other`), else `nil`.
-    static func unknownValue(_ value: ViolationType) -> String? {
-        if case let .other(raw) = value { raw } else { nil }
-    }
-
-    /// The raw value of a recommended action this SDK does not know (`.other`), else `nil`.
-    static func unknownValue(_ value: RecommendedAction) -> String? {
-        if case let .other(raw) = value { raw } else { nil }
     }
 
     /// The first evidence rule `snippet` breaks, or `nil`.
