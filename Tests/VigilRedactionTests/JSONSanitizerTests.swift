@@ -36,6 +36,20 @@ struct JSONSanitizerTests {
         #expect(output.firstRange(of: "\"eventTime\"")!.lowerBound < output.firstRange(of: "\"none\"")!.lowerBound)
     }
 
+    /// Found by the json-sanitizer fuzz harness (the input is its reproducer, verbatim): the first
+    /// pass wrote `tok_cvv_…`, and in a second pass the `cvv` inside that token was taken as context,
+    /// so `132` became a CVV. Tokens are no context, and one pass is final.
+    @Test("A sanitised document sanitises to itself: tokens are no context words")
+    func onePassIsFinal() throws {
+        let input = #"{"note":"card 4111 1111 1111 1111, ssn 123$4 1111 111rd 4111111 1111, s{ 1111, s{sn 132\#u{FEFF}-45;.doe@e0-abcd-00000:05:2CCCC23UInt.789","^ard":411111111.7e3}"#
+        let once = try sanitizer.sanitize(Array(input.utf8))
+        #expect(String(decoding: once, as: UTF8.self).contains("tok_cvv_"))
+        #expect(try sanitizer.sanitize(once) == once)
+        #expect(try sanitizer.sanitize(Array(#"{"a":"tok_cvv_zn0vBdyig7HB6J4aXs-zOg, 132"}"#.utf8))
+                == Array(#"{"a":"tok_cvv_zn0vBdyig7HB6J4aXs-zOg, 132"}"#.utf8))
+        #expect(try sanitizer.sanitize(Array(#"{"a":"cvv 132"}"#.utf8)) != Array(#"{"a":"cvv 132"}"#.utf8))
+    }
+
     @Test("Documents without PII come back byte for byte")
     func unchanged() throws {
         let json = "{ \"a\" : [1, -2.5e3, true, null, \"x\\n\\u00e9\"],\n  \"b\": {}, \"c\": [] }"

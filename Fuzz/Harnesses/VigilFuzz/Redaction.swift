@@ -41,7 +41,7 @@ func fuzzJSONSanitizer(_ buffer: UnsafeBufferPointer<UInt8>) {
     let secrets = plantedSecrets(in: bytes).filter { secret in !keys.contains { $0.contains(secret) } }
     checkNoSecrets(String(decoding: output, as: UTF8.self), secrets, in: "the sanitised output")
     guard let again = try? sanitizer.sanitize(output), maskingTokens(again) == maskingTokens(output) else {
-        violated("sanitising the output redacted something the first pass left")
+        violated("sanitising the output redacted something the first pass left", showing: String(decoding: output, as: UTF8.self) + " → " + String(decoding: (try? sanitizer.sanitize(output)) ?? [], as: UTF8.self))
     }
 }
 

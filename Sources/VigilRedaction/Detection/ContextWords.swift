@@ -47,12 +47,46 @@ enum ContextWords {
                 for word in list.words where word[0] == first && word.count <= upper - index {
                     var matched = 1
                     while matched < word.count, lowercased(bytes[index + matched]) == word[matched] { matched += 1 }
-                    if matched == word.count { return true }
+                    if matched == word.count, !insideToken(bytes, at: index) { return true }
                 }
             }
             index += 1
         }
         return false
+    }
+
+    /// Whether `index` lies inside a Vigil token (`tok_<tag>_<22 base64url>`, what the operators
+    /// write): its tag (`tok_cvv_…`, `tok_phone_…`) and random part are no context, or sanitising
+    /// the output again would redact more than the first pass (found by the json-sanitizer fuzz
+    /// harness). Runs only when a word matched, so it costs nothing on text without context words.
+    static func insideToken(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
+        // The longest token is `tok_email_` + 22 = 32 bytes; look back for its `tok_`.
+        var start = index
+        while start >= max(0, index - 31) {
+            if start + 4 <= bytes.count, bytes[start] == 0x74, bytes[start + 1] == 0x6f, bytes[start + 2] == 0x6b,
+               bytes[start + 3] == 0x5f, let end = tokenEnd(bytes, from: start), index < end {
+                return true
+            }
+            start -= 1
+        }
+        return false
+    }
+
+    /// The end of the token starting at `start` (`tok_`, lowercase letters, `_`, 22 base64url), or `nil`.
+    private static func tokenEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        var position = start + 4
+        let tagStart = position
+        while position < bytes.count, bytes[position] >= 0x61, bytes[position] <= 0x7a { position += 1 }
+        guard position > tagStart, position - tagStart <= 5, position < bytes.count, bytes[position] == 0x5f else { return nil }
+        position += 1
+        guard position + 22 <= bytes.count else { return nil }
+        for offset in 0..<22 {
+            let byte = bytes[position + offset]
+            let isBase64URL = (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a) || (byte >= 0x30 && byte <= 0x39)
+                || byte == 0x2d || byte == 0x5f
+            guard isBase64URL else { return nil }
+        }
+        return position + 22
     }
 
     /// Whether any of `words` occurs within `window` bytes before `start` (or `after` bytes after `end`).
