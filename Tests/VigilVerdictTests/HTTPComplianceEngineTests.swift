@@ -79,7 +79,8 @@ struct EngineRequestTests {
         let clock = TestClock()
         var request = Fixture.request(clock: clock)
         request.metadata?.tokens = ["caller": PseudonymousToken("tok_caller_8f3a9c")!]
-        request.metadata?.queueId = .random()
+        // A fixed id: a random one held a 9-digit run now and then, which the scanner reads as an SSN.
+        request.metadata?.queueId = GenesysID("5e4d3c2b-1a0b-4cf7-a6b5-c4d3e2f1a0b9")!
         request.callbackUrl = URL(string: "https://vigil.example.com/callbacks/verdict")
         let engine = HTTPComplianceEngine(configuration: Fixture.engineConfiguration(clock: clock),
                                           transport: StubTransport(status: 200))

@@ -35,22 +35,25 @@ package enum Loggable {
     /// `415-555-0123` do not.
     package static func isIdentifier(_ value: String) -> Bool {
         guard CorrelationID(value) != nil else { return false }
-        let bytes = Array(value.utf8)
-        var digits = 0
-        var index = 0
-        while index < bytes.count {
-            if isUUID(bytes, at: index) {
-                index += 36
-                continue
+        // On the ingest path for every event: read in place, no copy of the bytes.
+        var value = value
+        return value.withUTF8 { bytes in
+            var digits = 0
+            var index = 0
+            while index < bytes.count {
+                if isUUID(bytes, at: index) {
+                    index += 36
+                    continue
+                }
+                if bytes[index] >= UInt8(ascii: "0") && bytes[index] <= UInt8(ascii: "9") { digits += 1 }
+                index += 1
             }
-            if bytes[index] >= UInt8(ascii: "0") && bytes[index] <= UInt8(ascii: "9") { digits += 1 }
-            index += 1
+            return digits < 9
         }
-        return digits < 9
     }
 
     /// Whether the 36 bytes from `start` are a UUID (`8-4-4-4-12` hexadecimal digits).
-    private static func isUUID(_ bytes: [UInt8], at start: Int) -> Bool {
+    private static func isUUID(_ bytes: UnsafeBufferPointer<UInt8>, at start: Int) -> Bool {
         guard start + 36 <= bytes.count else { return false }
         for offset in 0..<36 {
             let byte = bytes[start + offset]
