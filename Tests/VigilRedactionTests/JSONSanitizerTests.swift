@@ -48,6 +48,12 @@ struct JSONSanitizerTests {
         #expect(try sanitizer.sanitize(Array(#"{"a":"tok_cvv_zn0vBdyig7HB6J4aXs-zOg, 132"}"#.utf8))
                 == Array(#"{"a":"tok_cvv_zn0vBdyig7HB6J4aXs-zOg, 132"}"#.utf8))
         #expect(try sanitizer.sanitize(Array(#"{"a":"cvv 132"}"#.utf8)) != Array(#"{"a":"cvv 132"}"#.utf8))
+        // The second reproducer: overlapping addresses left `…@exiv…e.doe@…` after the first token,
+        // and the token itself read as the next address's local part.
+        let emails = #"{"aA":"䀴1123800341123800e.doe@exivdivfau403e.doe@exivdivfau40341123800e.doe@exilsee"}"#
+        let first = try sanitizer.sanitize(Array(emails.utf8))
+        #expect(String(decoding: first, as: UTF8.self).contains("tok_email_"))
+        #expect(try sanitizer.sanitize(first) == first)
     }
 
     @Test("Documents without PII come back byte for byte")

@@ -413,6 +413,9 @@ struct Scanner {
         while start > floor, Self.isLocalCharacter(bytes[start - 1]) { start -= 1 }
         while start < atSign, bytes[start] == Self.dot { start += 1 }
         guard start < atSign, bytes[atSign - 1] != Self.dot else { return nil }
+        // A Vigil token is no local part: `tok_email_…@rest` is what a first pass left, and a
+        // second must not find more in it (found by the json-sanitizer fuzz harness).
+        if ContextWords.insideToken(bytes, at: atSign - 1) { return nil }
         var position = atSign + 1
         var labels = 0
         var end: Int?
