@@ -138,6 +138,10 @@ struct VerdictPolicyLoadingTests {
         expectError(Self.valid.replacingOccurrences(of: #"{ "action": "HUMAN_REVIEW" }"#,
                                                     with: #"{ "action": "HUMAN_REVIEW", "queue": "q" }"#),
                     .unknownKey, line: 10, path: "fallback.queue")
+        // Found by the verdict-policy fuzz harness: an unknown key holding a card number was quoted.
+        let card = Self.valid.replacingOccurrences(of: #""minConfidence": 0, "#, with: #""min4111111111111111": 0, "#)
+        expectError(card, .unknownKey, line: 8, column: 7, path: "rules[1].<name>")
+        #expect(loadError(card)?.description.contains("4111") == false)
     }
 
     @Test func thresholdsOutsideZeroOne() {

@@ -355,7 +355,10 @@ private struct PolicyLoader {
         var result: [String: StrictJSON.Member] = [:]
         for member in members {
             guard allowed.contains(member.key) else {
-                let memberPath = path.isEmpty ? member.key : path + "." + member.key
+                // The unknown key is the file's text: named by the one rule every error path uses
+                // (`<name>` when it could carry digits of a card; found by the verdict-policy fuzz harness).
+                let name = StrictJSON.safeName(member.key)
+                let memberPath = path.isEmpty ? name : path + "." + name
                 throw error(.unknownKey, at: member.keyOffset, memberPath,
                             "unknown key; expected one of: \(allowed.sorted().joined(separator: ", "))")
             }
