@@ -73,12 +73,12 @@ final class LiveService: @unchecked Sendable {
     static func start(role: ServiceRole = .all, values: (URL) -> [String: String] = { Fixture.values(store: "sqlite:" + $0.appendingPathComponent("vigil.sqlite").path) },
                       transport: any HTTPTransport, engine: (any ComplianceEngine)? = nil,
                       extraRoutes: (@Sendable (Router<BasicRequestContext>) -> Void)? = nil,
-                      audioHook: AudioHookEndpoint? = nil) async throws -> LiveService {
+                      audioHook: AudioHookEndpoint? = nil, logger: Logger = quiet) async throws -> LiveService {
         let directory = try Fixture.temporaryDirectory()
         let configuration = try ServiceConfiguration.parse(values(directory))
         let storage = try ServiceStorage.open(configuration.store)
         let runtime = try VigilServiceRuntime(configuration: configuration, storage: storage, transport: transport, engine: engine,
-                                              gaugeInterval: .milliseconds(100), logger: Self.quiet)
+                                              gaugeInterval: .milliseconds(100), logger: logger)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let group = runtime.makeServiceGroup(role: role, gracefulShutdownSignals: [], extraRoutes: extraRoutes,
                                              audioHook: audioHook) { port in

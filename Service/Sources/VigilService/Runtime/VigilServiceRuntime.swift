@@ -156,7 +156,7 @@ public final class VigilServiceRuntime: Sendable {
         let statistics = PipelineStatistics()
         self.statistics = statistics
         let observer = ComplianceObservers([statistics, MetricsComplianceObserver(factory: factory),
-                                            LoggingComplianceObserver(logger: Logger(label: "vigil.pipeline", level: configuration.logLevel))]
+                                            LoggingComplianceObserver(logger: logger.component("pipeline", level: configuration.logLevel))]
                                            + observers)
         let evaluator = ComplianceEvaluator(engine: CircuitBreakingComplianceEngine(base: base, breaker: breaker),
                                             validator: VerdictValidator(signedEvidenceLinkBases: evidence.map { [$0.links.base.absoluteString] } ?? []),
@@ -175,11 +175,11 @@ public final class VigilServiceRuntime: Sendable {
             configuration: PipelineConfiguration(lease: configuration.jobLease, queueMaxDeliveries: storage.maxDeliveries))
         self.pipeline = pipeline
         audioHook = try Self.makeAudioHook(configuration, flow: flow, policy: analysis, client: client, storage: storage,
-                                           factory: factory)
+                                           factory: factory, logger: logger.component("audiohook", level: configuration.logLevel))
         if configuration.callbackSecrets.isEmpty {
             callbacks = nil
         } else {
-            let callbackLogger = Logger(label: "vigil.callbacks", level: configuration.logLevel)
+            let callbackLogger = logger.component("callbacks", level: configuration.logLevel)
             callbacks = VerdictCallbackReceiver(
                 configuration: .init(secrets: configuration.callbackSecrets), registry: storage.pendingVerdicts,
                 policy: policy, deliveryIDs: storage.deliveryIDs,
@@ -216,7 +216,8 @@ public final class VigilServiceRuntime: Sendable {
     }
 
     private static func makeAudioHook(_ configuration: ServiceConfiguration, flow: RemediationFlow, policy: AnalysisPolicy,
-                                      client: GenesysCloudClient, storage: ServiceStorage, factory: PrometheusMetricsFactory)
+                                      client: GenesysCloudClient, storage: ServiceStorage, factory: PrometheusMetricsFactory,
+                                      logger: Logger)
         throws(ServiceConfigurationError) -> AudioHookEndpoint?
     {
         guard let settings = configuration.audioHook else { return nil }
@@ -230,7 +231,6 @@ public final class VigilServiceRuntime: Sendable {
             throw ServiceConfigurationError(key: Key.audioHookClients, reason: "refused: \(error.code)")
         }
         let reporter = LiveViolationReporter(actions: client, store: storage.idempotency, workitem: workitem)
-        let logger = Logger(label: "vigil.audiohook", level: configuration.logLevel)
         return AudioHookEndpoint(
             configuration: .init(maximumSessions: settings.maximumSessions, idleTimeout: settings.idleTimeout, policy: policy),
             verifier: verifier, reporter: reporter, logger: logger,
@@ -251,7 +251,7 @@ public final class VigilServiceRuntime: Sendable {
     public func routes(role: ServiceRole) -> VigilRoutes {
         VigilRoutes(pipeline: role.servesIngest ? pipeline : nil, callbacks: role.servesIngest ? callbacks : nil,
                     readiness: readiness(role: role), metrics: registry, maxBodyBytes: configuration.maxBodyBytes,
-                    evidence: evidence, logger: Logger(label: "vigil.http", level: configuration.logLevel))
+                    evidence: evidence, logger: logger.component("http", level: configuration.logLevel))
     }
 
     /// `/readyz`: storage probes; a worker is also not ready while the engine breaker is open.
@@ -285,8 +285,7 @@ public final class VigilServiceRuntime: Sendable {
         let router = Router(context: BasicRequestContext.self)
         router.addVigilRoutes(routes(role: role))
         extraRoutes?(router)
-        var httpLogger = Logger(label: "vigil.http")
-        httpLogger.logLevel = configuration.logLevel >= .notice ? configuration.logLevel : .notice
+        let httpLogger = logger.component("http", level: configuration.logLevel >= .notice ? configuration.logLevel : .notice)
         let server: HTTPServerBuilder
         if let audioHook = audioHook ?? (role.servesIngest ? self.audioHook : nil) {
             let webSocketRouter = Router(context: BasicWebSocketRequestContext.self)
@@ -387,5 +386,14 @@ extension Logger {
     init(label: String, level: Logger.Level) {
         self.init(label: label)
         logLevel = level
+    }
+
+    /// A component's logger: this one (so the host's one `LogHandler` sees every line of the
+    /// service) with `component` metadata and its own level.
+    func component(_ name: String, level: Logger.Level) -> Logger {
+        var derived = self
+        derived[metadataKey: "component"] = "\(name)"
+        derived.logLevel = level
+        return derived
     }
 }
