@@ -38,6 +38,21 @@ struct PrivacyTests {
         #expect(error == ModelDecodingError(code: .wrongType, path: "confidenceScore", reason: "expected number"))
     }
 
+    /// A dictionary's keys are input: an error under one names it by the strict reader's rule, on the
+    /// tape decoder and on the Foundation reference alike (found by the analysis-policy fuzz harness).
+    @Test func dictionaryKeysThatCouldHoldDigitsAreNotNamed() throws {
+        let json = #"{"4111111111111111":"x"}"#
+        let tape = try #require(decodeFailure([String: Int].self, json))
+        var reference: ModelDecodingError?
+        do { _ = try VigilJSON.decodeWithFoundation([String: Int].self, from: Data(json.utf8)) } catch { reference = error }
+        for error in [tape, try #require(reference)] {
+            #expect(error.code == .wrongType)
+            #expect(error.path == "<name>")
+            #expect(!error.description.contains("4111"))
+        }
+        #expect(decodeFailure([String: Int].self, #"{"ok":"x"}"#)?.path == "ok")
+    }
+
     @Test func closedEnumAndTokenErrorsNeverEchoTheValue() throws {
         let enumJSON = try mutate(fixture("seed_subscription")) { object in
             var retry = object["retryPolicy"] as! [String: Any]

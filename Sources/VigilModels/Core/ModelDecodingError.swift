@@ -129,7 +129,9 @@ extension DecodingError {
 package func renderPath(_ path: [any CodingKey]) -> String {
     var out = ""
     for key in path {
-        if let index = key.intValue {
+        // An array index (`Index 3`), not a dictionary key that happens to be a number: Swift gives
+        // `{"4111111111111111": …}`'s key an `intValue` too, and it is input like any other key.
+        if let index = key.intValue, key.stringValue != String(index) {
             out += "[\(index)]"
         } else {
             if !out.isEmpty { out += "." }
