@@ -190,6 +190,18 @@ struct VerdictPolicyLoadingTests {
         expectError(Self.valid.replacingOccurrences(of: #"{ "id": "a", "verdict": "VIOLATION_DETECTED","#,
                                                     with: #"{ "id": "a", "verdict": "VIOLATION_DETECTED", "violationType": "pci mid","#),
                     .invalidViolationType, line: 5)
+        // Found by the verdict-policy fuzz harness: a type holding a card number was quoted by the
+        // range errors. Types are labels (fewer than 6 digits) and ids identifiers (fewer than 9), as
+        // decisions carry them.
+        let cardType = Self.valid.replacingOccurrences(of: #"{ "id": "a", "verdict": "VIOLATION_DETECTED","#,
+                                                       with: #"{ "id": "a", "verdict": "VIOLATION_DETECTED", "violationType": "PCI_4111111111111111","#)
+        expectError(cardType, .invalidViolationType, line: 5)
+        #expect(loadError(cardType)?.description.contains("4111") == false)
+        expectError(Self.valid.replacingOccurrences(of: #"{ "id": "b","#, with: #"{ "id": "call 415 555 0123","#),
+                    .invalidRuleId, line: 7)
+        expectError(Self.valid.replacingOccurrences(of: #""id": "test","#, with: #""id": "policy-4111111111111111","#),
+                    .invalidRuleId, line: 3)
+        #expect(loadError(Self.valid.replacingOccurrences(of: #""id": "test","#, with: #""id": "acme-2026-05","#)) == nil)
     }
 
     @Test func structuralProblems() {

@@ -136,7 +136,7 @@ struct InputRandom {
 /// The card numbers and SSNs written in `bytes` that no output may repeat: a run of 13–19 digits that
 /// is Luhn-valid in a known network's range, or `ddd-dd-dddd` that passes the SSN area, group and
 /// serial rules — each standing alone (the detectors deliberately leave numbers glued to letters,
-/// digits or `-./:` alone: GUID parts, decimals, dates, IP addresses).
+/// digits or `-./:` alone: GUID parts, decimals, dates, IP addresses), and no 13-digit timestamp.
 func plantedSecrets(in bytes: [UInt8]) -> [String] {
     func isDigit(_ byte: UInt8) -> Bool { (0x30...0x39).contains(byte) }
     func glued(_ index: Int) -> Bool {
@@ -153,7 +153,10 @@ func plantedSecrets(in bytes: [UInt8]) -> [String] {
         while end < bytes.count, isDigit(bytes[end]) { end += 1 }
         let run = bytes[index..<end]
         if !glued(index - 1), !glued(end) {
-            if (13...19).contains(run.count), PaymentCard.isLuhnValid(run), PaymentCard.network(ofDigits: run) != nil {
+            // A 13-digit number in the epoch-milliseconds range (2001–2099) is a timestamp unless card
+            // words are near: the detector's documented rule, so such runs are not looked for.
+            let timestamp = run.count == 13 && (1_000_000_000_000..<4_102_444_800_000).contains(Int(String(decoding: run, as: UTF8.self)) ?? 0)
+            if (13...19).contains(run.count), !timestamp, PaymentCard.isLuhnValid(run), PaymentCard.network(ofDigits: run) != nil {
                 secrets.append(String(decoding: run, as: UTF8.self))
             }
         }

@@ -3,8 +3,9 @@
 // json-sanitizer — invariants:
 // 1. A document the strict reader accepts is sanitised (no `invalidJSON`/`invalidUTF8`; its nesting
 //    is within both limits), and the output is JSON again (`JSONSerialization` reads it).
-// 2. The output holds no card number or SSN that the input held in a value (keys are documented to
-//    be copied unchanged, so a secret that is also inside a member name is not looked for).
+// 2. The output holds no standing-alone card number or SSN that the input held standing alone in a
+//    value (keys are documented to be copied unchanged, so a secret that is also inside a member name
+//    is not looked for; the same digits glued to letters are left alone by design).
 // 3. One pass is complete: sanitising the output again redacts nothing new (it only re-tokenizes the
 //    tokens under always-tokenized keys).
 // 4. A refusal's renderings hold no 6-digit run of the input.
@@ -38,8 +39,11 @@ func fuzzJSONSanitizer(_ buffer: UnsafeBufferPointer<UInt8>) {
         violated("the sanitised output of a JSON document is not JSON")
     }
     let keys = memberNames(strict)
-    let secrets = plantedSecrets(in: bytes).filter { secret in !keys.contains { $0.contains(secret) } }
-    checkNoSecrets(String(decoding: output, as: UTF8.self), secrets, in: "the sanitised output")
+    // Compared occurrence by occurrence: the same digits glued to a letter elsewhere are left by design.
+    let standaloneInOutput = Set(plantedSecrets(in: output))
+    for secret in plantedSecrets(in: bytes) where standaloneInOutput.contains(secret) && !keys.contains(where: { $0.contains(secret) }) {
+        violated("the sanitised output holds a card number or SSN of the input", showing: secret)
+    }
     guard let again = try? sanitizer.sanitize(output), maskingTokens(again) == maskingTokens(output) else {
         violated("sanitising the output redacted something the first pass left", showing: String(decoding: output, as: UTF8.self) + " → " + String(decoding: (try? sanitizer.sanitize(output)) ?? [], as: UTF8.self))
     }

@@ -104,12 +104,14 @@ public struct RemediationDecision: Sendable, Hashable {
 /// ```
 ///
 /// - A rule matches a `verdict` (`VIOLATION_DETECTED`, `COMPLIANT`, `INCONCLUSIVE` or `*`) and a
-///   `violationType` (`*`, the default, or an upper-case type name — engine-specific names are
-///   allowed) over a confidence range `minConfidence ≤ c < maxConfidence`; a range whose
+///   `violationType` (`*`, the default, or an upper-case type name of `A–Z 0–9 _` with fewer than 6
+///   digits — engine-specific names are allowed) over a confidence range `minConfidence ≤ c < maxConfidence`; a range whose
 ///   `maxConfidence` is `1` includes 1.
 /// - The rules of one (verdict, violationType) pair must cover `[0, 1]` exactly: no overlap, no gap.
 /// - The most specific pair wins: (verdict, type), then (verdict, `*`), then (`*`, type), then
 ///   (`*`, `*`); if no pair has rules, `fallback` decides (rule id `"fallback"`).
+/// - The policy's and each rule's `id` (recorded in every decision, so in events, logs and metrics)
+///   are identifiers: 1–128 characters of `A–Z a–z 0–9 . _ : -` with fewer than 9 digits outside UUIDs.
 /// - `action` is one of `ROUTE_TO_COMPLIANCE_QUEUE`, `HUMAN_REVIEW`, `RECORD_ONLY`, `NONE`; `priority`
 ///   one of `HIGH`, `NORMAL`, `LOW` (default `NORMAL`).
 /// - The engine's `recommendedAction` is advice: by default the rule's action stands; if the rule

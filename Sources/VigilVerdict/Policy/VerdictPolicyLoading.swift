@@ -211,7 +211,9 @@ private struct PolicyLoader {
         }
         let idValue = try required(top, "id", in: root, "")
         let id = try string(idValue, "id")
-        guard (1...128).contains(id.count) else { throw error(.invalidRuleId, at: idValue.offset, "id", "must be 1-128 characters") }
+        guard Loggable.isIdentifier(id) else {
+            throw error(.invalidRuleId, at: idValue.offset, "id", "must be 1-128 characters of A-Z a-z 0-9 . _ : - with fewer than 9 digits outside UUIDs (ids are recorded in every decision)")
+        }
         if let description = top["description"] { _ = try string(description.value, "description") }
 
         let rulesValue = try required(top, "rules", in: root, "")
@@ -249,8 +251,8 @@ private struct PolicyLoader {
         let members = try object(value, path, allowed: Self.ruleKeys)
         let idValue = try required(members, "id", in: value, path)
         let id = try string(idValue, path + ".id")
-        guard (1...128).contains(id.count) else {
-            throw error(.invalidRuleId, at: idValue.offset, path + ".id", "must be 1-128 characters")
+        guard Loggable.isIdentifier(id) else {
+            throw error(.invalidRuleId, at: idValue.offset, path + ".id", "must be 1-128 characters of A-Z a-z 0-9 . _ : - with fewer than 9 digits outside UUIDs (ids are recorded in every decision)")
         }
         if id == "fallback" {
             throw error(.invalidRuleId, at: idValue.offset, path + ".id", "\"fallback\" is reserved for the fallback decision")
@@ -272,11 +274,13 @@ private struct PolicyLoader {
         if let member = members["violationType"] {
             let name = try string(member.value, path + ".violationType")
             if name != "*" {
-                guard (1...64).contains(name.utf8.count), name.utf8.allSatisfy({ byte in
+                // A label (fewer than 6 digits), as `VerdictValidator` requires of the verdicts it
+                // passes: a type that could carry a card number is quoted by nothing (found by fuzzing).
+                guard Loggable.isLabel(name), name.utf8.allSatisfy({ byte in
                     (0x41...0x5A).contains(byte) || (0x30...0x39).contains(byte) || byte == UInt8(ascii: "_")
                 }) else {
                     throw error(.invalidViolationType, at: member.value.offset, path + ".violationType",
-                                "expected * or an upper-case name (A-Z 0-9 _)")
+                                "expected * or an upper-case name (1-64 of A-Z 0-9 _, fewer than 6 digits)")
                 }
                 violationType = ViolationType(rawValue: name)
             }
