@@ -451,13 +451,8 @@ struct PIIPropertyTests {
             let variant = try #require(planter.variant(index, seed: seed))
             await rig.cloud.addRecording(conversationId: conversation, recordingId: recording)
             var planted = variant.planted
-            var deliveryId = "msg_\(index)"
-            if index % 7 == 6 {
-                // The delivery id header is the sender's too.
-                let value = generator.any()
-                deliveryId = value.text
-                planted.append(value)
-            }
+            // The delivery id header is the sender's too.
+            let deliveryId = plantedHeader(index, otherwise: "msg_\(index)", into: &planted, generator: &generator)
 
             var outputs = Outputs()
             do {
@@ -570,13 +565,8 @@ struct PIIPropertyTests {
             let planter = try PIIPlanter(json: verdictDocument(recording: recording, correlation: correlation.rawValue))
             let variant = try #require(planter.variant(index, seed: seed ^ 0xCA11))
             var planted = variant.planted
-            var id = "cb_\(index)"
-            if index % 7 == 6 {
-                // The engine's own webhook-id.
-                let value = generator.any()
-                id = value.text
-                planted.append(value)
-            }
+            // The engine's own webhook-id.
+            let id = plantedHeader(index, otherwise: "cb_\(index)", into: &planted, generator: &generator)
             let timestamp = Int64(rig.clock.wallNow.timeIntervalSince1970)
             let headers: HTTPFields = [
                 "webhook-id": id, "webhook-timestamp": String(timestamp),
@@ -880,4 +870,13 @@ struct PIIPlanterTests {
         #expect(email.occurs(in: "to AVERY.Q7K2M9%40example.com") && !email.occurs(in: "avery@example.com"))
         #expect(email.excerpt(in: "… sent to avery.q7k2m9@example.com today", radius: 4) == "… to avery.q7k2m9@example.com tod…")
     }
+}
+
+/// Every 7th delivery's id header is a planted value (recorded in `planted`), else `otherwise`.
+private func plantedHeader(_ index: Int, otherwise: String, into planted: inout [PIIPlanter.Planted],
+                           generator: inout PIIGenerator) -> String {
+    guard index % 7 == 6 else { return otherwise }
+    let value = generator.any()
+    planted.append(value)
+    return value.text
 }
