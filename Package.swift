@@ -46,7 +46,7 @@ let package = Package(
         .target(name: "VigilAudioHook", dependencies: ["VigilCore", "VigilModels", "VigilIdempotency", "VigilAnalysis", "VigilRemediation"], swiftSettings: swiftSettings),
         .target(name: "VigilEvidence", dependencies: ["VigilCore"], swiftSettings: swiftSettings),
         .target(name: "VigilEventSub", dependencies: ["VigilCore", "VigilModels", "VigilRedaction", "VigilIdempotency"], swiftSettings: swiftSettings),
-        .target(name: "VigilTesting", dependencies: ["VigilCore", "VigilModels", "VigilIdempotency", "VigilPlatformClient", "VigilVerdict"], swiftSettings: swiftSettings),
+        .target(name: "VigilTesting", dependencies: ["VigilCore", "VigilModels", "VigilIdempotency", "VigilPlatformClient", "VigilVerdict", "VigilRemediation"], swiftSettings: swiftSettings),
         .target(name: "VigilRemediation", dependencies: ["VigilCore", "VigilModels", "VigilPlatformClient", "VigilIdempotency"], swiftSettings: swiftSettings),
         .target(name: "Vigil", dependencies: ["VigilCore", "VigilModels", "VigilRedaction", "VigilIdempotency", "VigilPlatformClient", "VigilVerdict", "VigilAnalysis", "VigilEventSub", "VigilRemediation", "VigilSQLite"], swiftSettings: swiftSettings),
         .executableTarget(name: "VigilCLI", dependencies: ["VigilCore", "VigilModels", "VigilIdempotency", "VigilRedaction", "VigilPlatformClient", "VigilAnalysis", "VigilTesting", "Vigil", "VigilVerdict", "VigilEventSub", "VigilRemediation", "VigilSQLite", "VigilAudioHook", "VigilEvidence"], swiftSettings: swiftSettings),

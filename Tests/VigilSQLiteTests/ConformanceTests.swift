@@ -27,6 +27,15 @@ struct SQLiteConformanceTests {
         try await IdempotencyStoreConformance.run(makeStore: { _ in shared }, clock: clock)
     }
 
+    @Test func deadLetterSinkConforms() async throws {
+        let directory = try TemporaryDirectory()
+        let counter = Counter()
+        try await DeadLetterSinkConformance.run {
+            let sink = try SQLiteDeadLetterSink(path: directory.file("dead-\(counter.next()).sqlite"))
+            return .init(sink: sink, letters: { try await sink.letters() })
+        }
+    }
+
     @Test func jobQueueConforms() async throws {
         let directory = try TemporaryDirectory()
         let counter = Counter()
