@@ -1,6 +1,7 @@
 import Foundation
 
-/// Thrown by a conformance suite (`IdempotencyStoreConformance`, `JobQueueConformance`) when the
+/// Thrown by a conformance suite (`IdempotencyStoreConformance`, `JobQueueConformance`,
+/// `DeadLetterSinkConformance`) when the
 /// implementation under test breaks one of the contract's properties.
 ///
 /// It names the suite and the property and says what was expected and what happened, so a failing
