@@ -1,8 +1,8 @@
 import Foundation
 
 /// Thrown by a conformance suite (`IdempotencyStoreConformance`, `JobQueueConformance`,
-/// `DeadLetterSinkConformance`) when the
-/// implementation under test breaks one of the contract's properties.
+/// `DeadLetterSinkConformance`) when the implementation under test breaks one of the contract's
+/// properties.
 ///
 /// It names the suite and the property and says what was expected and what happened, so a failing
 /// host test points straight at the broken guarantee.
