@@ -452,7 +452,7 @@ struct PIIPropertyTests {
             await rig.cloud.addRecording(conversationId: conversation, recordingId: recording)
             var planted = variant.planted
             // The delivery id header is the sender's too.
-            let deliveryId = plantedHeader(index, otherwise: "msg_\(index)", into: &planted, generator: &generator)
+            let deliveryId = plantedValue(index, every: 7, into: &planted, generator: &generator) ?? "msg_\(index)"
 
             var outputs = Outputs()
             do {
@@ -566,7 +566,7 @@ struct PIIPropertyTests {
             let variant = try #require(planter.variant(index, seed: seed ^ 0xCA11))
             var planted = variant.planted
             // The engine's own webhook-id.
-            let id = plantedHeader(index, otherwise: "cb_\(index)", into: &planted, generator: &generator)
+            let id = plantedValue(index, every: 7, into: &planted, generator: &generator) ?? "cb_\(index)"
             let timestamp = Int64(rig.clock.wallNow.timeIntervalSince1970)
             let headers: HTTPFields = [
                 "webhook-id": id, "webhook-timestamp": String(timestamp),
@@ -680,11 +680,7 @@ struct PIIPropertyTests {
             let status = statuses[variant.index % statuses.count]
             var planted = variant.planted
             var headers: HTTPFields = ["Content-Type": "application/json"]
-            if variant.index % 3 == 0 {
-                let value = generator.any()
-                headers["ININ-Correlation-Id"] = value.text
-                planted.append(value)
-            }
+            headers["ININ-Correlation-Id"] = plantedValue(variant.index + 2, every: 3, into: &planted, generator: &generator)
             platform.answer(.init(matches: { $0.url.host?.hasPrefix("api.") == true }, status: status, headers: headers,
                                   body: variant.bytes))
             var outputs = Outputs()
@@ -721,11 +717,7 @@ struct PIIPropertyTests {
             let status = statuses[variant.index % statuses.count]
             var planted = variant.planted
             var headers: HTTPFields = ["Content-Type": "application/json"]
-            if variant.index % 3 == 0 {
-                let value = generator.any()
-                headers["ININ-Correlation-Id"] = value.text
-                planted.append(value)
-            }
+            headers["ININ-Correlation-Id"] = plantedValue(variant.index + 2, every: 3, into: &planted, generator: &generator)
             platform.answer(.init(matches: { $0.url.path.hasSuffix("/oauth/token") }, status: status,
                                   headers: headers, body: variant.bytes))
             let client = GenesysCloudClient(region: cloud.region, credentials: cloud.credentials, transport: platform,
@@ -872,10 +864,11 @@ struct PIIPlanterTests {
     }
 }
 
-/// Every 7th delivery's id header is a planted value (recorded in `planted`), else `otherwise`.
-private func plantedHeader(_ index: Int, otherwise: String, into planted: inout [PIIPlanter.Planted],
-                           generator: inout PIIGenerator) -> String {
-    guard index % 7 == 6 else { return otherwise }
+/// For every `every`th index (the last of each run of `every`), a planted value for a header the sender
+/// controls (recorded in `planted`); else `nil`.
+private func plantedValue(_ index: Int, every: Int, into planted: inout [PIIPlanter.Planted],
+                          generator: inout PIIGenerator) -> String? {
+    guard index % every == every - 1 else { return nil }
     let value = generator.any()
     planted.append(value)
     return value.text
