@@ -110,7 +110,7 @@ private func setUp(count: Int, violating: Bool, sqlite: Bool = false) async -> S
                                    store: store, queue: queue)
     let breaker = CircuitBreaker(name: "engine", configuration: .init(recordFailure: ComplianceEngineError.countsAgainstEngine))
     let pipeline = CompliancePipeline(
-        receiver: receiver, queue: queue, client: client,
+        receiver: receiver, client: client,
         evaluator: ComplianceEvaluator(engine: CircuitBreakingComplianceEngine(base: InstantEngine(violating: violating),
                                                                                breaker: breaker)),
         remediation: RemediationExecutor(actions: client, store: store, deadLetters: sink, clock: ContinuousClock()),

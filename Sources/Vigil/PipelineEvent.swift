@@ -77,7 +77,8 @@ public struct PipelineEvent: Sendable, Hashable, CustomStringConvertible {
         case recordingReady
         /// The media is not available yet; the job goes back to the queue for `retryAfter`.
         case recordingNotReady(retryAfter: Duration)
-        /// The engine's media link expired; the recording was fetched again for a fresh link.
+        /// The engine found the media link expired; the job goes back to the queue at once, and its next
+        /// delivery fetches the recording again for a fresh link.
         case mediaLinkRefreshed
         /// The engine answered with a verdict that passed validation (duration: the engine call,
         /// validation and policy included).

@@ -181,7 +181,7 @@ enum PipelineDemo {
                                                      breaker: breaker)
         let validator = VerdictValidator(signedEvidenceLinkBases: [Evidence.base.absoluteString])
         let pipeline = CompliancePipeline(
-            receiver: receiver, queue: queue, client: client,
+            receiver: receiver, client: client,
             evaluator: ComplianceEvaluator(engine: engine, validator: validator, wallClock: wall),
             remediation: RemediationExecutor(actions: client, store: store, deadLetters: sink, clock: clock, now: wall),
             routing: RemediationRouting(flow: try! .defaultFlow(worktypeId: demoWorktype, reviewQueueId: demoReviewQueue)),
@@ -404,7 +404,7 @@ enum PipelineDemo {
         case let .leased(kind, count): text = "leased \(kind) job (delivery \(count))"
         case .recordingReady: text = "recording available (verified before download)"
         case let .recordingNotReady(after): text = "recording not ready; back to the queue for \(format(after))"
-        case .mediaLinkRefreshed: text = "media link expired; fetched a fresh one"
+        case .mediaLinkRefreshed: text = "media link expired; the job goes back for a fresh one"
         case let .verdict(verdict, type, confidence):
             text = "verdict \(verdict)\(type.map { " \($0)" } ?? "") confidence \(confidence)"
         case let .engineFailed(code, after): text = "engine failed \(code); retry in \(format(after))"
@@ -523,7 +523,7 @@ enum PipelineDemo {
         }
         let breaker = CircuitBreaker(name: "engine", configuration: .init(recordFailure: ComplianceEngineError.countsAgainstEngine))
         let pipeline = CompliancePipeline(
-            receiver: receiver, queue: queue, client: client,
+            receiver: receiver, client: client,
             evaluator: ComplianceEvaluator(engine: CircuitBreakingComplianceEngine(base: ReferenceComplianceEngine(transport: transport),
                                                                                    breaker: breaker)),
             remediation: RemediationExecutor(actions: actions, store: store, deadLetters: sink, clock: ContinuousClock()),

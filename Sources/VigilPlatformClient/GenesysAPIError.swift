@@ -133,6 +133,9 @@ public struct GenesysAPIError: VigilError, Hashable {
         }
     }
 
+    /// The platform's `Retry-After`, when it sent one.
+    public var suggestedRetryDelay: Duration? { retryAfter }
+
     /// 429, 502, 503, 504.
     static func isRetryableStatus(_ status: Int) -> Bool {
         status == 429 || status == 502 || status == 503 || status == 504

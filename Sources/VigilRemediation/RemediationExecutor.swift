@@ -11,8 +11,11 @@ import VigilPlatformClient
 /// item or data-table row, the legal hold — is claimed in the `IdempotencyStore` under
 /// `<prefix>:<recordingId>:<blockId>:<action>` with a fingerprint of its resolved inputs:
 ///
-/// - **acquired** → the platform call runs (transient failures back off through a `RetryExecutor` on the
-///   injected clock), then the outcome is stored;
+/// - **acquired** → the platform call runs once, then the outcome is stored. The executor never loops:
+///   `GenesysCloudClient` already repeats a failed call where that is safe, and a failure that outlasts
+///   it is classified by ``FailureClass`` — transient releases the claim and stops the run with
+///   ``RemediationReport/Status/retryLater`` (the queue redelivers the job; finished steps are skipped
+///   then), permanent dead-letters the step;
 /// - **completed** → skipped, with the stored outcome;
 /// - **in progress** → another worker is on it: the run stops with ``RemediationReport/Status/deferred``;
 /// - **conflict** → the same step was first claimed with different inputs: dead-lettered, never redone.
@@ -40,7 +43,6 @@ public struct RemediationExecutor<C: Clock>: Sendable where C.Duration == Durati
     private let deadLetters: any DeadLetterSink
     private let validator: any RemediationVerdictValidator
     private let clock: C
-    private let retryPolicy: any RetryPolicy
     private let configuration: Configuration
     private let now: @Sendable () -> Date
 
@@ -50,13 +52,12 @@ public struct RemediationExecutor<C: Clock>: Sendable where C.Duration == Durati
     ///   - actions: the platform (a `GenesysCloudClient` or a fake).
     ///   - store: where step claims and outcomes live; shared by every worker.
     ///   - deadLetters: where permanent failures go.
-    ///   - clock: the clock backoff waits and step timings use.
-    ///   - retryPolicy: the backoff for transient failures.
+    ///   - clock: the clock step timings use.
     ///   - validator: what the `validate_payload` block runs.
-    ///   - configuration: leases, retention, retry deadline, classification.
+    ///   - configuration: leases, retention, key prefix.
     ///   - now: the wall clock for dead-letter and outcome dates.
     public init(actions: any RemediationActions, store: any IdempotencyStore, deadLetters: any DeadLetterSink,
-                clock: C, retryPolicy: any RetryPolicy = ExponentialBackoffPolicy(),
+                clock: C,
                 validator: any RemediationVerdictValidator = BasicVerdictValidator(),
                 configuration: Configuration = Configuration(), now: @escaping @Sendable () -> Date = { Date() }) {
         self.actions = actions
@@ -64,7 +65,6 @@ public struct RemediationExecutor<C: Clock>: Sendable where C.Duration == Durati
         self.deadLetters = deadLetters
         self.validator = validator
         self.clock = clock
-        self.retryPolicy = retryPolicy
         self.configuration = configuration
         self.now = now
     }
@@ -353,33 +353,28 @@ public struct RemediationExecutor<C: Clock>: Sendable where C.Duration == Durati
             report: (String?, RemediationStepOutcome, Int) -> RemediationStepReport
         ) async throws -> (RemediationStepReport, RemediationReport.Status?, Bool?) {
             let configuration = executor.configuration
-            let attempts = AttemptCounter()
-            let deadline = min(configuration.retryDeadline, configuration.lease / 2)
-            let retry = RetryExecutor(policy: executor.retryPolicy, clock: executor.clock, deadline: deadline)
             let performed: Performed
             do {
-                performed = try await retry.run(classify: configuration.classify) { _ in
-                    attempts.increment()
-                    return try await work()
-                }
-            } catch is CancellationError {
-                try? await executor.store.release(key, token: token)
-                throw CancellationError()
+                performed = try await work()
             } catch {
-                if configuration.classify(error) != nil {
+                switch FailureClass(error) {
+                case .cancelled:
                     try? await executor.store.release(key, token: token)
-                    return (report(key, .failedTransient(reason: describe(error)), attempts.value), .retryLater, nil)
-                }
-                let (outcome, status) = await deadLetter(step, error: error, attempts: attempts.value,
-                                                         context: "permanent failure")
-                if status == .deadLettered {
-                    let stored = StoredOutcome(status: deadLetteredStatus,
-                                               details: ["errorCode": errorCode(error)], completedAt: executor.now())
-                    try? await executor.store.complete(key, token: token, outcome: stored, retain: configuration.retain)
-                } else {
+                    throw CancellationError()
+                case .transient:
                     try? await executor.store.release(key, token: token)
+                    return (report(key, .failedTransient(reason: describe(error)), 1), .retryLater, nil)
+                case .permanent:
+                    let (outcome, status) = await deadLetter(step, error: error, attempts: 1, context: "permanent failure")
+                    if status == .deadLettered {
+                        let stored = StoredOutcome(status: deadLetteredStatus,
+                                                   details: ["errorCode": errorCode(error)], completedAt: executor.now())
+                        try? await executor.store.complete(key, token: token, outcome: stored, retain: configuration.retain)
+                    } else {
+                        try? await executor.store.release(key, token: token)
+                    }
+                    return (report(key, outcome, 1), status, nil)
                 }
-                return (report(key, outcome, attempts.value), status, nil)
             }
             let (status, details): (String, [String: String]) = switch performed {
             case let .created(details): ("done", details)
@@ -400,7 +395,7 @@ public struct RemediationExecutor<C: Clock>: Sendable where C.Duration == Durati
             case let .created(details): .ran(details: details, recorded: recorded)
             case let .found(details): .foundExisting(details: details)
             }
-            return (report(key, outcome, attempts.value), nil, nil)
+            return (report(key, outcome, 1), nil, nil)
         }
 
         /// Hands a permanent failure to the sink. If the sink fails, the step becomes a transient failure
@@ -438,50 +433,21 @@ public struct RemediationExecutor<C: Clock>: Sendable where C.Duration == Durati
 /// The stored status of a dead-lettered step.
 let deadLetteredStatus = "deadLettered"
 
-/// Counts attempts across the `@Sendable` retry closure.
-final class AttemptCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var count = 0
-
-    func increment() { lock.withLock { count += 1 } }
-    var value: Int { lock.withLock { count } }
-}
-
 /// Tunables of a ``RemediationExecutor``.
 public struct RemediationExecutorConfiguration: Sendable {
     /// How long a step's claim lasts before another worker may take it over. Default 5 min.
     public var lease: Duration
     /// How long completed steps are remembered. Default 30 days.
     public var retain: Duration
-    /// The longest a step retries transient failures; capped at half the ``lease`` so a claim never
-    /// expires while its owner is still retrying. Default 2 min.
-    public var retryDeadline: Duration
     /// The idempotency key prefix. Default `vigil.remediation`.
     public var keyPrefix: String
-    /// Maps a platform error to a transient failure, or `nil` when it is permanent. The default
-    /// treats a `VigilError` with `isRetryable` as transient and everything else as permanent.
-    public var classify: @Sendable (any Error) -> RetryableFailure?
 
     /// Creates a configuration.
     public init(lease: Duration = .seconds(300), retain: Duration = .seconds(30 * 86_400),
-                retryDeadline: Duration = .seconds(120), keyPrefix: String = "vigil.remediation",
-                classify: @escaping @Sendable (any Error) -> RetryableFailure? = defaultClassify) {
+                keyPrefix: String = "vigil.remediation") {
         self.lease = lease
         self.retain = retain
-        self.retryDeadline = retryDeadline
         self.keyPrefix = keyPrefix
-        self.classify = classify
-    }
-
-    /// A retryable `VigilError` is transient; anything else is permanent. A `GenesysAPIError` keeps its
-    /// HTTP status and `Retry-After` (so a 429 waits as long as the platform asked); other errors are
-    /// `RetryableFailure.Kind.other(errorCode)`.
-    @Sendable public static func defaultClassify(_ error: any Error) -> RetryableFailure? {
-        guard let error = error as? any VigilError, error.isRetryable else { return nil }
-        if let api = error as? GenesysAPIError {
-            return RetryableFailure(api.status.map { .status($0) } ?? .other(api.errorCode), retryAfter: api.retryAfter)
-        }
-        return RetryableFailure(.other(error.errorCode))
     }
 }
 

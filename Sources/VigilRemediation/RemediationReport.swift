@@ -76,9 +76,10 @@ public struct RemediationStepReport: Sendable, Hashable, CustomStringConvertible
     public let idempotencyKey: String?
     /// What happened.
     public let outcome: RemediationStepOutcome
-    /// Platform calls attempted (retries included); 0 when nothing was called.
+    /// Platform calls this run made for the step: 1, or 0 when nothing was called. (The executor calls
+    /// once; the client's own repeats of a call happen inside it.)
     public let attempts: Int
-    /// How long the step took on the executor's clock, backoff waits included.
+    /// How long the step took on the executor's clock.
     public let duration: Duration
 
     /// Creates a step report.
@@ -106,7 +107,8 @@ public struct RemediationReport: Sendable, Hashable, CustomStringConvertible {
         case completed
         /// Another worker is running a step; retry the job after its lease (nothing failed).
         case deferred
-        /// A transient failure outlasted the retries; retry the job later.
+        /// A step failed transiently (``FailureClass/transient(suggestedDelay:)``); its claim was released.
+        /// Retry the job later: finished steps are skipped then.
         case retryLater
         /// A step failed permanently and was dead-lettered; the flow stopped there. Acknowledge the job.
         case deadLettered

@@ -10,8 +10,9 @@ import VigilModels
 /// What the caller does with it:
 /// - ``isRetryable`` `true` (``Code/rateLimited``, ``Code/unavailable``, ``Code/timedOut``,
 ///   ``Code/connectionFailed``): give the job back to the queue, after ``retryAfter`` when present.
-/// - ``Code/mediaLinkExpired``: re-fetch the recording's media URI (Genesys issues a new pre-signed
-///   URL on every `GET`), build a new request, try again.
+/// - ``Code/mediaLinkExpired``: retryable too, with no wait (``suggestedRetryDelay`` `.zero`): the job,
+///   tried again, re-fetches the recording (Genesys issues a new pre-signed URL on every `GET`) and
+///   builds a new request.
 /// - anything else is permanent for this request: dead-letter the job.
 public struct ComplianceEngineError: VigilError, Hashable {
     /// The kind of failure; new kinds are added as new static members.
@@ -80,10 +81,14 @@ public struct ComplianceEngineError: VigilError, Hashable {
     /// The stable code string.
     public var errorCode: String { code.description }
 
-    /// `true` for rate limiting, 5xx, timeouts and connection failures.
+    /// `true` for rate limiting, 5xx, timeouts, connection failures and an expired media link.
     public var isRetryable: Bool {
         code == .rateLimited || code == .unavailable || code == .timedOut || code == .connectionFailed
+            || code == .mediaLinkExpired
     }
+
+    /// ``retryAfter``; `.zero` for ``Code/mediaLinkExpired`` (a fresh link can be asked for at once).
+    public var suggestedRetryDelay: Duration? { code == .mediaLinkExpired ? .zero : retryAfter }
 
     /// `engine.unavailable: HTTP 503 (correlation evt-1) retry after 30 seconds — <detail>`.
     public var description: String {
@@ -114,13 +119,14 @@ public struct ComplianceEngineError: VigilError, Hashable {
 /// What a worker should do with a job whose evaluation failed.
 public enum EngineFailure {
     /// How long to wait before the job is tried again, or `nil` when it must not be retried
-    /// (dead-letter it).
+    /// (dead-letter it): ``FailureClass`` applied to an evaluation.
     ///
-    /// - `CircuitBreakerOpenError`: its `retryAfter` — the breaker is open, the job is fine.
-    /// - a retryable ``ComplianceEngineError``: its ``ComplianceEngineError/retryAfter``, or `fallback`.
-    /// - ``ComplianceEngineError/Code/mediaLinkExpired``: `.zero` — re-fetch the media and try now.
-    /// - any other retryable `VigilError`: `fallback`.
-    /// - everything else (a rejected verdict, a 4xx, a malformed reply): `nil`.
+    /// - a transient failure: the delay its error suggests — a `CircuitBreakerOpenError`'s remaining
+    ///   open time, a ``ComplianceEngineError/retryAfter``, `.zero` for
+    ///   ``ComplianceEngineError/Code/mediaLinkExpired`` (re-fetch the media and try now) — else
+    ///   `fallback`.
+    /// - everything else (a rejected verdict, a 4xx, a malformed reply, a foreign error): `nil`.
+    /// - cancellation: `nil` too; the caller, cancelled, gives the job back rather than asking.
     ///
     /// ```swift
     /// do {
@@ -135,12 +141,7 @@ public enum EngineFailure {
     /// }
     /// ```
     public static func requeueDelay(for error: any Error, fallback: Duration = .seconds(30)) -> Duration? {
-        if let open = error as? CircuitBreakerOpenError { return open.retryAfter }
-        if let engine = error as? ComplianceEngineError {
-            if engine.code == .mediaLinkExpired { return .zero }
-            return engine.isRetryable ? (engine.retryAfter ?? fallback) : nil
-        }
-        if let vigil = error as? any VigilError, vigil.isRetryable { return fallback }
-        return nil
+        guard case let .transient(suggested) = FailureClass(error) else { return nil }
+        return suggested ?? fallback
     }
 }

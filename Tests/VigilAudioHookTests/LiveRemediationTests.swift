@@ -79,8 +79,7 @@ struct LiveRemediationTests {
         #expect(description.contains("************1111") && !description.contains("4111111111111111"))
 
         // The recording becomes available: the usual flow annotates it and finds the live work item.
-        let executor = RemediationExecutor(actions: client, store: store, deadLetters: InMemoryDeadLetterSink(), clock: clock,
-                                           retryPolicy: ExponentialBackoffPolicy(random: .constant(0.5)), now: clock.wall)
+        let executor = RemediationExecutor(actions: client, store: store, deadLetters: InMemoryDeadLetterSink(), clock: clock, now: clock.wall)
         let flow = try RemediationFlow.defaultFlow(worktypeId: "wt-compliance", reviewQueueId: "q-compliance-review")
         let verdict = ComplianceVerdict(recordingId: recordingId, verdict: .violationDetected, violationType: .pciMidCapture,
                                         confidenceScore: finding.confidence, timestampOffsetMs: Int64(finding.offsetMs),

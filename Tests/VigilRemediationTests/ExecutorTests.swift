@@ -253,17 +253,22 @@ struct ExecutorTests {
 
     // MARK: Failures
 
-    @Test func transientFailuresBackOffOnTheClockAndThenSucceed() async throws {
+    @Test func aTransientFailureStopsTheRunAfterOneCallAndTheNextRunFinishes() async throws {
         let h = Harness()
-        await h.platform.fail(.createWorkitem, with: [FakeAPIError(status: 503), FakeAPIError(status: 429)])
-        let report = try await h.run(h.executor(), try defaultFlow())
-        #expect(report.status == .completed, "\(report)")
-        let step = try #require(report.step("create_work_item", .workitem))
-        #expect(step.attempts == 3)
-        #expect(step.outcome.label == "ran")
-        // Full jitter at 0.5: 100 ms after the first failure, 200 ms after the second — on the TestClock.
-        #expect(step.duration == .milliseconds(300))
-        #expect(h.clock.now.offset == .milliseconds(300))
+        await h.platform.fail(.createWorkitem, with: [FakeAPIError(status: 503)])
+        let executor = h.executor()
+        let first = try await h.run(executor, try defaultFlow())
+        #expect(first.status == .retryLater, "\(first)")
+        let failed = try #require(first.step("create_work_item", .workitem))
+        #expect(failed.attempts == 1, "the executor calls once: repeating a call is the client's job")
+        #expect(failed.outcome == .failedTransient(reason: FakeAPIError(status: 503).description))
+        #expect(h.clock.now.offset == .zero, "no backoff wait inside the executor")
+        #expect(await h.platform.count(.createWorkitem) == 1)
+
+        let second = try await h.run(executor, try defaultFlow())
+        #expect(second.status == .completed)
+        #expect(second.step("tag_recording", .annotation)?.outcome.label == "skipped-already-done")
+        #expect(second.step("create_work_item", .workitem)?.outcome.label == "ran")
         #expect(await h.platform.workitems.count == 1)
     }
 
@@ -274,7 +279,7 @@ struct ExecutorTests {
         let first = try await h.run(executor, try defaultFlow())
         #expect(first.status == .retryLater)
         let step = try #require(first.step("tag_recording", .externalTag))
-        #expect(step.attempts == 4)
+        #expect(step.attempts == 1)
         #expect(step.outcome == .failedTransient(reason: FakeAPIError(status: 503).description))
         #expect(first.step("create_work_item", .workitem) == nil, "the flow stops at the failed step")
         #expect(await h.sink.letters.isEmpty, "transient failures are not dead letters")
@@ -319,15 +324,15 @@ struct ExecutorTests {
         #expect(await h.platform.count(.createWorkitem) == 1)
     }
 
-    @Test func genesysErrorsKeepTheirStatusAndRetryAfterForTheBackoff() {
+    @Test func oneRuleClassifiesEveryFailureAboveTheClient() {
         let rateLimited = GenesysAPIError(code: .rateLimited, status: 429, detail: "slow down", retryAfter: .seconds(7))
-        #expect(RemediationExecutorConfiguration.defaultClassify(rateLimited)
-            == RetryableFailure(.status(429), retryAfter: .seconds(7)))
-        #expect(RemediationExecutorConfiguration.defaultClassify(GenesysAPIError(code: .badRequest, status: 400,
-                                                                                  detail: "no")) == nil)
-        #expect(RemediationExecutorConfiguration.defaultClassify(FakeAPIError(status: 503))
-            == RetryableFailure(.other("platform.status503")))
-        #expect(RemediationExecutorConfiguration.defaultClassify(LeakyError()) == nil)
+        #expect(FailureClass(rateLimited) == .transient(suggestedDelay: .seconds(7)))
+        #expect(FailureClass(GenesysAPIError(code: .badRequest, status: 400, detail: "no")) == .permanent)
+        #expect(FailureClass(FakeAPIError(status: 503)) == .transient(suggestedDelay: nil))
+        #expect(FailureClass(LeakyError()) == .permanent, "a foreign error is never retried blindly")
+        #expect(FailureClass(CancellationError()) == .cancelled)
+        #expect(FailureClass(CircuitBreakerOpenError(code: .open, breaker: "engine", retryAfter: .seconds(20)))
+            == .transient(suggestedDelay: .seconds(20)))
     }
 
     @Test func aForeignErrorsDescriptionNeverReachesTheDeadLetter() async throws {

@@ -26,8 +26,7 @@ struct PlatformIntegrationTests {
         }
 
         func executor(store: (any IdempotencyStore)? = nil) -> RemediationExecutor<TestClock> {
-            RemediationExecutor(actions: client, store: store ?? self.store, deadLetters: sink, clock: clock,
-                                retryPolicy: ExponentialBackoffPolicy(random: .constant(0.5)), now: clock.wall)
+            RemediationExecutor(actions: client, store: store ?? self.store, deadLetters: sink, clock: clock, now: clock.wall)
         }
 
         func run(_ executor: RemediationExecutor<TestClock>, _ flow: RemediationFlow, recordingId: GenesysID,
@@ -127,8 +126,22 @@ struct PlatformIntegrationTests {
     @Test func transientBurstsAreSurvived() async throws {
         let env = Environment()
         let (cid, rid) = await env.sim.addRecording()
+        // Shorter than the client's 5 attempts: absorbed inside the one call.
+        await env.sim.failNext(4, status: 503, pathContains: "/participants/")
+        let absorbed = try await env.run(env.executor(), try defaultFlow(), recordingId: rid, conversationId: cid)
+        #expect(absorbed.status == .completed, "\(absorbed)")
+        #expect(absorbed.step("tag_recording", .participantAttributes)?.attempts == 1)
+    }
+
+    @Test func aBurstLongerThanTheClientsAttemptsIsLeftToTheNextDelivery() async throws {
+        let env = Environment()
+        let (cid, rid) = await env.sim.addRecording()
         await env.sim.failNext(6, status: 503, pathContains: "/participants/")
-        let report = try await env.run(env.executor(), try defaultFlow(), recordingId: rid, conversationId: cid)
+        let executor = env.executor()
+        let first = try await env.run(executor, try defaultFlow(), recordingId: rid, conversationId: cid)
+        #expect(first.status == .retryLater, "the executor does not loop around the client: \(first)")
+        #expect(await env.sim.requests.filter { $0.status == 503 }.count == 5, "the client's 5 attempts, once")
+        let report = try await env.run(executor, try defaultFlow(), recordingId: rid, conversationId: cid)
         #expect(report.status == .completed, "\(report)")
         #expect(await env.sim.attributes(conversationId: cid, participantId: agentId)["compliance_status"] == "VIOLATION_DETECTED")
         #expect(await env.sim.requests.filter { $0.status == 503 }.count == 6, "the burst really happened")

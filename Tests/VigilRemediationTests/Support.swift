@@ -205,13 +205,9 @@ struct Harness {
         store = InMemoryIdempotencyStore(now: clock.wall)
     }
 
-    func executor(store: (any IdempotencyStore)? = nil, sink: (any DeadLetterSink)? = nil,
-                  policy: any RetryPolicy = ExponentialBackoffPolicy(base: .milliseconds(200), cap: .seconds(5),
-                                                                     maxAttempts: 4, random: .constant(0.5)))
-        -> RemediationExecutor<TestClock>
-    {
+    func executor(store: (any IdempotencyStore)? = nil, sink: (any DeadLetterSink)? = nil) -> RemediationExecutor<TestClock> {
         RemediationExecutor(actions: platform, store: store ?? self.store, deadLetters: sink ?? self.sink,
-                            clock: clock, retryPolicy: policy, now: clock.wall)
+                            clock: clock, now: clock.wall)
     }
 
     /// Runs the flow while advancing the test clock through every backoff wait (never sleeping).

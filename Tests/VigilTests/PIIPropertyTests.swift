@@ -231,10 +231,9 @@ private final class LeakRig: @unchecked Sendable {
         let verifier = try! WebhookVerifier(scheme: .standardWebhooks, secrets: [webhookSecret], now: clock.wall)
         let receiver = WebhookReceiver(verifier: verifier, minimiser: EventMinimiser(include: everyField), tokenizer: tokenizer,
                                        store: store, queue: queue, now: clock.wall)
-        let executor = RemediationExecutor(actions: client, store: store, deadLetters: sink, clock: clock,
-                                           retryPolicy: NoRetryPolicy(), now: clock.wall)
+        let executor = RemediationExecutor(actions: client, store: store, deadLetters: sink, clock: clock, now: clock.wall)
         pipeline = CompliancePipeline(
-            receiver: receiver, queue: queue, client: client,
+            receiver: receiver, client: client,
             evaluator: ComplianceEvaluator(engine: engine(cloud, clock), wallClock: clock.wall), remediation: executor,
             routing: RemediationRouting(flow: try! .defaultFlow(worktypeId: worktypeId, reviewQueueId: reviewQueueId)),
             store: store, deadLetters: sink, observer: ComplianceObservers([observer, statistics]),

@@ -244,7 +244,7 @@ final class Harness: @unchecked Sendable {
         var observers: [any ComplianceObserver] = [statistics, ledger]
         if let crash { observers.append(crash) }
         pipeline = CompliancePipeline(
-            receiver: receiver, queue: queue, client: client, evaluator: evaluator, remediation: executor,
+            receiver: receiver, client: client, evaluator: evaluator, remediation: executor,
             routing: RemediationRouting(flow: try! .defaultFlow(worktypeId: worktypeId, reviewQueueId: reviewQueueId)),
             store: store, deadLetters: FailingSink(base: sink, failures: sinkFailures), observer: ComplianceObservers(observers),
             configuration: PipelineConfiguration(queueMaxDeliveries: maxDeliveries), clock: clock, now: clock.wall)

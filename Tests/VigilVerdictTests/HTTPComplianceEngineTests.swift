@@ -131,6 +131,10 @@ struct EngineRequestTests {
         }
         #expect(transport.sent.isEmpty)
         #expect(EngineFailure.requeueDelay(for: ComplianceEngineError(code: .mediaLinkExpired, detail: "")) == .zero)
+        #expect(FailureClass(ComplianceEngineError(code: .mediaLinkExpired, detail: "")) == .transient(suggestedDelay: .zero),
+                "the error type, not its callers, says an expired link is asked for again at once")
+        #expect(EngineFailure.requeueDelay(for: ComplianceEngineError(code: .mediaLinkInsecure, detail: "")) == nil)
+        #expect(EngineFailure.requeueDelay(for: CancellationError()) == nil)
     }
 
     @Test func nonHTTPSEndpointIsAConfigurationError() {

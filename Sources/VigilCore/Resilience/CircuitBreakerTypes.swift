@@ -179,6 +179,9 @@ public struct CircuitBreakerOpenError: VigilError, Hashable {
     /// Always `true`: try again after ``retryAfter``.
     public var isRetryable: Bool { true }
 
+    /// ``retryAfter``: until the breaker lets a trial call through.
+    public var suggestedRetryDelay: Duration? { retryAfter }
+
     /// `circuitBreaker.open: breaker 'engine' rejected the call; retry after 20.0 seconds`.
     public var description: String { "\(code): breaker '\(breaker)' rejected the call; retry after \(retryAfter)" }
 }

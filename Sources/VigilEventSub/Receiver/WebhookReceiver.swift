@@ -69,7 +69,8 @@ public final class WebhookReceiver: Sendable {
     private let minimiser: EventMinimiser
     private let tokenizer: any EventTokenizer
     private let store: any IdempotencyStore
-    private let queue: any JobQueue<RecordingJob>
+    /// Where accepted deliveries are enqueued.
+    public let queue: any JobQueue<RecordingJob>
     private let configuration: Configuration
     private let deliveryRetention: Duration
     private let now: @Sendable () -> Date

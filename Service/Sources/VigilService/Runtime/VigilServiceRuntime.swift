@@ -163,7 +163,7 @@ public final class VigilServiceRuntime: Sendable {
                                             policy: policy,
                                             pending: asynchronous ? storage.pendingVerdicts : nil)
         let pipeline = CompliancePipeline(
-            receiver: receiver, queue: storage.queue, client: client, evaluator: evaluator,
+            receiver: receiver, client: client, evaluator: evaluator,
             // A step's claim must not outlive the job's lease: after a crash, the redelivered job would
             // otherwise find the step "in progress elsewhere" delivery after delivery until the queue
             // dead-letters it.
