@@ -48,7 +48,7 @@ let package = Package(
         .target(name: "VigilEventSub", dependencies: ["VigilCore", "VigilModels", "VigilRedaction", "VigilIdempotency"], swiftSettings: swiftSettings),
         .target(name: "VigilTesting", dependencies: ["VigilCore", "VigilModels", "VigilIdempotency", "VigilPlatformClient", "VigilVerdict", "VigilRemediation"], swiftSettings: swiftSettings),
         .target(name: "VigilRemediation", dependencies: ["VigilCore", "VigilModels", "VigilPlatformClient", "VigilIdempotency"], swiftSettings: swiftSettings),
-        .target(name: "Vigil", dependencies: ["VigilCore", "VigilModels", "VigilRedaction", "VigilIdempotency", "VigilPlatformClient", "VigilVerdict", "VigilAnalysis", "VigilEventSub", "VigilRemediation", "VigilSQLite"], swiftSettings: swiftSettings),
+        .target(name: "Vigil", dependencies: ["VigilCore", "VigilModels", "VigilIdempotency", "VigilPlatformClient", "VigilVerdict", "VigilEventSub", "VigilRemediation"], swiftSettings: swiftSettings),
         .executableTarget(name: "VigilCLI", dependencies: ["VigilCore", "VigilModels", "VigilIdempotency", "VigilRedaction", "VigilPlatformClient", "VigilAnalysis", "VigilTesting", "Vigil", "VigilVerdict", "VigilEventSub", "VigilRemediation", "VigilSQLite", "VigilAudioHook", "VigilEvidence"], swiftSettings: swiftSettings),
 
         .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore", "VigilTesting"], swiftSettings: swiftSettings),

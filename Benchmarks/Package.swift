@@ -47,7 +47,7 @@ let package = Package(
                   extra: ["IngestPayloads"]),
         benchmark("PlatformClientBenchmarks", vigil: ["VigilCore", "VigilModels", "VigilPlatformClient"]),
         benchmark("VerdictBenchmarks", vigil: ["VigilCore", "VigilModels", "VigilVerdict"]),
-        benchmark("PipelineBenchmarks", vigil: ["Vigil", "VigilCore", "VigilModels", "VigilIdempotency", "VigilPlatformClient", "VigilVerdict", "VigilEventSub", "VigilRemediation", "VigilTesting"]),
+        benchmark("PipelineBenchmarks", vigil: ["Vigil", "VigilCore", "VigilModels", "VigilIdempotency", "VigilPlatformClient", "VigilVerdict", "VigilEventSub", "VigilRemediation", "VigilSQLite", "VigilTesting"]),
         benchmark("AnalysisBenchmarks", vigil: ["VigilAnalysis"]),
         benchmark("AudioHookBenchmarks", vigil: ["VigilAudioHook", "VigilAnalysis"]),
     ]

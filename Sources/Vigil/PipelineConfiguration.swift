@@ -22,10 +22,11 @@ public struct PipelineConfiguration: Sendable {
     /// The longest a not-ready job waits between tries: the wait doubles with each delivery from
     /// ``notReadyDelay`` up to this, so the queue's `maxDeliveries` covers hours, not minutes, of a
     /// recording that is slow to upload. Default 30 min.
+    /// Never less than ``notReadyDelay`` (the shorter of the two is raised).
     public var maxNotReadyDelay: Duration
     /// How long a media link given to the engine is declared valid. Capped at 60 min (Genesys pre-signed
     /// URLs live at most that long, from when the recording was fetched). Default 10 min.
-    public var mediaLinkLifetime: Duration
+    @Bounded(.zero ... .seconds(3_600)) public var mediaLinkLifetime: Duration = .seconds(600)
     /// The longest a job waits before trying again when another worker is evaluating the same recording
     /// (its claim may last a whole ``lease`` if that worker died). Default 30 s.
     public var busyRetryDelay: Duration
@@ -33,7 +34,7 @@ public struct PipelineConfiguration: Sendable {
     public var listMaxWait: Duration
     /// How many times a `conversationEnded` job whose conversation has no recordings yet is tried
     /// before it is acknowledged as having none. Default 3.
-    public var fanOutAttempts: Int
+    @Bounded(1...Int.max) public var fanOutAttempts: Int = 3
     /// The queue's `maxDeliveries`, when known — only to report a retry on the last delivery as a dead
     /// letter to the observer. `nil`: not reported.
     public var queueMaxDeliveries: Int?
@@ -64,9 +65,9 @@ public struct PipelineConfiguration: Sendable {
         self.notReadyDelay = notReadyDelay
         self.maxNotReadyDelay = max(notReadyDelay, maxNotReadyDelay)
         self.busyRetryDelay = busyRetryDelay
-        self.mediaLinkLifetime = min(mediaLinkLifetime, .seconds(3_600))
+        self.mediaLinkLifetime = mediaLinkLifetime
         self.listMaxWait = listMaxWait
-        self.fanOutAttempts = max(1, fanOutAttempts)
+        self.fanOutAttempts = fanOutAttempts
         self.queueMaxDeliveries = queueMaxDeliveries
         self.retryBackoff = retryBackoff
         self.maxRetryDelay = maxRetryDelay

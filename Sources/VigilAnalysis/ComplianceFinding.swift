@@ -1,4 +1,5 @@
 import Foundation
+import VigilCore
 import VigilModels
 
 /// One compliance violation found in a recording or a transcript.
@@ -29,7 +30,7 @@ public struct ComplianceFinding: Sendable, Hashable, CustomStringConvertible {
     /// Length of the evidence in milliseconds (0 when unknown), used to mask the evidence clip.
     public var durationMs: Int
     /// How sure the analyser is, 0…1 (see ``DTMFFindingAnalyzer`` and ``TranscriptAnalyzer``).
-    public var confidence: Double
+    @Bounded(0...1) public var confidence: Double = 0
     /// Masked, human-readable evidence; never contains the captured digits.
     public var evidence: String
     /// For a number found in a transcript: whether it was asked for, named by the speaker, or recognised
@@ -60,7 +61,7 @@ public struct ComplianceFinding: Sendable, Hashable, CustomStringConvertible {
         self.channel = channel
         self.offsetMs = offsetMs
         self.durationMs = durationMs
-        self.confidence = min(1, max(0, confidence))
+        self.confidence = confidence
         self.evidence = evidence
         self.prompting = prompting
     }

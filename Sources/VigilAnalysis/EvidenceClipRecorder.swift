@@ -1,3 +1,5 @@
+import VigilCore
+
 /// Keeps the audio around each finding while a WAV recording streams through, and cuts the masked
 /// evidence clip a reviewer listens to: a few seconds before the finding, the finding itself silenced,
 /// a few seconds after — never the whole recording, never in memory longer than it must be.
@@ -25,29 +27,30 @@ public struct EvidenceClipRecorder: Sendable {
     /// How much audio a clip holds.
     public struct Options: Sendable, Hashable {
         /// Audio kept before a finding's start (default 5 s).
-        public var preRollMilliseconds: Int
+        @Bounded(0...Int.max) public var preRollMilliseconds: Int = 5_000
         /// Audio kept after a finding's end (default 3 s).
-        public var postRollMilliseconds: Int
+        @Bounded(0...Int.max) public var postRollMilliseconds: Int = 3_000
         /// How far back the recorder keeps audio to start a clip from (default 45 s): a finding
         /// reported later than this after its start gets a clip that starts where the look-back does.
-        public var lookbackMilliseconds: Int
+        @Bounded(0...Int.max) public var lookbackMilliseconds: Int = 45_000
         /// The longest clip (default 90 s); a longer finding's clip is cut at this length.
-        public var maximumClipMilliseconds: Int
+        @Bounded(1...Int.max) public var maximumClipMilliseconds: Int = 90_000
         /// Silence around each masked span (default 100 ms), covering detector timing error.
-        public var marginMilliseconds: Int
+        @Bounded(0...Int.max) public var marginMilliseconds: Int = 100
         /// The most clips kept (default 8); past it, the clip of the least important finding (lowest
         /// confidence, then latest — the reverse of ``VerdictBuilder/primary(of:)``) is dropped.
-        public var maximumClips: Int
+        @Bounded(1...Int.max) public var maximumClips: Int = 8
 
-        /// Creates options; negative values count as 0, `maximumClips` at least 1.
+        /// Creates options; negative values count as 0, `maximumClips` and `maximumClipMilliseconds` at
+        /// least 1 — here and on every later assignment.
         public init(preRollMilliseconds: Int = 5_000, postRollMilliseconds: Int = 3_000, lookbackMilliseconds: Int = 45_000,
                     maximumClipMilliseconds: Int = 90_000, marginMilliseconds: Int = 100, maximumClips: Int = 8) {
-            self.preRollMilliseconds = max(0, preRollMilliseconds)
-            self.postRollMilliseconds = max(0, postRollMilliseconds)
-            self.lookbackMilliseconds = max(0, lookbackMilliseconds)
-            self.maximumClipMilliseconds = max(1, maximumClipMilliseconds)
-            self.marginMilliseconds = max(0, marginMilliseconds)
-            self.maximumClips = max(1, maximumClips)
+            self.preRollMilliseconds = preRollMilliseconds
+            self.postRollMilliseconds = postRollMilliseconds
+            self.lookbackMilliseconds = lookbackMilliseconds
+            self.maximumClipMilliseconds = maximumClipMilliseconds
+            self.marginMilliseconds = marginMilliseconds
+            self.maximumClips = maximumClips
         }
     }
 

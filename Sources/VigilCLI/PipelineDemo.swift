@@ -500,8 +500,18 @@ enum PipelineDemo {
             report.check("authenticated with \(region.name) — \(error)", false)
             return
         }
-        let store = InMemoryIdempotencyStore()
-        let queue = InMemoryJobQueue<RecordingJob>(maxDeliveries: 5)
+        // Real organisation, real storage: the embedded default (never a test fake), in a working directory.
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-live-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let storage: Storage
+        do {
+            storage = try Storage(inMemory: false, directory: directory, now: { Date() })
+        } catch {
+            report.check("the SQLite store and queue open in \(directory.path) (\(error))", false)
+            return
+        }
+        let store = storage.store
+        let queue = storage.queue
         let sink = InMemoryDeadLetterSink()
         let statistics = PipelineStatistics()
         let secret = "whsec_" + Base64.encode((0..<32).map { _ in UInt8.random(in: 0...255) })
@@ -528,7 +538,7 @@ enum PipelineDemo {
                                                                                    breaker: breaker)),
             remediation: RemediationExecutor(actions: actions, store: store, deadLetters: sink, clock: ContinuousClock()),
             routing: RemediationRouting(flow: flow), store: store, deadLetters: sink, observer: statistics,
-            configuration: PipelineConfiguration(queueMaxDeliveries: 5))
+            configuration: PipelineConfiguration(queueMaxDeliveries: 10))
         for (index, conversation) in conversations.enumerated() {
             try? await queue.enqueue(RecordingJob(conversationId: conversation, kind: .conversationEnded,
                                                   correlationId: CorrelationID("vigil-demo-\(index)")!, receivedAt: Date(),
@@ -538,14 +548,14 @@ enum PipelineDemo {
         let deadline = ContinuousClock.now + .seconds(600)
         while ContinuousClock.now < deadline {
             try? await Task.sleep(for: .seconds(1))
-            if await queue.pendingCount == 0, statistics.inFlight == 0 { break }
+            if (try? await storage.pending()) == 0, statistics.inFlight == 0 { break }
         }
         running.cancel()
         await running.value
         let s = statistics.snapshot
         report.note("recordings evaluated \(s.recordingsReady), verdicts \(s.verdicts), decisions \(s.decisions), flagged \(s.flagged), "
                     + "dead letters \(s.totalDeadLetters), time-to-flag P50 \(format(s.timeToFlag.p50))")
-        report.check("every job settled within 10 minutes", await queue.pendingCount == 0)
+        report.check("every job settled within 10 minutes", (try? await storage.pending()) == 0)
         report.check("no dead letters", s.totalDeadLetters == 0)
     }
 }

@@ -49,7 +49,7 @@ public struct HTTPComplianceEngine: ComplianceEngine {
         /// The longest media-link lifetime advertised to the engine, measured from the send time;
         /// a later `expiresAt` is clamped to it. At most ``HTTPComplianceEngine/platformMediaURLLifetime``
         /// (larger values are clamped). Default 60 minutes.
-        public var maxMediaLinkLifetime: Duration
+        @Bounded(.zero ... HTTPComplianceEngine.platformMediaURLLifetime) public var maxMediaLinkLifetime: Duration = HTTPComplianceEngine.platformMediaURLLifetime
         /// A link that expires sooner than this after sending is refused
         /// (``ComplianceEngineError/Code/mediaLinkExpired``): the engine could not fetch the media in
         /// time. Default 2 minutes.
@@ -74,7 +74,7 @@ public struct HTTPComplianceEngine: ComplianceEngine {
             self.endpoint = endpoint
             self.secret = secret
             self.timeout = timeout
-            self.maxMediaLinkLifetime = min(maxMediaLinkLifetime, HTTPComplianceEngine.platformMediaURLLifetime)
+            self.maxMediaLinkLifetime = maxMediaLinkLifetime
             self.minimumMediaLinkValidity = minimumMediaLinkValidity
             self.maxReplyBytes = maxReplyBytes
             self.wallClock = wallClock

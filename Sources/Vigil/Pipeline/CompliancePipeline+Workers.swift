@@ -126,7 +126,8 @@ extension CompliancePipeline {
     /// ``PipelineConfiguration/maxNotReadyDelay``.
     func notReadyDelay(_ leased: Leased<RecordingJob>) -> Duration {
         let doublings = min(max(0, leased.deliveryCount - 1), 20)
-        return min(configuration.notReadyDelay * (1 << doublings), configuration.maxNotReadyDelay)
+        let cap = max(configuration.notReadyDelay, configuration.maxNotReadyDelay)
+        return min(configuration.notReadyDelay * (1 << doublings), cap)
     }
 
     /// The backoff by delivery count (``PipelineConfiguration/retryBackoff``).

@@ -1,3 +1,5 @@
+import VigilCore
+
 /// Finds payment card numbers, US SSNs, e-mail addresses, phone numbers, and CVVs and expiry dates
 /// next to card context, in text.
 ///
@@ -20,13 +22,13 @@ public struct PIIDetector: Sendable {
     private(set) var kindMask: UInt32
     /// How many bytes before a candidate are searched for context words, and how close a CVV or
     /// expiry must be to a card number (default 40).
-    public var contextWindow: Int
+    @Bounded(0...Int.max) public var contextWindow: Int = 40
 
     /// Creates a detector for `kinds`.
     public init(kinds: Set<PIIKind> = Set(PIIKind.detectable), contextWindow: Int = 40) {
         self.kinds = kinds
         self.kindMask = Self.mask(kinds)
-        self.contextWindow = max(0, contextWindow)
+        self.contextWindow = contextWindow
     }
 
     /// The findings in `text`, ordered by position; ranges are UTF-8 offsets into `text`.
