@@ -14,6 +14,8 @@ public struct RemediationBlock: Sendable, Hashable {
         case legalHold
         /// `branch`: continues on its `true` or `false` transition depending on the verdict.
         case branch(BranchCondition)
+        /// A block of a type the host registered (``RemediationBlockType``).
+        case custom(CustomRemediationBlock)
     }
 
     /// The block id, unique in the flow; part of each step's idempotency key.

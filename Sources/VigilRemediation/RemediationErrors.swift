@@ -11,7 +11,7 @@ public struct RemediationFlowError: VigilError, Hashable {
     /// The kind of problem; new kinds are added as new static members.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
-            case invalidJSON, missingField, invalidSetting, unknownSetting, unknownBlockType
+            case invalidJSON, missingField, invalidSetting, unknownSetting, unknownBlockType, invalidBlockType
             case unsupportedAPIBlock, unknownPlaceholder, malformedTemplate, missingParameter
             case invalidBlockId, duplicateBlockId, noEntryPoint, multipleEntryPoints, noBlocks
             case unknownTransitionSource, unknownTransitionTarget, invalidTransition, cycle, unreachableBlock
@@ -29,6 +29,9 @@ public struct RemediationFlowError: VigilError, Hashable {
         public static let unknownSetting = Code(.unknownSetting)
         /// A block's `type` is not one Vigil can run.
         public static let unknownBlockType = Code(.unknownBlockType)
+        /// A host's ``RemediationBlockType`` has a malformed name, takes a built-in one, or is
+        /// registered twice.
+        public static let invalidBlockType = Code(.invalidBlockType)
         /// An `api` block calls an endpoint Vigil does not map onto the real platform.
         public static let unsupportedAPIBlock = Code(.unsupportedAPIBlock)
         /// A template names a placeholder that no verdict provides (e.g. `{data.agentName}`).

@@ -2,7 +2,6 @@ import Foundation
 import VigilCore
 import VigilIdempotency
 import VigilModels
-import VigilPlatformClient
 
 /// Runs a ``RemediationFlow`` for one verdict so that every step happens **once per recording**, across
 /// retries, crashes and concurrent workers.
@@ -69,16 +68,15 @@ public struct RemediationExecutor<C: Clock>: Sendable where C.Duration == Durati
         self.now = now
     }
 
-    /// The idempotency key of a step: `<prefix>:<recordingId>:<blockId>:<action>`.
+    /// The idempotency key of a step (``RemediationPlanner/idempotencyKey(prefix:recordingId:blockId:action:)``).
     public static func idempotencyKey(prefix: String = "vigil.remediation", recordingId: GenesysID, blockId: String,
                                       action: RemediationStepAction) -> String {
-        "\(prefix):\(recordingId):\(blockId):\(action)"
+        RemediationPlanner.idempotencyKey(prefix: prefix, recordingId: recordingId, blockId: blockId, action: action)
     }
 
-    /// The `externalTag` Vigil gives the work item a block creates: `vigil-<recordingId>-<blockId>`.
-    /// Deterministic, so a retry finds the item an earlier, crashed attempt created.
+    /// The work item's `externalTag` (``RemediationPlanner/workitemExternalTag(recordingId:blockId:)``).
     public static func workitemExternalTag(recordingId: GenesysID, blockId: String) -> String {
-        "vigil-\(recordingId)-\(blockId)"
+        RemediationPlanner.workitemExternalTag(recordingId: recordingId, blockId: blockId)
     }
 
     /// Runs `flow` for `verdict` on the recording described by `context`.
@@ -93,6 +91,7 @@ public struct RemediationExecutor<C: Clock>: Sendable where C.Duration == Durati
             throw RemediationError(code: .recordingMismatch, detail: "the verdict's recordingId differs from the context's")
         }
         let start = clock.now
+        let planner = RemediationPlanner(actions: actions, keyPrefix: configuration.keyPrefix)
         let run = Run(executor: self, flow: flow, verdict: verdict, context: context,
                       values: RemediationValues(verdict: verdict, context: context))
         var steps: [RemediationStepReport] = []
@@ -100,7 +99,7 @@ public struct RemediationExecutor<C: Clock>: Sendable where C.Duration == Durati
         var current: String? = flow.startBlockId
         walk: while let blockId = current, let block = flow.block(blockId) {
             var result: Bool?
-            for step in run.plan(block) {
+            for step in planner.steps(for: block, verdict: verdict, context: context, values: run.values) {
                 let (report, stop, branch) = try await run.perform(step)
                 steps.append(report)
                 if let branch { result = branch }
@@ -118,22 +117,7 @@ public struct RemediationExecutor<C: Clock>: Sendable where C.Duration == Durati
 
     // MARK: - One run
 
-    /// A step planned from a block: its key and fingerprint, and the work.
-    struct PlannedStep: Sendable {
-        enum Work: Sendable {
-            case validate
-            case branch(BranchCondition)
-            case platform(key: String, fingerprint: String, perform: @Sendable () async throws -> Performed)
-        }
-        let blockId: String
-        let action: RemediationStepAction
-        let work: Work
-    }
-
-    enum Performed: Sendable {
-        case created([String: String])
-        case found([String: String])
-    }
+    typealias PlannedStep = RemediationPlanner.PlannedStep
 
     struct Run: Sendable {
         let executor: RemediationExecutor
@@ -141,161 +125,6 @@ public struct RemediationExecutor<C: Clock>: Sendable where C.Duration == Durati
         let verdict: ComplianceVerdict
         let context: RemediationContext
         let values: RemediationValues
-
-        var actions: any RemediationActions { executor.actions }
-
-        func key(_ blockId: String, _ action: RemediationStepAction) -> String {
-            RemediationExecutor.idempotencyKey(prefix: executor.configuration.keyPrefix,
-                                               recordingId: context.recordingId, blockId: blockId, action: action)
-        }
-
-        func plan(_ block: RemediationBlock) -> [PlannedStep] {
-            let id = block.id
-            let conversationId = context.conversationId
-            let recordingId = context.recordingId
-            let actions = self.actions
-            switch block.kind {
-            case .validatePayload:
-                return [PlannedStep(blockId: id, action: .validate, work: .validate)]
-            case let .branch(condition):
-                return [PlannedStep(blockId: id, action: .branch, work: .branch(condition))]
-            case .legalHold:
-                return [PlannedStep(blockId: id, action: .legalHold, work: .platform(
-                    key: key(id, .legalHold), fingerprint: fingerprint(.legalHold, ["conversationId": .string(conversationId.rawValue)]),
-                    perform: {
-                        try await actions.applyLegalHold(conversationIds: [conversationId])
-                        return .created(["conversationId": conversationId.rawValue])
-                    }))]
-            case let .tagRecording(settings):
-                var steps: [PlannedStep] = []
-                if let annotationSettings = settings.annotation {
-                    let offset = max(0, verdict.timestampOffsetMs ?? 0)
-                    let location = context.recordingDurationMs.map { min(offset, max(0, $0)) } ?? offset
-                    let annotation = Annotation(
-                        name: annotationSettings.name.resolve(values), type: annotationSettings.type, location: location,
-                        durationMs: annotationSettings.durationMs,
-                        description: annotationSettings.description?.resolve(values, maxLength: Annotation.maxDescriptionLength))
-                    steps.append(PlannedStep(blockId: id, action: .annotation, work: .platform(
-                        key: key(id, .annotation),
-                        fingerprint: fingerprint(.annotation, ["conversationId": .string(conversationId.rawValue),
-                                                               "annotation": encoded(annotation)]),
-                        perform: {
-                            var details = ["location": String(location)]
-                            // Look first: an earlier attempt may have created it and crashed before recording it.
-                            if let existing = try await actions.findAnnotation(
-                                conversationId: conversationId, recordingId: recordingId, matching: annotation) {
-                                if let annotationId = existing.id { details["annotationId"] = annotationId }
-                                return .found(details)
-                            }
-                            let created = try await actions.createAnnotation(conversationId: conversationId,
-                                                                             recordingId: recordingId, annotation: annotation)
-                            if let annotationId = created.id { details["annotationId"] = annotationId }
-                            return .created(details)
-                        })))
-                }
-                if let tagTemplate = settings.externalTag {
-                    let tag = tagTemplate.resolve(values)
-                    steps.append(PlannedStep(blockId: id, action: .externalTag, work: .platform(
-                        key: key(id, .externalTag),
-                        fingerprint: fingerprint(.externalTag, ["conversationId": .string(conversationId.rawValue),
-                                                                "externalTag": .string(tag)]),
-                        perform: {
-                            try await actions.setExternalTag(conversationId: conversationId, tag: tag)
-                            return .created([:])
-                        })))
-                }
-                if !settings.participantAttributes.isEmpty {
-                    let attributes = ParticipantAttributes(
-                        attributes: settings.participantAttributes.mapValues { $0.resolve(values) })
-                    let named = context.participantIds.sorted()
-                    let purposes = settings.participantPurposes
-                    steps.append(PlannedStep(blockId: id, action: .participantAttributes, work: .platform(
-                        key: key(id, .participantAttributes),
-                        fingerprint: fingerprint(.participantAttributes, [
-                            "conversationId": .string(conversationId.rawValue),
-                            "participants": .array(named.map { .string($0.rawValue) }),
-                            "purposes": .array(named.isEmpty ? purposes.map { .string($0) } : []),
-                            "attributes": encoded(attributes),
-                        ]),
-                        perform: {
-                            // PATCH is idempotent: re-sending to a participant already done is harmless.
-                            if !named.isEmpty {
-                                for participant in named {
-                                    try await actions.patchParticipantAttributes(
-                                        conversationId: conversationId, participantId: participant, attributes: attributes)
-                                }
-                                return .created(["participants": String(named.count)])
-                            }
-                            // The job names no participant: the conversation says who had which role.
-                            let chosen = try await actions.conversationParticipants(conversationId: conversationId)
-                                .filter { purposes.contains($0.purpose?.lowercased() ?? "") }
-                            for participant in chosen {
-                                try await actions.patchParticipantAttributes(
-                                    conversationId: conversationId, participant: participant, attributes: attributes)
-                            }
-                            return .created(["participants": String(chosen.count),
-                                             "purposes": chosen.compactMap(\.purpose).joined(separator: ",")])
-                        })))
-                }
-                return steps
-            case let .createWorkItem(.workitem(settings)):
-                let tag = RemediationExecutor.workitemExternalTag(recordingId: recordingId, blockId: id)
-                var body = WorkitemCreate(
-                    name: settings.name.resolve(values, maxLength: WorkitemCreate.nameLength.upperBound),
-                    typeId: settings.typeId, workbinId: settings.workbinId, priority: settings.priority,
-                    description: settings.description?.resolve(values, maxLength: WorkitemCreate.maxDescriptionLength),
-                    queueId: settings.queueId, externalTag: tag)
-                if !settings.customFields.isEmpty {
-                    body.customFields = settings.customFields.mapValues { $0.resolve(values) }
-                }
-                let workitem = body
-                let typeId = settings.typeId
-                let liveTag = verdict.violationType.map {
-                    LiveWorkitem.externalTag(conversationId: conversationId, violationType: $0)
-                }
-                return [PlannedStep(blockId: id, action: .workitem, work: .platform(
-                    key: key(id, .workitem), fingerprint: fingerprint(.workitem, ["workitem": encoded(workitem)]),
-                    perform: {
-                        // A live analysis of the call may already have opened the work item.
-                        if let liveTag, let live = try await actions.findWorkitem(externalTag: liveTag, typeId: typeId) {
-                            return .found(["workitemId": live.id, "externalTag": liveTag])
-                        }
-                        // Look first: an earlier attempt may have created it and crashed before recording it.
-                        if let existing = try await actions.findWorkitem(externalTag: tag, typeId: typeId) {
-                            return .found(["workitemId": existing.id, "externalTag": tag])
-                        }
-                        let created = try await actions.createWorkitem(workitem)
-                        return .created(["workitemId": created.id, "externalTag": tag])
-                    }))]
-            case let .createWorkItem(.dataTable(settings)):
-                let row = DataTableRow(key: settings.key.resolve(values),
-                                       columns: settings.columns.mapValues { $0.resolve(values) })
-                let datatableId = settings.datatableId
-                return [PlannedStep(blockId: id, action: .dataTableRow, work: .platform(
-                    key: key(id, .dataTableRow),
-                    fingerprint: fingerprint(.dataTableRow, ["datatableId": .string(datatableId), "row": encoded(row)]),
-                    perform: {
-                        do {
-                            _ = try await actions.addDataTableRow(datatableId: datatableId, row: row)
-                            return .created(["rowKey": row.key])
-                        } catch let error as RemediationActionError where error.code == .alreadyExists {
-                            return .found(["rowKey": row.key])
-                        }
-                    }))]
-            }
-        }
-
-        /// SHA-256 over the canonical JSON (sorted keys) of the step's resolved inputs.
-        func fingerprint(_ action: RemediationStepAction, _ inputs: [String: JSONValue]) -> String {
-            var object = inputs
-            object["action"] = .string(action.rawValue)
-            let bytes = (try? VigilJSON.encode(JSONValue.object(object))) ?? Data(action.rawValue.utf8)
-            return SHA256Hasher.hash(bytes).hex
-        }
-
-        func encoded(_ value: some Encodable) -> JSONValue {
-            (try? JSONValue(encoding: value)) ?? .null
-        }
 
         /// Runs one step. Returns its report, the status to stop with (if the run must stop), and the
         /// result of a branch.
@@ -349,11 +178,11 @@ public struct RemediationExecutor<C: Clock>: Sendable where C.Duration == Durati
 
         private func runClaimed(
             _ step: PlannedStep, key: String, token: LeaseToken,
-            work: @Sendable () async throws -> Performed,
+            work: @Sendable () async throws -> RemediationStepResult,
             report: (String?, RemediationStepOutcome, Int) -> RemediationStepReport
         ) async throws -> (RemediationStepReport, RemediationReport.Status?, Bool?) {
             let configuration = executor.configuration
-            let performed: Performed
+            let performed: RemediationStepResult
             do {
                 performed = try await work()
             } catch {

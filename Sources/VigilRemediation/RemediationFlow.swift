@@ -28,10 +28,15 @@ public struct RemediationFlow: Sendable, Hashable {
         /// is used as the data-table id unchanged.
         public var dataTableIDs: [String: String]
 
+        /// The host's own block types, by ``RemediationBlockType/name``.
+        public var blockTypes: [RemediationBlockType]
+
         /// Creates options.
-        public init(parameters: [String: String] = [:], dataTableIDs: [String: String] = [:]) {
+        public init(parameters: [String: String] = [:], dataTableIDs: [String: String] = [:],
+                    blockTypes: [RemediationBlockType] = []) {
             self.parameters = parameters
             self.dataTableIDs = dataTableIDs
+            self.blockTypes = blockTypes
         }
     }
 
@@ -335,9 +340,28 @@ enum BlockParser {
         case "api":
             kind = try seedAPI(settings)
         default:
-            throw RemediationFlowError(code: .unknownBlockType, blockId: id, path: "type",
-                                       detail: "unknown block type '\(type)'; Vigil runs validate_payload, tag_recording, "
-                                           + "create_work_item, legal_hold, branch, and the seed's script/api blocks")
+            let registered = options.blockTypes.filter { $0.name == type }
+            guard let blockType = registered.first else {
+                // Named only when it has a block type's shape: anything else could be anything.
+                let named = isBlockId(type) ? " '\(type)'" : ""
+                throw RemediationFlowError(code: .unknownBlockType, blockId: id, path: "type",
+                                           detail: "unknown block type\(named); Vigil runs validate_payload, tag_recording, "
+                                               + "create_work_item, legal_hold, branch, the seed's script/api blocks "
+                                               + "and the types registered in LoadOptions.blockTypes")
+            }
+            guard registered.count == 1 else {
+                throw RemediationFlowError(code: .invalidBlockType, blockId: id, path: "type",
+                                           detail: "block type '\(type)' is registered more than once")
+            }
+            let plan: any RemediationBlockPlan
+            do {
+                plan = try blockType.parse(settings)
+            } catch let error as RemediationFlowError {
+                throw error
+            } catch {
+                throw settings.error(.invalidSetting, "", "block type '\(type)' refused its settings (\(Swift.type(of: error)))")
+            }
+            kind = .custom(CustomRemediationBlock(typeName: type, settings: raw["settings"] ?? .object([:]), plan: plan))
         }
         return RemediationBlock(id: id, kind: kind, sourceType: type)
     }
@@ -535,12 +559,21 @@ enum BlockParser {
     }
 }
 
-/// Typed access to one settings object, producing errors that name the block and the path.
-struct Settings {
-    let blockId: String
-    let path: String
-    let object: [String: JSONValue]
-    let options: RemediationFlow.LoadOptions
+typealias Settings = RemediationBlockSettings
+
+/// Typed access to one block's settings object while its flow loads, producing
+/// ``RemediationFlowError``s that name the block and the path (and never quote a value).
+///
+/// Built-in blocks read their settings through it, and so does a host's ``RemediationBlockType``.
+public struct RemediationBlockSettings: Sendable {
+    /// The block being loaded.
+    public let blockId: String
+    /// The path of this object in the block (`settings`, `settings.annotation`…).
+    public let path: String
+    /// The object as written.
+    public let object: [String: JSONValue]
+    /// The flow's load options (parameters for `{params.NAME}`).
+    public let options: RemediationFlow.LoadOptions
 
     init(blockId: String, path: String, object: [String: JSONValue], options: RemediationFlow.LoadOptions) {
         self.blockId = blockId
@@ -555,18 +588,21 @@ struct Settings {
 
     func join(_ key: String) -> String { key.isEmpty ? path : "\(path).\(key)" }
 
-    func error(_ code: RemediationFlowError.Code, _ key: String, _ detail: String) -> RemediationFlowError {
+    /// An error of `code` at `key` of this object, naming the block.
+    public func error(_ code: RemediationFlowError.Code, _ key: String, _ detail: String) -> RemediationFlowError {
         RemediationFlowError(code: code, blockId: blockId, path: join(key), detail: detail)
     }
 
-    func allow(_ keys: Set<String>) throws(RemediationFlowError) {
+    /// Refuses any member not in `keys` (``RemediationFlowError/Code/unknownSetting``).
+    public func allow(_ keys: Set<String>) throws(RemediationFlowError) {
         if let unknown = object.keys.sorted().first(where: { !keys.contains($0) }) {
             let known = keys.isEmpty ? "this block takes no settings" : "known: " + keys.sorted().joined(separator: ", ")
             throw error(.unknownSetting, unknown, "unknown setting; \(known)")
         }
     }
 
-    func string(_ key: String, required: Bool = false) throws(RemediationFlowError) -> String? {
+    /// A string member, or `nil` when absent (`required`: missing is ``RemediationFlowError/Code/missingField``).
+    public func string(_ key: String, required: Bool = false) throws(RemediationFlowError) -> String? {
         switch object[key] {
         case nil, .null?:
             if required { throw error(.missingField, key, "required setting is missing") }
@@ -579,7 +615,8 @@ struct Settings {
         }
     }
 
-    func stringList(_ key: String) throws(RemediationFlowError) -> [String]? {
+    /// An array of strings, or `nil` when absent.
+    public func stringList(_ key: String) throws(RemediationFlowError) -> [String]? {
         switch object[key] {
         case nil, .null?: return nil
         case let .array(values)?:
@@ -601,13 +638,14 @@ struct Settings {
         }
     }
 
-    func template(_ key: String, required: Bool = false) throws(RemediationFlowError) -> RemediationTemplate? {
+    /// A template member (`{data.…}`, `{params.…}` placeholders checked now), or `nil` when absent.
+    public func template(_ key: String, required: Bool = false) throws(RemediationFlowError) -> RemediationTemplate? {
         guard let text = try string(key, required: required) else { return nil }
         return try parse(text, path: key)
     }
 
     /// A setting that may use `{params.…}` but not `{data.…}` (ids, types).
-    func constant(_ key: String, required: Bool = false) throws(RemediationFlowError) -> String? {
+    public func constant(_ key: String, required: Bool = false) throws(RemediationFlowError) -> String? {
         guard let template = try template(key, required: required) else { return nil }
         guard template.isConstant else {
             throw error(.invalidSetting, key, "must not depend on the verdict (no {data.…} placeholders)")
@@ -617,7 +655,8 @@ struct Settings {
         return value
     }
 
-    func integer(_ key: String, in range: ClosedRange<Int>) throws(RemediationFlowError) -> Int? {
+    /// An integer member inside `range`, or `nil` when absent.
+    public func integer(_ key: String, in range: ClosedRange<Int>) throws(RemediationFlowError) -> Int? {
         guard let raw = object[key], raw != .null else { return nil }
         guard let number = raw.numberValue, number == number.rounded(), abs(number) < 1e15,
               range.contains(Int(number)) else {
@@ -626,7 +665,8 @@ struct Settings {
         return Int(number)
     }
 
-    func object(_ key: String) throws(RemediationFlowError) -> Settings? {
+    /// A nested object, read with the same rules, or `nil` when absent.
+    public func object(_ key: String) throws(RemediationFlowError) -> RemediationBlockSettings? {
         switch object[key] {
         case nil, .null?: return nil
         case let .object(value)?: return nested(value, path: key)
@@ -634,7 +674,8 @@ struct Settings {
         }
     }
 
-    func templateMap(_ key: String) throws(RemediationFlowError) -> [String: RemediationTemplate] {
+    /// An object of templates (name → template); empty when absent.
+    public func templateMap(_ key: String) throws(RemediationFlowError) -> [String: RemediationTemplate] {
         guard let nested = try object(key) else { return [:] }
         var result: [String: RemediationTemplate] = [:]
         for (name, value) in nested.object {
@@ -645,7 +686,8 @@ struct Settings {
         return result
     }
 
-    func valueMap(_ key: String, required: Bool = false) throws(RemediationFlowError) -> [String: TemplatedValue] {
+    /// An object of values (strings are templates, anything else is sent as written).
+    public func valueMap(_ key: String, required: Bool = false) throws(RemediationFlowError) -> [String: TemplatedValue] {
         guard let nested = try object(key) else {
             if required { throw error(.missingField, key, "required setting is missing") }
             return [:]

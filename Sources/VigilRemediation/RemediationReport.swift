@@ -3,23 +3,41 @@ import VigilIdempotency
 import VigilModels
 
 /// One platform action (or check) of a block; a block runs one or more steps.
-public enum RemediationStepAction: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+///
+/// The built-in actions are static members; a host's own block type (``RemediationBlockType``) names its
+/// actions with ``init(custom:)``. The name is part of each step's idempotency key, so it never changes
+/// for a step once flows run with it.
+public struct RemediationStepAction: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
+    /// The name: 1–64 characters from `A–Z a–z 0–9 _ - .`.
+    public let rawValue: String
+
+    /// An action named `rawValue`, or `nil` when the name is not of the allowed shape.
+    public init?(rawValue: String) {
+        guard BlockParser.isBlockId(rawValue) else { return nil }
+        self.rawValue = rawValue
+    }
+
+    /// A host block's action, e.g. `notifySlack`; `nil` when the name is not of the allowed shape.
+    public init?(custom name: String) { self.init(rawValue: name) }
+
+    private init(builtIn name: String) { rawValue = name }
+
     /// `validate_payload`: the verdict validator.
-    case validate
+    public static let validate = Self(builtIn: "validate")
     /// `branch`: the condition was evaluated.
-    case branch
+    public static let branch = Self(builtIn: "branch")
     /// `tag_recording`: the annotation at the offset.
-    case annotation
+    public static let annotation = Self(builtIn: "annotation")
     /// `tag_recording`: the conversation external tag.
-    case externalTag
+    public static let externalTag = Self(builtIn: "externalTag")
     /// `tag_recording`: participant attributes (all participants, one idempotent step).
-    case participantAttributes
+    public static let participantAttributes = Self(builtIn: "participantAttributes")
     /// `create_work_item`: a Task Management work item.
-    case workitem
+    public static let workitem = Self(builtIn: "workitem")
     /// `create_work_item`: a data-table row.
-    case dataTableRow
+    public static let dataTableRow = Self(builtIn: "dataTableRow")
     /// `legal_hold`: deletion protection.
-    case legalHold
+    public static let legalHold = Self(builtIn: "legalHold")
 
     /// The raw name.
     public var description: String { rawValue }

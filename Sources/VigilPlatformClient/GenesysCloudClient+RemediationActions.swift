@@ -1,6 +1,6 @@
 import VigilCore
 import VigilModels
-import VigilPlatformClient
+import VigilRemediation
 
 /// `GenesysCloudClient` performs remediation steps on the real platform.
 ///
