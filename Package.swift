@@ -49,7 +49,8 @@ let package = Package(
         .target(name: "VigilTesting", dependencies: ["VigilCore", "VigilModels", "VigilIdempotency", "VigilPlatformClient", "VigilVerdict", "VigilRemediation"], swiftSettings: swiftSettings),
         .target(name: "VigilRemediation", dependencies: ["VigilCore", "VigilModels", "VigilIdempotency"], swiftSettings: swiftSettings),
         .target(name: "Vigil", dependencies: ["VigilCore", "VigilModels", "VigilIdempotency", "VigilPlatformClient", "VigilVerdict", "VigilEventSub", "VigilRemediation"], swiftSettings: swiftSettings),
-        .executableTarget(name: "VigilCLI", dependencies: ["VigilCore", "VigilModels", "VigilIdempotency", "VigilRedaction", "VigilPlatformClient", "VigilAnalysis", "VigilTesting", "Vigil", "VigilVerdict", "VigilEventSub", "VigilRemediation", "VigilSQLite", "VigilAudioHook", "VigilEvidence"], swiftSettings: swiftSettings),
+        .target(name: "VigilCommandLine", dependencies: ["VigilCore", "VigilModels", "VigilAnalysis"], swiftSettings: swiftSettings),
+        .executableTarget(name: "VigilCLI", dependencies: ["VigilCommandLine", "VigilCore", "VigilModels", "VigilIdempotency", "VigilRedaction", "VigilPlatformClient", "VigilAnalysis", "VigilTesting", "Vigil", "VigilVerdict", "VigilEventSub", "VigilRemediation", "VigilSQLite", "VigilAudioHook", "VigilEvidence"], swiftSettings: swiftSettings),
 
         .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore", "VigilTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "VigilModelsTests", dependencies: ["VigilModels", "VigilTesting"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
@@ -58,7 +59,7 @@ let package = Package(
         .testTarget(name: "VigilIdempotencyTests", dependencies: ["VigilIdempotency", "VigilCore", "VigilTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "VigilPlatformClientTests", dependencies: ["VigilPlatformClient", "VigilTesting", "VigilCore", "VigilModels"], swiftSettings: swiftSettings),
         .testTarget(name: "VigilVerdictTests", dependencies: ["VigilVerdict", "VigilCore", "VigilModels", "VigilRedaction", "VigilTesting"], swiftSettings: swiftSettings),
-        .testTarget(name: "VigilAnalysisTests", dependencies: ["VigilAnalysis", "VigilCore", "VigilModels", "VigilRedaction", "VigilVerdict", "VigilTesting", "VigilEvidence"], swiftSettings: swiftSettings),
+        .testTarget(name: "VigilAnalysisTests", dependencies: ["VigilAnalysis", "VigilCommandLine", "VigilCore", "VigilModels", "VigilRedaction", "VigilVerdict", "VigilTesting", "VigilEvidence"], swiftSettings: swiftSettings),
         .testTarget(name: "VigilTests", dependencies: ["Vigil", "VigilAnalysis", "VigilCore", "VigilModels", "VigilIdempotency", "VigilPlatformClient", "VigilRedaction", "VigilVerdict", "VigilEventSub", "VigilRemediation", "VigilSQLite", "VigilTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "VigilRemediationTests", dependencies: ["VigilRemediation", "VigilCore", "VigilModels", "VigilIdempotency", "VigilPlatformClient", "VigilTesting"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"]), .yum(["sqlite-devel"]), .brew(["sqlite"])]),

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VigilAnalysis
+import VigilCommandLine
 import VigilCore
 import VigilModels
 

@@ -1,5 +1,6 @@
 import Foundation
 import VigilCore
+import VigilAnalysis
 import VigilModels
 
 /// The `vigil scan` command as a library function: arguments in, the bytes for stdout, the text for
