@@ -164,7 +164,7 @@ enum PipelineDemo {
         let queue = storage.queue
         let sink = InMemoryDeadLetterSink()
         let statistics = PipelineStatistics()
-        let ledger = DemoLedger()
+        let ledger = SettlementLedger()
         let secret = "whsec_" + Base64.encode(Array("vigil-demo-webhook-secret-32-byt".utf8))
         let signer = try! WebhookSigner(scheme: .standardWebhooks, secrets: [secret])
         let verifier = try! WebhookVerifier(scheme: .standardWebhooks, secrets: [secret], now: wall)
@@ -301,7 +301,7 @@ enum PipelineDemo {
                      flaggedOnce.count == violating.count && workitems.count == violating.count)
         let cleanFlagged = clean.filter { workitemsByTag[tag($0)] != nil || (annotationCounts[$0.recordingId] ?? 0) > 0 }
         report.check("no clean recording flagged (\(clean.count) clean, \(cleanFlagged.count) flagged)", cleanFlagged.isEmpty)
-        let evaluated = ledger.evaluated
+        let evaluated = ledger.settled
         let lost = planned.filter { !evaluated.contains($0.recordingId) }
         report.check("nothing lost: \(evaluated.count) of \(n) recordings evaluated, queue empty, \(s.totalDeadLetters) dead letters",
                      lost.isEmpty && s.totalDeadLetters == 0 && queueLetters.isEmpty && letters.isEmpty)
@@ -526,7 +526,7 @@ enum PipelineDemo {
             flow = try! .defaultFlow(worktypeId: worktype, reviewQueueId: reviewQueue)
             report.note("remediation is LIVE: annotations, tags, attributes and work items are written to the organisation")
         } else {
-            actions = DryRunActions()
+            actions = DryRunRemediationActions { print("   \($0)") }
             flow = try! .defaultFlow(worktypeId: options.worktypeId ?? "dry-run-worktype",
                                      reviewQueueId: options.reviewQueueId ?? "dry-run-review-queue")
             report.note("remediation is a dry run: each platform write is printed, not sent (--remediate to perform them)")
@@ -564,55 +564,3 @@ enum PipelineDemo {
 struct UsageError: Error {
     let message: String
 }
-
-/// Remediation that prints what it would do instead of writing to the organisation.
-struct DryRunActions: RemediationActions {
-    func createAnnotation(conversationId: GenesysID, recordingId: GenesysID, annotation: Annotation) async throws -> Annotation {
-        print("   (dry run) annotation on recording \(recordingId) at \(annotation.location ?? 0) ms")
-        return annotation
-    }
-    func setExternalTag(conversationId: GenesysID, tag: String) async throws {
-        print("   (dry run) external tag on conversation \(conversationId)")
-    }
-    func patchParticipantAttributes(conversationId: GenesysID, participantId: GenesysID, attributes: ParticipantAttributes) async throws {
-        print("   (dry run) participant attributes on \(participantId)")
-    }
-    func conversationParticipants(conversationId: GenesysID) async throws -> [Conversation.Participant] {
-        print("   (dry run) participant attributes on the conversation's customer and agent")
-        return []
-    }
-    func findWorkitem(externalTag: String, typeId: String) async throws -> Workitem? { nil }
-    func createWorkitem(_ workitem: WorkitemCreate) async throws -> Workitem {
-        print("   (dry run) work item in the review queue")
-        return Workitem(id: UUID().uuidString.lowercased(), name: workitem.name)
-    }
-    func addDataTableRow(datatableId: String, row: DataTableRow) async throws -> DataTableRow { row }
-    func applyLegalHold(conversationIds: [GenesysID]) async throws {}
-}
-
-/// Which recordings were evaluated (a validated verdict), for the "nothing lost" check and progress.
-final class DemoLedger: ComplianceObserver, @unchecked Sendable {
-    private let lock = NSLock()
-    private var ids: Set<GenesysID> = []
-    private var traced: GenesysID?
-    private var trail: [PipelineEvent] = []
-
-    /// Keeps every event about `recordingId`, to show one audit trail.
-    func trace(_ recordingId: GenesysID) { lock.withLock { traced = recordingId } }
-
-    /// The events kept by ``trace(_:)``.
-    var auditTrail: [PipelineEvent] { lock.withLock { trail } }
-
-    func record(_ event: PipelineEvent) {
-        if let id = event.recordingId, lock.withLock({ id == traced }) { lock.withLock { trail.append(event) } }
-        switch event.kind {
-        case .verdict, .deadLettered:
-            if let id = event.recordingId { _ = lock.withLock { ids.insert(id) } }
-        default: break
-        }
-    }
-
-    var settledCount: Int { lock.withLock { ids.count } }
-    var evaluated: Set<GenesysID> { lock.withLock { ids } }
-}
-
