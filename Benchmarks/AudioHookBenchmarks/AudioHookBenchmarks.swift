@@ -7,7 +7,7 @@
 // Measured figures are in the issue notes and Documentation/audiohook.md.
 import Benchmark
 import Foundation
-import VigilAnalysis
+@_spi(VigilInternal) import VigilAnalysis
 import VigilAudioHook
 
 private let seconds = 60

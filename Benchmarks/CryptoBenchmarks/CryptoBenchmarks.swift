@@ -19,7 +19,7 @@
 //   1 MiB keyed:    Vigil 1344 MB/s, swift-crypto 1794 MB/s -> 75 %
 import Benchmark
 import Crypto
-import VigilCore
+@_spi(VigilInternal) import VigilCore
 
 private let kibibyte = 1024
 private let mebibyte = 1024 * 1024

@@ -1,5 +1,5 @@
 import Foundation
-import VigilCore
+@_spi(VigilInternal) import VigilCore
 import VigilModels
 
 /// Scans a local file — a WAV recording or a transcript JSON — and builds a verdict in the seed's
@@ -148,7 +148,7 @@ public enum FileScan {
     }
 
     /// The deterministic recording id for content with SHA-256 `digest`.
-    public static func recordingId(for digest: SHA256Digest) -> GenesysID {
+    @_spi(VigilInternal) public static func recordingId(for digest: SHA256Digest) -> GenesysID {
         var bytes = Array(digest.bytes.prefix(16))
         bytes[6] = (bytes[6] & 0x0F) | 0x80   // version 8 (custom)
         bytes[8] = (bytes[8] & 0x3F) | 0x80   // RFC 9562 variant

@@ -4,7 +4,7 @@
 /// Decoding is table-driven (256 entries each, built once). The decoded values follow the usual 16-bit
 /// scaling of the 14-bit (µ-law) and 13-bit (A-law) G.711 ranges: µ-law spans ±32 124, A-law ±32 256.
 /// `decode(encode(x))` is the nearest G.711 reconstruction level of `x`.
-public enum G711 {
+@_spi(VigilInternal) public enum G711 {
     /// The µ-law byte that decodes to 0 (digital silence).
     public static let muLawSilence: UInt8 = 0xFF
     /// The A-law byte that decodes to +8, the code conventionally used for silence.

@@ -1,6 +1,6 @@
 import Foundation
 import Vigil
-import VigilCore
+@_spi(VigilInternal) import VigilCore
 import VigilEventSub
 import VigilIdempotency
 import VigilAnalysis

@@ -182,7 +182,7 @@ enum PipelineDemo {
         let validator = VerdictValidator(signedEvidenceLinkBases: [Evidence.base.absoluteString])
         let pipeline = CompliancePipeline(
             receiver: receiver, client: client,
-            evaluator: ComplianceEvaluator(engine: engine, validator: validator, wallClock: wall),
+            evaluator: ComplianceEvaluator(engine: engine, validator: validator, now: wall),
             remediation: RemediationExecutor(actions: client, store: store, deadLetters: sink, clock: clock, now: wall),
             routing: RemediationRouting(flow: try! .defaultFlow(worktypeId: demoWorktype, reviewQueueId: demoReviewQueue)),
             store: store, deadLetters: sink, observer: ComplianceObservers([statistics, ledger]),

@@ -1,5 +1,5 @@
 import Foundation
-import VigilCore
+@_spi(VigilInternal) import VigilCore
 
 /// Short-lived links to sealed evidence — what a verdict's `evidenceSnippet` carries instead of the
 /// evidence itself: `<base>/<objectId>?expires=<unix seconds>&signature=<hex HMAC-SHA256>` over

@@ -1,5 +1,5 @@
 import Foundation
-import VigilCore
+@_spi(VigilInternal) import VigilCore
 import VigilModels
 
 /// Turns a flow's block into the steps to run for one verdict — pure: it reads the verdict and

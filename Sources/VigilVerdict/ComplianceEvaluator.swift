@@ -42,7 +42,7 @@ public struct ComplianceEvaluator: Sendable {
     /// How long a callback is awaited after the request is sent (extended to 5 minutes past the
     /// engine's `expectedBy`). Default 1 hour.
     public let pendingTimeout: Duration
-    private let wallClock: @Sendable () -> Date
+    private let now: @Sendable () -> Date
     private let onIncident: (@Sendable (VerdictIncident) -> Void)?
 
     /// Creates an evaluator.
@@ -54,18 +54,18 @@ public struct ComplianceEvaluator: Sendable {
     ///   - pending: the store a callback receiver reads (``PendingVerdictRegistry`` in memory, or a shared
     ///     one); registered before the engine is called.
     ///   - pendingTimeout: how long a callback is awaited.
-    ///   - wallClock: the time source for registry expiry.
+    ///   - now: the time source for registry expiry.
     ///   - onIncident: called when an immediate verdict is rejected.
     public init(engine: any ComplianceEngine, validator: VerdictValidator = VerdictValidator(),
                 policy: VerdictPolicy = .default, pending: (any PendingVerdictStore)? = nil,
-                pendingTimeout: Duration = .seconds(3_600), wallClock: @escaping @Sendable () -> Date = { Date() },
+                pendingTimeout: Duration = .seconds(3_600), now: @escaping @Sendable () -> Date = { Date() },
                 onIncident: (@Sendable (VerdictIncident) -> Void)? = nil) {
         self.engine = engine
         self.validator = validator
         self.policy = policy
         self.pending = pending
         self.pendingTimeout = pendingTimeout
-        self.wallClock = wallClock
+        self.now = now
         self.onIncident = onIncident
     }
 
@@ -79,7 +79,7 @@ public struct ComplianceEvaluator: Sendable {
     public func evaluate(_ request: ComplianceRequest) async throws -> Outcome {
         var awaitedUntil: Date?
         if let pending {
-            let until = wallClock().addingTimeInterval(pendingTimeout.seconds)
+            let until = now().addingTimeInterval(pendingTimeout.seconds)
             try await pending.register(request, expiresAt: until)
             awaitedUntil = until
         }
@@ -97,7 +97,7 @@ public struct ComplianceEvaluator: Sendable {
             let (validated, decision) = try decide(verdict, for: request)
             return .decided(validated, decision)
         case let .accepted(expectedBy):
-            var until = awaitedUntil ?? wallClock().addingTimeInterval(pendingTimeout.seconds)
+            var until = awaitedUntil ?? now().addingTimeInterval(pendingTimeout.seconds)
             if let expectedBy, expectedBy.addingTimeInterval(300) > until {
                 until = expectedBy.addingTimeInterval(300)
                 try await pending?.register(request, expiresAt: until)
@@ -123,7 +123,7 @@ public struct ComplianceEvaluator: Sendable {
             return try validator.validate(verdict, for: request)
         } catch {
             onIncident?(VerdictIncident(source: .reply, error: error, recordingId: request.recordingId,
-                                        correlationId: request.correlationId, at: wallClock()))
+                                        correlationId: request.correlationId, at: now()))
             throw error
         }
     }

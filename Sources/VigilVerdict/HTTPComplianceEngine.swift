@@ -57,7 +57,7 @@ public struct HTTPComplianceEngine: ComplianceEngine {
         /// The largest reply body read. Default 64 KiB.
         public var maxReplyBytes: Int
         /// The wall clock used for `webhook-timestamp`, `Retry-After` dates and media expiry.
-        public var wallClock: @Sendable () -> Date
+        public var now: @Sendable () -> Date
         /// Produces the `webhook-id` of each attempt (must not contain `.`). Default `msg_<uuid>`.
         public var messageID: @Sendable () -> String
         /// Extra header fields sent with every request (e.g. a routing key). Must not override the
@@ -68,7 +68,7 @@ public struct HTTPComplianceEngine: ComplianceEngine {
         public init(endpoint: URL, secret: VerdictSigningSecret, timeout: Duration = .seconds(30),
                     maxMediaLinkLifetime: Duration = HTTPComplianceEngine.platformMediaURLLifetime,
                     minimumMediaLinkValidity: Duration = .seconds(120), maxReplyBytes: Int = 64 << 10,
-                    wallClock: @escaping @Sendable () -> Date = { Date() },
+                    now: @escaping @Sendable () -> Date = { Date() },
                     messageID: @escaping @Sendable () -> String = { "msg_" + UUID().uuidString.lowercased() },
                     additionalHeaders: HTTPFields = HTTPFields()) {
             self.endpoint = endpoint
@@ -77,7 +77,7 @@ public struct HTTPComplianceEngine: ComplianceEngine {
             self.maxMediaLinkLifetime = maxMediaLinkLifetime
             self.minimumMediaLinkValidity = minimumMediaLinkValidity
             self.maxReplyBytes = maxReplyBytes
-            self.wallClock = wallClock
+            self.now = now
             self.messageID = messageID
             self.additionalHeaders = additionalHeaders
         }
@@ -132,7 +132,7 @@ public struct HTTPComplianceEngine: ComplianceEngine {
             throw ComplianceEngineError(code: .invalidConfiguration, correlationId: request.correlationId,
                                         detail: "the endpoint must be an absolute https URL (http only for loopback)")
         }
-        let now = configuration.wallClock()
+        let now = configuration.now()
         let outbound = try Self.clampMediaLink(request, now: now, maxLifetime: configuration.maxMediaLinkLifetime,
                                                minimumValidity: configuration.minimumMediaLinkValidity)
         let body: [UInt8]
@@ -223,7 +223,7 @@ public struct HTTPComplianceEngine: ComplianceEngine {
         } catch let error as HTTPTransportError {
             throw Self.map(error, correlationId: correlationId)
         }
-        return try Self.decodeReply(response, body: bytes, correlationId: correlationId, now: configuration.wallClock())
+        return try Self.decodeReply(response, body: bytes, correlationId: correlationId, now: configuration.now())
     }
 
     static func map(_ error: HTTPTransportError, correlationId: CorrelationID) -> ComplianceEngineError {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
-import VigilAnalysis
-import VigilCore
+@_spi(VigilInternal) import VigilAnalysis
+@_spi(VigilInternal) import VigilCore
 import VigilModels
 
 @Suite("vigil scan (FileScan)")

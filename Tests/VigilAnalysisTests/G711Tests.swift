@@ -1,5 +1,6 @@
+@_spi(VigilInternal) import VigilCore
 import Testing
-import VigilAnalysis
+@_spi(VigilInternal) import VigilAnalysis
 
 @Suite("G.711")
 struct G711Tests {

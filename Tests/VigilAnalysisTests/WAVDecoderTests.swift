@@ -1,6 +1,7 @@
+@_spi(VigilInternal) import VigilCore
 import Foundation
 import Testing
-import VigilAnalysis
+@_spi(VigilInternal) import VigilAnalysis
 
 /// Builds WAV bytes by hand so that each header field can be broken on purpose.
 struct WAVBuilder {

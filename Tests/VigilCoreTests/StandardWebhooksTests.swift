@@ -1,5 +1,5 @@
 import Testing
-import VigilCore
+@_spi(VigilInternal) import VigilCore
 
 /// Vectors from standard-webhooks/standard-webhooks (Apache-2.0): `libraries/go/webhook_test.go`
 /// `TestWebhookSign` and `libraries/python/tests/test_webhooks.py`, as pinned in

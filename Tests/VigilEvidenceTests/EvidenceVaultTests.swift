@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import VigilCore
+@_spi(VigilInternal) import VigilCore
 @testable import VigilEvidence
 
 /// A stand-in AEAD for the vault's logic tests only — encrypt-then-MAC from HMAC-SHA256 (keystream

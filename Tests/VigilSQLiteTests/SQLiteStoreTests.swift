@@ -125,7 +125,9 @@ struct SQLiteStoreTests {
 
     @Test func aFullQueueRejectsAndInvalidArgumentsAreRefused() async throws {
         let directory = try TemporaryDirectory()
-        let queue = try SQLiteJobQueue<Int>(path: directory.file("q.sqlite"), capacity: 2)
+        // Simulated wall time: under a loaded machine a real 10 s lease can expire before the ack.
+        let clock = TestClock()
+        let queue = try SQLiteJobQueue<Int>(path: directory.file("q.sqlite"), capacity: 2, now: clock.wall)
         try await queue.enqueue(1)
         try await queue.enqueue(2)
         let full = await #expect(throws: JobQueueError.self) { try await queue.enqueue(3) }

@@ -22,7 +22,7 @@ struct SharedStoreTests {
         let clock = TestClock()
         await #expect(throws: ConformanceFailure.self) {
             try await CallbackStoreConformance.run(makePending: { now in ReadThenDeletePendingStore(now: now) },
-                                                   makeDeliveryIDs: { now in InMemoryDeliveryIDStore(wallClock: now) },
+                                                   makeDeliveryIDs: { now in InMemoryDeliveryIDStore(now: now) },
                                                    clock: clock, properties: [.pendingRemoveExactlyOnce])
         }
     }

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import Vigil
 import VigilAnalysis
-import VigilCore
+@_spi(VigilInternal) import VigilCore
 import VigilEventSub
 import VigilIdempotency
 import VigilModels
@@ -234,7 +234,7 @@ private final class LeakRig: @unchecked Sendable {
         let executor = RemediationExecutor(actions: client, store: store, deadLetters: sink, clock: clock, now: clock.wall)
         pipeline = CompliancePipeline(
             receiver: receiver, client: client,
-            evaluator: ComplianceEvaluator(engine: engine(cloud, clock), wallClock: clock.wall), remediation: executor,
+            evaluator: ComplianceEvaluator(engine: engine(cloud, clock), now: clock.wall), remediation: executor,
             routing: RemediationRouting(flow: try! .defaultFlow(worktypeId: worktypeId, reviewQueueId: reviewQueueId)),
             store: store, deadLetters: sink, observer: ComplianceObservers([observer, statistics]),
             clock: clock, now: clock.wall)
@@ -491,7 +491,7 @@ struct PIIPropertyTests {
         let rig = LeakRig { _, clock in
             HTTPComplianceEngine(configuration: .init(endpoint: URL(string: "https://engine.vigil.test/v1/evaluate")!,
                                                       secret: try! VerdictSigningSecret(bytes: Array(repeating: 5, count: 32)),
-                                                      wallClock: clock.wall),
+                                                      now: clock.wall),
                                  transport: endpoint)
         }
         var outcomes: [String: Int] = [:]
@@ -542,9 +542,9 @@ struct PIIPropertyTests {
     @Test func verdictCallbacksLeakNothing() async throws {
         let rig = LeakRig { _, _ in RecordingEngine() }
         let key = Array(repeating: UInt8(6), count: 32)
-        let registry = PendingVerdictRegistry(wallClock: rig.clock.wall)
+        let registry = PendingVerdictRegistry(now: rig.clock.wall)
         let receiver = VerdictCallbackReceiver(configuration: .init(secrets: [try VerdictSigningSecret(bytes: key)],
-                                                                    wallClock: rig.clock.wall),
+                                                                    now: rig.clock.wall),
                                                registry: registry, policy: .default)
         var generator = PIIGenerator(seed: seed ^ 0xCA12)
         var accepted = 0, refused = 0

@@ -238,7 +238,7 @@ final class Harness: @unchecked Sendable {
         let breaker = CircuitBreaker(name: "engine", configuration: .init(recordFailure: ComplianceEngineError.countsAgainstEngine),
                                      clock: clock)
         let evaluator = ComplianceEvaluator(engine: CircuitBreakingComplianceEngine(base: engine(client, cloud), breaker: breaker),
-                                            wallClock: clock.wall)
+                                            now: clock.wall)
         let executor = RemediationExecutor(actions: CrashingActions(base: client, crash: crash), store: remediationStore(store),
                                            deadLetters: sink, clock: clock, now: clock.wall)
         var observers: [any ComplianceObserver] = [statistics, ledger]

@@ -13,9 +13,9 @@ struct CallbackReceiverTests {
     let receiver: VerdictCallbackReceiver
 
     init() async {
-        registry = PendingVerdictRegistry(wallClock: clock.wall)
+        registry = PendingVerdictRegistry(now: clock.wall)
         receiver = VerdictCallbackReceiver(
-            configuration: .init(secrets: [Fixture.secret], wallClock: clock.wall),
+            configuration: .init(secrets: [Fixture.secret], now: clock.wall),
             registry: registry, policy: .default, onIncident: incidents.record)
         await registry.register(Fixture.request(clock: clock), expiresAt: clock.wallNow.addingTimeInterval(3_600))
     }
@@ -136,7 +136,7 @@ struct CallbackReceiverTests {
         let fail = ManagedFlag()
         fail.value = true
         let receiver = VerdictCallbackReceiver(
-            configuration: .init(secrets: [Fixture.secret], wallClock: clock.wall), registry: registry,
+            configuration: .init(secrets: [Fixture.secret], now: clock.wall), registry: registry,
             onVerdict: { _ in if fail.value { throw CancellationError() } })
         let body = Fixture.verdictJSON()
         let headers = Fixture.callbackHeaders(body: body, timestamp: clock.wallNow)

@@ -6,8 +6,8 @@ import VigilVerdict
 @Suite("In-memory callback stores conform")
 struct CallbackStoreConformanceTests {
     @Test func pendingVerdictRegistryAndDeliveryIDStoreConform() async throws {
-        try await CallbackStoreConformance.run(makePending: { now in PendingVerdictRegistry(wallClock: now) },
-                                               makeDeliveryIDs: { now in InMemoryDeliveryIDStore(wallClock: now) },
+        try await CallbackStoreConformance.run(makePending: { now in PendingVerdictRegistry(now: now) },
+                                               makeDeliveryIDs: { now in InMemoryDeliveryIDStore(now: now) },
                                                clock: TestClock())
     }
 }

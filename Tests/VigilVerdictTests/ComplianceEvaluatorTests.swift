@@ -11,7 +11,7 @@ struct ComplianceEvaluatorTests {
 
     @Test func anImmediateVerdictIsValidatedAndDecided() async throws {
         let engine = ClosureEngine { _ in .verdict(Fixture.verdict()) }
-        let outcome = try await ComplianceEvaluator(engine: engine, wallClock: clock.wall).evaluate(Fixture.request(clock: clock))
+        let outcome = try await ComplianceEvaluator(engine: engine, now: clock.wall).evaluate(Fixture.request(clock: clock))
         guard case let .decided(validated, decision) = outcome else {
             Issue.record("expected a decision")
             return
@@ -24,7 +24,7 @@ struct ComplianceEvaluatorTests {
     @Test func aSpoofedImmediateVerdictIsRejectedAndReported() async {
         let incidents = IncidentLog()
         let engine = ClosureEngine { _ in .verdict(Fixture.verdict(recordingId: .random(), verdict: .compliant, type: nil)) }
-        let evaluator = ComplianceEvaluator(engine: engine, wallClock: clock.wall, onIncident: incidents.record)
+        let evaluator = ComplianceEvaluator(engine: engine, now: clock.wall, onIncident: incidents.record)
         await #expect { try await evaluator.evaluate(Fixture.request(clock: clock)) } throws: {
             ($0 as? VerdictValidationError)?.code == .recordingMismatch
         }
@@ -38,7 +38,7 @@ struct ComplianceEvaluatorTests {
     }
 
     @Test func anAcceptedRequestIsRegisteredBeforeTheCallAndAwaited() async throws {
-        let registry = PendingVerdictRegistry(wallClock: clock.wall)
+        let registry = PendingVerdictRegistry(now: clock.wall)
         let sawRegistration = ManagedFlag()
         let engine = ClosureEngine { request in
             // A fast engine may call back before evaluate returns: the request must already be pending.
@@ -46,7 +46,7 @@ struct ComplianceEvaluatorTests {
             return .accepted(expectedBy: nil)
         }
         let evaluator = ComplianceEvaluator(engine: engine, pending: registry, pendingTimeout: .seconds(600),
-                                            wallClock: clock.wall)
+                                            now: clock.wall)
         let outcome = try await evaluator.evaluate(Fixture.request(clock: clock))
         #expect(sawRegistration.value)
         #expect(outcome == .pending(expectedBy: nil, awaitedUntil: clock.wallNow.addingTimeInterval(600)))
@@ -56,34 +56,34 @@ struct ComplianceEvaluatorTests {
     }
 
     @Test func expectedByExtendsTheWait() async throws {
-        let registry = PendingVerdictRegistry(wallClock: clock.wall)
+        let registry = PendingVerdictRegistry(now: clock.wall)
         let later = clock.wallNow.addingTimeInterval(7_200)
         let evaluator = ComplianceEvaluator(engine: ClosureEngine { _ in .accepted(expectedBy: later) }, pending: registry,
-                                            wallClock: clock.wall)
+                                            now: clock.wall)
         let outcome = try await evaluator.evaluate(Fixture.request(clock: clock))
         #expect(outcome == .pending(expectedBy: later, awaitedUntil: later.addingTimeInterval(300)))
         #expect(await registry.entry(for: Fixture.recordingId)?.expiresAt == later.addingTimeInterval(300))
     }
 
     @Test func failedOrImmediateEvaluationsLeaveNothingPending() async {
-        let registry = PendingVerdictRegistry(wallClock: clock.wall)
+        let registry = PendingVerdictRegistry(now: clock.wall)
         let failing = ComplianceEvaluator(engine: ClosureEngine { _ in throw ComplianceEngineError(code: .unavailable, detail: "") },
-                                          pending: registry, wallClock: clock.wall)
+                                          pending: registry, now: clock.wall)
         _ = try? await failing.evaluate(Fixture.request(clock: clock))
         #expect(await registry.count == 0)
         let immediate = ComplianceEvaluator(engine: ClosureEngine { _ in .verdict(Fixture.verdict()) }, pending: registry,
-                                            wallClock: clock.wall)
+                                            now: clock.wall)
         _ = try? await immediate.evaluate(Fixture.request(clock: clock))
         #expect(await registry.count == 0)
     }
 
     /// The whole asynchronous path: HTTP 202, then a signed callback over the same secret.
     @Test func endToEndAcceptedThenCallback() async throws {
-        let registry = PendingVerdictRegistry(wallClock: clock.wall)
+        let registry = PendingVerdictRegistry(now: clock.wall)
         let engine = HTTPComplianceEngine(configuration: Fixture.engineConfiguration(clock: clock),
                                           transport: StubTransport(status: 202))
-        let evaluator = ComplianceEvaluator(engine: engine, pending: registry, wallClock: clock.wall)
-        let receiver = VerdictCallbackReceiver(configuration: .init(secrets: [Fixture.secret], wallClock: clock.wall),
+        let evaluator = ComplianceEvaluator(engine: engine, pending: registry, now: clock.wall)
+        let receiver = VerdictCallbackReceiver(configuration: .init(secrets: [Fixture.secret], now: clock.wall),
                                                registry: registry, policy: .default)
         guard case .pending = try await evaluator.evaluate(Fixture.request(clock: clock)) else {
             Issue.record("expected pending")

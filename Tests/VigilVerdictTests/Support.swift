@@ -46,7 +46,7 @@ enum Fixture {
     static func engineConfiguration(clock: TestClock, timeout: Duration = .seconds(10),
                                     maxLifetime: Duration = .seconds(3_600)) -> HTTPComplianceEngine.Configuration {
         HTTPComplianceEngine.Configuration(endpoint: endpoint, secret: secret, timeout: timeout,
-                                           maxMediaLinkLifetime: maxLifetime, wallClock: clock.wall,
+                                           maxMediaLinkLifetime: maxLifetime, now: clock.wall,
                                            messageID: { "msg_test1" })
     }
 

@@ -57,7 +57,7 @@ func fuzzEngineReply(_ buffer: UnsafeBufferPointer<UInt8>) {
     blocking {
         let engine = HTTPComplianceEngine(
             configuration: .init(endpoint: URL(string: "https://engine.example.com/v1/evaluate")!, secret: secret,
-                                 wallClock: wall, messageID: { "msg_fuzz" }),
+                                 now: wall, messageID: { "msg_fuzz" }),
             transport: ReplyTransport(status: status, contentType: contentType, body: body))
         let reply: EngineReply
         do {
@@ -88,9 +88,9 @@ func fuzzVerdictCallback(_ buffer: UnsafeBufferPointer<UInt8>) {
     let signs = input.selector & 1 == 0
     let secrets = plantedSecrets(in: body)
     blocking {
-        let registry = PendingVerdictRegistry(wallClock: wall)
+        let registry = PendingVerdictRegistry(now: wall)
         let incidents = IncidentBox()
-        let receiver = VerdictCallbackReceiver(configuration: .init(secrets: [secret], wallClock: wall), registry: registry,
+        let receiver = VerdictCallbackReceiver(configuration: .init(secrets: [secret], now: wall), registry: registry,
                                                policy: .default, onIncident: { incidents.add($0) })
         await registry.register(fuzzRequest, expiresAt: fuzzNow.addingTimeInterval(3_600))
         let timestamp = Int64(fuzzNow.timeIntervalSince1970)

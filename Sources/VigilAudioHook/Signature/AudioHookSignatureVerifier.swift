@@ -1,5 +1,5 @@
 import Foundation
-import VigilCore
+@_spi(VigilInternal) import VigilCore
 import VigilIdempotency
 
 /// The WebSocket upgrade request Genesys Cloud sends, as the verifier needs it.

@@ -1,5 +1,5 @@
 /// Comparisons whose running time does not depend on secret data.
-public enum ConstantTime {
+@_spi(VigilInternal) public enum ConstantTime {
     /// Whether `a` and `b` hold the same bytes, in time independent of where they differ.
     ///
     /// Every byte pair is visited and the differences are OR-ed together, with no early exit.

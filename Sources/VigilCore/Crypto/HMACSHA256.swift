@@ -13,7 +13,7 @@
 ///
 /// The value holds key-derived state, which is as sensitive as the key itself; its `description`
 /// and mirror are redacted so that it does not end up in logs.
-public struct HMACSHA256: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+@_spi(VigilInternal) public struct HMACSHA256: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     /// Hasher state after absorbing `key ⊕ ipad`; message bytes are added to it.
     private var inner: PortableSHA256
     /// Hasher state after absorbing `key ⊕ opad`; the inner digest is added to it at the end.

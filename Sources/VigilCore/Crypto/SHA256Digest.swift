@@ -6,7 +6,7 @@
 /// `==` compares all 32 bytes without an early exit, so comparing two digests takes the same time
 /// wherever they differ. To check a MAC received from outside (which may be truncated or of the
 /// wrong length), prefer ``HMACSHA256/isValid(_:for:key:)`` or ``ConstantTime/equals(_:_:)``.
-public struct SHA256Digest: Sendable, Hashable, Sequence, CustomStringConvertible {
+@_spi(VigilInternal) public struct SHA256Digest: Sendable, Hashable, Sequence, CustomStringConvertible {
     /// The digest as four big-endian 64-bit words: byte 0 is the top byte of `word0`.
     private let word0: UInt64
     private let word1: UInt64

@@ -14,7 +14,7 @@
 /// the tests compare them.
 /// A hasher is a plain value with no heap storage: copying one forks the computation, which is a
 /// cheap way to hash several messages that share a prefix.
-public struct SHA256Hasher: Sendable {
+@_spi(VigilInternal) public struct SHA256Hasher: Sendable {
     private var engine = PortableSHA256()
 
     /// Creates a hasher for a new message.

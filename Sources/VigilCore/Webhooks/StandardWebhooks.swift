@@ -40,7 +40,7 @@ public enum StandardWebhooks {
     ///
     /// - Parameter keyed: an ``HMACSHA256`` already keyed with the secret (copied, not consumed), so a
     ///   verifier pays the key schedule once per secret, not once per message.
-    public static func mac(id: String, timestamp: Int64, body: some Collection<UInt8>, keyed: HMACSHA256) -> SHA256Digest {
+    @_spi(VigilInternal) public static func mac(id: String, timestamp: Int64, body: some Collection<UInt8>, keyed: HMACSHA256) -> SHA256Digest {
         var mac = keyed
         mac.update(id)
         mac.update(".")
@@ -51,7 +51,7 @@ public enum StandardWebhooks {
     }
 
     /// The `v1,<base64>` signature entry of one message.
-    public static func signature(id: String, timestamp: Int64, body: some Collection<UInt8>, keyed: HMACSHA256) -> String {
+    @_spi(VigilInternal) public static func signature(id: String, timestamp: Int64, body: some Collection<UInt8>, keyed: HMACSHA256) -> String {
         "v1," + Base64.encode(mac(id: id, timestamp: timestamp, body: body, keyed: keyed).bytes)
     }
 

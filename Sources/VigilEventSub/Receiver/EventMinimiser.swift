@@ -1,5 +1,5 @@
 import Foundation
-import VigilCore
+@_spi(VigilInternal) import VigilCore
 import VigilModels
 
 /// Applies a subscription's `eventData.include` list to an event: nothing outside it survives.

@@ -1,4 +1,4 @@
-import VigilCore
+@_spi(VigilInternal) import VigilCore
 
 /// A webhook signing secret, ready to use: decoded once, with its HMAC key schedule precomputed.
 ///

@@ -1,5 +1,5 @@
 import Foundation
-import VigilCore
+@_spi(VigilInternal) import VigilCore
 
 /// The producer side: signs a body and returns the headers a ``WebhookVerifier`` accepts.
 ///

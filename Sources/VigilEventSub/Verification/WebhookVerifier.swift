@@ -1,5 +1,5 @@
 import Foundation
-import VigilCore
+@_spi(VigilInternal) import VigilCore
 
 /// Verifies that a webhook delivery was signed by a holder of one of the active secrets, recently.
 ///

@@ -1,4 +1,4 @@
-import VigilCore
+@_spi(VigilInternal) import VigilCore
 
 /// An organisation's secret key for deterministic tokens.
 ///

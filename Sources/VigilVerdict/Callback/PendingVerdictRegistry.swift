@@ -56,15 +56,15 @@ public actor PendingVerdictRegistry: PendingVerdictStore {
     /// A request waiting for its verdict.
     public typealias Entry = PendingVerdict
 
-    private let wallClock: @Sendable () -> Date
+    private let now: @Sendable () -> Date
     private var entries: [GenesysID: Entry] = [:]
     private var lastPurge: Date = .distantPast
 
     /// Creates an empty registry.
     ///
-    /// - Parameter wallClock: the time source for expiry.
-    public init(wallClock: @escaping @Sendable () -> Date = { Date() }) {
-        self.wallClock = wallClock
+    /// - Parameter now: the time source for expiry.
+    public init(now: @escaping @Sendable () -> Date = { Date() }) {
+        self.now = now
     }
 
     /// Registers (or replaces) the pending request for its recording.
@@ -80,7 +80,7 @@ public actor PendingVerdictRegistry: PendingVerdictStore {
     /// The pending entry for `recordingId`, if one is registered and not expired.
     public func entry(for recordingId: GenesysID) -> Entry? {
         guard let entry = entries[recordingId] else { return nil }
-        guard entry.expiresAt > wallClock() else {
+        guard entry.expiresAt > now() else {
             entries[recordingId] = nil
             return nil
         }
@@ -104,13 +104,13 @@ public actor PendingVerdictRegistry: PendingVerdictStore {
 
     /// Drops every expired entry.
     public func purge() {
-        let now = wallClock()
+        let now = self.now()
         entries = entries.filter { $0.value.expiresAt > now }
         lastPurge = now
     }
 
     private func purgeIfDue() {
-        if wallClock().timeIntervalSince(lastPurge) >= 60 { purge() }
+        if now().timeIntervalSince(lastPurge) >= 60 { purge() }
     }
 }
 
@@ -127,18 +127,18 @@ public protocol DeliveryIDStore: Sendable {
 
 /// An in-memory ``DeliveryIDStore`` with expiry on an injected wall clock.
 public actor InMemoryDeliveryIDStore: DeliveryIDStore {
-    private let wallClock: @Sendable () -> Date
+    private let now: @Sendable () -> Date
     private var ids: [String: Date] = [:]
     private var lastPurge: Date = .distantPast
 
     /// Creates an empty store.
-    public init(wallClock: @escaping @Sendable () -> Date = { Date() }) {
-        self.wallClock = wallClock
+    public init(now: @escaping @Sendable () -> Date = { Date() }) {
+        self.now = now
     }
 
     /// Records `id` until `until`; `false` when it is already recorded and not expired.
     public func insertIfAbsent(_ id: String, until: Date) -> Bool {
-        let now = wallClock()
+        let now = self.now()
         if now.timeIntervalSince(lastPurge) >= 60 {
             ids = ids.filter { $0.value > now }
             lastPurge = now

@@ -74,18 +74,18 @@ public final class VerdictCallbackReceiver: Sendable {
         /// The largest body read. Default 64 KiB.
         public var maxBodyBytes: Int
         /// The wall clock for the timestamp window and replay expiry.
-        public var wallClock: @Sendable () -> Date
+        public var now: @Sendable () -> Date
 
         /// Creates a configuration.
         public init(secrets: [VerdictSigningSecret], tolerance: Duration = .seconds(300),
                     replayRetention: Duration = .seconds(300), maxBodyBytes: Int = 64 << 10,
-                    wallClock: @escaping @Sendable () -> Date = { Date() }) {
+                    now: @escaping @Sendable () -> Date = { Date() }) {
             precondition(!secrets.isEmpty, "at least one callback secret is required")
             self.secrets = secrets
             self.tolerance = tolerance
             self.replayRetention = max(replayRetention, tolerance)
             self.maxBodyBytes = maxBodyBytes
-            self.wallClock = wallClock
+            self.now = now
         }
     }
 
@@ -122,7 +122,7 @@ public final class VerdictCallbackReceiver: Sendable {
         self.registry = registry
         self.validator = validator
         self.policy = policy
-        self.deliveryIDs = deliveryIDs ?? InMemoryDeliveryIDStore(wallClock: configuration.wallClock)
+        self.deliveryIDs = deliveryIDs ?? InMemoryDeliveryIDStore(now: configuration.now)
         self.onIncident = onIncident
         self.onVerdict = onVerdict
         (verdicts, continuation) = AsyncStream.makeStream(of: CallbackVerdict.self, bufferingPolicy: .bufferingNewest(1_024))
@@ -145,7 +145,7 @@ public final class VerdictCallbackReceiver: Sendable {
             return try await process(headers: headers, body: body)
         } catch {
             onIncident?(VerdictIncident(source: .callback, error: error, recordingId: error.recordingId,
-                                        correlationId: error.correlationId, at: configuration.wallClock()))
+                                        correlationId: error.correlationId, at: configuration.now()))
             throw error
         }
     }
@@ -161,7 +161,7 @@ public final class VerdictCallbackReceiver: Sendable {
         } catch {
             let failure = VerdictCallbackError(code: .bodyTooLarge, detail: "the body could not be read within the limit")
             onIncident?(VerdictIncident(source: .callback, error: failure, recordingId: nil, correlationId: nil,
-                                        at: configuration.wallClock()))
+                                        at: configuration.now()))
             throw failure
         }
         return try await receive(headers: headers, body: bytes)
@@ -182,7 +182,7 @@ public final class VerdictCallbackReceiver: Sendable {
               let timestamp = Int64(timestampText) else {
             throw VerdictCallbackError(code: .invalidHeaders, deliveryId: id, detail: "webhook-timestamp must be integer Unix seconds")
         }
-        let now = configuration.wallClock()
+        let now = configuration.now()
         let sent = Date(timeIntervalSince1970: TimeInterval(timestamp))
         let tolerance = configuration.tolerance.seconds
         if sent < now.addingTimeInterval(-tolerance) {

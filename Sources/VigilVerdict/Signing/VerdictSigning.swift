@@ -1,5 +1,5 @@
 import Foundation
-import VigilCore
+@_spi(VigilInternal) import VigilCore
 
 /// A shared secret for signing requests to, and verifying callbacks from, a compliance engine with
 /// the [Standard Webhooks](https://www.standardwebhooks.com) symmetric scheme (`v1`, HMAC-SHA256).

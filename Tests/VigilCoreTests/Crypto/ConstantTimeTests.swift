@@ -1,5 +1,5 @@
 import Testing
-import VigilCore
+@_spi(VigilInternal) import VigilCore
 
 @Suite("Crypto: ConstantTime")
 struct CryptoConstantTimeTests {

@@ -1,3 +1,4 @@
+@_spi(VigilInternal) import VigilCore
 import Testing
 @testable import VigilCore
 

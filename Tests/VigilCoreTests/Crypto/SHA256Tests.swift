@@ -1,3 +1,4 @@
+@_spi(VigilInternal) import VigilCore
 import Foundation
 import Testing
 @testable import VigilCore

@@ -2,7 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOCore
-import VigilAnalysis
+@_spi(VigilInternal) import VigilAnalysis
 import VigilAudioHook
 
 /// `vigil-service live`: plays Genesys Cloud's side of one or many AudioHook Monitor calls against a
