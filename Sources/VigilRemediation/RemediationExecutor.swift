@@ -159,7 +159,7 @@ public struct RemediationExecutor<C: Clock>: Sendable where C.Duration == Durati
                 }
                 switch claim {
                 case let .completed(stored):
-                    let stop: RemediationReport.Status? = stored.status == deadLetteredStatus ? .deadLettered : nil
+                    let stop: RemediationReport.Status? = StepStatus(rawValue: stored.status) == .deadLettered ? .deadLettered : nil
                     return (report(key, .skippedAlreadyDone(stored), attempts: 0), stop, nil)
                 case let .inProgress(until):
                     return (report(key, .inProgressElsewhere(until: until), attempts: 0), .deferred, nil)
@@ -196,7 +196,7 @@ public struct RemediationExecutor<C: Clock>: Sendable where C.Duration == Durati
                 case .permanent:
                     let (outcome, status) = await deadLetter(step, error: error, attempts: 1, context: "permanent failure")
                     if status == .deadLettered {
-                        let stored = StoredOutcome(status: deadLetteredStatus,
+                        let stored = StoredOutcome(status: StepStatus.deadLettered.rawValue,
                                                    details: ["errorCode": errorCode(error)], completedAt: executor.now())
                         try? await executor.store.complete(key, token: token, outcome: stored, retain: configuration.retain)
                     } else {
@@ -205,14 +205,14 @@ public struct RemediationExecutor<C: Clock>: Sendable where C.Duration == Durati
                     return (report(key, outcome, 1), status, nil)
                 }
             }
-            let (status, details): (String, [String: String]) = switch performed {
-            case let .created(details): ("done", details)
-            case let .found(details): ("foundExisting", details)
+            let (status, details): (StepStatus, [String: String]) = switch performed {
+            case let .created(details): (.done, details)
+            case let .found(details): (.foundExisting, details)
             }
             var recorded = true
             do {
                 try await executor.store.complete(key, token: token,
-                                                  outcome: StoredOutcome(status: status, details: details,
+                                                  outcome: StoredOutcome(status: status.rawValue, details: details,
                                                                          completedAt: executor.now()),
                                                   retain: configuration.retain)
             } catch {
@@ -259,8 +259,15 @@ public struct RemediationExecutor<C: Clock>: Sendable where C.Duration == Durati
     }
 }
 
-/// The stored status of a dead-lettered step.
-let deadLetteredStatus = "deadLettered"
+/// The durable status of a step's key in the idempotency store, typed (the store keeps the raw value).
+enum StepStatus: String {
+    /// The step made its effect.
+    case done
+    /// The effect was already there (found by its lookup).
+    case foundExisting
+    /// The step failed for good and was dead-lettered; later runs stop there too.
+    case deadLettered
+}
 
 /// Tunables of a ``RemediationExecutor``.
 public struct RemediationExecutorConfiguration: Sendable {
