@@ -295,7 +295,7 @@ enum PipelineDemo {
         report.section("Invariants")
         let violating = planned.filter(\.violating)
         let clean = planned.filter { !$0.violating }
-        let tag = { (p: Planned) in RemediationExecutor<TestClock>.workitemExternalTag(recordingId: p.recordingId, blockId: "create_work_item") }
+        let tag = { (p: Planned) in RemediationPlanner.workitemExternalTag(recordingId: p.recordingId, blockId: "create_work_item") }
         let flaggedOnce = violating.filter { workitemsByTag[tag($0)] == 1 && annotationCounts[$0.recordingId] == 1 }
         report.check("every violating recording flagged exactly once: \(flaggedOnce.count) of \(violating.count) have one annotation and one work item",
                      flaggedOnce.count == violating.count && workitems.count == violating.count)

@@ -65,7 +65,7 @@ public enum WorkItemTarget: Sendable, Hashable {
 /// A Task Management work item routed to a review queue.
 ///
 /// Its `externalTag` is not configurable: Vigil sets it to
-/// `vigil-<recordingId>-<blockId>` (see ``RemediationExecutor/workitemExternalTag(recordingId:blockId:)``)
+/// `vigil-<recordingId>-<blockId>` (see ``RemediationPlanner/workitemExternalTag(recordingId:blockId:)``)
 /// so that a retry after a crash finds the work item instead of creating a second.
 public struct WorkitemSettings: Sendable, Hashable {
     /// Worktype id (required).

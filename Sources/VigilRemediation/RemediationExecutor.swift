@@ -68,17 +68,6 @@ public struct RemediationExecutor<C: Clock>: Sendable where C.Duration == Durati
         self.now = now
     }
 
-    /// The idempotency key of a step (``RemediationPlanner/idempotencyKey(prefix:recordingId:blockId:action:)``).
-    public static func idempotencyKey(prefix: String = "vigil.remediation", recordingId: GenesysID, blockId: String,
-                                      action: RemediationStepAction) -> String {
-        RemediationPlanner.idempotencyKey(prefix: prefix, recordingId: recordingId, blockId: blockId, action: action)
-    }
-
-    /// The work item's `externalTag` (``RemediationPlanner/workitemExternalTag(recordingId:blockId:)``).
-    public static func workitemExternalTag(recordingId: GenesysID, blockId: String) -> String {
-        RemediationPlanner.workitemExternalTag(recordingId: recordingId, blockId: blockId)
-    }
-
     /// Runs `flow` for `verdict` on the recording described by `context`.
     ///
     /// - Returns: the report; its ``RemediationReport/status`` says whether to acknowledge the job.

@@ -53,7 +53,7 @@ struct ExecutorTests {
         #expect(body.queueId == queueId)
         #expect(body.priority == 10)
         #expect(body.externalTag == "vigil-\(recordingId)-create_work_item")
-        #expect(body.externalTag == RemediationExecutor<TestClock>.workitemExternalTag(recordingId: recordingId,
+        #expect(body.externalTag == RemediationPlanner.workitemExternalTag(recordingId: recordingId,
                                                                                         blockId: "create_work_item"))
         #expect(body.name == "Compliance review PCI_MID_CAPTURE \(recordingId)")
         #expect(body.description?.contains("124500 ms") == true)

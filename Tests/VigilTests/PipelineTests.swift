@@ -27,7 +27,7 @@ import VigilVerdict
     }
 
     private func tag(_ rid: GenesysID) -> String {
-        RemediationExecutor<TestClock>.workitemExternalTag(recordingId: rid, blockId: "create_work_item")
+        RemediationPlanner.workitemExternalTag(recordingId: rid, blockId: "create_work_item")
     }
 
     @Test func flagsEachViolatingRecordingOnceAndLeavesCleanOnesAlone() async throws {

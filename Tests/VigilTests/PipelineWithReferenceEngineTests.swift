@@ -37,7 +37,7 @@ import VigilVerdict
         var tags: [String: Int] = [:]
         for item in await h.cloud.workitems { tags[item.externalTag ?? "-", default: 0] += 1 }
         for (rid, violating) in expected {
-            let tag = RemediationExecutor<TestClock>.workitemExternalTag(recordingId: rid, blockId: "create_work_item")
+            let tag = RemediationPlanner.workitemExternalTag(recordingId: rid, blockId: "create_work_item")
             #expect(tags[tag] == (violating ? 1 : nil))
             let annotations = await h.cloud.annotations(recordingId: rid)
             #expect(annotations.count == (violating ? 1 : 0))

@@ -38,7 +38,7 @@ import VigilTesting
         let s = h.statistics.snapshot
         var perTag: [String: Int] = [:]
         for item in await h.cloud.workitems { perTag[item.externalTag ?? "-", default: 0] += 1 }
-        let tagOf = { (rid: GenesysID) in RemediationExecutor<TestClock>.workitemExternalTag(recordingId: rid, blockId: "create_work_item") }
+        let tagOf = { (rid: GenesysID) in RemediationPlanner.workitemExternalTag(recordingId: rid, blockId: "create_work_item") }
         #expect(perTag.count == violating.count && violating.allSatisfy { perTag[tagOf($0)] == 1 })
         #expect(h.ledger.verdictCounts.count == count)
         #expect(s.flagged == violating.count && s.totalDeadLetters == 0)

@@ -86,7 +86,7 @@ import VigilVerdict
         let workitems = await h.cloud.workitems
         var perTag: [String: Int] = [:]
         for item in workitems { perTag[item.externalTag ?? "-", default: 0] += 1 }
-        let tagOf = { (rid: GenesysID) in RemediationExecutor<TestClock>.workitemExternalTag(recordingId: rid, blockId: "create_work_item") }
+        let tagOf = { (rid: GenesysID) in RemediationPlanner.workitemExternalTag(recordingId: rid, blockId: "create_work_item") }
         let verdicts = h.ledger.verdictCounts
         let flags = h.ledger.flagCounts
 
