@@ -224,7 +224,7 @@ import VigilVerdict
     }
 
     @Test func verdictByCallbackIsRemediatedOnceWhateverTheRedeliveries() async throws {
-        let captured = CapturedRequests()
+        let captured = Locked<[ComplianceRequest]>([])
         let h = Harness(engine: { _, _ in CallbackStyleEngine(captured: captured) })
         let (cid, rid) = await h.cloud.addRecording()
         let body = Events.recording("recordingCompleted", conversationId: cid, recordingId: rid, deliveryId: "d", correlationId: "cb-1")
@@ -233,7 +233,7 @@ import VigilVerdict
         #expect(await h.cloud.workitems.isEmpty)
 
         // Later, the engine posts its verdict; the callback receiver has checked it and hands it over.
-        let request = try #require(captured.first)
+        let request = try #require(captured.withLock { $0.first })
         let verdict = ComplianceVerdict(recordingId: rid, verdict: .violationDetected, violationType: .pciCvvCapture,
                                         confidenceScore: 0.93, timestampOffsetMs: 4_000,
                                         recommendedAction: .routeToComplianceQueue, correlationId: request.correlationId)
@@ -318,18 +318,11 @@ struct GatedEngine: ComplianceEngine {
     }
 }
 
-final class CapturedRequests: @unchecked Sendable {
-    private let lock = NSLock()
-    private var requests: [ComplianceRequest] = []
-    func append(_ request: ComplianceRequest) { lock.withLock { requests.append(request) } }
-    var first: ComplianceRequest? { lock.withLock { requests.first } }
-}
-
 /// Answers `202 Accepted`: the verdict comes later by callback.
 struct CallbackStyleEngine: ComplianceEngine {
-    let captured: CapturedRequests
+    let captured: Locked<[ComplianceRequest]>
     func evaluate(_ request: ComplianceRequest) async throws -> EngineReply {
-        captured.append(request)
+        captured.withLock { $0.append(request) }
         return .accepted(expectedBy: nil)
     }
 }

@@ -89,16 +89,16 @@ struct BreakerIntegrationTests {
     @Test func halfOpenProbesCloseTheBreaker() async throws {
         let clock = TestClock()
         let breaker = Self.breaker(clock: clock, wait: .seconds(30), probes: 2)
-        let healthy = ManagedFlag()
+        let healthy = Locked(false)
         let engine = CircuitBreakingComplianceEngine(base: ClosureEngine { request in
-            guard healthy.value else { throw ComplianceEngineError(code: .unavailable, status: 503, detail: "down") }
+            guard healthy.withLock({ $0 }) else { throw ComplianceEngineError(code: .unavailable, status: 503, detail: "down") }
             return .verdict(Fixture.verdict(recordingId: request.recordingId, correlationId: request.correlationId))
         }, breaker: breaker)
         let request = Fixture.request(clock: clock)
         for _ in 0..<4 { _ = try? await engine.evaluate(request) }
         #expect(await breaker.state == .open)
 
-        healthy.value = true
+        healthy.withLock { $0 = true }
         clock.advance(by: .seconds(30))
         _ = try await engine.evaluate(request)              // probe 1 (moves to half-open)
         #expect(await breaker.state == .halfOpen)
@@ -130,12 +130,3 @@ struct BreakerIntegrationTests {
     }
 }
 
-/// A thread-safe Bool for scripted engines.
-final class ManagedFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var _value = false
-    var value: Bool {
-        get { lock.withLock { _value } }
-        set { lock.withLock { _value = newValue } }
-    }
-}

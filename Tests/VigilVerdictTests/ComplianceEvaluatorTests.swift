@@ -39,16 +39,17 @@ struct ComplianceEvaluatorTests {
 
     @Test func anAcceptedRequestIsRegisteredBeforeTheCallAndAwaited() async throws {
         let registry = PendingVerdictRegistry(wallClock: clock.wall)
-        let sawRegistration = ManagedFlag()
+        let sawRegistration = Locked(false)
         let engine = ClosureEngine { request in
             // A fast engine may call back before evaluate returns: the request must already be pending.
-            sawRegistration.value = await registry.entry(for: request.recordingId) != nil
+            let registered = await registry.entry(for: request.recordingId) != nil
+            sawRegistration.withLock { $0 = registered }
             return .accepted(expectedBy: nil)
         }
         let evaluator = ComplianceEvaluator(engine: engine, pending: registry, pendingTimeout: .seconds(600),
                                             wallClock: clock.wall)
         let outcome = try await evaluator.evaluate(Fixture.request(clock: clock))
-        #expect(sawRegistration.value)
+        #expect(sawRegistration.withLock { $0 })
         #expect(outcome == .pending(expectedBy: nil, awaitedUntil: clock.wallNow.addingTimeInterval(600)))
         #expect(await registry.entry(for: Fixture.recordingId) != nil)
         clock.advance(by: .seconds(601))
