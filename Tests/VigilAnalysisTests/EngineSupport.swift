@@ -2,14 +2,7 @@ import Foundation
 import VigilAnalysis
 import VigilCore
 import VigilModels
-
-/// A transport answering every request with a closure.
-struct StubTransport: HTTPTransport {
-    let handler: @Sendable (HTTPRequest) async throws -> (HTTPResponse, HTTPBody?)
-    func send(_ request: HTTPRequest, body: HTTPBody?) async throws -> (HTTPResponse, HTTPBody?) {
-        try await handler(request)
-    }
-}
+import VigilTesting
 
 enum Calls {
     static let sampleRate = 8000
@@ -44,7 +37,7 @@ enum Calls {
     /// Serves `bytes` in `chunkSize` pieces, pulled lazily; `pulled` counts the chunks handed out.
     static func serving(_ bytes: [UInt8], chunkSize: Int = 8000, pulled: Locked<Int> = Locked(0),
                         status: Int = 200) -> StubTransport {
-        StubTransport { _ in
+        StubTransport { _, _ in
             let chunks = stride(from: 0, to: bytes.count, by: chunkSize).map {
                 Array(bytes[$0..<min(bytes.count, $0 + chunkSize)])
             }

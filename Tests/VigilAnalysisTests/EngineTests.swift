@@ -3,6 +3,7 @@ import Testing
 import VigilAnalysis
 import VigilCore
 import VigilModels
+import VigilTesting
 import VigilVerdict
 
 @Suite("DTMF findings")
@@ -123,7 +124,7 @@ struct ReferenceEngineTests {
         // The card is keyed at 5 s of 8: past the cut at half the file.
         let wav = Calls.stereo(seconds: 8, keys: [(5000, Self.card)])
         let starts = Locked<[String]>([])
-        let transport = StubTransport { request in
+        let transport = StubTransport { request, _ in
             starts.withLock { $0.append(request.headerFields["Range"] ?? "-") }
             var headers = HTTPFields()
             if let range = request.headerFields["Range"], let from = Int(range.dropFirst(6).dropLast()) {
@@ -142,7 +143,7 @@ struct ReferenceEngineTests {
         #expect(starts.withLock { $0 } == ["-", "bytes=\(wav.count / 2)-"])
 
         // A link that expires mid-way is the caller's to refresh.
-        let expiring = StubTransport { request in
+        let expiring = StubTransport { request, _ in
             if request.headerFields["Range"] != nil { return (HTTPResponse(status: 403, headerFields: [:]), nil) }
             return (HTTPResponse(status: 200, headerFields: ["Content-Length": String(wav.count)]), HTTPBody(Array(wav[..<100])))
         }

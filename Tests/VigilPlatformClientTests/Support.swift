@@ -67,14 +67,4 @@ func apiError(_ body: () async throws -> Void, sourceLocation: SourceLocation = 
     }
 }
 
-/// A transport that answers from a closure (for shapes the simulator does not produce).
-struct StubTransport: HTTPTransport {
-    let handler: @Sendable (HTTPRequest, [UInt8]) async throws -> (Int, HTTPFields, [UInt8])
-    func send(_ request: HTTPRequest, body: HTTPBody?) async throws -> (HTTPResponse, HTTPBody?) {
-        let bytes = try await body?.collect(upTo: 1 << 20) ?? []
-        let (status, headers, responseBody) = try await handler(request, bytes)
-        return (HTTPResponse(status: status, headerFields: headers), HTTPBody(responseBody))
-    }
-}
-
 let tokenJSON = Array(#"{"access_token":"tok-SECRET-abcdef","token_type":"bearer","expires_in":3600}"#.utf8)

@@ -70,7 +70,7 @@ struct BreakerIntegrationTests {
     @Test func aSlowEngineTripsTheBreaker() async throws {
         let clock = TestClock()
         let breaker = Self.breaker(clock: clock, slowAfter: .seconds(20), slowRate: 50)
-        let slow = ClosureEngine { request in
+        let slow = ScriptedComplianceEngine { request in
             try await clock.sleep(for: .seconds(25))     // inference latency over the threshold, on the TestClock
             return .verdict(Fixture.verdict(recordingId: request.recordingId, correlationId: request.correlationId))
         }
@@ -90,7 +90,7 @@ struct BreakerIntegrationTests {
         let clock = TestClock()
         let breaker = Self.breaker(clock: clock, wait: .seconds(30), probes: 2)
         let healthy = Locked(false)
-        let engine = CircuitBreakingComplianceEngine(base: ClosureEngine { request in
+        let engine = CircuitBreakingComplianceEngine(base: ScriptedComplianceEngine { request in
             guard healthy.withLock({ $0 }) else { throw ComplianceEngineError(code: .unavailable, status: 503, detail: "down") }
             return .verdict(Fixture.verdict(recordingId: request.recordingId, correlationId: request.correlationId))
         }, breaker: breaker)
@@ -114,7 +114,7 @@ struct BreakerIntegrationTests {
     @Test func failedProbesReopenTheBreaker() async throws {
         let clock = TestClock()
         let breaker = Self.breaker(clock: clock, wait: .seconds(30), probes: 2)
-        let engine = CircuitBreakingComplianceEngine(base: ClosureEngine { _ in
+        let engine = CircuitBreakingComplianceEngine(base: ScriptedComplianceEngine { _ in
             throw ComplianceEngineError(code: .timedOut, detail: "slow")
         }, breaker: breaker)
         let request = Fixture.request(clock: clock)
