@@ -5,9 +5,9 @@ import VigilCore
 /// An extensible struct over a private enum, like every Vigil error: new codes are new static
 /// members. Descriptions name the field or header involved, never its value, so no secret, signature,
 /// phone number (`ani`, `dnis`) or audio reaches a log.
-public struct AudioHookError: VigilError, Hashable {
+public struct AudioHookError: VigilCodedError, Hashable {
     /// The kind of failure.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
+    public struct Code: VigilErrorCode {
         private enum Base: String {
             case malformedMessage, unsupportedVersion, unexpectedMessage, sequenceError, unsupportedMedia
             case organizationMismatch, missingSignature, malformedSignature, signatureMismatch
@@ -52,8 +52,10 @@ public struct AudioHookError: VigilError, Hashable {
         /// A frame exceeds the session's size limit.
         public static let frameTooLarge = Code(.frameTooLarge)
 
-        /// e.g. `"audiohook.sequenceError"`.
-        public var description: String { "audiohook.\(base.rawValue)" }
+        /// `audiohook`: codes read `audiohook.<name>`, e.g. `audiohook.malformedMessage`.
+        public static let domain = "audiohook"
+        /// The name within ``domain``, e.g. `malformedMessage`.
+        public var name: String { base.rawValue }
     }
 
     /// The kind of failure.
@@ -67,8 +69,6 @@ public struct AudioHookError: VigilError, Hashable {
         self.message = message
     }
 
-    /// ``Code/description``.
-    public var errorCode: String { code.description }
     /// Only a failing nonce store is worth retrying.
     public var isRetryable: Bool { code == .replayCheckFailed }
     /// `audiohook.sequenceError: seq 5 after 3`.

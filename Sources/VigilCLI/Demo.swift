@@ -135,18 +135,18 @@ enum Demo {
                      policy.delay(afterAttempt: 1, failure: RetryableFailure(.status(429), retryAfter: .seconds(600))) == nil)
 
         let clock = TestClock()
-        let calls = Counter()
+        let calls = Locked(0)
         let executor = RetryExecutor(policy: ExponentialBackoffPolicy(base: .seconds(1), random: .constant(0.5)), clock: clock)
         let task = Task {
             try await executor.run(classify: { _ in RetryableFailure(.status(503)) }) { attempt -> Int in
-                calls.increment()
+                calls.withLock { $0 += 1 }
                 if attempt < 4 { throw DemoFailure() }
                 return attempt
             }
         }
         let attempts = (try? await clock.drive(task)) ?? -1
         report.check("a flaky call succeeds on attempt \(attempts) after \(clock.now.offset) of simulated waiting, no real sleep",
-                     attempts == 4 && calls.value == 4 && clock.now.offset == .milliseconds(3500))
+                     attempts == 4 && calls.withLock { $0 } == 4 && clock.now.offset == .milliseconds(3500))
     }
 
     /// A failing compliance engine trips the breaker; calls then fail fast with a retry time.
@@ -287,14 +287,6 @@ enum Demo {
 }
 
 struct DemoFailure: Error {}
-
-/// A thread-safe counter.
-final class Counter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var count = 0
-    func increment() { lock.withLock { count += 1 } }
-    var value: Int { lock.withLock { count } }
-}
 
 /// Collects check results and prints them as they happen.
 final class Report: @unchecked Sendable {

@@ -95,9 +95,9 @@ public struct StoredOutcome: Codable, Sendable, Hashable {
 }
 
 /// A failure of an ``IdempotencyStore`` operation.
-public struct IdempotencyError: VigilError, Hashable {
+public struct IdempotencyError: VigilDetailedError, Hashable {
     /// The kind of failure; new kinds are added as new static members.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
+    public struct Code: VigilErrorCode {
         private enum Base: String {
             case invalidKey, invalidFingerprint, invalidDuration, leaseLost, storageFailure
         }
@@ -115,8 +115,10 @@ public struct IdempotencyError: VigilError, Hashable {
         /// The host's storage failed (connection lost, timeout). Retryable.
         public static let storageFailure = Code(.storageFailure)
 
-        /// The stable code string, e.g. `idempotency.leaseLost`.
-        public var description: String { "idempotency.\(base.rawValue)" }
+        /// `idempotency`: codes read `idempotency.<name>`, e.g. `idempotency.invalidKey`.
+        public static let domain = "idempotency"
+        /// The name within ``domain``, e.g. `invalidKey`.
+        public var name: String { base.rawValue }
     }
 
     /// What went wrong.
@@ -130,14 +132,8 @@ public struct IdempotencyError: VigilError, Hashable {
         self.detail = detail
     }
 
-    /// The stable code string.
-    public var errorCode: String { code.description }
-
     /// Only storage failures may succeed later.
     public var isRetryable: Bool { code == .storageFailure }
-
-    /// `idempotency.invalidKey — <detail>`.
-    public var description: String { "\(code) — \(detail)" }
 }
 
 /// The input rules every ``IdempotencyStore`` enforces, shared so host stores apply the same ones.

@@ -17,9 +17,9 @@ import VigilModels
 ///     queue.retry(job, after: error.retryAfter ?? .seconds(30))
 /// }
 /// ```
-public struct GenesysAPIError: VigilError, Hashable {
+public struct GenesysAPIError: VigilCodedError, Hashable {
     /// The kind of failure; new kinds are added as new static members.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
+    public struct Code: VigilErrorCode {
         private enum Base: String {
             case invalidInput, invalidRegion, badCredentials, authenticationUnavailable, unauthorized, forbidden
             case notFound, badRequest, conflict, rateLimited, serverError, unexpectedStatus, transport
@@ -73,8 +73,10 @@ public struct GenesysAPIError: VigilError, Hashable {
         /// A batch download job did not complete within the caller's limit.
         public static let batchNotComplete = Code(.batchNotComplete)
 
-        /// The stable code string, e.g. `genesys.rateLimited`.
-        public var description: String { "genesys.\(base.rawValue)" }
+        /// `genesys`: codes read `genesys.<name>`, e.g. `genesys.invalidInput`.
+        public static let domain = "genesys"
+        /// The name within ``domain``, e.g. `invalidInput`.
+        public var name: String { base.rawValue }
     }
 
     /// What went wrong.
@@ -115,9 +117,6 @@ public struct GenesysAPIError: VigilError, Hashable {
         self.field = field
         self.fileState = fileState
     }
-
-    /// The stable code string, e.g. `genesys.notFound`.
-    public var errorCode: String { code.description }
 
     /// Whether the same call may succeed later: 429, 502/503/504 (and other 5xx except 501), transport
     /// failures, token-service trouble, truncated media, a recording or batch job that is not ready yet.

@@ -149,7 +149,7 @@ extension GenesysCloudClient {
     ///   range answer that does not continue where it stopped, a body longer than announced).
     public func downloadMedia(of recording: Recording, format: RecordingFormat = .wav,
                               key: String? = nil) async throws -> MediaDownload {
-        let state = MediaURLState(recording)
+        let state = Locked(MediaURL(recording: recording))
         let (response, body) = try await fetchMedia(state, format: format, key: key, from: 0)
         let stream = ResumableDownload(response: response, body: body, fetch: { start in
             try await self.fetchMedia(state, format: format, key: key, from: start)
@@ -157,7 +157,7 @@ extension GenesysCloudClient {
             GenesysAPIError(code: .mediaTruncated,
                             detail: "media stream: \(reason) (\(delivered) of \(length.map(String.init) ?? "?") bytes)")
         })
-        let first = state.snapshot
+        let first = state.withLock { $0 }
         return MediaDownload(body: HTTPBody(stream, length: stream.length.map { .known($0) } ?? .unknown),
                              contentType: response.headerFields["Content-Type"], length: stream.length,
                              recording: first.recording, refetchedURL: first.refreshes > 0)
@@ -166,10 +166,10 @@ extension GenesysCloudClient {
     /// One GET of the media — from byte `start` with a `Range` header when `start` > 0 — fetching the
     /// recording again for a fresh URL when the media host refuses the current one (403/404: expired),
     /// at most twice per download (once before it starts, once mid-way).
-    func fetchMedia(_ state: MediaURLState, format: RecordingFormat, key: String?,
+    func fetchMedia(_ state: Locked<MediaURL>, format: RecordingFormat, key: String?,
                     from start: Int64) async throws -> (HTTPResponse, HTTPBody?) {
         while true {
-            let current = state.snapshot.recording
+            let current = state.withLock { $0.recording }
             let uri: PresignedURL? = key.map { current.mediaUris?[$0]?.mediaUri ?? nil } ?? current.primaryMediaURI
             guard let uri else {
                 throw GenesysAPIError.invalidInput("recording.mediaUris", "the recording has no media URI; await it first")
@@ -181,14 +181,14 @@ extension GenesysCloudClient {
                                 request: "GET \(uri.url.redactedForLogging)", token: nil)
             }
             // Once before the download starts, once more mid-way.
-            guard state.snapshot.refreshes < (start == 0 ? 1 : 2), let conversationId = current.conversationId else {
+            guard state.withLock({ $0.refreshes }) < (start == 0 ? 1 : 2), let conversationId = current.conversationId else {
                 throw GenesysAPIError(code: .mediaExpired, status: response.status,
                                       detail: "the media URL was refused even after fetching a fresh one",
                                       request: "GET \(uri.url.redactedForLogging)")
             }
             switch try await self.recording(conversationId: conversationId, recordingId: current.id, format: format) {
             case let .ready(fresh):
-                state.refreshed(to: fresh)
+                state.withLock { $0.refresh(to: fresh) }
             case let .archived(r), let .deleted(r), let .failed(r):
                 throw GenesysAPIError(code: .recordingUnavailable, status: 200,
                                       detail: "the recording's media is no longer available", fileState: r.fileState)
@@ -292,19 +292,13 @@ struct UncheckedResponse: Sendable {
 }
 
 /// The recording whose media URL a download uses, replaced when the URL is refreshed mid-way.
-final class MediaURLState: @unchecked Sendable {
-    private let lock = NSLock()
-    private var recording: Recording
-    private var refreshes = 0
+struct MediaURL: Sendable {
+    var recording: Recording
+    /// How many times the recording was fetched again for a fresh URL.
+    var refreshes = 0
 
-    init(_ recording: Recording) { self.recording = recording }
-
-    var snapshot: (recording: Recording, refreshes: Int) { lock.withLock { (recording, refreshes) } }
-
-    func refreshed(to fresh: Recording) {
-        lock.withLock {
-            recording = fresh
-            refreshes += 1
-        }
+    mutating func refresh(to fresh: Recording) {
+        recording = fresh
+        refreshes += 1
     }
 }

@@ -31,7 +31,8 @@ actor TokenCache {
     private var current: BearerToken?
     private var inFlight: (id: UInt64, task: Task<BearerToken, any Error>)?
     private var generation: UInt64 = 0
-    private nonisolated let slot = TokenSlot()
+    /// The current token behind a lock, so a call can read it without an actor hop.
+    private nonisolated let slot = Locked<BearerToken?>(nil)
 
     private let baseHeaders: HTTPFields
 
@@ -44,7 +45,7 @@ actor TokenCache {
 
     /// The fresh token, read under a lock without hopping onto the actor (the per-call fast path).
     nonisolated func cachedToken() -> BearerToken? {
-        guard let token = slot.read(), driver.elapsed() < token.refreshAt else { return nil }
+        guard let token = slot.withLock({ $0 }), driver.elapsed() < token.refreshAt else { return nil }
         return token
     }
 
@@ -76,7 +77,7 @@ actor TokenCache {
             if inFlight?.id == id {
                 inFlight = nil
                 current = token
-                slot.write(token)
+                slot.withLock { $0 = token }
             }
             return token
         } catch {
@@ -89,34 +90,10 @@ actor TokenCache {
     func invalidate(_ token: BearerToken) {
         if current?.generation == token.generation {
             current = nil
-            slot.clear(generation: token.generation)
+            slot.withLock { if $0?.generation == token.generation { $0 = nil } }
         }
     }
 
     /// The raw current token, for scrubbing messages (never returned to callers of the client).
     var currentRaw: String? { current?.raw }
-}
-
-/// The current token behind a lock, so a call can read it without an actor hop.
-final class TokenSlot: @unchecked Sendable {
-    private let lock = NSLock()
-    private var token: BearerToken?
-
-    func read() -> BearerToken? {
-        lock.lock()
-        defer { lock.unlock() }
-        return token
-    }
-
-    func write(_ new: BearerToken) {
-        lock.lock()
-        token = new
-        lock.unlock()
-    }
-
-    func clear(generation: UInt64) {
-        lock.lock()
-        if token?.generation == generation { token = nil }
-        lock.unlock()
-    }
 }

@@ -5,9 +5,9 @@ import VigilCore
 /// Follows the ``VigilCore/VigilError`` pattern: an extensible ``Code`` and a description that never
 /// contains any of the input — at most a byte offset — because the input is exactly the data that
 /// must not leak.
-public struct RedactionError: VigilError, Hashable {
+public struct RedactionError: VigilCodedError, Hashable {
     /// The kind of failure; new kinds are added as new static members.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
+    public struct Code: VigilErrorCode {
         private enum Base: String, Sendable {
             case invalidJSON, invalidUTF8, nestingTooDeep, notAnObject, inputTooLarge, missingTokenKey, invalidTokenKey,
                  invalidConfiguration
@@ -34,8 +34,10 @@ public struct RedactionError: VigilError, Hashable {
         /// A configuration value is out of range (e.g. a negative kept-character count).
         public static let invalidConfiguration = Code(.invalidConfiguration)
 
-        /// The stable code string, e.g. `redaction.invalidJSON`.
-        public var description: String { "redaction.\(base.rawValue)" }
+        /// `redaction`: codes read `redaction.<name>`, e.g. `redaction.invalidJSON`.
+        public static let domain = "redaction"
+        /// The name within ``domain``, e.g. `invalidJSON`.
+        public var name: String { base.rawValue }
     }
 
     /// What went wrong.
@@ -48,9 +50,6 @@ public struct RedactionError: VigilError, Hashable {
         self.code = code
         self.offset = offset
     }
-
-    /// The stable code string.
-    public var errorCode: String { code.description }
 
     /// Never: the same input or configuration fails the same way again.
     public var isRetryable: Bool { false }

@@ -7,9 +7,9 @@ import VigilCore
 /// `RemediationFlow(json:options:)`, so a flow that loads never fails at run time for a reason
 /// that was visible in the document. The error names the block (``blockId``) or the transition
 /// (``transition``) and the settings path, never a value from a verdict.
-public struct RemediationFlowError: VigilError, Hashable {
+public struct RemediationFlowError: VigilCodedError, Hashable {
     /// The kind of problem; new kinds are added as new static members.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
+    public struct Code: VigilErrorCode {
         private enum Base: String, Hashable, Sendable {
             case invalidJSON, missingField, invalidSetting, unknownSetting, unknownBlockType, invalidBlockType
             case unsupportedAPIBlock, unknownPlaceholder, malformedTemplate, missingParameter
@@ -62,8 +62,10 @@ public struct RemediationFlowError: VigilError, Hashable {
         /// A block cannot be reached from the entry point.
         public static let unreachableBlock = Code(.unreachableBlock)
 
-        /// The stable code string, e.g. `remediationFlow.cycle`.
-        public var description: String { "remediationFlow.\(base.rawValue)" }
+        /// `remediationFlow`: codes read `remediationFlow.<name>`.
+        public static let domain = "remediationFlow"
+        /// The name within ``domain``.
+        public var name: String { base.rawValue }
     }
 
     /// What went wrong.
@@ -87,8 +89,6 @@ public struct RemediationFlowError: VigilError, Hashable {
         self.detail = detail
     }
 
-    /// The stable code string.
-    public var errorCode: String { code.description }
 
     /// A flow document does not get better by loading it again.
     public var isRetryable: Bool { false }
@@ -105,9 +105,9 @@ public struct RemediationFlowError: VigilError, Hashable {
 }
 
 /// A failure of ``RemediationExecutor`` input, or a verdict that the `validate_payload` block refused.
-public struct RemediationError: VigilError, Hashable {
+public struct RemediationError: VigilDetailedError, Hashable {
     /// The kind of failure; new kinds are added as new static members.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
+    public struct Code: VigilErrorCode {
         private enum Base: String, Hashable, Sendable {
             case recordingMismatch, verdictRejected, idempotencyConflict
         }
@@ -122,8 +122,10 @@ public struct RemediationError: VigilError, Hashable {
         /// changed between runs). The step is dead-lettered rather than done twice or silently skipped.
         public static let idempotencyConflict = Code(.idempotencyConflict)
 
-        /// The stable code string, e.g. `remediation.verdictRejected`.
-        public var description: String { "remediation.\(base.rawValue)" }
+        /// `remediation`: codes read `remediation.<name>`.
+        public static let domain = "remediation"
+        /// The name within ``domain``.
+        public var name: String { base.rawValue }
     }
 
     /// What went wrong.
@@ -137,21 +139,17 @@ public struct RemediationError: VigilError, Hashable {
         self.detail = detail
     }
 
-    /// The stable code string.
-    public var errorCode: String { code.description }
 
     /// Neither failure goes away by trying again.
     public var isRetryable: Bool { false }
 
-    /// `remediation.verdictRejected — <detail>`.
-    public var description: String { "\(code) — \(detail)" }
 }
 
 /// An error a ``RemediationActions`` implementation throws for an outcome the executor handles
 /// specially rather than as a failure.
-public struct RemediationActionError: VigilError, Hashable {
+public struct RemediationActionError: VigilDetailedError, Hashable {
     /// The kind of outcome; new kinds are added as new static members.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
+    public struct Code: VigilErrorCode {
         private enum Base: String, Hashable, Sendable {
             case alreadyExists, unsupported
         }
@@ -165,8 +163,10 @@ public struct RemediationActionError: VigilError, Hashable {
         /// the step is dead-lettered with this reason.
         public static let unsupported = Code(.unsupported)
 
-        /// The stable code string, e.g. `remediationAction.alreadyExists`.
-        public var description: String { "remediationAction.\(base.rawValue)" }
+        /// `remediationAction`: codes read `remediationAction.<name>`.
+        public static let domain = "remediationAction"
+        /// The name within ``domain``.
+        public var name: String { base.rawValue }
     }
 
     /// What happened.
@@ -180,12 +180,8 @@ public struct RemediationActionError: VigilError, Hashable {
         self.detail = detail
     }
 
-    /// The stable code string.
-    public var errorCode: String { code.description }
 
     /// Neither outcome goes away by retrying.
     public var isRetryable: Bool { false }
 
-    /// `remediationAction.alreadyExists — <detail>`.
-    public var description: String { "\(code) — \(detail)" }
 }

@@ -8,9 +8,9 @@ import VigilCore
 /// detail); initialisers throw `SQLiteError` itself. An error carries the SQLite (extended) result
 /// code, the operation that failed and SQLite's message — never a bound value, a key, a token or a
 /// job.
-public struct SQLiteError: VigilError, Hashable {
+public struct SQLiteError: VigilCodedError, Hashable {
     /// The kind of failure; new kinds are added as new static members.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
+    public struct Code: VigilErrorCode {
         private enum Base: String {
             case cannotOpen, busy, readOnly, ioFailure, corrupt, full, constraint, schemaTooNew, closed, other
         }
@@ -38,8 +38,10 @@ public struct SQLiteError: VigilError, Hashable {
         /// Any other SQLite failure; see ``SQLiteError/resultCode``.
         public static let other = Code(.other)
 
-        /// The stable code string, e.g. `sqlite.busy`.
-        public var description: String { "sqlite.\(base.rawValue)" }
+        /// `sqlite`: codes read `sqlite.<name>`, e.g. `sqlite.cannotOpen`.
+        public static let domain = "sqlite"
+        /// The name within ``domain``, e.g. `cannotOpen`.
+        public var name: String { base.rawValue }
     }
 
     /// What went wrong.
@@ -56,9 +58,6 @@ public struct SQLiteError: VigilError, Hashable {
         self.resultCode = resultCode
         self.detail = detail
     }
-
-    /// The stable code string.
-    public var errorCode: String { code.description }
 
     /// `busy`, `ioFailure` and `full` may succeed later.
     public var isRetryable: Bool { code == .busy || code == .ioFailure || code == .full }

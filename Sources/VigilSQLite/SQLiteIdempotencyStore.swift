@@ -187,20 +187,19 @@ public final class SQLiteIdempotencyStore: IdempotencyStore {
 }
 
 /// When expired rows were last purged, shared by concurrent callers of one store.
-final class PurgeMark: @unchecked Sendable {
-    private let lock = NSLock()
-    private var last: Int64
+struct PurgeMark: Sendable {
+    private let last: Locked<Int64>
 
-    init(_ start: Int64) { last = start }
+    init(_ start: Int64) { last = Locked(start) }
 
     /// Whether a purge is due at `now`; if so, records `now` so only one caller purges.
     func due(at now: Int64, interval: Int64) -> Bool {
-        lock.withLock {
+        last.withLock { last in
             guard now - last >= interval else { return false }
             last = now
             return true
         }
     }
 
-    func set(_ now: Int64) { lock.withLock { last = now } }
+    func set(_ now: Int64) { last.withLock { $0 = now } }
 }

@@ -144,13 +144,13 @@ public final class TestClock: Clock, @unchecked Sendable {
     ///
     /// - Returns: the task's value; rethrows its error.
     public func drive<T: Sendable>(_ task: Task<T, any Error>, limit: Duration = .seconds(86_400)) async throws -> T {
-        let finished = Flag()
+        let finished = Locked(false)
         let watcher = Task {
             _ = await task.result
-            finished.set()
+            finished.withLock { $0 = true }
         }
         let end = now.advanced(by: limit)
-        while !finished.isSet {
+        while !finished.withLock({ $0 }) {
             let next: Instant? = lock.withLock { sleepers.map(\.deadline).min() }
             if let next, next <= end {
                 advance(to: next)
@@ -161,14 +161,6 @@ public final class TestClock: Clock, @unchecked Sendable {
         }
         _ = await watcher.value
         return try await task.value
-    }
-
-    /// A one-way flag set by ``drive(_:limit:)``'s watcher.
-    private final class Flag: @unchecked Sendable {
-        private let lock = NSLock()
-        private var value = false
-        func set() { lock.withLock { value = true } }
-        var isSet: Bool { lock.withLock { value } }
     }
 
     /// Advances time, one sleeper deadline at a time, until no sleepers are waiting or `limit` passes.

@@ -14,9 +14,9 @@ import VigilModels
 ///   tried again, re-fetches the recording (Genesys issues a new pre-signed URL on every `GET`) and
 ///   builds a new request.
 /// - anything else is permanent for this request: dead-letter the job.
-public struct ComplianceEngineError: VigilError, Hashable {
+public struct ComplianceEngineError: VigilCodedError, Hashable {
     /// The kind of failure; new kinds are added as new static members.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
+    public struct Code: VigilErrorCode {
         private enum Base: String {
             case rateLimited, unavailable, rejected, unexpectedStatus, malformedReply, replyTooLarge
             case timedOut, connectionFailed, mediaLinkExpired, mediaLinkInsecure, invalidConfiguration
@@ -49,8 +49,10 @@ public struct ComplianceEngineError: VigilError, Hashable {
         /// The engine's configuration is unusable (e.g. a non-https endpoint). Permanent.
         public static let invalidConfiguration = Code(.invalidConfiguration)
 
-        /// The stable code string, e.g. `engine.rateLimited`.
-        public var description: String { "engine.\(base.rawValue)" }
+        /// `engine`: codes read `engine.<name>`, e.g. `engine.rateLimited`.
+        public static let domain = "engine"
+        /// The name within ``domain``, e.g. `rateLimited`.
+        public var name: String { base.rawValue }
     }
 
     /// What went wrong.
@@ -77,9 +79,6 @@ public struct ComplianceEngineError: VigilError, Hashable {
         self.path = path
         self.detail = detail
     }
-
-    /// The stable code string.
-    public var errorCode: String { code.description }
 
     /// `true` for rate limiting, 5xx, timeouts, connection failures and an expired media link.
     public var isRetryable: Bool {

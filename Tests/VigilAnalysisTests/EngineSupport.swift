@@ -2,29 +2,7 @@ import Foundation
 import VigilAnalysis
 import VigilCore
 import VigilModels
-
-/// A transport answering every request with a closure.
-struct StubTransport: HTTPTransport {
-    let handler: @Sendable (HTTPRequest) async throws -> (HTTPResponse, HTTPBody?)
-    func send(_ request: HTTPRequest, body: HTTPBody?) async throws -> (HTTPResponse, HTTPBody?) {
-        try await handler(request)
-    }
-}
-
-/// A thread-safe counter / recorder.
-final class Recorder<Value: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var storage: [Value] = []
-    func append(_ value: Value) { lock.withLock { storage.append(value) } }
-    var values: [Value] { lock.withLock { storage } }
-}
-
-final class Counter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var count = 0
-    func next() -> Int { lock.withLock { count += 1; return count } }
-    var value: Int { lock.withLock { count } }
-}
+import VigilTesting
 
 enum Calls {
     static let sampleRate = 8000
@@ -57,16 +35,16 @@ enum Calls {
     }
 
     /// Serves `bytes` in `chunkSize` pieces, pulled lazily; `pulled` counts the chunks handed out.
-    static func serving(_ bytes: [UInt8], chunkSize: Int = 8000, pulled: Counter = Counter(),
+    static func serving(_ bytes: [UInt8], chunkSize: Int = 8000, pulled: Locked<Int> = Locked(0),
                         status: Int = 200) -> StubTransport {
-        StubTransport { _ in
+        StubTransport { _, _ in
             let chunks = stride(from: 0, to: bytes.count, by: chunkSize).map {
                 Array(bytes[$0..<min(bytes.count, $0 + chunkSize)])
             }
             let stream = AsyncStream<[UInt8]> {
-                let index = pulled.value
+                let index = pulled.withLock { $0 }
                 guard index < chunks.count else { return nil }
-                _ = pulled.next()
+                pulled.withLock { $0 += 1 }
                 return chunks[index]
             }
             return (HTTPResponse(status: status), HTTPBody(stream))

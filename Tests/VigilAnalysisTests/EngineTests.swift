@@ -3,6 +3,7 @@ import Testing
 import VigilAnalysis
 import VigilCore
 import VigilModels
+import VigilTesting
 import VigilVerdict
 
 @Suite("DTMF findings")
@@ -108,23 +109,23 @@ struct ReferenceEngineTests {
         tones += synth.generator.silence(milliseconds: 3000)
         let wav = WAVEncoder.encode(Array(repeating: tones, count: channels),
                                     format: AudioFormat(encoding: encoding, sampleRate: sampleRate, channelCount: channels))
-        let found = Recorder<ComplianceFinding>()
-        let engine = ReferenceComplianceEngine(transport: Calls.serving(wav, chunkSize: 999)) { found.append($0) }
+        let found = Locked<[ComplianceFinding]>([])
+        let engine = ReferenceComplianceEngine(transport: Calls.serving(wav, chunkSize: 999)) { finding in found.withLock { $0.append(finding) } }
         guard case let .verdict(verdict) = try await engine.evaluate(Calls.request(format: .wav)) else {
             Issue.record("expected a verdict"); return
         }
         #expect(verdict.violationType == .pciMidCapture)
         #expect(abs((verdict.timestampOffsetMs ?? 0) - 2000) <= 20)
-        #expect(found.values.count == channels)
-        #expect(found.values.first?.participant == (channels == 1 ? "mixed" : "external"))
+        #expect(found.withLock { $0 }.count == channels)
+        #expect(found.withLock { $0 }.first?.participant == (channels == 1 ? "mixed" : "external"))
     }
 
     @Test func aDownloadCutMidWayIsResumedAndTheCardAfterTheCutFound() async throws {
         // The card is keyed at 5 s of 8: past the cut at half the file.
         let wav = Calls.stereo(seconds: 8, keys: [(5000, Self.card)])
-        let starts = Recorder<String>()
-        let transport = StubTransport { request in
-            starts.append(request.headerFields["Range"] ?? "-")
+        let starts = Locked<[String]>([])
+        let transport = StubTransport { request, _ in
+            starts.withLock { $0.append(request.headerFields["Range"] ?? "-") }
             var headers = HTTPFields()
             if let range = request.headerFields["Range"], let from = Int(range.dropFirst(6).dropLast()) {
                 headers["Content-Range"] = "bytes \(from)-\(wav.count - 1)/\(wav.count)"
@@ -139,10 +140,10 @@ struct ReferenceEngineTests {
         }
         #expect(verdict.violationType == .pciMidCapture)
         #expect(abs((verdict.timestampOffsetMs ?? 0) - 5000) <= 20)
-        #expect(starts.values == ["-", "bytes=\(wav.count / 2)-"])
+        #expect(starts.withLock { $0 } == ["-", "bytes=\(wav.count / 2)-"])
 
         // A link that expires mid-way is the caller's to refresh.
-        let expiring = StubTransport { request in
+        let expiring = StubTransport { request, _ in
             if request.headerFields["Range"] != nil { return (HTTPResponse(status: 403, headerFields: [:]), nil) }
             return (HTTPResponse(status: 200, headerFields: ["Content-Length": String(wav.count)]), HTTPBody(Array(wav[..<100])))
         }
@@ -183,31 +184,32 @@ struct ReferenceEngineTests {
 
     @Test func securityCodeAfterCardIsReported() async throws {
         let wav = Calls.stereo(seconds: 10, keys: [(500, Self.card), (6000, "737")], channel: 1)
-        let found = Recorder<ComplianceFinding>()
-        let engine = ReferenceComplianceEngine(transport: Calls.serving(wav)) { found.append($0) }
+        let found = Locked<[ComplianceFinding]>([])
+        let engine = ReferenceComplianceEngine(transport: Calls.serving(wav)) { finding in found.withLock { $0.append(finding) } }
         _ = try await engine.evaluate(Calls.request())
-        #expect(found.values.map(\.type) == [.pciMidCapture, .pciCvvCapture])
-        #expect(found.values.allSatisfy { $0.participant == "internal" && $0.channel == 1 })
-        #expect(found.values.allSatisfy { !$0.evidence.contains("737") && !$0.evidence.contains(Self.card) })
+        #expect(found.withLock { $0 }.map(\.type) == [.pciMidCapture, .pciCvvCapture])
+        #expect(found.withLock { $0 }.allSatisfy { $0.participant == "internal" && $0.channel == 1 })
+        #expect(found.withLock { $0 }.allSatisfy { !$0.evidence.contains("737") && !$0.evidence.contains(Self.card) })
     }
 
     @Test func findingArrivesBeforeTheLastChunk() async throws {
         let wav = Calls.stereo(seconds: 20, keys: [(1000, Self.card)])
-        let pulled = Counter()
-        let chunksAtFinding = Recorder<Int>()
+        let pulled = Locked(0)
+        let chunksAtFinding = Locked<[Int]>([])
         let engine = ReferenceComplianceEngine(transport: Calls.serving(wav, chunkSize: 4000, pulled: pulled)) { _ in
-            chunksAtFinding.append(pulled.value)
+            let pulledSoFar = pulled.withLock { $0 }
+            chunksAtFinding.withLock { $0.append(pulledSoFar) }
         }
         _ = try await engine.evaluate(Calls.request())
         let total = (wav.count + 3999) / 4000
-        let atFinding = try #require(chunksAtFinding.values.first)
-        #expect(pulled.value == total)
+        let atFinding = try #require(chunksAtFinding.withLock { $0 }.first)
+        #expect(pulled.withLock { $0 } == total)
         #expect(atFinding < total / 2)
     }
 
     @Test func stopAtFirstHighConfidenceViolationAbandonsTheDownload() async throws {
         let wav = Calls.stereo(seconds: 20, keys: [(1000, Self.card)])
-        let pulled = Counter()
+        let pulled = Locked(0)
         let engine = ReferenceComplianceEngine(
             transport: Calls.serving(wav, chunkSize: 4000, pulled: pulled),
             options: .init(stopAtFirstHighConfidenceViolation: true))
@@ -215,7 +217,7 @@ struct ReferenceEngineTests {
             Issue.record("expected a verdict"); return
         }
         #expect(verdict.violationType == .pciMidCapture)
-        #expect(pulled.value < (wav.count + 3999) / 4000 / 2)
+        #expect(pulled.withLock { $0 } < (wav.count + 3999) / 4000 / 2)
     }
 
     @Test func transcriptMediaIsAnalysedToo() async throws {

@@ -137,11 +137,11 @@ struct CircuitBreakerTests {
         let breaker = Breaker(name: "engine", configuration: Self.config(wait: .seconds(30)), clock: clock)
         await Self.trip(breaker)
         clock.advance(by: .seconds(10))
-        let ran = CallCounter()
+        let ran = Locked(0)
         let error = await #expect(throws: CircuitBreakerOpenError.self) {
-            try await breaker.execute { ran.increment() }
+            try await breaker.execute { ran.withLock { $0 += 1 } }
         }
-        #expect(ran.value == 0, "an open breaker must not run the operation")
+        #expect(ran.withLock { $0 } == 0, "an open breaker must not run the operation")
         #expect(error?.code == .open)
         #expect(error?.retryAfter == .seconds(20))
         #expect(error?.isRetryable == true)
@@ -307,10 +307,3 @@ struct CircuitBreakerTests {
     }
 }
 
-/// A thread-safe counter for `@Sendable` closures.
-final class CallCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var count = 0
-    func increment() { lock.withLock { count += 1 } }
-    var value: Int { lock.withLock { count } }
-}

@@ -102,50 +102,43 @@ struct RetryExecutorTests {
     struct Transient: Error, Equatable { let n: Int }
     struct Permanent: Error {}
 
-    final class Attempts: @unchecked Sendable {
-        private let lock = NSLock()
-        private var value = 0
-        func next() -> Int { lock.withLock { value += 1; return value } }
-        var count: Int { lock.withLock { value } }
-    }
-
     static let classify: @Sendable (any Error) -> RetryableFailure? = { error in
         error is Transient ? RetryableFailure(.status(503)) : nil
     }
 
     @Test func retriesTransientFailuresWaitingOnTheInjectedClock() async throws {
         let clock = TestClock()
-        let attempts = Attempts()
+        let attempts = Locked(0)
         let executor = RetryExecutor(policy: ExponentialBackoffPolicy(base: .seconds(1), random: .constant(0.5)), clock: clock)
         let task = Task {
             try await executor.run(classify: Self.classify) { attempt -> String in
-                _ = attempts.next()
+                attempts.withLock { $0 += 1 }
                 if attempt < 3 { throw Transient(n: attempt) }
                 return "ok after \(attempt)"
             }
         }
         #expect(await clock.waitForSleepers(1))
-        #expect(attempts.count == 1)
+        #expect(attempts.withLock { $0 } == 1)
         clock.advance(by: .milliseconds(499))
-        #expect(attempts.count == 1, "still waiting: first delay is 0.5 × 1 s")
+        #expect(attempts.withLock { $0 } == 1, "still waiting: first delay is 0.5 × 1 s")
         clock.advance(by: .milliseconds(1))
         #expect(await clock.waitForSleepers(1))
-        #expect(attempts.count == 2)
+        #expect(attempts.withLock { $0 } == 2)
         clock.advance(by: .seconds(1)) // second delay: 0.5 × 2 s
         #expect(try await task.value == "ok after 3")
         #expect(clock.now.offset == .milliseconds(1500))
     }
 
     @Test func permanentFailuresAreNotRetried() async throws {
-        let attempts = Attempts()
+        let attempts = Locked(0)
         let executor = RetryExecutor(policy: ExponentialBackoffPolicy(), clock: TestClock())
         await #expect(throws: Permanent.self) {
             try await executor.run(classify: Self.classify) { _ -> Int in
-                _ = attempts.next()
+                attempts.withLock { $0 += 1 }
                 throw Permanent()
             }
         }
-        #expect(attempts.count == 1)
+        #expect(attempts.withLock { $0 } == 1)
     }
 
     @Test func rethrowsTheLastErrorWhenAttemptsRunOut() async throws {
@@ -159,19 +152,19 @@ struct RetryExecutorTests {
 
     @Test func theOverallDeadlineStopsRetrying() async throws {
         let clock = TestClock()
-        let attempts = Attempts()
+        let attempts = Locked(0)
         let policy = ExponentialBackoffPolicy(base: .seconds(4), maxAttempts: 100, random: .constant(0.5))
         let executor = RetryExecutor(policy: policy, clock: clock, deadline: .seconds(5))
         let task = Task {
             try await executor.run(classify: Self.classify) { attempt -> Int in
-                _ = attempts.next()
+                attempts.withLock { $0 += 1 }
                 throw Transient(n: attempt)
             }
         }
         #expect(await clock.waitForSleepers(1))
         clock.advance(by: .seconds(2)) // attempt 2 at t=2; the next wait (4 s) would end at 6 s > 5 s
         await #expect(throws: Transient.self) { _ = try await task.value }
-        #expect(attempts.count == 2)
+        #expect(attempts.withLock { $0 } == 2)
     }
 
     @Test func retryAfterFromTheFailureIsHonoured() async throws {
@@ -202,15 +195,11 @@ struct RetryExecutorTests {
     }
 
     @Test func theObserverSeesEveryRetry() async throws {
-        final class Log: @unchecked Sendable {
-            let lock = NSLock()
-            var entries: [(Int, Duration)] = []
-        }
-        let log = Log()
+        let log = Locked<[(Int, Duration)]>([])
         let clock = TestClock()
         let executor = RetryExecutor(policy: ExponentialBackoffPolicy(base: .seconds(1), random: .constant(0.5)),
                                      clock: clock) { attempt, _, delay in
-            log.lock.withLock { log.entries.append((attempt, delay)) }
+            log.withLock { $0.append((attempt, delay)) }
         }
         let task = Task {
             try await executor.run(classify: Self.classify) { attempt -> Int in
@@ -220,7 +209,7 @@ struct RetryExecutorTests {
         }
         await clock.runUntilIdle()
         #expect(try await task.value == 3)
-        let entries = log.lock.withLock { log.entries }
+        let entries = log.withLock { $0 }
         #expect(entries.map(\.0) == [1, 2])
         #expect(entries.map(\.1) == [.milliseconds(500), .seconds(1)])
     }

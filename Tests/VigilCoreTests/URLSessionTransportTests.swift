@@ -149,7 +149,7 @@ struct URLSessionTransportTests {
         var received = try await iterator.next()?.count ?? 0
         // The consumer stalls until the server has sent everything: without a bound, all 64 MiB would
         // sit in memory now.
-        for _ in 0..<1_000 where server.written.total < total { try await Task.sleep(for: .milliseconds(10)) }
+        for _ in 0..<1_000 where server.written.withLock({ $0 }) < total { try await Task.sleep(for: .milliseconds(10)) }
         var largestChunk = 0
         var patternOK = true
         while let chunk = try await iterator.next() {
@@ -161,7 +161,7 @@ struct URLSessionTransportTests {
         #expect(received == total)
         #expect(patternOK, "bytes arrive complete and in order through the spill file")
         #expect(largestChunk <= 256 * 1024)
-        #expect(transport.peakBufferedBytes.value <= 256 * 1024 + 64 * 1024,
+        #expect(transport.peakBufferedBytes.withLock { $0 } <= 256 * 1024 + 64 * 1024,
                 "memory held stays near the configured limit, not the body size")
     }
 

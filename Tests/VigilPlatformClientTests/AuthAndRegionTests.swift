@@ -168,9 +168,9 @@ struct AuthTests {
     @Test func platformMessagesAreSanitised() async throws {
         let secret = "client-secret-XYZ-987"
         let stub = StubTransport { request, _ in
-            if request.url.host == "login.example.test" { return (200, [:], tokenJSON) }
+            if request.url.host == "login.example.test" { return (HTTPResponse(status: 200), HTTPBody(tokenJSON)) }
             let body = #"{"message":"token tok-SECRET-abcdef secret client-secret-XYZ-987 Bearer abc.def card 4111111111111111\n injected, also 4111 1111 1111 1111, 123-45-6789, (415) 555-0123 and jane.doe@example.com","code":"bad.request","status":400,"contextId":"ctx-1"}"#
-            return (400, ["ININ-Correlation-Id": "corr-9"], Array(body.utf8))
+            return (HTTPResponse(status: 400, headerFields: ["ININ-Correlation-Id": "corr-9"]), HTTPBody(Array(body.utf8)))
         }
         let client = GenesysCloudClient(region: .custom(apiBase: URL(string: "https://api.example.test")!),
                                         credentials: GenesysCredentials(clientId: "cid-1", clientSecret: secret),

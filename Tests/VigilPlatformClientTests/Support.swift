@@ -36,13 +36,13 @@ struct Harness {
     }
 
     static func drive<T: Sendable>(_ clock: TestClock, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
-        let done = DoneFlag()
+        let done = Locked(false)
         let task = Task {
-            defer { done.set() }
+            defer { done.withLock { $0 = true } }
             return try await operation()
         }
         var rounds = 0
-        while !done.isSet, rounds < 100_000 {
+        while !done.withLock({ $0 }), rounds < 100_000 {
             await clock.runUntilIdle(maxYields: 20)
             rounds += 1
         }
@@ -51,13 +51,6 @@ struct Harness {
 
     func requests() async -> [SimulatedGenesysCloud.RecordedRequest] { await cloud.requests }
     func apiRequests() async -> [SimulatedGenesysCloud.RecordedRequest] { await cloud.requests.filter { $0.host == .api } }
-}
-
-final class DoneFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-    func set() { lock.withLock { value = true } }
-    var isSet: Bool { lock.withLock { value } }
 }
 
 /// Runs `body` and returns the ``GenesysAPIError`` it throws (records an issue otherwise).
@@ -71,16 +64,6 @@ func apiError(_ body: () async throws -> Void, sourceLocation: SourceLocation = 
     } catch {
         Issue.record("expected a GenesysAPIError, got \(type(of: error)): \(error)", sourceLocation: sourceLocation)
         return nil
-    }
-}
-
-/// A transport that answers from a closure (for shapes the simulator does not produce).
-struct StubTransport: HTTPTransport {
-    let handler: @Sendable (HTTPRequest, [UInt8]) async throws -> (Int, HTTPFields, [UInt8])
-    func send(_ request: HTTPRequest, body: HTTPBody?) async throws -> (HTTPResponse, HTTPBody?) {
-        let bytes = try await body?.collect(upTo: 1 << 20) ?? []
-        let (status, headers, responseBody) = try await handler(request, bytes)
-        return (HTTPResponse(status: status, headerFields: headers), HTTPBody(responseBody))
     }
 }
 

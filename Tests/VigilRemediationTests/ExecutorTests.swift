@@ -351,7 +351,7 @@ struct ExecutorTests {
     @Test func aFailingDeadLetterSinkMakesTheStepTransientSoNothingIsLost() async throws {
         let h = Harness()
         await h.platform.fail(.createWorkitem, with: [FakeAPIError(status: 404)])
-        let report = try await h.run(h.executor(sink: FailingSink()), try defaultFlow())
+        let report = try await h.run(h.executor(sink: FailingDeadLetterSink(error: FakeAPIError(status: 503))), try defaultFlow())
         #expect(report.status == .retryLater)
         #expect(report.step("create_work_item", .workitem)?.outcome.label == "failed-transient")
     }

@@ -187,13 +187,6 @@ actor CrashableStore: IdempotencyStore {
     }
 }
 
-/// A dead-letter sink that fails, to prove a letter is never lost.
-struct FailingSink: DeadLetterSink {
-    func deadLetter(_ letter: RemediationDeadLetter) async throws {
-        throw FakeAPIError(status: 503)
-    }
-}
-
 /// Everything one executor test needs.
 struct Harness {
     let clock = TestClock()

@@ -14,9 +14,9 @@ struct SQLiteConformanceTests {
 
     @Test func idempotencyStoreConforms() async throws {
         let directory = try TemporaryDirectory()
-        let counter = Counter()
+        let counter = Locked(0)
         try await IdempotencyStoreConformance.run(makeStore: { now in
-            try SQLiteIdempotencyStore(path: directory.file("idem-\(counter.next()).sqlite"), now: now)
+            try SQLiteIdempotencyStore(path: directory.file("idem-\(counter.withLock { $0 += 1; return $0 }).sqlite"), now: now)
         }, clock: TestClock())
     }
 
@@ -29,43 +29,31 @@ struct SQLiteConformanceTests {
 
     @Test func deadLetterSinkConforms() async throws {
         let directory = try TemporaryDirectory()
-        let counter = Counter()
+        let counter = Locked(0)
         try await DeadLetterSinkConformance.run {
-            let sink = try SQLiteDeadLetterSink(path: directory.file("dead-\(counter.next()).sqlite"))
+            let sink = try SQLiteDeadLetterSink(path: directory.file("dead-\(counter.withLock { $0 += 1; return $0 }).sqlite"))
             return .init(sink: sink, letters: { try await sink.letters() })
         }
     }
 
     @Test func jobQueueConforms() async throws {
         let directory = try TemporaryDirectory()
-        let counter = Counter()
+        let counter = Locked(0)
         try await JobQueueConformance.run(makeQueue: { now, maxDeliveries in
-            try SQLiteJobQueue<Int>(path: directory.file("queue-\(counter.next()).sqlite"),
+            try SQLiteJobQueue<Int>(path: directory.file("queue-\(counter.withLock { $0 += 1; return $0 }).sqlite"),
                                     maxDeliveries: maxDeliveries, now: now)
         }, clock: TestClock())
     }
 
     @Test func jobQueueConformsWithAStructJobAndNamedQueuesSharingOneFile() async throws {
         let directory = try TemporaryDirectory()
-        let counter = Counter()
+        let counter = Locked(0)
         let path = directory.file("shared.sqlite")
         try await JobQueueConformance.run(makeQueue: { now, maxDeliveries in
-            try SQLiteJobQueue<Job>(path: path, name: "q\(counter.next())", maxDeliveries: maxDeliveries, now: now)
+            try SQLiteJobQueue<Job>(path: path, name: "q\(counter.withLock { $0 += 1; return $0 })", maxDeliveries: maxDeliveries, now: now)
         }, makeJob: { Job(recordingID: "rec-\($0)", attempt: 0) }, clock: TestClock(),
            properties: [.leaseHidesJob, .expiryRedelivers, .maxDeliveriesDeadLetter, .concurrentLeasersExclusive],
            workers: 3, jobsPerWorker: 50)
     }
 }
 
-/// A thread-safe counter for naming fresh files.
-final class Counter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = 0
-
-    func next() -> Int {
-        lock.withLock {
-            value += 1
-            return value
-        }
-    }
-}

@@ -224,8 +224,9 @@ import VigilVerdict
     }
 
     @Test func verdictByCallbackIsRemediatedOnceWhateverTheRedeliveries() async throws {
-        let captured = CapturedRequests()
-        let h = Harness(engine: { _, _ in CallbackStyleEngine(captured: captured) })
+        // Answers `202 Accepted`: the verdict comes later by callback.
+        let engine = ScriptedComplianceEngine { _ in .accepted(expectedBy: nil) }
+        let h = Harness(engine: { _, _ in engine })
         let (cid, rid) = await h.cloud.addRecording()
         let body = Events.recording("recordingCompleted", conversationId: cid, recordingId: rid, deliveryId: "d", correlationId: "cb-1")
         await h.run(arrivals: [(.zero, { _ = await h.deliver(body, id: "msg_1") })])
@@ -233,7 +234,7 @@ import VigilVerdict
         #expect(await h.cloud.workitems.isEmpty)
 
         // Later, the engine posts its verdict; the callback receiver has checked it and hands it over.
-        let request = try #require(captured.first)
+        let request = try #require(engine.requests.first)
         let verdict = ComplianceVerdict(recordingId: rid, verdict: .violationDetected, violationType: .pciCvvCapture,
                                         confidenceScore: 0.93, timestampOffsetMs: 4_000,
                                         recommendedAction: .routeToComplianceQueue, correlationId: request.correlationId)
@@ -318,18 +319,3 @@ struct GatedEngine: ComplianceEngine {
     }
 }
 
-final class CapturedRequests: @unchecked Sendable {
-    private let lock = NSLock()
-    private var requests: [ComplianceRequest] = []
-    func append(_ request: ComplianceRequest) { lock.withLock { requests.append(request) } }
-    var first: ComplianceRequest? { lock.withLock { requests.first } }
-}
-
-/// Answers `202 Accepted`: the verdict comes later by callback.
-struct CallbackStyleEngine: ComplianceEngine {
-    let captured: CapturedRequests
-    func evaluate(_ request: ComplianceRequest) async throws -> EngineReply {
-        captured.append(request)
-        return .accepted(expectedBy: nil)
-    }
-}

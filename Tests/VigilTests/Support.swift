@@ -194,8 +194,6 @@ final class Harness: @unchecked Sendable {
     /// The SQLite database's directory, when the harness runs on SQLite (removed by ``cleanUp()``).
     let directory: URL?
     let sink = InMemoryDeadLetterSink()
-    /// Fails this many dead-letter writes before passing them to ``sink``.
-    let sinkFailures: SinkFailures
     let statistics = PipelineStatistics()
     let ledger = Ledger()
     let signer = try! WebhookSigner(scheme: .standardWebhooks, secrets: [webhookSecret])
@@ -207,7 +205,6 @@ final class Harness: @unchecked Sendable {
          workers: Int = 4, crashEvery: Int? = nil, maxDeliveries: Int = 10, seed: UInt64 = 7, sqlite: Bool = false,
          failingDeadLetterWrites: Int = 0,
          remediationStore: (any IdempotencyStore) -> any IdempotencyStore = { $0 }) {
-        sinkFailures = SinkFailures(remaining: failingDeadLetterWrites)
         self.workers = workers
         let clock = self.clock
         cloud = SimulatedGenesysCloud(configuration: .init(seed: seed, faults: faults), clock: clock)
@@ -246,7 +243,7 @@ final class Harness: @unchecked Sendable {
         pipeline = CompliancePipeline(
             receiver: receiver, client: client, evaluator: evaluator, remediation: executor,
             routing: RemediationRouting(flow: try! .defaultFlow(worktypeId: worktypeId, reviewQueueId: reviewQueueId)),
-            store: store, deadLetters: FailingSink(base: sink, failures: sinkFailures), observer: ComplianceObservers(observers),
+            store: store, deadLetters: FailingDeadLetterSink(failures: failingDeadLetterWrites, keepingIn: sink), observer: ComplianceObservers(observers),
             configuration: PipelineConfiguration(queueMaxDeliveries: maxDeliveries), clock: clock, now: clock.wall)
     }
 
@@ -304,23 +301,6 @@ final class Harness: @unchecked Sendable {
 }
 
 /// How many dead-letter writes are still to fail.
-final class SinkFailures: @unchecked Sendable {
-    private let lock = NSLock()
-    private var remaining: Int
-    init(remaining: Int) { self.remaining = remaining }
-    func take() -> Bool { lock.withLock { guard remaining > 0 else { return false }; remaining -= 1; return true } }
-}
-
-/// A dead-letter sink whose storage is down for the first writes.
-struct FailingSink: DeadLetterSink {
-    let base: InMemoryDeadLetterSink
-    let failures: SinkFailures
-
-    func deadLetter(_ letter: RemediationDeadLetter) async throws {
-        if failures.take() { throw URLError(.cannotConnectToHost) }
-        await base.deadLetter(letter)
-    }
-}
 
 /// An idempotency store whose first claim of a key containing `marker` is granted and then lost, as
 /// when the worker holding it is killed (kill -9) right after claiming: the claim stays held until its

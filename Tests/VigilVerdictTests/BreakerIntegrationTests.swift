@@ -70,7 +70,7 @@ struct BreakerIntegrationTests {
     @Test func aSlowEngineTripsTheBreaker() async throws {
         let clock = TestClock()
         let breaker = Self.breaker(clock: clock, slowAfter: .seconds(20), slowRate: 50)
-        let slow = ClosureEngine { request in
+        let slow = ScriptedComplianceEngine { request in
             try await clock.sleep(for: .seconds(25))     // inference latency over the threshold, on the TestClock
             return .verdict(Fixture.verdict(recordingId: request.recordingId, correlationId: request.correlationId))
         }
@@ -89,16 +89,16 @@ struct BreakerIntegrationTests {
     @Test func halfOpenProbesCloseTheBreaker() async throws {
         let clock = TestClock()
         let breaker = Self.breaker(clock: clock, wait: .seconds(30), probes: 2)
-        let healthy = ManagedFlag()
-        let engine = CircuitBreakingComplianceEngine(base: ClosureEngine { request in
-            guard healthy.value else { throw ComplianceEngineError(code: .unavailable, status: 503, detail: "down") }
+        let healthy = Locked(false)
+        let engine = CircuitBreakingComplianceEngine(base: ScriptedComplianceEngine { request in
+            guard healthy.withLock({ $0 }) else { throw ComplianceEngineError(code: .unavailable, status: 503, detail: "down") }
             return .verdict(Fixture.verdict(recordingId: request.recordingId, correlationId: request.correlationId))
         }, breaker: breaker)
         let request = Fixture.request(clock: clock)
         for _ in 0..<4 { _ = try? await engine.evaluate(request) }
         #expect(await breaker.state == .open)
 
-        healthy.value = true
+        healthy.withLock { $0 = true }
         clock.advance(by: .seconds(30))
         _ = try await engine.evaluate(request)              // probe 1 (moves to half-open)
         #expect(await breaker.state == .halfOpen)
@@ -114,7 +114,7 @@ struct BreakerIntegrationTests {
     @Test func failedProbesReopenTheBreaker() async throws {
         let clock = TestClock()
         let breaker = Self.breaker(clock: clock, wait: .seconds(30), probes: 2)
-        let engine = CircuitBreakingComplianceEngine(base: ClosureEngine { _ in
+        let engine = CircuitBreakingComplianceEngine(base: ScriptedComplianceEngine { _ in
             throw ComplianceEngineError(code: .timedOut, detail: "slow")
         }, breaker: breaker)
         let request = Fixture.request(clock: clock)
@@ -130,12 +130,3 @@ struct BreakerIntegrationTests {
     }
 }
 
-/// A thread-safe Bool for scripted engines.
-final class ManagedFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var _value = false
-    var value: Bool {
-        get { lock.withLock { _value } }
-        set { lock.withLock { _value = newValue } }
-    }
-}

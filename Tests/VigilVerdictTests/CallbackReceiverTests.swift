@@ -133,17 +133,17 @@ struct CallbackReceiverTests {
     }
 
     @Test func aFailingHandlerRestoresStateSoTheEngineRetryIsAccepted() async throws {
-        let fail = ManagedFlag()
-        fail.value = true
+        let fail = Locked(false)
+        fail.withLock { $0 = true }
         let receiver = VerdictCallbackReceiver(
             configuration: .init(secrets: [Fixture.secret], now: clock.wall), registry: registry,
-            onVerdict: { _ in if fail.value { throw CancellationError() } })
+            onVerdict: { _ in if fail.withLock({ $0 }) { throw CancellationError() } })
         let body = Fixture.verdictJSON()
         let headers = Fixture.callbackHeaders(body: body, timestamp: clock.wallNow)
         await #expect { try await receiver.receive(headers: headers, body: body) } throws: {
             ($0 as? VerdictCallbackError)?.code == .handlerFailed && ($0 as? VerdictCallbackError)?.httpStatus == 503
         }
-        fail.value = false
+        fail.withLock { $0 = false }
         let accepted = try await receiver.receive(headers: headers, body: body)   // the engine's retry, same id
         #expect(accepted.deliveryId == "msg_cb1")
     }

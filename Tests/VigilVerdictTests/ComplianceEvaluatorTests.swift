@@ -10,7 +10,7 @@ struct ComplianceEvaluatorTests {
     let clock = TestClock()
 
     @Test func anImmediateVerdictIsValidatedAndDecided() async throws {
-        let engine = ClosureEngine { _ in .verdict(Fixture.verdict()) }
+        let engine = ScriptedComplianceEngine { _ in .verdict(Fixture.verdict()) }
         let outcome = try await ComplianceEvaluator(engine: engine, now: clock.wall).evaluate(Fixture.request(clock: clock))
         guard case let .decided(validated, decision) = outcome else {
             Issue.record("expected a decision")
@@ -23,7 +23,7 @@ struct ComplianceEvaluatorTests {
 
     @Test func aSpoofedImmediateVerdictIsRejectedAndReported() async {
         let incidents = IncidentLog()
-        let engine = ClosureEngine { _ in .verdict(Fixture.verdict(recordingId: .random(), verdict: .compliant, type: nil)) }
+        let engine = ScriptedComplianceEngine { _ in .verdict(Fixture.verdict(recordingId: .random(), verdict: .compliant, type: nil)) }
         let evaluator = ComplianceEvaluator(engine: engine, now: clock.wall, onIncident: incidents.record)
         await #expect { try await evaluator.evaluate(Fixture.request(clock: clock)) } throws: {
             ($0 as? VerdictValidationError)?.code == .recordingMismatch
@@ -39,16 +39,17 @@ struct ComplianceEvaluatorTests {
 
     @Test func anAcceptedRequestIsRegisteredBeforeTheCallAndAwaited() async throws {
         let registry = PendingVerdictRegistry(now: clock.wall)
-        let sawRegistration = ManagedFlag()
-        let engine = ClosureEngine { request in
+        let sawRegistration = Locked(false)
+        let engine = ScriptedComplianceEngine { request in
             // A fast engine may call back before evaluate returns: the request must already be pending.
-            sawRegistration.value = await registry.entry(for: request.recordingId) != nil
+            let registered = await registry.entry(for: request.recordingId) != nil
+            sawRegistration.withLock { $0 = registered }
             return .accepted(expectedBy: nil)
         }
         let evaluator = ComplianceEvaluator(engine: engine, pending: registry, pendingTimeout: .seconds(600),
                                             now: clock.wall)
         let outcome = try await evaluator.evaluate(Fixture.request(clock: clock))
-        #expect(sawRegistration.value)
+        #expect(sawRegistration.withLock { $0 })
         #expect(outcome == .pending(expectedBy: nil, awaitedUntil: clock.wallNow.addingTimeInterval(600)))
         #expect(await registry.entry(for: Fixture.recordingId) != nil)
         clock.advance(by: .seconds(601))
@@ -58,7 +59,7 @@ struct ComplianceEvaluatorTests {
     @Test func expectedByExtendsTheWait() async throws {
         let registry = PendingVerdictRegistry(now: clock.wall)
         let later = clock.wallNow.addingTimeInterval(7_200)
-        let evaluator = ComplianceEvaluator(engine: ClosureEngine { _ in .accepted(expectedBy: later) }, pending: registry,
+        let evaluator = ComplianceEvaluator(engine: ScriptedComplianceEngine { _ in .accepted(expectedBy: later) }, pending: registry,
                                             now: clock.wall)
         let outcome = try await evaluator.evaluate(Fixture.request(clock: clock))
         #expect(outcome == .pending(expectedBy: later, awaitedUntil: later.addingTimeInterval(300)))
@@ -67,11 +68,11 @@ struct ComplianceEvaluatorTests {
 
     @Test func failedOrImmediateEvaluationsLeaveNothingPending() async {
         let registry = PendingVerdictRegistry(now: clock.wall)
-        let failing = ComplianceEvaluator(engine: ClosureEngine { _ in throw ComplianceEngineError(code: .unavailable, detail: "") },
+        let failing = ComplianceEvaluator(engine: ScriptedComplianceEngine { _ in throw ComplianceEngineError(code: .unavailable, detail: "") },
                                           pending: registry, now: clock.wall)
         _ = try? await failing.evaluate(Fixture.request(clock: clock))
         #expect(await registry.count == 0)
-        let immediate = ComplianceEvaluator(engine: ClosureEngine { _ in .verdict(Fixture.verdict()) }, pending: registry,
+        let immediate = ComplianceEvaluator(engine: ScriptedComplianceEngine { _ in .verdict(Fixture.verdict()) }, pending: registry,
                                             now: clock.wall)
         _ = try? await immediate.evaluate(Fixture.request(clock: clock))
         #expect(await registry.count == 0)

@@ -63,36 +63,6 @@ enum Fixture {
     }
 }
 
-/// A transport answering from a closure and recording what it was sent.
-final class StubTransport: HTTPTransport, @unchecked Sendable {
-    private let lock = NSLock()
-    private var _sent: [(HTTPRequest, [UInt8])] = []
-    let handler: @Sendable (HTTPRequest, [UInt8]) async throws -> (HTTPResponse, HTTPBody?)
-
-    init(_ handler: @escaping @Sendable (HTTPRequest, [UInt8]) async throws -> (HTTPResponse, HTTPBody?)) {
-        self.handler = handler
-    }
-
-    /// Always answers `status` with `body` and `headers`.
-    convenience init(status: Int, body: [UInt8] = [], headers: HTTPFields = ["Content-Type": "application/json"]) {
-        self.init { _, _ in (HTTPResponse(status: status, headerFields: headers), HTTPBody(body)) }
-    }
-
-    var sent: [(HTTPRequest, [UInt8])] { lock.withLock { _sent } }
-
-    func send(_ request: HTTPRequest, body: HTTPBody?) async throws -> (HTTPResponse, HTTPBody?) {
-        let bytes = try await body?.collect(upTo: 1 << 20) ?? []
-        lock.withLock { _sent.append((request, bytes)) }
-        return try await handler(request, bytes)
-    }
-}
-
-/// An engine that runs a closure.
-struct ClosureEngine: ComplianceEngine {
-    let body: @Sendable (ComplianceRequest) async throws -> EngineReply
-    func evaluate(_ request: ComplianceRequest) async throws -> EngineReply { try await body(request) }
-}
-
 /// Collects incidents.
 final class IncidentLog: @unchecked Sendable {
     private let lock = NSLock()

@@ -220,9 +220,9 @@ public final class CompliancePipeline: Sendable {
 
 /// A failure the pipeline reports to its caller (most failures are handled inside: requeued or
 /// dead-lettered).
-public struct PipelineError: VigilError, Hashable {
+public struct PipelineError: VigilDetailedError, Hashable {
     /// The kind of failure.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
+    public struct Code: VigilErrorCode {
         private let base: String
         private init(_ base: String) { self.base = base }
 
@@ -230,8 +230,10 @@ public struct PipelineError: VigilError, Hashable {
         /// transiently). Retryable: deliver the verdict again later.
         public static let remediationIncomplete = Code("remediationIncomplete")
 
-        /// The stable code string, e.g. `pipeline.remediationIncomplete`.
-        public var description: String { "pipeline.\(base)" }
+        /// `pipeline`: codes read `pipeline.<name>`.
+        public static let domain = "pipeline"
+        /// The name within ``domain``.
+        public var name: String { base }
     }
 
     /// What went wrong.
@@ -245,12 +247,8 @@ public struct PipelineError: VigilError, Hashable {
         self.detail = detail
     }
 
-    /// The stable code string.
-    public var errorCode: String { code.description }
 
     /// `remediationIncomplete` is retryable.
     public var isRetryable: Bool { code == .remediationIncomplete }
 
-    /// `pipeline.remediationIncomplete — <detail>`.
-    public var description: String { "\(code) — \(detail)" }
 }

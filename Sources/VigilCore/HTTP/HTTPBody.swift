@@ -163,9 +163,9 @@ extension HTTPBody {
 }
 
 /// An error reading an ``HTTPBody``.
-public struct HTTPBodyError: VigilError, Hashable {
+public struct HTTPBodyError: VigilCodedError, Hashable {
     /// The kind of failure; new kinds are added as new static members.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
+    public struct Code: VigilErrorCode {
         private enum Base: String { case tooLarge, alreadyIterated }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -175,8 +175,10 @@ public struct HTTPBodyError: VigilError, Hashable {
         /// A single-use body was iterated a second time.
         public static let alreadyIterated = Code(.alreadyIterated)
 
-        /// The stable code string.
-        public var description: String { "body.\(base.rawValue)" }
+        /// `body`: codes read `body.<name>`, e.g. `body.tooLarge`.
+        public static let domain = "body"
+        /// The name within ``domain``, e.g. `tooLarge`.
+        public var name: String { base.rawValue }
     }
 
     /// What went wrong.
@@ -189,8 +191,6 @@ public struct HTTPBodyError: VigilError, Hashable {
     /// A single-use body was iterated twice.
     public static let alreadyIterated = HTTPBodyError(code: .alreadyIterated, limit: nil)
 
-    /// The stable code string, e.g. `body.tooLarge`.
-    public var errorCode: String { code.description }
     /// Body errors are not fixed by repeating the same read.
     public var isRetryable: Bool { false }
 

@@ -39,9 +39,9 @@ public protocol HTTPTransport: Sendable {
 /// A transport-level failure: no usable HTTP response was received.
 ///
 /// HTTP error statuses (404, 503…) are not transport errors; they arrive as ``HTTPResponse``s.
-public struct HTTPTransportError: VigilError, Hashable {
+public struct HTTPTransportError: VigilCodedError, Hashable {
     /// The kind of failure; new kinds are added as new static members.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
+    public struct Code: VigilErrorCode {
         private enum Base: String {
             case invalidRequest, timedOut, connectionFailed, cancelled, invalidResponse, bodyTooLarge
         }
@@ -61,8 +61,10 @@ public struct HTTPTransportError: VigilError, Hashable {
         /// The request body is larger than the transport accepts.
         public static let bodyTooLarge = Code(.bodyTooLarge)
 
-        /// The stable code string, e.g. `http.timedOut`.
-        public var description: String { "http.\(base.rawValue)" }
+        /// `http`: codes read `http.<name>`, e.g. `http.invalidRequest`.
+        public static let domain = "http"
+        /// The name within ``domain``, e.g. `invalidRequest`.
+        public var name: String { base.rawValue }
     }
 
     /// What went wrong.
@@ -83,9 +85,6 @@ public struct HTTPTransportError: VigilError, Hashable {
     public init(code: Code, request: HTTPRequest, detail: String) {
         self.init(code: code, request: request.description, detail: detail)
     }
-
-    /// The stable code string.
-    public var errorCode: String { code.description }
 
     /// Timeouts and connection failures may succeed later; the rest will not.
     public var isRetryable: Bool { code == .timedOut || code == .connectionFailed }

@@ -33,7 +33,7 @@ public struct ResumableDownload: AsyncSequence, Sendable {
     private let first: HTTPBody?
     private let fetch: Fetch
     private let exhausted: Exhausted
-    private let resumed: ResumeCounter
+    private let resumed: Locked<Int>
 
     /// Wraps the first response of a download.
     public init(response: HTTPResponse, body: HTTPBody?, maximumResumes: Int = 3, fetch: @escaping Fetch,
@@ -44,11 +44,11 @@ public struct ResumableDownload: AsyncSequence, Sendable {
         self.maximumResumes = maximumResumes
         self.fetch = fetch
         self.exhausted = exhausted
-        resumed = ResumeCounter()
+        resumed = Locked(0)
     }
 
     /// The cuts resumed so far (for reports and tests).
-    public var resumes: Int { resumed.value }
+    public var resumes: Int { resumed.withLock { $0 } }
 
     /// `GET url` with `Range: bytes=<start>-` (no header for `start` 0).
     public static func rangeRequest(for url: URL, from start: Int64, headers: HTTPFields = HTTPFields(),
@@ -126,7 +126,7 @@ public struct ResumableDownload: AsyncSequence, Sendable {
                 throw download.exhausted(delivered, download.length, "\(failure); \(resumes) resumes already")
             }
             resumes += 1
-            download.resumed.increment()
+            download.resumed.withLock { $0 += 1 }
             let (response, body) = try await download.fetch(delivered)
             switch response.status {
             case 206:
@@ -145,10 +145,3 @@ public struct ResumableDownload: AsyncSequence, Sendable {
     }
 }
 
-/// The resumes of one download, shared by its iterators.
-final class ResumeCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var count = 0
-    func increment() { lock.withLock { count += 1 } }
-    var value: Int { lock.withLock { count } }
-}

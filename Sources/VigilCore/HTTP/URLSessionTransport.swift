@@ -42,7 +42,7 @@ public final class URLSessionTransport: HTTPTransport {
 
     private let configuration: Configuration
     /// The most response-body bytes any transfer of this transport held in memory at once.
-    let peakBufferedBytes = PeakCounter()
+    let peakBufferedBytes = Locked(0)
     private let session: URLSession
     private let delegate: SessionDelegate
 
@@ -131,7 +131,7 @@ private final class TransferState: @unchecked Sendable {
     let request: HTTPRequest
     private let timeout: Duration
     private let owner: AnyObject
-    private let peak: PeakCounter
+    private let peak: Locked<Int>
     private let lock = NSLock()
     private let buffer: SpillBuffer
     private var head: CheckedContinuation<Head, any Error>?
@@ -142,7 +142,7 @@ private final class TransferState: @unchecked Sendable {
     private var lastActivity = ContinuousClock.now
     private var watchdog: Task<Void, Never>?
 
-    init(task: URLSessionDataTask, request: HTTPRequest, timeout: Duration, owner: AnyObject, peak: PeakCounter,
+    init(task: URLSessionDataTask, request: HTTPRequest, timeout: Duration, owner: AnyObject, peak: Locked<Int>,
          buffer: SpillBuffer) {
         self.peak = peak
         self.task = task
@@ -209,7 +209,8 @@ private final class TransferState: @unchecked Sendable {
             lastActivity = .now
             do {
                 try buffer.append([UInt8](data))
-                peak.record(buffer.memoryBytes)
+                let held = buffer.memoryBytes
+                peak.withLock { $0 = max($0, held) }
             } catch {
                 failure = HTTPTransportError(code: .connectionFailed, request: request,
                                              detail: "could not buffer the response body")
@@ -304,14 +305,6 @@ private final class TransferState: @unchecked Sendable {
             return HTTPTransportError(code: .connectionFailed, request: request, detail: "URLError \(urlError.code.rawValue)")
         }
     }
-}
-
-/// Records the largest value seen; a diagnostic for tests.
-final class PeakCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var peak = 0
-    func record(_ value: Int) { lock.withLock { peak = max(peak, value) } }
-    var value: Int { lock.withLock { peak } }
 }
 
 /// Owned by the response body: cancels the transfer when the body is dropped before it ends.

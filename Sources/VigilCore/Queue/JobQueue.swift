@@ -148,9 +148,9 @@ extension Leased: Equatable where Job: Equatable {}
 extension DeadLetter: Equatable where Job: Equatable {}
 
 /// A failure of a ``JobQueue`` operation.
-public struct JobQueueError: VigilError, Hashable {
+public struct JobQueueError: VigilDetailedError, Hashable {
     /// The kind of failure; new kinds are added as new static members.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
+    public struct Code: VigilErrorCode {
         private enum Base: String {
             case leaseLost, rejected, invalidArgument, storageFailure
         }
@@ -168,8 +168,10 @@ public struct JobQueueError: VigilError, Hashable {
         /// The host's storage failed (connection lost, timeout). Retryable.
         public static let storageFailure = Code(.storageFailure)
 
-        /// The stable code string, e.g. `queue.leaseLost`.
-        public var description: String { "queue.\(base.rawValue)" }
+        /// `queue`: codes read `queue.<name>`, e.g. `queue.leaseLost`.
+        public static let domain = "queue"
+        /// The name within ``domain``, e.g. `leaseLost`.
+        public var name: String { base.rawValue }
     }
 
     /// What went wrong.
@@ -183,12 +185,6 @@ public struct JobQueueError: VigilError, Hashable {
         self.detail = detail
     }
 
-    /// The stable code string.
-    public var errorCode: String { code.description }
-
     /// `rejected` and `storageFailure` may succeed later; the rest will not.
     public var isRetryable: Bool { code == .rejected || code == .storageFailure }
-
-    /// `queue.leaseLost — <detail>`.
-    public var description: String { "\(code) — \(detail)" }
 }

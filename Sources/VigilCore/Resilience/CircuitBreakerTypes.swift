@@ -137,9 +137,9 @@ public struct CircuitBreakerMetrics: Sendable, Hashable {
 ///     return
 /// }
 /// ```
-public struct CircuitBreakerOpenError: VigilError, Hashable {
+public struct CircuitBreakerOpenError: VigilCodedError, Hashable {
     /// Why the call was rejected; new kinds are added as new static members.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
+    public struct Code: VigilErrorCode {
         private enum Base: String {
             case open, forcedOpen, halfOpenSaturated
         }
@@ -153,8 +153,10 @@ public struct CircuitBreakerOpenError: VigilError, Hashable {
         /// The breaker is half-open and every permitted probe is already in flight.
         public static let halfOpenSaturated = Code(.halfOpenSaturated)
 
-        /// The stable code string, e.g. `circuitBreaker.open`.
-        public var description: String { "circuitBreaker.\(base.rawValue)" }
+        /// `circuitBreaker`: codes read `circuitBreaker.<name>`, e.g. `circuitBreaker.open`.
+        public static let domain = "circuitBreaker"
+        /// The name within ``domain``, e.g. `open`.
+        public var name: String { base.rawValue }
     }
 
     /// Why the call was rejected.
@@ -172,9 +174,6 @@ public struct CircuitBreakerOpenError: VigilError, Hashable {
         self.breaker = breaker
         self.retryAfter = retryAfter
     }
-
-    /// The stable code string.
-    public var errorCode: String { code.description }
 
     /// Always `true`: try again after ``retryAfter``.
     public var isRetryable: Bool { true }

@@ -30,26 +30,16 @@ public struct RandomSource: Sendable {
 
     /// A deterministic sequence from `seed` (SplitMix64), safe to share between tasks.
     public static func seeded(_ seed: UInt64) -> RandomSource {
-        let state = SplitMix64State(seed: seed)
-        return RandomSource { state.nextUnit() }
+        let state = Locked(seed)
+        return RandomSource { Double(state.withLock(splitMix64) >> 11) * 0x1.0p-53 }
     }
 }
 
-/// SplitMix64 (Steele, Lea & Flood 2014) behind a lock.
-private final class SplitMix64State: @unchecked Sendable {
-    private let lock = NSLock()
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    func nextUnit() -> Double {
-        let bits: UInt64 = lock.withLock {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        return Double(bits >> 11) * 0x1.0p-53
-    }
+/// One step of SplitMix64 (Steele, Lea & Flood 2014): advances `state` and returns the next 64 bits.
+private func splitMix64(_ state: inout UInt64) -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
 }

@@ -5,9 +5,9 @@ import VigilModels
 ///
 /// Extensible struct over a private enum. It carries a JSON key path (names Vigil looks for, never
 /// values) or a byte offset, and a fixed-vocabulary reason — never the body or any value from it.
-public struct EventDecodingError: VigilError, Hashable {
+public struct EventDecodingError: VigilCodedError, Hashable {
     /// The kind of failure.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
+    public struct Code: VigilErrorCode {
         private enum Base: String {
             case bodyTooLarge, emptyBody, invalidUTF8, nestingTooDeep, malformedJSON, wrongType, missingField
             case invalidValue, unsupportedFormat, topicMismatch, missingConversationId
@@ -50,8 +50,10 @@ public struct EventDecodingError: VigilError, Hashable {
         /// conversation, so a job cannot be built.
         public static let missingConversationId = Code(.missingConversationId)
 
-        /// The stable code string, e.g. `event.nestingTooDeep`.
-        public var description: String { "event.\(base.rawValue)" }
+        /// `event`: codes read `event.<name>`, e.g. `event.bodyTooLarge`.
+        public static let domain = "event"
+        /// The name within ``domain``, e.g. `bodyTooLarge`.
+        public var name: String { base.rawValue }
     }
 
     /// What failed.
@@ -88,8 +90,6 @@ public struct EventDecodingError: VigilError, Hashable {
         self.init(code: code, path: model.path, offset: model.offset, reason: model.reason)
     }
 
-    /// The stable code string.
-    public var errorCode: String { code.description }
     /// Decoding failures are permanent for these bytes.
     public var isRetryable: Bool { false }
 

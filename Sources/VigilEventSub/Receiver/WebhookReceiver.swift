@@ -74,7 +74,7 @@ public final class WebhookReceiver: Sendable {
     private let configuration: Configuration
     private let deliveryRetention: Duration
     private let now: @Sendable () -> Date
-    private let counter = Counters()
+    private let counter = Locked(WebhookReceiverCounters())
     private let fingerprintSeed: (UInt64, UInt64)
 
     /// Creates a receiver.
@@ -106,7 +106,7 @@ public final class WebhookReceiver: Sendable {
     }
 
     /// The counters so far.
-    public var counters: WebhookReceiverCounters { counter.snapshot }
+    public var counters: WebhookReceiverCounters { counter.withLock { $0 } }
 
     /// Handles one delivery. Never throws: every failure is a status.
     ///
@@ -114,7 +114,7 @@ public final class WebhookReceiver: Sendable {
     ///   - body: the raw body bytes exactly as received (the signature covers them).
     ///   - headers: the request headers.
     public func receive(body: [UInt8], headers: HTTPFields) async -> WebhookResponse {
-        counter.received()
+        counter.withLock { $0.received += 1 }
         guard body.count <= configuration.limits.maxBodyBytes else {
             return reject(413, "event.bodyTooLarge")
         }
@@ -144,7 +144,7 @@ public final class WebhookReceiver: Sendable {
             return reject(error.code == .bodyTooLarge ? 413 : 400, error.errorCode)
         }
         guard let jobKind = event.kind.jobKind, let conversationId = event.conversationId else {
-            counter.ignored()
+            counter.withLock { $0.unknownTypes += 1 }
             let outcome = StoredOutcome(status: "ignored", completedAt: now())
             await complete(deliveryKey, deliveryToken, outcome, retain: deliveryRetention)
             return WebhookResponse(status: 200, outcome: .ignored, fields: [("status", "ignored")])
@@ -167,7 +167,7 @@ public final class WebhookReceiver: Sendable {
                                         completedAt: now())
             await complete(eventKey, eventToken, outcome, retain: configuration.eventRetention)
             await complete(deliveryKey, deliveryToken, outcome, retain: deliveryRetention)
-            counter.accepted()
+            counter.withLock { $0.accepted += 1 }
             return WebhookResponse(status: 202, outcome: .accepted,
                                    fields: [("status", "accepted"), ("correlationId", prepared.job.correlationId.rawValue)])
         case let .completed(outcome):
@@ -177,7 +177,7 @@ public final class WebhookReceiver: Sendable {
             await release(deliveryKey, deliveryToken)
             return retryLater("ingest.inProgress")
         case .conflict:
-            counter.conflict()
+            counter.withLock { $0.conflicts += 1 }
             let outcome = StoredOutcome(status: "conflict", completedAt: now())
             await complete(deliveryKey, deliveryToken, outcome, retain: deliveryRetention)
             return WebhookResponse(status: 200, outcome: .conflict, fields: [("status", "conflict")])
@@ -274,20 +274,20 @@ public final class WebhookReceiver: Sendable {
     // MARK: - Responses
 
     private func reject(_ status: Int, _ code: String) -> WebhookResponse {
-        counter.rejected(code)
+        counter.withLock { $0.rejected[code, default: 0] += 1 }
         return WebhookResponse(status: status, outcome: .rejected(code: code),
                                fields: [("status", "rejected"), ("code", code)])
     }
 
     private func retryLater(_ code: String) -> WebhookResponse {
-        counter.rejected(code)
+        counter.withLock { $0.rejected[code, default: 0] += 1 }
         return WebhookResponse(status: 503, outcome: .retryLater(code: code),
                                fields: [("status", "retry"), ("code", code)],
                                retryAfter: configuration.retryAfterSeconds)
     }
 
     private func duplicate(_ outcome: StoredOutcome) -> WebhookResponse {
-        counter.duplicate()
+        counter.withLock { $0.duplicates += 1 }
         var fields = [("status", "duplicate"), ("acknowledged", outcome.status)]
         if let id = outcome.details["correlationId"], CorrelationID(id) != nil { fields.append(("correlationId", id)) }
         return WebhookResponse(status: 200, outcome: .duplicate, fields: fields)
@@ -353,17 +353,4 @@ public struct WebhookReceiverCounters: Sendable, Hashable {
 
     /// Creates zeroed counters.
     public init() {}
-}
-
-private final class Counters: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = WebhookReceiverCounters()
-
-    var snapshot: WebhookReceiverCounters { lock.withLock { value } }
-    func received() { lock.withLock { value.received += 1 } }
-    func accepted() { lock.withLock { value.accepted += 1 } }
-    func duplicate() { lock.withLock { value.duplicates += 1 } }
-    func ignored() { lock.withLock { value.unknownTypes += 1 } }
-    func conflict() { lock.withLock { value.conflicts += 1 } }
-    func rejected(_ code: String) { lock.withLock { value.rejected[code, default: 0] += 1 } }
 }

@@ -6,9 +6,9 @@ import VigilCore
 /// on ``code`` (with a `default`) keeps compiling. The error names the check that failed and, where
 /// useful, the header involved (its *name*); it never carries a secret, a signature, a header value or
 /// the body.
-public struct WebhookVerificationError: VigilError, Hashable {
+public struct WebhookVerificationError: VigilDetailedError, Hashable {
     /// The kind of failure.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
+    public struct Code: VigilErrorCode {
         private enum Base: String {
             case missingHeaders, malformedHeader, timestampTooOld, timestampTooNew, noMatchingSignature
             case replayed, emptySecret, malformedSecret, noSecrets, replayCheckFailed
@@ -41,8 +41,10 @@ public struct WebhookVerificationError: VigilError, Hashable {
         /// The replay store could not be consulted (storage failure). Retryable.
         public static let replayCheckFailed = Code(.replayCheckFailed)
 
-        /// The stable code string, e.g. `webhook.timestampTooOld`.
-        public var description: String { "webhook.\(base.rawValue)" }
+        /// `webhook`: codes read `webhook.<name>`, e.g. `webhook.missingHeaders`.
+        public static let domain = "webhook"
+        /// The name within ``domain``, e.g. `missingHeaders`.
+        public var name: String { base.rawValue }
     }
 
     /// What failed.
@@ -58,15 +60,9 @@ public struct WebhookVerificationError: VigilError, Hashable {
 
     init(_ code: Code, _ detail: String) { self.init(code: code, detail: detail) }
 
-    /// The stable code string.
-    public var errorCode: String { code.description }
-
     /// Only a failed replay-store lookup may succeed later; every other failure is permanent for
     /// these bytes and headers.
     public var isRetryable: Bool { code == .replayCheckFailed }
-
-    /// `webhook.<code> — <detail>`.
-    public var description: String { "\(code) — \(detail)" }
 
     /// Whether both errors have the same ``code`` (the detail is ignored).
     public static func == (lhs: WebhookVerificationError, rhs: WebhookVerificationError) -> Bool {

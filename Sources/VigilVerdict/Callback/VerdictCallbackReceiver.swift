@@ -267,9 +267,9 @@ public final class VerdictCallbackReceiver: Sendable {
 }
 
 /// A callback that ``VerdictCallbackReceiver`` refused, with the HTTP status to answer.
-public struct VerdictCallbackError: VigilError, Hashable {
+public struct VerdictCallbackError: VigilCodedError, Hashable {
     /// Why; new kinds are added as new static members.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
+    public struct Code: VigilErrorCode {
         private enum Base: String {
             case missingHeaders, invalidHeaders, timestampTooOld, timestampTooNew, badSignature, replayed
             case bodyTooLarge, malformedBody, notAwaiting, rejectedVerdict, handlerFailed, storeUnavailable
@@ -303,8 +303,10 @@ public struct VerdictCallbackError: VigilError, Hashable {
         /// The delivery-id store or the pending-verdict store failed; the engine should retry. `503`.
         public static let storeUnavailable = Code(.storeUnavailable)
 
-        /// The stable code string, e.g. `callback.badSignature`.
-        public var description: String { "callback.\(base.rawValue)" }
+        /// `callback`: codes read `callback.<name>`, e.g. `callback.missingHeaders`.
+        public static let domain = "callback"
+        /// The name within ``domain``, e.g. `missingHeaders`.
+        public var name: String { base.rawValue }
     }
 
     /// Why the callback was refused.
@@ -351,8 +353,6 @@ public struct VerdictCallbackError: VigilError, Hashable {
         }
     }
 
-    /// The stable code string.
-    public var errorCode: String { code.description }
     /// `true` only for ``Code/handlerFailed`` and ``Code/storeUnavailable``.
     public var isRetryable: Bool { code == .handlerFailed || code == .storeUnavailable }
 

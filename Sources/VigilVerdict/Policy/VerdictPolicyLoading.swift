@@ -108,9 +108,9 @@ extension VerdictPolicy {
 ///
 /// ``line`` and ``column`` are 1-based; the column counts UTF-8 bytes from the start of the line.
 /// ``path`` names the JSON location (`rules[2].minConfidence`).
-public struct VerdictPolicyError: VigilError, Hashable {
+public struct VerdictPolicyError: VigilCodedError, Hashable {
     /// The kind of problem; new kinds are added as new static members.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
+    public struct Code: VigilErrorCode {
         private enum Base: String {
             case unreadable, syntax, unknownKey, missingKey, wrongType, unsupportedVersion, invalidRuleId
             case duplicateRuleId, unknownVerdict, invalidViolationType, unknownAction, unknownPriority
@@ -152,8 +152,10 @@ public struct VerdictPolicyError: VigilError, Hashable {
         /// The ranges of one (verdict, violationType) leave part of `[0, 1]` uncovered.
         public static let gappedRanges = Code(.gappedRanges)
 
-        /// The stable code string, e.g. `policy.unknownKey`.
-        public var description: String { "policy.\(base.rawValue)" }
+        /// `policy`: codes read `policy.<name>`, e.g. `policy.unreadable`.
+        public static let domain = "policy"
+        /// The name within ``domain``, e.g. `unreadable`.
+        public var name: String { base.rawValue }
     }
 
     /// What is wrong.
@@ -176,8 +178,6 @@ public struct VerdictPolicyError: VigilError, Hashable {
         self.detail = detail
     }
 
-    /// The stable code string.
-    public var errorCode: String { code.description }
     /// A bad policy file stays bad until someone edits it.
     public var isRetryable: Bool { false }
     /// `policy.unknownKey at line 7, column 9 (rules[1].minConfidance): <detail>`.

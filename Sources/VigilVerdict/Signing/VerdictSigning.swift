@@ -95,9 +95,9 @@ enum StandardWebhooksV1 {
 
 /// A signature failure: a secret that cannot be used, or a message whose signature headers are
 /// missing, malformed, stale or do not match.
-public struct VerdictSignatureError: VigilError, Hashable {
+public struct VerdictSignatureError: VigilCodedError, Hashable {
     /// The kind of failure; new kinds are added as new static members.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
+    public struct Code: VigilErrorCode {
         private enum Base: String { case invalidSecret, missingHeaders, invalidHeaders, noMatchingSignature,
             timestampTooOld, timestampTooNew }
         private let base: Base
@@ -116,8 +116,10 @@ public struct VerdictSignatureError: VigilError, Hashable {
         /// The timestamp is further in the future than the tolerance allows.
         public static let timestampTooNew = Code(.timestampTooNew)
 
-        /// The stable code string, e.g. `verdictSignature.noMatchingSignature`.
-        public var description: String { "verdictSignature.\(base.rawValue)" }
+        /// `verdictSignature`: codes read `verdictSignature.<name>`, e.g. `verdictSignature.invalidSecret`.
+        public static let domain = "verdictSignature"
+        /// The name within ``domain``, e.g. `invalidSecret`.
+        public var name: String { base.rawValue }
     }
 
     /// What went wrong.
@@ -131,8 +133,6 @@ public struct VerdictSignatureError: VigilError, Hashable {
         self.detail = detail
     }
 
-    /// The stable code string.
-    public var errorCode: String { code.description }
     /// Signature failures are permanent for the message as sent.
     public var isRetryable: Bool { false }
     /// `verdictSignature.<code>: <detail>`.

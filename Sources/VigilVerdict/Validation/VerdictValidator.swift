@@ -302,9 +302,9 @@ public struct ValidatedVerdict: Sendable, Hashable {
 /// Carries the ids of the request and the ids the verdict claimed (UUIDs and correlation ids, safe to
 /// log: a claimed correlation id that could hold personal data is kept as `withheld`) and the failing
 /// field — never the evidence or any other verdict value.
-public struct VerdictValidationError: VigilError, Hashable {
+public struct VerdictValidationError: VigilCodedError, Hashable {
     /// The rule that failed; new rules are added as new static members.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
+    public struct Code: VigilErrorCode {
         private enum Base: String {
             case recordingMismatch, correlationMismatch, confidenceOutOfRange, offsetOutOfRange
             case evidenceControlCharacters, evidenceInsecureURI, evidenceURICredentials, evidenceUnmaskedPAN
@@ -337,8 +337,10 @@ public struct VerdictValidationError: VigilError, Hashable {
         /// data into events, metric labels and remediation payloads.
         public static let unsafeLabel = Code(.unsafeLabel)
 
-        /// The stable code string, e.g. `verdict.recordingMismatch`.
-        public var description: String { "verdict.\(base.rawValue)" }
+        /// `verdict`: codes read `verdict.<name>`, e.g. `verdict.recordingMismatch`.
+        public static let domain = "verdict"
+        /// The name within ``domain``, e.g. `recordingMismatch`.
+        public var name: String { base.rawValue }
     }
 
     /// The rule that failed.
@@ -372,8 +374,6 @@ public struct VerdictValidationError: VigilError, Hashable {
         self.detail = detail
     }
 
-    /// The stable code string.
-    public var errorCode: String { code.description }
     /// A rejected verdict stays rejected: asking the same engine again is the caller's decision.
     public var isRetryable: Bool { false }
     /// Whether the verdict's identity did not match (``Code/recordingMismatch`` or

@@ -1,4 +1,5 @@
 import Foundation
+import VigilCore
 
 #if canImport(Glibc)
 import Glibc
@@ -35,8 +36,8 @@ final class LoopbackHTTPServer: @unchecked Sendable {
     final class Connection: @unchecked Sendable {
         fileprivate let fd: Int32
         private(set) var bytesWritten = 0
-        private let counter: Counter
-        fileprivate init(fd: Int32, counter: Counter) {
+        private let counter: Locked<Int>
+        fileprivate init(fd: Int32, counter: Locked<Int>) {
             self.fd = fd
             self.counter = counter
         }
@@ -49,7 +50,7 @@ final class LoopbackHTTPServer: @unchecked Sendable {
                 if n <= 0 { return false }
                 offset += n
                 bytesWritten += n
-                counter.add(n)
+                counter.withLock { $0 += n }
             }
             return true
         }
@@ -69,16 +70,9 @@ final class LoopbackHTTPServer: @unchecked Sendable {
         }
     }
 
-    final class Counter: @unchecked Sendable {
-        private let lock = NSLock()
-        private var value = 0
-        func add(_ n: Int) { lock.withLock { value += n } }
-        var total: Int { lock.withLock { value } }
-    }
-
     let port: UInt16
     /// Total response bytes the server has managed to write, across connections.
-    let written = Counter()
+    let written = Locked(0)
     private let listenFD: Int32
     private let handler: @Sendable (Request, Connection) -> Void
     private let lock = NSLock()

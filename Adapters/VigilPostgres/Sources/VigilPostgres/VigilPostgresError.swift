@@ -9,9 +9,9 @@ import VigilCore
 ///
 /// Like every Vigil error, it never carries a bound value, a key, a job payload or a password: only
 /// the operation, and for a server error its SQLSTATE.
-public struct VigilPostgresError: VigilError, Hashable {
+public struct VigilPostgresError: VigilDetailedError, Hashable {
     /// The kind of failure; new kinds are added as new static members.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
+    public struct Code: VigilErrorCode {
         private enum Base: String {
             case invalidConfiguration, schemaTooNew, storageFailure
         }
@@ -26,8 +26,10 @@ public struct VigilPostgresError: VigilError, Hashable {
         /// The server could not be reached or a statement failed. Retryable.
         public static let storageFailure = Code(.storageFailure)
 
-        /// The stable code string, e.g. `postgres.schemaTooNew`.
-        public var description: String { "postgres.\(base.rawValue)" }
+        /// `postgres`: codes read `postgres.<name>`, e.g. `postgres.invalidConfiguration`.
+        public static let domain = "postgres"
+        /// The name within ``domain``, e.g. `invalidConfiguration`.
+        public var name: String { base.rawValue }
     }
 
     /// What went wrong.
@@ -41,12 +43,6 @@ public struct VigilPostgresError: VigilError, Hashable {
         self.detail = detail
     }
 
-    /// The stable code string.
-    public var errorCode: String { code.description }
-
     /// Only storage failures may succeed later.
     public var isRetryable: Bool { code == .storageFailure }
-
-    /// `postgres.schemaTooNew — <detail>`.
-    public var description: String { "\(code) — \(detail)" }
 }
