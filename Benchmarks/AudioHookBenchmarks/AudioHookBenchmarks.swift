@@ -41,14 +41,18 @@ private let frames: [[UInt8]] = {
 private let sessionId = "30b0e395-84d3-4570-ac13-9a62d8f514c0"
 private let open = AudioHookMessage(
     id: sessionId, seq: 1, serverSeq: 0, position: .zero,
-    body: .open(.init(organizationId: "d7934305-0972-4844-938e-9060eef73d05",
-                      conversationId: "2f7bf00a-0000-4000-8000-000000000001",
-                      participant: .init(id: "p", ani: "", aniName: "", dnis: ""),
-                      media: [.init(format: "PCMU", channels: ["external", "internal"], rate: 8000)]))).encoded()
+    body: .open(
+        .init(
+            organizationId: "d7934305-0972-4844-938e-9060eef73d05",
+            conversationId: "2f7bf00a-0000-4000-8000-000000000001",
+            participant: .init(id: "p", ani: "", aniName: "", dnis: ""),
+            media: [.init(format: "PCMU", channels: ["external", "internal"], rate: 8000)]))
+).encoded()
 
 let benchmarks: @Sendable () -> Void = {
-    Benchmark.defaultConfiguration = .init(metrics: [.wallClock, .cpuTotal], warmupIterations: 2,
-                                           maxDuration: .seconds(15), maxIterations: 100)
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.wallClock, .cpuTotal], warmupIterations: 2,
+        maxDuration: .seconds(15), maxIterations: 100)
 
     Benchmark("60 s stereo PCMU: decode only (baseline)") { benchmark in
         benchmark.startMeasurement()

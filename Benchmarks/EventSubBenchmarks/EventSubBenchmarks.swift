@@ -89,18 +89,20 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("Store + queue alone: 2 claims, 2 completes, 1 enqueue") { benchmark in
         let store = InMemoryIdempotencyStore(now: wall)
         let queue = InMemoryJobQueue<RecordingJob>(capacity: 1_000_000, now: wall)
-        let job = RecordingJob(conversationId: GenesysID("2f7bf00a-0fc2-4d6a-9b56-92238191433e")!,
-                               recordingId: GenesysID(uuid(0))!, kind: .recordingAvailable,
-                               correlationId: CorrelationID("evt-sub-req-8847291")!, receivedAt: wall())
-        let outcome = StoredOutcome(status: "accepted", details: ["correlationId": "evt-sub-req-8847291"],
-                                    completedAt: wall())
+        let job = RecordingJob(
+            conversationId: GenesysID("2f7bf00a-0fc2-4d6a-9b56-92238191433e")!,
+            recordingId: GenesysID(uuid(0))!, kind: .recordingAvailable,
+            correlationId: CorrelationID("evt-sub-req-8847291")!, receivedAt: wall())
+        let outcome = StoredOutcome(
+            status: "accepted", details: ["correlationId": "evt-sub-req-8847291"],
+            completedAt: wall())
         let fingerprint = String(repeating: "ab", count: 32)
         benchmark.startMeasurement()
         for index in benchmark.scaledIterations {
             let delivery = "vigil.ingest:delivery:swh:msg_\(index)"
             let event = "vigil.ingest:recording:\(uuid(index)):recordingAvailable"
             guard case let .acquired(first) = try await store.claim(delivery, fingerprint: fingerprint, lease: .seconds(30)),
-                  case let .acquired(second) = try await store.claim(event, fingerprint: fingerprint, lease: .seconds(30))
+                case let .acquired(second) = try await store.claim(event, fingerprint: fingerprint, lease: .seconds(30))
             else { fatalError("claim") }
             try await queue.enqueue(job, notBefore: nil)
             try await store.complete(event, token: second, outcome: outcome, retain: .seconds(600))

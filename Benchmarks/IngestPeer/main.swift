@@ -26,7 +26,7 @@ case "payloads":
             "id": delivery.id,
             "timestamp": delivery.headers["webhook-timestamp"] ?? "",
             "signature": delivery.headers["webhook-signature"] ?? "",
-            "body": String(decoding: delivery.body, as: UTF8.self),
+            "body": String(decoding: delivery.body, as: UTF8.self)
         ]
         out += String(decoding: try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]), as: UTF8.self) + "\n"
     }

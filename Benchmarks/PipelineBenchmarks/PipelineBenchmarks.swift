@@ -48,12 +48,16 @@ private struct InstantEngine: ComplianceEngine {
 
     func evaluate(_ request: ComplianceRequest) async throws -> EngineReply {
         if violating {
-            return .verdict(ComplianceVerdict(recordingId: request.recordingId, verdict: .violationDetected,
-                                              violationType: .pciMidCapture, confidenceScore: 0.96, timestampOffsetMs: 12_000,
-                                              recommendedAction: .routeToComplianceQueue, correlationId: request.correlationId))
+            return .verdict(
+                ComplianceVerdict(
+                    recordingId: request.recordingId, verdict: .violationDetected,
+                    violationType: .pciMidCapture, confidenceScore: 0.96, timestampOffsetMs: 12_000,
+                    recommendedAction: .routeToComplianceQueue, correlationId: request.correlationId))
         }
-        return .verdict(ComplianceVerdict(recordingId: request.recordingId, verdict: .compliant, confidenceScore: 0.99,
-                                          correlationId: request.correlationId))
+        return .verdict(
+            ComplianceVerdict(
+                recordingId: request.recordingId, verdict: .compliant, confidenceScore: 0.99,
+                correlationId: request.correlationId))
     }
 }
 
@@ -104,27 +108,33 @@ private func setUp(count: Int, violating: Bool, sqlite: Bool = false) async -> S
     }
     let sink = InMemoryDeadLetterSink()
     let acks = AckCounter()
-    let receiver = WebhookReceiver(verifier: try! WebhookVerifier(scheme: .standardWebhooks, secrets: [secret]),
-                                   minimiser: EventMinimiser(include: [.recordingId, .direction, .channel]),
-                                   tokenizer: KeyedEventTokenizer(key: Array(repeating: 7, count: 32))!,
-                                   store: store, queue: queue)
+    let receiver = WebhookReceiver(
+        verifier: try! WebhookVerifier(scheme: .standardWebhooks, secrets: [secret]),
+        minimiser: EventMinimiser(include: [.recordingId, .direction, .channel]),
+        tokenizer: KeyedEventTokenizer(key: Array(repeating: 7, count: 32))!,
+        store: store, queue: queue)
     let breaker = CircuitBreaker(name: "engine", configuration: .init(recordFailure: ComplianceEngineError.countsAgainstEngine))
     let pipeline = CompliancePipeline(
         receiver: receiver, client: client,
-        evaluator: ComplianceEvaluator(engine: CircuitBreakingComplianceEngine(base: InstantEngine(violating: violating),
-                                                                               breaker: breaker)),
+        evaluator: ComplianceEvaluator(
+            engine: CircuitBreakingComplianceEngine(
+                base: InstantEngine(violating: violating),
+                breaker: breaker)),
         remediation: RemediationExecutor(actions: client, store: store, deadLetters: sink, clock: ContinuousClock()),
-        routing: RemediationRouting(flow: try! .defaultFlow(worktypeId: "5c3d1f2e-8a9b-4c7d-9e0f-1a2b3c4d5e6f",
-                                                            reviewQueueId: "7e6d5c4b-3a29-4817-a6b5-c4d3e2f1a0b9")),
+        routing: RemediationRouting(
+            flow: try! .defaultFlow(
+                worktypeId: "5c3d1f2e-8a9b-4c7d-9e0f-1a2b3c4d5e6f",
+                reviewQueueId: "7e6d5c4b-3a29-4817-a6b5-c4d3e2f1a0b9")),
         store: store, deadLetters: sink, observer: acks,
         configuration: PipelineConfiguration(idlePollInterval: .milliseconds(1)))
     var events: [(body: [UInt8], headers: HTTPFields)] = []
     for index in 0..<count {
         let (cid, rid) = await cloud.addRecording()
-        let body = Array(#"""
-        {"id":"dlv-\#(index)","event":"recording:recordingCompleted","timestamp":"2026-05-01T10:05:20.000Z","correlationId":"bench-\#(index)",\#
-        "data":{"recordingId":"\#(rid)","conversationId":"\#(cid)","direction":"INBOUND","channel":"VOICE"}}
-        """#.utf8)
+        let body = Array(
+            #"""
+            {"id":"dlv-\#(index)","event":"recording:recordingCompleted","timestamp":"2026-05-01T10:05:20.000Z","correlationId":"bench-\#(index)",\#
+            "data":{"recordingId":"\#(rid)","conversationId":"\#(cid)","direction":"INBOUND","channel":"VOICE"}}
+            """#.utf8)
         events.append((body, signer.sign(body: body, id: "msg_\(index)", now: Date())))
     }
     return Setup(pipeline: pipeline, acks: acks, events: events, cloud: cloud)

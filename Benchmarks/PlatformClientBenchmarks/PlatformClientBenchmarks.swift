@@ -20,16 +20,17 @@ private let conversationId = GenesysID("2f7bf00a-0fc2-4d6a-9b56-92238191433e")!
 private let recordingId = GenesysID("9fb2ca78-1c55-4e3b-8a0e-5d1f3b6c7a21")!
 
 /// A ready recording as the platform returns it (reference §1.3 shape; values illustrative).
-private let recordingJSON: [UInt8] = Array("""
-{"id":"\(recordingId)","conversationId":"\(conversationId)","name":"Recording","media":"audio",
- "mediaSubtype":"Trunk","startTime":"2026-05-01T10:00:00.000Z","endTime":"2026-05-01T10:05:12.000Z",
- "fileState":"AVAILABLE","sessionId":"c03d300e-1111-4222-8333-444455556666",
- "mediaUris":{"S":{"mediaUri":"https://media.example.test/rec/abc?X-Amz-Expires=3600&X-Amz-Signature=0123456789abcdef","waveformData":[0.1,0.4,0.3,0.2]}},
- "estimatedTranscodeTimeMs":0,"actualTranscodeTimeMs":812,"outputDurationMs":312000,"outputSizeInBytes":4992044,
- "annotations":[{"id":"a1","name":"Hold","type":"Pause","location":60000,"durationMs":12000,"reason":"Hold"}],
- "deleteDate":"2027-05-01T00:00:00.000Z","recordingFileRole":"CUSTOMER_EXPERIENCE",
- "selfUri":"/api/v2/conversations/\(conversationId)/recordings/\(recordingId)"}
-""".utf8)
+private let recordingJSON: [UInt8] = Array(
+    """
+    {"id":"\(recordingId)","conversationId":"\(conversationId)","name":"Recording","media":"audio",
+     "mediaSubtype":"Trunk","startTime":"2026-05-01T10:00:00.000Z","endTime":"2026-05-01T10:05:12.000Z",
+     "fileState":"AVAILABLE","sessionId":"c03d300e-1111-4222-8333-444455556666",
+     "mediaUris":{"S":{"mediaUri":"https://media.example.test/rec/abc?X-Amz-Expires=3600&X-Amz-Signature=0123456789abcdef","waveformData":[0.1,0.4,0.3,0.2]}},
+     "estimatedTranscodeTimeMs":0,"actualTranscodeTimeMs":812,"outputDurationMs":312000,"outputSizeInBytes":4992044,
+     "annotations":[{"id":"a1","name":"Hold","type":"Pause","location":60000,"durationMs":12000,"reason":"Hold"}],
+     "deleteDate":"2027-05-01T00:00:00.000Z","recordingFileRole":"CUSTOMER_EXPERIENCE",
+     "selfUri":"/api/v2/conversations/\(conversationId)/recordings/\(recordingId)"}
+    """.utf8)
 
 private let tokenJSON: [UInt8] = Array(#"{"access_token":"bench-token","token_type":"bearer","expires_in":86400}"#.utf8)
 

@@ -29,7 +29,7 @@ private let sentences: [String] = [
     "Agent: No problem. Can I reach you on +44 20 7946 0958 or at jane.doe@example.com if needed? ",
     "Customer: Yes, or my mobile (317) 555-0123. The other card was 371449635398431. ",
     "Agent: The payment event was logged at 1748503543012 and will settle in two or three days. ",
-    "Customer: Great, thanks very much for your help, have a nice day. ",
+    "Customer: Great, thanks very much for your help, have a nice day. "
 ]
 
 private let transcript: [UInt8] = {

@@ -34,8 +34,9 @@ private let verdictJSON: Data = try! VigilJSON.encode(verdict)
 private let request = ComplianceRequest(
     correlationId: correlationId, recordingId: recordingId,
     conversationId: GenesysID("2f7bf00a-0fc2-4d6a-9b56-92238191433e")!,
-    media: MediaLink(uri: PresignedURL(string: "https://media.example.com/rec.wav?sig=abc")!,
-                     expiresAt: Date().addingTimeInterval(3_000), format: .wav),
+    media: MediaLink(
+        uri: PresignedURL(string: "https://media.example.com/rec.wav?sig=abc")!,
+        expiresAt: Date().addingTimeInterval(3_000), format: .wav),
     metadata: ComplianceRequestMetadata(channel: .voice, direction: .inbound, durationMs: 312_000),
     requestedAt: Date())
 
@@ -46,9 +47,11 @@ private struct PrebuiltEngine: ComplianceEngine {
 }
 
 private func makeEvaluator() -> ComplianceEvaluator {
-    let breaker = CircuitBreaker(name: "engine", configuration: .init(
-        slowCallDurationThreshold: .seconds(20), slidingWindowSize: 100, minimumNumberOfCalls: 20,
-        recordFailure: ComplianceEngineError.countsAgainstEngine))
+    let breaker = CircuitBreaker(
+        name: "engine",
+        configuration: .init(
+            slowCallDurationThreshold: .seconds(20), slidingWindowSize: 100, minimumNumberOfCalls: 20,
+            recordFailure: ComplianceEngineError.countsAgainstEngine))
     let engine = CircuitBreakingComplianceEngine(base: PrebuiltEngine(reply: .verdict(verdict)), breaker: breaker)
     return ComplianceEvaluator(engine: engine, validator: VerdictValidator(), policy: .default)
 }
@@ -100,7 +103,8 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("Only validator (digit-heavy masked text)") { benchmark in
         let validator = VerdictValidator()
         var heavy = verdict
-        heavy.evidenceSnippet = "card **** **** **** 1111 read at 02:04; ref 4111 1111 1111 1112; "
+        heavy.evidenceSnippet =
+            "card **** **** **** 1111 read at 02:04; ref 4111 1111 1111 1112; "
             + "segment a1b2c3d4-e5f6-7890-abcd-ef1234567890"
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {

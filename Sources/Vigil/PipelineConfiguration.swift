@@ -50,15 +50,20 @@ public struct PipelineConfiguration: Sendable {
     public var keyPrefix: String
 
     /// Creates a configuration.
-    public init(lease: Duration = .seconds(600), idlePollInterval: Duration = .seconds(1),
-                recordingPoll: RecordingPollOptions = RecordingPollOptions(initialDelay: .seconds(1), maxDelay: .seconds(15),
-                                                                           limit: .seconds(30)),
-                notReadyDelay: Duration = .seconds(60), maxNotReadyDelay: Duration = .seconds(1_800), busyRetryDelay: Duration = .seconds(30), mediaLinkLifetime: Duration = .seconds(600),
-                listMaxWait: Duration = .seconds(5), fanOutAttempts: Int = 3, queueMaxDeliveries: Int? = nil,
-                retryBackoff: any RetryPolicy = ExponentialBackoffPolicy(base: .seconds(2), cap: .seconds(300),
-                                                                         maxAttempts: .max),
-                maxRetryDelay: Duration = .seconds(300), retain: Duration = .seconds(30 * 86_400),
-                keyPrefix: String = "vigil.pipeline:") {
+    public init(
+        lease: Duration = .seconds(600), idlePollInterval: Duration = .seconds(1),
+        recordingPoll: RecordingPollOptions = RecordingPollOptions(
+            initialDelay: .seconds(1), maxDelay: .seconds(15),
+            limit: .seconds(30)),
+        notReadyDelay: Duration = .seconds(60), maxNotReadyDelay: Duration = .seconds(1_800), busyRetryDelay: Duration = .seconds(30),
+        mediaLinkLifetime: Duration = .seconds(600),
+        listMaxWait: Duration = .seconds(5), fanOutAttempts: Int = 3, queueMaxDeliveries: Int? = nil,
+        retryBackoff: any RetryPolicy = ExponentialBackoffPolicy(
+            base: .seconds(2), cap: .seconds(300),
+            maxAttempts: .max),
+        maxRetryDelay: Duration = .seconds(300), retain: Duration = .seconds(30 * 86_400),
+        keyPrefix: String = "vigil.pipeline:"
+    ) {
         self.lease = lease
         self.idlePollInterval = idlePollInterval
         self.recordingPoll = recordingPoll

@@ -132,8 +132,10 @@ public struct PipelineEvent: Sendable, Hashable, CustomStringConvertible {
     public let correlationId: CorrelationID?
 
     /// Creates an event.
-    public init(kind: Kind, at: Date, duration: Duration? = nil, worker: Int? = nil, conversationId: GenesysID? = nil,
-                recordingId: GenesysID? = nil, correlationId: CorrelationID? = nil) {
+    public init(
+        kind: Kind, at: Date, duration: Duration? = nil, worker: Int? = nil, conversationId: GenesysID? = nil,
+        recordingId: GenesysID? = nil, correlationId: CorrelationID? = nil
+    ) {
         self.kind = kind
         self.at = at
         self.duration = duration
@@ -177,7 +179,9 @@ public struct PipelineEvent: Sendable, Hashable, CustomStringConvertible {
     /// `flagged recording=<id> correlation=<id> worker=2 (0.8 seconds)` — identifiers only.
     public var description: String {
         var text = name
-        if let recordingId { text += " recording=\(recordingId)" } else if let conversationId {
+        if let recordingId {
+            text += " recording=\(recordingId)"
+        } else if let conversationId {
             text += " conversation=\(conversationId)"
         }
         if let correlationId { text += " correlation=\(correlationId)" }

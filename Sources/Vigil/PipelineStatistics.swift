@@ -111,8 +111,9 @@ public final class PipelineStatistics: ComplianceObserver, @unchecked Sendable {
             let index = Int((p * Double(sorted.count)).rounded(.up)) - 1
             return sorted[min(sorted.count - 1, Swift.max(0, index))]
         }
-        result.timeToFlag = Percentiles(count: sorted.count, p50: rank(0.50), p95: rank(0.95), p99: rank(0.99),
-                                        max: sorted.last)
+        result.timeToFlag = Percentiles(
+            count: sorted.count, p50: rank(0.50), p95: rank(0.95), p99: rank(0.99),
+            max: sorted.last)
         return result
     }
 

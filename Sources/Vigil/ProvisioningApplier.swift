@@ -36,7 +36,8 @@ public struct ProvisioningApplier: Sendable {
         }
         guard let id = current.id else { throw ProvisioningError("the platform listed the trigger \(wanted.name) without an id") }
         guard current.topicName == wanted.topicName else {
-            throw ProvisioningError("the trigger \(wanted.name) listens to \(current.topicName); a trigger's topic cannot change — delete it and run again")
+            throw ProvisioningError(
+                "the trigger \(wanted.name) listens to \(current.topicName); a trigger's topic cannot change — delete it and run again")
         }
         if current.configures(sameAs: wanted) { return .unchanged(triggerId: id) }
         var update = wanted

@@ -95,29 +95,33 @@ public struct AnalysisPolicy: Codable, Sendable, Hashable {
         "customer number", "customer id", "routing number", "phone number", "telephone number",
         "mobile number", "zip code", "zip", "postcode", "postal code", "extension", "promo code",
         "discount code", "voucher code", "gift card number", "loyalty number", "area code", "country code",
-        "dialing code", "dialling code", "sort code", "post code",
+        "dialing code", "dialling code", "sort code", "post code"
     ]
 
     /// The default recording notice.
     public static let defaultDisclosures = [
-        DisclosureRule(name: "recording-notice", phrases: [
-            "this call may be recorded", "this call is being recorded", "this call will be recorded",
-            "this call may be monitored or recorded", "calls are recorded", "call is recorded",
-        ], withinSeconds: 30),
+        DisclosureRule(
+            name: "recording-notice",
+            phrases: [
+                "this call may be recorded", "this call is being recorded", "this call will be recorded",
+                "this call may be monitored or recorded", "calls are recorded", "call is recorded"
+            ], withinSeconds: 30)
     ]
 
     /// The default prohibited phrases.
     public static let defaultProhibitedPhrases = [
-        "guaranteed approval", "there is no risk", "you have no choice", "this offer is only valid today",
+        "guaranteed approval", "there is no risk", "you have no choice", "this offer is only valid today"
     ]
 
     /// The defaults.
-    public init(requiredDisclosures: [DisclosureRule] = AnalysisPolicy.defaultDisclosures,
-                prohibitedPhrases: [String] = AnalysisPolicy.defaultProhibitedPhrases,
-                disclosureMaxWordGap: Int = 2, dtmfDigitGapSeconds: Double = 2, cvvWindowSeconds: Double = 30,
-                routeToComplianceQueueAt: Double = 0.9, promptWindowSeconds: Double = 60, promptWindowTurns: Int = 6,
-                spokenDigitGapSeconds: Double = 10,
-                nonPaymentNumberCues: [String] = AnalysisPolicy.defaultNonPaymentNumberCues) {
+    public init(
+        requiredDisclosures: [DisclosureRule] = AnalysisPolicy.defaultDisclosures,
+        prohibitedPhrases: [String] = AnalysisPolicy.defaultProhibitedPhrases,
+        disclosureMaxWordGap: Int = 2, dtmfDigitGapSeconds: Double = 2, cvvWindowSeconds: Double = 30,
+        routeToComplianceQueueAt: Double = 0.9, promptWindowSeconds: Double = 60, promptWindowTurns: Int = 6,
+        spokenDigitGapSeconds: Double = 10,
+        nonPaymentNumberCues: [String] = AnalysisPolicy.defaultNonPaymentNumberCues
+    ) {
         self.requiredDisclosures = requiredDisclosures
         self.prohibitedPhrases = prohibitedPhrases
         self.disclosureMaxWordGap = disclosureMaxWordGap
@@ -151,21 +155,25 @@ public struct AnalysisPolicy: Codable, Sendable, Hashable {
         }
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let defaults = AnalysisPolicy()
-        requiredDisclosures = try c.decodeIfPresent([DisclosureRule].self, forKey: .requiredDisclosures)
+        requiredDisclosures =
+            try c.decodeIfPresent([DisclosureRule].self, forKey: .requiredDisclosures)
             ?? defaults.requiredDisclosures
         prohibitedPhrases = try c.decodeIfPresent([String].self, forKey: .prohibitedPhrases) ?? defaults.prohibitedPhrases
         // Read as a number first: a fraction must still name the key (JSONDecoder's own Int error
         // loses the coding path on some platforms).
-        let gap = try c.decodeIfPresent(Double.self, forKey: .disclosureMaxWordGap)
+        let gap =
+            try c.decodeIfPresent(Double.self, forKey: .disclosureMaxWordGap)
             ?? Double(defaults.disclosureMaxWordGap)
         guard gap == gap.rounded(), (0...10).contains(gap) else {
-            throw DecodingError.dataCorruptedError(forKey: .disclosureMaxWordGap, in: c,
-                                                   debugDescription: "must be a whole number in [0, 10]")
+            throw DecodingError.dataCorruptedError(
+                forKey: .disclosureMaxWordGap, in: c,
+                debugDescription: "must be a whole number in [0, 10]")
         }
         disclosureMaxWordGap = Int(gap)
         dtmfDigitGapSeconds = try c.decodeIfPresent(Double.self, forKey: .dtmfDigitGapSeconds) ?? defaults.dtmfDigitGapSeconds
         cvvWindowSeconds = try c.decodeIfPresent(Double.self, forKey: .cvvWindowSeconds) ?? defaults.cvvWindowSeconds
-        routeToComplianceQueueAt = try c.decodeIfPresent(Double.self, forKey: .routeToComplianceQueueAt)
+        routeToComplianceQueueAt =
+            try c.decodeIfPresent(Double.self, forKey: .routeToComplianceQueueAt)
             ?? defaults.routeToComplianceQueueAt
         guard dtmfDigitGapSeconds > 0, dtmfDigitGapSeconds <= 60 else {
             throw DecodingError.dataCorruptedError(forKey: .dtmfDigitGapSeconds, in: c, debugDescription: "must be in (0, 60]")
@@ -174,30 +182,36 @@ public struct AnalysisPolicy: Codable, Sendable, Hashable {
             throw DecodingError.dataCorruptedError(forKey: .cvvWindowSeconds, in: c, debugDescription: "must be in [0, 3600]")
         }
         guard (0...1).contains(routeToComplianceQueueAt) else {
-            throw DecodingError.dataCorruptedError(forKey: .routeToComplianceQueueAt, in: c,
-                                                   debugDescription: "must be in [0, 1]")
+            throw DecodingError.dataCorruptedError(
+                forKey: .routeToComplianceQueueAt, in: c,
+                debugDescription: "must be in [0, 1]")
         }
-        promptWindowSeconds = try c.decodeIfPresent(Double.self, forKey: .promptWindowSeconds)
+        promptWindowSeconds =
+            try c.decodeIfPresent(Double.self, forKey: .promptWindowSeconds)
             ?? defaults.promptWindowSeconds
         guard promptWindowSeconds >= 0, promptWindowSeconds <= 600 else {
             throw DecodingError.dataCorruptedError(forKey: .promptWindowSeconds, in: c, debugDescription: "must be in [0, 600]")
         }
         let turns = try c.decodeIfPresent(Double.self, forKey: .promptWindowTurns) ?? Double(defaults.promptWindowTurns)
         guard turns == turns.rounded(), (1...50).contains(turns) else {
-            throw DecodingError.dataCorruptedError(forKey: .promptWindowTurns, in: c,
-                                                   debugDescription: "must be a whole number in [1, 50]")
+            throw DecodingError.dataCorruptedError(
+                forKey: .promptWindowTurns, in: c,
+                debugDescription: "must be a whole number in [1, 50]")
         }
         promptWindowTurns = Int(turns)
-        spokenDigitGapSeconds = try c.decodeIfPresent(Double.self, forKey: .spokenDigitGapSeconds)
+        spokenDigitGapSeconds =
+            try c.decodeIfPresent(Double.self, forKey: .spokenDigitGapSeconds)
             ?? defaults.spokenDigitGapSeconds
         guard spokenDigitGapSeconds > 0, spokenDigitGapSeconds <= 60 else {
             throw DecodingError.dataCorruptedError(forKey: .spokenDigitGapSeconds, in: c, debugDescription: "must be in (0, 60]")
         }
-        nonPaymentNumberCues = try c.decodeIfPresent([String].self, forKey: .nonPaymentNumberCues)
+        nonPaymentNumberCues =
+            try c.decodeIfPresent([String].self, forKey: .nonPaymentNumberCues)
             ?? defaults.nonPaymentNumberCues
         guard nonPaymentNumberCues.allSatisfy({ $0.contains { $0.isLetter } }) else {
-            throw DecodingError.dataCorruptedError(forKey: .nonPaymentNumberCues, in: c,
-                                                   debugDescription: "every cue needs at least one word")
+            throw DecodingError.dataCorruptedError(
+                forKey: .nonPaymentNumberCues, in: c,
+                debugDescription: "every cue needs at least one word")
         }
     }
 
@@ -226,9 +240,10 @@ public struct AnalysisPolicy: Codable, Sendable, Hashable {
 
     /// The DTMF analyser configuration these rules imply.
     public func dtmfConfiguration(channelLabels: [String] = ["external", "internal"]) -> DTMFFindingAnalyzer.Configuration {
-        DTMFFindingAnalyzer.Configuration(maxDigitGapMs: Int((dtmfDigitGapSeconds * 1000).rounded()),
-                                          cvvWindowMs: Int((cvvWindowSeconds * 1000).rounded()),
-                                          channelLabels: channelLabels)
+        DTMFFindingAnalyzer.Configuration(
+            maxDigitGapMs: Int((dtmfDigitGapSeconds * 1000).rounded()),
+            cvvWindowMs: Int((cvvWindowSeconds * 1000).rounded()),
+            channelLabels: channelLabels)
     }
 
     private static func describe(_ error: DecodingError) -> (String, String) {
@@ -304,8 +319,9 @@ public struct AnalysisError: VigilError, Hashable {
 
     /// A media format that cannot be analysed.
     public static func unsupportedMedia(_ format: String) -> AnalysisError {
-        AnalysisError(code: .unsupportedMedia,
-                      detail: "media format \(format) is not supported; request formatId=WAV or WAV_ULAW")
+        AnalysisError(
+            code: .unsupportedMedia,
+            detail: "media format \(format) is not supported; request formatId=WAV or WAV_ULAW")
     }
 
     /// A failed download.

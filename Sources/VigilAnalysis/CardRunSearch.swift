@@ -55,10 +55,12 @@ enum CardRunSearch {
                 if let boundaries, !boundaries.contains(leading) || !boundaries.contains(end) { continue }
                 let candidate = digits[leading..<end]
                 guard let network = PaymentCard.network(ofDigits: candidate),
-                      commonLengths(network).contains(candidate.count), PaymentCard.isLuhnValid(candidate),
-                      let code = securityCode(in: digits[end...], network: network, keyed: keyed) else { continue }
-                return Match(card: leading..<end, network: network,
-                             code: code.isEmpty ? nil : (end + code.lowerBound)..<(end + code.upperBound))
+                    commonLengths(network).contains(candidate.count), PaymentCard.isLuhnValid(candidate),
+                    let code = securityCode(in: digits[end...], network: network, keyed: keyed)
+                else { continue }
+                return Match(
+                    card: leading..<end, network: network,
+                    code: code.isEmpty ? nil : (end + code.lowerBound)..<(end + code.upperBound))
             }
         }
         return nil
@@ -83,7 +85,8 @@ enum CardRunSearch {
         guard digits.count == 19, PaymentCard.isValid(digits) else { return nil }
         let card = digits.prefix(16)
         guard let network = PaymentCard.network(ofDigits: card), commonLengths(network).contains(16),
-              PaymentCard.isLuhnValid(card) else { return nil }
+            PaymentCard.isLuhnValid(card)
+        else { return nil }
         return (16, network)
     }
 

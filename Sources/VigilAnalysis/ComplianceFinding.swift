@@ -53,8 +53,10 @@ public struct ComplianceFinding: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Creates a finding.
-    public init(type: ViolationType, source: Source, participant: String, channel: Int? = nil, offsetMs: Int,
-                durationMs: Int = 0, confidence: Double, evidence: String, prompting: Prompting? = nil) {
+    public init(
+        type: ViolationType, source: Source, participant: String, channel: Int? = nil, offsetMs: Int,
+        durationMs: Int = 0, confidence: Double, evidence: String, prompting: Prompting? = nil
+    ) {
         self.type = type
         self.source = source
         self.participant = participant
@@ -96,11 +98,14 @@ public enum VerdictBuilder {
     /// `VIOLATION_DETECTED` with the primary finding (type, offset, masked evidence; action
     /// `ROUTE_TO_COMPLIANCE_QUEUE` when its confidence is at least `routeThreshold`, else `HUMAN_REVIEW`),
     /// or `COMPLIANT` with confidence ``compliantConfidence`` and action `NONE`.
-    public static func verdict(for findings: [ComplianceFinding], recordingId: GenesysID,
-                               correlationId: CorrelationID, routeThreshold: Double = 0.9) -> ComplianceVerdict {
+    public static func verdict(
+        for findings: [ComplianceFinding], recordingId: GenesysID,
+        correlationId: CorrelationID, routeThreshold: Double = 0.9
+    ) -> ComplianceVerdict {
         guard let finding = primary(of: findings) else {
-            return ComplianceVerdict(recordingId: recordingId, verdict: .compliant, confidenceScore: compliantConfidence,
-                                     recommendedAction: RecommendedAction.none, correlationId: correlationId)
+            return ComplianceVerdict(
+                recordingId: recordingId, verdict: .compliant, confidenceScore: compliantConfidence,
+                recommendedAction: RecommendedAction.none, correlationId: correlationId)
         }
         let confidence = (finding.confidence * 1000).rounded() / 1000
         return ComplianceVerdict(

@@ -137,9 +137,11 @@ extension ContentAnalyzer {
     /// }
     /// ```
     public static func findings(in body: HTTPBody, policy: AnalysisPolicy = AnalysisPolicy())
-        -> AsyncThrowingStream<ComplianceFinding, any Error> {
-        let (stream, continuation) = AsyncThrowingStream.makeStream(of: ComplianceFinding.self,
-                                                                     throwing: (any Error).self)
+        -> AsyncThrowingStream<ComplianceFinding, any Error>
+    {
+        let (stream, continuation) = AsyncThrowingStream.makeStream(
+            of: ComplianceFinding.self,
+            throwing: (any Error).self)
         let task = Task {
             do {
                 var analyzer = ContentAnalyzer(policy: policy)

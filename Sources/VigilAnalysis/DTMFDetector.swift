@@ -357,7 +357,7 @@ public struct DTMFDetector: Sendable {
                     [m + d1.0, d1.1, d2.0 + d3.0, -d2.1 + d3.1],
                     [d1.1, m - d1.0, d2.1 + d3.1, d2.0 - d3.0],
                     [e2.0 + e3.0, -e2.1 + e3.1, m + e1.0, e1.1],
-                    [e2.1 + e3.1, e2.0 - e3.0, e1.1, m - e1.0],
+                    [e2.1 + e3.1, e2.0 - e3.0, e1.1, m - e1.0]
                 ]
                 result += invert(matrix).flatMap { $0.map { Float($0) } }
             }
@@ -561,13 +561,16 @@ public struct DTMFDetector: Sendable {
             let p1 = count > 1 ? start + slots.1 * m : p0
             let p2 = count > 2 ? start + slots.2 * m : p0
             let p3 = count > 3 ? start + slots.3 * m : p0
-            return (Self.goertzel4(p0, p1, p2, p3, count: m, coefficients: coefficients.lowHalf),
-                    Self.goertzel4(p0, p1, p2, p3, count: m, coefficients: coefficients.highHalf))
+            return (
+                Self.goertzel4(p0, p1, p2, p3, count: m, coefficients: coefficients.lowHalf),
+                Self.goertzel4(p0, p1, p2, p3, count: m, coefficients: coefficients.highHalf)
+            )
         }
         for lane in 0..<count {
             let half = firstStaged + (lane == 0 ? slots.0 : lane == 1 ? slots.1 : lane == 2 ? slots.2 : slots.3)
-            store(half: half, s1: SIMD8(lowHalf: outputs.low.s1(lane), highHalf: outputs.high.s1(lane)),
-                  s2: SIMD8(lowHalf: outputs.low.s2(lane), highHalf: outputs.high.s2(lane)))
+            store(
+                half: half, s1: SIMD8(lowHalf: outputs.low.s1(lane), highHalf: outputs.high.s1(lane)),
+                s2: SIMD8(lowHalf: outputs.low.s2(lane), highHalf: outputs.high.s2(lane)))
         }
     }
 

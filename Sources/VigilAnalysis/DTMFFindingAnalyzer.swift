@@ -80,7 +80,8 @@ public struct DTMFFindingAnalyzer: Sendable {
                 continue
             }
             if let last = openRuns[event.channel]?.last,
-               event.startMilliseconds - Self.endMilliseconds(last) >= configuration.maxDigitGapMs {
+                event.startMilliseconds - Self.endMilliseconds(last) >= configuration.maxDigitGapMs
+            {
                 findings += close(channel: event.channel)
             }
             openRuns[event.channel, default: []].append(event)
@@ -120,8 +121,10 @@ public struct DTMFFindingAnalyzer: Sendable {
     }
 
     /// All findings in a complete list of digits.
-    public static func findings(in events: [DTMFDigitEvent],
-                                configuration: Configuration = Configuration()) -> [ComplianceFinding] {
+    public static func findings(
+        in events: [DTMFDigitEvent],
+        configuration: Configuration = Configuration()
+    ) -> [ComplianceFinding] {
         var analyzer = DTMFFindingAnalyzer(configuration: configuration)
         let ordered = events.sorted { ($0.startSample, $0.channel) < ($1.startSample, $1.channel) }
         return (analyzer.consume(ordered) + analyzer.finish()).sorted { $0.offsetMs < $1.offsetMs }
@@ -133,7 +136,8 @@ public struct DTMFFindingAnalyzer: Sendable {
     /// `AAA-GG-SSSS` and handed to its SSN detector.
     public static func isPlausibleSSN(_ digits: [UInt8]) -> Bool {
         guard digits.count == 9, digits.allSatisfy({ (48...57).contains($0) }) else { return false }
-        let text = String(decoding: digits[0..<3], as: UTF8.self) + "-" + String(decoding: digits[3..<5], as: UTF8.self)
+        let text =
+            String(decoding: digits[0..<3], as: UTF8.self) + "-" + String(decoding: digits[3..<5], as: UTF8.self)
             + "-" + String(decoding: digits[5..<9], as: UTF8.self)
         return !ssnDetector.findings(in: text).isEmpty
     }
@@ -149,8 +153,9 @@ public struct DTMFFindingAnalyzer: Sendable {
     }
 
     private static let ssnDetector = PIIDetector(kinds: [.usSSN])
-    private static let cardMasker = try? Redactor(policy: RedactionPolicy([.creditCard: .mask(keepingLast: 4)]),
-                                                  detector: PIIDetector(kinds: [.creditCard]))
+    private static let cardMasker = try? Redactor(
+        policy: RedactionPolicy([.creditCard: .mask(keepingLast: 4)]),
+        detector: PIIDetector(kinds: [.creditCard]))
 
     private mutating func close(channel: Int) -> [ComplianceFinding] {
         guard let run = openRuns.removeValue(forKey: channel), !run.isEmpty else { return [] }
@@ -159,7 +164,8 @@ public struct DTMFFindingAnalyzer: Sendable {
             // The card was reported when it was complete; what was keyed after it may be its code.
             let end = early.card.upperBound
             guard let code = CardRunSearch.securityCode(in: digits[end...], network: early.network, keyed: true),
-                  !code.isEmpty else { return [] }
+                !code.isEmpty
+            else { return [] }
             return securityCode(Array(run[(end + code.lowerBound)..<(end + code.upperBound)]), channel: channel)
         }
         if let split = CardRunSearch.cardAndCode(in: digits[...]) {
@@ -192,17 +198,24 @@ public struct DTMFFindingAnalyzer: Sendable {
     private func securityCode(_ run: [DTMFDigitEvent], channel: Int) -> [ComplianceFinding] {
         let offset = run[0].startMilliseconds
         guard let cardEnd = lastCardEndMs[channel], offset >= cardEnd,
-              offset - cardEnd <= configuration.cvvWindowMs else { return [] }
-        return [finding(.pciCvvCapture, "DTMF security code \(String(repeating: "*", count: run.count))", run,
-                        channel: channel)]
+            offset - cardEnd <= configuration.cvvWindowMs
+        else { return [] }
+        return [
+            finding(
+                .pciCvvCapture, "DTMF security code \(String(repeating: "*", count: run.count))", run,
+                channel: channel)
+        ]
     }
 
-    private func finding(_ type: ViolationType, _ evidence: String, _ run: [DTMFDigitEvent],
-                         channel: Int) -> ComplianceFinding {
+    private func finding(
+        _ type: ViolationType, _ evidence: String, _ run: [DTMFDigitEvent],
+        channel: Int
+    ) -> ComplianceFinding {
         let offset = run[0].startMilliseconds
         let end = Self.endMilliseconds(run[run.count - 1])
         let confidence = run.map(\.confidence).reduce(0, +) / Double(run.count)
-        let participant = channel < configuration.channelLabels.count
+        let participant =
+            channel < configuration.channelLabels.count
             ? configuration.channelLabels[channel] : "channel \(channel)"
         return ComplianceFinding(
             type: type, source: .dtmf, participant: participant, channel: channel, offsetMs: offset,

@@ -43,8 +43,10 @@ public struct EvidenceClipRecorder: Sendable {
 
         /// Creates options; negative values count as 0, `maximumClips` and `maximumClipMilliseconds` at
         /// least 1 — here and on every later assignment.
-        public init(preRollMilliseconds: Int = 5_000, postRollMilliseconds: Int = 3_000, lookbackMilliseconds: Int = 45_000,
-                    maximumClipMilliseconds: Int = 90_000, marginMilliseconds: Int = 100, maximumClips: Int = 8) {
+        public init(
+            preRollMilliseconds: Int = 5_000, postRollMilliseconds: Int = 3_000, lookbackMilliseconds: Int = 45_000,
+            maximumClipMilliseconds: Int = 90_000, marginMilliseconds: Int = 100, maximumClips: Int = 8
+        ) {
             self.preRollMilliseconds = preRollMilliseconds
             self.postRollMilliseconds = postRollMilliseconds
             self.lookbackMilliseconds = lookbackMilliseconds
@@ -101,8 +103,8 @@ public struct EvidenceClipRecorder: Sendable {
         }
         retained += samples
         let keep = byte(milliseconds: options.lookbackMilliseconds, format)
-        if retained.count > 2 * keep + 65_536 {   // trim in batches, not per chunk
-            let drop = (retained.count - keep) / format.blockAlign * format.blockAlign   // whole frames
+        if retained.count > 2 * keep + 65_536 {  // trim in batches, not per chunk
+            let drop = (retained.count - keep) / format.blockAlign * format.blockAlign  // whole frames
             retained.removeFirst(drop)
             retainedStart += drop
         }

@@ -72,7 +72,8 @@ public enum FileScan {
                 let dataEnd = min(file.bytes.count, data.start + (data.declaredByteCount ?? file.bytes.count))
                 let dataRange = data.start..<max(data.start, dataEnd)
                 if let frame = LookaheadScan.plan(data: UnsafeRawBufferPointer(rebasing: file.bytes[dataRange]), format: format),
-                   frame * format.blockAlign > end - data.start {
+                    frame * format.blockAlign > end - data.start
+                {
                     analyzer.handOver(to: LookaheadScan(file: file, dataRange: dataRange, format: format, startFrame: frame))
                 }
             }
@@ -120,13 +121,16 @@ public enum FileScan {
     /// 64 KiB chunks.
     ///
     /// - Throws: ``AnalysisError``: unreadable input, unwritable output, or undecodable audio.
-    public static func writeMaskedClip(from inputPath: String, to outputPath: String, findings: [ComplianceFinding],
-                                       marginMs: Int = 100) throws(AnalysisError) {
+    public static func writeMaskedClip(
+        from inputPath: String, to outputPath: String, findings: [ComplianceFinding],
+        marginMs: Int = 100
+    ) throws(AnalysisError) {
         let spans = findings.map { max(0, $0.maskedSpan.lowerBound - marginMs)..<($0.maskedSpan.upperBound + marginMs) }
         guard let input = FileHandle(forReadingAtPath: inputPath) else { throw .invalidInput("cannot open \(inputPath)") }
         defer { try? input.close() }
         guard FileManager.default.createFile(atPath: outputPath, contents: nil),
-              let output = FileHandle(forWritingAtPath: outputPath) else {
+            let output = FileHandle(forWritingAtPath: outputPath)
+        else {
             throw .invalidInput("cannot write \(outputPath)")
         }
         defer { try? output.close() }
@@ -150,10 +154,13 @@ public enum FileScan {
     /// The deterministic recording id for content with SHA-256 `digest`.
     @_spi(VigilInternal) public static func recordingId(for digest: SHA256Digest) -> GenesysID {
         var bytes = Array(digest.bytes.prefix(16))
-        bytes[6] = (bytes[6] & 0x0F) | 0x80   // version 8 (custom)
-        bytes[8] = (bytes[8] & 0x3F) | 0x80   // RFC 9562 variant
-        let uuid = UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
-                               bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+        bytes[6] = (bytes[6] & 0x0F) | 0x80  // version 8 (custom)
+        bytes[8] = (bytes[8] & 0x3F) | 0x80  // RFC 9562 variant
+        let uuid = UUID(
+            uuid: (
+                bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+                bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]
+            ))
         return GenesysID(uuid)
     }
 
@@ -172,8 +179,9 @@ public enum FileScan {
             let start = atMs * sampleRate / 1000
             for index in tones.indices where tones[index] != 0 { customer[start + index] += tones[index] }
         }
-        return WAVEncoder.encode([customer, agent],
-                                 format: AudioFormat(encoding: .muLaw, sampleRate: sampleRate, channelCount: 2))
+        return WAVEncoder.encode(
+            [customer, agent],
+            format: AudioFormat(encoding: .muLaw, sampleRate: sampleRate, channelCount: 2))
     }
 
     /// A small Speech & Text Analytics transcript for trying `vigil scan` on text: the agent never reads
@@ -187,30 +195,32 @@ public enum FileScan {
             ("external", "Sure, it's four one one one", 14200),
             ("external", "one one one one, one one one one", 17400),
             ("external", "one one one one.", 20900),
-            ("internal", "Thanks. And with this plan you get guaranteed approval.", 31000),
+            ("internal", "Thanks. And with this plan you get guaranteed approval.", 31000)
         ]
         let items = phrases.enumerated().map { index, phrase in
             "    {\"phraseIndex\": \(index), \"participantPurpose\": \"\(phrase.0)\", \"text\": \"\(phrase.1)\", "
                 + "\"offset\": {\"milliseconds\": \(phrase.2)}, \"duration\": {\"milliseconds\": 2500}, \"confidence\": 0.93}"
         }
         let json = """
-        {"conversationId": "2f7bf00a-0000-4000-8000-000000000001", "mediaType": "call",
-         "transcripts": [{"language": "en-US", "phrases": [
-        \(items.joined(separator: ",\n"))
-        ]}]}
+            {"conversationId": "2f7bf00a-0000-4000-8000-000000000001", "mediaType": "call",
+             "transcripts": [{"language": "en-US", "phrases": [
+            \(items.joined(separator: ",\n"))
+            ]}]}
 
-        """
+            """
         return Array(json.utf8)
     }
 
     private static func report(_ analyzer: ContentAnalyzer, digest: SHA256Digest) -> Report {
         let findings = analyzer.findings.sorted { $0.offsetMs < $1.offsetMs }
         let correlationId = CorrelationID("scan-" + digest.hex.prefix(16))!
-        let verdict = VerdictBuilder.verdict(for: findings, recordingId: recordingId(for: digest),
-                                             correlationId: correlationId,
-                                             routeThreshold: analyzer.policy.routeToComplianceQueueAt)
-        return Report(kind: analyzer.kind, audioFormat: analyzer.audioFormat,
-                      analysedMilliseconds: analyzer.analysedMilliseconds, findings: findings, verdict: verdict,
-                      contentDigest: digest.hex)
+        let verdict = VerdictBuilder.verdict(
+            for: findings, recordingId: recordingId(for: digest),
+            correlationId: correlationId,
+            routeThreshold: analyzer.policy.routeToComplianceQueueAt)
+        return Report(
+            kind: analyzer.kind, audioFormat: analyzer.audioFormat,
+            analysedMilliseconds: analyzer.analysedMilliseconds, findings: findings, verdict: verdict,
+            contentDigest: digest.hex)
     }
 }

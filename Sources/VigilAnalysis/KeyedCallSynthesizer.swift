@@ -13,8 +13,10 @@ import Foundation
 /// Thread-safe.
 public final class KeyedCallSynthesizer: @unchecked Sendable {
     /// Luhn-valid test card numbers (the card networks' published test numbers).
-    public static let testCards = ["4111111111111111", "5555555555554444", "378282246310005", "6011111111111117",
-                                   "4012888888881881", "5105105105105100"]
+    public static let testCards = [
+        "4111111111111111", "5555555555554444", "378282246310005", "6011111111111117",
+        "4012888888881881", "5105105105105100"
+    ]
     /// Harmless keying: nothing, a PIN, a date, a phone number, a 16-digit number failing the Luhn
     /// check, a short code.
     public static let cleanKeying = ["", "4821", "20260501", "4155550123", "4111111111111112", "", "1234", "", "987654"]
@@ -36,7 +38,9 @@ public final class KeyedCallSynthesizer: @unchecked Sendable {
         let key = "\(keying)#\(variant)"
         if let cached = lock.withLock({ cache[key] }) { return cached }
         let lead = Double(Self.keyingOffsetMilliseconds(variant: variant))
-        var samples = keying.isEmpty ? synthesizer.generator.silence(milliseconds: lead)
+        var samples =
+            keying.isEmpty
+            ? synthesizer.generator.silence(milliseconds: lead)
             : synthesizer.sequence(keying, leadingMilliseconds: lead)
         samples += synthesizer.generator.silence(milliseconds: 800)
         let bytes = WAVEncoder.encode([samples], format: AudioFormat(encoding: .muLaw, sampleRate: 8000, channelCount: 1))

@@ -44,8 +44,9 @@ final class LookaheadScan: @unchecked Sendable {
         var halfIndex = firstHalf
         while halfIndex <= lastHalf {
             let count = min(halvesPerRead, lastHalf - halfIndex + 1)
-            let bytes = UnsafeRawBufferPointer(rebasing: data[(halfIndex * half * format.blockAlign)...]
-                .prefix(count * half * format.blockAlign))
+            let bytes = UnsafeRawBufferPointer(
+                rebasing: data[(halfIndex * half * format.blockAlign)...]
+                    .prefix(count * half * format.blockAlign))
             guard let block = bytes.withMemoryRebound(to: UInt8.self, { unpacker.unpack($0) }) else { return nil }
             for offset in 0..<count {
                 let quiet = block.channels.allSatisfy { channel in

@@ -30,10 +30,10 @@ final class MappedFile: @unchecked Sendable {
             return
         }
         #if os(Linux)
-        // Fault the pages in one go rather than one by one (files up to 512 MiB: 18 h of mono µ-law).
-        let flags = size <= 512 << 20 ? MAP_PRIVATE | MAP_POPULATE : MAP_PRIVATE
+            // Fault the pages in one go rather than one by one (files up to 512 MiB: 18 h of mono µ-law).
+            let flags = size <= 512 << 20 ? MAP_PRIVATE | MAP_POPULATE : MAP_PRIVATE
         #else
-        let flags = MAP_PRIVATE
+            let flags = MAP_PRIVATE
         #endif
         guard let address = mmap(nil, size, PROT_READ, flags, descriptor, 0), address != MAP_FAILED else {
             throw .invalidInput("cannot read \(path)")

@@ -43,8 +43,10 @@ public struct ReferenceComplianceEngine: ComplianceEngine {
         public var downloadTimeout: Duration?
 
         /// Creates options.
-        public init(policy: AnalysisPolicy = AnalysisPolicy(), stopAtFirstHighConfidenceViolation: Bool = false,
-                    downloadTimeout: Duration? = .seconds(600)) {
+        public init(
+            policy: AnalysisPolicy = AnalysisPolicy(), stopAtFirstHighConfidenceViolation: Bool = false,
+            downloadTimeout: Duration? = .seconds(600)
+        ) {
             self.policy = policy
             self.stopAtFirstHighConfidenceViolation = stopAtFirstHighConfidenceViolation
             self.downloadTimeout = downloadTimeout
@@ -71,9 +73,11 @@ public struct ReferenceComplianceEngine: ComplianceEngine {
     ///   - evidence: where a violation's masked clip goes (see ``SealedEvidenceSink``).
     ///   - clipOptions: how much audio the clip holds around the finding.
     ///   - onFinding: progress callback, called once per finding while the media streams in.
-    public init(transport: any HTTPTransport, options: Options = Options(), evidence: (any EvidenceClipSink)? = nil,
-                clipOptions: EvidenceClipRecorder.Options = .init(),
-                onFinding: (@Sendable (ComplianceFinding) -> Void)? = nil) {
+    public init(
+        transport: any HTTPTransport, options: Options = Options(), evidence: (any EvidenceClipSink)? = nil,
+        clipOptions: EvidenceClipRecorder.Options = .init(),
+        onFinding: (@Sendable (ComplianceFinding) -> Void)? = nil
+    ) {
         self.transport = transport
         self.options = options
         self.evidence = evidence
@@ -100,8 +104,9 @@ public struct ReferenceComplianceEngine: ComplianceEngine {
             // The pre-signed link expired (they live ≤ 60 min) or the file is not there yet: the engine
             // contract's `mediaLinkExpired` tells the caller to fetch a fresh link and ask again, and does
             // not count the caller's stale link against this engine in a circuit breaker.
-            throw ComplianceEngineError(code: .mediaLinkExpired, status: response.status,
-                                        correlationId: request.correlationId, detail: "the media host refused the link")
+            throw ComplianceEngineError(
+                code: .mediaLinkExpired, status: response.status,
+                correlationId: request.correlationId, detail: "the media host refused the link")
         }
         guard response.isSuccess else {
             throw AnalysisError.mediaFetchFailed(status: response.status, detail: "media download answered \(response)")
@@ -113,18 +118,24 @@ public struct ReferenceComplianceEngine: ComplianceEngine {
         // that expired meanwhile is the caller's to refresh (`mediaLinkExpired`: the pipeline asks again).
         let url = request.media.uri.url, timeout = options.downloadTimeout, transport = self.transport
         let correlationId = request.correlationId
-        let media = ResumableDownload(response: response, body: body, fetch: { start in
-            let (ranged, rest) = try await transport.send(ResumableDownload.rangeRequest(for: url, from: start, timeout: timeout),
-                                                          body: nil)
-            if ranged.status == 403 || ranged.status == 404 {
-                throw ComplianceEngineError(code: .mediaLinkExpired, status: ranged.status, correlationId: correlationId,
-                                            detail: "the media host refused the link mid-download")
-            }
-            return (ranged, rest)
-        }, exhausted: { delivered, length, reason in
-            AnalysisError.mediaFetchFailed(status: response.status,
-                                           detail: "media download: \(reason) (\(delivered) of \(length.map(String.init) ?? "?") bytes)")
-        })
+        let media = ResumableDownload(
+            response: response, body: body,
+            fetch: { start in
+                let (ranged, rest) = try await transport.send(
+                    ResumableDownload.rangeRequest(for: url, from: start, timeout: timeout),
+                    body: nil)
+                if ranged.status == 403 || ranged.status == 404 {
+                    throw ComplianceEngineError(
+                        code: .mediaLinkExpired, status: ranged.status, correlationId: correlationId,
+                        detail: "the media host refused the link mid-download")
+                }
+                return (ranged, rest)
+            },
+            exhausted: { delivered, length, reason in
+                AnalysisError.mediaFetchFailed(
+                    status: response.status,
+                    detail: "media download: \(reason) (\(delivered) of \(length.map(String.init) ?? "?") bytes)")
+            })
         let threshold = options.policy.routeToComplianceQueueAt
         var analyzer = ContentAnalyzer(policy: options.policy)
         // The recorder parses the same bytes; it can only fail where the analyser already has.
@@ -150,10 +161,12 @@ public struct ReferenceComplianceEngine: ComplianceEngine {
             recorder?.record(found)
             found.forEach { onFinding?($0) }
         }
-        var verdict = VerdictBuilder.verdict(for: analyzer.findings, recordingId: request.recordingId,
-                                             correlationId: request.correlationId, routeThreshold: threshold)
+        var verdict = VerdictBuilder.verdict(
+            for: analyzer.findings, recordingId: request.recordingId,
+            correlationId: request.correlationId, routeThreshold: threshold)
         if let evidence, let primary = VerdictBuilder.primary(of: analyzer.findings),
-           let clip = recorder?.clip(for: primary, masking: analyzer.findings) {
+            let clip = recorder?.clip(for: primary, masking: analyzer.findings)
+        {
             verdict.evidenceSnippet = try await evidence.store(clip, recordingId: request.recordingId, finding: primary)
         }
         return .verdict(verdict)

@@ -134,7 +134,8 @@ struct SpokenNumberDetector {
         private func skipFillers(_ position: Int) -> Int {
             var position = position
             while position < tokens.count, tokens[position].kind == .word,
-                  SpokenNumberLexicon.fillers.contains(tokens[position].text) { position += 1 }
+                SpokenNumberLexicon.fillers.contains(tokens[position].text)
+            { position += 1 }
             return position
         }
 
@@ -178,9 +179,13 @@ struct SpokenNumberDetector {
                 if next < tokens.count, tokens[next].kind == .numeral {
                     digitAhead = true
                 } else if let following = word(next) {
-                    if case .hundred = following { digitAhead = false } else if case .thousand = following {
+                    if case .hundred = following {
                         digitAhead = false
-                    } else { digitAhead = true }
+                    } else if case .thousand = following {
+                        digitAhead = false
+                    } else {
+                        digitAhead = true
+                    }
                 } else {
                     digitAhead = false
                 }
@@ -239,9 +244,10 @@ struct SpokenNumberDetector {
             let slice = tokens[start..<end]
             let confidences = slice.compactMap(\.confidence)
             let confidence = confidences.isEmpty ? nil : confidences.reduce(0, +) / Double(confidences.count)
-            let item = Item(digits: digits.map { $0 + 48 }, startMs: slice.first!.timeMs,
-                            endMs: slice.map(\.endMs).max() ?? slice.first!.timeMs, confidence: confidence,
-                            numeral: numeral, tight: tight, turn: turn)
+            let item = Item(
+                digits: digits.map { $0 + 48 }, startMs: slice.first!.timeMs,
+                endMs: slice.map(\.endMs).max() ?? slice.first!.timeMs, confidence: confidence,
+                numeral: numeral, tight: tight, turn: turn)
             output.append((.item(item), item.startMs))
         }
 
@@ -300,8 +306,9 @@ struct SpokenNumberDetector {
             var quantity = money || glued
             // 1,234.56 — 10:30 — 04/27 — 3.5
             while next + 1 < tokens.count, tokens[next].kind == .symbol, !tokens[next].spaceBefore,
-                  tokens[next + 1].kind == .numeral, !tokens[next + 1].spaceBefore,
-                  [",", ".", ":", "/"].contains(tokens[next].text) {
+                tokens[next + 1].kind == .numeral, !tokens[next + 1].spaceBefore,
+                [",", ".", ":", "/"].contains(tokens[next].text)
+            {
                 quantity = true
                 next += 2
             }
@@ -313,7 +320,8 @@ struct SpokenNumberDetector {
                 return
             }
             let previous = start > 0 ? tokens[start - 1] : nil
-            let tight = previousIsItem && previous != nil
+            let tight =
+                previousIsItem && previous != nil
                 && (previous!.kind == .numeral || (previous!.kind == .symbol && previous!.text == "-"))
             emitItem(digits: token.text.utf8.map { $0 - 48 }, from: start, to: start + 1, numeral: true, tight: tight)
             index = start + 1
@@ -348,8 +356,10 @@ struct SpokenNumberDetector {
                     last.position = position
                     cues[cues.count - 1] = last
                 } else {
-                    cues.append(Cue(kind: kind, participant: event.participant, timeMs: event.timeMs, turn: event.turn,
-                                    position: position))
+                    cues.append(
+                        Cue(
+                            kind: kind, participant: event.participant, timeMs: event.timeMs, turn: event.turn,
+                            position: position))
                 }
                 digitsSinceLastCue = false
             default:
@@ -396,8 +406,10 @@ struct SpokenNumberDetector {
             }
             switch event.kind {
             case .item(let item):
-                if !current.isEmpty, current.gapWords > Self.maxGapWords
-                    || item.startMs - (current.items.last?.endMs ?? item.startMs) > gapMs {
+                if !current.isEmpty,
+                    current.gapWords > Self.maxGapWords
+                        || item.startMs - (current.items.last?.endMs ?? item.startMs) > gapMs
+                {
                     close()
                 }
                 if current.isEmpty {
@@ -442,10 +454,13 @@ struct SpokenNumberDetector {
             for segment in segments(of: participant, in: events, cues: cues) {
                 let first = segment.items[0]
                 let cue = prime(cues, position: segment.position, timeMs: first.startMs, turn: first.turn)
-                let prompting: ComplianceFinding.Prompting = cue == nil ? .unprompted
+                let prompting: ComplianceFinding.Prompting =
+                    cue == nil
+                    ? .unprompted
                     : cue!.participant == participant ? .volunteered : .prompted
-                findings += evaluate(segment, participant: participant, kind: cue?.kind, prompting: prompting,
-                                     asker: cue?.participant)
+                findings += evaluate(
+                    segment, participant: participant, kind: cue?.kind, prompting: prompting,
+                    asker: cue?.participant)
             }
         }
         return findings
@@ -461,51 +476,60 @@ struct SpokenNumberDetector {
         let codeItems: ClosedRange<Int>?
     }
 
-    private func evaluate(_ segment: Segment, participant: String, kind: SpokenNumberLexicon.CueKind?,
-                          prompting: ComplianceFinding.Prompting, asker: String?) -> [ComplianceFinding] {
+    private func evaluate(
+        _ segment: Segment, participant: String, kind: SpokenNumberLexicon.CueKind?,
+        prompting: ComplianceFinding.Prompting, asker: String?
+    ) -> [ComplianceFinding] {
         if kind == .otherNumber { return [] }
         let digits = segment.digits
         var findings: [ComplianceFinding] = []
         if let card = findCard(segment, cardContext: kind == .card) {
             let base = kind == .card ? (prompting == .prompted ? 0.99 : 0.97) : 0.9
             let cardPrompting = kind == .card ? prompting : .unprompted
-            findings.append(finding(
-                .pciMidCapture, "spoken card number (\(card.network))", segment, items: card.firstItem...card.lastItem,
-                participant: participant, base: base - card.penalty, prompting: cardPrompting, asker: asker))
+            findings.append(
+                finding(
+                    .pciMidCapture, "spoken card number (\(card.network))", segment, items: card.firstItem...card.lastItem,
+                    participant: participant, base: base - card.penalty, prompting: cardPrompting, asker: asker))
             if let code = card.codeItems {
-                findings.append(finding(
-                    .pciCvvCapture, "spoken security code after a card", segment, items: code,
-                    participant: participant, base: 0.85, prompting: .unprompted, asker: nil))
+                findings.append(
+                    finding(
+                        .pciCvvCapture, "spoken security code after a card", segment, items: code,
+                        participant: participant, base: 0.85, prompting: .unprompted, asker: nil))
             }
             return findings
         }
         switch kind {
         case .securityCode?:
             if (3...4).contains(digits.count) {
-                findings.append(finding(
-                    .pciCvvCapture, "spoken security code", segment, items: 0...(segment.items.count - 1),
-                    participant: participant, base: prompting == .prompted ? 0.95 : 0.93, prompting: prompting,
-                    asker: asker))
+                findings.append(
+                    finding(
+                        .pciCvvCapture, "spoken security code", segment, items: 0...(segment.items.count - 1),
+                        participant: participant, base: prompting == .prompted ? 0.95 : 0.93, prompting: prompting,
+                        asker: asker))
             }
         case .ssn?:
             if digits.count == 9 && DTMFFindingAnalyzer.isPlausibleSSN(digits)
-                || corrected(segment).contains(where: { DTMFFindingAnalyzer.isPlausibleSSN($0.digits) }) {
-                findings.append(finding(
-                    .ssnDisclosure, "spoken SSN", segment, items: 0...(segment.items.count - 1),
-                    participant: participant, base: prompting == .prompted ? 0.98 : 0.95, prompting: prompting,
-                    asker: asker))
+                || corrected(segment).contains(where: { DTMFFindingAnalyzer.isPlausibleSSN($0.digits) })
+            {
+                findings.append(
+                    finding(
+                        .ssnDisclosure, "spoken SSN", segment, items: 0...(segment.items.count - 1),
+                        participant: participant, base: prompting == .prompted ? 0.98 : 0.95, prompting: prompting,
+                        asker: asker))
             } else if let written = writtenSSN(segment) {
-                findings.append(finding(
-                    .ssnDisclosure, "spoken SSN", segment, items: written, participant: participant,
-                    base: prompting == .prompted ? 0.98 : 0.95, prompting: prompting, asker: asker))
+                findings.append(
+                    finding(
+                        .ssnDisclosure, "spoken SSN", segment, items: written, participant: participant,
+                        base: prompting == .prompted ? 0.98 : 0.95, prompting: prompting, asker: asker))
             }
         case .expiry?, .dateOfBirth?, .pin?, .partialCard?:
             break
         default:
             if let written = writtenSSN(segment) {
-                findings.append(finding(
-                    .ssnDisclosure, "SSN written AAA-GG-SSSS", segment, items: written, participant: participant,
-                    base: 0.85, prompting: .unprompted, asker: nil))
+                findings.append(
+                    finding(
+                        .ssnDisclosure, "SSN written AAA-GG-SSSS", segment, items: written, participant: participant,
+                        base: 0.85, prompting: .unprompted, asker: nil))
             }
         }
         return findings
@@ -518,8 +542,8 @@ struct SpokenNumberDetector {
         for start in 0...(items.count - 3) {
             let group = items[start...(start + 2)]
             guard group.allSatisfy(\.numeral), group.map(\.digits.count) == [3, 2, 4],
-                  items[start + 1].tight, items[start + 2].tight,
-                  start == 0 || !items[start].tight, start + 3 >= items.count || !items[start + 3].tight
+                items[start + 1].tight, items[start + 2].tight,
+                start == 0 || !items[start].tight, start + 3 >= items.count || !items[start + 3].tight
             else { continue }
             if DTMFFindingAnalyzer.isPlausibleSSN(group.flatMap(\.digits)) { return start...(start + 2) }
         }
@@ -545,18 +569,22 @@ struct SpokenNumberDetector {
             guard digits.count - offset == (network == .amex ? 4 : 3) else { return nil }
             return owner[offset]...(items.count - 1)
         }
-        func match(_ lower: Int, _ upper: Int, penalty: Double, map: (Int) -> Int = { $0 },
-                   in digits: [UInt8]) -> CardMatch? {
+        func match(
+            _ lower: Int, _ upper: Int, penalty: Double, map: (Int) -> Int = { $0 },
+            in digits: [UInt8]
+        ) -> CardMatch? {
             // 16 digits and a code can make a valid 19-digit number (one time in ten): the 16-digit
             // card and its code are what was said.
             if let split = CardRunSearch.cardAndCode(in: digits[lower..<upper]) {
-                return CardMatch(firstItem: owner[map(lower)], lastItem: owner[map(lower + split.card - 1)],
-                                 network: split.network, penalty: penalty,
-                                 codeItems: owner[map(lower + split.card)]...owner[map(upper - 1)])
+                return CardMatch(
+                    firstItem: owner[map(lower)], lastItem: owner[map(lower + split.card - 1)],
+                    network: split.network, penalty: penalty,
+                    codeItems: owner[map(lower + split.card)]...owner[map(upper - 1)])
             }
             guard let network = valid(digits[lower..<upper]) else { return nil }
-            return CardMatch(firstItem: owner[map(lower)], lastItem: owner[map(upper - 1)], network: network,
-                             penalty: penalty, codeItems: code(after: map(upper - 1) + 1, network: network))
+            return CardMatch(
+                firstItem: owner[map(lower)], lastItem: owner[map(upper - 1)], network: network,
+                penalty: penalty, codeItems: code(after: map(upper - 1) + 1, network: network))
         }
         // 1. The whole segment; 2. a part between other words.
         if let found = match(0, digits.count, penalty: 0, in: digits) { return found }
@@ -581,9 +609,10 @@ struct SpokenNumberDetector {
             guard let found = CardRunSearch.find(in: run, boundaries: Set(boundaries + [run.count]), keyed: false) else {
                 return nil
             }
-            return CardMatch(firstItem: owner[map(found.card.lowerBound)], lastItem: owner[map(found.card.upperBound - 1)],
-                             network: found.network, penalty: penalty,
-                             codeItems: found.code.map { owner[map($0.lowerBound)]...owner[map($0.upperBound - 1)] })
+            return CardMatch(
+                firstItem: owner[map(found.card.lowerBound)], lastItem: owner[map(found.card.upperBound - 1)],
+                network: found.network, penalty: penalty,
+                codeItems: found.code.map { owner[map($0.lowerBound)]...owner[map($0.upperBound - 1)] })
         }
         if let found = inside(digits, boundaries: starts, map: { $0 }, penalty: 0.03) { return found }
         for candidate in corrections {
@@ -614,16 +643,21 @@ struct SpokenNumberDetector {
             if correction >= 2 { counts.insert(cut - starts[correction - 2]) }
             for replaced in counts.sorted() where replaced <= cut {
                 let kept = cut - replaced
-                candidates.append((Array(digits[..<kept] + digits[cut...]), { $0 < kept ? $0 : $0 + replaced },
-                                   starts.compactMap { $0 < kept ? $0 : $0 >= cut ? $0 - replaced : nil }))
+                candidates.append(
+                    (
+                        Array(digits[..<kept] + digits[cut...]), { $0 < kept ? $0 : $0 + replaced },
+                        starts.compactMap { $0 < kept ? $0 : $0 >= cut ? $0 - replaced : nil }
+                    ))
             }
         }
         return candidates
     }
 
-    private func finding(_ type: ViolationType, _ what: String, _ segment: Segment, items: ClosedRange<Int>,
-                         participant: String, base: Double, prompting: ComplianceFinding.Prompting,
-                         asker: String?) -> ComplianceFinding {
+    private func finding(
+        _ type: ViolationType, _ what: String, _ segment: Segment, items: ClosedRange<Int>,
+        participant: String, base: Double, prompting: ComplianceFinding.Prompting,
+        asker: String?
+    ) -> ComplianceFinding {
         let covered = segment.items[items]
         let start = covered.first!.startMs
         let end = max(covered.map(\.endMs).max() ?? start, start)

@@ -60,14 +60,18 @@ enum SpokenNumberLexicon {
     /// Splits `text` into tokens: runs of letters (and apostrophes inside words), runs of digits (any
     /// script's decimal digits, stored as ASCII), and single symbols; whitespace only sets
     /// ``Token/spaceBefore``.
-    static func tokens(of text: String, timeMs: Int, endMs: Int, confidence: Double?,
-                       spaceBefore initialSpace: Bool = true) -> [Token] {
+    static func tokens(
+        of text: String, timeMs: Int, endMs: Int, confidence: Double?,
+        spaceBefore initialSpace: Bool = true
+    ) -> [Token] {
         var tokens: [Token] = []
         var current = "", kind = Token.Kind.word, space = initialSpace
         func flush() {
             guard !current.isEmpty else { return }
-            tokens.append(Token(kind: kind, text: current, spaceBefore: space, timeMs: timeMs, endMs: endMs,
-                                confidence: confidence))
+            tokens.append(
+                Token(
+                    kind: kind, text: current, spaceBefore: space, timeMs: timeMs, endMs: endMs,
+                    confidence: confidence))
             current = ""
             space = false
         }
@@ -76,8 +80,9 @@ enum SpokenNumberLexicon {
                 flush()
                 space = true
             } else if let digit = character.wholeNumberValue, character.isNumber, (0...9).contains(digit),
-                      character.unicodeScalars.count == 1,
-                      character.unicodeScalars.first!.properties.numericType == .decimal {
+                character.unicodeScalars.count == 1,
+                character.unicodeScalars.first!.properties.numericType == .decimal
+            {
                 if kind != .numeral { flush() }
                 kind = .numeral
                 current.append(Character(Unicode.Scalar(UInt8(48 + digit))))
@@ -110,14 +115,16 @@ enum SpokenNumberLexicon {
     static let numberWords: [String: NumberWord] = {
         var words: [String: NumberWord] = [
             "oh": .oh, "o": .oh, "hundred": .hundred, "thousand": .thousand,
-            "double": .repeated(2), "triple": .repeated(3), "treble": .repeated(3),
+            "double": .repeated(2), "triple": .repeated(3), "treble": .repeated(3)
         ]
         for (index, word) in ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"].enumerated() {
             words[word] = .unit(UInt8(index))
         }
         words["nought"] = .unit(0)
-        for (index, word) in ["ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
-                              "eighteen", "nineteen"].enumerated() {
+        for (index, word) in [
+            "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+            "eighteen", "nineteen"
+        ].enumerated() {
             words[word] = .teen(UInt8(index))
         }
         for (index, word) in ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"].enumerated() {
@@ -138,7 +145,7 @@ enum SpokenNumberLexicon {
         "dollars", "dollar", "bucks", "pounds", "pound", "euros", "euro", "cents", "cent", "pence", "quid",
         "percent", "am", "pm", "o'clock", "oclock", "minutes", "hours", "days", "months", "years", "items",
         // "one second", "one moment": asking to wait, not a digit.
-        "second", "seconds", "sec", "secs", "moment", "minute", "min", "mins", "tick",
+        "second", "seconds", "sec", "secs", "moment", "minute", "min", "mins", "tick"
     ]
 
     /// Currency symbols: the number after one is an amount.
@@ -148,40 +155,50 @@ enum SpokenNumberLexicon {
     static let builtInEntries: [(String, Entry)] = {
         var entries: [(String, Entry)] = []
         func add(_ kind: CueKind, _ phrases: [String]) { entries += phrases.map { ($0, .cue(kind)) } }
-        add(.card, [
-            "card", "card number", "credit card", "debit card", "long number", "number on the front",
-            "front of the card", "sixteen digits", "sixteen digit", "fifteen digits", "fifteen digit", "card details",
-            "visa", "mastercard", "master card", "amex", "american express", "discover card", "payment card",
-            "card digits", "pay by card", "16 digits", "16 digit", "15 digits", "15 digit", "16 digit number",
-        ])
-        add(.securityCode, [
-            "security code", "cvv", "cvv2", "cvc", "cvc2", "cid", "csc", "three digits on the back",
-            "three digit code", "three digit number", "digits on the back", "three numbers on the back",
-            "back of the card", "back of your card", "verification code", "card verification", "card code", "code",
-            "four digits on the front", "four digit code", "3 digits on the back", "3 digit code", "3 digit number",
-            "4 digit code",
-        ])
-        add(.expiry, [
-            "expiry", "expiry date", "expiration", "expiration date", "expires", "expiring", "exp", "valid thru",
-            "valid through", "valid until", "good thru", "good through", "end date", "expire",
-        ])
-        add(.ssn, [
-            "social security number", "social security", "social", "ssn", "s s n", "tax id", "taxpayer",
-            "taxpayer id", "tin",
-        ])
-        add(.partialCard, [
-            "last four", "last 4", "last four digits", "last four numbers", "ending in", "ends in", "ends with",
-            "first six", "first four",
-        ])
+        add(
+            .card,
+            [
+                "card", "card number", "credit card", "debit card", "long number", "number on the front",
+                "front of the card", "sixteen digits", "sixteen digit", "fifteen digits", "fifteen digit", "card details",
+                "visa", "mastercard", "master card", "amex", "american express", "discover card", "payment card",
+                "card digits", "pay by card", "16 digits", "16 digit", "15 digits", "15 digit", "16 digit number"
+            ])
+        add(
+            .securityCode,
+            [
+                "security code", "cvv", "cvv2", "cvc", "cvc2", "cid", "csc", "three digits on the back",
+                "three digit code", "three digit number", "digits on the back", "three numbers on the back",
+                "back of the card", "back of your card", "verification code", "card verification", "card code", "code",
+                "four digits on the front", "four digit code", "3 digits on the back", "3 digit code", "3 digit number",
+                "4 digit code"
+            ])
+        add(
+            .expiry,
+            [
+                "expiry", "expiry date", "expiration", "expiration date", "expires", "expiring", "exp", "valid thru",
+                "valid through", "valid until", "good thru", "good through", "end date", "expire"
+            ])
+        add(
+            .ssn,
+            [
+                "social security number", "social security", "social", "ssn", "s s n", "tax id", "taxpayer",
+                "taxpayer id", "tin"
+            ])
+        add(
+            .partialCard,
+            [
+                "last four", "last 4", "last four digits", "last four numbers", "ending in", "ends in", "ends with",
+                "first six", "first four"
+            ])
         add(.dateOfBirth, ["date of birth", "birthday", "birth date", "born", "dob", "d o b"])
         add(.pin, ["pin", "pin number", "passcode", "pass code", "password"])
         entries += [
             "no wait", "wait no", "sorry i mean", "i mean", "no sorry", "sorry no", "scratch that", "correction",
-            "no no", "i meant", "actually no", "oops",
+            "no no", "i meant", "actually no", "oops"
         ].map { ($0, .marker(.correction)) }
         entries += [
             "start again", "start over", "let me start again", "from the beginning", "from the top",
-            "try that again", "let me try again", "begin again", "start from the beginning",
+            "try that again", "let me try again", "begin again", "start from the beginning"
         ].map { ($0, .marker(.restart)) }
         return entries
     }()
@@ -209,8 +226,10 @@ enum SpokenNumberLexicon {
             guard let candidates = byFirstWord[tokens[index].text] else { return nil }
             for (words, entry) in candidates where index + words.count <= tokens.count {
                 var matched = true
-                for offset in 1..<max(1, words.count) where tokens[index + offset].text != words[offset]
-                    || tokens[index + offset].kind == .symbol {
+                for offset in 1..<max(1, words.count)
+                where tokens[index + offset].text != words[offset]
+                    || tokens[index + offset].kind == .symbol
+                {
                     matched = false
                     break
                 }

@@ -57,8 +57,10 @@ public struct StreamingAudioAnalyzer: Sendable {
         if let lookahead, endFrame >= lookahead.startFrame {
             // The rest is the other thread's: detect up to its start frame, then only parse.
             let head = lookahead.startFrame - block.startFrame
-            events = scanner.process(PCMBlock(format: block.format, startFrame: block.startFrame,
-                                              channels: block.channels.map { Array($0.prefix(head)) }))
+            events = scanner.process(
+                PCMBlock(
+                    format: block.format, startFrame: block.startFrame,
+                    channels: block.channels.map { Array($0.prefix(head)) }))
             events += (try? scanner.finish()) ?? []  // PCM blocks only: finish cannot throw
             decoder.decodesSamples = false
             handedOver = true

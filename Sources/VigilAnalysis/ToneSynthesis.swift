@@ -144,7 +144,7 @@ public struct DTMFSynthesizer: Sendable {
         generator.tones(
             [
                 (press.digit.lowFrequency * (1 + press.lowOffset), press.levelDBm0 - press.twistDB / 2),
-                (press.digit.highFrequency * (1 + press.highOffset), press.levelDBm0 + press.twistDB / 2),
+                (press.digit.highFrequency * (1 + press.highOffset), press.levelDBm0 + press.twistDB / 2)
             ], milliseconds: press.onMilliseconds)
     }
 

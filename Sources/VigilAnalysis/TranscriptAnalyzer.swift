@@ -48,10 +48,11 @@ public struct TranscriptAnalyzer: Sendable {
             var offset = phrase.offset?.milliseconds
             if offset == nil, let start = phrase.startTimeMs, let base { offset = max(0, start - base) }
             let offsetMs = Int(offset ?? 0)
-            return Phrase(text: phrase.text, participant: Self.participant(phrase.participantPurpose, aliases: &aliases),
-                          offsetMs: offsetMs, durationMs: Int(phrase.duration?.milliseconds ?? 0),
-                          confidence: phrase.confidence, order: index,
-                          tokens: Self.tokens(of: phrase, offsetMs: offsetMs, documentStart: base))
+            return Phrase(
+                text: phrase.text, participant: Self.participant(phrase.participantPurpose, aliases: &aliases),
+                offsetMs: offsetMs, durationMs: Int(phrase.duration?.milliseconds ?? 0),
+                confidence: phrase.confidence, order: index,
+                tokens: Self.tokens(of: phrase, offsetMs: offsetMs, documentStart: base))
         }.sorted { ($0.offsetMs, $0.order) < ($1.offsetMs, $1.order) }
         var findings = spokenNumbers(phrases) + prohibited(phrases)
         if !phrases.isEmpty { findings += missingDisclosures(phrases) }
@@ -89,16 +90,19 @@ public struct TranscriptAnalyzer: Sendable {
     static func tokens(of phrase: STAPhrase, offsetMs: Int, documentStart: Int64?) -> [SpokenNumberLexicon.Token] {
         let end = offsetMs + Int(phrase.duration?.milliseconds ?? 0)
         if let words = phrase.words, !words.isEmpty, words.allSatisfy({ $0.startTimeMs != nil }),
-           let origin = phrase.startTimeMs.map({ ($0, offsetMs) }) ?? documentStart.map({ ($0, 0) }) {
+            let origin = phrase.startTimeMs.map({ ($0, offsetMs) }) ?? documentStart.map({ ($0, 0) })
+        {
             return words.flatMap { word -> [SpokenNumberLexicon.Token] in
                 let start = max(0, origin.1 + Int(word.startTimeMs! - origin.0))
                 let wordEnd = start + Int(word.duration?.milliseconds ?? 0)
-                return SpokenNumberLexicon.tokens(of: word.word, timeMs: start, endMs: wordEnd,
-                                                  confidence: word.confidence ?? phrase.confidence)
+                return SpokenNumberLexicon.tokens(
+                    of: word.word, timeMs: start, endMs: wordEnd,
+                    confidence: word.confidence ?? phrase.confidence)
             }
         }
-        return SpokenNumberLexicon.tokens(of: phrase.text, timeMs: offsetMs, endMs: max(end, offsetMs),
-                                          confidence: phrase.confidence)
+        return SpokenNumberLexicon.tokens(
+            of: phrase.text, timeMs: offsetMs, endMs: max(end, offsetMs),
+            confidence: phrase.confidence)
     }
 
     private func spokenNumbers(_ phrases: [Phrase]) -> [ComplianceFinding] {
@@ -118,11 +122,12 @@ public struct TranscriptAnalyzer: Sendable {
         for phrase in phrases {
             let text = Self.normalize(phrase.text)
             for (wording, normalized) in rules where text.contains(normalized) {
-                findings.append(ComplianceFinding(
-                    type: .prohibitedPhrase, source: .transcript, participant: phrase.participant,
-                    offsetMs: phrase.offsetMs, durationMs: phrase.durationMs, confidence: phrase.confidence ?? 0.8,
-                    evidence: "prohibited phrase \"\(wording)\" at \(ComplianceFinding.seconds(phrase.offsetMs)) "
-                        + "(\(phrase.participant))"))
+                findings.append(
+                    ComplianceFinding(
+                        type: .prohibitedPhrase, source: .transcript, participant: phrase.participant,
+                        offsetMs: phrase.offsetMs, durationMs: phrase.durationMs, confidence: phrase.confidence ?? 0.8,
+                        evidence: "prohibited phrase \"\(wording)\" at \(ComplianceFinding.seconds(phrase.offsetMs)) "
+                            + "(\(phrase.participant))"))
             }
         }
         return findings
@@ -144,10 +149,11 @@ public struct TranscriptAnalyzer: Sendable {
             }
             if !satisfied {
                 let who = rule.participant ?? "any"
-                findings.append(ComplianceFinding(
-                    type: .missingDisclosure, source: .transcript, participant: who, offsetMs: 0, durationMs: windowMs,
-                    confidence: Self.missingDisclosureConfidence,
-                    evidence: "disclosure '\(rule.name)' not read within \(ComplianceFinding.seconds(windowMs)) (\(who))"))
+                findings.append(
+                    ComplianceFinding(
+                        type: .missingDisclosure, source: .transcript, participant: who, offsetMs: 0, durationMs: windowMs,
+                        confidence: Self.missingDisclosureConfidence,
+                        evidence: "disclosure '\(rule.name)' not read within \(ComplianceFinding.seconds(windowMs)) (\(who))"))
             }
         }
         return findings

@@ -224,7 +224,7 @@ public struct WAVStreamDecoder: Sendable {
     }
 
     private static let extensibleGUIDTail: [UInt8] = [
-        0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xAA, 0x00, 0x38, 0x9B, 0x71,
+        0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xAA, 0x00, 0x38, 0x9B, 0x71
     ]
 
     private static func parseFormat(_ body: [UInt8], at start: Int) -> Result<AudioFormat, AudioDecodingError> {
@@ -265,8 +265,9 @@ public struct WAVStreamDecoder: Sendable {
         }
         let format = AudioFormat(encoding: encoding, sampleRate: sampleRate, channelCount: channels)
         guard blockAlign == format.blockAlign else {
-            return .failure(.malformedHeader(
-                "block align \(blockAlign) does not match \(channels) channel(s) of \(bits) bits", at: start + 12))
+            return .failure(
+                .malformedHeader(
+                    "block align \(blockAlign) does not match \(channels) channel(s) of \(bits) bits", at: start + 12))
         }
         return .success(format)
     }

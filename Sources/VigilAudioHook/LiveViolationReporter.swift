@@ -42,8 +42,10 @@ public struct LiveViolationReporter: Sendable {
     private let now: @Sendable () -> Date
 
     /// Creates a reporter.
-    public init(actions: any RemediationActions, store: any IdempotencyStore, workitem: WorkitemSettings,
-                minimumConfidence: Double = 0.85, now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(
+        actions: any RemediationActions, store: any IdempotencyStore, workitem: WorkitemSettings,
+        minimumConfidence: Double = 0.85, now: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.actions = actions
         self.store = store
         self.workitem = workitem
@@ -86,9 +88,10 @@ public struct LiveViolationReporter: Sendable {
                 id = try await actions.createWorkitem(body(for: finding, conversationId: conversationId, tag: tag)).id
                 outcome = .created(workitemId: id)
             }
-            try await store.complete(key, token: token,
-                                     outcome: StoredOutcome(status: "reported", details: ["workitemId": id], completedAt: now()),
-                                     retain: .seconds(7 * 24 * 3600))
+            try await store.complete(
+                key, token: token,
+                outcome: StoredOutcome(status: "reported", details: ["workitemId": id], completedAt: now()),
+                retain: .seconds(7 * 24 * 3600))
             return outcome
         } catch {
             try? await store.release(key, token: token)
@@ -100,11 +103,13 @@ public struct LiveViolationReporter: Sendable {
     func body(for finding: ComplianceFinding, conversationId: GenesysID, tag: String) -> WorkitemCreate {
         let seconds = String(format: "%.1f", Double(finding.offsetMs) / 1000)
         let name = "Live compliance: \(finding.type.rawValue)"
-        let description = "Flagged during the call at \(seconds) s of conversation \(conversationId): \(finding.evidence)"
+        let description =
+            "Flagged during the call at \(seconds) s of conversation \(conversationId): \(finding.evidence)"
             + String(format: " (confidence %.2f).", finding.confidence)
-        return WorkitemCreate(name: String(name.prefix(WorkitemCreate.nameLength.upperBound)), typeId: workitem.typeId,
-                              workbinId: workitem.workbinId, priority: workitem.priority,
-                              description: String(description.prefix(WorkitemCreate.maxDescriptionLength)),
-                              queueId: workitem.queueId, externalTag: tag)
+        return WorkitemCreate(
+            name: String(name.prefix(WorkitemCreate.nameLength.upperBound)), typeId: workitem.typeId,
+            workbinId: workitem.workbinId, priority: workitem.priority,
+            description: String(description.prefix(WorkitemCreate.maxDescriptionLength)),
+            queueId: workitem.queueId, externalTag: tag)
     }
 }

@@ -1,9 +1,9 @@
 import Foundation
 import Vigil
+import VigilAnalysis
 @_spi(VigilInternal) import VigilCore
 import VigilEventSub
 import VigilIdempotency
-import VigilAnalysis
 import VigilModels
 import VigilPlatformClient
 import VigilRedaction
@@ -53,13 +53,16 @@ enum Demo {
     static func provisioning(_ report: Report) async {
         report.section("7. Provisioning the platform side (vigil provision: the seed's subscription made real)")
         do {
-            let seed = #"{"name":"ComplianceRecordingIngestion","description":"Triggers external compliance validation","event":"recording:recordingAvailable","eventData":{"include":["recordingId","direction","channel"]},"destination":{"type":"webhook","url":"https://vigil.example.com/webhooks/genesys"}}"#
+            let seed =
+                #"{"name":"ComplianceRecordingIngestion","description":"Triggers external compliance validation","event":"recording:recordingAvailable","eventData":{"include":["recordingId","direction","channel"]},"destination":{"type":"webhook","url":"https://vigil.example.com/webhooks/genesys"}}"#
             let subscription = try VigilJSON.decode(EventSubscription.self, from: Data(seed.utf8))
             let workflowId = "5b7c3e1a-9d2f-4a6b-8c0e-1f2a3b4c5d6e"
-            let plan = try ProvisioningPlan.render(subscription, workflowId: workflowId,
-                                                   audioHookURI: URL(string: "wss://vigil.example.com/audiohook/ws"))
-            report.note("trigger \(plan.trigger.name) on \(plan.trigger.topicName) → workflow \(plan.trigger.target.id); "
-                        + "EventBridge filters \(plan.eventBridgeTopicFilters.joined(separator: ", "))")
+            let plan = try ProvisioningPlan.render(
+                subscription, workflowId: workflowId,
+                audioHookURI: URL(string: "wss://vigil.example.com/audiohook/ws"))
+            report.note(
+                "trigger \(plan.trigger.name) on \(plan.trigger.topicName) → workflow \(plan.trigger.target.id); "
+                    + "EventBridge filters \(plan.eventBridgeTopicFilters.joined(separator: ", "))")
             let cloud = SimulatedGenesysCloud()
             let applier = ProvisioningApplier(client: GenesysCloudClient(region: cloud.region, credentials: cloud.credentials, transport: cloud))
             let first = try await applier.apply(plan)
@@ -68,9 +71,10 @@ enum Demo {
             changed.trigger.description = "Compliance validation, revised"
             let third = try await applier.apply(changed)
             let triggers = await cloud.processAutomationTriggers
-            report.check("applied: \(Provision.describe(first)); again: \(Provision.describe(second)); changed: "
-                         + "\(Provision.describe(third)) — \(triggers.count) trigger, version \(triggers.first?.version ?? 0)",
-                         triggers.count == 1 && triggers.first?.version == 2 && second == .unchanged(triggerId: triggers[0].id ?? ""))
+            report.check(
+                "applied: \(Provision.describe(first)); again: \(Provision.describe(second)); changed: "
+                    + "\(Provision.describe(third)) — \(triggers.count) trigger, version \(triggers.first?.version ?? 0)",
+                triggers.count == 1 && triggers.first?.version == 2 && second == .unchanged(triggerId: triggers[0].id ?? ""))
         } catch {
             report.check("provisioning on the simulated organisation (\(error))", false)
         }
@@ -81,16 +85,20 @@ enum Demo {
         report.section("1. Strict verdict decoding (the seed's schema)")
         do {
             let verdict = try VigilJSON.decode(ComplianceVerdict.self, from: seedVerdict)
-            report.check("the seed's verdict decodes: \(verdict.verdict) \(verdict.violationType.map { "\($0)" } ?? "-") at \(verdict.timestampOffsetMs ?? 0) ms, confidence \(verdict.confidenceScore)",
-                         verdict.confidenceScore == 0.94 && verdict.timestampOffsetMs == 124_500)
+            report.check(
+                "the seed's verdict decodes: \(verdict.verdict) \(verdict.violationType.map { "\($0)" } ?? "-") at \(verdict.timestampOffsetMs ?? 0) ms, confidence \(verdict.confidenceScore)",
+                verdict.confidenceScore == 0.94 && verdict.timestampOffsetMs == 124_500)
         } catch {
             report.check("the seed's verdict decodes (\(error))", false)
         }
         let hostile: [(String, String, String)] = [
             ("confidence above 1", seedVerdictText.replacingOccurrences(of: "0.94", with: "1.2"), "confidenceScore"),
-            ("recordingId that is not a UUID", seedVerdictText.replacingOccurrences(of: "a1b2c3d4-e5f6-7890-abcd-ef1234567890", with: "4111111111111111"), "recordingId"),
+            (
+                "recordingId that is not a UUID",
+                seedVerdictText.replacingOccurrences(of: "a1b2c3d4-e5f6-7890-abcd-ef1234567890", with: "4111111111111111"), "recordingId"
+            ),
             ("negative offset", seedVerdictText.replacingOccurrences(of: "124500", with: "-1"), "timestampOffsetMs"),
-            ("card number where a number belongs", seedVerdictText.replacingOccurrences(of: "0.94", with: "\"4111111111111111\""), "confidenceScore"),
+            ("card number where a number belongs", seedVerdictText.replacingOccurrences(of: "0.94", with: "\"4111111111111111\""), "confidenceScore")
         ]
         for (label, json, path) in hostile {
             do {
@@ -98,8 +106,9 @@ enum Demo {
                 report.check("\(label): refused", false)
             } catch {
                 let text = "\(error)"
-                report.check("\(label): refused — \(error.code) at `\(error.path)`, value not echoed",
-                             error.path == path && !text.contains("4111111111111111"))
+                report.check(
+                    "\(label): refused — \(error.code) at `\(error.path)`, value not echoed",
+                    error.path == path && !text.contains("4111111111111111"))
             }
         }
     }
@@ -110,8 +119,9 @@ enum Demo {
         // The pinned vector from standard-webhooks/standard-webhooks (libraries/go/webhook_test.go).
         let secret = (try? StandardWebhooks.decodeSecret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")) ?? []
         func sign(_ body: String, key: [UInt8]) -> String {
-            StandardWebhooks.signature(id: "msg_p5jXN8AQM9LWM0D4loKWxJek", timestamp: 1_614_265_330,
-                                       body: Array(body.utf8), keyed: HMACSHA256(key: key))
+            StandardWebhooks.signature(
+                id: "msg_p5jXN8AQM9LWM0D4loKWxJek", timestamp: 1_614_265_330,
+                body: Array(body.utf8), keyed: HMACSHA256(key: key))
         }
         let expected = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
         let body = #"{"test": 2432232314}"#
@@ -127,12 +137,15 @@ enum Demo {
         let delays = (1..<8).compactMap { policy.delay(afterAttempt: $0, failure: RetryableFailure(.status(503))) }
         let ceilings = (1..<8).map { policy.ceiling(afterAttempt: $0) }
         report.note("503 storm, waits: " + delays.map { String(format: "%.2fs", $0.seconds) }.joined(separator: " "))
-        report.check("each wait lies in [0, min(20 s, 250 ms · 2^(n-1)))",
-                     zip(delays, ceilings).allSatisfy { $0 >= .zero && $0 < $1 } && delays.count == 7)
-        report.check("429 with Retry-After: 30 waits exactly 30 s",
-                     policy.delay(afterAttempt: 1, failure: RetryableFailure(.status(429), retryAfter: .seconds(30))) == .seconds(30))
-        report.check("429 with Retry-After: 600 goes back to the queue instead of holding a worker",
-                     policy.delay(afterAttempt: 1, failure: RetryableFailure(.status(429), retryAfter: .seconds(600))) == nil)
+        report.check(
+            "each wait lies in [0, min(20 s, 250 ms · 2^(n-1)))",
+            zip(delays, ceilings).allSatisfy { $0 >= .zero && $0 < $1 } && delays.count == 7)
+        report.check(
+            "429 with Retry-After: 30 waits exactly 30 s",
+            policy.delay(afterAttempt: 1, failure: RetryableFailure(.status(429), retryAfter: .seconds(30))) == .seconds(30))
+        report.check(
+            "429 with Retry-After: 600 goes back to the queue instead of holding a worker",
+            policy.delay(afterAttempt: 1, failure: RetryableFailure(.status(429), retryAfter: .seconds(600))) == nil)
 
         let clock = TestClock()
         let calls = Locked(0)
@@ -145,19 +158,23 @@ enum Demo {
             }
         }
         let attempts = (try? await clock.drive(task)) ?? -1
-        report.check("a flaky call succeeds on attempt \(attempts) after \(clock.now.offset) of simulated waiting, no real sleep",
-                     attempts == 4 && calls.withLock { $0 } == 4 && clock.now.offset == .milliseconds(3500))
+        report.check(
+            "a flaky call succeeds on attempt \(attempts) after \(clock.now.offset) of simulated waiting, no real sleep",
+            attempts == 4 && calls.withLock { $0 } == 4 && clock.now.offset == .milliseconds(3500))
     }
 
     /// A failing compliance engine trips the breaker; calls then fail fast with a retry time.
     static func breaker(_ report: Report) async {
         report.section("4. Circuit breaker around a failing compliance engine")
         let clock = TestClock()
-        let breaker = CircuitBreaker(name: "engine", configuration: .init(failureRateThreshold: 50, slidingWindowSize: 10,
-                                                                           minimumNumberOfCalls: 10,
-                                                                           waitDurationInOpenState: .seconds(30),
-                                                                           permittedCallsInHalfOpenState: 2),
-                                     clock: clock)
+        let breaker = CircuitBreaker(
+            name: "engine",
+            configuration: .init(
+                failureRateThreshold: 50, slidingWindowSize: 10,
+                minimumNumberOfCalls: 10,
+                waitDurationInOpenState: .seconds(30),
+                permittedCallsInHalfOpenState: 2),
+            clock: clock)
         for index in 0..<10 {
             _ = try? await breaker.execute { () async throws -> Int in
                 if index % 2 == 0 { throw DemoFailure() }
@@ -169,8 +186,9 @@ enum Demo {
             _ = try await breaker.execute { 1 }
             report.check("an open breaker fails fast", false)
         } catch let error as CircuitBreakerOpenError {
-            report.check("an open breaker fails fast; the job is requeued with retryAfter \(error.retryAfter)",
-                         error.isRetryable && error.retryAfter == .seconds(30))
+            report.check(
+                "an open breaker fails fast; the job is requeued with retryAfter \(error.retryAfter)",
+                error.isRetryable && error.retryAfter == .seconds(30))
         } catch {
             report.check("an open breaker fails fast (\(error))", false)
         }
@@ -198,11 +216,13 @@ enum Demo {
             if case .acquired(let token) = result { return token }
             return nil
         }
-        report.check("1 000 concurrent deliveries → \(winners.count) claim acquired, \(results.count - winners.count) told it is in progress",
-                     winners.count == 1)
+        report.check(
+            "1 000 concurrent deliveries → \(winners.count) claim acquired, \(results.count - winners.count) told it is in progress",
+            winners.count == 1)
         if let token = winners.first {
-            try? await store.complete(key, token: token, outcome: StoredOutcome(status: "accepted", details: [:], completedAt: clock.wallNow),
-                                      retain: .seconds(86_400))
+            try? await store.complete(
+                key, token: token, outcome: StoredOutcome(status: "accepted", details: [:], completedAt: clock.wallNow),
+                retain: .seconds(86_400))
         }
         let again = try? await store.claim(key, fingerprint: "sha256:seed-event", lease: .seconds(60))
         if case .completed(let outcome) = again {
@@ -224,7 +244,8 @@ enum Demo {
         report.section("6. A recording through Genesys Cloud's traps, then Vigil's DTMF detector")
         let synthesizer = DTMFSynthesizer(sampleRate: 8000)
         let keyedAtMs = 12_000
-        let customer = synthesizer.sequence("4111111111111111", leadingMilliseconds: Double(keyedAtMs))
+        let customer =
+            synthesizer.sequence("4111111111111111", leadingMilliseconds: Double(keyedAtMs))
             + synthesizer.generator.silence(milliseconds: 3_000)
         let agent = [Float](repeating: 0, count: customer.count)
         let wav = WAVEncoder.encode([customer, agent], format: AudioFormat(encoding: .muLaw, sampleRate: 8000, channelCount: 2))
@@ -236,8 +257,9 @@ enum Demo {
             tokenExpiresAfterRequests: 4)
         let cloud = SimulatedGenesysCloud(configuration: .init(seed: 2026, faults: faults), clock: clock)
         let (conversationId, recordingId) = await cloud.addRecording(media: .bytes(wav))
-        let client = GenesysCloudClient(region: cloud.region, credentials: cloud.credentials, transport: cloud,
-                                        clock: clock, now: clock.wall)
+        let client = GenesysCloudClient(
+            region: cloud.region, credentials: cloud.credentials, transport: cloud,
+            clock: clock, now: clock.wall)
         let work = Task { () throws -> (events: [DTMFDigitEvent], refetched: Bool, bytes: Int) in
             let recording = try await client.awaitRecording(conversationId: conversationId, recordingId: recordingId)
             let download = try await client.downloadMedia(of: recording)
@@ -257,32 +279,38 @@ enum Demo {
             let transcoding = log.filter { $0.status == 202 }.count
             let throttled = log.filter { $0.status == 429 }.count
             let tokens = await cloud.tokenRequestCount
-            report.note("\(log.count) requests: \(transcoding)× 202 transcoding, \(throttled)× 429, \(tokens) token grants, "
-                        + "\(clock.now.offset) of simulated waiting")
-            report.check("the recording is awaited through 202 transcoding, 429 Retry-After and token expiry",
-                         transcoding == 3 && throttled > 0 && tokens >= 2)
-            report.check("an expired media URL is refreshed once, then \(result.bytes) bytes stream in", result.refetched && result.bytes == wav.count)
+            report.note(
+                "\(log.count) requests: \(transcoding)× 202 transcoding, \(throttled)× 429, \(tokens) token grants, "
+                    + "\(clock.now.offset) of simulated waiting")
+            report.check(
+                "the recording is awaited through 202 transcoding, 429 Retry-After and token expiry",
+                transcoding == 3 && throttled > 0 && tokens >= 2)
+            report.check(
+                "an expired media URL is refreshed once, then \(result.bytes) bytes stream in", result.refetched && result.bytes == wav.count)
             let ranges = await cloud.mediaRanges(recordingId: recordingId)
-            report.check("the download was cut half way and resumed with `Range: bytes=\(ranges.first ?? -1)-` — no byte read twice, "
-                         + "the detector saw one unbroken stream", ranges == [Int64(wav.count / 2)])
+            report.check(
+                "the download was cut half way and resumed with `Range: bytes=\(ranges.first ?? -1)-` — no byte read twice, "
+                    + "the detector saw one unbroken stream", ranges == [Int64(wav.count / 2)])
             let digits = result.events.filter { $0.channel == 0 }.compactMap { $0.digit.rawValue.asciiValue }
             let first = result.events.first
-            let masked = String(repeating: "*", count: max(0, digits.count - 4))
+            let masked =
+                String(repeating: "*", count: max(0, digits.count - 4))
                 + String(decoding: digits.suffix(4), as: UTF8.self)
-            report.check("DTMF on the customer channel: \(digits.count) digits from \(first?.startMilliseconds ?? -1) ms, "
-                         + "card \(masked) (Luhn and IIN valid) — never printed in full",
-                         digits.count == 16 && PaymentCard.isValid(digits) && abs((first?.startMilliseconds ?? 0) - keyedAtMs) <= 20
-                         && result.events.allSatisfy { $0.channel == 0 })
+            report.check(
+                "DTMF on the customer channel: \(digits.count) digits from \(first?.startMilliseconds ?? -1) ms, "
+                    + "card \(masked) (Luhn and IIN valid) — never printed in full",
+                digits.count == 16 && PaymentCard.isValid(digits) && abs((first?.startMilliseconds ?? 0) - keyedAtMs) <= 20
+                    && result.events.allSatisfy { $0.channel == 0 })
         } catch {
             report.check("the recording is fetched and analysed (\(error))", false)
         }
     }
 
     static let seedVerdictText = """
-    {"recordingId":"a1b2c3d4-e5f6-7890-abcd-ef1234567890","verdict":"VIOLATION_DETECTED","violationType":"PCI_MID_CAPTURE",\
-    "confidenceScore":0.94,"timestampOffsetMs":124500,"evidenceSnippet":"masked_audio_segment_uri",\
-    "recommendedAction":"ROUTE_TO_COMPLIANCE_QUEUE","correlationId":"evt-sub-req-8847291"}
-    """
+        {"recordingId":"a1b2c3d4-e5f6-7890-abcd-ef1234567890","verdict":"VIOLATION_DETECTED","violationType":"PCI_MID_CAPTURE",\
+        "confidenceScore":0.94,"timestampOffsetMs":124500,"evidenceSnippet":"masked_audio_segment_uri",\
+        "recommendedAction":"ROUTE_TO_COMPLIANCE_QUEUE","correlationId":"evt-sub-req-8847291"}
+        """
     static var seedVerdict: [UInt8] { Array(seedVerdictText.utf8) }
 }
 
@@ -307,11 +335,12 @@ final class Report: @unchecked Sendable {
             for label in failed { print("   FAILED: \(label)") }
             return 1
         }
-        print("""
+        print(
+            """
 
-        What you just saw runs the real SDK code paths: the same CompliancePipeline a host embeds
-        (module `Vigil`), on a simulated organisation and simulated time. See README.md for embedding it.
-        """)
+            What you just saw runs the real SDK code paths: the same CompliancePipeline a host embeds
+            (module `Vigil`), on a simulated organisation and simulated time. See README.md for embedding it.
+            """)
         return 0
     }
 }

@@ -33,20 +33,20 @@ enum PipelineDemo {
     }
 
     static let usage = """
-    USAGE: vigil demo [--recordings N] [--workers N] [--seed N] [--pipeline-only] [--in-memory]
-           vigil demo --region R --client-id ID --client-secret S --conversation ID [--conversation ID…]
-                      [--remediate --worktype-id ID --review-queue-id ID]
+        USAGE: vigil demo [--recordings N] [--workers N] [--seed N] [--pipeline-only] [--in-memory]
+               vigil demo --region R --client-id ID --client-secret S --conversation ID [--conversation ID…]
+                          [--remediate --worktype-id ID --review-queue-id ID]
 
-    Without credentials: a self-checking tour of the foundation, then N recordings (default 1 000)
-    through the whole pipeline against a simulated Genesys Cloud organisation with realistic faults,
-    on simulated time, with the embedded default: SQLite (WAL) in a temporary directory, or in-memory
-    stores with --in-memory. Exits 1 if any check fails.
+        Without credentials: a self-checking tour of the foundation, then N recordings (default 1 000)
+        through the whole pipeline against a simulated Genesys Cloud organisation with realistic faults,
+        on simulated time, with the embedded default: SQLite (WAL) in a temporary directory, or in-memory
+        stores with --in-memory. Exits 1 if any check fails.
 
-    With credentials (or GENESYS_REGION / GENESYS_CLIENT_ID / GENESYS_CLIENT_SECRET): the same pipeline
-    against a real organisation through URLSessionTransport, for the conversations named. Remediation
-    is a dry run (printed, not performed) unless --remediate is given with a worktype and review queue.
+        With credentials (or GENESYS_REGION / GENESYS_CLIENT_ID / GENESYS_CLIENT_SECRET): the same pipeline
+        against a real organisation through URLSessionTransport, for the conversations named. Remediation
+        is a dry run (printed, not performed) unless --remediate is given with a worktype and review queue.
 
-    """
+        """
 
     static func parse(_ arguments: [String], environment: [String: String]) -> Result<Options, UsageError> {
         var options = Options()
@@ -118,7 +118,9 @@ enum PipelineDemo {
             return
         }
         report.note("store and queue: \(storage.label)")
-        report.note("engine: Vigil's ReferenceComplianceEngine in process (streaming DTMF analysis of synthesised µ-law recordings); \(options.workers) workers")
+        report.note(
+            "engine: Vigil's ReferenceComplianceEngine in process (streaming DTMF analysis of synthesised µ-law recordings); \(options.workers) workers"
+        )
 
         let wall = clock.wall
         let faults = SimulatedGenesysCloud.Faults(
@@ -127,8 +129,9 @@ enum PipelineDemo {
             serverErrorBursts: .init(probability: 0.03, length: 2, statuses: [502, 503, 504]),
             tokenExpiresAfterRequests: 400)
         let cloud = SimulatedGenesysCloud(configuration: .init(seed: options.seed, faults: faults), clock: clock)
-        let client = GenesysCloudClient(region: cloud.region, credentials: cloud.credentials, transport: cloud,
-                                        clock: clock, now: wall)
+        let client = GenesysCloudClient(
+            region: cloud.region, credentials: cloud.credentials, transport: cloud,
+            clock: clock, now: wall)
 
         // The recordings: every 10th customer keys a test card number; the others key nothing, a PIN,
         // a date, a phone number, or a 16-digit number that fails the Luhn check.
@@ -140,24 +143,29 @@ enum PipelineDemo {
         var uploads: [(at: Duration, recordingId: GenesysID)] = []
         for index in 0..<n {
             let violating = index % 10 == 0
-            let keyed = violating ? KeyedCallSynthesizer.testCards[index / 10 % KeyedCallSynthesizer.testCards.count]
+            let keyed =
+                violating
+                ? KeyedCallSynthesizer.testCards[index / 10 % KeyedCallSynthesizer.testCards.count]
                 : KeyedCallSynthesizer.cleanKeying[index % KeyedCallSynthesizer.cleanKeying.count]
             let polls = random.next() % 100 < 20 ? Int(1 + random.next() % 3) : 0
             if polls > 0 { transcoding += 1 }
             // 1 % are still uploading when their event arrives, for four minutes: longer than a worker
             // polls, so their jobs go back to the queue until the media exists.
             let uploading = index % 100 == 37
-            let (cid, rid) = await cloud.addRecording(media: .bytes(media.wav(keying: keyed, variant: index % 3)),
-                                                      fileState: uploading ? .uploading : .available, transcodingPolls: polls)
+            let (cid, rid) = await cloud.addRecording(
+                media: .bytes(media.wav(keying: keyed, variant: index % 3)),
+                fileState: uploading ? .uploading : .available, transcodingPolls: polls)
             if uploading { uploads.append((.milliseconds(100 * index) + .seconds(240), rid)) }
             planned.append(Planned(conversationId: cid, recordingId: rid, violating: violating, keyed: keyed))
         }
         let violatingCount = planned.filter(\.violating).count
-        report.note("\(n) recordings synthesised in \(format(ContinuousClock.now - started)): \(violatingCount) with a Luhn-valid test card keyed, "
-                    + "\(n - violatingCount) clean or with non-card digits; \(transcoding) still transcoding when first asked, "
-                    + "\(uploads.count) still uploading for 4 minutes")
-        report.note("traps on: 202 transcoding, recordings still uploading, 429 and 5xx bursts, expired media URLs, token expiry every 400 requests, "
-                    + "every event delivered 1–3 times, conversation-end events for 10 % (fan-out)")
+        report.note(
+            "\(n) recordings synthesised in \(format(ContinuousClock.now - started)): \(violatingCount) with a Luhn-valid test card keyed, "
+                + "\(n - violatingCount) clean or with non-card digits; \(transcoding) still transcoding when first asked, "
+                + "\(uploads.count) still uploading for 4 minutes")
+        report.note(
+            "traps on: 202 transcoding, recordings still uploading, 429 and 5xx bursts, expired media URLs, token expiry every 400 requests, "
+                + "every event delivered 1–3 times, conversation-end events for 10 % (fan-out)")
 
         // The pipeline, exactly as a host would build it.
         let store = storage.store
@@ -168,17 +176,20 @@ enum PipelineDemo {
         let secret = "whsec_" + Base64.encode(Array("vigil-demo-webhook-secret-32-byt".utf8))
         let signer = try! WebhookSigner(scheme: .standardWebhooks, secrets: [secret])
         let verifier = try! WebhookVerifier(scheme: .standardWebhooks, secrets: [secret], now: wall)
-        let receiver = WebhookReceiver(verifier: verifier, minimiser: EventMinimiser(include: [.recordingId, .direction, .channel]),
-                                       tokenizer: KeyedEventTokenizer(key: Array("vigil-demo-token-key-32-bytes!!!".utf8))!,
-                                       store: store, queue: queue, now: wall)
-        let breaker = CircuitBreaker(name: "engine", configuration: .init(recordFailure: ComplianceEngineError.countsAgainstEngine),
-                                     clock: clock)
+        let receiver = WebhookReceiver(
+            verifier: verifier, minimiser: EventMinimiser(include: [.recordingId, .direction, .channel]),
+            tokenizer: KeyedEventTokenizer(key: Array("vigil-demo-token-key-32-bytes!!!".utf8))!,
+            store: store, queue: queue, now: wall)
+        let breaker = CircuitBreaker(
+            name: "engine", configuration: .init(recordFailure: ComplianceEngineError.countsAgainstEngine),
+            clock: clock)
         // Evidence: each violation's masked clip sealed (AES-256-GCM from the system libcrypto, a data key
         // per clip wrapped by the organisation's key) and the verdict's evidenceSnippet a signed link.
         let evidence = Evidence(directory: directory.appendingPathComponent("evidence"), now: wall)
         if evidence == nil { report.note("evidence sealing off: the system libcrypto (OpenSSL 3) could not be loaded") }
-        let engine = CircuitBreakingComplianceEngine(base: ReferenceComplianceEngine(transport: cloud, evidence: evidence?.sink),
-                                                     breaker: breaker)
+        let engine = CircuitBreakingComplianceEngine(
+            base: ReferenceComplianceEngine(transport: cloud, evidence: evidence?.sink),
+            breaker: breaker)
         let validator = VerdictValidator(signedEvidenceLinkBases: [Evidence.base.absoluteString])
         let pipeline = CompliancePipeline(
             receiver: receiver, client: client,
@@ -226,9 +237,13 @@ enum PipelineDemo {
             let percent = settled * 100 / n
             if percent / 10 > shown / 10 {
                 shown = percent
-                FileHandle.standardError.write(Data(String(format: "   … %3d %% settled (%d of %d recordings; %@ simulated, %@ real)\n",
-                                                           percent, settled, n, format(clock.now.offset),
-                                                           format(ContinuousClock.now - realStart)).utf8))
+                FileHandle.standardError.write(
+                    Data(
+                        String(
+                            format: "   … %3d %% settled (%d of %d recordings; %@ simulated, %@ real)\n",
+                            percent, settled, n, format(clock.now.offset),
+                            format(ContinuousClock.now - realStart)
+                        ).utf8))
             }
             if next.isEmpty, pendingUploads.isEmpty, statistics.inFlight == 0, (try? await storage.pending()) == 0 { break }
             await quiesce(clock: clock, statistics: statistics, workers: options.workers)
@@ -275,8 +290,10 @@ enum PipelineDemo {
             ("work items created (read from the simulator)", "\(workitems.count)"),
             ("engine failures requeued", s.engineFailures.isEmpty ? "0" : s.engineFailures.map { "\($0.key) \($0.value)" }.joined(separator: ", ")),
             ("dead letters", "\(s.totalDeadLetters) (sink \(letters.count), queue \(queueLetters.count))"),
-            ("time-to-flag P50 / P95 / P99 (first enqueue → remediation done)",
-             "\(format(s.timeToFlag.p50)) / \(format(s.timeToFlag.p95)) / \(format(s.timeToFlag.p99))"),
+            (
+                "time-to-flag P50 / P95 / P99 (first enqueue → remediation done)",
+                "\(format(s.timeToFlag.p50)) / \(format(s.timeToFlag.p95)) / \(format(s.timeToFlag.p99))"
+            )
         ]
         let width = rows.map(\.0.count).max() ?? 0
         for (label, value) in rows {
@@ -297,16 +314,19 @@ enum PipelineDemo {
         let clean = planned.filter { !$0.violating }
         let tag = { (p: Planned) in RemediationPlanner.workitemExternalTag(recordingId: p.recordingId, blockId: "create_work_item") }
         let flaggedOnce = violating.filter { workitemsByTag[tag($0)] == 1 && annotationCounts[$0.recordingId] == 1 }
-        report.check("every violating recording flagged exactly once: \(flaggedOnce.count) of \(violating.count) have one annotation and one work item",
-                     flaggedOnce.count == violating.count && workitems.count == violating.count)
+        report.check(
+            "every violating recording flagged exactly once: \(flaggedOnce.count) of \(violating.count) have one annotation and one work item",
+            flaggedOnce.count == violating.count && workitems.count == violating.count)
         let cleanFlagged = clean.filter { workitemsByTag[tag($0)] != nil || (annotationCounts[$0.recordingId] ?? 0) > 0 }
         report.check("no clean recording flagged (\(clean.count) clean, \(cleanFlagged.count) flagged)", cleanFlagged.isEmpty)
         let evaluated = ledger.settled
         let lost = planned.filter { !evaluated.contains($0.recordingId) }
-        report.check("nothing lost: \(evaluated.count) of \(n) recordings evaluated, queue empty, \(s.totalDeadLetters) dead letters",
-                     lost.isEmpty && s.totalDeadLetters == 0 && queueLetters.isEmpty && letters.isEmpty)
-        report.check("each flag carries the keyed offset: annotations sit where the card was keyed",
-                     await annotationsAtKeyedOffsets(cloud, violating))
+        report.check(
+            "nothing lost: \(evaluated.count) of \(n) recordings evaluated, queue empty, \(s.totalDeadLetters) dead letters",
+            lost.isEmpty && s.totalDeadLetters == 0 && queueLetters.isEmpty && letters.isEmpty)
+        report.check(
+            "each flag carries the keyed offset: annotations sit where the card was keyed",
+            await annotationsAtKeyedOffsets(cloud, violating))
         var attributed = 0, queueTouched = 0
         for recording in violating {
             for participant in await cloud.participants(conversationId: recording.conversationId) {
@@ -317,16 +337,19 @@ enum PipelineDemo {
                 if attributes["compliance_status"] == "VIOLATION_DETECTED", viaCalls { attributed += 1 }
             }
         }
-        report.check("participant attributes on the customer and the agent of each flagged call (the conversation looked up, "
-                     + "written through /conversations/calls/…): \(attributed) of \(2 * violating.count); the queue untouched",
-                     attributed == 2 * violating.count && queueTouched == 0)
+        report.check(
+            "participant attributes on the customer and the agent of each flagged call (the conversation looked up, "
+                + "written through /conversations/calls/…): \(attributed) of \(2 * violating.count); the queue untouched",
+            attributed == 2 * violating.count && queueTouched == 0)
         if let evidence {
             await evidence.check(report, violating: Set(violating.map(\.recordingId.rawValue)))
         }
-        report.check("duplicates were suppressed, not processed: \(s.duplicateDeliveries) at ingest, \(s.duplicateJobs) by workers",
-                     s.accepted + s.duplicateDeliveries == s.deliveries && s.verdicts.values.reduce(0, +) == n)
-        report.check("no request carried a bearer token to the media host",
-                     !log.contains { $0.host == .media && $0.hadAuthorization })
+        report.check(
+            "duplicates were suppressed, not processed: \(s.duplicateDeliveries) at ingest, \(s.duplicateJobs) by workers",
+            s.accepted + s.duplicateDeliveries == s.deliveries && s.verdicts.values.reduce(0, +) == n)
+        report.check(
+            "no request carried a bearer token to the media host",
+            !log.contains { $0.host == .media && $0.hadAuthorization })
     }
 
     /// The demo's evidence vault: files in the run's directory, sealed with the system libcrypto.
@@ -339,10 +362,11 @@ enum PipelineDemo {
 
         init?(directory: URL, now: @escaping @Sendable () -> Date) {
             guard let sealer = try? SystemCryptoSealer.load(),
-                  let store = try? FileSystemEvidenceStore(directory: directory),
-                  let keys = try? SealingKeyProvider(keys: ["org-kek-1": Array("vigil-demo-key-encryption-key-32".utf8)],
-                                                     current: "org-kek-1", sealer: sealer),
-                  let links = try? EvidenceLinks(base: Self.base, secret: Array("vigil-demo-evidence-link-secret!".utf8), now: now)
+                let store = try? FileSystemEvidenceStore(directory: directory),
+                let keys = try? SealingKeyProvider(
+                    keys: ["org-kek-1": Array("vigil-demo-key-encryption-key-32".utf8)],
+                    current: "org-kek-1", sealer: sealer),
+                let links = try? EvidenceLinks(base: Self.base, secret: Array("vigil-demo-evidence-link-secret!".utf8), now: now)
             else { return nil }
             self.directory = directory
             vault = EvidenceVault(store: store, sealer: sealer, keys: keys, now: now)
@@ -360,14 +384,17 @@ enum PipelineDemo {
                 recordings.insert(opened.header.recordingId)
                 if scan.kind == .audio, scan.findings.isEmpty { clean += 1 }
                 seconds += Double(scan.analysedMilliseconds) / 1000
-                envelopeBytes += (try? FileManager.default.attributesOfItem(atPath: directory.appendingPathComponent(id + ".vgev").path)[.size] as? Int) ?? 0
+                envelopeBytes +=
+                    (try? FileManager.default.attributesOfItem(atPath: directory.appendingPathComponent(id + ".vgev").path)[.size] as? Int) ?? 0
             }
             let sample = ids.first.map { links.link(for: $0, expiresIn: .seconds(900)).absoluteString } ?? "none"
-            report.check("evidence sealed: \(ids.count) clips for \(violating.count) flagged recordings, each opened "
-                         + "(AES-256-GCM, data key wrapped by org-kek-1), \(clean) masked with no keyed card left, "
-                         + String(format: "%.1f s of audio each on average, %d KiB sealed", ids.isEmpty ? 0 : seconds / Double(ids.count), envelopeBytes >> 10)
-                         + "; evidenceSnippet e.g. \(sample.prefix(80))…",
-                         ids.count == violating.count && recordings == violating && clean == ids.count)
+            report.check(
+                "evidence sealed: \(ids.count) clips for \(violating.count) flagged recordings, each opened "
+                    + "(AES-256-GCM, data key wrapped by org-kek-1), \(clean) masked with no keyed card left, "
+                    + String(
+                        format: "%.1f s of audio each on average, %d KiB sealed", ids.isEmpty ? 0 : seconds / Double(ids.count), envelopeBytes >> 10)
+                    + "; evidenceSnippet e.g. \(sample.prefix(80))…",
+                ids.count == violating.count && recordings == violating && clean == ids.count)
         }
     }
 
@@ -442,7 +469,8 @@ enum PipelineDemo {
     static func annotationsAtKeyedOffsets(_ cloud: SimulatedGenesysCloud, _ violating: [Planned]) async -> Bool {
         for p in violating {
             guard let annotation = await cloud.annotations(recordingId: p.recordingId).first,
-                  let location = annotation.location else { return false }
+                let location = annotation.location
+            else { return false }
             let expected = Int64(KeyedCallSynthesizer.keyingOffsetMilliseconds(variant: 0))
             // Variants shift the keying by up to a second; the detector is accurate to a few ms.
             guard location >= expected - 20, location <= expected + 2_000 + 20 else { return false }
@@ -451,18 +479,20 @@ enum PipelineDemo {
     }
 
     static func recordingEvent(_ kind: String, _ p: Planned, deliveryId: String, correlationId: String) -> [UInt8] {
-        Array(#"""
-        {"id":"\#(deliveryId)","event":"recording:\#(kind)","timestamp":"2026-05-01T10:05:20.000Z","correlationId":"\#(correlationId)",\#
-        "data":{"recordingId":"\#(p.recordingId)","conversationId":"\#(p.conversationId)","direction":"INBOUND","channel":"VOICE"}}
-        """#.utf8)
+        Array(
+            #"""
+            {"id":"\#(deliveryId)","event":"recording:\#(kind)","timestamp":"2026-05-01T10:05:20.000Z","correlationId":"\#(correlationId)",\#
+            "data":{"recordingId":"\#(p.recordingId)","conversationId":"\#(p.conversationId)","direction":"INBOUND","channel":"VOICE"}}
+            """#.utf8)
     }
 
     static func conversationEnded(_ conversationId: GenesysID) -> [UInt8] {
-        Array(#"""
-        {"topicName":"v2.detail.events.conversation.\#(conversationId).customer.end","version":"2",\#
-        "eventBody":{"eventTime":1780000000000,"conversationId":"\#(conversationId)","mediaType":"VOICE","direction":"INBOUND"},\#
-        "metadata":{"CorrelationId":"\#(conversationId)"}}
-        """#.utf8)
+        Array(
+            #"""
+            {"topicName":"v2.detail.events.conversation.\#(conversationId).customer.end","version":"2",\#
+            "eventBody":{"eventTime":1780000000000,"conversationId":"\#(conversationId)","mediaType":"VOICE","direction":"INBOUND"},\#
+            "metadata":{"CorrelationId":"\#(conversationId)"}}
+            """#.utf8)
     }
 
     static func format(_ duration: Duration?) -> String {
@@ -486,13 +516,15 @@ enum PipelineDemo {
         }
         let conversations = options.conversations.compactMap(GenesysID.init)
         guard !conversations.isEmpty, conversations.count == options.conversations.count else {
-            report.check("at least one --conversation <uuid> is given (the demo has no HTTP route for webhooks; it enqueues "
-                         + "conversation-end jobs for the conversations named, as a backfill would)", false)
+            report.check(
+                "at least one --conversation <uuid> is given (the demo has no HTTP route for webhooks; it enqueues "
+                    + "conversation-end jobs for the conversations named, as a backfill would)", false)
             return
         }
         let transport = URLSessionTransport()
-        let client = GenesysCloudClient(region: region, credentials: GenesysCredentials(clientId: clientId, clientSecret: clientSecret),
-                                        transport: transport)
+        let client = GenesysCloudClient(
+            region: region, credentials: GenesysCredentials(clientId: clientId, clientSecret: clientSecret),
+            transport: transport)
         do {
             try await client.authenticate()
             report.check("authenticated with \(region.name) (client credentials)", true)
@@ -515,10 +547,11 @@ enum PipelineDemo {
         let sink = InMemoryDeadLetterSink()
         let statistics = PipelineStatistics()
         let secret = "whsec_" + Base64.encode((0..<32).map { _ in UInt8.random(in: 0...255) })
-        let receiver = WebhookReceiver(verifier: try! WebhookVerifier(scheme: .standardWebhooks, secrets: [secret]),
-                                       minimiser: EventMinimiser(include: [.recordingId, .direction, .channel]),
-                                       tokenizer: KeyedEventTokenizer(key: (0..<32).map { _ in UInt8.random(in: 0...255) })!,
-                                       store: store, queue: queue)
+        let receiver = WebhookReceiver(
+            verifier: try! WebhookVerifier(scheme: .standardWebhooks, secrets: [secret]),
+            minimiser: EventMinimiser(include: [.recordingId, .direction, .channel]),
+            tokenizer: KeyedEventTokenizer(key: (0..<32).map { _ in UInt8.random(in: 0...255) })!,
+            store: store, queue: queue)
         let actions: any RemediationActions
         let flow: RemediationFlow
         if options.remediate, let worktype = options.worktypeId, let reviewQueue = options.reviewQueueId {
@@ -527,22 +560,27 @@ enum PipelineDemo {
             report.note("remediation is LIVE: annotations, tags, attributes and work items are written to the organisation")
         } else {
             actions = DryRunRemediationActions { print("   \($0)") }
-            flow = try! .defaultFlow(worktypeId: options.worktypeId ?? "dry-run-worktype",
-                                     reviewQueueId: options.reviewQueueId ?? "dry-run-review-queue")
+            flow = try! .defaultFlow(
+                worktypeId: options.worktypeId ?? "dry-run-worktype",
+                reviewQueueId: options.reviewQueueId ?? "dry-run-review-queue")
             report.note("remediation is a dry run: each platform write is printed, not sent (--remediate to perform them)")
         }
         let breaker = CircuitBreaker(name: "engine", configuration: .init(recordFailure: ComplianceEngineError.countsAgainstEngine))
         let pipeline = CompliancePipeline(
             receiver: receiver, client: client,
-            evaluator: ComplianceEvaluator(engine: CircuitBreakingComplianceEngine(base: ReferenceComplianceEngine(transport: transport),
-                                                                                   breaker: breaker)),
+            evaluator: ComplianceEvaluator(
+                engine: CircuitBreakingComplianceEngine(
+                    base: ReferenceComplianceEngine(transport: transport),
+                    breaker: breaker)),
             remediation: RemediationExecutor(actions: actions, store: store, deadLetters: sink, clock: ContinuousClock()),
             routing: RemediationRouting(flow: flow), store: store, deadLetters: sink, observer: statistics,
             configuration: PipelineConfiguration(queueMaxDeliveries: 10))
         for (index, conversation) in conversations.enumerated() {
-            try? await queue.enqueue(RecordingJob(conversationId: conversation, kind: .conversationEnded,
-                                                  correlationId: CorrelationID("vigil-demo-\(index)")!, receivedAt: Date(),
-                                                  metadata: RecordingJobMetadata(source: .manual)))
+            try? await queue.enqueue(
+                RecordingJob(
+                    conversationId: conversation, kind: .conversationEnded,
+                    correlationId: CorrelationID("vigil-demo-\(index)")!, receivedAt: Date(),
+                    metadata: RecordingJobMetadata(source: .manual)))
         }
         let running = Task { await pipeline.run(workers: min(options.workers, 4)) }
         let deadline = ContinuousClock.now + .seconds(600)
@@ -553,8 +591,9 @@ enum PipelineDemo {
         running.cancel()
         await running.value
         let s = statistics.snapshot
-        report.note("recordings evaluated \(s.recordingsReady), verdicts \(s.verdicts), decisions \(s.decisions), flagged \(s.flagged), "
-                    + "dead letters \(s.totalDeadLetters), time-to-flag P50 \(format(s.timeToFlag.p50))")
+        report.note(
+            "recordings evaluated \(s.recordingsReady), verdicts \(s.verdicts), decisions \(s.decisions), flagged \(s.flagged), "
+                + "dead letters \(s.totalDeadLetters), time-to-flag P50 \(format(s.timeToFlag.p50))")
         report.check("every job settled within 10 minutes", (try? await storage.pending()) == 0)
         report.check("no dead letters", s.totalDeadLetters == 0)
     }

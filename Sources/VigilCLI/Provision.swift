@@ -10,17 +10,17 @@ import VigilTesting
 /// `--apply`, creates or updates the Process Automation trigger idempotently.
 enum Provision {
     static let usage = """
-    USAGE: vigil provision --subscription FILE --workflow-id ID [--audiohook-uri wss://HOST/audiohook/ws]
-                           [--apply (--region R --client-id ID --client-secret S | --simulate)]
+        USAGE: vigil provision --subscription FILE --workflow-id ID [--audiohook-uri wss://HOST/audiohook/ws]
+                               [--apply (--region R --client-id ID --client-secret S | --simulate)]
 
-    Without --apply: prints the plan (JSON) — the Process Automation trigger on the conversation-end
-    detail event, the EventBridge topic filters, the AudioHook Monitor settings, the manual steps.
-    --apply: creates the trigger, or updates the one with the subscription's name, or leaves it when
-    it already matches (run it again: nothing changes). --simulate applies twice to a simulated
-    organisation and prints both outcomes. Credentials may also come from VIGIL_GENESYS_REGION,
-    VIGIL_GENESYS_CLIENT_ID, VIGIL_GENESYS_CLIENT_SECRET. Exit codes: 0 done, 1 refused, 2 usage.
+        Without --apply: prints the plan (JSON) — the Process Automation trigger on the conversation-end
+        detail event, the EventBridge topic filters, the AudioHook Monitor settings, the manual steps.
+        --apply: creates the trigger, or updates the one with the subscription's name, or leaves it when
+        it already matches (run it again: nothing changes). --simulate applies twice to a simulated
+        organisation and prints both outcomes. Credentials may also come from VIGIL_GENESYS_REGION,
+        VIGIL_GENESYS_CLIENT_ID, VIGIL_GENESYS_CLIENT_SECRET. Exit codes: 0 done, 1 refused, 2 usage.
 
-    """
+        """
 
     static func run(_ arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment) async -> Int32 {
         var values: [String: String] = [:]
@@ -68,23 +68,28 @@ enum Provision {
         do {
             if simulate {
                 let cloud = SimulatedGenesysCloud()
-                let applier = ProvisioningApplier(client: GenesysCloudClient(region: cloud.region, credentials: cloud.credentials,
-                                                                             transport: cloud))
+                let applier = ProvisioningApplier(
+                    client: GenesysCloudClient(
+                        region: cloud.region, credentials: cloud.credentials,
+                        transport: cloud))
                 let first = try await applier.apply(plan)
                 let second = try await applier.apply(plan)
-                print("simulated organisation: first run \(describe(first)), second run \(describe(second)); "
-                      + "\(await cloud.processAutomationTriggers.count) trigger named \(plan.trigger.name)")
+                print(
+                    "simulated organisation: first run \(describe(first)), second run \(describe(second)); "
+                        + "\(await cloud.processAutomationTriggers.count) trigger named \(plan.trigger.name)")
                 return 0
             }
             guard let regionName = values["--region"] ?? environment["VIGIL_GENESYS_REGION"],
-                  let clientId = values["--client-id"] ?? environment["VIGIL_GENESYS_CLIENT_ID"],
-                  let clientSecret = values["--client-secret"] ?? environment["VIGIL_GENESYS_CLIENT_SECRET"] else {
+                let clientId = values["--client-id"] ?? environment["VIGIL_GENESYS_CLIENT_ID"],
+                let clientSecret = values["--client-secret"] ?? environment["VIGIL_GENESYS_CLIENT_SECRET"]
+            else {
                 return fail("--apply needs --region, --client-id and --client-secret (or --simulate)")
             }
             let region: GenesysRegion
             do { region = try GenesysRegion(string: regionName) } catch { return fail("--region is not a Genesys Cloud region") }
-            let client = GenesysCloudClient(region: region, credentials: GenesysCredentials(clientId: clientId, clientSecret: clientSecret),
-                                            transport: URLSessionTransport())
+            let client = GenesysCloudClient(
+                region: region, credentials: GenesysCredentials(clientId: clientId, clientSecret: clientSecret),
+                transport: URLSessionTransport())
             print(describe(try await ProvisioningApplier(client: client).apply(plan)))
             return 0
         } catch {

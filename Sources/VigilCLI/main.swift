@@ -7,22 +7,22 @@ import VigilCore
 /// 1 a command ran and found a problem, 2 usage error.
 enum CLI {
     static let usage = """
-    vigil — compliance-violation flagging for Genesys Cloud recordings
+        vigil — compliance-violation flagging for Genesys Cloud recordings
 
-    USAGE: vigil <command> [options]
+        USAGE: vigil <command> [options]
 
-    COMMANDS:
-      demo        Run the end-to-end demo (see `vigil demo --help`)
-      scan        Scan a WAV recording or transcript JSON for violations (vigil scan --help)
-      provision   Render the seed's subscription into Genesys Cloud's trigger and integrations; apply it (vigil provision --help)
-      version     Print the Vigil version
-      help        Show this help
+        COMMANDS:
+          demo        Run the end-to-end demo (see `vigil demo --help`)
+          scan        Scan a WAV recording or transcript JSON for violations (vigil scan --help)
+          provision   Render the seed's subscription into Genesys Cloud's trigger and integrations; apply it (vigil provision --help)
+          version     Print the Vigil version
+          help        Show this help
 
-    OPTIONS:
-      -h, --help     Show this help
-      --version      Print the Vigil version
+        OPTIONS:
+          -h, --help     Show this help
+          --version      Print the Vigil version
 
-    """
+        """
 
     static func run(_ arguments: [String]) async -> Int32 {
         guard let command = arguments.first else {

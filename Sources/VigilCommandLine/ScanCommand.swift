@@ -1,6 +1,6 @@
 import Foundation
-import VigilCore
 import VigilAnalysis
+import VigilCore
 import VigilModels
 
 /// The `vigil scan` command as a library function: arguments in, the bytes for stdout, the text for
@@ -33,9 +33,11 @@ public enum ScanCommand {
         public var correlationId: CorrelationID?
 
         /// Creates options.
-        public init(file: String? = nil, policyPath: String? = nil, failOnViolation: Bool = false,
-                    evidenceClipPath: String? = nil, samplePath: String? = nil, recordingId: GenesysID? = nil,
-                    correlationId: CorrelationID? = nil) {
+        public init(
+            file: String? = nil, policyPath: String? = nil, failOnViolation: Bool = false,
+            evidenceClipPath: String? = nil, samplePath: String? = nil, recordingId: GenesysID? = nil,
+            correlationId: CorrelationID? = nil
+        ) {
             self.file = file
             self.policyPath = policyPath
             self.failOnViolation = failOnViolation
@@ -62,27 +64,27 @@ public enum ScanCommand {
 
     /// The usage text.
     public static let usage = """
-    USAGE: vigil scan FILE [--policy POLICY.json] [--fail-on-violation] [--evidence-clip OUT.wav]
-                           [--recording-id UUID] [--correlation-id ID]
-           vigil scan --generate-sample OUT.wav|OUT.json
+        USAGE: vigil scan FILE [--policy POLICY.json] [--fail-on-violation] [--evidence-clip OUT.wav]
+                               [--recording-id UUID] [--correlation-id ID]
+               vigil scan --generate-sample OUT.wav|OUT.json
 
-    Scans a recording (WAV: PCM 16-bit, µ-law or A-law; 8 or 16 kHz; mono or stereo) for DTMF card
-    numbers, security codes and SSNs, or a Speech & Text Analytics transcript (JSON) for spoken card
-    numbers and SSNs, missing disclosures and prohibited phrases. Prints the verdict as JSON on stdout
-    and a summary on stderr.
+        Scans a recording (WAV: PCM 16-bit, µ-law or A-law; 8 or 16 kHz; mono or stereo) for DTMF card
+        numbers, security codes and SSNs, or a Speech & Text Analytics transcript (JSON) for spoken card
+        numbers and SSNs, missing disclosures and prohibited phrases. Prints the verdict as JSON on stdout
+        and a summary on stderr.
 
-    OPTIONS:
-      --policy FILE          Rules (JSON); every key optional, see README.md
-      --fail-on-violation    Exit 1 when the verdict is VIOLATION_DETECTED
-      --evidence-clip OUT    For a WAV with findings: write a copy with the flagged spans silenced
-      --recording-id UUID    The verdict's recordingId (default: a UUID from the file's SHA-256)
-      --correlation-id ID    The verdict's correlationId (default: scan- and 16 hex digits of the SHA-256)
-      --generate-sample OUT  Write a synthetic 12 s stereo call with a test card keyed in it
-                             (OUT.json: a sample transcript instead)
+        OPTIONS:
+          --policy FILE          Rules (JSON); every key optional, see README.md
+          --fail-on-violation    Exit 1 when the verdict is VIOLATION_DETECTED
+          --evidence-clip OUT    For a WAV with findings: write a copy with the flagged spans silenced
+          --recording-id UUID    The verdict's recordingId (default: a UUID from the file's SHA-256)
+          --correlation-id ID    The verdict's correlationId (default: scan- and 16 hex digits of the SHA-256)
+          --generate-sample OUT  Write a synthetic 12 s stereo call with a test card keyed in it
+                                 (OUT.json: a sample transcript instead)
 
-    EXIT CODES: 0 done, 1 violation (with --fail-on-violation), 2 usage or input error
+        EXIT CODES: 0 done, 1 violation (with --fail-on-violation), 2 usage or input error
 
-    """
+        """
 
     /// Parses the arguments after `scan`; `nil` for `--help`.
     ///
@@ -185,8 +187,9 @@ public enum ScanCommand {
             standardError += "masked evidence clip: \(clipPath)\n"
         }
         let violation = report.verdict.verdict == .violationDetected
-        return Outcome(exitCode: options.failOnViolation && violation ? 1 : 0,
-                       standardOutput: Array(json) + [0x0A], standardError: standardError, report: report)
+        return Outcome(
+            exitCode: options.failOnViolation && violation ? 1 : 0,
+            standardOutput: Array(json) + [0x0A], standardError: standardError, report: report)
     }
 
     private static func generateSample(at path: String) throws(ScanCommandError) -> Outcome {
@@ -195,13 +198,15 @@ public enum ScanCommand {
         guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else {
             throw .input("cannot write \(path)")
         }
-        let what = transcript
+        let what =
+            transcript
             ? "a Speech & Text Analytics transcript: no recording notice, a Visa test card number (…1111) read "
                 + "aloud over three phrases from 14.2 s, and a prohibited phrase at 31.0 s"
             : "a 12 s stereo 8 kHz µ-law call; a Visa test card number (…1111) is keyed on the customer channel "
                 + "at 3.0 s and a security code at 7.0 s"
-        return Outcome(exitCode: 0, standardOutput: [],
-                       standardError: "wrote \(path): \(what).\nTry: vigil scan \(path) --fail-on-violation\n")
+        return Outcome(
+            exitCode: 0, standardOutput: [],
+            standardError: "wrote \(path): \(what).\nTry: vigil scan \(path) --fail-on-violation\n")
     }
 
     private static func failure(_ error: ScanCommandError) -> Outcome {

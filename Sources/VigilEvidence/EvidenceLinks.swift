@@ -16,8 +16,10 @@ public struct EvidenceLinks: Sendable {
     /// Creates the signer.
     ///
     /// - Throws: ``EvidenceError/Code/invalidKey`` when the secret is shorter than 32 bytes.
-    public init(base: URL, secret: [UInt8], maximumLifetime: Duration = .seconds(3_600),
-                now: @escaping @Sendable () -> Date = { Date() }) throws(EvidenceError) {
+    public init(
+        base: URL, secret: [UInt8], maximumLifetime: Duration = .seconds(3_600),
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) throws(EvidenceError) {
         guard secret.count >= 32 else { throw EvidenceError(.invalidKey, "the link secret must be at least 32 bytes") }
         self.base = base
         self.secret = secret
@@ -30,8 +32,10 @@ public struct EvidenceLinks: Sendable {
         let seconds = min(lifetime, maximumLifetime).components.seconds
         let expires = Int64(now().timeIntervalSince1970) + max(1, seconds)
         var components = URLComponents(url: base.appendingPathComponent(objectId), resolvingAgainstBaseURL: false)!
-        components.queryItems = [URLQueryItem(name: "expires", value: String(expires)),
-                                 URLQueryItem(name: "signature", value: signature(objectId, expires))]
+        components.queryItems = [
+            URLQueryItem(name: "expires", value: String(expires)),
+            URLQueryItem(name: "signature", value: signature(objectId, expires))
+        ]
         return components.url!
     }
 

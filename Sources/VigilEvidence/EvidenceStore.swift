@@ -24,8 +24,9 @@ public struct FileSystemEvidenceStore: EvidenceStore {
     public init(directory: URL) throws(EvidenceError) {
         self.directory = directory
         do {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o700])
+            try FileManager.default.createDirectory(
+                at: directory, withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o700])
         } catch {
             throw EvidenceError(.storageFailure, "the evidence directory cannot be created")
         }
@@ -34,8 +35,11 @@ public struct FileSystemEvidenceStore: EvidenceStore {
     public func put(_ envelope: [UInt8], id: String) async throws {
         let target = try url(id)
         let temporary = directory.appendingPathComponent(".\(id).\(UInt64.random(in: 0...UInt64.max)).tmp")
-        guard FileManager.default.createFile(atPath: temporary.path, contents: Data(envelope),
-                                             attributes: [.posixPermissions: 0o600]) else {
+        guard
+            FileManager.default.createFile(
+                atPath: temporary.path, contents: Data(envelope),
+                attributes: [.posixPermissions: 0o600])
+        else {
             throw EvidenceError(.storageFailure, "the envelope of \(id) cannot be written")
         }
         guard rename(temporary.path, target.path) == 0 else {

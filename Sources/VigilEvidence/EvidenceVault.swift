@@ -61,8 +61,10 @@ public struct EvidenceVault: Sendable {
     static let maximumHeaderBytes = 4_096
 
     /// Creates a vault.
-    public init(store: any EvidenceStore, sealer: any EnvelopeSealer, keys: any KeyProvider,
-                now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(
+        store: any EvidenceStore, sealer: any EnvelopeSealer, keys: any KeyProvider,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.store = store
         self.sealer = sealer
         self.keys = keys
@@ -83,10 +85,11 @@ public struct EvidenceVault: Sendable {
         defer { for index in dataKey.indices { dataKey[index] = 0 } }
         let nonce = EvidenceRandom.bytes(EnvelopeSizes.nonceBytes)
         let wrapped = try await keys.wrap(dataKey, context: objectId)
-        let header = Header(algorithm: sealer.algorithm, contentType: contentType,
-                            createdAt: Int64(now().timeIntervalSince1970), keyId: wrapped.keyId,
-                            nonce: Base64.encode(nonce), objectId: objectId, recordingId: recordingId,
-                            wrappedKey: Base64.encode(wrapped.bytes))
+        let header = Header(
+            algorithm: sealer.algorithm, contentType: contentType,
+            createdAt: Int64(now().timeIntervalSince1970), keyId: wrapped.keyId,
+            nonce: Base64.encode(nonce), objectId: objectId, recordingId: recordingId,
+            wrappedKey: Base64.encode(wrapped.bytes))
         let headerBytes = try Self.encode(header)
         let sealed = try sealer.seal(clip, key: dataKey, nonce: nonce, authenticating: headerBytes)
         var envelope = Self.magic + [Self.version]
@@ -112,14 +115,16 @@ public struct EvidenceVault: Sendable {
             throw EvidenceError(.malformedEnvelope, "the envelope was sealed with \(header.algorithm), this vault runs \(sealer.algorithm)")
         }
         guard let nonce = try? Base64.decode(header.nonce), nonce.count == EnvelopeSizes.nonceBytes,
-              let wrappedBytes = try? Base64.decode(header.wrappedKey), body.count >= EnvelopeSizes.tagBytes else {
+            let wrappedBytes = try? Base64.decode(header.wrappedKey), body.count >= EnvelopeSizes.tagBytes
+        else {
             throw EvidenceError(.malformedEnvelope, "the envelope's nonce, wrapped key or tag is malformed")
         }
         var dataKey = try await keys.unwrap(WrappedKey(keyId: header.keyId, bytes: wrappedBytes), context: objectId)
         defer { for index in dataKey.indices { dataKey[index] = 0 } }
         do {
-            let clip = try sealer.open(Array(body.dropLast(EnvelopeSizes.tagBytes)), tag: Array(body.suffix(EnvelopeSizes.tagBytes)),
-                                       key: dataKey, nonce: nonce, authenticating: headerBytes)
+            let clip = try sealer.open(
+                Array(body.dropLast(EnvelopeSizes.tagBytes)), tag: Array(body.suffix(EnvelopeSizes.tagBytes)),
+                key: dataKey, nonce: nonce, authenticating: headerBytes)
             return Evidence(bytes: clip, header: header)
         } catch {
             throw EvidenceError(.authenticationFailed, "the evidence \(objectId) does not verify")

@@ -1,5 +1,5 @@
 #if os(Linux)
-import Glibc
+    import Glibc
 #endif
 
 /// AES-256-GCM from the operating system's OpenSSL 3 `libcrypto`, loaded at run time — so the SDK
@@ -62,7 +62,8 @@ public struct SystemCryptoSealer: EnvelopeSealer {
                 }
                 var final = [UInt8](repeating: 0, count: 16)
                 guard final.withUnsafeMutableBufferPointer({ library.encryptFinal(context, $0.baseAddress, &written) }) == 1,
-                      written == 0 else { return false }
+                    written == 0
+                else { return false }
                 return tag.withUnsafeMutableBytes {
                     library.control(context, Library.getTag, Int32(EnvelopeSizes.tagBytes), $0.baseAddress)
                 } == 1
@@ -99,9 +100,11 @@ public struct SystemCryptoSealer: EnvelopeSealer {
                     }
                     guard status == 1, Int(written) == ciphertext.count else { return false }
                 }
-                guard tag.withUnsafeMutableBytes({
-                    library.control(context, Library.setTag, Int32(EnvelopeSizes.tagBytes), $0.baseAddress)
-                }) == 1 else { return false }
+                guard
+                    tag.withUnsafeMutableBytes({
+                        library.control(context, Library.setTag, Int32(EnvelopeSizes.tagBytes), $0.baseAddress)
+                    }) == 1
+                else { return false }
                 var final = [UInt8](repeating: 0, count: 16)
                 // 1 only when the tag verifies.
                 return final.withUnsafeMutableBufferPointer { library.decryptFinal(context, $0.baseAddress, &written) } == 1
@@ -126,8 +129,11 @@ public struct SystemCryptoSealer: EnvelopeSealer {
         typealias FreeContext = @convention(c) (Context?) -> Void
         typealias Cipher = @convention(c) () -> OpaquePointer?
         typealias Init = @convention(c) (Context?, OpaquePointer?, OpaquePointer?, UnsafePointer<UInt8>?, UnsafePointer<UInt8>?) -> Int32
-        typealias Update = @convention(c) (Context?, UnsafeMutablePointer<UInt8>?, UnsafeMutablePointer<Int32>?,
-                                           UnsafePointer<UInt8>?, Int32) -> Int32
+        typealias Update =
+            @convention(c) (
+                Context?, UnsafeMutablePointer<UInt8>?, UnsafeMutablePointer<Int32>?,
+                UnsafePointer<UInt8>?, Int32
+            ) -> Int32
         typealias Final = @convention(c) (Context?, UnsafeMutablePointer<UInt8>?, UnsafeMutablePointer<Int32>?) -> Int32
         typealias Control = @convention(c) (Context?, Int32, Int32, UnsafeMutableRawPointer?) -> Int32
 
@@ -150,28 +156,29 @@ public struct SystemCryptoSealer: EnvelopeSealer {
 
         private static func load() -> Library? {
             #if os(Linux)
-            guard let handle = dlopen("libcrypto.so.3", RTLD_NOW | RTLD_LOCAL) ?? dlopen("libcrypto.so", RTLD_NOW | RTLD_LOCAL)
-            else { return nil }
-            func symbol<T>(_ name: String, as type: T.Type) -> T? {
-                dlsym(handle, name).map { unsafeBitCast($0, to: type) }
-            }
-            guard let newContext = symbol("EVP_CIPHER_CTX_new", as: NewContext.self),
-                  let freeContext = symbol("EVP_CIPHER_CTX_free", as: FreeContext.self),
-                  let aes256GCM = symbol("EVP_aes_256_gcm", as: Cipher.self),
-                  let encryptInit = symbol("EVP_EncryptInit_ex", as: Init.self),
-                  let encryptUpdate = symbol("EVP_EncryptUpdate", as: Update.self),
-                  let encryptFinal = symbol("EVP_EncryptFinal_ex", as: Final.self),
-                  let decryptInit = symbol("EVP_DecryptInit_ex", as: Init.self),
-                  let decryptUpdate = symbol("EVP_DecryptUpdate", as: Update.self),
-                  let decryptFinal = symbol("EVP_DecryptFinal_ex", as: Final.self),
-                  let control = symbol("EVP_CIPHER_CTX_ctrl", as: Control.self)
-            else { return nil }
-            return Library(newContext: newContext, freeContext: freeContext, aes256GCM: aes256GCM,
-                           encryptInit: encryptInit, encryptUpdate: encryptUpdate, encryptFinal: encryptFinal,
-                           decryptInit: decryptInit, decryptUpdate: decryptUpdate, decryptFinal: decryptFinal,
-                           control: control)
+                guard let handle = dlopen("libcrypto.so.3", RTLD_NOW | RTLD_LOCAL) ?? dlopen("libcrypto.so", RTLD_NOW | RTLD_LOCAL)
+                else { return nil }
+                func symbol<T>(_ name: String, as type: T.Type) -> T? {
+                    dlsym(handle, name).map { unsafeBitCast($0, to: type) }
+                }
+                guard let newContext = symbol("EVP_CIPHER_CTX_new", as: NewContext.self),
+                    let freeContext = symbol("EVP_CIPHER_CTX_free", as: FreeContext.self),
+                    let aes256GCM = symbol("EVP_aes_256_gcm", as: Cipher.self),
+                    let encryptInit = symbol("EVP_EncryptInit_ex", as: Init.self),
+                    let encryptUpdate = symbol("EVP_EncryptUpdate", as: Update.self),
+                    let encryptFinal = symbol("EVP_EncryptFinal_ex", as: Final.self),
+                    let decryptInit = symbol("EVP_DecryptInit_ex", as: Init.self),
+                    let decryptUpdate = symbol("EVP_DecryptUpdate", as: Update.self),
+                    let decryptFinal = symbol("EVP_DecryptFinal_ex", as: Final.self),
+                    let control = symbol("EVP_CIPHER_CTX_ctrl", as: Control.self)
+                else { return nil }
+                return Library(
+                    newContext: newContext, freeContext: freeContext, aes256GCM: aes256GCM,
+                    encryptInit: encryptInit, encryptUpdate: encryptUpdate, encryptFinal: encryptFinal,
+                    decryptInit: decryptInit, decryptUpdate: decryptUpdate, decryptFinal: decryptFinal,
+                    control: control)
             #else
-            return nil
+                return nil
             #endif
         }
     }

@@ -153,8 +153,9 @@ public enum IdempotencyValidation {
     public static func validate(fingerprint: String) throws(IdempotencyError) {
         let length = fingerprint.utf8.count
         guard length > 0, length <= maxBytes else {
-            throw IdempotencyError(code: .invalidFingerprint,
-                                   detail: "fingerprint must be 1…\(maxBytes) UTF-8 bytes, got \(length)")
+            throw IdempotencyError(
+                code: .invalidFingerprint,
+                detail: "fingerprint must be 1…\(maxBytes) UTF-8 bytes, got \(length)")
         }
     }
 

@@ -66,8 +66,9 @@ public actor InMemoryIdempotencyStore: IdempotencyStore {
             }
         }
         let token = LeaseToken()
-        records[key] = Record(fingerprint: fingerprint, phase: .inProgress(token),
-                              expiresAt: date.addingTimeInterval(lease.seconds))
+        records[key] = Record(
+            fingerprint: fingerprint, phase: .inProgress(token),
+            expiresAt: date.addingTimeInterval(lease.seconds))
         return .acquired(token)
     }
 
@@ -77,7 +78,8 @@ public actor InMemoryIdempotencyStore: IdempotencyStore {
         try IdempotencyValidation.validate(duration: retain, name: "retain")
         let date = sweepIfDue()
         guard var record = records[key], case .inProgress(let owner) = record.phase, owner == token,
-              record.expiresAt > date else {
+            record.expiresAt > date
+        else {
             throw IdempotencyError(code: .leaseLost, detail: "the token does not own a live claim on the key")
         }
         record.phase = .completed(outcome)

@@ -10,7 +10,7 @@ public enum VigilSchema {
     public static func majorVersion(of version: String) -> Int? {
         let parts = version.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 2, parts.allSatisfy({ !$0.isEmpty && $0.count <= 4 && $0.allSatisfy({ $0.isASCII && $0.isNumber }) }),
-              let major = Int(parts[0]), Int(parts[1]) != nil, major >= 0
+            let major = Int(parts[0]), Int(parts[1]) != nil, major >= 0
         else { return nil }
         return major
     }

@@ -56,9 +56,11 @@ public struct GenesysClientConfiguration: Sendable {
     public var userAgent: String?
 
     /// Creates a configuration.
-    public init(retryPolicy: any RetryPolicy = ExponentialBackoffPolicy(), callDeadline: Duration = .seconds(60),
-                requestTimeout: Duration? = .seconds(30), tokenRefreshMargin: Duration = .seconds(60),
-                maxResponseBytes: Int = 16 << 20, userAgent: String? = "Vigil") {
+    public init(
+        retryPolicy: any RetryPolicy = ExponentialBackoffPolicy(), callDeadline: Duration = .seconds(60),
+        requestTimeout: Duration? = .seconds(30), tokenRefreshMargin: Duration = .seconds(60),
+        maxResponseBytes: Int = 16 << 20, userAgent: String? = "Vigil"
+    ) {
         self.retryPolicy = retryPolicy
         self.callDeadline = callDeadline
         self.requestTimeout = requestTimeout

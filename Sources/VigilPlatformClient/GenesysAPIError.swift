@@ -103,9 +103,11 @@ public struct GenesysAPIError: VigilCodedError, Hashable {
     public let fileState: FileState?
 
     /// Creates an error. `detail` must not contain secrets or personal data.
-    public init(code: Code, status: Int? = nil, genesysCode: String? = nil, detail: String,
-                contextId: String? = nil, correlationId: String? = nil, retryAfter: Duration? = nil,
-                request: String? = nil, field: String? = nil, fileState: FileState? = nil) {
+    public init(
+        code: Code, status: Int? = nil, genesysCode: String? = nil, detail: String,
+        contextId: String? = nil, correlationId: String? = nil, retryAfter: Duration? = nil,
+        request: String? = nil, field: String? = nil, fileState: FileState? = nil
+    ) {
         self.code = code
         self.status = status
         self.genesysCode = genesysCode
@@ -123,7 +125,7 @@ public struct GenesysAPIError: VigilCodedError, Hashable {
     public var isRetryable: Bool {
         switch code {
         case .rateLimited, .transport, .authenticationUnavailable, .recordingNotReady, .mediaTruncated,
-             .batchNotComplete:
+            .batchNotComplete:
             return true
         case .serverError:
             return status != 501

@@ -12,16 +12,20 @@ extension GenesysCloudClient {
     /// ``ConversationRecordings/isTranscoding`` with whatever recordings its body held (possibly none).
     ///
     /// - Parameter maxWait: 0–60 s (default 5 s, the platform default).
-    public func listRecordings(conversationId: GenesysID, format: RecordingFormat = .wav,
-                               maxWait: Duration = .seconds(5)) async throws -> ConversationRecordings {
+    public func listRecordings(
+        conversationId: GenesysID, format: RecordingFormat = .wav,
+        maxWait: Duration = .seconds(5)
+    ) async throws -> ConversationRecordings {
         guard maxWait >= .zero, maxWait <= .seconds(60) else {
             throw GenesysAPIError.invalidInput("maxWait", "must be between 0 and 60 seconds")
         }
         let format = try Self.checkedFormat(format)
         let waitMs = maxWait.components.seconds * 1000 + maxWait.components.attoseconds / 1_000_000_000_000_000
         let timeout = configuration.requestTimeout.map { max($0, maxWait + .seconds(10)) }
-        return try await call(.get, "/api/v2/conversations/\(conversationId.rawValue)/recordings",
-                              query: "?maxWaitMs=\(waitMs)&formatId=\(format.rawValue)", timeout: timeout) { raw in
+        return try await call(
+            .get, "/api/v2/conversations/\(conversationId.rawValue)/recordings",
+            query: "?maxWaitMs=\(waitMs)&formatId=\(format.rawValue)", timeout: timeout
+        ) { raw in
             if raw.status == 202 {
                 let recordings = (try? VigilJSON.decode([Recording].self, from: raw.body)) ?? []
                 return ConversationRecordings(recordings: recordings, isTranscoding: true)
@@ -51,8 +55,10 @@ extension GenesysCloudClient {
     /// `202` ⇒ ``RecordingAvailability/transcoding(estimate:)`` (the body may be a `Recording`, partial,
     /// or empty — all accepted); `200` ⇒ ready, not ready, or a terminal `fileState`. See
     /// ``RecordingAvailability``.
-    public func recording(conversationId: GenesysID, recordingId: GenesysID,
-                          format: RecordingFormat = .wav) async throws -> RecordingAvailability {
+    public func recording(
+        conversationId: GenesysID, recordingId: GenesysID,
+        format: RecordingFormat = .wav
+    ) async throws -> RecordingAvailability {
         let format = try Self.checkedFormat(format)
         let path = "/api/v2/conversations/\(conversationId.rawValue)/recordings/\(recordingId.rawValue)"
         return try await call(.get, path, query: "?formatId=\(format.rawValue)") { raw in
@@ -87,8 +93,10 @@ extension GenesysCloudClient {
     /// - Throws: ``GenesysAPIError/Code/recordingUnavailable`` for `ARCHIVED`/`DELETED`/`ERROR`;
     ///   ``GenesysAPIError/Code/recordingNotReady`` when ``RecordingPollOptions/limit`` would be exceeded;
     ///   any non-retryable API error.
-    public func awaitRecording(conversationId: GenesysID, recordingId: GenesysID, format: RecordingFormat = .wav,
-                               options: RecordingPollOptions = RecordingPollOptions()) async throws -> Recording {
+    public func awaitRecording(
+        conversationId: GenesysID, recordingId: GenesysID, format: RecordingFormat = .wav,
+        options: RecordingPollOptions = RecordingPollOptions()
+    ) async throws -> Recording {
         guard options.initialDelay > .zero, options.maxDelay >= options.initialDelay, options.limit >= .zero else {
             throw GenesysAPIError.invalidInput("options", "needs initialDelay > 0, maxDelay >= initialDelay, limit >= 0")
         }
@@ -109,9 +117,10 @@ extension GenesysCloudClient {
                 case let .notReady(recording):
                     lastState = recording.fileState
                 case let .archived(recording), let .deleted(recording), let .failed(recording):
-                    throw GenesysAPIError(code: .recordingUnavailable, status: 200,
-                                          detail: "the recording's media will not become available",
-                                          fileState: recording.fileState)
+                    throw GenesysAPIError(
+                        code: .recordingUnavailable, status: 200,
+                        detail: "the recording's media will not become available",
+                        fileState: recording.fileState)
                 }
             } catch let error as GenesysAPIError where error.code == .notFound && options.notFoundIsPending {
                 lastState = nil
@@ -119,9 +128,10 @@ extension GenesysCloudClient {
             var wait = delay
             if let estimate { wait = min(max(estimate, options.initialDelay), options.maxDelay) }
             if driver.elapsed() - start + wait > options.limit {
-                throw GenesysAPIError(code: .recordingNotReady,
-                                      detail: "media not ready after \(polls) polls within \(options.limit)",
-                                      fileState: lastState)
+                throw GenesysAPIError(
+                    code: .recordingNotReady,
+                    detail: "media not ready after \(polls) polls within \(options.limit)",
+                    fileState: lastState)
             }
             try await driver.sleep(for: wait)
             delay = min(delay * 2, options.maxDelay)
@@ -147,27 +157,36 @@ extension GenesysCloudClient {
     /// - Throws: ``GenesysAPIError/Code/mediaExpired`` when the fresh URL fails too; the body throws
     ///   ``GenesysAPIError/Code/mediaTruncated`` if it cannot be completed (more than three cuts, a
     ///   range answer that does not continue where it stopped, a body longer than announced).
-    public func downloadMedia(of recording: Recording, format: RecordingFormat = .wav,
-                              key: String? = nil) async throws -> MediaDownload {
+    public func downloadMedia(
+        of recording: Recording, format: RecordingFormat = .wav,
+        key: String? = nil
+    ) async throws -> MediaDownload {
         let state = Locked(MediaURL(recording: recording))
         let (response, body) = try await fetchMedia(state, format: format, key: key, from: 0)
-        let stream = ResumableDownload(response: response, body: body, fetch: { start in
-            try await self.fetchMedia(state, format: format, key: key, from: start)
-        }, exhausted: { delivered, length, reason in
-            GenesysAPIError(code: .mediaTruncated,
-                            detail: "media stream: \(reason) (\(delivered) of \(length.map(String.init) ?? "?") bytes)")
-        })
+        let stream = ResumableDownload(
+            response: response, body: body,
+            fetch: { start in
+                try await self.fetchMedia(state, format: format, key: key, from: start)
+            },
+            exhausted: { delivered, length, reason in
+                GenesysAPIError(
+                    code: .mediaTruncated,
+                    detail: "media stream: \(reason) (\(delivered) of \(length.map(String.init) ?? "?") bytes)")
+            })
         let first = state.withLock { $0 }
-        return MediaDownload(body: HTTPBody(stream, length: stream.length.map { .known($0) } ?? .unknown),
-                             contentType: response.headerFields["Content-Type"], length: stream.length,
-                             recording: first.recording, refetchedURL: first.refreshes > 0)
+        return MediaDownload(
+            body: HTTPBody(stream, length: stream.length.map { .known($0) } ?? .unknown),
+            contentType: response.headerFields["Content-Type"], length: stream.length,
+            recording: first.recording, refetchedURL: first.refreshes > 0)
     }
 
     /// One GET of the media — from byte `start` with a `Range` header when `start` > 0 — fetching the
     /// recording again for a fresh URL when the media host refuses the current one (403/404: expired),
     /// at most twice per download (once before it starts, once mid-way).
-    func fetchMedia(_ state: Locked<MediaURL>, format: RecordingFormat, key: String?,
-                    from start: Int64) async throws -> (HTTPResponse, HTTPBody?) {
+    func fetchMedia(
+        _ state: Locked<MediaURL>, format: RecordingFormat, key: String?,
+        from start: Int64
+    ) async throws -> (HTTPResponse, HTTPBody?) {
         while true {
             let current = state.withLock { $0.recording }
             let uri: PresignedURL? = key.map { current.mediaUris?[$0]?.mediaUri ?? nil } ?? current.primaryMediaURI
@@ -177,25 +196,29 @@ extension GenesysCloudClient {
             let (response, body) = try await fetchPresigned(uri.url, from: start)
             if response.isSuccess { return (response, body) }
             guard response.status == 403 || response.status == 404 else {
-                throw makeError(status: response.status, headers: response.headerFields, body: [],
-                                request: "GET \(uri.url.redactedForLogging)", token: nil)
+                throw makeError(
+                    status: response.status, headers: response.headerFields, body: [],
+                    request: "GET \(uri.url.redactedForLogging)", token: nil)
             }
             // Once before the download starts, once more mid-way.
             guard state.withLock({ $0.refreshes }) < (start == 0 ? 1 : 2), let conversationId = current.conversationId else {
-                throw GenesysAPIError(code: .mediaExpired, status: response.status,
-                                      detail: "the media URL was refused even after fetching a fresh one",
-                                      request: "GET \(uri.url.redactedForLogging)")
+                throw GenesysAPIError(
+                    code: .mediaExpired, status: response.status,
+                    detail: "the media URL was refused even after fetching a fresh one",
+                    request: "GET \(uri.url.redactedForLogging)")
             }
             switch try await self.recording(conversationId: conversationId, recordingId: current.id, format: format) {
             case let .ready(fresh):
                 state.withLock { $0.refresh(to: fresh) }
             case let .archived(r), let .deleted(r), let .failed(r):
-                throw GenesysAPIError(code: .recordingUnavailable, status: 200,
-                                      detail: "the recording's media is no longer available", fileState: r.fileState)
+                throw GenesysAPIError(
+                    code: .recordingUnavailable, status: 200,
+                    detail: "the recording's media is no longer available", fileState: r.fileState)
             case .transcoding, .notReady:
-                throw GenesysAPIError(code: .mediaExpired, status: response.status,
-                                      detail: "the media URL expired and the recording is not ready again yet",
-                                      request: "GET \(uri.url.redactedForLogging)")
+                throw GenesysAPIError(
+                    code: .mediaExpired, status: response.status,
+                    detail: "the media URL expired and the recording is not ready again yet",
+                    request: "GET \(uri.url.redactedForLogging)")
             }
         }
     }
@@ -216,8 +239,9 @@ extension GenesysCloudClient {
                     }
                     let bytes = (try? await body?.collect(upTo: 1 << 16)) ?? []
                     _ = bytes
-                    throw self.makeError(status: response.status, headers: response.headerFields, body: [],
-                                         request: request.description, token: nil)
+                    throw self.makeError(
+                        status: response.status, headers: response.headerFields, body: [],
+                        request: request.description, token: nil)
                 })
             return (result.response, result.body)
         } catch let error as HTTPTransportError {
@@ -255,8 +279,10 @@ extension GenesysCloudClient {
     /// job is complete.
     ///
     /// - Throws: ``GenesysAPIError/Code/batchNotComplete`` when `limit` would be exceeded.
-    public func awaitBatchDownload(jobId: String, interval: Duration = .seconds(5),
-                                   limit: Duration = .seconds(600)) async throws -> BatchDownloadJobStatusResult {
+    public func awaitBatchDownload(
+        jobId: String, interval: Duration = .seconds(5),
+        limit: Duration = .seconds(600)
+    ) async throws -> BatchDownloadJobStatusResult {
         _ = try Self.segment(jobId, field: "jobId")
         guard interval > .zero else { throw GenesysAPIError.invalidInput("interval", "must be positive") }
         let start = driver.elapsed()
@@ -271,9 +297,11 @@ extension GenesysCloudClient {
     }
 
     static func checkedFormat(_ format: RecordingFormat) throws(GenesysAPIError) -> RecordingFormat {
-        guard !format.rawValue.isEmpty, format.rawValue.utf8.allSatisfy({
-            ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F
-        }) else {
+        guard !format.rawValue.isEmpty,
+            format.rawValue.utf8.allSatisfy({
+                ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F
+            })
+        else {
             throw .invalidInput("format", "must be an upper-case format id such as WAV")
         }
         return format

@@ -12,8 +12,10 @@ extension GenesysCloudClient {
     /// non-empty name when given). Without an `id` this is a create: it is retried only on 429, or on any
     /// transient failure when `guard` is ``IdempotencyGuard/sameNameAndLocation`` (the recording's
     /// annotations are listed before re-creating, and a match is returned).
-    public func createAnnotation(_ annotation: Annotation, conversationId: GenesysID, recordingId: GenesysID,
-                                 guard idempotency: IdempotencyGuard? = nil) async throws -> Annotation {
+    public func createAnnotation(
+        _ annotation: Annotation, conversationId: GenesysID, recordingId: GenesysID,
+        guard idempotency: IdempotencyGuard? = nil
+    ) async throws -> Annotation {
         try Self.validate(annotation)
         if case .externalTag = idempotency {
             throw GenesysAPIError.invalidInput("guard", "annotations support only .sameNameAndLocation")
@@ -28,19 +30,24 @@ extension GenesysCloudClient {
                 }
             }
         }
-        return try await call(.post, path, body: body, mode: annotation.id == nil ? .createOnce : .safe,
-                              lookup: lookup) { raw in
+        return try await call(
+            .post, path, body: body, mode: annotation.id == nil ? .createOnce : .safe,
+            lookup: lookup
+        ) { raw in
             try Self.decode(Annotation.self, raw)
         }
     }
 
     /// `PUT /api/v2/conversations/{cid}/recordings/{rid}/annotations/{annotationId}` — update (idempotent).
-    public func updateAnnotation(_ annotation: Annotation, annotationId: String, conversationId: GenesysID,
-                                 recordingId: GenesysID) async throws -> Annotation {
+    public func updateAnnotation(
+        _ annotation: Annotation, annotationId: String, conversationId: GenesysID,
+        recordingId: GenesysID
+    ) async throws -> Annotation {
         try Self.validate(annotation)
         let annotationId = try Self.segment(annotationId, field: "annotationId")
         let body = try Self.encode(annotation, field: "annotation")
-        let path = "/api/v2/conversations/\(conversationId.rawValue)/recordings/\(recordingId.rawValue)"
+        let path =
+            "/api/v2/conversations/\(conversationId.rawValue)/recordings/\(recordingId.rawValue)"
             + "/annotations/\(annotationId)"
         return try await call(.put, path, body: body) { raw in try Self.decode(Annotation.self, raw) }
     }
@@ -87,8 +94,10 @@ extension GenesysCloudClient {
     ///
     /// Setting values is idempotent, so it is retried like any safe call. `202` (no body) is the documented
     /// answer; any 2xx is accepted.
-    public func patchParticipantAttributes(_ attributes: [String: String], conversationId: GenesysID,
-                                           participantId: GenesysID, media: String? = nil) async throws {
+    public func patchParticipantAttributes(
+        _ attributes: [String: String], conversationId: GenesysID,
+        participantId: GenesysID, media: String? = nil
+    ) async throws {
         guard !attributes.isEmpty else {
             throw GenesysAPIError.invalidInput("attributes", "must contain at least one attribute")
         }
@@ -115,13 +124,15 @@ extension GenesysCloudClient {
     /// repeats. Setting the same protection again is harmless, so the call is retried like any safe call.
     public func setDeletionProtection(_ protect: Bool, conversationIds: [GenesysID]) async throws {
         guard !conversationIds.isEmpty, conversationIds.count <= ConversationDeletionProtectionQuery.maximumConversations else {
-            throw GenesysAPIError.invalidInput("conversationIds", "must name 1 to \(ConversationDeletionProtectionQuery.maximumConversations) conversations")
+            throw GenesysAPIError.invalidInput(
+                "conversationIds", "must name 1 to \(ConversationDeletionProtectionQuery.maximumConversations) conversations")
         }
         guard Set(conversationIds).count == conversationIds.count else {
             throw GenesysAPIError.invalidInput("conversationIds", "must not repeat a conversation")
         }
-        let body = try Self.encode(ConversationDeletionProtectionQuery(conversationIds: conversationIds.map(\.rawValue)),
-                                   field: "conversationIds")
+        let body = try Self.encode(
+            ConversationDeletionProtectionQuery(conversationIds: conversationIds.map(\.rawValue)),
+            field: "conversationIds")
         try await call(.put, "/api/v2/recordings/deletionprotection", query: "?protect=\(protect)", body: body) { _ in () }
     }
 
@@ -182,14 +193,18 @@ extension GenesysCloudClient {
         if case let .externalTag(tag) = idempotency {
             let typeId = body.typeId
             lookup = {
-                try await self.queryWorkitems(WorkitemQuery(
-                    filters: [.equals("typeId", typeId), .equals("externalTag", tag)], pageSize: 1)).entities.first
+                try await self.queryWorkitems(
+                    WorkitemQuery(
+                        filters: [.equals("typeId", typeId), .equals("externalTag", tag)], pageSize: 1)
+                ).entities.first
             }
         } else {
             lookup = nil
         }
-        return try await call(.post, "/api/v2/taskmanagement/workitems", body: bytes, mode: .createOnce,
-                              lookup: lookup) { raw in
+        return try await call(
+            .post, "/api/v2/taskmanagement/workitems", body: bytes, mode: .createOnce,
+            lookup: lookup
+        ) { raw in
             try Self.decode(Workitem.self, raw)
         }
     }
@@ -224,8 +239,10 @@ extension GenesysCloudClient {
         }
         let key = try Self.segment(row.key, field: "row.key")
         let body = try Self.encode(row, field: "row")
-        return try await call(.post, "/api/v2/flows/datatables/\(datatableId)/rows", body: body, mode: .createOnce,
-                              lookup: { try await self.dataTableRow(datatableId: datatableId, key: key) }) { raw in
+        return try await call(
+            .post, "/api/v2/flows/datatables/\(datatableId)/rows", body: body, mode: .createOnce,
+            lookup: { try await self.dataTableRow(datatableId: datatableId, key: key) }
+        ) { raw in
             try Self.decode(DataTableRow.self, raw)
         }
     }
@@ -250,7 +267,8 @@ extension GenesysCloudClient {
     /// - Parameter communicationId: the recording's `sessionId`.
     public func transcriptURL(conversationId: GenesysID, communicationId: String) async throws -> PresignedURL {
         let communicationId = try Self.segment(communicationId, field: "communicationId")
-        let path = "/api/v2/speechandtextanalytics/conversations/\(conversationId.rawValue)"
+        let path =
+            "/api/v2/speechandtextanalytics/conversations/\(conversationId.rawValue)"
             + "/communications/\(communicationId)/transcripturl"
         return try await call(.get, path) { raw in try Self.decode(TranscriptURL.self, raw).url }
     }
@@ -267,16 +285,19 @@ extension GenesysCloudClient {
                 do {
                     bytes = try await body?.collect(upTo: configuration.maxResponseBytes) ?? []
                 } catch {
-                    throw GenesysAPIError(code: .invalidResponse, status: response.status,
-                                          detail: "transcript unreadable or too large", request: "GET \(url)")
+                    throw GenesysAPIError(
+                        code: .invalidResponse, status: response.status,
+                        detail: "transcript unreadable or too large", request: "GET \(url)")
                 }
-                return try Self.decode(STATranscriptDocument.self,
-                                       RawResponse(status: response.status, headers: response.headerFields, body: bytes))
+                return try Self.decode(
+                    STATranscriptDocument.self,
+                    RawResponse(status: response.status, headers: response.headerFields, body: bytes))
             }
             if refetched {
-                throw GenesysAPIError(code: .mediaExpired, status: response.status,
-                                      detail: "the transcript URL was refused even after fetching a fresh one",
-                                      request: "GET \(url)")
+                throw GenesysAPIError(
+                    code: .mediaExpired, status: response.status,
+                    detail: "the transcript URL was refused even after fetching a fresh one",
+                    request: "GET \(url)")
             }
             refetched = true
         }

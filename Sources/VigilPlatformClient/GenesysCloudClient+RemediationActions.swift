@@ -10,15 +10,20 @@ import VigilRemediation
 /// `IdempotencyGuard/externalTag(_:)`, so a repeat inside the client also finds an earlier create.
 extension GenesysCloudClient: RemediationActions {
     /// `POST …/recordings/{rid}/annotations`, guarded by name, type and location on the client's repeats.
-    public func createAnnotation(conversationId: GenesysID, recordingId: GenesysID,
-                                 annotation: Annotation) async throws -> Annotation {
-        try await createAnnotation(annotation, conversationId: conversationId, recordingId: recordingId,
-                                   guard: .sameNameAndLocation)
+    public func createAnnotation(
+        conversationId: GenesysID, recordingId: GenesysID,
+        annotation: Annotation
+    ) async throws -> Annotation {
+        try await createAnnotation(
+            annotation, conversationId: conversationId, recordingId: recordingId,
+            guard: .sameNameAndLocation)
     }
 
     /// `GET …/recordings/{rid}/annotations`, matched by name, type and location.
-    public func findAnnotation(conversationId: GenesysID, recordingId: GenesysID,
-                               matching annotation: Annotation) async throws -> Annotation? {
+    public func findAnnotation(
+        conversationId: GenesysID, recordingId: GenesysID,
+        matching annotation: Annotation
+    ) async throws -> Annotation? {
         try await annotations(conversationId: conversationId, recordingId: recordingId).first {
             $0.name == annotation.name && $0.type == annotation.type && $0.location == annotation.location
         }
@@ -30,10 +35,13 @@ extension GenesysCloudClient: RemediationActions {
     }
 
     /// `PATCH …/participants/{pid}/attributes`.
-    public func patchParticipantAttributes(conversationId: GenesysID, participantId: GenesysID,
-                                           attributes: ParticipantAttributes) async throws {
-        try await patchParticipantAttributes(attributes.attributes, conversationId: conversationId,
-                                             participantId: participantId)
+    public func patchParticipantAttributes(
+        conversationId: GenesysID, participantId: GenesysID,
+        attributes: ParticipantAttributes
+    ) async throws {
+        try await patchParticipantAttributes(
+            attributes.attributes, conversationId: conversationId,
+            participantId: participantId)
     }
 
     /// `GET /api/v2/conversations/{cid}`: its participants.
@@ -43,19 +51,25 @@ extension GenesysCloudClient: RemediationActions {
 
     /// `PATCH /api/v2/conversations/{media}/{cid}/participants/{pid}/attributes` for the participant's
     /// media type (the media-independent path when it has no communications listed).
-    public func patchParticipantAttributes(conversationId: GenesysID, participant: Conversation.Participant,
-                                           attributes: ParticipantAttributes) async throws {
+    public func patchParticipantAttributes(
+        conversationId: GenesysID, participant: Conversation.Participant,
+        attributes: ParticipantAttributes
+    ) async throws {
         guard let id = GenesysID(participant.id) else {
             throw RemediationActionError(code: .unsupported, detail: "the participant id is not a Genesys id")
         }
-        try await patchParticipantAttributes(attributes.attributes, conversationId: conversationId, participantId: id,
-                                             media: participant.mediaSegment)
+        try await patchParticipantAttributes(
+            attributes.attributes, conversationId: conversationId, participantId: id,
+            media: participant.mediaSegment)
     }
 
     /// `POST /api/v2/taskmanagement/workitems/query` with `EQ typeId` and `EQ externalTag`.
     public func findWorkitem(externalTag: String, typeId: String) async throws -> Workitem? {
-        try await queryWorkitems(WorkitemQuery(filters: [.equals("typeId", typeId), .equals("externalTag", externalTag)],
-                                               pageSize: 1)).entities.first
+        try await queryWorkitems(
+            WorkitemQuery(
+                filters: [.equals("typeId", typeId), .equals("externalTag", externalTag)],
+                pageSize: 1)
+        ).entities.first
     }
 
     /// `POST /api/v2/taskmanagement/workitems`, guarded by the body's `externalTag` when it has one.

@@ -49,10 +49,12 @@ public struct GenesysCloudClient: Sendable, CustomStringConvertible {
     ///   - configuration: retry, deadline and size settings.
     ///   - clock: the clock every wait (backoff, polling, token lifetime) uses; a `TestClock` in tests.
     ///   - now: wall time, for HTTP-date `Retry-After` values and work-item date rules.
-    public init(region: GenesysRegion, credentials: GenesysCredentials, transport: any HTTPTransport,
-                configuration: GenesysClientConfiguration = GenesysClientConfiguration(),
-                clock: some Clock<Duration> = ContinuousClock(),
-                now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(
+        region: GenesysRegion, credentials: GenesysCredentials, transport: any HTTPTransport,
+        configuration: GenesysClientConfiguration = GenesysClientConfiguration(),
+        clock: some Clock<Duration> = ContinuousClock(),
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.region = region
         self.credentials = credentials
         self.transport = transport
@@ -69,8 +71,9 @@ public struct GenesysCloudClient: Sendable, CustomStringConvertible {
         var headers: HTTPFields = ["Accept": "application/json"]
         if let userAgent = configuration.userAgent { headers["User-Agent"] = userAgent }
         baseHeaders = headers
-        let fetcher = TokenFetcher(transport: transport, credentials: credentials, tokenURL: tokenURL,
-                                   configuration: configuration, driver: driver, wallNow: now)
+        let fetcher = TokenFetcher(
+            transport: transport, credentials: credentials, tokenURL: tokenURL,
+            configuration: configuration, driver: driver, wallNow: now)
         tokens = TokenCache(driver: driver, margin: configuration.tokenRefreshMargin, baseHeaders: headers) {
             try await fetcher.fetch()
         }
@@ -165,8 +168,9 @@ extension GenesysCloudClient {
         while true {
             let token: BearerToken
             if let cached = tokens.cachedToken() { token = cached } else { token = try await tokens.token() }
-            let request = HTTPRequest(method: method, url: url, headerFields: body == nil ? token.fields : token.jsonFields,
-                                      timeout: timeout)
+            let request = HTTPRequest(
+                method: method, url: url, headerFields: body == nil ? token.fields : token.jsonFields,
+                timeout: timeout)
             let (response, responseBody) = try await transport.send(request, body: body.map { HTTPBody($0) })
             if response.status == 401, !reauthenticated {
                 _ = try? await responseBody?.collect(upTo: 1 << 16)
@@ -182,13 +186,15 @@ extension GenesysCloudClient {
                     bytes = []
                 }
             } catch let error as HTTPBodyError {
-                throw GenesysAPIError(code: .invalidResponse, status: response.status,
-                                      detail: "response body unreadable (\(error.errorCode))",
-                                      request: request.description)
+                throw GenesysAPIError(
+                    code: .invalidResponse, status: response.status,
+                    detail: "response body unreadable (\(error.errorCode))",
+                    request: request.description)
             }
             if response.isSuccess { return RawResponse(status: response.status, headers: response.headerFields, body: bytes) }
-            throw makeError(status: response.status, headers: response.headerFields, body: bytes,
-                            request: request.description, token: token.raw)
+            throw makeError(
+                status: response.status, headers: response.headerFields, body: bytes,
+                request: request.description, token: token.raw)
         }
     }
 
@@ -208,16 +214,17 @@ extension GenesysCloudClient {
     /// Maps a non-2xx answer to a ``GenesysAPIError`` with a sanitised message.
     func makeError(status: Int, headers: HTTPFields, body: [UInt8], request: String, token: String?) -> GenesysAPIError {
         let errorBody: ErrorBody? = body.isEmpty ? nil : try? VigilJSON.decode(ErrorBody.self, from: body)
-        let code: GenesysAPIError.Code = switch status {
-        case 400, 415, 422: .badRequest
-        case 401: .unauthorized
-        case 403: .forbidden
-        case 404: .notFound
-        case 409: .conflict
-        case 429: .rateLimited
-        case 500...599: .serverError
-        default: .unexpectedStatus
-        }
+        let code: GenesysAPIError.Code =
+            switch status {
+            case 400, 415, 422: .badRequest
+            case 401: .unauthorized
+            case 403: .forbidden
+            case 404: .notFound
+            case 409: .conflict
+            case 429: .rateLimited
+            case 500...599: .serverError
+            default: .unexpectedStatus
+            }
         let message = errorBody?.message.map { sanitize($0, token: token) } ?? "HTTP \(status)"
         return GenesysAPIError(
             code: code, status: status, genesysCode: errorBody?.code.map { sanitize($0, token: token) },
@@ -238,10 +245,11 @@ extension GenesysCloudClient {
         do {
             return try VigilJSON.decode(type, from: raw.body)
         } catch {
-            throw GenesysAPIError(code: .invalidResponse, status: raw.status, detail: "unexpected response shape: \(error)",
-                                  correlationId: raw.headers["ININ-Correlation-Id"].map {
-                                      MessageSanitizer.sanitize($0, secrets: [])
-                                  })
+            throw GenesysAPIError(
+                code: .invalidResponse, status: raw.status, detail: "unexpected response shape: \(error)",
+                correlationId: raw.headers["ININ-Correlation-Id"].map {
+                    MessageSanitizer.sanitize($0, secrets: [])
+                })
         }
     }
 
@@ -256,7 +264,8 @@ extension GenesysCloudClient {
     /// Validates a path segment the caller supplies as a string (job, data-table, work-item ids…).
     static func segment(_ value: String, field: String) throws(GenesysAPIError) -> String {
         guard (1...128).contains(value.utf8.count), value != ".", value != "..",
-              value.utf8.allSatisfy(isUnreserved) else {
+            value.utf8.allSatisfy(isUnreserved)
+        else {
             throw .invalidInput(field, "must be 1-128 characters from A-Z a-z 0-9 . _ ~ -")
         }
         return value
@@ -265,8 +274,8 @@ extension GenesysCloudClient {
     private static func isUnreserved(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-             UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
-             UInt8(ascii: "~"):
+            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+            UInt8(ascii: "~"):
             return true
         default:
             return false
@@ -296,8 +305,10 @@ struct TokenFetcher: Sendable {
         }
         let request = HTTPRequest(
             method: .post, url: tokenURL,
-            headerFields: ["Authorization": credentials.basicAuthorization,
-                           "Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"],
+            headerFields: [
+                "Authorization": credentials.basicAuthorization,
+                "Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"
+            ],
             timeout: configuration.requestTimeout)
         let form = Array("grant_type=client_credentials".utf8)
         do {
@@ -305,16 +316,20 @@ struct TokenFetcher: Sendable {
                 policy: configuration.retryPolicy, deadline: configuration.callDeadline,
                 classify: { GenesysCloudClient.classify($0, retryAll: true) },
                 operation: { _ in try await attempt(request, form) })
-        } catch let error as GenesysAPIError where error.code == .rateLimited || error.code == .serverError
-            || error.code == .unexpectedStatus {
-            throw GenesysAPIError(code: .authenticationUnavailable, status: error.status, genesysCode: error.genesysCode,
-                                  detail: "the login service could not issue a token: \(error.message)",
-                                  correlationId: error.correlationId, retryAfter: error.retryAfter,
-                                  request: request.description)
+        } catch let error as GenesysAPIError
+            where error.code == .rateLimited || error.code == .serverError
+            || error.code == .unexpectedStatus
+        {
+            throw GenesysAPIError(
+                code: .authenticationUnavailable, status: error.status, genesysCode: error.genesysCode,
+                detail: "the login service could not issue a token: \(error.message)",
+                correlationId: error.correlationId, retryAfter: error.retryAfter,
+                request: request.description)
         } catch let error as HTTPTransportError {
-            throw GenesysAPIError(code: .authenticationUnavailable,
-                                  detail: "the login service is unreachable (\(error.code))",
-                                  request: request.description)
+            throw GenesysAPIError(
+                code: .authenticationUnavailable,
+                detail: "the login service is unreachable (\(error.code))",
+                request: request.description)
         }
     }
 
@@ -324,16 +339,18 @@ struct TokenFetcher: Sendable {
         do {
             bytes = try await body?.collect(upTo: 1 << 20) ?? []
         } catch {
-            throw GenesysAPIError(code: .authenticationUnavailable, status: response.status,
-                                  detail: "token response unreadable", request: request.description)
+            throw GenesysAPIError(
+                code: .authenticationUnavailable, status: response.status,
+                detail: "token response unreadable", request: request.description)
         }
         let secrets = [credentials.clientSecret.value, credentials.clientId.value]
         let correlation = response.headerFields["ININ-Correlation-Id"].map { MessageSanitizer.sanitize($0, secrets: secrets) }
         if response.isSuccess {
             guard let token = try? VigilJSON.decode(OAuthTokenResponse.self, from: bytes), token.isBearer else {
-                throw GenesysAPIError(code: .authenticationUnavailable, status: response.status,
-                                      detail: "token response is not a bearer token", correlationId: correlation,
-                                      request: request.description)
+                throw GenesysAPIError(
+                    code: .authenticationUnavailable, status: response.status,
+                    detail: "token response is not a bearer token", correlationId: correlation,
+                    request: request.description)
             }
             return (token.accessToken.value, token.expiresIn)
         }
@@ -347,21 +364,25 @@ struct TokenFetcher: Sendable {
         let retryAfter = response.headerFields["Retry-After"].flatMap { RetryAfter.parse($0, now: wallNow()) }
         switch response.status {
         case 400, 401, 403:
-            throw GenesysAPIError(code: .badCredentials, status: response.status,
-                                  genesysCode: oauthCode,
-                                  detail: explanation ?? "the login service rejected the client credentials",
-                                  correlationId: correlation, request: request.description)
+            throw GenesysAPIError(
+                code: .badCredentials, status: response.status,
+                genesysCode: oauthCode,
+                detail: explanation ?? "the login service rejected the client credentials",
+                correlationId: correlation, request: request.description)
         case 429:
-            throw GenesysAPIError(code: .rateLimited, status: 429, genesysCode: oauthCode,
-                                  detail: explanation ?? "token requests are rate limited", correlationId: correlation,
-                                  retryAfter: retryAfter, request: request.description)
+            throw GenesysAPIError(
+                code: .rateLimited, status: 429, genesysCode: oauthCode,
+                detail: explanation ?? "token requests are rate limited", correlationId: correlation,
+                retryAfter: retryAfter, request: request.description)
         case 500...599:
-            throw GenesysAPIError(code: .serverError, status: response.status, detail: explanation ?? "HTTP \(response.status)",
-                                  correlationId: correlation, retryAfter: retryAfter, request: request.description)
+            throw GenesysAPIError(
+                code: .serverError, status: response.status, detail: explanation ?? "HTTP \(response.status)",
+                correlationId: correlation, retryAfter: retryAfter, request: request.description)
         default:
-            throw GenesysAPIError(code: .unexpectedStatus, status: response.status,
-                                  detail: explanation ?? "HTTP \(response.status)", correlationId: correlation,
-                                  request: request.description)
+            throw GenesysAPIError(
+                code: .unexpectedStatus, status: response.status,
+                detail: explanation ?? "HTTP \(response.status)", correlationId: correlation,
+                request: request.description)
         }
     }
 }

@@ -55,7 +55,7 @@ public enum GenesysRegion: Sendable, Hashable, CustomStringConvertible, CaseIter
     public static let allCases: [GenesysRegion] = [
         .usEast1, .euWest1, .apSoutheast2, .apNortheast1, .euCentral1, .usWest2, .caCentral1, .apNortheast2,
         .euWest2, .apSouth1, .usEast2, .saEast1, .meCentral1, .apNortheast3, .euCentral2, .mxCentral1,
-        .apSoutheast1,
+        .apSoutheast1
     ]
 
     /// Parses a region name (`eu-west-1`, case-insensitive) or a public domain (`mypurecloud.ie`,

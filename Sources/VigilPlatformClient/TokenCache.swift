@@ -68,8 +68,9 @@ actor TokenCache {
             fields["Authorization"] = "Bearer " + token
             var jsonFields = fields
             jsonFields["Content-Type"] = "application/json"
-            return BearerToken(header: "Bearer " + token, fields: fields, jsonFields: jsonFields, raw: token,
-                               refreshAt: started + lifetime - early, generation: id)
+            return BearerToken(
+                header: "Bearer " + token, fields: fields, jsonFields: jsonFields, raw: token,
+                refreshAt: started + lifetime - early, generation: id)
         }
         inFlight = (id, task)
         do {

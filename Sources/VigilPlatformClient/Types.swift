@@ -98,8 +98,10 @@ public struct RecordingPollOptions: Sendable, Hashable {
     public var notFoundIsPending: Bool
 
     /// Creates options.
-    public init(initialDelay: Duration = .seconds(1), maxDelay: Duration = .seconds(30),
-                limit: Duration = .seconds(600), notFoundIsPending: Bool = true) {
+    public init(
+        initialDelay: Duration = .seconds(1), maxDelay: Duration = .seconds(30),
+        limit: Duration = .seconds(600), notFoundIsPending: Bool = true
+    ) {
         self.initialDelay = initialDelay
         self.maxDelay = maxDelay
         self.limit = limit

@@ -29,10 +29,10 @@ public struct PIIFinding: Hashable, Sendable, CustomStringConvertible {
     public func range(in text: String) -> Range<String.Index>? {
         let utf8 = text.utf8
         guard utf8Range.upperBound <= utf8.count,
-              let lower = utf8.index(utf8.startIndex, offsetBy: utf8Range.lowerBound, limitedBy: utf8.endIndex),
-              let upper = utf8.index(lower, offsetBy: utf8Range.count, limitedBy: utf8.endIndex),
-              let lowerIndex = lower.samePosition(in: text),
-              let upperIndex = upper.samePosition(in: text)
+            let lower = utf8.index(utf8.startIndex, offsetBy: utf8Range.lowerBound, limitedBy: utf8.endIndex),
+            let upper = utf8.index(lower, offsetBy: utf8Range.count, limitedBy: utf8.endIndex),
+            let lowerIndex = lower.samePosition(in: text),
+            let upperIndex = upper.samePosition(in: text)
         else { return nil }
         return lowerIndex..<upperIndex
     }

@@ -10,7 +10,7 @@ public struct RedactionError: VigilCodedError, Hashable {
     public struct Code: VigilErrorCode {
         private enum Base: String, Sendable {
             case invalidJSON, invalidUTF8, nestingTooDeep, notAnObject, inputTooLarge, missingTokenKey, invalidTokenKey,
-                 invalidConfiguration
+                invalidConfiguration
         }
 
         private let base: Base

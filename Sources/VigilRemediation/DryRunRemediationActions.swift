@@ -33,8 +33,10 @@ public struct DryRunRemediationActions: RemediationActions {
     }
 
     /// Describes the attributes' participant.
-    public func patchParticipantAttributes(conversationId: GenesysID, participantId: GenesysID,
-                                           attributes: ParticipantAttributes) async throws {
+    public func patchParticipantAttributes(
+        conversationId: GenesysID, participantId: GenesysID,
+        attributes: ParticipantAttributes
+    ) async throws {
         log("(dry run) participant attributes on \(participantId)")
     }
 

@@ -10,8 +10,10 @@ public protocol RemediationActions: Sendable {
     /// `POST /api/v2/conversations/{conversationId}/recordings/{recordingId}/annotations`.
     ///
     /// - Returns: the annotation as created (with its id).
-    func createAnnotation(conversationId: GenesysID, recordingId: GenesysID,
-                          annotation: Annotation) async throws -> Annotation
+    func createAnnotation(
+        conversationId: GenesysID, recordingId: GenesysID,
+        annotation: Annotation
+    ) async throws -> Annotation
 
     /// `GET /api/v2/conversations/{conversationId}/recordings/{recordingId}/annotations`, returning the
     /// annotation with the same `name`, `type` and `location` as `annotation`, if any.
@@ -19,15 +21,18 @@ public protocol RemediationActions: Sendable {
     /// The executor calls it before ``createAnnotation(conversationId:recordingId:annotation:)`` so that
     /// a crash after the create does not leave a second bookmark. The default implementation returns
     /// `nil` (no lookup: the crash window stays open for annotations only).
-    func findAnnotation(conversationId: GenesysID, recordingId: GenesysID,
-                        matching annotation: Annotation) async throws -> Annotation?
+    func findAnnotation(
+        conversationId: GenesysID, recordingId: GenesysID,
+        matching annotation: Annotation
+    ) async throws -> Annotation?
 
     /// `PUT /api/v2/conversations/{conversationId}/tags` with `{"externalTag": tag}`. Idempotent.
     func setExternalTag(conversationId: GenesysID, tag: String) async throws
 
     /// `PATCH /api/v2/conversations/{conversationId}/participants/{participantId}/attributes`. Idempotent.
-    func patchParticipantAttributes(conversationId: GenesysID, participantId: GenesysID,
-                                    attributes: ParticipantAttributes) async throws
+    func patchParticipantAttributes(
+        conversationId: GenesysID, participantId: GenesysID,
+        attributes: ParticipantAttributes) async throws
 
     /// `GET /api/v2/conversations/{conversationId}`: the participants (id, role, media), for a
     /// `tag_recording` block whose job names none. The default throws
@@ -38,8 +43,9 @@ public protocol RemediationActions: Sendable {
     /// (`PATCH /api/v2/conversations/{media}/{cid}/participants/{pid}/attributes`). Idempotent. The
     /// default calls the media-independent
     /// ``patchParticipantAttributes(conversationId:participantId:attributes:)``.
-    func patchParticipantAttributes(conversationId: GenesysID, participant: Conversation.Participant,
-                                    attributes: ParticipantAttributes) async throws
+    func patchParticipantAttributes(
+        conversationId: GenesysID, participant: Conversation.Participant,
+        attributes: ParticipantAttributes) async throws
 
     /// `POST /api/v2/taskmanagement/workitems/query` for the work item carrying `externalTag`.
     ///
@@ -69,8 +75,10 @@ extension RemediationActions {
     }
 
     /// The media-independent endpoint.
-    public func patchParticipantAttributes(conversationId: GenesysID, participant: Conversation.Participant,
-                                           attributes: ParticipantAttributes) async throws {
+    public func patchParticipantAttributes(
+        conversationId: GenesysID, participant: Conversation.Participant,
+        attributes: ParticipantAttributes
+    ) async throws {
         guard let id = GenesysID(participant.id) else {
             throw RemediationActionError(code: .unsupported, detail: "the participant id is not a Genesys id")
         }
@@ -78,8 +86,10 @@ extension RemediationActions {
     }
 
     /// No lookup: returns `nil`, so the annotation step always creates.
-    public func findAnnotation(conversationId: GenesysID, recordingId: GenesysID,
-                               matching annotation: Annotation) async throws -> Annotation? {
+    public func findAnnotation(
+        conversationId: GenesysID, recordingId: GenesysID,
+        matching annotation: Annotation
+    ) async throws -> Annotation? {
         nil
     }
 }
@@ -98,8 +108,10 @@ public struct RemediationContext: Sendable, Hashable {
     public var recordingDurationMs: Int64?
 
     /// Creates a context.
-    public init(conversationId: GenesysID, recordingId: GenesysID, participantIds: [GenesysID] = [],
-                recordingDurationMs: Int64? = nil) {
+    public init(
+        conversationId: GenesysID, recordingId: GenesysID, participantIds: [GenesysID] = [],
+        recordingDurationMs: Int64? = nil
+    ) {
         self.conversationId = conversationId
         self.recordingId = recordingId
         self.participantIds = participantIds

@@ -84,9 +84,11 @@ public struct WorkitemSettings: Sendable, Hashable {
     public var customFields: [String: TemplatedValue]
 
     /// Creates the settings (flows are usually loaded from JSON instead).
-    public init(typeId: String, queueId: String, workbinId: String? = nil, priority: Int? = nil,
-                name: RemediationTemplate, description: RemediationTemplate? = nil,
-                customFields: [String: TemplatedValue] = [:]) {
+    public init(
+        typeId: String, queueId: String, workbinId: String? = nil, priority: Int? = nil,
+        name: RemediationTemplate, description: RemediationTemplate? = nil,
+        customFields: [String: TemplatedValue] = [:]
+    ) {
         self.typeId = typeId
         self.queueId = queueId
         self.workbinId = workbinId
@@ -182,12 +184,13 @@ public struct BranchCondition: Sendable, Hashable {
             default: return false
             }
         }
-        let text: String = switch field {
-        case .verdict: verdict.verdict.rawValue
-        case .violationType: verdict.violationType?.rawValue ?? "NONE"
-        case .recommendedAction: verdict.recommendedAction?.rawValue ?? "NONE"
-        case .confidenceScore: ""
-        }
+        let text: String =
+            switch field {
+            case .verdict: verdict.verdict.rawValue
+            case .violationType: verdict.violationType?.rawValue ?? "NONE"
+            case .recommendedAction: verdict.recommendedAction?.rawValue ?? "NONE"
+            case .confidenceScore: ""
+            }
         switch comparison {
         case let .equals(v): return text == v
         case let .notEquals(v): return text != v

@@ -26,7 +26,7 @@ public struct RemediationBlockType: Sendable, Hashable {
 
     /// The names Vigil's own blocks use; a host type cannot take them.
     public static let builtInNames: Set<String> = [
-        "validate_payload", "script", "tag_recording", "create_work_item", "legal_hold", "branch", "condition", "api",
+        "validate_payload", "script", "tag_recording", "create_work_item", "legal_hold", "branch", "condition", "api"
     ]
 
     /// Registers a block type.
@@ -39,13 +39,16 @@ public struct RemediationBlockType: Sendable, Hashable {
     ///     other error it throws refuses the flow as ``RemediationFlowError/Code/invalidSetting`` (its
     ///     description is not quoted: it could hold a value).
     /// - Throws: ``RemediationFlowError/Code/invalidBlockType`` when the name is malformed or reserved.
-    public init(name: String,
-                parse: @escaping @Sendable (RemediationBlockSettings) throws -> any RemediationBlockPlan)
+    public init(
+        name: String,
+        parse: @escaping @Sendable (RemediationBlockSettings) throws -> any RemediationBlockPlan
+    )
         throws(RemediationFlowError)
     {
         guard BlockParser.isBlockId(name), !Self.builtInNames.contains(name) else {
-            throw RemediationFlowError(code: .invalidBlockType, path: "blockTypes",
-                                       detail: "a block type is 1-64 characters from A-Z a-z 0-9 _ - . and not a built-in type")
+            throw RemediationFlowError(
+                code: .invalidBlockType, path: "blockTypes",
+                detail: "a block type is 1-64 characters from A-Z a-z 0-9 _ - . and not a built-in type")
         }
         self.name = name
         self.parse = parse
@@ -79,8 +82,10 @@ public struct RemediationStep: Sendable {
     public var perform: @Sendable () async throws -> RemediationStepResult
 
     /// Creates a step.
-    public init(action: RemediationStepAction, inputs: [String: JSONValue],
-                perform: @escaping @Sendable () async throws -> RemediationStepResult) {
+    public init(
+        action: RemediationStepAction, inputs: [String: JSONValue],
+        perform: @escaping @Sendable () async throws -> RemediationStepResult
+    ) {
         self.action = action
         self.inputs = inputs
         self.perform = perform

@@ -80,8 +80,10 @@ public struct RemediationFlowError: VigilCodedError, Hashable {
     public let detail: String
 
     /// Creates an error.
-    public init(code: Code, blockId: String? = nil, transition: FlowTransition? = nil, path: String = "",
-                detail: String) {
+    public init(
+        code: Code, blockId: String? = nil, transition: FlowTransition? = nil, path: String = "",
+        detail: String
+    ) {
         self.code = code
         self.blockId = blockId
         self.transition = transition

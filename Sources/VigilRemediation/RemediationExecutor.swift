@@ -55,10 +55,12 @@ public struct RemediationExecutor<C: Clock>: Sendable where C.Duration == Durati
     ///   - validator: what the `validate_payload` block runs.
     ///   - configuration: leases, retention, key prefix.
     ///   - now: the wall clock for dead-letter and outcome dates.
-    public init(actions: any RemediationActions, store: any IdempotencyStore, deadLetters: any DeadLetterSink,
-                clock: C,
-                validator: any RemediationVerdictValidator = BasicVerdictValidator(),
-                configuration: Configuration = Configuration(), now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(
+        actions: any RemediationActions, store: any IdempotencyStore, deadLetters: any DeadLetterSink,
+        clock: C,
+        validator: any RemediationVerdictValidator = BasicVerdictValidator(),
+        configuration: Configuration = Configuration(), now: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.actions = actions
         self.store = store
         self.deadLetters = deadLetters
@@ -74,15 +76,18 @@ public struct RemediationExecutor<C: Clock>: Sendable where C.Duration == Durati
     /// - Throws: ``RemediationError/Code/recordingMismatch`` (nothing is done) when the verdict is
     ///   about another recording; `CancellationError` when the task is cancelled (the claim in hand
     ///   is released first). Platform and store failures are reported, not thrown.
-    public func run(_ flow: RemediationFlow, verdict: ComplianceVerdict,
-                    context: RemediationContext) async throws -> RemediationReport {
+    public func run(
+        _ flow: RemediationFlow, verdict: ComplianceVerdict,
+        context: RemediationContext
+    ) async throws -> RemediationReport {
         guard verdict.recordingId == context.recordingId else {
             throw RemediationError(code: .recordingMismatch, detail: "the verdict's recordingId differs from the context's")
         }
         let start = clock.now
         let planner = RemediationPlanner(actions: actions, keyPrefix: configuration.keyPrefix)
-        let run = Run(executor: self, flow: flow, verdict: verdict, context: context,
-                      values: RemediationValues(verdict: verdict, context: context))
+        let run = Run(
+            executor: self, flow: flow, verdict: verdict, context: context,
+            values: RemediationValues(verdict: verdict, context: context))
         var steps: [RemediationStepReport] = []
         var status = RemediationReport.Status.completed
         var current: String? = flow.startBlockId
@@ -99,9 +104,10 @@ public struct RemediationExecutor<C: Clock>: Sendable where C.Duration == Durati
             }
             current = flow.successor(of: blockId, result: result)
         }
-        return RemediationReport(flowName: flow.name, recordingId: context.recordingId,
-                                 correlationId: verdict.correlationId, status: status, steps: steps,
-                                 duration: start.duration(to: clock.now))
+        return RemediationReport(
+            flowName: flow.name, recordingId: context.recordingId,
+            correlationId: verdict.correlationId, status: status, steps: steps,
+            duration: start.duration(to: clock.now))
     }
 
     // MARK: - One run
@@ -123,8 +129,9 @@ public struct RemediationExecutor<C: Clock>: Sendable where C.Duration == Durati
             let clock = executor.clock
             let start = clock.now
             func report(_ key: String?, _ outcome: RemediationStepOutcome, attempts: Int) -> RemediationStepReport {
-                RemediationStepReport(blockId: step.blockId, action: step.action, idempotencyKey: key,
-                                      outcome: outcome, attempts: attempts, duration: start.duration(to: clock.now))
+                RemediationStepReport(
+                    blockId: step.blockId, action: step.action, idempotencyKey: key,
+                    outcome: outcome, attempts: attempts, duration: start.duration(to: clock.now))
             }
             switch step.work {
             case .validate:
@@ -143,8 +150,10 @@ public struct RemediationExecutor<C: Clock>: Sendable where C.Duration == Durati
                 do {
                     claim = try await executor.store.claim(key, fingerprint: fingerprint, lease: executor.configuration.lease)
                 } catch {
-                    return (report(key, .failedTransient(reason: "idempotency store: \(describe(error))"), attempts: 0),
-                            .retryLater, nil)
+                    return (
+                        report(key, .failedTransient(reason: "idempotency store: \(describe(error))"), attempts: 0),
+                        .retryLater, nil
+                    )
                 }
                 switch claim {
                 case let .completed(stored):
@@ -155,8 +164,9 @@ public struct RemediationExecutor<C: Clock>: Sendable where C.Duration == Durati
                 case .conflict:
                     let reason = "the step was first claimed with different inputs (the verdict or context changed)"
                     let conflict = RemediationError(code: .idempotencyConflict, detail: reason)
-                    let (outcome, status) = await deadLetter(step, error: conflict, attempts: 0,
-                                                             context: "idempotency conflict")
+                    let (outcome, status) = await deadLetter(
+                        step, error: conflict, attempts: 0,
+                        context: "idempotency conflict")
                     return (report(key, outcome, attempts: 0), status, nil)
                 case let .acquired(token):
                     return try await runClaimed(step, key: key, token: token, work: work, report: report)
@@ -185,8 +195,9 @@ public struct RemediationExecutor<C: Clock>: Sendable where C.Duration == Durati
                 case .permanent:
                     let (outcome, status) = await deadLetter(step, error: error, attempts: 1, context: "permanent failure")
                     if status == .deadLettered {
-                        let stored = StoredOutcome(status: StepStatus.deadLettered.rawValue,
-                                                   details: ["errorCode": errorCode(error)], completedAt: executor.now())
+                        let stored = StoredOutcome(
+                            status: StepStatus.deadLettered.rawValue,
+                            details: ["errorCode": errorCode(error)], completedAt: executor.now())
                         try? await executor.store.complete(key, token: token, outcome: stored, retain: configuration.retain)
                     } else {
                         try? await executor.store.release(key, token: token)
@@ -194,32 +205,38 @@ public struct RemediationExecutor<C: Clock>: Sendable where C.Duration == Durati
                     return (report(key, outcome, 1), status, nil)
                 }
             }
-            let (status, details): (StepStatus, [String: String]) = switch performed {
-            case let .created(details): (.done, details)
-            case let .found(details): (.foundExisting, details)
-            }
+            let (status, details): (StepStatus, [String: String]) =
+                switch performed {
+                case let .created(details): (.done, details)
+                case let .found(details): (.foundExisting, details)
+                }
             var recorded = true
             do {
-                try await executor.store.complete(key, token: token,
-                                                  outcome: StoredOutcome(status: status.rawValue, details: details,
-                                                                         completedAt: executor.now()),
-                                                  retain: configuration.retain)
+                try await executor.store.complete(
+                    key, token: token,
+                    outcome: StoredOutcome(
+                        status: status.rawValue, details: details,
+                        completedAt: executor.now()),
+                    retain: configuration.retain)
             } catch {
                 // The platform did the work; the next run meets the expired claim and recognises it
                 // (work items by externalTag, rows by key; idempotent PUT/PATCH repeat harmlessly).
                 recorded = false
             }
-            let outcome: RemediationStepOutcome = switch performed {
-            case let .created(details): .ran(details: details, recorded: recorded)
-            case let .found(details): .foundExisting(details: details)
-            }
+            let outcome: RemediationStepOutcome =
+                switch performed {
+                case let .created(details): .ran(details: details, recorded: recorded)
+                case let .found(details): .foundExisting(details: details)
+                }
             return (report(key, outcome, 1), nil, nil)
         }
 
         /// Hands a permanent failure to the sink. If the sink fails, the step becomes a transient failure
         /// so the letter is not lost.
-        private func deadLetter(_ step: PlannedStep, error: any Error, attempts: Int,
-                                context what: String) async -> (RemediationStepOutcome, RemediationReport.Status) {
+        private func deadLetter(
+            _ step: PlannedStep, error: any Error, attempts: Int,
+            context what: String
+        ) async -> (RemediationStepOutcome, RemediationReport.Status) {
             let reason = "\(what) in block '\(step.blockId)' (\(step.action)): \(describe(error))"
             let letter = RemediationDeadLetter(
                 flowName: flow.name, blockId: step.blockId, action: step.action.rawValue,
@@ -230,8 +247,10 @@ public struct RemediationExecutor<C: Clock>: Sendable where C.Duration == Durati
                 try await executor.deadLetters.deadLetter(letter)
                 return (.deadLettered(reason: reason), .deadLettered)
             } catch {
-                return (.failedTransient(reason: "dead-letter sink failed (\(describe(error))) while recording: \(reason)"),
-                        .retryLater)
+                return (
+                    .failedTransient(reason: "dead-letter sink failed (\(describe(error))) while recording: \(reason)"),
+                    .retryLater
+                )
             }
         }
 
@@ -268,8 +287,10 @@ public struct RemediationExecutorConfiguration: Sendable {
     public var keyPrefix: String
 
     /// Creates a configuration.
-    public init(lease: Duration = .seconds(300), retain: Duration = .seconds(30 * 86_400),
-                keyPrefix: String = "vigil.remediation") {
+    public init(
+        lease: Duration = .seconds(300), retain: Duration = .seconds(30 * 86_400),
+        keyPrefix: String = "vigil.remediation"
+    ) {
         self.lease = lease
         self.retain = retain
         self.keyPrefix = keyPrefix

@@ -32,8 +32,10 @@ public struct RemediationFlow: Sendable, Hashable {
         public var blockTypes: [RemediationBlockType]
 
         /// Creates options.
-        public init(parameters: [String: String] = [:], dataTableIDs: [String: String] = [:],
-                    blockTypes: [RemediationBlockType] = []) {
+        public init(
+            parameters: [String: String] = [:], dataTableIDs: [String: String] = [:],
+            blockTypes: [RemediationBlockType] = []
+        ) {
             self.parameters = parameters
             self.dataTableIDs = dataTableIDs
             self.blockTypes = blockTypes
@@ -63,8 +65,9 @@ public struct RemediationFlow: Sendable, Hashable {
         do {
             root = try VigilJSON.decode(JSONValue.self, from: json)
         } catch {
-            throw RemediationFlowError(code: .invalidJSON, path: error.path,
-                                       detail: "the flow is not I-JSON (\(error.code)\(error.offset.map { " at byte \($0)" } ?? ""))")
+            throw RemediationFlowError(
+                code: .invalidJSON, path: error.path,
+                detail: "the flow is not I-JSON (\(error.code)\(error.offset.map { " at byte \($0)" } ?? ""))")
         }
         try self.init(document: root, options: options)
     }
@@ -126,20 +129,24 @@ public struct RemediationFlow: Sendable, Hashable {
             throw RemediationFlowError(code: .noEntryPoint, path: "entryPoints", detail: "a flow needs an entry point")
         }
         guard entryPoints.count == 1 else {
-            throw RemediationFlowError(code: .multipleEntryPoints, path: "entryPoints",
-                                       detail: "Vigil runs a flow from exactly one entry point, found \(entryPoints.count)")
+            throw RemediationFlowError(
+                code: .multipleEntryPoints, path: "entryPoints",
+                detail: "Vigil runs a flow from exactly one entry point, found \(entryPoints.count)")
         }
         guard let entry = entryPoints[0]["name"]?.stringValue, !entry.isEmpty else {
-            throw RemediationFlowError(code: .missingField, path: "entryPoints[0].name",
-                                       detail: "the entry point needs a name")
+            throw RemediationFlowError(
+                code: .missingField, path: "entryPoints[0].name",
+                detail: "the entry point needs a name")
         }
         guard BlockParser.isBlockId(entry) else {
-            throw RemediationFlowError(code: .invalidBlockId, path: "entryPoints[0].name",
-                                       detail: "an entry point's name is 1-64 characters from A-Z a-z 0-9 _ - .")
+            throw RemediationFlowError(
+                code: .invalidBlockId, path: "entryPoints[0].name",
+                detail: "an entry point's name is 1-64 characters from A-Z a-z 0-9 _ - .")
         }
         guard index[entry] == nil else {
-            throw RemediationFlowError(code: .duplicateBlockId, blockId: entry,
-                                       detail: "a block has the entry point's name")
+            throw RemediationFlowError(
+                code: .duplicateBlockId, blockId: entry,
+                detail: "a block has the entry point's name")
         }
         entryPoint = entry
 
@@ -160,8 +167,9 @@ public struct RemediationFlow: Sendable, Hashable {
             // Checked before any error quotes them: a name of another shape is no block, and is not
             // echoed (it could be anything).
             for (end, name) in [("from", from), ("to", to)] where !BlockParser.isBlockId(name) {
-                throw RemediationFlowError(code: .invalidTransition, path: "\(path).\(end)",
-                                           detail: "a transition names a block id: 1-64 characters from A-Z a-z 0-9 _ - .")
+                throw RemediationFlowError(
+                    code: .invalidTransition, path: "\(path).\(end)",
+                    detail: "a transition names a block id: 1-64 characters from A-Z a-z 0-9 _ - .")
             }
             var when: Bool?
             switch raw["when"] {
@@ -170,15 +178,17 @@ public struct RemediationFlow: Sendable, Hashable {
             case .string("true")?: when = true
             case .string("false")?: when = false
             default:
-                throw RemediationFlowError(code: .invalidSetting, transition: FlowTransition(from: from, to: to),
-                                           path: "\(path).when", detail: "must be true or false")
+                throw RemediationFlowError(
+                    code: .invalidSetting, transition: FlowTransition(from: from, to: to),
+                    path: "\(path).when", detail: "must be true or false")
             }
             transitions.append(FlowTransition(from: from, to: to, when: when))
         }
         try Self.checkTransitions(transitions, entry: entry, blocks: blocks, index: index)
         guard let start = transitions.first(where: { $0.from == entry })?.to else {
-            throw RemediationFlowError(code: .noEntryPoint, path: "transitions",
-                                       detail: "no transition leaves the entry point '\(entry)'")
+            throw RemediationFlowError(
+                code: .noEntryPoint, path: "transitions",
+                detail: "no transition leaves the entry point '\(entry)'")
         }
         try Self.checkAcyclic(transitions, blocks: blocks)
         try Self.checkReachable(transitions, start: start, blocks: blocks)
@@ -189,44 +199,54 @@ public struct RemediationFlow: Sendable, Hashable {
         self.startBlockId = start
     }
 
-    private static func checkTransitions(_ transitions: [FlowTransition], entry: String, blocks: [RemediationBlock],
-                                         index: [String: Int]) throws(RemediationFlowError) {
+    private static func checkTransitions(
+        _ transitions: [FlowTransition], entry: String, blocks: [RemediationBlock],
+        index: [String: Int]
+    ) throws(RemediationFlowError) {
         var seen: Set<FlowTransition> = []
         var outgoing: [String: [FlowTransition]] = [:]
         for transition in transitions {
             let sourceBlock = index[transition.from].map { blocks[$0] }
             guard transition.from == entry || sourceBlock != nil else {
-                throw RemediationFlowError(code: .unknownTransitionSource, transition: transition,
-                                           detail: "'\(transition.from)' is neither a block nor the entry point")
+                throw RemediationFlowError(
+                    code: .unknownTransitionSource, transition: transition,
+                    detail: "'\(transition.from)' is neither a block nor the entry point")
             }
             guard index[transition.to] != nil else {
-                let detail = transition.to == entry ? "a transition cannot lead to the entry point"
+                let detail =
+                    transition.to == entry
+                    ? "a transition cannot lead to the entry point"
                     : "'\(transition.to)' is not a block"
                 throw RemediationFlowError(code: .unknownTransitionTarget, transition: transition, detail: detail)
             }
             guard seen.insert(transition).inserted else {
-                throw RemediationFlowError(code: .invalidTransition, transition: transition,
-                                           detail: "the transition is listed twice")
+                throw RemediationFlowError(
+                    code: .invalidTransition, transition: transition,
+                    detail: "the transition is listed twice")
             }
             let isBranch: Bool = if case .branch? = sourceBlock?.kind { true } else { false }
             let siblings = outgoing[transition.from, default: []]
             if isBranch {
                 guard transition.when != nil else {
-                    throw RemediationFlowError(code: .invalidTransition, blockId: transition.from, transition: transition,
-                                               detail: "a transition out of a branch needs \"when\": true or false")
+                    throw RemediationFlowError(
+                        code: .invalidTransition, blockId: transition.from, transition: transition,
+                        detail: "a transition out of a branch needs \"when\": true or false")
                 }
                 guard !siblings.contains(where: { $0.when == transition.when }) else {
-                    throw RemediationFlowError(code: .invalidTransition, blockId: transition.from, transition: transition,
-                                               detail: "the branch already has a 'when \(transition.when!)' transition")
+                    throw RemediationFlowError(
+                        code: .invalidTransition, blockId: transition.from, transition: transition,
+                        detail: "the branch already has a 'when \(transition.when!)' transition")
                 }
             } else {
                 guard transition.when == nil else {
-                    throw RemediationFlowError(code: .invalidTransition, transition: transition,
-                                               detail: "only transitions out of a branch block take 'when'")
+                    throw RemediationFlowError(
+                        code: .invalidTransition, transition: transition,
+                        detail: "only transitions out of a branch block take 'when'")
                 }
                 guard siblings.isEmpty else {
-                    throw RemediationFlowError(code: .invalidTransition, transition: transition,
-                                               detail: "'\(transition.from)' already has a transition; use a branch block to choose between two")
+                    throw RemediationFlowError(
+                        code: .invalidTransition, transition: transition,
+                        detail: "'\(transition.from)' already has a transition; use a branch block to choose between two")
                 }
             }
             outgoing[transition.from, default: []].append(transition)
@@ -282,8 +302,9 @@ public struct RemediationFlow: Sendable, Hashable {
             }
         }
         if let orphan = blocks.first(where: { !reached.contains($0.id) }) {
-            throw RemediationFlowError(code: .unreachableBlock, blockId: orphan.id,
-                                       detail: "no path from the entry point leads to this block")
+            throw RemediationFlowError(
+                code: .unreachableBlock, blockId: orphan.id,
+                detail: "no path from the entry point leads to this block")
         }
     }
 }
@@ -305,8 +326,9 @@ enum BlockParser {
             throw RemediationFlowError(code: .missingField, path: "blocks[\(position)].id", detail: "a block needs an id")
         }
         guard isBlockId(id) else {
-            throw RemediationFlowError(code: .invalidBlockId, path: "blocks[\(position)].id",
-                                       detail: "a block id is 1-64 characters from A-Z a-z 0-9 _ - .")
+            throw RemediationFlowError(
+                code: .invalidBlockId, path: "blocks[\(position)].id",
+                detail: "a block id is 1-64 characters from A-Z a-z 0-9 _ - .")
         }
         guard let type = raw["type"]?.stringValue else {
             throw RemediationFlowError(code: .missingField, blockId: id, path: "type", detail: "a block needs a type")
@@ -344,14 +366,16 @@ enum BlockParser {
             guard let blockType = registered.first else {
                 // Named only when it has a block type's shape: anything else could be anything.
                 let named = isBlockId(type) ? " '\(type)'" : ""
-                throw RemediationFlowError(code: .unknownBlockType, blockId: id, path: "type",
-                                           detail: "unknown block type\(named); Vigil runs validate_payload, tag_recording, "
-                                               + "create_work_item, legal_hold, branch, the seed's script/api blocks "
-                                               + "and the types registered in LoadOptions.blockTypes")
+                throw RemediationFlowError(
+                    code: .unknownBlockType, blockId: id, path: "type",
+                    detail: "unknown block type\(named); Vigil runs validate_payload, tag_recording, "
+                        + "create_work_item, legal_hold, branch, the seed's script/api blocks "
+                        + "and the types registered in LoadOptions.blockTypes")
             }
             guard registered.count == 1 else {
-                throw RemediationFlowError(code: .invalidBlockType, blockId: id, path: "type",
-                                           detail: "block type '\(type)' is registered more than once")
+                throw RemediationFlowError(
+                    code: .invalidBlockType, blockId: id, path: "type",
+                    detail: "block type '\(type)' is registered more than once")
             }
             let plan: any RemediationBlockPlan
             do {
@@ -374,7 +398,7 @@ enum BlockParser {
     private static func isIdByte(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-             UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"), UInt8(ascii: "-"), UInt8(ascii: "."):
+            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"), UInt8(ascii: "-"), UInt8(ascii: "."):
             true
         default: false
         }
@@ -389,21 +413,24 @@ enum BlockParser {
             try nested.require(name, "name", minLength: 1)
             let type = try nested.constant("type") ?? "bookmark"
             let duration = try nested.integer("durationMs", in: 0...86_400_000) ?? 0
-            annotation = AnnotationSettings(name: name, description: try nested.template("description"), type: type,
-                                            durationMs: Int64(duration))
+            annotation = AnnotationSettings(
+                name: name, description: try nested.template("description"), type: type,
+                durationMs: Int64(duration))
         }
         let externalTag = try settings.template("externalTag")
         if let externalTag { try settings.require(externalTag, "externalTag", minLength: 1) }
         let attributes = try settings.templateMap("participantAttributes")
         guard annotation != nil || externalTag != nil || !attributes.isEmpty else {
-            throw settings.error(.missingField, "",
-                                 "tag_recording needs at least one of annotation, externalTag, participantAttributes")
+            throw settings.error(
+                .missingField, "",
+                "tag_recording needs at least one of annotation, externalTag, participantAttributes")
         }
         var tagSettings = TagRecordingSettings(annotation: annotation, externalTag: externalTag, participantAttributes: attributes)
         if let purposes = try settings.stringList("participantPurposes") {
             guard !purposes.isEmpty, purposes.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isLetter || $0 == "_" } }) else {
-                throw settings.error(.invalidSetting, "participantPurposes",
-                                     "must be a non-empty list of participant purposes such as \"customer\", \"agent\"")
+                throw settings.error(
+                    .invalidSetting, "participantPurposes",
+                    "must be a non-empty list of participant purposes such as \"customer\", \"agent\"")
             }
             guard !attributes.isEmpty else {
                 throw settings.error(.invalidSetting, "participantPurposes", "only applies with participantAttributes")
@@ -416,19 +443,22 @@ enum BlockParser {
     static func workItem(_ settings: Settings) throws(RemediationFlowError) -> WorkItemTarget {
         switch try settings.string("target", required: true) ?? "" {
         case "workitem":
-            try settings.allow(["target", "typeId", "queueId", "workbinId", "priority", "name", "description",
-                                "customFields"])
+            try settings.allow([
+                "target", "typeId", "queueId", "workbinId", "priority", "name", "description",
+                "customFields"
+            ])
             let name = try settings.template("name", required: true)!
             try settings.require(name, "name", minLength: WorkitemCreate.nameLength.lowerBound)
             let priority = try settings.integer("priority", in: WorkitemCreate.priorityRange)
-            return .workitem(WorkitemSettings(
-                typeId: try settings.constant("typeId", required: true)!,
-                queueId: try settings.constant("queueId", required: true)!,
-                workbinId: try settings.constant("workbinId"),
-                priority: priority,
-                name: name,
-                description: try settings.template("description"),
-                customFields: try settings.valueMap("customFields")))
+            return .workitem(
+                WorkitemSettings(
+                    typeId: try settings.constant("typeId", required: true)!,
+                    queueId: try settings.constant("queueId", required: true)!,
+                    workbinId: try settings.constant("workbinId"),
+                    priority: priority,
+                    name: name,
+                    description: try settings.template("description"),
+                    customFields: try settings.valueMap("customFields")))
         case "datatable":
             try settings.allow(["target", "datatableId", "key", "columns"])
             let key: RemediationTemplate
@@ -440,8 +470,10 @@ enum BlockParser {
             try settings.requireRecordingId(key, "key")
             var columns = try settings.valueMap("columns", required: true)
             columns["key"] = nil
-            return .dataTable(DataTableSettings(datatableId: try settings.constant("datatableId", required: true)!,
-                                                key: key, columns: columns))
+            return .dataTable(
+                DataTableSettings(
+                    datatableId: try settings.constant("datatableId", required: true)!,
+                    key: key, columns: columns))
         default:
             throw settings.error(.invalidSetting, "target", "must be \"workitem\" or \"datatable\"")
         }
@@ -451,8 +483,10 @@ enum BlockParser {
         try settings.allow(["field", "operator", "value", "values"])
         let fieldName = try settings.string("field", required: true)!
         guard let field = BranchCondition.Field(rawValue: fieldName) else {
-            throw settings.error(.invalidSetting, "field", "must be one of "
-                + BranchCondition.Field.allCases.map(\.rawValue).joined(separator: ", "))
+            throw settings.error(
+                .invalidSetting, "field",
+                "must be one of "
+                    + BranchCondition.Field.allCases.map(\.rawValue).joined(separator: ", "))
         }
         let op = try settings.string("operator", required: true)!
         let comparison: BranchCondition.Comparison
@@ -476,7 +510,8 @@ enum BlockParser {
                 comparison = op == "==" ? .equals(value) : .notEquals(value)
             case "in", "notIn":
                 guard let values = settings.object["values"]?.arrayValue, !values.isEmpty,
-                      values.allSatisfy({ $0.stringValue != nil }) else {
+                    values.allSatisfy({ $0.stringValue != nil })
+                else {
                     throw settings.error(.invalidSetting, "values", "'\(op)' needs a non-empty array of strings")
                 }
                 let set = Set(values.compactMap(\.stringValue))
@@ -517,20 +552,22 @@ enum BlockParser {
             var attributes: [String: RemediationTemplate] = [:]
             for (position, tag) in tags.enumerated() {
                 guard let key = tag["key"]?.stringValue, !key.isEmpty, let value = tag["value"]?.stringValue else {
-                    throw bodySettings.error(.invalidSetting, "tags[\(position)]",
-                                             "each tag is {\"key\": non-empty string, \"value\": string}")
+                    throw bodySettings.error(
+                        .invalidSetting, "tags[\(position)]",
+                        "each tag is {\"key\": non-empty string, \"value\": string}")
                 }
                 attributes[key] = try bodySettings.parse(value, path: "tags[\(position)].value")
             }
-            return .tagRecording(TagRecordingSettings(
-                annotation: AnnotationSettings(
-                    name: try settings.parse("Compliance: {data.violationType}", path: "annotation.name"),
-                    description: try settings.parse(
-                        "Flagged by Vigil: {data.violationType}, verdict {data.verdict}, confidence "
-                            + "{data.confidenceScore}, correlation {data.correlationId}", path: "annotation.description"),
-                    type: "bookmark", durationMs: 0),
-                externalTag: try settings.parse("compliance-flag", path: "externalTag"),
-                participantAttributes: attributes))
+            return .tagRecording(
+                TagRecordingSettings(
+                    annotation: AnnotationSettings(
+                        name: try settings.parse("Compliance: {data.violationType}", path: "annotation.name"),
+                        description: try settings.parse(
+                            "Flagged by Vigil: {data.violationType}, verdict {data.verdict}, confidence "
+                                + "{data.confidenceScore}, correlation {data.correlationId}", path: "annotation.description"),
+                        type: "bookmark", durationMs: 0),
+                    externalTag: try settings.parse("compliance-flag", path: "externalTag"),
+                    participantAttributes: attributes))
         }
         if method == "POST", path == seedDatasetPath {
             // "Data datasets" do not exist: the record becomes a row of an Architect data table.
@@ -550,12 +587,15 @@ enum BlockParser {
             for (column, value) in record.object where column != "key" {
                 columns[column] = try record.value(value, path: column)
             }
-            return .createWorkItem(.dataTable(DataTableSettings(
-                datatableId: settings.options.dataTableIDs[dataset] ?? dataset, key: key, columns: columns)))
+            return .createWorkItem(
+                .dataTable(
+                    DataTableSettings(
+                        datatableId: settings.options.dataTableIDs[dataset] ?? dataset, key: key, columns: columns)))
         }
-        throw settings.error(.unsupportedAPIBlock, "path",
-                             "\(method) \(path) is not mapped onto a Genesys Cloud endpoint; use a typed block "
-                                 + "(tag_recording, create_work_item, legal_hold)")
+        throw settings.error(
+            .unsupportedAPIBlock, "path",
+            "\(method) \(path) is not mapped onto a Genesys Cloud endpoint; use a typed block "
+                + "(tag_recording, create_work_item, legal_hold)")
     }
 }
 
@@ -659,7 +699,8 @@ public struct RemediationBlockSettings: Sendable {
     public func integer(_ key: String, in range: ClosedRange<Int>) throws(RemediationFlowError) -> Int? {
         guard let raw = object[key], raw != .null else { return nil }
         guard let number = raw.numberValue, number == number.rounded(), abs(number) < 1e15,
-              range.contains(Int(number)) else {
+            range.contains(Int(number))
+        else {
             throw error(.invalidSetting, key, "must be an integer in \(range.lowerBound)…\(range.upperBound)")
         }
         return Int(number)

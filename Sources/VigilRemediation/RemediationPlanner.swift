@@ -39,8 +39,10 @@ public struct RemediationPlanner: Sendable {
     }
 
     /// The idempotency key of a step: `<prefix>:<recordingId>:<blockId>:<action>`.
-    public static func idempotencyKey(prefix: String = "vigil.remediation", recordingId: GenesysID, blockId: String,
-                                      action: RemediationStepAction) -> String {
+    public static func idempotencyKey(
+        prefix: String = "vigil.remediation", recordingId: GenesysID, blockId: String,
+        action: RemediationStepAction
+    ) -> String {
         "\(prefix):\(recordingId):\(blockId):\(action)"
     }
 
@@ -51,8 +53,10 @@ public struct RemediationPlanner: Sendable {
     }
 
     /// The steps `block` runs for `verdict` on the recording `context` describes, in order.
-    public func steps(for block: RemediationBlock, verdict: ComplianceVerdict, context: RemediationContext,
-                      values: RemediationValues) -> [PlannedStep] {
+    public func steps(
+        for block: RemediationBlock, verdict: ComplianceVerdict, context: RemediationContext,
+        values: RemediationValues
+    ) -> [PlannedStep] {
         switch block.kind {
         case .validatePayload:
             return [PlannedStep(blockId: block.id, action: .validate, work: .validate)]
@@ -72,8 +76,9 @@ public struct RemediationPlanner: Sendable {
         object["action"] = .string(step.action.rawValue)
         let bytes = (try? VigilJSON.encode(JSONValue.object(object))) ?? Data(step.action.rawValue.utf8)
         let key = Self.idempotencyKey(prefix: keyPrefix, recordingId: context.recordingId, blockId: blockId, action: step.action)
-        return PlannedStep(blockId: blockId, action: step.action,
-                           work: .platform(key: key, fingerprint: SHA256Hasher.hash(bytes).hex, perform: step.perform))
+        return PlannedStep(
+            blockId: blockId, action: step.action,
+            work: .platform(key: key, fingerprint: SHA256Hasher.hash(bytes).hex, perform: step.perform))
     }
 
     private func encoded(_ value: some Encodable) -> JSONValue {
@@ -82,8 +87,10 @@ public struct RemediationPlanner: Sendable {
 
     // MARK: - The built-in blocks
 
-    func builtInSteps(_ block: RemediationBlock, verdict: ComplianceVerdict, context: RemediationContext,
-                  values: RemediationValues) -> [RemediationStep] {
+    func builtInSteps(
+        _ block: RemediationBlock, verdict: ComplianceVerdict, context: RemediationContext,
+        values: RemediationValues
+    ) -> [RemediationStep] {
         let id = block.id
         let conversationId = context.conversationId
         let recordingId = context.recordingId
@@ -92,11 +99,14 @@ public struct RemediationPlanner: Sendable {
         case .validatePayload, .branch, .custom:
             return []
         case .legalHold:
-            return [RemediationStep(action: .legalHold, inputs: ["conversationId": .string(conversationId.rawValue)],
-                perform: {
-                    try await actions.applyLegalHold(conversationIds: [conversationId])
-                    return .created(["conversationId": conversationId.rawValue])
-                })]
+            return [
+                RemediationStep(
+                    action: .legalHold, inputs: ["conversationId": .string(conversationId.rawValue)],
+                    perform: {
+                        try await actions.applyLegalHold(conversationIds: [conversationId])
+                        return .created(["conversationId": conversationId.rawValue])
+                    })
+            ]
         case let .tagRecording(settings):
             var steps: [RemediationStep] = []
             if let annotationSettings = settings.annotation {
@@ -106,61 +116,78 @@ public struct RemediationPlanner: Sendable {
                     name: annotationSettings.name.resolve(values), type: annotationSettings.type, location: location,
                     durationMs: annotationSettings.durationMs,
                     description: annotationSettings.description?.resolve(values, maxLength: Annotation.maxDescriptionLength))
-                steps.append(RemediationStep(action: .annotation, inputs: ["conversationId": .string(conversationId.rawValue),
-                                                           "annotation": encoded(annotation)],
-                    perform: {
-                        var details = ["location": String(location)]
-                        // Look first: an earlier attempt may have created it and crashed before recording it.
-                        if let existing = try await actions.findAnnotation(
-                            conversationId: conversationId, recordingId: recordingId, matching: annotation) {
-                            if let annotationId = existing.id { details["annotationId"] = annotationId }
-                            return .found(details)
-                        }
-                        let created = try await actions.createAnnotation(conversationId: conversationId,
-                                                                         recordingId: recordingId, annotation: annotation)
-                        if let annotationId = created.id { details["annotationId"] = annotationId }
-                        return .created(details)
-                    }))
+                steps.append(
+                    RemediationStep(
+                        action: .annotation,
+                        inputs: [
+                            "conversationId": .string(conversationId.rawValue),
+                            "annotation": encoded(annotation)
+                        ],
+                        perform: {
+                            var details = ["location": String(location)]
+                            // Look first: an earlier attempt may have created it and crashed before recording it.
+                            if let existing = try await actions.findAnnotation(
+                                conversationId: conversationId, recordingId: recordingId, matching: annotation)
+                            {
+                                if let annotationId = existing.id { details["annotationId"] = annotationId }
+                                return .found(details)
+                            }
+                            let created = try await actions.createAnnotation(
+                                conversationId: conversationId,
+                                recordingId: recordingId, annotation: annotation)
+                            if let annotationId = created.id { details["annotationId"] = annotationId }
+                            return .created(details)
+                        }))
             }
             if let tagTemplate = settings.externalTag {
                 let tag = tagTemplate.resolve(values)
-                steps.append(RemediationStep(action: .externalTag, inputs: ["conversationId": .string(conversationId.rawValue),
-                                                            "externalTag": .string(tag)],
-                    perform: {
-                        try await actions.setExternalTag(conversationId: conversationId, tag: tag)
-                        return .created([:])
-                    }))
+                steps.append(
+                    RemediationStep(
+                        action: .externalTag,
+                        inputs: [
+                            "conversationId": .string(conversationId.rawValue),
+                            "externalTag": .string(tag)
+                        ],
+                        perform: {
+                            try await actions.setExternalTag(conversationId: conversationId, tag: tag)
+                            return .created([:])
+                        }))
             }
             if !settings.participantAttributes.isEmpty {
                 let attributes = ParticipantAttributes(
                     attributes: settings.participantAttributes.mapValues { $0.resolve(values) })
                 let named = context.participantIds.sorted()
                 let purposes = settings.participantPurposes
-                steps.append(RemediationStep(action: .participantAttributes, inputs: [
-                        "conversationId": .string(conversationId.rawValue),
-                        "participants": .array(named.map { .string($0.rawValue) }),
-                        "purposes": .array(named.isEmpty ? purposes.map { .string($0) } : []),
-                        "attributes": encoded(attributes),
-                    ],
-                    perform: {
-                        // PATCH is idempotent: re-sending to a participant already done is harmless.
-                        if !named.isEmpty {
-                            for participant in named {
-                                try await actions.patchParticipantAttributes(
-                                    conversationId: conversationId, participantId: participant, attributes: attributes)
+                steps.append(
+                    RemediationStep(
+                        action: .participantAttributes,
+                        inputs: [
+                            "conversationId": .string(conversationId.rawValue),
+                            "participants": .array(named.map { .string($0.rawValue) }),
+                            "purposes": .array(named.isEmpty ? purposes.map { .string($0) } : []),
+                            "attributes": encoded(attributes)
+                        ],
+                        perform: {
+                            // PATCH is idempotent: re-sending to a participant already done is harmless.
+                            if !named.isEmpty {
+                                for participant in named {
+                                    try await actions.patchParticipantAttributes(
+                                        conversationId: conversationId, participantId: participant, attributes: attributes)
+                                }
+                                return .created(["participants": String(named.count)])
                             }
-                            return .created(["participants": String(named.count)])
-                        }
-                        // The job names no participant: the conversation says who had which role.
-                        let chosen = try await actions.conversationParticipants(conversationId: conversationId)
-                            .filter { purposes.contains($0.purpose?.lowercased() ?? "") }
-                        for participant in chosen {
-                            try await actions.patchParticipantAttributes(
-                                conversationId: conversationId, participant: participant, attributes: attributes)
-                        }
-                        return .created(["participants": String(chosen.count),
-                                         "purposes": chosen.compactMap(\.purpose).joined(separator: ",")])
-                    }))
+                            // The job names no participant: the conversation says who had which role.
+                            let chosen = try await actions.conversationParticipants(conversationId: conversationId)
+                                .filter { purposes.contains($0.purpose?.lowercased() ?? "") }
+                            for participant in chosen {
+                                try await actions.patchParticipantAttributes(
+                                    conversationId: conversationId, participant: participant, attributes: attributes)
+                            }
+                            return .created([
+                                "participants": String(chosen.count),
+                                "purposes": chosen.compactMap(\.purpose).joined(separator: ",")
+                            ])
+                        }))
             }
             return steps
         case let .createWorkItem(.workitem(settings)):
@@ -178,32 +205,39 @@ public struct RemediationPlanner: Sendable {
             let liveTag = verdict.violationType.map {
                 LiveWorkitem.externalTag(conversationId: conversationId, violationType: $0)
             }
-            return [RemediationStep(action: .workitem, inputs: ["workitem": encoded(workitem)],
-                perform: {
-                    // A live analysis of the call may already have opened the work item.
-                    if let liveTag, let live = try await actions.findWorkitem(externalTag: liveTag, typeId: typeId) {
-                        return .found(["workitemId": live.id, "externalTag": liveTag])
-                    }
-                    // Look first: an earlier attempt may have created it and crashed before recording it.
-                    if let existing = try await actions.findWorkitem(externalTag: tag, typeId: typeId) {
-                        return .found(["workitemId": existing.id, "externalTag": tag])
-                    }
-                    let created = try await actions.createWorkitem(workitem)
-                    return .created(["workitemId": created.id, "externalTag": tag])
-                })]
+            return [
+                RemediationStep(
+                    action: .workitem, inputs: ["workitem": encoded(workitem)],
+                    perform: {
+                        // A live analysis of the call may already have opened the work item.
+                        if let liveTag, let live = try await actions.findWorkitem(externalTag: liveTag, typeId: typeId) {
+                            return .found(["workitemId": live.id, "externalTag": liveTag])
+                        }
+                        // Look first: an earlier attempt may have created it and crashed before recording it.
+                        if let existing = try await actions.findWorkitem(externalTag: tag, typeId: typeId) {
+                            return .found(["workitemId": existing.id, "externalTag": tag])
+                        }
+                        let created = try await actions.createWorkitem(workitem)
+                        return .created(["workitemId": created.id, "externalTag": tag])
+                    })
+            ]
         case let .createWorkItem(.dataTable(settings)):
-            let row = DataTableRow(key: settings.key.resolve(values),
-                                   columns: settings.columns.mapValues { $0.resolve(values) })
+            let row = DataTableRow(
+                key: settings.key.resolve(values),
+                columns: settings.columns.mapValues { $0.resolve(values) })
             let datatableId = settings.datatableId
-            return [RemediationStep(action: .dataTableRow, inputs: ["datatableId": .string(datatableId), "row": encoded(row)],
-                perform: {
-                    do {
-                        _ = try await actions.addDataTableRow(datatableId: datatableId, row: row)
-                        return .created(["rowKey": row.key])
-                    } catch let error as RemediationActionError where error.code == .alreadyExists {
-                        return .found(["rowKey": row.key])
-                    }
-                })]
+            return [
+                RemediationStep(
+                    action: .dataTableRow, inputs: ["datatableId": .string(datatableId), "row": encoded(row)],
+                    perform: {
+                        do {
+                            _ = try await actions.addDataTableRow(datatableId: datatableId, row: row)
+                            return .created(["rowKey": row.key])
+                        } catch let error as RemediationActionError where error.code == .alreadyExists {
+                            return .found(["rowKey": row.key])
+                        }
+                    })
+            ]
         }
     }
 }

@@ -101,8 +101,10 @@ public struct RemediationStepReport: Sendable, Hashable, CustomStringConvertible
     public let duration: Duration
 
     /// Creates a step report.
-    public init(blockId: String, action: RemediationStepAction, idempotencyKey: String?,
-                outcome: RemediationStepOutcome, attempts: Int, duration: Duration) {
+    public init(
+        blockId: String, action: RemediationStepAction, idempotencyKey: String?,
+        outcome: RemediationStepOutcome, attempts: Int, duration: Duration
+    ) {
         self.blockId = blockId
         self.action = action
         self.idempotencyKey = idempotencyKey
@@ -146,8 +148,10 @@ public struct RemediationReport: Sendable, Hashable, CustomStringConvertible {
     public let duration: Duration
 
     /// Creates a report.
-    public init(flowName: String, recordingId: GenesysID, correlationId: CorrelationID, status: Status,
-                steps: [RemediationStepReport], duration: Duration) {
+    public init(
+        flowName: String, recordingId: GenesysID, correlationId: CorrelationID, status: Status,
+        steps: [RemediationStepReport], duration: Duration
+    ) {
         self.flowName = flowName
         self.recordingId = recordingId
         self.correlationId = correlationId
@@ -199,9 +203,11 @@ public struct RemediationDeadLetter: Sendable, Hashable, Codable, CustomStringCo
     public var occurredAt: Date
 
     /// Creates a dead letter.
-    public init(flowName: String, blockId: String, action: String, conversationId: GenesysID,
-                recordingId: GenesysID, correlationId: CorrelationID, errorCode: String, reason: String,
-                attempts: Int, occurredAt: Date) {
+    public init(
+        flowName: String, blockId: String, action: String, conversationId: GenesysID,
+        recordingId: GenesysID, correlationId: CorrelationID, errorCode: String, reason: String,
+        attempts: Int, occurredAt: Date
+    ) {
         self.flowName = flowName
         self.blockId = blockId
         self.action = action

@@ -105,7 +105,8 @@ public struct RemediationTemplate: Sendable, Hashable, CustomStringConvertible {
                 if name.hasPrefix("data.") {
                     let field = String(name.dropFirst(5))
                     guard let placeholder = Placeholder(rawValue: field) else {
-                        let hint = field == "evidenceSnippet"
+                        let hint =
+                            field == "evidenceSnippet"
                             ? "evidenceSnippet is engine-supplied and may carry personal data; templates cannot use it"
                             : "known placeholders: "
                                 + Placeholder.allCases.map { "{data.\($0.rawValue)}" }.joined(separator: ", ")
@@ -120,11 +121,13 @@ public struct RemediationTemplate: Sendable, Hashable, CustomStringConvertible {
                         throw ParseError(code: .missingParameter, detail: "no value for {\(name)} in the load parameters")
                     }
                     literal.append(value)
-                    rendered.append(value.replacingOccurrences(of: "{", with: "{{")
-                        .replacingOccurrences(of: "}", with: "}}"))
+                    rendered.append(
+                        value.replacingOccurrences(of: "{", with: "{{")
+                            .replacingOccurrences(of: "}", with: "}}"))
                 } else {
-                    throw ParseError(code: .unknownPlaceholder,
-                                     detail: "unknown placeholder {\(name)}; use {data.NAME} or {params.NAME}")
+                    throw ParseError(
+                        code: .unknownPlaceholder,
+                        detail: "unknown placeholder {\(name)}; use {data.NAME} or {params.NAME}")
                 }
                 index = source.index(after: close)
             } else if character == "}" {
@@ -206,7 +209,7 @@ public struct RemediationValues: Sendable, Hashable {
             .confidenceScore: Self.format(verdict.confidenceScore),
             .timestampOffsetMs: String(verdict.timestampOffsetMs ?? 0),
             .correlationId: verdict.correlationId.rawValue,
-            .recommendedAction: verdict.recommendedAction?.rawValue ?? "NONE",
+            .recommendedAction: verdict.recommendedAction?.rawValue ?? "NONE"
         ]
     }
 

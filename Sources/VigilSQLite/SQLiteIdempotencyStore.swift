@@ -40,8 +40,10 @@ public final class SQLiteIdempotencyStore: IdempotencyStore {
     ///   - purgeInterval: how often, at most, a claim also deletes expired records. Default 60 s.
     ///   - now: the wall clock every expiry is measured against.
     /// - Throws: ``SQLiteError`` when the file cannot be opened, configured or migrated.
-    public init(path: String, configuration: SQLiteConfiguration = .default, purgeInterval: Duration = .seconds(60),
-                now: @escaping @Sendable () -> Date = { Date() }) throws {
+    public init(
+        path: String, configuration: SQLiteConfiguration = .default, purgeInterval: Duration = .seconds(60),
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) throws {
         self.database = try SQLiteDatabase(path: path, configuration: configuration)
         self.now = now
         self.purgeIntervalMilliseconds = Timestamp.milliseconds(purgeInterval)
@@ -62,14 +64,18 @@ public final class SQLiteIdempotencyStore: IdempotencyStore {
                 if purge {
                     try connection.run(SQL.purge, [.integer(nowMs)], operation: "claim: purge")
                 }
-                let won = try connection.queryOne(SQL.claim, [
-                    .text(key), .text(fingerprint), .text(token.rawValue), .integer(expiresAt), .integer(nowMs),
-                ], operation: "claim") { $0.text(0) }
+                let won = try connection.queryOne(
+                    SQL.claim,
+                    [
+                        .text(key), .text(fingerprint), .text(token.rawValue), .integer(expiresAt), .integer(nowMs)
+                    ], operation: "claim"
+                ) { $0.text(0) }
                 if won == token.rawValue { return .acquired }
                 // A live record exists (the write lock is still ours, so it is still there and live).
                 let record = try connection.queryOne(SQL.inspect, [.text(key)], operation: "claim: inspect") { row in
-                    StoredRecord(fingerprint: row.text(0) ?? "", completed: row.text(1) == "completed",
-                                 outcome: row.text(2), expiresAt: row.int64(3))
+                    StoredRecord(
+                        fingerprint: row.text(0) ?? "", completed: row.text(1) == "completed",
+                        outcome: row.text(2), expiresAt: row.int64(3))
                 }
                 guard let record else {
                     throw SQLiteError(code: .other, resultCode: 0, detail: "claim: the conflicting record vanished")
@@ -96,9 +102,11 @@ public final class SQLiteIdempotencyStore: IdempotencyStore {
         let nowMs = Timestamp.milliseconds(now())
         let expiresAt = Timestamp.adding(retain, to: nowMs)
         let changed = try await perform("complete") { connection in
-            try connection.run(SQL.complete, [
-                .text(key), .text(token.rawValue), .text(json), .integer(expiresAt), .integer(nowMs),
-            ], operation: "complete")
+            try connection.run(
+                SQL.complete,
+                [
+                    .text(key), .text(token.rawValue), .text(json), .integer(expiresAt), .integer(nowMs)
+                ], operation: "complete")
         }
         guard changed == 1 else {
             throw IdempotencyError(code: .leaseLost, detail: "the token does not own a live claim on the key")
@@ -176,8 +184,10 @@ public final class SQLiteIdempotencyStore: IdempotencyStore {
         static let count = "SELECT count(*) FROM vigil_idempotency"
     }
 
-    private func perform<T: Sendable>(_ operation: String,
-                                      _ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
+    private func perform<T: Sendable>(
+        _ operation: String,
+        _ body: @escaping @Sendable (SQLiteConnection) throws -> T
+    ) async throws -> T {
         do {
             return try await database.perform(body)
         } catch let error as SQLiteError {

@@ -55,8 +55,10 @@ public final class SQLiteJobQueue<Job: Codable & Sendable>: JobQueue {
     ///   - configuration: durability and locking settings. Default ``SQLiteConfiguration/default``.
     ///   - now: the wall clock.
     /// - Throws: ``SQLiteError`` when the file cannot be opened, configured or migrated.
-    public init(path: String, name: String = "default", maxDeliveries: Int = 5, capacity: Int? = nil,
-                configuration: SQLiteConfiguration = .default, now: @escaping @Sendable () -> Date = { Date() }) throws {
+    public init(
+        path: String, name: String = "default", maxDeliveries: Int = 5, capacity: Int? = nil,
+        configuration: SQLiteConfiguration = .default, now: @escaping @Sendable () -> Date = { Date() }
+    ) throws {
         self.database = try SQLiteDatabase(path: path, configuration: configuration)
         self.name = name
         self.maxDeliveries = max(1, maxDeliveries)
@@ -82,9 +84,10 @@ public final class SQLiteJobQueue<Job: Codable & Sendable>: JobQueue {
                 return true
             }
             return try connection.immediateTransaction("enqueue") {
-                let pending = try connection.queryOne(SQL.pendingCount, [.text(name)], operation: "enqueue: count") {
-                    $0.int(0)
-                } ?? 0
+                let pending =
+                    try connection.queryOne(SQL.pendingCount, [.text(name)], operation: "enqueue: count") {
+                        $0.int(0)
+                    } ?? 0
                 guard pending < capacity else { return false }
                 try connection.run(SQL.enqueue, insert, operation: "enqueue")
                 return true
@@ -107,32 +110,40 @@ public final class SQLiteJobQueue<Job: Codable & Sendable>: JobQueue {
         return try await perform("lease") { connection in
             try connection.immediateTransaction("lease") {
                 // Jobs whose last permitted lease ran out are not delivered again.
-                try connection.run(SQL.deadLetterExpiredLastLeases,
-                                   [.text(name), .integer(nowMs), .int(maxDeliveries)],
-                                   operation: "lease: dead-letter expired last leases")
-                try connection.run(SQL.deleteExpiredLastLeases,
-                                   [.text(name), .integer(nowMs), .int(maxDeliveries)],
-                                   operation: "lease: dead-letter expired last leases")
-                let candidates = try connection.query(SQL.visible, [.text(name), .integer(nowMs), .int(max)],
-                                                      operation: "lease: select") { row in
+                try connection.run(
+                    SQL.deadLetterExpiredLastLeases,
+                    [.text(name), .integer(nowMs), .int(maxDeliveries)],
+                    operation: "lease: dead-letter expired last leases")
+                try connection.run(
+                    SQL.deleteExpiredLastLeases,
+                    [.text(name), .integer(nowMs), .int(maxDeliveries)],
+                    operation: "lease: dead-letter expired last leases")
+                let candidates = try connection.query(
+                    SQL.visible, [.text(name), .integer(nowMs), .int(max)],
+                    operation: "lease: select"
+                ) { row in
                     (id: row.int64(0), payload: row.data(1), deliveries: row.int(2), firstEnqueuedAt: row.int64(3))
                 }
                 let decoder = JSONDecoder()
                 var leased: [Leased<Job>] = []
                 for candidate in candidates {
                     guard let job = try? decoder.decode(Job.self, from: candidate.payload) else {
-                        try connection.run(SQL.deadLetter,
-                                           [.integer(candidate.id), .integer(nowMs), .text("the stored job does not decode as \(Job.self)")],
-                                           operation: "lease: dead-letter undecodable job")
+                        try connection.run(
+                            SQL.deadLetter,
+                            [.integer(candidate.id), .integer(nowMs), .text("the stored job does not decode as \(Job.self)")],
+                            operation: "lease: dead-letter undecodable job")
                         try connection.run(SQL.delete, [.integer(candidate.id)], operation: "lease: dead-letter undecodable job")
                         continue
                     }
                     let token = LeaseToken()
-                    try connection.run(SQL.markLeased, [.integer(candidate.id), .text(token.rawValue), .integer(until)],
-                                       operation: "lease: update")
-                    leased.append(Leased(job: job, token: token, deliveryCount: candidate.deliveries + 1,
-                                         firstEnqueuedAt: Timestamp.date(candidate.firstEnqueuedAt),
-                                         leasedUntil: Timestamp.date(until)))
+                    try connection.run(
+                        SQL.markLeased, [.integer(candidate.id), .text(token.rawValue), .integer(until)],
+                        operation: "lease: update")
+                    leased.append(
+                        Leased(
+                            job: job, token: token, deliveryCount: candidate.deliveries + 1,
+                            firstEnqueuedAt: Timestamp.date(candidate.firstEnqueuedAt),
+                            leasedUntil: Timestamp.date(until)))
                 }
                 return leased
             }
@@ -156,16 +167,20 @@ public final class SQLiteJobQueue<Job: Codable & Sendable>: JobQueue {
         let name = self.name, maxDeliveries = self.maxDeliveries
         let owned = try await perform("retry") { connection in
             try connection.immediateTransaction("retry") {
-                guard let (id, deliveries) = try connection.queryOne(
-                    SQL.liveLease, [.text(name), .text(token.rawValue), .integer(nowMs)], operation: "retry: find lease",
-                    { row in (row.int64(0), row.int(1)) }) else { return false }
+                guard
+                    let (id, deliveries) = try connection.queryOne(
+                        SQL.liveLease, [.text(name), .text(token.rawValue), .integer(nowMs)], operation: "retry: find lease",
+                        { row in (row.int64(0), row.int(1)) })
+                else { return false }
                 if deliveries >= maxDeliveries {
-                    try connection.run(SQL.deadLetter, [.integer(id), .integer(nowMs), .text(reason)],
-                                       operation: "retry: dead-letter")
+                    try connection.run(
+                        SQL.deadLetter, [.integer(id), .integer(nowMs), .text(reason)],
+                        operation: "retry: dead-letter")
                     try connection.run(SQL.delete, [.integer(id)], operation: "retry: dead-letter")
                 } else {
-                    try connection.run(SQL.giveBack, [.integer(id), .integer(availableAt), .text(reason)],
-                                       operation: "retry: give back")
+                    try connection.run(
+                        SQL.giveBack, [.integer(id), .integer(availableAt), .text(reason)],
+                        operation: "retry: give back")
                 }
                 return true
             }
@@ -178,16 +193,19 @@ public final class SQLiteJobQueue<Job: Codable & Sendable>: JobQueue {
         let name = self.name
         let rows = try await perform("deadLetters") { connection in
             try connection.query(SQL.deadLetters, [.text(name)], operation: "dead letters") { row in
-                (payload: row.data(0), reason: row.text(1) ?? "", deliveries: row.int(2),
-                 firstEnqueuedAt: row.int64(3), deadLetteredAt: row.int64(4))
+                (
+                    payload: row.data(0), reason: row.text(1) ?? "", deliveries: row.int(2),
+                    firstEnqueuedAt: row.int64(3), deadLetteredAt: row.int64(4)
+                )
             }
         }
         let decoder = JSONDecoder()
         return rows.compactMap { row in
             guard let job = try? decoder.decode(Job.self, from: row.payload) else { return nil }
-            return DeadLetter(job: job, reason: row.reason, deliveryCount: row.deliveries,
-                              firstEnqueuedAt: Timestamp.date(row.firstEnqueuedAt),
-                              deadLetteredAt: Timestamp.date(row.deadLetteredAt))
+            return DeadLetter(
+                job: job, reason: row.reason, deliveryCount: row.deliveries,
+                firstEnqueuedAt: Timestamp.date(row.firstEnqueuedAt),
+                deadLetteredAt: Timestamp.date(row.deadLetteredAt))
         }
     }
 
@@ -212,8 +230,10 @@ public final class SQLiteJobQueue<Job: Codable & Sendable>: JobQueue {
         JobQueueError(code: .leaseLost, detail: "the lease is unknown, already used or expired")
     }
 
-    private func perform<T: Sendable>(_ operation: String,
-                                      _ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
+    private func perform<T: Sendable>(
+        _ operation: String,
+        _ body: @escaping @Sendable (SQLiteConnection) throws -> T
+    ) async throws -> T {
         do {
             return try await database.perform(body)
         } catch let error as SQLiteError {

@@ -21,8 +21,10 @@ public final class SQLitePendingVerdictStore: PendingVerdictStore {
     /// stores use.
     ///
     /// - Throws: ``SQLiteError`` when the file cannot be opened, configured or migrated.
-    public init(path: String, configuration: SQLiteConfiguration = .default,
-                now: @escaping @Sendable () -> Date = { Date() }) throws {
+    public init(
+        path: String, configuration: SQLiteConfiguration = .default,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) throws {
         database = try SQLiteDatabase(path: path, configuration: configuration)
         self.now = now
         lastPurge = PurgeMark(Timestamp.milliseconds(now()))
@@ -33,14 +35,18 @@ public final class SQLitePendingVerdictStore: PendingVerdictStore {
         let json = try SharedStoreJSON.encode(request, what: "the request")
         let nowMs = Timestamp.milliseconds(now())
         let purge = lastPurge.due(at: nowMs, interval: 60_000)
-        let values: [SQLiteValue] = [.text(request.recordingId.rawValue), .text(request.correlationId.rawValue),
-                                     .text(json), .integer(Timestamp.milliseconds(expiresAt))]
+        let values: [SQLiteValue] = [
+            .text(request.recordingId.rawValue), .text(request.correlationId.rawValue),
+            .text(json), .integer(Timestamp.milliseconds(expiresAt))
+        ]
         _ = try await database.perform { connection in
             if purge {
-                _ = try connection.run("DELETE FROM vigil_pending_verdicts WHERE expires_at <= ?1", [.integer(nowMs)],
-                                       operation: "pending verdicts: purge")
+                _ = try connection.run(
+                    "DELETE FROM vigil_pending_verdicts WHERE expires_at <= ?1", [.integer(nowMs)],
+                    operation: "pending verdicts: purge")
             }
-            return try connection.run("""
+            return try connection.run(
+                """
                 INSERT INTO vigil_pending_verdicts (recording_id, correlation_id, request, expires_at)
                 VALUES (?1, ?2, ?3, ?4)
                 ON CONFLICT (recording_id) DO UPDATE
@@ -54,9 +60,11 @@ public final class SQLitePendingVerdictStore: PendingVerdictStore {
     public func entry(for recordingId: GenesysID) async throws -> PendingVerdict? {
         let nowMs = Timestamp.milliseconds(now())
         let row = try await database.perform { connection in
-            try connection.queryOne("""
+            try connection.queryOne(
+                """
                 SELECT request, expires_at FROM vigil_pending_verdicts WHERE recording_id = ?1 AND expires_at > ?2
-                """, [.text(recordingId.rawValue), .integer(nowMs)], operation: "pending verdicts: entry") {
+                """, [.text(recordingId.rawValue), .integer(nowMs)], operation: "pending verdicts: entry"
+            ) {
                 (request: $0.text(0) ?? "", expiresAt: $0.int64(1))
             }
         }
@@ -68,12 +76,14 @@ public final class SQLitePendingVerdictStore: PendingVerdictStore {
     public func remove(_ recordingId: GenesysID, correlationId: CorrelationID) async throws -> PendingVerdict? {
         let nowMs = Timestamp.milliseconds(now())
         let row = try await database.perform { connection in
-            try connection.queryOne("""
+            try connection.queryOne(
+                """
                 DELETE FROM vigil_pending_verdicts
                  WHERE recording_id = ?1 AND correlation_id = ?2 AND expires_at > ?3
                 RETURNING request, expires_at
                 """, [.text(recordingId.rawValue), .text(correlationId.rawValue), .integer(nowMs)],
-                operation: "pending verdicts: remove") { (request: $0.text(0) ?? "", expiresAt: $0.int64(1)) }
+                operation: "pending verdicts: remove"
+            ) { (request: $0.text(0) ?? "", expiresAt: $0.int64(1)) }
         }
         return try row.map { try Self.entry(json: $0.request, expiresAt: $0.expiresAt) }
     }
@@ -82,8 +92,9 @@ public final class SQLitePendingVerdictStore: PendingVerdictStore {
     public func close() async { await database.close() }
 
     private static func entry(json: String, expiresAt: Int64) throws -> PendingVerdict {
-        PendingVerdict(request: try SharedStoreJSON.decode(ComplianceRequest.self, json, what: "a pending request"),
-                       expiresAt: Timestamp.date(expiresAt))
+        PendingVerdict(
+            request: try SharedStoreJSON.decode(ComplianceRequest.self, json, what: "a pending request"),
+            expiresAt: Timestamp.date(expiresAt))
     }
 }
 
@@ -101,8 +112,10 @@ public final class SQLiteDeliveryIDStore: DeliveryIDStore {
     /// Opens (creating when absent) the database at `path`.
     ///
     /// - Throws: ``SQLiteError`` when the file cannot be opened, configured or migrated.
-    public init(path: String, configuration: SQLiteConfiguration = .default,
-                now: @escaping @Sendable () -> Date = { Date() }) throws {
+    public init(
+        path: String, configuration: SQLiteConfiguration = .default,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) throws {
         database = try SQLiteDatabase(path: path, configuration: configuration)
         self.now = now
         lastPurge = PurgeMark(Timestamp.milliseconds(now()))
@@ -115,15 +128,18 @@ public final class SQLiteDeliveryIDStore: DeliveryIDStore {
         let values: [SQLiteValue] = [.text(id), .integer(Timestamp.milliseconds(until)), .integer(nowMs)]
         let inserted = try await database.perform { connection in
             if purge {
-                _ = try connection.run("DELETE FROM vigil_delivery_ids WHERE expires_at <= ?1", [.integer(nowMs)],
-                                       operation: "delivery ids: purge")
+                _ = try connection.run(
+                    "DELETE FROM vigil_delivery_ids WHERE expires_at <= ?1", [.integer(nowMs)],
+                    operation: "delivery ids: purge")
             }
-            return try connection.queryOne("""
+            return try connection.queryOne(
+                """
                 INSERT INTO vigil_delivery_ids (id, expires_at) VALUES (?1, ?2)
                 ON CONFLICT (id) DO UPDATE SET expires_at = excluded.expires_at
                  WHERE vigil_delivery_ids.expires_at <= ?3
                 RETURNING id
-                """, values, operation: "delivery ids: insert") { _ in true } ?? false
+                """, values, operation: "delivery ids: insert"
+            ) { _ in true } ?? false
         }
         return inserted
     }
@@ -154,10 +170,13 @@ public final class SQLiteDeadLetterSink: DeadLetterSink {
     /// Stores `letter`; a failure throws, so the caller keeps the work (see `DeadLetterSink`).
     public func deadLetter(_ letter: RemediationDeadLetter) async throws {
         let json = try SharedStoreJSON.encode(letter, what: "the dead letter")
-        let values: [SQLiteValue] = [.text(letter.recordingId.rawValue), .text(letter.conversationId.rawValue),
-                                     .text(letter.errorCode), .text(json), .integer(Timestamp.milliseconds(letter.occurredAt))]
+        let values: [SQLiteValue] = [
+            .text(letter.recordingId.rawValue), .text(letter.conversationId.rawValue),
+            .text(letter.errorCode), .text(json), .integer(Timestamp.milliseconds(letter.occurredAt))
+        ]
         _ = try await database.perform { connection in
-            try connection.run("""
+            try connection.run(
+                """
                 INSERT INTO vigil_remediation_dead_letters (recording_id, conversation_id, error_code, letter, occurred_at)
                 VALUES (?1, ?2, ?3, ?4, ?5)
                 """, values, operation: "dead letters: insert")
@@ -167,8 +186,10 @@ public final class SQLiteDeadLetterSink: DeadLetterSink {
     /// The stored letters, oldest first, at most `limit`.
     public func letters(limit: Int = 1_000) async throws -> [RemediationDeadLetter] {
         let rows = try await database.perform { connection in
-            try connection.query("SELECT letter FROM vigil_remediation_dead_letters ORDER BY id LIMIT ?1",
-                                 [.int(max(0, limit))], operation: "dead letters: list") { $0.text(0) ?? "" }
+            try connection.query(
+                "SELECT letter FROM vigil_remediation_dead_letters ORDER BY id LIMIT ?1",
+                [.int(max(0, limit))], operation: "dead letters: list"
+            ) { $0.text(0) ?? "" }
         }
         return try rows.map { try SharedStoreJSON.decode(RemediationDeadLetter.self, $0, what: "a dead letter") }
     }

@@ -51,8 +51,10 @@ public actor InMemoryJobQueue<Job: Codable & Sendable>: JobQueue {
         }
         let date = now()
         nextSequence += 1
-        entries.append(Entry(sequence: nextSequence, job: job, firstEnqueuedAt: date,
-                             visibleAt: max(date, notBefore ?? date), deliveryCount: 0, token: nil, lastReason: nil))
+        entries.append(
+            Entry(
+                sequence: nextSequence, job: job, firstEnqueuedAt: date,
+                visibleAt: max(date, notBefore ?? date), deliveryCount: 0, token: nil, lastReason: nil))
     }
 
     /// See `JobQueue.lease(max:for:)`.
@@ -70,11 +72,14 @@ public actor InMemoryJobQueue<Job: Codable & Sendable>: JobQueue {
             guard entry.visibleAt <= date else { index += 1; continue }
             if entry.token != nil, entry.deliveryCount >= maxDeliveries {
                 // Its last permitted lease expired without an ack or retry: do not deliver it again.
-                let reason = "lease expired on delivery \(entry.deliveryCount) of \(maxDeliveries)"
+                let reason =
+                    "lease expired on delivery \(entry.deliveryCount) of \(maxDeliveries)"
                     + (entry.lastReason.map { "; last retry: \($0)" } ?? "")
-                dead.append(DeadLetter(job: entry.job, reason: reason,
-                                       deliveryCount: entry.deliveryCount, firstEnqueuedAt: entry.firstEnqueuedAt,
-                                       deadLetteredAt: date))
+                dead.append(
+                    DeadLetter(
+                        job: entry.job, reason: reason,
+                        deliveryCount: entry.deliveryCount, firstEnqueuedAt: entry.firstEnqueuedAt,
+                        deadLetteredAt: date))
                 entries.remove(at: index)
                 continue
             }
@@ -83,8 +88,10 @@ public actor InMemoryJobQueue<Job: Codable & Sendable>: JobQueue {
             entry.token = token
             entry.visibleAt = until
             entries[index] = entry
-            leased.append(Leased(job: entry.job, token: token, deliveryCount: entry.deliveryCount,
-                                 firstEnqueuedAt: entry.firstEnqueuedAt, leasedUntil: until))
+            leased.append(
+                Leased(
+                    job: entry.job, token: token, deliveryCount: entry.deliveryCount,
+                    firstEnqueuedAt: entry.firstEnqueuedAt, leasedUntil: until))
             index += 1
         }
         return leased
@@ -102,8 +109,10 @@ public actor InMemoryJobQueue<Job: Codable & Sendable>: JobQueue {
         let date = now()
         var entry = entries[index]
         if entry.deliveryCount >= maxDeliveries {
-            dead.append(DeadLetter(job: entry.job, reason: reason, deliveryCount: entry.deliveryCount,
-                                   firstEnqueuedAt: entry.firstEnqueuedAt, deadLetteredAt: date))
+            dead.append(
+                DeadLetter(
+                    job: entry.job, reason: reason, deliveryCount: entry.deliveryCount,
+                    firstEnqueuedAt: entry.firstEnqueuedAt, deadLetteredAt: date))
             entries.remove(at: index)
             return
         }

@@ -208,8 +208,10 @@ public struct PIIPlanter: Sendable {
     }
 
     /// `count` variants, from index 0 (see ``variant(_:seed:placements:where:)``).
-    public func variants(count: Int, seed: UInt64, placements: [Placement] = Placement.allCases,
-                         where include: (Site) -> Bool = { _ in true }) -> [Variant] {
+    public func variants(
+        count: Int, seed: UInt64, placements: [Placement] = Placement.allCases,
+        where include: (Site) -> Bool = { _ in true }
+    ) -> [Variant] {
         (0..<max(0, count)).compactMap { variant($0, seed: seed, placements: placements, where: include) }
     }
 
@@ -217,8 +219,10 @@ public struct PIIPlanter: Sendable {
     /// with no site `include` accepts), then that placement's sites in turn, then the kinds in turn.
     ///
     /// - Returns: `nil` when no placement has a site to plant in.
-    public func variant(_ index: Int, seed: UInt64, placements: [Placement] = Placement.allCases,
-                        where include: (Site) -> Bool = { _ in true }) -> Variant? {
+    public func variant(
+        _ index: Int, seed: UInt64, placements: [Placement] = Placement.allCases,
+        where include: (Site) -> Bool = { _ in true }
+    ) -> Variant? {
         let usable = placements.filter { $0 == .everyString || sites(for: $0).contains(where: include) }
         guard !usable.isEmpty else { return nil }
         let placement = usable[index % usable.count]
@@ -248,8 +252,12 @@ public struct PIIPlanter: Sendable {
                     edits.append((site.range, Self.literal(embed ? generator.embed(value.text, in: site.text) : value.text)))
                 case .object:
                     let name = plantedValue(kind), value = plantedValue(kinds[next % kinds.count])
-                    edits.append((site.range, "{" + Self.literal(name.text) + ":" + Self.literal(value.text)
-                                  + (Self.isEmptyObject(at: site.range.lowerBound, in: document) ? "" : ",")))
+                    edits.append(
+                        (
+                            site.range,
+                            "{" + Self.literal(name.text) + ":" + Self.literal(value.text)
+                                + (Self.isEmptyObject(at: site.range.lowerBound, in: document) ? "" : ",")
+                        ))
                 case .memberName:
                     continue
                 }
@@ -267,8 +275,13 @@ public struct PIIPlanter: Sendable {
                 edits = [(site.range, Self.literal(generator.embed(plantedValue(kind).text, in: site.text)))]
             case .addMember:
                 let name = plantedValue(kind), value = plantedValue(kinds[(kinds.firstIndex(of: kind)! + 3) % kinds.count])
-                edits = [(site.range, "{" + Self.literal(name.text) + ":" + Self.literal(value.text)
-                          + (Self.isEmptyObject(at: site.range.lowerBound, in: document) ? "" : ","))]
+                edits = [
+                    (
+                        site.range,
+                        "{" + Self.literal(name.text) + ":" + Self.literal(value.text)
+                            + (Self.isEmptyObject(at: site.range.lowerBound, in: document) ? "" : ",")
+                    )
+                ]
             case .everyString:
                 break
             }
@@ -294,8 +307,10 @@ public struct PIIPlanter: Sendable {
             sites.append(Site(kind: .object, path: path, range: offset..<(offset + 1), text: ""))
             for member in members {
                 let memberPath = path.isEmpty ? member.key : path + "." + member.key
-                sites.append(Site(kind: .memberName, path: memberPath,
-                                  range: member.keyOffset..<literalEnd(from: member.keyOffset, in: document), text: member.key))
+                sites.append(
+                    Site(
+                        kind: .memberName, path: memberPath,
+                        range: member.keyOffset..<literalEnd(from: member.keyOffset, in: document), text: member.key))
                 collect(member.value, path: memberPath, in: document, into: &sites)
             }
         case let .array(elements, _):
@@ -386,7 +401,7 @@ public struct PIIPlanter: Sendable {
                 digits.append(byte)
                 last = next
             case UInt8(ascii: " "), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "("), UInt8(ascii: ")"),
-                 UInt8(ascii: "/"), UInt8(ascii: "+"):
+                UInt8(ascii: "/"), UInt8(ascii: "+"):
                 break
             default:
                 if let first = start {
@@ -461,11 +476,12 @@ public struct PIIGenerator: Sendable {
             if kind == .phoneE164 {
                 text = "+1" + national
             } else {
-                text = [
-                    "(\(padded(area, 3))) \(padded(exchange, 3))-\(padded(line, 4))",
-                    "\(padded(area, 3))-\(padded(exchange, 3))-\(padded(line, 4))",
-                    "\(padded(area, 3)).\(padded(exchange, 3)).\(padded(line, 4))",
-                ][digit(3)]
+                text =
+                    [
+                        "(\(padded(area, 3))) \(padded(exchange, 3))-\(padded(line, 4))",
+                        "\(padded(area, 3))-\(padded(exchange, 3))-\(padded(line, 4))",
+                        "\(padded(area, 3)).\(padded(exchange, 3)).\(padded(line, 4))"
+                    ][digit(3)]
             }
             return PIIPlanter.Planted(kind: kind, text: text, digits: national, needles: [text])
         }

@@ -70,8 +70,10 @@ public struct ComplianceEngineError: VigilCodedError, Hashable {
     public let detail: String
 
     /// Creates an error.
-    public init(code: Code, status: Int? = nil, correlationId: CorrelationID? = nil, retryAfter: Duration? = nil,
-                path: String? = nil, detail: String) {
+    public init(
+        code: Code, status: Int? = nil, correlationId: CorrelationID? = nil, retryAfter: Duration? = nil,
+        path: String? = nil, detail: String
+    ) {
         self.code = code
         self.status = status
         self.correlationId = correlationId

@@ -56,10 +56,12 @@ public struct ComplianceEvaluator: Sendable {
     ///   - pendingTimeout: how long a callback is awaited.
     ///   - now: the time source for registry expiry.
     ///   - onIncident: called when an immediate verdict is rejected.
-    public init(engine: any ComplianceEngine, validator: VerdictValidator = VerdictValidator(),
-                policy: VerdictPolicy = .default, pending: (any PendingVerdictStore)? = nil,
-                pendingTimeout: Duration = .seconds(3_600), now: @escaping @Sendable () -> Date = { Date() },
-                onIncident: (@Sendable (VerdictIncident) -> Void)? = nil) {
+    public init(
+        engine: any ComplianceEngine, validator: VerdictValidator = VerdictValidator(),
+        policy: VerdictPolicy = .default, pending: (any PendingVerdictStore)? = nil,
+        pendingTimeout: Duration = .seconds(3_600), now: @escaping @Sendable () -> Date = { Date() },
+        onIncident: (@Sendable (VerdictIncident) -> Void)? = nil
+    ) {
         self.engine = engine
         self.validator = validator
         self.policy = policy
@@ -122,8 +124,10 @@ public struct ComplianceEvaluator: Sendable {
         do {
             return try validator.validate(verdict, for: request)
         } catch {
-            onIncident?(VerdictIncident(source: .reply, error: error, recordingId: request.recordingId,
-                                        correlationId: request.correlationId, at: now()))
+            onIncident?(
+                VerdictIncident(
+                    source: .reply, error: error, recordingId: request.recordingId,
+                    correlationId: request.correlationId, at: now()))
             throw error
         }
     }

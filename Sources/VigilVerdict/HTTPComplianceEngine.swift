@@ -49,7 +49,8 @@ public struct HTTPComplianceEngine: ComplianceEngine {
         /// The longest media-link lifetime advertised to the engine, measured from the send time;
         /// a later `expiresAt` is clamped to it. At most ``HTTPComplianceEngine/platformMediaURLLifetime``
         /// (larger values are clamped). Default 60 minutes.
-        @Bounded(.zero ... HTTPComplianceEngine.platformMediaURLLifetime) public var maxMediaLinkLifetime: Duration = HTTPComplianceEngine.platformMediaURLLifetime
+        @Bounded(.zero...HTTPComplianceEngine.platformMediaURLLifetime) public var maxMediaLinkLifetime: Duration = HTTPComplianceEngine
+            .platformMediaURLLifetime
         /// A link that expires sooner than this after sending is refused
         /// (``ComplianceEngineError/Code/mediaLinkExpired``): the engine could not fetch the media in
         /// time. Default 2 minutes.
@@ -65,12 +66,14 @@ public struct HTTPComplianceEngine: ComplianceEngine {
         public var additionalHeaders: HTTPFields
 
         /// Creates a configuration.
-        public init(endpoint: URL, secret: VerdictSigningSecret, timeout: Duration = .seconds(30),
-                    maxMediaLinkLifetime: Duration = HTTPComplianceEngine.platformMediaURLLifetime,
-                    minimumMediaLinkValidity: Duration = .seconds(120), maxReplyBytes: Int = 64 << 10,
-                    now: @escaping @Sendable () -> Date = { Date() },
-                    messageID: @escaping @Sendable () -> String = { "msg_" + UUID().uuidString.lowercased() },
-                    additionalHeaders: HTTPFields = HTTPFields()) {
+        public init(
+            endpoint: URL, secret: VerdictSigningSecret, timeout: Duration = .seconds(30),
+            maxMediaLinkLifetime: Duration = HTTPComplianceEngine.platformMediaURLLifetime,
+            minimumMediaLinkValidity: Duration = .seconds(120), maxReplyBytes: Int = 64 << 10,
+            now: @escaping @Sendable () -> Date = { Date() },
+            messageID: @escaping @Sendable () -> String = { "msg_" + UUID().uuidString.lowercased() },
+            additionalHeaders: HTTPFields = HTTPFields()
+        ) {
             self.endpoint = endpoint
             self.secret = secret
             self.timeout = timeout
@@ -129,28 +132,34 @@ public struct HTTPComplianceEngine: ComplianceEngine {
     /// - Throws: ``ComplianceEngineError`` for a refused media link or an unusable endpoint.
     public func prepare(_ request: ComplianceRequest) throws(ComplianceEngineError) -> (HTTPRequest, [UInt8]) {
         guard Self.isAcceptableEndpoint(configuration.endpoint) else {
-            throw ComplianceEngineError(code: .invalidConfiguration, correlationId: request.correlationId,
-                                        detail: "the endpoint must be an absolute https URL (http only for loopback)")
+            throw ComplianceEngineError(
+                code: .invalidConfiguration, correlationId: request.correlationId,
+                detail: "the endpoint must be an absolute https URL (http only for loopback)")
         }
         let now = configuration.now()
-        let outbound = try Self.clampMediaLink(request, now: now, maxLifetime: configuration.maxMediaLinkLifetime,
-                                               minimumValidity: configuration.minimumMediaLinkValidity)
+        let outbound = try Self.clampMediaLink(
+            request, now: now, maxLifetime: configuration.maxMediaLinkLifetime,
+            minimumValidity: configuration.minimumMediaLinkValidity)
         let body: [UInt8]
         do {
             body = try VigilJSON.encodeBytes(outbound)
         } catch {
-            throw ComplianceEngineError(code: .invalidConfiguration, correlationId: request.correlationId,
-                                        path: error.path, detail: "the request cannot be encoded as JSON")
+            throw ComplianceEngineError(
+                code: .invalidConfiguration, correlationId: request.correlationId,
+                path: error.path, detail: "the request cannot be encoded as JSON")
         }
         let id = configuration.messageID()
         guard StandardWebhooksV1.isValidID(id) else {
-            throw ComplianceEngineError(code: .invalidConfiguration, correlationId: request.correlationId,
-                                        detail: "webhook-id must be 1-256 printable characters without '.'")
+            throw ComplianceEngineError(
+                code: .invalidConfiguration, correlationId: request.correlationId,
+                detail: "webhook-id must be 1-256 printable characters without '.'")
         }
         let timestamp = Int64(now.timeIntervalSince1970.rounded(.down))
         var fields = configuration.additionalHeaders
-        for name in [VerdictSignatureHeader.id, VerdictSignatureHeader.timestamp, VerdictSignatureHeader.signature,
-                     VerdictSignatureHeader.correlationID, "content-type", "accept"] {
+        for name in [
+            VerdictSignatureHeader.id, VerdictSignatureHeader.timestamp, VerdictSignatureHeader.signature,
+            VerdictSignatureHeader.correlationID, "content-type", "accept"
+        ] {
             fields.removeAll(named: name)
         }
         fields["content-type"] = "application/json"
@@ -160,8 +169,9 @@ public struct HTTPComplianceEngine: ComplianceEngine {
         fields[VerdictSignatureHeader.timestamp] = String(timestamp)
         fields[VerdictSignatureHeader.signature] = StandardWebhooksV1.signature(
             id: id, timestamp: timestamp, body: body, secret: configuration.secret)
-        let head = HTTPRequest(method: .post, url: configuration.endpoint, headerFields: fields,
-                               timeout: configuration.timeout)
+        let head = HTTPRequest(
+            method: .post, url: configuration.endpoint, headerFields: fields,
+            timeout: configuration.timeout)
         return (head, body)
     }
 
@@ -169,21 +179,26 @@ public struct HTTPComplianceEngine: ComplianceEngine {
 
     /// Refuses an expired, nearly expired or insecure link and clamps its advertised expiry to
     /// `now + maxLifetime`.
-    static func clampMediaLink(_ request: ComplianceRequest, now: Date, maxLifetime: Duration,
-                               minimumValidity: Duration) throws(ComplianceEngineError) -> ComplianceRequest {
+    static func clampMediaLink(
+        _ request: ComplianceRequest, now: Date, maxLifetime: Duration,
+        minimumValidity: Duration
+    ) throws(ComplianceEngineError) -> ComplianceRequest {
         let url = request.media.uri.url
         guard url.scheme?.lowercased() == "https" || isLoopback(url) else {
-            throw ComplianceEngineError(code: .mediaLinkInsecure, correlationId: request.correlationId,
-                                        detail: "the media link must be https")
+            throw ComplianceEngineError(
+                code: .mediaLinkInsecure, correlationId: request.correlationId,
+                detail: "the media link must be https")
         }
         guard url.user == nil, url.password == nil else {
-            throw ComplianceEngineError(code: .mediaLinkInsecure, correlationId: request.correlationId,
-                                        detail: "the media link must not carry user credentials")
+            throw ComplianceEngineError(
+                code: .mediaLinkInsecure, correlationId: request.correlationId,
+                detail: "the media link must not carry user credentials")
         }
         let lifetime = min(maxLifetime, platformMediaURLLifetime)
         guard !request.media.isExpired(at: now, margin: minimumValidity.seconds) else {
-            throw ComplianceEngineError(code: .mediaLinkExpired, correlationId: request.correlationId,
-                                        detail: "the media link expires in less than \(minimumValidity); re-fetch it")
+            throw ComplianceEngineError(
+                code: .mediaLinkExpired, correlationId: request.correlationId,
+                detail: "the media link expires in less than \(minimumValidity); re-fetch it")
         }
         var outbound = request
         let latest = now.addingTimeInterval(lifetime.seconds)
@@ -193,13 +208,15 @@ public struct HTTPComplianceEngine: ComplianceEngine {
 
     static func isAcceptableEndpoint(_ url: URL) -> Bool {
         guard let scheme = url.scheme?.lowercased(), let host = url.host, !host.isEmpty,
-              url.user == nil, url.password == nil else { return false }
+            url.user == nil, url.password == nil
+        else { return false }
         return scheme == "https" || (scheme == "http" && isLoopback(url))
     }
 
     static func isLoopback(_ url: URL) -> Bool {
         guard url.scheme?.lowercased() == "http" || url.scheme?.lowercased() == "https",
-              let host = url.host?.lowercased() else { return false }
+            let host = url.host?.lowercased()
+        else { return false }
         return host == "localhost" || host == "127.0.0.1" || host == "::1" || host == "[::1]"
     }
 
@@ -218,8 +235,9 @@ public struct HTTPComplianceEngine: ComplianceEngine {
         do {
             bytes = try await replyBody?.collect(upTo: configuration.maxReplyBytes) ?? []
         } catch let error as HTTPBodyError where error.code == .tooLarge {
-            throw ComplianceEngineError(code: .replyTooLarge, status: response.status, correlationId: correlationId,
-                                        detail: "the reply exceeds \(configuration.maxReplyBytes) bytes")
+            throw ComplianceEngineError(
+                code: .replyTooLarge, status: response.status, correlationId: correlationId,
+                detail: "the reply exceeds \(configuration.maxReplyBytes) bytes")
         } catch let error as HTTPTransportError {
             throw Self.map(error, correlationId: correlationId)
         }
@@ -240,8 +258,10 @@ public struct HTTPComplianceEngine: ComplianceEngine {
     }
 
     /// Maps a reply to an ``EngineReply`` or a typed error (the contract's status table).
-    static func decodeReply(_ response: HTTPResponse, body: [UInt8], correlationId: CorrelationID,
-                            now: Date) throws(ComplianceEngineError) -> EngineReply {
+    static func decodeReply(
+        _ response: HTTPResponse, body: [UInt8], correlationId: CorrelationID,
+        now: Date
+    ) throws(ComplianceEngineError) -> EngineReply {
         let status = response.status
         let retryAfter = response.headerFields["retry-after"].flatMap { RetryAfter.parse($0, now: now) }
         switch status {
@@ -250,8 +270,9 @@ public struct HTTPComplianceEngine: ComplianceEngine {
             do {
                 return .verdict(try VigilJSON.decode(ComplianceVerdict.self, from: body))
             } catch {
-                throw ComplianceEngineError(code: .malformedReply, status: status, correlationId: correlationId,
-                                            path: error.path, detail: "\(error.code): \(error.reason)")
+                throw ComplianceEngineError(
+                    code: .malformedReply, status: status, correlationId: correlationId,
+                    path: error.path, detail: "\(error.code): \(error.reason)")
             }
         case 202:
             if body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
@@ -262,26 +283,32 @@ public struct HTTPComplianceEngine: ComplianceEngine {
             do {
                 acceptance = try VigilJSON.decode(EngineAcceptance.self, from: body)
             } catch {
-                throw ComplianceEngineError(code: .malformedReply, status: status, correlationId: correlationId,
-                                            path: error.path, detail: "\(error.code): \(error.reason)")
+                throw ComplianceEngineError(
+                    code: .malformedReply, status: status, correlationId: correlationId,
+                    path: error.path, detail: "\(error.code): \(error.reason)")
             }
             if let echoed = acceptance.correlationId, echoed != correlationId {
-                throw ComplianceEngineError(code: .malformedReply, status: status, correlationId: correlationId,
-                                            path: "correlationId", detail: "the acceptance names another correlation id")
+                throw ComplianceEngineError(
+                    code: .malformedReply, status: status, correlationId: correlationId,
+                    path: "correlationId", detail: "the acceptance names another correlation id")
             }
             return .accepted(expectedBy: acceptance.expectedBy)
         case 429:
-            throw ComplianceEngineError(code: .rateLimited, status: status, correlationId: correlationId,
-                                        retryAfter: retryAfter, detail: "the engine is rate limiting")
+            throw ComplianceEngineError(
+                code: .rateLimited, status: status, correlationId: correlationId,
+                retryAfter: retryAfter, detail: "the engine is rate limiting")
         case 500...599:
-            throw ComplianceEngineError(code: .unavailable, status: status, correlationId: correlationId,
-                                        retryAfter: retryAfter, detail: "the engine failed")
+            throw ComplianceEngineError(
+                code: .unavailable, status: status, correlationId: correlationId,
+                retryAfter: retryAfter, detail: "the engine failed")
         case 400...499:
-            throw ComplianceEngineError(code: .rejected, status: status, correlationId: correlationId,
-                                        detail: "the engine rejected the request")
+            throw ComplianceEngineError(
+                code: .rejected, status: status, correlationId: correlationId,
+                detail: "the engine rejected the request")
         default:
-            throw ComplianceEngineError(code: .unexpectedStatus, status: status, correlationId: correlationId,
-                                        detail: "the contract defines only 200, 202, 4xx and 5xx")
+            throw ComplianceEngineError(
+                code: .unexpectedStatus, status: status, correlationId: correlationId,
+                detail: "the contract defines only 200, 202, 4xx and 5xx")
         }
     }
 
@@ -289,8 +316,9 @@ public struct HTTPComplianceEngine: ComplianceEngine {
         guard let type = response.headerFields["content-type"] else { return }
         let mediaType = type.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         guard mediaType == "application/json" else {
-            throw ComplianceEngineError(code: .malformedReply, status: response.status, correlationId: correlationId,
-                                        path: "", detail: "the reply is not application/json")
+            throw ComplianceEngineError(
+                code: .malformedReply, status: response.status, correlationId: correlationId,
+                path: "", detail: "the reply is not application/json")
         }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import VigilModels
 import VigilTesting
+
 @testable import VigilAnalysis
 
 /// The analysis doors (a transcript handed to the engine, an analysis policy file) against the shared
@@ -19,7 +20,7 @@ struct AmbiguousInputTests {
     @Test func ambiguousTranscriptsAreRefusedNotAnalysed() throws {
         let document = TranscriptAnalysisTests.document([
             ("internal", "This call may be recorded. How can I help?", 2000),
-            ("external", "my card is four one one one one one one one one one one one one one one one", 10000),
+            ("external", "my card is four one one one one one one one one one one one one one one one", 10000)
         ])
         let text = String(decoding: try VigilJSON.encode(document), as: UTF8.self)
         let baseline = try Self.analyse(Array(text.utf8))

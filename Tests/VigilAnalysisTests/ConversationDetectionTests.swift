@@ -1,8 +1,9 @@
 import Foundation
 import Testing
-@testable import VigilAnalysis
 import VigilModels
 import VigilRedaction
+
+@testable import VigilAnalysis
 
 /// The transcript rules on conversations as they really go (issue 11): context across turns, digits
 /// around the card, and speech-recognition output. Card numbers are the public test numbers
@@ -12,12 +13,17 @@ struct ConversationDetectionTests {
     typealias Line = (who: String, text: String, ms: Int64)
 
     static func document(_ lines: [Line]) -> STATranscriptDocument {
-        STATranscriptDocument(transcripts: [STATranscript(phrases: [
-            STAPhrase(text: "this call may be recorded", participantPurpose: .internal, offset: STADuration(milliseconds: 0)),
-        ] + lines.map {
-            STAPhrase(text: $0.text, participantPurpose: ParticipantPurpose(rawValue: $0.who),
-                      offset: STADuration(milliseconds: $0.ms))
-        })])
+        STATranscriptDocument(transcripts: [
+            STATranscript(
+                phrases: [
+                    STAPhrase(text: "this call may be recorded", participantPurpose: .internal, offset: STADuration(milliseconds: 0))
+                ]
+                    + lines.map {
+                        STAPhrase(
+                            text: $0.text, participantPurpose: ParticipantPurpose(rawValue: $0.who),
+                            offset: STADuration(milliseconds: $0.ms))
+                    })
+        ])
     }
 
     static func findings(_ lines: [Line], policy: AnalysisPolicy = AnalysisPolicy()) -> [ComplianceFinding] {
@@ -31,7 +37,7 @@ struct ConversationDetectionTests {
     @Test func anSSNAnsweredToTheAgentsQuestionIsFound() throws {
         let found = Self.findings([
             ("internal", "and what's your social security number?", 5000),
-            ("external", "yes it is two one three five five four three two one", 8000),
+            ("external", "yes it is two one three five five four three two one", 8000)
         ])
         let ssn = try #require(found.first { $0.type == .ssnDisclosure })
         #expect(ssn.participant == "external")
@@ -47,10 +53,11 @@ struct ConversationDetectionTests {
     }
 
     @Test func promptedAndVolunteeredCardsAreBothFoundAndTold() throws {
-        let prompted = try #require(Self.findings([
-            ("internal", "can I take the long number on the front of the card", 4000),
-            ("external", Self.visaSpoken, 7000),
-        ]).first)
+        let prompted = try #require(
+            Self.findings([
+                ("internal", "can I take the long number on the front of the card", 4000),
+                ("external", Self.visaSpoken, 7000)
+            ]).first)
         let volunteered = try #require(Self.findings([("external", "my card number is " + Self.visaSpoken, 7000)]).first)
         let unprompted = try #require(Self.findings([("external", "it's " + Self.visaSpoken, 7000)]).first)
         #expect([prompted.prompting, volunteered.prompting, unprompted.prompting] == [.prompted, .volunteered, .unprompted])
@@ -66,7 +73,7 @@ struct ConversationDetectionTests {
             ("internal", "mhm, go on", 9000),
             ("external", "one one one one", 10000),
             ("internal", "and the last four", 12000),
-            ("external", "one one one one", 13000),
+            ("external", "one one one one", 13000)
         ])
         #expect(found.map(\.type) == [.pciMidCapture])
         #expect(found.first?.offsetMs == 6000)
@@ -78,7 +85,7 @@ struct ConversationDetectionTests {
             ("internal", "card number please", 2000),
             ("external", "4111 1111 1111 1111", 4000),
             ("internal", "and the three digits on the back of the card?", 9000),
-            ("external", "seven three seven", 12000),
+            ("external", "seven three seven", 12000)
         ])
         #expect(found.map(\.type) == [.pciMidCapture, .pciCvvCapture])
         #expect(found.last?.prompting == .prompted)
@@ -93,7 +100,7 @@ struct ConversationDetectionTests {
         let lines: [Line] = [
             ("internal", "what's your social", 1000), ("external", "hold on", 2000), ("internal", "sure", 3000),
             ("external", "okay", 4000), ("internal", "ready?", 5000),
-            ("external", "two one three five five four three two one", 6000),
+            ("external", "two one three five five four three two one", 6000)
         ]
         #expect(Self.findings(lines, policy: policy).isEmpty)
         #expect(Self.findings(lines).map(\.type) == [.ssnDisclosure])
@@ -107,7 +114,7 @@ struct ConversationDetectionTests {
     @Test func aCardFollowedByItsExpiryWithoutAPauseIsFoundOnce() throws {
         let found = Self.findings([
             ("internal", "go ahead with the card number", 2000),
-            ("external", Self.visaSpoken + " oh four twenty seven", 4000),
+            ("external", Self.visaSpoken + " oh four twenty seven", 4000)
         ])
         #expect(found.map(\.type) == [.pciMidCapture])
         #expect(found.first?.evidence.contains("(visa)") == true)
@@ -125,7 +132,7 @@ struct ConversationDetectionTests {
     @Test func aMenuChoiceBeforeTheCardIsSetAside() {
         let found = Self.findings([
             ("internal", "please read me the card number", 2000),
-            ("external", "one, five five five five, five five five five, five five five five, four four four four", 4000),
+            ("external", "one, five five five five, five five five five, five five five five, four four four four", 4000)
         ])
         #expect(found.map(\.type) == [.pciMidCapture])
     }
@@ -141,8 +148,10 @@ struct ConversationDetectionTests {
         policy.nonPaymentNumberCues = []
         #expect(Self.findings(order, policy: policy).map(\.type) == [.pciMidCapture])
         // Phone numbers, amounts, times and dates are never cards.
-        for text in ["my number is 415 555 0132", "that's four thousand one hundred and eleven dollars",
-                     "it was $4,111.11 on 04/27 at 10:30", "the fourteenth of march twenty twenty four"] {
+        for text in [
+            "my number is 415 555 0132", "that's four thousand one hundred and eleven dollars",
+            "it was $4,111.11 on 04/27 at 10:30", "the fourteenth of march twenty twenty four"
+        ] {
             #expect(Self.findings([("external", text, 3000)]).isEmpty, "\(text)")
         }
     }
@@ -157,7 +166,7 @@ struct ConversationDetectionTests {
         "4111111111111111",
         "four one one one um one one one one uh one one one one sorry one one one one",
         "four one one two, no wait, four one one one, one one one one, one one one one, one one one one",
-        "four one one one, one one, sorry let me start again, four one one one one one one one one one one one one one one one",
+        "four one one one, one one, sorry let me start again, four one one one one one one one one one one one one one one one"
     ])
     func recogniserSpellingsOfTheSameCard(text: String) throws {
         let found = Self.findings([("internal", "card number?", 1000), ("external", text, 3000)])
@@ -168,18 +177,23 @@ struct ConversationDetectionTests {
     @Test func wordTimingsGiveTheOffsetAndLowConfidenceGoesToReview() throws {
         let words = ["sure", "it's"] + Self.visaSpoken.split(separator: " ").map(String.init)
         let start: Int64 = 1_700_000_000_000
-        var phrase = STAPhrase(text: words.joined(separator: " "), participantPurpose: .external,
-                               offset: STADuration(milliseconds: 20000),
-                               words: words.enumerated().map { index, word in
-                                   STAWord(word: word, confidence: index < 2 ? 0.9 : 0.3,
-                                           startTimeMs: start + Int64(index * 400), duration: STADuration(milliseconds: 300))
-                               })
+        var phrase = STAPhrase(
+            text: words.joined(separator: " "), participantPurpose: .external,
+            offset: STADuration(milliseconds: 20000),
+            words: words.enumerated().map { index, word in
+                STAWord(
+                    word: word, confidence: index < 2 ? 0.9 : 0.3,
+                    startTimeMs: start + Int64(index * 400), duration: STADuration(milliseconds: 300))
+            })
         phrase.startTimeMs = start
-        let document = STATranscriptDocument(transcripts: [STATranscript(phrases: [
-            STAPhrase(text: "this call is recorded, what is the card number", participantPurpose: .internal,
-                      offset: STADuration(milliseconds: 15000)),
-            phrase,
-        ])])
+        let document = STATranscriptDocument(transcripts: [
+            STATranscript(phrases: [
+                STAPhrase(
+                    text: "this call is recorded, what is the card number", participantPurpose: .internal,
+                    offset: STADuration(milliseconds: 15000)),
+                phrase
+            ])
+        ])
         let finding = try #require(TranscriptAnalyzer().findings(in: document).first)
         #expect(finding.offsetMs == 20800)
         #expect(finding.durationMs == 15 * 400 + 300)
@@ -190,7 +204,7 @@ struct ConversationDetectionTests {
         let found = Self.findings([
             ("internal", "the card number please", 1000),
             ("external", "it's four one one one one one one one double", 3000),
-            ("external", "one one one one one one one", 6000),
+            ("external", "one one one one one one one", 6000)
         ])
         #expect(found.map(\.type) == [.pciMidCapture])
     }
@@ -198,7 +212,7 @@ struct ConversationDetectionTests {
     @Test func aDateOfBirthAfterTheQuestionIsNothing() {
         let found = Self.findings([
             ("internal", "can you confirm your date of birth", 1000),
-            ("external", "oh four twelve nineteen eighty five", 3000),
+            ("external", "oh four twelve nineteen eighty five", 3000)
         ])
         #expect(found.isEmpty)
     }
@@ -211,20 +225,26 @@ struct ConversationDetectionTests {
     }
 
     @Test func newPolicyKeysDecodeAndAreChecked() throws {
-        let policy = try AnalysisPolicy.decode(from: Array("""
-        {"promptWindowSeconds": 20, "promptWindowTurns": 3, "spokenDigitGapSeconds": 5, "nonPaymentNumberCues": ["pnr"]}
-        """.utf8))
+        let policy = try AnalysisPolicy.decode(
+            from: Array(
+                """
+                {"promptWindowSeconds": 20, "promptWindowTurns": 3, "spokenDigitGapSeconds": 5, "nonPaymentNumberCues": ["pnr"]}
+                """.utf8))
         #expect(policy.promptWindowSeconds == 20)
         #expect(policy.promptWindowTurns == 3)
         #expect(policy.spokenDigitGapSeconds == 5)
         #expect(policy.nonPaymentNumberCues == ["pnr"])
-        for (json, key) in [("{\"promptWindowTurns\": 0}", "promptWindowTurns"), ("{\"promptWindowTurns\": 1.5}", "promptWindowTurns"),
-                            ("{\"promptWindowSeconds\": -1}", "promptWindowSeconds"),
-                            ("{\"spokenDigitGapSeconds\": 0}", "spokenDigitGapSeconds"),
-                            ("{\"nonPaymentNumberCues\": [\"12\"]}", "nonPaymentNumberCues"),
-                            // A window of 1e300 s once trapped converting to milliseconds.
-                            ("{\"requiredDisclosures\": [{\"name\": \"n\", \"phrases\": [\"recorded\"], \"withinSeconds\": 1e300}]}",
-                             "requiredDisclosures[0].withinSeconds")] {
+        for (json, key) in [
+            ("{\"promptWindowTurns\": 0}", "promptWindowTurns"), ("{\"promptWindowTurns\": 1.5}", "promptWindowTurns"),
+            ("{\"promptWindowSeconds\": -1}", "promptWindowSeconds"),
+            ("{\"spokenDigitGapSeconds\": 0}", "spokenDigitGapSeconds"),
+            ("{\"nonPaymentNumberCues\": [\"12\"]}", "nonPaymentNumberCues"),
+            // A window of 1e300 s once trapped converting to milliseconds.
+            (
+                "{\"requiredDisclosures\": [{\"name\": \"n\", \"phrases\": [\"recorded\"], \"withinSeconds\": 1e300}]}",
+                "requiredDisclosures[0].withinSeconds"
+            )
+        ] {
             #expect(throws: AnalysisError.self) { try AnalysisPolicy.decode(from: Array(json.utf8)) }
             do {
                 _ = try AnalysisPolicy.decode(from: Array(json.utf8))
@@ -281,8 +301,10 @@ struct ConversationDetectionTests {
         // Fifteen digits of a 16-digit network are not a complete card.
         #expect(Self.consumedOneByOne("411111111111111").isEmpty)
         // Live and batch agree: the streamed findings equal the complete-list ones.
-        for keys in ["4111111111111111", "1" + "5555555555554444" + "9876", "4111111111111111" + "0427" + "737",
-                     "4111111111111111110", "4000000000000000006", "378282246310005" + "1234"] {
+        for keys in [
+            "4111111111111111", "1" + "5555555555554444" + "9876", "4111111111111111" + "0427" + "737",
+            "4111111111111111110", "4000000000000000006", "378282246310005" + "1234"
+        ] {
             let streamed = Self.consumedOneByOne(keys).map { "\($0.type)@\($0.offsetMs)" }
             let batch = DTMFFindingAnalyzer.findings(in: Calls.digitEvents(keys, atMs: 0)).map { "\($0.type)@\($0.offsetMs)" }
             #expect(streamed == batch, "\(keys.count) digits")
@@ -324,9 +346,10 @@ struct ConversationDetectionTests {
         #expect(startingWithACard < runs * 4 / 100, "starting with a complete card: \(startingWithACard) of \(runs)")
         #expect(inCardContext < runs * 6 / 100, "in card context: \(inCardContext) of \(runs)")
         if let path = Environment.reportPath {
-            Environment.append("random 17–24 digit runs flagged: keyed \(keyed)/\(runs) + starting with a complete card "
-                + "\(startingWithACard)/\(runs), spoken in card context "
-                + "\(inCardContext)/\(runs), spoken without context \(withoutContext)/\(runs)\n", to: path)
+            Environment.append(
+                "random 17–24 digit runs flagged: keyed \(keyed)/\(runs) + starting with a complete card "
+                    + "\(startingWithACard)/\(runs), spoken in card context "
+                    + "\(inCardContext)/\(runs), spoken without context \(withoutContext)/\(runs)\n", to: path)
         }
     }
 }
@@ -354,7 +377,7 @@ struct NineteenDigitRunTests {
         #expect(keyed.map(\.type) == [.pciMidCapture, .pciCvvCapture])
         #expect(keyed.last?.offsetMs == 16 * 120)
         let spoken = ConversationDetectionTests.findings([
-            ("internal", "the card number please", 1000), ("external", "4111 1111 1111 1111 110", 3000),
+            ("internal", "the card number please", 1000), ("external", "4111 1111 1111 1111 110", 3000)
         ])
         #expect(Set(spoken.map(\.type)) == [.pciMidCapture, .pciCvvCapture] && spoken.count == 2)
         // A 19-digit card whose first sixteen digits are not a card stays one card.

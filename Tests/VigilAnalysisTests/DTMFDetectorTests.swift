@@ -182,8 +182,10 @@ struct DTMFDetectorTests {
         #expect(found.allSatisfy { $0.sampleRate == 16000 })
         #expect(abs((found.first?.startMilliseconds ?? 0) - 80) <= 10)
         // Frequency limits hold at 16 kHz too.
-        let off = synth16.sequence([.init(.five, onMilliseconds: 50, offMilliseconds: 50, lowOffset: 0.035),
-                                    .init(.five, onMilliseconds: 50, offMilliseconds: 50, highOffset: -0.015)])
+        let off = synth16.sequence([
+            .init(.five, onMilliseconds: 50, offMilliseconds: 50, lowOffset: 0.035),
+            .init(.five, onMilliseconds: 50, offMilliseconds: 50, highOffset: -0.015)
+        ])
         #expect(keys(detect(off, sampleRate: 16000, chunk: 320)) == "5")
     }
 

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import VigilAnalysis
 
 /// The energy gate skips the Goertzel filters of half-blocks that no window above the energy floor
@@ -27,8 +28,10 @@ struct DTMFGateTests {
         return (events, detector.statistics, processed)
     }
 
-    private func expectSame(_ samples: [Float], sampleRate: Int = 8000, chunks: [Int] = [160],
-                            sourceLocation: SourceLocation = #_sourceLocation) -> [DTMFDigitEvent] {
+    private func expectSame(
+        _ samples: [Float], sampleRate: Int = 8000, chunks: [Int] = [160],
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) -> [DTMFDigitEvent] {
         let gated = run(samples, sampleRate: sampleRate, chunks: chunks, gated: true)
         let ungated = run(samples, sampleRate: sampleRate, chunks: chunks, gated: false)
         #expect(gated.events == ungated.events, sourceLocation: sourceLocation)
@@ -48,7 +51,7 @@ struct DTMFGateTests {
                 samples += synth.sequence([
                     .init(.five, onMilliseconds: 45, offMilliseconds: 30, levelDBm0: level),
                     .init(.five, onMilliseconds: 45, offMilliseconds: 25, levelDBm0: level, twistDB: 6),
-                    .init(.nine, onMilliseconds: 40, offMilliseconds: 60, levelDBm0: level, twistDB: -4),
+                    .init(.nine, onMilliseconds: 40, offMilliseconds: 60, levelDBm0: level, twistDB: -4)
                 ])
                 found += expectSame(samples, sampleRate: sampleRate).count
             }

@@ -107,8 +107,9 @@ struct ReferenceEngineTests {
         let synth = DTMFSynthesizer(sampleRate: sampleRate)
         var tones = synth.sequence("5555555555554444", leadingMilliseconds: 2000)
         tones += synth.generator.silence(milliseconds: 3000)
-        let wav = WAVEncoder.encode(Array(repeating: tones, count: channels),
-                                    format: AudioFormat(encoding: encoding, sampleRate: sampleRate, channelCount: channels))
+        let wav = WAVEncoder.encode(
+            Array(repeating: tones, count: channels),
+            format: AudioFormat(encoding: encoding, sampleRate: sampleRate, channelCount: channels))
         let found = Locked<[ComplianceFinding]>([])
         let engine = ReferenceComplianceEngine(transport: Calls.serving(wav, chunkSize: 999)) { finding in found.withLock { $0.append(finding) } }
         guard case let .verdict(verdict) = try await engine.evaluate(Calls.request(format: .wav)) else {
@@ -222,11 +223,11 @@ struct ReferenceEngineTests {
 
     @Test func transcriptMediaIsAnalysedToo() async throws {
         let json = """
-        {"transcripts":[{"phrases":[
-          {"text":"thank you for calling","participantPurpose":"internal","offset":{"milliseconds":1000}},
-          {"text":"my number is four one one one one one one one","participantPurpose":"external","offset":{"milliseconds":5000}},
-          {"text":"one one one one one one one one","participantPurpose":"external","offset":{"milliseconds":8000}}]}]}
-        """
+            {"transcripts":[{"phrases":[
+              {"text":"thank you for calling","participantPurpose":"internal","offset":{"milliseconds":1000}},
+              {"text":"my number is four one one one one one one one","participantPurpose":"external","offset":{"milliseconds":5000}},
+              {"text":"one one one one one one one one","participantPurpose":"external","offset":{"milliseconds":8000}}]}]}
+            """
         let reply = try await ReferenceComplianceEngine(transport: Calls.serving(Array(json.utf8), chunkSize: 50))
             .evaluate(Calls.request(format: nil))
         guard case let .verdict(verdict) = reply else { Issue.record("expected a verdict"); return }
@@ -273,10 +274,14 @@ struct ReferenceEngineTests {
 @Suite("Transcript analysis and policy")
 struct TranscriptAnalysisTests {
     static func document(_ phrases: [(String, String, Int64)]) -> STATranscriptDocument {
-        STATranscriptDocument(transcripts: [STATranscript(phrases: phrases.map {
-            STAPhrase(text: $0.1, participantPurpose: ParticipantPurpose(rawValue: $0.0),
-                      offset: STADuration(milliseconds: $0.2), confidence: 0.95)
-        })])
+        STATranscriptDocument(transcripts: [
+            STATranscript(
+                phrases: phrases.map {
+                    STAPhrase(
+                        text: $0.1, participantPurpose: ParticipantPurpose(rawValue: $0.0),
+                        offset: STADuration(milliseconds: $0.2), confidence: 0.95)
+                })
+        ])
     }
 
     @Test func spokenCardAcrossPhrasesOfOneParticipant() throws {
@@ -285,7 +290,7 @@ struct TranscriptAnalysisTests {
             ("external", "sure my card is four one one one", 10000),
             ("internal", "go on", 12000),
             ("external", "one one one one one one one one", 13000),
-            ("external", "one one one one", 16000),
+            ("external", "one one one one", 16000)
         ])
         let findings = TranscriptAnalyzer().findings(in: document)
         let finding = try #require(findings.first)
@@ -298,17 +303,21 @@ struct TranscriptAnalysisTests {
 
     @Test func wordTimingsRefineTheOffset() throws {
         let text = "sure my card is four one one one"
-        var first = STAPhrase(text: text, participantPurpose: .external, offset: STADuration(milliseconds: 10000),
-                              words: text.split(separator: " ").enumerated().map { index, word in
-                                  STAWord(word: String(word), startTimeMs: 1_700_000_010_000 + Int64(index) * 300)
-                              })
+        var first = STAPhrase(
+            text: text, participantPurpose: .external, offset: STADuration(milliseconds: 10000),
+            words: text.split(separator: " ").enumerated().map { index, word in
+                STAWord(word: String(word), startTimeMs: 1_700_000_010_000 + Int64(index) * 300)
+            })
         first.startTimeMs = 1_700_000_010_000
-        let rest = STAPhrase(text: "one one one one one one one one one one one one", participantPurpose: .external,
-                             offset: STADuration(milliseconds: 13000))
-        let document = STATranscriptDocument(transcripts: [STATranscript(phrases: [
-            STAPhrase(text: "this call is recorded", participantPurpose: .internal, offset: STADuration(milliseconds: 0)),
-            first, rest,
-        ])])
+        let rest = STAPhrase(
+            text: "one one one one one one one one one one one one", participantPurpose: .external,
+            offset: STADuration(milliseconds: 13000))
+        let document = STATranscriptDocument(transcripts: [
+            STATranscript(phrases: [
+                STAPhrase(text: "this call is recorded", participantPurpose: .internal, offset: STADuration(milliseconds: 0)),
+                first, rest
+            ])
+        ])
         let finding = try #require(TranscriptAnalyzer().findings(in: document).first)
         #expect(finding.type == .pciMidCapture)
         #expect(finding.offsetMs == 11200)
@@ -317,7 +326,7 @@ struct TranscriptAnalysisTests {
     @Test func missingDisclosureAndProhibitedPhrase() {
         let late = Self.document([
             ("internal", "Hello, this offer comes with guaranteed approval!", 3000),
-            ("internal", "By the way this call is being recorded", 45000),
+            ("internal", "By the way this call is being recorded", 45000)
         ])
         let findings = TranscriptAnalyzer().findings(in: late)
         #expect(findings.map(\.type) == [.missingDisclosure, .prohibitedPhrase])
@@ -337,15 +346,19 @@ struct TranscriptAnalysisTests {
             ("this call may also be recorded for quality", true),
             ("this call, you know, may be recorded", true),
             ("this call may, for training and quality purposes, be recorded", false),
-            ("recorded this call may be", false),
+            ("recorded this call may be", false)
         ] {
             let document = Self.document([("internal", text, 1500)])
             #expect(TranscriptAnalyzer().findings(in: document).isEmpty == satisfied, "\(text)")
         }
         var strict = AnalysisPolicy(prohibitedPhrases: [])
         strict.disclosureMaxWordGap = 0
-        #expect(TranscriptAnalyzer(policy: strict).findings(in: Self.document([
-            ("internal", "this call may also be recorded", 1500)])).map(\.type) == [.missingDisclosure])
+        #expect(
+            TranscriptAnalyzer(policy: strict).findings(
+                in: Self.document([
+                    ("internal", "this call may also be recorded", 1500)
+                ])
+            ).map(\.type) == [.missingDisclosure])
         // Said by the wrong participant.
         policy.requiredDisclosures[0].participant = "internal"
         let byCustomer = Self.document([("external", "this call may be recorded", 1000)])
@@ -355,17 +368,19 @@ struct TranscriptAnalysisTests {
     @Test func spokenSSN() {
         let document = Self.document([
             ("internal", "this call is recorded", 0),
-            ("external", "my social security number is two one three five five four three two one", 9000),
+            ("external", "my social security number is two one three five five four three two one", 9000)
         ])
         #expect(TranscriptAnalyzer().findings(in: document).map(\.type) == [.ssnDisclosure])
     }
 
     @Test func policyDefaultsAndOverrides() throws {
         #expect(try AnalysisPolicy.decode(from: Array("{}".utf8)) == AnalysisPolicy())
-        let policy = try AnalysisPolicy.decode(from: Array("""
-        {"prohibitedPhrases":["act now"],"cvvWindowSeconds":10,
-         "requiredDisclosures":[{"name":"mini-miranda","phrases":["this is an attempt to collect a debt"],"withinSeconds":20}]}
-        """.utf8))
+        let policy = try AnalysisPolicy.decode(
+            from: Array(
+                """
+                {"prohibitedPhrases":["act now"],"cvvWindowSeconds":10,
+                 "requiredDisclosures":[{"name":"mini-miranda","phrases":["this is an attempt to collect a debt"],"withinSeconds":20}]}
+                """.utf8))
         #expect(policy.prohibitedPhrases == ["act now"])
         #expect(policy.cvvWindowSeconds == 10)
         #expect(policy.dtmfDigitGapSeconds == 2)
@@ -399,7 +414,7 @@ struct TranscriptAnalysisTests {
         (#"{"prohibitedPhrases":["x",3]}"#, "prohibitedPhrases[1]"),
         (#"{"requiredDisclosures":[{"name":"x","phrases":[" "],"withinSeconds":5}]}"#, "requiredDisclosures[0].phrases"),
         (#"{"requiredDisclosures":[{"name":"x","phrases":["hi"],"withinSeconds":-1}]}"#, "requiredDisclosures[0].withinSeconds"),
-        ("not json", ""),
+        ("not json", "")
     ])
     func malformedPolicyNamesTheKey(json: String, key: String) {
         do {

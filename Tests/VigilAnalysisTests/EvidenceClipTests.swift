@@ -66,7 +66,7 @@ struct EvidenceClipTests {
         let primary = try #require(VerdictBuilder.primary(of: findings))
         let clip = try #require(recorder.clip(for: primary, masking: findings))
         let data = try Self.data(of: clip)
-        let bytesPerMs = 16   // 8 kHz stereo µ-law
+        let bytesPerMs = 16  // 8 kHz stereo µ-law
         let startMs = primary.maskedSpan.lowerBound - 5_000
         #expect(data.count == (primary.maskedSpan.upperBound + 3_000 - startMs) * bytesPerMs)
         let maskedFrom = (primary.maskedSpan.lowerBound - 100 - startMs) * bytesPerMs
@@ -134,8 +134,9 @@ struct EvidenceClipTests {
         #expect(sink.clips.count == 1)
 
         // A failing sink fails the evaluation: no verdict points at evidence that was not stored.
-        let failing = ReferenceComplianceEngine(transport: Calls.serving(wav),
-                                                evidence: CapturingSink(failure: EvidenceError(.storageFailure, "disk full")))
+        let failing = ReferenceComplianceEngine(
+            transport: Calls.serving(wav),
+            evidence: CapturingSink(failure: EvidenceError(.storageFailure, "disk full")))
         await #expect(throws: EvidenceError.self) { _ = try await failing.evaluate(request) }
     }
 
@@ -144,9 +145,10 @@ struct EvidenceClipTests {
         let validator = VerdictValidator(signedEvidenceLinkBases: [Self.base, "http://insecure.example.com/evidence"])
         let request = Calls.request()
         func verdict(_ snippet: String) -> ComplianceVerdict {
-            ComplianceVerdict(recordingId: request.recordingId, verdict: .violationDetected, violationType: .pciMidCapture,
-                              confidenceScore: 0.97, timestampOffsetMs: 1_000, evidenceSnippet: snippet,
-                              recommendedAction: .routeToComplianceQueue, correlationId: request.correlationId)
+            ComplianceVerdict(
+                recordingId: request.recordingId, verdict: .violationDetected, violationType: .pciMidCapture,
+                confidenceScore: 0.97, timestampOffsetMs: 1_000, evidenceSnippet: snippet,
+                recommendedAction: .routeToComplianceQueue, correlationId: request.correlationId)
         }
         #expect(throws: Never.self) { try validator.validate(verdict(Self.link), for: request) }
         let signature = String(repeating: "ab", count: 32)
@@ -158,34 +160,35 @@ struct EvidenceClipTests {
             Self.base + "/ev_0123456789abcdef0123456789abcdef?expires=-1&signature=" + signature,
             Self.base + "/../ev_0123456789abcdef0123456789abcdef?expires=1796000000&signature=" + signature,
             "https://attacker.example.com/evidence/ev_0123456789abcdef0123456789abcdef?expires=1796000000&signature=" + signature,
-            "http://insecure.example.com/evidence/ev_0123456789abcdef0123456789abcdef?expires=1796000000&signature=" + signature,
+            "http://insecure.example.com/evidence/ev_0123456789abcdef0123456789abcdef?expires=1796000000&signature=" + signature
         ] {
             #expect(throws: VerdictValidationError.self, "\(nearMiss)") { try validator.validate(verdict(nearMiss), for: request) }
         }
     }
 
     #if os(Linux)
-    @Test("End to end on libcrypto: the link verifies and the vault opens to the masked clip")
-    func sealedSink() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-evidence-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let sealer = try SystemCryptoSealer.load()
-        let vault = EvidenceVault(store: try FileSystemEvidenceStore(directory: directory), sealer: sealer,
-                                  keys: try SealingKeyProvider(keys: ["kek": [UInt8](repeating: 3, count: 32)], current: "kek", sealer: sealer))
-        let links = try EvidenceLinks(base: URL(string: "https://vigil.example.com/evidence")!, secret: [UInt8](repeating: 5, count: 32))
-        let wav = Calls.stereo(seconds: 15, keys: [(4_000, Self.card)])
-        let engine = ReferenceComplianceEngine(transport: Calls.serving(wav), evidence: SealedEvidenceSink(vault: vault, links: links))
-        let request = Calls.request()
-        guard case let .verdict(verdict) = try await engine.evaluate(request) else { Issue.record("expected a verdict"); return }
-        let link = try #require(verdict.evidenceSnippet.flatMap(URLComponents.init(string:)))
-        let objectId = String(link.path.split(separator: "/").last ?? "")
-        let query = Dictionary(uniqueKeysWithValues: (link.queryItems ?? []).map { ($0.name, $0.value ?? "") })
-        try links.verify(objectId: objectId, expires: query["expires"] ?? "", signature: query["signature"] ?? "")
-        let evidence = try await vault.open(objectId)
-        #expect(evidence.header.recordingId == request.recordingId.rawValue)
-        #expect(evidence.header.contentType == "audio/wav")
-        #expect(try FileScan.scan(evidence.bytes).findings.isEmpty)
-        #expect(try FileScan.scan(evidence.bytes).kind == .audio)
-    }
+        @Test("End to end on libcrypto: the link verifies and the vault opens to the masked clip")
+        func sealedSink() async throws {
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-evidence-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let sealer = try SystemCryptoSealer.load()
+            let vault = EvidenceVault(
+                store: try FileSystemEvidenceStore(directory: directory), sealer: sealer,
+                keys: try SealingKeyProvider(keys: ["kek": [UInt8](repeating: 3, count: 32)], current: "kek", sealer: sealer))
+            let links = try EvidenceLinks(base: URL(string: "https://vigil.example.com/evidence")!, secret: [UInt8](repeating: 5, count: 32))
+            let wav = Calls.stereo(seconds: 15, keys: [(4_000, Self.card)])
+            let engine = ReferenceComplianceEngine(transport: Calls.serving(wav), evidence: SealedEvidenceSink(vault: vault, links: links))
+            let request = Calls.request()
+            guard case let .verdict(verdict) = try await engine.evaluate(request) else { Issue.record("expected a verdict"); return }
+            let link = try #require(verdict.evidenceSnippet.flatMap(URLComponents.init(string:)))
+            let objectId = String(link.path.split(separator: "/").last ?? "")
+            let query = Dictionary(uniqueKeysWithValues: (link.queryItems ?? []).map { ($0.name, $0.value ?? "") })
+            try links.verify(objectId: objectId, expires: query["expires"] ?? "", signature: query["signature"] ?? "")
+            let evidence = try await vault.open(objectId)
+            #expect(evidence.header.recordingId == request.recordingId.rawValue)
+            #expect(evidence.header.contentType == "audio/wav")
+            #expect(try FileScan.scan(evidence.bytes).findings.isEmpty)
+            #expect(try FileScan.scan(evidence.bytes).kind == .audio)
+        }
     #endif
 }

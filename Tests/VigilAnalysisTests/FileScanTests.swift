@@ -70,7 +70,8 @@ struct FileScanTests {
     }
 
     @Test func transcriptFileAndBadInput() throws {
-        let json = #"{"transcripts":[{"phrases":[{"text":"this call is being recorded","participantPurpose":"internal","offset":{"milliseconds":500}}]}]}"#
+        let json =
+            #"{"transcripts":[{"phrases":[{"text":"this call is being recorded","participantPurpose":"internal","offset":{"milliseconds":500}}]}]}"#
         let report = try FileScan.scan(Array(json.utf8))
         #expect(report.kind == .transcript)
         #expect(report.verdict.verdict == .compliant)

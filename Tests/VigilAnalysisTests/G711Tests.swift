@@ -1,6 +1,6 @@
-@_spi(VigilInternal) import VigilCore
 import Testing
 @_spi(VigilInternal) import VigilAnalysis
+@_spi(VigilInternal) import VigilCore
 
 @Suite("G.711")
 struct G711Tests {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VigilAnalysis
 
 /// `vigil scan` splits a long recording between two threads at a quiet stretch. These tests build
@@ -77,7 +78,10 @@ struct LookaheadScanTests {
         let split = head + tail
         let firstDifference = split.indices.first { $0 < sequential.count && split[$0] != sequential[$0] }
         #expect(split.count == sequential.count)
-        #expect(firstDifference == nil, "first differing event: \(firstDifference.map { "\(split[$0]) vs \(sequential[$0]) (\(split[$0].startSample) vs \(sequential[$0].startSample)), split at \(head.count)" } ?? "")")
+        #expect(
+            firstDifference == nil,
+            "first differing event: \(firstDifference.map { "\(split[$0]) vs \(sequential[$0]) (\(split[$0].startSample) vs \(sequential[$0].startSample)), split at \(head.count)" } ?? "")"
+        )
         // The split fell between two keyed groups: digits end just before it and start just after it.
         let window = 450 * sampleRate / 1000
         #expect(head.last.map { splitAt - $0.endSample < window } == true)
@@ -101,8 +105,9 @@ struct LookaheadScanTests {
         let customer = keyedToTheEnd(seconds: 75, gapMs: 2_600, seed: 5)
         var agent = [Float](repeating: 0, count: customer.count)
         for start in stride(from: 0, to: agent.count - 3 * sampleRate, by: 6 * sampleRate) {
-            let speech = TalkOffSignals.shaped(TalkOffSignals.speech(seconds: 2.5, seed: UInt64(start)), levelDBm0: -22,
-                                               sampleRate: sampleRate)
+            let speech = TalkOffSignals.shaped(
+                TalkOffSignals.speech(seconds: 2.5, seed: UInt64(start)), levelDBm0: -22,
+                sampleRate: sampleRate)
             for (offset, value) in speech.enumerated() { agent[start + offset] = value }
         }
         let wav = WAVEncoder.encode([customer, agent], format: AudioFormat(encoding: .pcm16, sampleRate: sampleRate, channelCount: 2))

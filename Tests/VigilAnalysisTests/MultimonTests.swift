@@ -28,10 +28,11 @@ enum Multimon {
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         let text = String(decoding: data, as: UTF8.self)
-        return String(text.split(separator: "\n").compactMap { line -> Character? in
-            guard line.hasPrefix("DTMF: ") else { return nil }
-            return line.dropFirst(6).first
-        })
+        return String(
+            text.split(separator: "\n").compactMap { line -> Character? in
+                guard line.hasPrefix("DTMF: ") else { return nil }
+                return line.dropFirst(6).first
+            })
     }
 }
 
@@ -71,13 +72,15 @@ struct MultimonTests {
             DTMFSynthesizer.Press(.five, onMilliseconds: 50, offMilliseconds: 50, lowOffset: 0.015),
             .init(.nine, onMilliseconds: 50, offMilliseconds: 50, highOffset: -0.015),
             .init(.one, onMilliseconds: 50, offMilliseconds: 50, levelDBm0: -30),
-            .init(.d, onMilliseconds: 50, offMilliseconds: 50, twistDB: -4),
+            .init(.d, onMilliseconds: 50, offMilliseconds: 50, twistDB: -4)
         ]
         for press in accept {
             let file = wav(synth.sequence(Array(repeating: press, count: 10), leadingMilliseconds: 100))
             #expect(try ours(file) == String(repeating: press.digit.rawValue, count: 10), "\(press)")
             let theirs = try Multimon.decode(wav: file)
-            print("multimon-ng on \(press.digit) (offsets \(press.lowOffset)/\(press.highOffset), level \(press.levelDBm0), twist \(press.twistDB)): \(theirs.count)/10")
+            print(
+                "multimon-ng on \(press.digit) (offsets \(press.lowOffset)/\(press.highOffset), level \(press.levelDBm0), twist \(press.twistDB)): \(theirs.count)/10"
+            )
         }
         // Must-reject: 3.5 % off. We reject; multimon-ng's answer is printed for the record.
         let reject = DTMFSynthesizer.Press(.five, onMilliseconds: 50, offMilliseconds: 50, lowOffset: 0.035)

@@ -35,7 +35,8 @@ struct DTMFReport {
             let low = Self.detected { .init($0, onMilliseconds: 50, offMilliseconds: 50, lowOffset: offset / 100) }
             let high = Self.detected { .init($0, onMilliseconds: 50, offMilliseconds: 50, highOffset: offset / 100) }
             let note = abs(offset) <= 1.5 ? "must detect" : abs(offset) >= 3.5 ? "must reject" : ""
-            out += "| Frequency offset | \(String(format: "%+.1f", offset)) % low tone / high tone | \(Self.rate(low.0, low.1)) / \(Self.rate(high.0, high.1)) | \(note) |\n"
+            out +=
+                "| Frequency offset | \(String(format: "%+.1f", offset)) % low tone / high tone | \(Self.rate(low.0, low.1)) / \(Self.rate(high.0, high.1)) | \(note) |\n"
         }
         // Acceptance band per tone (Mitel-style bandwidth test): 0.1 % steps, 5 presses, all 5 found.
         for digit in [DTMFDigit.one, .five, .nine, .d] {
@@ -43,13 +44,16 @@ struct DTMFReport {
             for lowTone in [true, false] {
                 let accepted = (-50...50).filter { step in
                     let offset = Double(step) / 1000
-                    let press = DTMFSynthesizer.Press(digit, onMilliseconds: 50, offMilliseconds: 50,
-                                                      lowOffset: lowTone ? offset : 0, highOffset: lowTone ? 0 : offset)
-                    return detect(Self.synth.sequence(Array(repeating: press, count: 5), leadingMilliseconds: 30)).filter { $0.digit == digit }.count == 5
+                    let press = DTMFSynthesizer.Press(
+                        digit, onMilliseconds: 50, offMilliseconds: 50,
+                        lowOffset: lowTone ? offset : 0, highOffset: lowTone ? 0 : offset)
+                    return detect(Self.synth.sequence(Array(repeating: press, count: 5), leadingMilliseconds: 30)).filter { $0.digit == digit }.count
+                        == 5
                 }
                 bands.append(String(format: "%+.1f … %+.1f %%", Double(accepted.min() ?? 0) / 10, Double(accepted.max() ?? 0) / 10))
             }
-            out += "| Acceptance band, key \(digit) | low \(Int(digit.lowFrequency)) Hz / high \(Int(digit.highFrequency)) Hz | \(bands[0]) / \(bands[1]) | 5/5 presses |\n"
+            out +=
+                "| Acceptance band, key \(digit) | low \(Int(digit.lowFrequency)) Hz / high \(Int(digit.highFrequency)) Hz | \(bands[0]) / \(bands[1]) | 5/5 presses |\n"
         }
         for twist in [-7.0, -6, -5, -4, -3, 0, 4, 6, 8, 9, 10, 11] {
             let result = Self.detected { .init($0, onMilliseconds: 50, offMilliseconds: 50, levelDBm0: -12, twistDB: twist) }
@@ -66,7 +70,8 @@ struct DTMFReport {
                 let press = DTMFSynthesizer.Press(.five, onMilliseconds: duration, offMilliseconds: 60)
                 hits += detect(Self.synth.sequence([press], leadingMilliseconds: 20 + Double(alignment) / 8)).count
             }
-            out += "| Tone duration | \(Int(duration)) ms, 51 alignments | \(Self.rate(hits, 51)) | \(duration <= 23 ? "must reject" : duration >= 40 ? "must detect" : "") |\n"
+            out +=
+                "| Tone duration | \(Int(duration)) ms, 51 alignments | \(Self.rate(hits, 51)) | \(duration <= 23 ? "must reject" : duration >= 40 ? "must detect" : "") |\n"
         }
         for gap in [5.0, 10, 15, 20, 25, 30, 40] {
             var split = 0
@@ -74,11 +79,13 @@ struct DTMFReport {
                 let presses: [DTMFSynthesizer.Press] = [.init(.seven, onMilliseconds: 50, offMilliseconds: gap), .init(.seven, onMilliseconds: 50)]
                 split += detect(Self.synth.sequence(presses, leadingMilliseconds: 20 + Double(alignment) / 8)).count == 2 ? 1 : 0
             }
-            out += "| Gap between two presses of 7 | \(Int(gap)) ms, 51 alignments: reported as two | \(Self.rate(split, 51)) | \(gap >= 40 ? "must split" : "") |\n"
+            out +=
+                "| Gap between two presses of 7 | \(Int(gap)) ms, 51 alignments: reported as two | \(Self.rate(split, 51)) | \(gap >= 40 ? "must split" : "") |\n"
         }
         for snr in [24.0, 18, 15, 12, 10, 8, 6] {
             let result = DTMFDetectorTests.noiseRun(levelDBm0: -10, snrDB: snr, seed: UInt64(snr * 10))
-            out += "| White noise, µ-law | S/N \(Int(snr)) dB, 160 keys | \(Self.rate(result.correct, 160)) | \(result.events - result.correct) extra/wrong events |\n"
+            out +=
+                "| White noise, µ-law | S/N \(Int(snr)) dB, 160 keys | \(Self.rate(result.correct, 160)) | \(result.events - result.correct) extra/wrong events |\n"
         }
         // False alarms.
         var speechSeconds = 0.0, speechFalse = 0
@@ -140,7 +147,9 @@ struct DTMFReport {
             bestDetector = min(bestDetector, cpuTime() - start)
             digits = events.count
         }
-        print(String(format: "audio %.0f s; decode+sum %.4f s CPU (%.0fx real time); decode+DTMF %.4f s CPU (%.0fx real time); %d digits; sink %f",
-                     seconds, bestBaseline, seconds / bestBaseline, bestDetector, seconds / bestDetector, digits, sink))
+        print(
+            String(
+                format: "audio %.0f s; decode+sum %.4f s CPU (%.0fx real time); decode+DTMF %.4f s CPU (%.0fx real time); %d digits; sink %f",
+                seconds, bestBaseline, seconds / bestBaseline, bestDetector, seconds / bestDetector, digits, sink))
     }
 }

@@ -87,9 +87,13 @@ struct ScanCommandTests {
 
             // A policy without the disclosure and with other phrases.
             let policy = directory.appendingPathComponent("policy.json").path
-            #expect(FileManager.default.createFile(atPath: policy, contents: Data("""
-            {"requiredDisclosures": [], "prohibitedPhrases": ["act now"]}
-            """.utf8)))
+            #expect(
+                FileManager.default.createFile(
+                    atPath: policy,
+                    contents: Data(
+                        """
+                        {"requiredDisclosures": [], "prohibitedPhrases": ["act now"]}
+                        """.utf8)))
             let custom = ScanCommand.run([path, "--policy", policy])
             #expect(custom.exitCode == 0)
             #expect(custom.report?.findings.map(\.type) == [.pciMidCapture])
@@ -102,7 +106,7 @@ struct ScanCommandTests {
         (["a.wav", "--frobnicate"], "unknown option '--frobnicate'"),
         (["a.wav", "--policy"], "--policy needs a value"),
         (["a.wav", "--recording-id", "nope"], "--recording-id must be a UUID"),
-        (["a.wav", "--generate-sample", "b.wav"], "--generate-sample takes no FILE"),
+        (["a.wav", "--generate-sample", "b.wav"], "--generate-sample takes no FILE")
     ])
     func usageErrorsExitTwo(arguments: [String], message: String) {
         let outcome = ScanCommand.run(arguments)

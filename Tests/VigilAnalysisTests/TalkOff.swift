@@ -7,7 +7,7 @@ import VigilAnalysis
 enum TalkOffSignals {
     private static let vowels: [(Double, Double, Double)] = [
         (730, 1090, 2440), (270, 2290, 3010), (300, 870, 2240), (530, 1840, 2480),
-        (570, 840, 2410), (660, 1720, 2410), (440, 1020, 2240), (490, 1350, 1690),
+        (570, 840, 2410), (660, 1720, 2410), (440, 1020, 2240), (490, 1350, 1690)
     ]
 
     static func uniform(_ rng: inout SplitMix64, _ range: ClosedRange<Double>) -> Double {

@@ -30,7 +30,8 @@ struct TalkOffTests {
         weak.minToneToTotalRatio = 0.3
         weak.relativePeakDB = 3
         weak.frequencyTolerance = 0.1
-        let falseDigits = detect(TalkOffSignals.speech(seconds: 60, seed: 1), configuration: weak).count
+        let falseDigits =
+            detect(TalkOffSignals.speech(seconds: 60, seed: 1), configuration: weak).count
             + detect(TalkOffSignals.music(seconds: 30, seed: 2), configuration: weak).count
         #expect(falseDigits >= 20)
     }

@@ -1,7 +1,7 @@
-@_spi(VigilInternal) import VigilCore
 import Foundation
 import Testing
 @_spi(VigilInternal) import VigilAnalysis
+@_spi(VigilInternal) import VigilCore
 
 /// Builds WAV bytes by hand so that each header field can be broken on purpose.
 struct WAVBuilder {
@@ -28,7 +28,8 @@ struct WAVBuilder {
 
     func formatBody() -> [UInt8] {
         let align = blockAlign ?? channels * bitsPerSample / 8
-        var body = Self.le16(extensibleSubformat == nil ? formatTag : 0xFFFE) + Self.le16(channels)
+        var body =
+            Self.le16(extensibleSubformat == nil ? formatTag : 0xFFFE) + Self.le16(channels)
             + Self.le32(sampleRate) + Self.le32(sampleRate * UInt32(align)) + Self.le16(align) + Self.le16(bitsPerSample)
         if let sub = extensibleSubformat {
             body += Self.le16(22) + Self.le16(bitsPerSample) + Self.le32(channels == 2 ? 3 : 4)
@@ -262,7 +263,7 @@ struct WAVDecoderTests {
         (Array("ID3\u{4}\0\0\0\0".utf8), "MP3"),
         ([0xFF, 0xFB, 0x90, 0x64, 0, 0, 0, 0], "MP3"),
         ([0xFF, 0xF3, 0x48], "MP3"),
-        (Array("RF64\u{FF}\u{FF}".utf8), "RF64"),
+        (Array("RF64\u{FF}\u{FF}".utf8), "RF64")
     ])
     func otherContainersAreNamed(bytes: [UInt8], name: String) {
         let error = expectDecodingError(.unsupportedContainer, bytes + [UInt8](repeating: 0, count: 100))

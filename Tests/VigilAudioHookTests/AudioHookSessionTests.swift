@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VigilAnalysis
+
 @testable import VigilAudioHook
 
 /// Drives an `AudioHookSession` the way the platform does: JSON text frames with increasing `seq`,
@@ -16,14 +17,19 @@ struct PlatformScript {
 
     mutating func message(_ body: AudioHookMessage.Body) -> [UInt8] {
         seq += 1
-        return AudioHookMessage(id: sessionId, seq: seq, serverSeq: serverSeq, position: AudioHookDuration(milliseconds: positionMs),
-                                body: body).encoded()
+        return AudioHookMessage(
+            id: sessionId, seq: seq, serverSeq: serverSeq, position: AudioHookDuration(milliseconds: positionMs),
+            body: body
+        ).encoded()
     }
 
     mutating func open(organizationId: String? = nil, continued: [AudioHookMessage.ContinuedSession] = []) -> [UInt8] {
-        message(.open(.init(organizationId: organizationId ?? self.organizationId, conversationId: conversationId,
-                            participant: .init(id: "p-1", ani: "+15551234567", aniName: "Pat Doe", dnis: "+15557654321"),
-                            media: media, continuedSessions: continued)))
+        message(
+            .open(
+                .init(
+                    organizationId: organizationId ?? self.organizationId, conversationId: conversationId,
+                    participant: .init(id: "p-1", ani: "+15551234567", aniName: "Pat Doe", dnis: "+15557654321"),
+                    media: media, continuedSessions: continued)))
     }
 
     /// Acknowledges the server messages of `output`.
@@ -40,8 +46,10 @@ struct PlatformScript {
 @Suite("AudioHook session state machine")
 struct AudioHookSessionTests {
     private func session() -> AudioHookSession {
-        AudioHookSession(configuration: .init(organizationId: "d7934305-0972-4844-938e-9060eef73d05",
-                                              sessionId: "30b0e395-84d3-4570-ac13-9a62d8f514c0"))
+        AudioHookSession(
+            configuration: .init(
+                organizationId: "d7934305-0972-4844-938e-9060eef73d05",
+                sessionId: "30b0e395-84d3-4570-ac13-9a62d8f514c0"))
     }
 
     @Test("A call: opened, pongs, the card flagged mid-call at its offset, its code after it, closed")
@@ -101,8 +109,14 @@ struct AudioHookSessionTests {
         _ = session.receive(audio: before)
         platform.positionMs = 2_000
         // 10 s the platform dropped, then a pause of 5 s reported by `resumed`.
-        #expect(session.receive(text: platform.message(.discarded(.init(start: .init(milliseconds: 2_000),
-                                                                     discarded: .init(milliseconds: 10_000))))).error == nil)
+        #expect(
+            session.receive(
+                text: platform.message(
+                    .discarded(
+                        .init(
+                            start: .init(milliseconds: 2_000),
+                            discarded: .init(milliseconds: 10_000))))
+            ).error == nil)
         #expect(session.receive(text: platform.message(.paused)).error == nil)
         #expect(session.state == .open(paused: true))
         let whilePaused = session.receive(audio: before[0..<160])
@@ -113,11 +127,19 @@ struct AudioHookSessionTests {
         var again = PlatformScript()
         again.saw(resumedSession.receive(text: again.open()))
         _ = resumedSession.receive(audio: before)
-        _ = resumedSession.receive(text: again.message(.discarded(.init(start: .init(milliseconds: 2_000),
-                                                                      discarded: .init(milliseconds: 10_000)))))
+        _ = resumedSession.receive(
+            text: again.message(
+                .discarded(
+                    .init(
+                        start: .init(milliseconds: 2_000),
+                        discarded: .init(milliseconds: 10_000)))))
         _ = resumedSession.receive(text: again.message(.paused))
-        _ = resumedSession.receive(text: again.message(.resumed(.init(start: .init(milliseconds: 2_000),
-                                                                    discarded: .init(milliseconds: 5_000)))))
+        _ = resumedSession.receive(
+            text: again.message(
+                .resumed(
+                    .init(
+                        start: .init(milliseconds: 2_000),
+                        discarded: .init(milliseconds: 5_000)))))
         #expect(resumedSession.state == .open(paused: false))
         let keyed = PlatformScript.call(seconds: 8, keys: [(1_000, "4111111111111111")])
         var all: [ComplianceFinding] = []
@@ -199,8 +221,10 @@ struct AudioHookSessionTests {
             var platform = PlatformScript()
             return build(&platform, &session)
         }
-        func expectDisconnect(_ out: AudioHookSession.Output, _ code: AudioHookError.Code, reason: String = "error",
-                              sourceLocation: SourceLocation = #_sourceLocation) {
+        func expectDisconnect(
+            _ out: AudioHookSession.Output, _ code: AudioHookError.Code, reason: String = "error",
+            sourceLocation: SourceLocation = #_sourceLocation
+        ) {
             #expect(out.error?.code == code, sourceLocation: sourceLocation)
             guard case .disconnect(let sent, _)? = out.messages.last?.body else {
                 Issue.record("expected disconnect", sourceLocation: sourceLocation)
@@ -213,64 +237,78 @@ struct AudioHookSessionTests {
         // A ping before open.
         expectDisconnect(refused { p, s in s.receive(text: p.message(.ping(rtt: nil))) }, .unexpectedMessage)
         // Another organization than the signed one.
-        expectDisconnect(refused { p, s in s.receive(text: p.open(organizationId: "11111111-2222-4333-8444-555555555555")) },
-                         .organizationMismatch, reason: "unauthorized")
+        expectDisconnect(
+            refused { p, s in s.receive(text: p.open(organizationId: "11111111-2222-4333-8444-555555555555")) },
+            .organizationMismatch, reason: "unauthorized")
         // Nothing analysable offered.
-        expectDisconnect(refused { p, s in
-            p.media = [.init(format: "opus", channels: ["external"], rate: 48000), .init(format: "PCMU", channels: ["external"], rate: 16000)]
-            return s.receive(text: p.open())
-        }, .unsupportedMedia)
+        expectDisconnect(
+            refused { p, s in
+                p.media = [.init(format: "opus", channels: ["external"], rate: 48000), .init(format: "PCMU", channels: ["external"], rate: 16000)]
+                return s.receive(text: p.open())
+            }, .unsupportedMedia)
         // seq skips one.
-        expectDisconnect(refused { p, s in
-            p.saw(s.receive(text: p.open()))
-            p.seq += 1
-            return s.receive(text: p.message(.ping(rtt: nil)))
-        }, .sequenceError)
+        expectDisconnect(
+            refused { p, s in
+                p.saw(s.receive(text: p.open()))
+                p.seq += 1
+                return s.receive(text: p.message(.ping(rtt: nil)))
+            }, .sequenceError)
         // seq repeats.
-        expectDisconnect(refused { p, s in
-            p.saw(s.receive(text: p.open()))
-            p.seq -= 1
-            return s.receive(text: p.message(.ping(rtt: nil)))
-        }, .sequenceError)
+        expectDisconnect(
+            refused { p, s in
+                p.saw(s.receive(text: p.open()))
+                p.seq -= 1
+                return s.receive(text: p.message(.ping(rtt: nil)))
+            }, .sequenceError)
         // serverseq acknowledges a message never sent.
-        expectDisconnect(refused { p, s in
-            p.saw(s.receive(text: p.open()))
-            p.serverSeq = 5
-            return s.receive(text: p.message(.ping(rtt: nil)))
-        }, .sequenceError)
+        expectDisconnect(
+            refused { p, s in
+                p.saw(s.receive(text: p.open()))
+                p.serverSeq = 5
+                return s.receive(text: p.message(.ping(rtt: nil)))
+            }, .sequenceError)
         // position goes back.
-        expectDisconnect(refused { p, s in
-            p.positionMs = 5_000
-            p.saw(s.receive(text: p.open()))
-            p.positionMs = 4_000
-            return s.receive(text: p.message(.ping(rtt: nil)))
-        }, .sequenceError)
+        expectDisconnect(
+            refused { p, s in
+                p.positionMs = 5_000
+                p.saw(s.receive(text: p.open()))
+                p.positionMs = 4_000
+                return s.receive(text: p.message(.ping(rtt: nil)))
+            }, .sequenceError)
         // A second open.
-        expectDisconnect(refused { p, s in
-            p.saw(s.receive(text: p.open()))
-            return s.receive(text: p.open())
-        }, .unexpectedMessage)
+        expectDisconnect(
+            refused { p, s in
+                p.saw(s.receive(text: p.open()))
+                return s.receive(text: p.open())
+            }, .unexpectedMessage)
         // A server message sent by the platform.
-        expectDisconnect(refused { p, s in
-            p.saw(s.receive(text: p.open()))
-            return s.receive(text: AudioHookMessage(id: p.sessionId, seq: 2, clientSeq: 1, body: .pong).encoded())
-        }, .unexpectedMessage)
+        expectDisconnect(
+            refused { p, s in
+                p.saw(s.receive(text: p.open()))
+                return s.receive(text: AudioHookMessage(id: p.sessionId, seq: 2, clientSeq: 1, body: .pong).encoded())
+            }, .unexpectedMessage)
         // Another session id than the upgrade request's.
-        expectDisconnect(refused { p, s in
-            s.receive(text: AudioHookMessage(id: "11111111-2222-4333-8444-555555555555", seq: 1, serverSeq: 0,
-                                             position: .zero, body: .ping(rtt: nil)).encoded())
-        }, .malformedMessage)
+        expectDisconnect(
+            refused { p, s in
+                s.receive(
+                    text: AudioHookMessage(
+                        id: "11111111-2222-4333-8444-555555555555", seq: 1, serverSeq: 0,
+                        position: .zero, body: .ping(rtt: nil)
+                    ).encoded())
+            }, .malformedMessage)
         // Not JSON, wrong version, an oversized audio frame.
         expectDisconnect(refused { _, s in s.receive(text: Array("{\"version\":".utf8)) }, .malformedMessage)
-        expectDisconnect(refused { p, s in
-            var text = String(decoding: p.open(), as: UTF8.self)
-            text = text.replacingOccurrences(of: "\"version\":\"2\"", with: "\"version\":\"1\"")
-            return s.receive(text: Array(text.utf8))
-        }, .unsupportedVersion)
-        expectDisconnect(refused { p, s in
-            p.saw(s.receive(text: p.open()))
-            return s.receive(audio: [UInt8](repeating: 0xFF, count: 70_000))
-        }, .frameTooLarge)
+        expectDisconnect(
+            refused { p, s in
+                var text = String(decoding: p.open(), as: UTF8.self)
+                text = text.replacingOccurrences(of: "\"version\":\"2\"", with: "\"version\":\"1\"")
+                return s.receive(text: Array(text.utf8))
+            }, .unsupportedVersion)
+        expectDisconnect(
+            refused { p, s in
+                p.saw(s.receive(text: p.open()))
+                return s.receive(audio: [UInt8](repeating: 0xFF, count: 70_000))
+            }, .frameTooLarge)
         // After the session ended, input is ignored.
         var ended = session()
         var platform = PlatformScript()

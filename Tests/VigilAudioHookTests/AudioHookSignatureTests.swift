@@ -3,6 +3,7 @@ import Testing
 import VigilCore
 import VigilIdempotency
 import VigilTesting
+
 @testable import VigilAudioHook
 
 /// Vectors: purecloudlabs/audiohook-reference-implementation (MIT),
@@ -23,8 +24,11 @@ struct AudioHookSignatureTests {
         ("Audiohook-Session-Id", sessionId),
         ("Audiohook-Correlation-Id", correlationId),
         ("X-API-KEY", apiKey),
-        ("Signature-Input", "sig1=(\"@request-target\" \"@authority\" \"audiohook-organization-id\" \"audiohook-session-id\" \"audiohook-correlation-id\" \"x-api-key\");keyid=\"SGVsbG8sIEkgYW0gdGhlIEFQSSBrZXkh\";nonce=\"VGhpc0lzQVVuaXF1ZU5vbmNl\";alg=\"hmac-sha256\";created=1641013200;expires=3282026430"),
-        ("Signature", "sig1=:NZBwyBHRRyRoeLqy1IzOa9VYBuI8TgMFt2GRDkDuJh4=:"),
+        (
+            "Signature-Input",
+            "sig1=(\"@request-target\" \"@authority\" \"audiohook-organization-id\" \"audiohook-session-id\" \"audiohook-correlation-id\" \"x-api-key\");keyid=\"SGVsbG8sIEkgYW0gdGhlIEFQSSBrZXkh\";nonce=\"VGhpc0lzQVVuaXF1ZU5vbmNl\";alg=\"hmac-sha256\";created=1641013200;expires=3282026430"
+        ),
+        ("Signature", "sig1=:NZBwyBHRRyRoeLqy1IzOa9VYBuI8TgMFt2GRDkDuJh4=:")
     ]
     static let target = "/api/v1/voicebiometrics/ws"
 
@@ -34,8 +38,10 @@ struct AudioHookSignatureTests {
         try AudioHookSignatureVerifier(clientSecrets: secrets, store: store ?? InMemoryIdempotencyStore(now: clock.wall), now: clock.wall)
     }
 
-    func code(_ verifier: AudioHookSignatureVerifier, _ headers: [(name: String, value: String)],
-              target: String = target) async -> AudioHookError.Code? {
+    func code(
+        _ verifier: AudioHookSignatureVerifier, _ headers: [(name: String, value: String)],
+        target: String = target
+    ) async -> AudioHookError.Code? {
         do {
             _ = try await verifier.verify(AudioHookUpgradeRequest(target: target, headers: headers))
             return nil
@@ -66,9 +72,12 @@ struct AudioHookSignatureTests {
     @Test("AudioHook doc example 1 verifies, in any header order and case")
     func audioHookExample() async throws {
         let verified = try await verifier().verify(AudioHookUpgradeRequest(target: Self.target, headers: Self.exampleHeaders))
-        #expect(verified == VerifiedAudioHookUpgrade(organizationId: Self.organizationId, sessionId: Self.sessionId,
-                                                     correlationId: Self.correlationId, apiKey: Self.apiKey,
-                                                     created: Date(timeIntervalSince1970: Double(Self.created))))
+        #expect(
+            verified
+                == VerifiedAudioHookUpgrade(
+                    organizationId: Self.organizationId, sessionId: Self.sessionId,
+                    correlationId: Self.correlationId, apiKey: Self.apiKey,
+                    created: Date(timeIntervalSince1970: Double(Self.created))))
         let shuffled = Self.exampleHeaders.reversed().map { (name: $0.name.uppercased(), value: $0.value) }
         #expect(await code(try verifier(), shuffled) == nil)
         let lower = Self.exampleHeaders.map { (name: $0.name.lowercased(), value: " \($0.value) ") }
@@ -81,13 +90,20 @@ struct AudioHookSignatureTests {
         #expect(await code(v, []) == .missingSignature)
         #expect(await code(v, replacing("Signature", with: nil)) == .missingSignature)
         #expect(await code(v, replacing("Audiohook-Session-Id", with: nil)) == .missingSignature)
-        #expect(await code(v, replacing("Signature-Input", with: "sig1=(\"@request-target\" \"@authority\");keyid=\"\(Self.apiKey)\";nonce=\"n\";created=1641013200")) == .malformedSignature)
+        #expect(
+            await code(
+                v,
+                replacing(
+                    "Signature-Input", with: "sig1=(\"@request-target\" \"@authority\");keyid=\"\(Self.apiKey)\";nonce=\"n\";created=1641013200"))
+                == .malformedSignature)
         #expect(await code(v, replacing("Signature-Input", with: "sig1=\"@request-target\"")) == .malformedSignature)
         #expect(await code(v, replacing("Signature-Input", with: "sig1=(\"@request-target\";created=x")) == .malformedSignature)
         #expect(await code(v, replacing("Signature", with: "sig1=:not base64!:")) == .malformedSignature)
         #expect(await code(v, replacing("Signature", with: "sig2=:NZBwyBHRRyRoeLqy1IzOa9VYBuI8TgMFt2GRDkDuJh4=:")) == .malformedSignature)
         let input = Self.exampleHeaders.first { $0.name == "Signature-Input" }!.value
-        #expect(await code(v, replacing("Signature-Input", with: input.replacingOccurrences(of: "alg=\"hmac-sha256\"", with: "alg=\"rsa-pss-sha512\""))) == .malformedSignature)
+        #expect(
+            await code(v, replacing("Signature-Input", with: input.replacingOccurrences(of: "alg=\"hmac-sha256\"", with: "alg=\"rsa-pss-sha512\"")))
+                == .malformedSignature)
         #expect(await code(try verifier(secrets: ["another-key": Self.clientSecret]), Self.exampleHeaders) == .unknownKey)
         #expect(await code(v, replacing("X-API-KEY", with: "another-key")) == .signatureMismatch)
         #expect(await code(v, replacing("Audiohook-Organization-Id", with: "11111111-2222-4333-8444-555555555555")) == .signatureMismatch)
@@ -113,15 +129,17 @@ struct AudioHookSignatureTests {
         clock.advance(by: .seconds(9))  // created + 11 s
         #expect(await code(try verifier(), Self.exampleHeaders) == .signatureTooOld)
         let early = TestClock(wallOrigin: Date(timeIntervalSince1970: Double(Self.created - 6)))
-        let futureVerifier = try AudioHookSignatureVerifier(clientSecrets: [Self.apiKey: Self.clientSecret],
-                                                            store: InMemoryIdempotencyStore(now: early.wall), now: early.wall)
+        let futureVerifier = try AudioHookSignatureVerifier(
+            clientSecrets: [Self.apiKey: Self.clientSecret],
+            store: InMemoryIdempotencyStore(now: early.wall), now: early.wall)
         #expect(await code(futureVerifier, Self.exampleHeaders) == .signatureFromTheFuture)
         // A signature made now whose expires has passed (expiresAfter negative relative to now).
         let signer = try AudioHookRequestSigner(apiKey: Self.apiKey, clientSecret: Self.clientSecret)
         let now = clock.wall()
-        let expired = signer.headers(target: Self.target, authority: "audiohook.example.com", organizationId: Self.organizationId,
-                                     sessionId: Self.sessionId, correlationId: Self.correlationId, nonce: "n-expired",
-                                     created: now.addingTimeInterval(-3), expiresAfter: .seconds(1))
+        let expired = signer.headers(
+            target: Self.target, authority: "audiohook.example.com", organizationId: Self.organizationId,
+            sessionId: Self.sessionId, correlationId: Self.correlationId, nonce: "n-expired",
+            created: now.addingTimeInterval(-3), expiresAfter: .seconds(1))
         #expect(await code(try verifier(), expired) == .signatureExpired)
     }
 
@@ -151,9 +169,10 @@ struct AudioHookSignatureTests {
         let secret = try Base64.encode(#require(signerSecret(signer)))
         let v = try AudioHookSignatureVerifier(clientSecrets: [signer.apiKey: secret], store: store, now: clock.wall)
         for index in 0..<5 {
-            let headers = signer.headers(target: "/audiohook/ws?n=\(index)", authority: "Vigil.Example:8443",
-                                         organizationId: Self.organizationId, sessionId: UUID().uuidString.lowercased(),
-                                         correlationId: "c-\(index)", nonce: "nonce-\(index)", created: clock.wall())
+            let headers = signer.headers(
+                target: "/audiohook/ws?n=\(index)", authority: "Vigil.Example:8443",
+                organizationId: Self.organizationId, sessionId: UUID().uuidString.lowercased(),
+                correlationId: "c-\(index)", nonce: "nonce-\(index)", created: clock.wall())
             #expect(await code(v, headers, target: "/audiohook/ws?n=\(index)") == nil)
             #expect(await code(v, headers, target: "/audiohook/ws?n=\(index)") == .replayedNonce)
         }
@@ -164,9 +183,10 @@ struct AudioHookSignatureTests {
     @Test("The signer signs the field values as a receiver reads them: trimmed")
     func signerTrimsValues() async throws {
         let signer = try AudioHookRequestSigner(apiKey: Self.apiKey, clientSecret: Self.clientSecret)
-        let headers = signer.headers(target: Self.target, authority: " audiohook.example.com ", organizationId: Self.organizationId,
-                                     sessionId: "e160e428-53e2-487c-977d-96989bf5c99d ", correlationId: "\tc-1",
-                                     nonce: "nonce-trim", created: clock.wall())
+        let headers = signer.headers(
+            target: Self.target, authority: " audiohook.example.com ", organizationId: Self.organizationId,
+            sessionId: "e160e428-53e2-487c-977d-96989bf5c99d ", correlationId: "\tc-1",
+            nonce: "nonce-trim", created: clock.wall())
         #expect(await code(try verifier(), headers) == nil)
     }
 

@@ -7,6 +7,7 @@ import VigilModels
 import VigilPlatformClient
 import VigilRemediation
 import VigilTesting
+
 @testable import VigilAudioHook
 
 @Suite("Live remediation: one work item per conversation and violation, also after the recording arrives")
@@ -21,8 +22,9 @@ struct LiveRemediationTests {
         sim = SimulatedGenesysCloud(clock: clock)
         client = GenesysCloudClient(region: sim.region, credentials: sim.credentials, transport: sim, clock: clock, now: clock.wall)
         store = InMemoryIdempotencyStore(now: clock.wall)
-        settings = WorkitemSettings(typeId: "wt-compliance", queueId: "q-compliance-review", priority: 10,
-                                    name: try RemediationTemplate("Compliance: {{violation_type}}"))
+        settings = WorkitemSettings(
+            typeId: "wt-compliance", queueId: "q-compliance-review", priority: 10,
+            name: try RemediationTemplate("Compliance: {{violation_type}}"))
     }
 
     /// Runs `operation` while a driver advances the test clock (the client's retries and timeouts use it).
@@ -81,14 +83,17 @@ struct LiveRemediationTests {
         // The recording becomes available: the usual flow annotates it and finds the live work item.
         let executor = RemediationExecutor(actions: client, store: store, deadLetters: InMemoryDeadLetterSink(), clock: clock, now: clock.wall)
         let flow = try RemediationFlow.defaultFlow(worktypeId: "wt-compliance", reviewQueueId: "q-compliance-review")
-        let verdict = ComplianceVerdict(recordingId: recordingId, verdict: .violationDetected, violationType: .pciMidCapture,
-                                        confidenceScore: finding.confidence, timestampOffsetMs: Int64(finding.offsetMs),
-                                        evidenceSnippet: "masked", recommendedAction: .routeToComplianceQueue,
-                                        correlationId: CorrelationID("live-test-1")!)
+        let verdict = ComplianceVerdict(
+            recordingId: recordingId, verdict: .violationDetected, violationType: .pciMidCapture,
+            confidenceScore: finding.confidence, timestampOffsetMs: Int64(finding.offsetMs),
+            evidenceSnippet: "masked", recommendedAction: .routeToComplianceQueue,
+            correlationId: CorrelationID("live-test-1")!)
         let report = try await driven {
-            try await executor.run(flow, verdict: verdict,
-                                   context: RemediationContext(conversationId: conversationId, recordingId: recordingId,
-                                                               recordingDurationMs: 12_000))
+            try await executor.run(
+                flow, verdict: verdict,
+                context: RemediationContext(
+                    conversationId: conversationId, recordingId: recordingId,
+                    recordingDurationMs: 12_000))
         }
         #expect(report.status == .completed, "\(report)")
         let annotations = await sim.annotations(recordingId: recordingId)
@@ -102,8 +107,9 @@ struct LiveRemediationTests {
     func thresholdAndTypes() async throws {
         let (conversationId, _) = await sim.addRecording()
         let finding = try liveCardFinding()
-        let strict = LiveViolationReporter(actions: client, store: store, workitem: settings, minimumConfidence: finding.confidence + 0.001,
-                                           now: clock.wall)
+        let strict = LiveViolationReporter(
+            actions: client, store: store, workitem: settings, minimumConfidence: finding.confidence + 0.001,
+            now: clock.wall)
         #expect(try await driven { try await strict.report(finding, conversationId: conversationId) } == .belowThreshold)
         #expect(await sim.workitems.isEmpty)
         let reporter = LiveViolationReporter(actions: client, store: store, workitem: settings, now: clock.wall)

@@ -10,13 +10,16 @@ struct CircuitBreakerTests {
 
     typealias Breaker = CircuitBreaker<TestClock>
 
-    static func config(window: Int = 10, minimum: Int = 10, failure: Double = 50, slow: Double = 100,
-                       slowAfter: Duration = .seconds(5), wait: Duration = .seconds(30), probes: Int = 3,
-                       recordFailure: @escaping @Sendable (any Error) -> Bool = { _ in true }) -> CircuitBreakerConfiguration {
-        CircuitBreakerConfiguration(failureRateThreshold: failure, slowCallRateThreshold: slow,
-                                    slowCallDurationThreshold: slowAfter, slidingWindowSize: window,
-                                    minimumNumberOfCalls: minimum, waitDurationInOpenState: wait,
-                                    permittedCallsInHalfOpenState: probes, recordFailure: recordFailure)
+    static func config(
+        window: Int = 10, minimum: Int = 10, failure: Double = 50, slow: Double = 100,
+        slowAfter: Duration = .seconds(5), wait: Duration = .seconds(30), probes: Int = 3,
+        recordFailure: @escaping @Sendable (any Error) -> Bool = { _ in true }
+    ) -> CircuitBreakerConfiguration {
+        CircuitBreakerConfiguration(
+            failureRateThreshold: failure, slowCallRateThreshold: slow,
+            slowCallDurationThreshold: slowAfter, slidingWindowSize: window,
+            minimumNumberOfCalls: minimum, waitDurationInOpenState: wait,
+            permittedCallsInHalfOpenState: probes, recordFailure: recordFailure)
     }
 
     /// Runs instant calls with the given outcomes (`true` = success) and returns how many ran.
@@ -41,8 +44,10 @@ struct CircuitBreakerTests {
     }
 
     /// Starts a call that takes `duration` on `clock`, then fails or succeeds.
-    static func slowCall(_ breaker: Breaker, clock: TestClock, duration: Duration,
-                         fails: Bool = false) -> Task<Void, any Error> {
+    static func slowCall(
+        _ breaker: Breaker, clock: TestClock, duration: Duration,
+        fails: Bool = false
+    ) -> Task<Void, any Error> {
         Task {
             try await breaker.execute {
                 try await clock.sleep(for: duration)
@@ -75,13 +80,13 @@ struct CircuitBreakerTests {
 
     @Test func theWindowSlidesOldOutcomesOut() async {
         let breaker = Breaker(configuration: Self.config(window: 4, minimum: 4, failure: 50), clock: TestClock())
-        await Self.script(breaker, [false, true, true, true])       // 25 %
+        await Self.script(breaker, [false, true, true, true])  // 25 %
         #expect(await breaker.state == .closed)
-        await Self.script(breaker, [true])                          // the failure slides out: 0 %
+        await Self.script(breaker, [true])  // the failure slides out: 0 %
         #expect(await breaker.metrics.failedCalls == 0)
-        await Self.script(breaker, [false])                         // 25 %
+        await Self.script(breaker, [false])  // 25 %
         #expect(await breaker.state == .closed)
-        await Self.script(breaker, [false])                         // T T F F → 50 %
+        await Self.script(breaker, [false])  // T T F F → 50 %
         #expect(await breaker.state == .open)
         #expect(await breaker.metrics.bufferedCalls == 4)
     }
@@ -96,8 +101,9 @@ struct CircuitBreakerTests {
 
     @Test func aSlowEngineTripsViaTheSlowCallRateAlthoughEveryCallSucceeds() async throws {
         let clock = TestClock()
-        let breaker = Breaker(configuration: Self.config(window: 4, minimum: 4, slow: 75, slowAfter: .seconds(2)),
-                              clock: clock)
+        let breaker = Breaker(
+            configuration: Self.config(window: 4, minimum: 4, slow: 75, slowAfter: .seconds(2)),
+            clock: clock)
         let events = await breaker.events()
         // Exactly at the threshold is not slow; over it is.
         let atThreshold = Self.slowCall(breaker, clock: clock, duration: .seconds(2))
@@ -202,8 +208,9 @@ struct CircuitBreakerTests {
         #expect(try await breaker.execute { 42 } == 42)
         var iterator = events.makeAsyncIterator()
         #expect(await iterator.next() == .stateTransition(from: .closed, to: .forcedOpen))
-        #expect(await iterator.next() == .stateTransition(from: .forcedOpen, to: .closed),
-                "no notPermitted events while forced open")
+        #expect(
+            await iterator.next() == .stateTransition(from: .forcedOpen, to: .closed),
+            "no notPermitted events while forced open")
         #expect(await iterator.next() == .reset)
     }
 
@@ -223,10 +230,10 @@ struct CircuitBreakerTests {
         let clock = TestClock()
         let breaker = Breaker(configuration: Self.config(window: 4, minimum: 4, wait: .seconds(10), probes: 1), clock: clock)
         let events = await breaker.events()
-        await Self.script(breaker, [true, false, false, false])       // 75 %
-        _ = try? await breaker.acquirePermission()                      // rejected
+        await Self.script(breaker, [true, false, false, false])  // 75 %
+        _ = try? await breaker.acquirePermission()  // rejected
         clock.advance(by: .seconds(10))
-        await Self.script(breaker, [true])                              // the probe closes it
+        await Self.script(breaker, [true])  // the probe closes it
         await breaker.reset()
         let expected: [CircuitBreakerEvent] = [
             .failureRateExceeded(75),
@@ -234,7 +241,7 @@ struct CircuitBreakerTests {
             .notPermitted(.open),
             .stateTransition(from: .open, to: .halfOpen),
             .stateTransition(from: .halfOpen, to: .closed),
-            .reset,
+            .reset
         ]
         var seen: [CircuitBreakerEvent] = []
         for await event in events {
@@ -246,8 +253,10 @@ struct CircuitBreakerTests {
 
     @Test func ignoredErrorsDoNotCountAndFreeTheirProbeSlot() async throws {
         let clock = TestClock()
-        let breaker = Breaker(configuration: Self.config(window: 5, minimum: 5, wait: .seconds(10), probes: 1,
-                                                         recordFailure: { !($0 is BadRequest) }), clock: clock)
+        let breaker = Breaker(
+            configuration: Self.config(
+                window: 5, minimum: 5, wait: .seconds(10), probes: 1,
+                recordFailure: { !($0 is BadRequest) }), clock: clock)
         for _ in 0..<20 {
             await #expect(throws: BadRequest.self) { try await breaker.execute { throw BadRequest() } }
         }
@@ -291,8 +300,8 @@ struct CircuitBreakerTests {
         #expect(await clock.waitForSleepers(1))
         await Self.trip(breaker, calls: 3)
         clock.advance(by: .seconds(10))
-        let probe = try await breaker.acquirePermission()          // half-open, the single probe slot
-        clock.advance(by: .seconds(10))                             // the straggler now fails
+        let probe = try await breaker.acquirePermission()  // half-open, the single probe slot
+        clock.advance(by: .seconds(10))  // the straggler now fails
         await #expect(throws: EngineDown.self) { try await straggler.value }
         #expect(await breaker.state == .halfOpen, "a closed-state call's failure is not a probe result")
         await breaker.onSuccess(duration: .milliseconds(5), permit: probe)
@@ -306,4 +315,3 @@ struct CircuitBreakerTests {
         #expect(breaker.configuration.permittedCallsInHalfOpenState == 10)
     }
 }
-

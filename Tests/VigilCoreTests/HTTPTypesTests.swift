@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VigilCore
 
 @Suite("HTTPFields")
@@ -37,7 +38,7 @@ struct HTTPFieldsTests {
             "Authorization": "Bearer secret-token-value",
             "webhook-signature": "v1,abc",
             "X-API-KEY": "key-123",
-            "Accept": "application/json",
+            "Accept": "application/json"
         ]
         let text = fields.description
         #expect(!text.contains("secret-token-value"))
@@ -136,7 +137,9 @@ struct SpillBufferTests {
         var next: UInt8 = 0
         // Interleave writes and reads so data goes memory → disk → memory again.
         for round in 0..<50 {
-            let chunk = (0..<(round % 7 + 1)).map { _ -> UInt8 in next &+= 1; return next }
+            let chunk = (0..<(round % 7 + 1)).map { _ -> UInt8 in
+                next &+= 1; return next
+            }
             expected += chunk
             try buffer.append(chunk)
             if round % 3 == 0, let out = try buffer.next() { read += out }

@@ -11,16 +11,18 @@ struct InMemoryJobQueueTests {
     }
 
     @Test func passesTheConformanceSuite() async throws {
-        try await JobQueueConformance.run(makeQueue: { now, maxDeliveries in
-            InMemoryJobQueue<Int>(maxDeliveries: maxDeliveries, now: now)
-        }, clock: TestClock())
+        try await JobQueueConformance.run(
+            makeQueue: { now, maxDeliveries in
+                InMemoryJobQueue<Int>(maxDeliveries: maxDeliveries, now: now)
+            }, clock: TestClock())
     }
 
     @Test func passesTheConformanceSuiteWithAStructJob() async throws {
-        try await JobQueueConformance.run(makeQueue: { now, maxDeliveries in
-            InMemoryJobQueue<Job>(maxDeliveries: maxDeliveries, now: now)
-        }, makeJob: { Job(recordingID: "rec-\($0)", attempt: 0) }, clock: TestClock(),
-           properties: [.leaseHidesJob, .maxDeliveriesDeadLetter, .concurrentLeasersExclusive], workers: 3, jobsPerWorker: 50)
+        try await JobQueueConformance.run(
+            makeQueue: { now, maxDeliveries in
+                InMemoryJobQueue<Job>(maxDeliveries: maxDeliveries, now: now)
+            }, makeJob: { Job(recordingID: "rec-\($0)", attempt: 0) }, clock: TestClock(),
+            properties: [.leaseHidesJob, .maxDeliveriesDeadLetter, .concurrentLeasersExclusive], workers: 3, jobsPerWorker: 50)
     }
 
     @Test func aFullQueueRejectsWithARetryableError() async throws {
@@ -75,9 +77,10 @@ struct JobQueueConformanceCatchesFaultsTests {
     @Test(arguments: FaultyJobQueue.Fault.allCases)
     func theTargetedPropertyFails(fault: FaultyJobQueue.Fault) async throws {
         do {
-            try await JobQueueConformance.run(makeQueue: { now, maxDeliveries in
-                FaultyJobQueue(fault: fault, maxDeliveries: maxDeliveries, now: now)
-            }, clock: TestClock(), properties: [fault.caughtBy])
+            try await JobQueueConformance.run(
+                makeQueue: { now, maxDeliveries in
+                    FaultyJobQueue(fault: fault, maxDeliveries: maxDeliveries, now: now)
+                }, clock: TestClock(), properties: [fault.caughtBy])
             Issue.record("the suite passed a queue with fault \(fault)")
         } catch let failure as ConformanceFailure {
             #expect(failure.suite == "JobQueueConformance")
@@ -88,18 +91,20 @@ struct JobQueueConformanceCatchesFaultsTests {
     @Test(arguments: FaultyJobQueue.Fault.allCases)
     func theFullSuiteFails(fault: FaultyJobQueue.Fault) async throws {
         await #expect(throws: ConformanceFailure.self) {
-            try await JobQueueConformance.run(makeQueue: { now, maxDeliveries in
-                FaultyJobQueue(fault: fault, maxDeliveries: maxDeliveries, now: now)
-            }, clock: TestClock())
+            try await JobQueueConformance.run(
+                makeQueue: { now, maxDeliveries in
+                    FaultyJobQueue(fault: fault, maxDeliveries: maxDeliveries, now: now)
+                }, clock: TestClock())
         }
     }
 
     @Test func theFakeWithoutItsRaceConforms() async throws {
         // The fake minus a fault that only bites under concurrency must pass everything else, so each
         // failure above is the fault's doing.
-        try await JobQueueConformance.run(makeQueue: { now, maxDeliveries in
-            FaultyJobQueue(fault: .nonAtomicLease, maxDeliveries: maxDeliveries, now: now)
-        }, clock: TestClock(), properties: JobQueueConformance.Property.allCases.filter { $0 != .concurrentLeasersExclusive })
+        try await JobQueueConformance.run(
+            makeQueue: { now, maxDeliveries in
+                FaultyJobQueue(fault: .nonAtomicLease, maxDeliveries: maxDeliveries, now: now)
+            }, clock: TestClock(), properties: JobQueueConformance.Property.allCases.filter { $0 != .concurrentLeasersExclusive })
     }
 }
 

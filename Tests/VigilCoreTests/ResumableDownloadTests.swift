@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VigilCore
 
 /// `ResumableDownload` against scripted responses: what it asks for after each kind of cut.
@@ -17,7 +18,9 @@ struct ResumableDownloadTests {
         let answer: @Sendable (Int64, Int) -> (HTTPResponse, HTTPBody?)
         init(_ answer: @escaping @Sendable (Int64, Int) -> (HTTPResponse, HTTPBody?)) { self.answer = answer }
         func fetch(_ start: Int64) -> (HTTPResponse, HTTPBody?) {
-            let attempt = lock.withLock { starts.append(start); return starts.count }
+            let attempt = lock.withLock {
+                starts.append(start); return starts.count
+            }
             return answer(start, attempt)
         }
     }
@@ -39,9 +42,10 @@ struct ResumableDownloadTests {
     static func download(first: HTTPBody, length: Int? = resource.count, script: Script, resumes: Int = 3) -> ResumableDownload {
         var headers = HTTPFields()
         if let length { headers["Content-Length"] = String(length) }
-        return ResumableDownload(response: Self.response(200, headers), body: first, maximumResumes: resumes,
-                                 fetch: { start in script.fetch(start) },
-                                 exhausted: { delivered, _, reason in Truncated(delivered: delivered, reason: reason) })
+        return ResumableDownload(
+            response: Self.response(200, headers), body: first, maximumResumes: resumes,
+            fetch: { start in script.fetch(start) },
+            exhausted: { delivered, _, reason in Truncated(delivered: delivered, reason: reason) })
     }
 
     static func ranged(_ start: Int64, cutAt end: Int? = nil) -> (HTTPResponse, HTTPBody?) {

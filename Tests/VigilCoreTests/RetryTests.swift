@@ -1,11 +1,12 @@
 import Foundation
 import Testing
-@testable import VigilCore
 import VigilTesting
+
+@testable import VigilCore
 
 @Suite("Retry-After parsing")
 struct RetryAfterTests {
-    let now = Date(timeIntervalSince1970: 784_111_777) // Sun, 06 Nov 1994 08:49:37 GMT
+    let now = Date(timeIntervalSince1970: 784_111_777)  // Sun, 06 Nov 1994 08:49:37 GMT
 
     @Test func deltaSeconds() {
         #expect(RetryAfter.parse("120", now: now) == .seconds(120))
@@ -47,8 +48,9 @@ struct RetryAfterTests {
 @Suite("ExponentialBackoffPolicy")
 struct ExponentialBackoffPolicyTests {
     @Test func fullJitterStaysWithinTheCappedCeiling() {
-        let policy = ExponentialBackoffPolicy(base: .milliseconds(100), cap: .seconds(1), maxAttempts: 100,
-                                              random: .seeded(7))
+        let policy = ExponentialBackoffPolicy(
+            base: .milliseconds(100), cap: .seconds(1), maxAttempts: 100,
+            random: .seeded(7))
         #expect(policy.ceiling(afterAttempt: 1) == .milliseconds(100))
         #expect(policy.ceiling(afterAttempt: 2) == .milliseconds(200))
         #expect(policy.ceiling(afterAttempt: 4) == .milliseconds(800))
@@ -82,8 +84,9 @@ struct ExponentialBackoffPolicyTests {
         let policy = ExponentialBackoffPolicy(base: .milliseconds(10), maxRetryAfter: .seconds(60), random: .constant(0.5))
         #expect(policy.delay(afterAttempt: 1, failure: RetryableFailure(.status(429), retryAfter: .seconds(42))) == .seconds(42))
         #expect(policy.delay(afterAttempt: 1, failure: RetryableFailure(.status(429), retryAfter: .seconds(60))) == .seconds(60))
-        #expect(policy.delay(afterAttempt: 1, failure: RetryableFailure(.status(429), retryAfter: .seconds(61))) == nil,
-                "a longer server-requested wait goes back to the caller instead of holding a worker")
+        #expect(
+            policy.delay(afterAttempt: 1, failure: RetryableFailure(.status(429), retryAfter: .seconds(61))) == nil,
+            "a longer server-requested wait goes back to the caller instead of holding a worker")
     }
 
     @Test func seededSourcesAreDeterministic() {
@@ -124,7 +127,7 @@ struct RetryExecutorTests {
         clock.advance(by: .milliseconds(1))
         #expect(await clock.waitForSleepers(1))
         #expect(attempts.withLock { $0 } == 2)
-        clock.advance(by: .seconds(1)) // second delay: 0.5 × 2 s
+        clock.advance(by: .seconds(1))  // second delay: 0.5 × 2 s
         #expect(try await task.value == "ok after 3")
         #expect(clock.now.offset == .milliseconds(1500))
     }
@@ -162,7 +165,7 @@ struct RetryExecutorTests {
             }
         }
         #expect(await clock.waitForSleepers(1))
-        clock.advance(by: .seconds(2)) // attempt 2 at t=2; the next wait (4 s) would end at 6 s > 5 s
+        clock.advance(by: .seconds(2))  // attempt 2 at t=2; the next wait (4 s) would end at 6 s > 5 s
         await #expect(throws: Transient.self) { _ = try await task.value }
         #expect(attempts.withLock { $0 } == 2)
     }
@@ -197,8 +200,10 @@ struct RetryExecutorTests {
     @Test func theObserverSeesEveryRetry() async throws {
         let log = Locked<[(Int, Duration)]>([])
         let clock = TestClock()
-        let executor = RetryExecutor(policy: ExponentialBackoffPolicy(base: .seconds(1), random: .constant(0.5)),
-                                     clock: clock) { attempt, _, delay in
+        let executor = RetryExecutor(
+            policy: ExponentialBackoffPolicy(base: .seconds(1), random: .constant(0.5)),
+            clock: clock
+        ) { attempt, _, delay in
             log.withLock { $0.append((attempt, delay)) }
         }
         let task = Task {

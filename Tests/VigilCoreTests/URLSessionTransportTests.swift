@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VigilCore
 
 /// These tests talk to a real HTTP server on 127.0.0.1 (``LoopbackHTTPServer``), not a mock.
@@ -14,21 +15,27 @@ struct URLSessionTransportTests {
                     "target": request.target,
                     "x-test": request.header("X-Test") ?? "",
                     "user-agent": request.header("User-Agent") ?? "",
-                    "body": String(decoding: request.body, as: UTF8.self),
+                    "body": String(decoding: request.body, as: UTF8.self)
                 ]
                 let json = try! JSONSerialization.data(withJSONObject: info, options: [.sortedKeys])
-                connection.respond(status: 200, headers: [("Content-Type", "application/json"), ("X-Mixed-Case", "yes")],
-                                   body: [UInt8](json))
+                connection.respond(
+                    status: 200, headers: [("Content-Type", "application/json"), ("X-Mixed-Case", "yes")],
+                    body: [UInt8](json))
             case "/busy":
-                connection.respond(status: 503, headers: [("Retry-After", "7"), ("ININ-Correlation-Id", "corr-1")],
-                                   body: Array(#"{"code":"service.unavailable"}"#.utf8))
+                connection.respond(
+                    status: 503, headers: [("Retry-After", "7"), ("ININ-Correlation-Id", "corr-1")],
+                    body: Array(#"{"code":"service.unavailable"}"#.utf8))
             case "/slow-head":
                 Thread.sleep(forTimeInterval: Double(request.query["ms"].flatMap(Int.init) ?? 2000) / 1000)
                 connection.respond(status: 200, body: Array("late".utf8))
             case "/stream":
                 let total = request.query["bytes"].flatMap(Int.init) ?? 0
-                connection.writeHead(status: 200, headers: [("Content-Length", "\(total)"),
-                                                            ("Content-Type", "application/octet-stream")])
+                connection.writeHead(
+                    status: 200,
+                    headers: [
+                        ("Content-Length", "\(total)"),
+                        ("Content-Type", "application/octet-stream")
+                    ])
                 // Byte i of the body is i % 251; chunks of 64 KiB are cut from a precomputed pattern.
                 let chunkSize = 64 * 1024
                 let pattern = (0..<(chunkSize + 251)).map { UInt8($0 % 251) }
@@ -49,8 +56,9 @@ struct URLSessionTransportTests {
         let server = try Self.makeServer()
         defer { server.stop() }
         let transport = URLSessionTransport()
-        let request = HTTPRequest(method: .post, url: server.baseURL.appendingPathComponent("echo"),
-                                  headerFields: ["x-TEST": "hello", "Content-Type": "application/json"])
+        let request = HTTPRequest(
+            method: .post, url: server.baseURL.appendingPathComponent("echo"),
+            headerFields: ["x-TEST": "hello", "Content-Type": "application/json"])
         let (response, body) = try await transport.send(request, body: HTTPBody(#"{"a":1}"#))
         #expect(response.status == 200)
         #expect(response.headerFields["x-mixed-case"] == "yes")
@@ -78,8 +86,9 @@ struct URLSessionTransportTests {
     @Test func aSlowServerTimesOutWithATypedError() async throws {
         let server = try Self.makeServer()
         defer { server.stop() }
-        let request = HTTPRequest(method: .get, url: URL(string: "\(server.baseURL)/slow-head?ms=3000")!,
-                                  timeout: .milliseconds(300))
+        let request = HTTPRequest(
+            method: .get, url: URL(string: "\(server.baseURL)/slow-head?ms=3000")!,
+            timeout: .milliseconds(300))
         let error = await #expect(throws: HTTPTransportError.self) {
             _ = try await URLSessionTransport().send(request, body: nil)
         }
@@ -106,8 +115,10 @@ struct URLSessionTransportTests {
         var fields = HTTPFields()
         fields["X-Evil"] = "a\r\nInjected: yes"
         let injected = await #expect(throws: HTTPTransportError.self) {
-            _ = try await transport.send(HTTPRequest(method: .get, url: server.baseURL.appendingPathComponent("echo"),
-                                                     headerFields: fields), body: nil)
+            _ = try await transport.send(
+                HTTPRequest(
+                    method: .get, url: server.baseURL.appendingPathComponent("echo"),
+                    headerFields: fields), body: nil)
         }
         #expect(injected?.code == .invalidRequest)
         let ftp = await #expect(throws: HTTPTransportError.self) {
@@ -161,8 +172,9 @@ struct URLSessionTransportTests {
         #expect(received == total)
         #expect(patternOK, "bytes arrive complete and in order through the spill file")
         #expect(largestChunk <= 256 * 1024)
-        #expect(transport.peakBufferedBytes.withLock { $0 } <= 256 * 1024 + 64 * 1024,
-                "memory held stays near the configured limit, not the body size")
+        #expect(
+            transport.peakBufferedBytes.withLock { $0 } <= 256 * 1024 + 64 * 1024,
+            "memory held stays near the configured limit, not the body size")
     }
 
     @Test func collectRefusesBodiesOverTheLimitWithoutReadingThem() async throws {

@@ -15,7 +15,7 @@ struct AmbiguousBodyTests {
     static let shapes: [(name: String, body: String, path: [String], member: String)] = [
         ("seed webhook", Bodies.seed(), ["data"], "recordingId"),
         ("recording notification", Bodies.recordingNotification(), ["eventBody"], "id"),
-        ("EventBridge envelope", Bodies.eventBridge(), ["detail"], "topicName"),
+        ("EventBridge envelope", Bodies.eventBridge(), ["detail"], "topicName")
     ]
 
     private static let secret = "whsec_" + Base64.encode((0..<32).map { UInt8($0) })
@@ -36,8 +36,11 @@ struct AmbiguousBodyTests {
         }
 
         func send(_ body: [UInt8], id: String) async -> WebhookResponse {
-            await receiver.receive(body: body, headers: signer.sign(body: body, id: id,
-                                                                     timestamp: Int64(wall.read().timeIntervalSince1970)))
+            await receiver.receive(
+                body: body,
+                headers: signer.sign(
+                    body: body, id: id,
+                    timestamp: Int64(wall.read().timeIntervalSince1970)))
         }
 
         func jobs() async throws -> [RecordingJob] {

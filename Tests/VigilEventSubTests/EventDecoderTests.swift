@@ -5,8 +5,10 @@ import VigilModels
 
 private let decoder = EventDecoder()
 
-private func expectDecodingCode(_ code: EventDecodingError.Code, _ body: [UInt8], decoder: EventDecoder = decoder,
-                                sourceLocation: SourceLocation = #_sourceLocation) {
+private func expectDecodingCode(
+    _ code: EventDecodingError.Code, _ body: [UInt8], decoder: EventDecoder = decoder,
+    sourceLocation: SourceLocation = #_sourceLocation
+) {
     do {
         let event = try decoder.decode(body)
         Issue.record("expected \(code), got \(event)", sourceLocation: sourceLocation)
@@ -16,9 +18,11 @@ private func expectDecodingCode(_ code: EventDecodingError.Code, _ body: [UInt8]
 }
 
 @Suite struct EventDecoderTests {
-    @Test(arguments: [("recording:recordingStarted", RecordingLifecycleEvent.Kind.recordingStarted),
-                      ("recording:recordingCompleted", .recordingCompleted),
-                      ("recording:recordingAvailable", .recordingAvailable)])
+    @Test(arguments: [
+        ("recording:recordingStarted", RecordingLifecycleEvent.Kind.recordingStarted),
+        ("recording:recordingCompleted", .recordingCompleted),
+        ("recording:recordingAvailable", .recordingAvailable)
+    ])
     func seedWebhookEvents(name: String, kind: RecordingLifecycleEvent.Kind) throws {
         let event = try decoder.decode(Bodies.seed(event: name).bytes)
         #expect(event.kind == kind)
@@ -69,8 +73,12 @@ private func expectDecodingCode(_ code: EventDecodingError.Code, _ body: [UInt8]
     }
 
     @Test func eventBridgeDetailTypeMustMatchTheTopic() {
-        expectDecodingCode(.topicMismatch, Bodies.eventBridge(suffix: "customer.end",
-                                                              detailType: "v2.detail.events.conversation.{id}.user.end").bytes)
+        expectDecodingCode(
+            .topicMismatch,
+            Bodies.eventBridge(
+                suffix: "customer.end",
+                detailType: "v2.detail.events.conversation.{id}.user.end"
+            ).bytes)
     }
 
     @Test func topicAndBodyConversationMustAgree() {
@@ -83,7 +91,7 @@ private func expectDecodingCode(_ code: EventDecodingError.Code, _ body: [UInt8]
         let cases: [(String?, RecordingLifecycleEvent.Kind)] = [
             ("AVAILABLE", .recordingAvailable), ("RESTORED", .recordingAvailable), ("UPLOADING", .recordingCompleted),
             (nil, .recordingCompleted), ("DELETED", .ignored(type: "v2.users.{id}.conversations.{id}.recordings")),
-            ("ERROR", .ignored(type: "v2.users.{id}.conversations.{id}.recordings")),
+            ("ERROR", .ignored(type: "v2.users.{id}.conversations.{id}.recordings"))
         ]
         for (state, kind) in cases {
             let event = try decoder.decode(Bodies.recordingNotification(fileState: state).bytes)
@@ -108,12 +116,23 @@ private func expectDecodingCode(_ code: EventDecodingError.Code, _ body: [UInt8]
 
     @Test func numbersWhereStringsBelong() {
         expectDecodingCode(.wrongType, Bodies.seed().replacingOccurrences(of: "\"3f0c9a1e-delivery-1\"", with: "4111111111111111").bytes)
-        expectDecodingCode(.wrongType, Bodies.notification(body: Bodies.detailBody().replacingOccurrences(
-            of: "\"tel:+14155550123\"", with: "4155550123")).bytes)
-        expectDecodingCode(.wrongType, Bodies.recordingNotification().replacingOccurrences(
-            of: "\"AVAILABLE\"", with: "1").bytes)
-        expectDecodingCode(.wrongType, Bodies.notification(body: Bodies.detailBody().replacingOccurrences(
-            of: "1649237504949", with: "\"1649237504949\"")).bytes)
+        expectDecodingCode(
+            .wrongType,
+            Bodies.notification(
+                body: Bodies.detailBody().replacingOccurrences(
+                    of: "\"tel:+14155550123\"", with: "4155550123")
+            ).bytes)
+        expectDecodingCode(
+            .wrongType,
+            Bodies.recordingNotification().replacingOccurrences(
+                of: "\"AVAILABLE\"", with: "1"
+            ).bytes)
+        expectDecodingCode(
+            .wrongType,
+            Bodies.notification(
+                body: Bodies.detailBody().replacingOccurrences(
+                    of: "1649237504949", with: "\"1649237504949\"")
+            ).bytes)
         expectDecodingCode(.invalidValue, Bodies.seed(recordingId: "123-45-6789").bytes)
     }
 
@@ -165,7 +184,7 @@ private func expectDecodingCode(_ code: EventDecodingError.Code, _ body: [UInt8]
         let bodies = [
             Bodies.seed(recordingId: pan), Bodies.seed(id: "x\(pan)é"), Bodies.seed(recordingId: ssn),
             Bodies.seed(extraData: ", \"\(pan)\": [" + String(repeating: "[", count: 50)),
-            Bodies.notification(body: Bodies.detailBody(extra: ", \"ani\": 4111111111111111")),
+            Bodies.notification(body: Bodies.detailBody(extra: ", \"ani\": 4111111111111111"))
         ]
         for body in bodies {
             do {

@@ -8,18 +8,20 @@ enum Bodies {
     static let recording = "6b1e1c4e-2f0a-4d7e-9c61-0d7f4c2b9a11"
     static let user = "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
 
-    static func seed(event: String = "recording:recordingAvailable", id: String = "3f0c9a1e-delivery-1",
-                     recordingId: String = recording, conversationId: String? = conversation,
-                     extraData: String = "", correlationId: String = "evt-sub-req-8847291") -> String {
+    static func seed(
+        event: String = "recording:recordingAvailable", id: String = "3f0c9a1e-delivery-1",
+        recordingId: String = recording, conversationId: String? = conversation,
+        extraData: String = "", correlationId: String = "evt-sub-req-8847291"
+    ) -> String {
         let conv = conversationId.map { #""conversationId": "\#($0)", "# } ?? ""
         return #"""
-        {"id": "\#(id)", "event": "\#(event)", "timestamp": "2026-05-01T10:05:20.000Z",
-         "correlationId": "\#(correlationId)",
-         "data": {"recordingId": "\#(recordingId)", \#(conv)"mediaUri": "https://prod-use1-recordings.s3.amazonaws.com/x.wav?X-Amz-Signature=ab12",
-                  "participants": [{"participantId": "9fb2ca78-1e3d-4a5b-8c7f-0a9b8c7d6e5f", "purpose": "customer"}],
-                  "startTime": "2026-05-01T10:00:00.000Z", "endTime": "2026-05-01T10:05:00.000Z",
-                  "direction": "INBOUND", "channel": "VOICE", "tags": [{"key": "queue", "value": "billing"}]\#(extraData)}}
-        """#
+            {"id": "\#(id)", "event": "\#(event)", "timestamp": "2026-05-01T10:05:20.000Z",
+             "correlationId": "\#(correlationId)",
+             "data": {"recordingId": "\#(recordingId)", \#(conv)"mediaUri": "https://prod-use1-recordings.s3.amazonaws.com/x.wav?X-Amz-Signature=ab12",
+                      "participants": [{"participantId": "9fb2ca78-1e3d-4a5b-8c7f-0a9b8c7d6e5f", "purpose": "customer"}],
+                      "startTime": "2026-05-01T10:00:00.000Z", "endTime": "2026-05-01T10:05:00.000Z",
+                      "direction": "INBOUND", "channel": "VOICE", "tags": [{"key": "queue", "value": "billing"}]\#(extraData)}}
+            """#
     }
 
     static func detailBody(extra: String = "", conversationId: String = conversation) -> String {
@@ -31,8 +33,10 @@ enum Bodies {
         """#
     }
 
-    static func notification(suffix: String = "customer.end", body: String = detailBody(),
-                             topicConversation: String = conversation) -> String {
+    static func notification(
+        suffix: String = "customer.end", body: String = detailBody(),
+        topicConversation: String = conversation
+    ) -> String {
         #"""
         {"topicName": "v2.detail.events.conversation.\#(topicConversation).\#(suffix)", "version": "2",
          "eventBody": \#(body), "metadata": {"CorrelationId": "7272d362-23b2-4c14-9d40-dc7b7683153a"}}
@@ -49,17 +53,19 @@ enum Bodies {
         """#
     }
 
-    static func recordingNotification(fileState: String? = "AVAILABLE", topicRecording: String? = nil,
-                                      bodyConversation: String = conversation) -> String {
+    static func recordingNotification(
+        fileState: String? = "AVAILABLE", topicRecording: String? = nil,
+        bodyConversation: String = conversation
+    ) -> String {
         let state = fileState.map { #""fileState": "\#($0)", "# } ?? ""
         let suffix = topicRecording.map { ".\($0)" } ?? ""
         return #"""
-        {"topicName": "v2.users.\#(user).conversations.\#(conversation).recordings\#(suffix)", "version": "2",
-         "eventBody": {"id": "\#(recording)", "conversationId": "\#(bodyConversation)", \#(state)
-                       "mediaUris": [{"channelId": "0", "mediaUri": "https://prod-use1-recordings.s3.amazonaws.com/a.wav?X-Amz-Signature=ab12", "waveformData": []}],
-                       "estimatedTranscodeTimeMs": 0, "actualTranscodeTimeMs": 900},
-         "metadata": {"CorrelationId": "0c9e8d7f-6a5b-4c3d-2e1f-0a9b8c7d6e5f"}}
-        """#
+            {"topicName": "v2.users.\#(user).conversations.\#(conversation).recordings\#(suffix)", "version": "2",
+             "eventBody": {"id": "\#(recording)", "conversationId": "\#(bodyConversation)", \#(state)
+                           "mediaUris": [{"channelId": "0", "mediaUri": "https://prod-use1-recordings.s3.amazonaws.com/a.wav?X-Amz-Signature=ab12", "waveformData": []}],
+                           "estimatedTranscodeTimeMs": 0, "actualTranscodeTimeMs": 900},
+             "metadata": {"CorrelationId": "0c9e8d7f-6a5b-4c3d-2e1f-0a9b8c7d6e5f"}}
+            """#
     }
 }
 

@@ -18,16 +18,21 @@ private struct Harness {
     let receiver: WebhookReceiver
     let signer = try! WebhookSigner(scheme: .standardWebhooks, secrets: [secret])
 
-    init(include: [EventDataField] = [.recordingId, .mediaUri, .participants, .startTime, .endTime, .direction,
-                                      .channel, .tags],
-         capacity: Int = 10_000,
-         tokenizer: any EventTokenizer = KeyedEventTokenizer(key: Array(repeating: 7, count: 32))!) {
+    init(
+        include: [EventDataField] = [
+            .recordingId, .mediaUri, .participants, .startTime, .endTime, .direction,
+            .channel, .tags
+        ],
+        capacity: Int = 10_000,
+        tokenizer: any EventTokenizer = KeyedEventTokenizer(key: Array(repeating: 7, count: 32))!
+    ) {
         store = InMemoryIdempotencyStore(now: wall.read)
         queue = InMemoryJobQueue<RecordingJob>(capacity: capacity, now: wall.read)
         let verifier = try! WebhookVerifier(scheme: .standardWebhooks, secrets: [secret], now: wall.read)
-        receiver = WebhookReceiver(verifier: verifier, minimiser: EventMinimiser(include: include),
-                                   tokenizer: tokenizer,
-                                   store: store, queue: queue, now: wall.read)
+        receiver = WebhookReceiver(
+            verifier: verifier, minimiser: EventMinimiser(include: include),
+            tokenizer: tokenizer,
+            store: store, queue: queue, now: wall.read)
     }
 
     func headers(_ body: [UInt8], id: String = "msg_1", timestamp: Int64? = nil) -> HTTPFields {
@@ -122,7 +127,7 @@ private func json(_ response: WebhookResponse) -> [String: String] {
             for await status in group { statuses[status, default: 0] += 1 }
         }
         #expect(statuses[202] == 1)
-        #expect((statuses[200] ?? 0) + (statuses[503] ?? 0) == 9_999)   // 503 only while the first is in flight
+        #expect((statuses[200] ?? 0) + (statuses[503] ?? 0) == 9_999)  // 503 only while the first is in flight
         #expect(try await h.jobs().count == 1)
         // Once the first completed, every further duplicate is a 200.
         for _ in 0..<100 { #expect(await h.receiver.receive(body: body, headers: headers).status == 200) }
@@ -132,8 +137,9 @@ private func json(_ response: WebhookResponse) -> [String: String] {
 
     @Test func queueRefusalIs503AndReleasesTheClaimsSoTheRetrySucceeds() async throws {
         let h = Harness(capacity: 1)
-        let filler = RecordingJob(conversationId: .random(), kind: .conversationEnded, correlationId: .random(),
-                                  receivedAt: h.wall.read())
+        let filler = RecordingJob(
+            conversationId: .random(), kind: .conversationEnded, correlationId: .random(),
+            receivedAt: h.wall.read())
         try await h.queue.enqueue(filler)
         let refused = await h.send(Bodies.seed())
         #expect(refused.status == 503)
@@ -189,7 +195,7 @@ private func json(_ response: WebhookResponse) -> [String: String] {
             ("event.duplicateMember", Bodies.seed(extraData: ", \"recordingId\": \"00000000-0000-4000-8000-000000000000\"").bytes, 400),
             ("event.malformedJSON", Array(Bodies.seed().bytes.dropLast(5)), 400),
             ("event.wrongType", Bodies.seed().replacingOccurrences(of: "\"INBOUND\"", with: "4111111111111111").bytes, 400),
-            ("event.missingConversationId", Bodies.seed(conversationId: nil).bytes, 400),
+            ("event.missingConversationId", Bodies.seed(conversationId: nil).bytes, 400)
         ]
         for (index, (code, body, status)) in cases.enumerated() {
             let response = await h.receiver.receive(body: body, headers: h.headers(body, id: "msg_bad\(index)"))
@@ -243,19 +249,19 @@ private func json(_ response: WebhookResponse) -> [String: String] {
     /// Every string field of a detail event (and the envelope) holds a card number or SSN.
     static func hostileDetail() -> String {
         let body = #"""
-        {"eventTime": 1649237504949, "conversationId": "\#(Bodies.conversation)", "participantId": "9fb2ca78-1e3d-4a5b-8c7f-0a9b8c7d6e5f",
-         "sessionId": "\#(pan)", "mediaType": "\#(panSpaced)", "provider": "\#(ssn)", "direction": "\#(ssn)",
-         "ani": "\#(pan)", "dnis": "\#(ssn)", "addressTo": "\#(panSpaced)", "addressFrom": "\#(ssn)",
-         "callbackUserName": "\#(pan)", "callbackNumbers": ["\#(pan)", "\#(ssn)"], "subject": "card \#(panSpaced)",
-         "messageType": "\#(pan)", "conversationExternalContactIds": ["\#(ssn)"], "divisionId": "\#(pan)",
-         "utilizationLabel": "\#(ssn)", "userId": "\#(pan)", "queueId": "\#(ssn)", "wrapupCode": "\#(pan)",
-         "wrapupNotes": "SSN \#(ssn) card \#(pan)", "disconnectType": "\#(pan)", "unknownField": "\#(pan)",
-         "\#(pan)": "\#(ssn)"}
-        """#
+            {"eventTime": 1649237504949, "conversationId": "\#(Bodies.conversation)", "participantId": "9fb2ca78-1e3d-4a5b-8c7f-0a9b8c7d6e5f",
+             "sessionId": "\#(pan)", "mediaType": "\#(panSpaced)", "provider": "\#(ssn)", "direction": "\#(ssn)",
+             "ani": "\#(pan)", "dnis": "\#(ssn)", "addressTo": "\#(panSpaced)", "addressFrom": "\#(ssn)",
+             "callbackUserName": "\#(pan)", "callbackNumbers": ["\#(pan)", "\#(ssn)"], "subject": "card \#(panSpaced)",
+             "messageType": "\#(pan)", "conversationExternalContactIds": ["\#(ssn)"], "divisionId": "\#(pan)",
+             "utilizationLabel": "\#(ssn)", "userId": "\#(pan)", "queueId": "\#(ssn)", "wrapupCode": "\#(pan)",
+             "wrapupNotes": "SSN \#(ssn) card \#(pan)", "disconnectType": "\#(pan)", "unknownField": "\#(pan)",
+             "\#(pan)": "\#(ssn)"}
+            """#
         return #"""
-        {"topicName": "v2.detail.events.conversation.\#(Bodies.conversation).wrapup", "version": "\#(pan)",
-         "eventBody": \#(body), "metadata": {"CorrelationId": "\#(pan)"}, "x": "\#(ssn)"}
-        """#
+            {"topicName": "v2.detail.events.conversation.\#(Bodies.conversation).wrapup", "version": "\#(pan)",
+             "eventBody": \#(body), "metadata": {"CorrelationId": "\#(pan)"}, "x": "\#(ssn)"}
+            """#
     }
 
     static func hostileSeed() -> String {
@@ -277,16 +283,21 @@ private func json(_ response: WebhookResponse) -> [String: String] {
 
     static let tokenizers: [any EventTokenizer] = [
         KeyedEventTokenizer(key: Array(repeating: 7, count: 32))!,
-        RedactionEventTokenizer(tokenKey: try! TokenKey(Array(repeating: 9, count: 32))),
+        RedactionEventTokenizer(tokenKey: try! TokenKey(Array(repeating: 9, count: 32)))
     ]
 
     @Test(arguments: [0, 1])
     func noCardNumberOrSSNSurvivesIntoTheJobTheResponseOrTheCounters(tokenizerIndex: Int) async throws {
-        let everything: [EventDataField] = [.recordingId, .conversationId, .mediaUri, .participants, .startTime,
-                                            .endTime, .direction, .channel, .tags] +
-            ["ani", "dnis", "addressTo", "addressFrom", "callbackUserName", "callbackNumbers", "subject",
-             "externalContactId", "externalOrganizationId", "wrapupNotes", "queueId", "divisionId", "userId",
-             "wrapupCode", "disconnectType", "participantId", "sessionId", "provider", "messageType"].map(EventDataField.other)
+        let everything: [EventDataField] =
+            [
+                .recordingId, .conversationId, .mediaUri, .participants, .startTime,
+                .endTime, .direction, .channel, .tags
+            ]
+            + [
+                "ani", "dnis", "addressTo", "addressFrom", "callbackUserName", "callbackNumbers", "subject",
+                "externalContactId", "externalOrganizationId", "wrapupNotes", "queueId", "divisionId", "userId",
+                "wrapupCode", "disconnectType", "participantId", "sessionId", "provider", "messageType"
+            ].map(EventDataField.other)
         let h = Harness(include: everything, tokenizer: Self.tokenizers[tokenizerIndex])
         for (index, body) in [Self.hostileDetail(), Self.hostileSeed()].enumerated() {
             let response = await h.send(body, id: "msg_pii\(index)")
@@ -304,8 +315,8 @@ private func json(_ response: WebhookResponse) -> [String: String] {
             assertClean(dumped)
         }
         let detailJob = try #require(jobs.first { $0.kind == .conversationEnded })
-        #expect(detailJob.metadata?.mediaType == nil)            // an unknown "channel" that looks like data is dropped
-        #expect(detailJob.metadata?.divisionId == nil)           // not a UUID: dropped, not carried as text
+        #expect(detailJob.metadata?.mediaType == nil)  // an unknown "channel" that looks like data is dropped
+        #expect(detailJob.metadata?.divisionId == nil)  // not a UUID: dropped, not carried as text
         #expect(detailJob.metadata?.tokens?["ani"] != nil)
         #expect(detailJob.metadata?.tokens?["wrapupNotes"] != nil)
         #expect(detailJob.correlationId.rawValue.hasPrefix("tok_"))
@@ -320,8 +331,10 @@ private func json(_ response: WebhookResponse) -> [String: String] {
         var dumped = ""
         dump(event, to: &dumped)
         assertClean(dumped)
-        for broken in [Self.hostileDetail().replacingOccurrences(of: "\"ani\": \"\(Self.pan)\"", with: "\"ani\": \(Self.pan)"),
-                       String(Self.hostileSeed().dropLast(4))] {
+        for broken in [
+            Self.hostileDetail().replacingOccurrences(of: "\"ani\": \"\(Self.pan)\"", with: "\"ani\": \(Self.pan)"),
+            String(Self.hostileSeed().dropLast(4))
+        ] {
             do {
                 _ = try EventDecoder().decode(broken.bytes)
                 Issue.record("expected an error")
@@ -335,7 +348,7 @@ private func json(_ response: WebhookResponse) -> [String: String] {
         let t = RedactionEventTokenizer(tokenKey: try TokenKey(Array(repeating: 9, count: 32)))
         #expect(t.isSafeIdentifier("evt-sub-req-8847291"))
         #expect(t.isSafeIdentifier(Bodies.conversation))
-        #expect(!t.isSafeIdentifier("req-a@b.co"))             // an e-mail shape fails the charset anyway
+        #expect(!t.isSafeIdentifier("req-a@b.co"))  // an e-mail shape fails the charset anyway
         #expect(!t.isSafeIdentifier("4111-1111-1111-1111"))
         #expect(t.token(for: Self.pan, field: "ani") == t.token(for: Self.pan, field: "ani"))
         #expect(t.token(for: Self.pan, field: "ani") != t.token(for: Self.pan, field: "dnis"))

@@ -23,13 +23,17 @@ private func at(_ seconds: Int64) -> @Sendable () -> Date {
     { Date(timeIntervalSince1970: TimeInterval(seconds)) }
 }
 
-private func swhHeaders(signature: String = swhSignature, id: String = swhID,
-                        timestamp: String = String(swhTimestamp)) -> HTTPFields {
+private func swhHeaders(
+    signature: String = swhSignature, id: String = swhID,
+    timestamp: String = String(swhTimestamp)
+) -> HTTPFields {
     ["webhook-id": id, "webhook-timestamp": timestamp, "webhook-signature": signature]
 }
 
-func expectCode(_ code: WebhookVerificationError.Code, _ body: () throws -> Void,
-                sourceLocation: SourceLocation = #_sourceLocation) {
+func expectCode(
+    _ code: WebhookVerificationError.Code, _ body: () throws -> Void,
+    sourceLocation: SourceLocation = #_sourceLocation
+) {
     do {
         try body()
         Issue.record("expected \(code), got success", sourceLocation: sourceLocation)
@@ -61,21 +65,25 @@ func expectCode(_ code: WebhookVerificationError.Code, _ body: () throws -> Void
     }
 
     @Test func secretWithoutPrefixVerifiesToo() throws {
-        let bare = try WebhookVerifier(scheme: .standardWebhooks, secrets: ["MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"],
-                                       now: at(swhTimestamp))
+        let bare = try WebhookVerifier(
+            scheme: .standardWebhooks, secrets: ["MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"],
+            now: at(swhTimestamp))
         _ = try bare.verify(body: swhBody, headers: swhHeaders())
     }
 
     @Test func headerNamesAreCaseInsensitive() throws {
-        let headers: HTTPFields = ["Webhook-Id": swhID, "WEBHOOK-TIMESTAMP": String(swhTimestamp),
-                                   "Webhook-Signature": swhSignature]
+        let headers: HTTPFields = [
+            "Webhook-Id": swhID, "WEBHOOK-TIMESTAMP": String(swhTimestamp),
+            "Webhook-Signature": swhSignature
+        ]
         _ = try verifier.verify(body: swhBody, headers: headers)
     }
 
     @Test func wrongSignatureFails() {
         expectCode(.noMatchingSignature) {
-            _ = try verifier.verify(body: swhBody,
-                                    headers: swhHeaders(signature: "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OA="))
+            _ = try verifier.verify(
+                body: swhBody,
+                headers: swhHeaders(signature: "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OA="))
         }
     }
 
@@ -84,7 +92,7 @@ func expectCode(_ code: WebhookVerificationError.Code, _ body: () throws -> Void
             "v1,Ceo5qEr07ixe2NLpvHk3FH9bwy/WavXrAFQ/9tdO6mc=",
             "v2,Ceo5qEr07ixe2NLpvHk3FH9bwy/WavXrAFQ/9tdO6mc=",
             swhSignature,
-            "v1,Ceo5qEr07ixe2NLpvHk3FH9bwy/WavXrAFQ/9tdO6mc=",
+            "v1,Ceo5qEr07ixe2NLpvHk3FH9bwy/WavXrAFQ/9tdO6mc="
         ].joined(separator: " ")
         _ = try verifier.verify(body: swhBody, headers: swhHeaders(signature: header))
     }
@@ -95,9 +103,9 @@ func expectCode(_ code: WebhookVerificationError.Code, _ body: () throws -> Void
     }
 
     @Test(arguments: [
-        "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",   // 32 chars: no padding needed
-        "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaS",    // 31 chars: needs one '='
-        "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSwBr", // 34 chars: needs two '='
+        "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",  // 32 chars: no padding needed
+        "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaS",  // 31 chars: needs one '='
+        "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSwBr"  // 34 chars: needs two '='
     ])
     func secretsNeedingZeroOneOrTwoPaddingCharactersWork(secret: String) throws {
         for form in [secret, "whsec_" + secret] {
@@ -134,8 +142,10 @@ func expectCode(_ code: WebhookVerificationError.Code, _ body: () throws -> Void
         }
     }
 
-    @Test(arguments: ["hello", "1614265330.0", "-1614265330", "+1614265330", "01614265330", "1e9", " 1614265330",
-                      "16142653300000000"])
+    @Test(arguments: [
+        "hello", "1614265330.0", "-1614265330", "+1614265330", "01614265330", "1e9", " 1614265330",
+        "16142653300000000"
+    ])
     func nonIntegerTimestampsAreMalformed(timestamp: String) {
         expectCode(.malformedHeader) {
             _ = try verifier.verify(body: swhBody, headers: swhHeaders(timestamp: timestamp))
@@ -241,7 +251,8 @@ func expectCode(_ code: WebhookVerificationError.Code, _ body: () throws -> Void
     }
 
     @Test func otherSchemesAndWrongV1AreSkipped() throws {
-        let header = "t=1700000000,v0=00,v1=" + String(repeating: "ab", count: 32)
+        let header =
+            "t=1700000000,v0=00,v1=" + String(repeating: "ab", count: 32)
             + ",v1=8042376f6ca064adbe037642a718227dfd59047137eb49497a54c49eb0cfb724,foo=bar"
         _ = try verifier.verify(body: stripeBody, headers: ["stripe-signature": header])
     }
@@ -249,7 +260,8 @@ func expectCode(_ code: WebhookVerificationError.Code, _ body: () throws -> Void
     @Test func failures() throws {
         expectCode(.missingHeaders) { _ = try verifier.verify(body: stripeBody, headers: [:]) }
         expectCode(.malformedHeader) {
-            _ = try verifier.verify(body: stripeBody, headers: ["Stripe-Signature": "v1=8042376f6ca064adbe037642a718227dfd59047137eb49497a54c49eb0cfb724"])
+            _ = try verifier.verify(
+                body: stripeBody, headers: ["Stripe-Signature": "v1=8042376f6ca064adbe037642a718227dfd59047137eb49497a54c49eb0cfb724"])
         }
         expectCode(.malformedHeader) {
             _ = try verifier.verify(body: stripeBody, headers: ["Stripe-Signature": "t=1700000000,t=1700000000," + stripeHeader.dropFirst(13)])
@@ -269,8 +281,9 @@ func expectCode(_ code: WebhookVerificationError.Code, _ body: () throws -> Void
     }
 
     @Test func customHeaderName() throws {
-        let custom = try WebhookVerifier(scheme: .stripeStyle(header: "X-Vigil-Signature"), secrets: [stripeSecret],
-                                         now: at(1_700_000_000))
+        let custom = try WebhookVerifier(
+            scheme: .stripeStyle(header: "X-Vigil-Signature"), secrets: [stripeSecret],
+            now: at(1_700_000_000))
         _ = try custom.verify(body: stripeBody, headers: ["x-vigil-signature": stripeHeader])
         expectCode(.missingHeaders) { _ = try custom.verify(body: stripeBody, headers: ["Stripe-Signature": stripeHeader]) }
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @_spi(VigilInternal) import VigilCore
+
 @testable import VigilEvidence
 
 /// A stand-in AEAD for the vault's logic tests only — encrypt-then-MAC from HMAC-SHA256 (keystream
@@ -94,23 +95,24 @@ struct EvidenceVaultTests {
             #expect(error?.code == code, "\(String(describing: error))")
         }
         var flipped = envelope
-        flipped[flipped.count - 40] ^= 1                                          // ciphertext
+        flipped[flipped.count - 40] ^= 1  // ciphertext
         try await expectFailure(flipped, .authenticationFailed)
         flipped = envelope
-        flipped[flipped.count - 1] ^= 1                                           // tag
+        flipped[flipped.count - 1] ^= 1  // tag
         try await expectFailure(flipped, .authenticationFailed)
         let text = String(decoding: envelope, as: UTF8.self)
         let relabelled = Array(text.replacingOccurrences(of: "\"recordingId\":\"rec-1\"", with: "\"recordingId\":\"rec-2\"").utf8)
         #expect(relabelled != envelope)
-        try await expectFailure(relabelled, .authenticationFailed)                // header (associated data)
+        try await expectFailure(relabelled, .authenticationFailed)  // header (associated data)
         let moved = "ev_" + String(repeating: "0", count: 32)
-        try await expectFailure(envelope, .authenticationFailed, id: moved)       // stored under another id
+        try await expectFailure(envelope, .authenticationFailed, id: moved)  // stored under another id
         try await expectFailure(Array(envelope.prefix(8)), .malformedEnvelope)
         try await expectFailure(Array("not an envelope at all".utf8), .malformedEnvelope)
         // A vault whose provider lacks the KEK that wrapped the key.
         try await store.put(envelope, id: receipt.objectId)
-        let stranger = EvidenceVault(store: store, sealer: TestSealer(),
-                                     keys: try SealingKeyProvider(keys: ["kek-b": Self.kekB], current: "kek-b", sealer: TestSealer()))
+        let stranger = EvidenceVault(
+            store: store, sealer: TestSealer(),
+            keys: try SealingKeyProvider(keys: ["kek-b": Self.kekB], current: "kek-b", sealer: TestSealer()))
         let unknown = await #expect(throws: EvidenceError.self) { _ = try await stranger.open(receipt.objectId) }
         #expect(unknown?.code == .unknownKey)
         // No description carries key material or evidence bytes.
@@ -142,7 +144,9 @@ struct EvidenceVaultTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
         #expect(throws: EvidenceError.self) { try SealingKeyProvider(keys: ["k": [1, 2, 3]], current: "k", sealer: TestSealer()) }
         #expect(throws: EvidenceError.self) { try SealingKeyProvider(keys: ["k": Self.kekA], current: "other", sealer: TestSealer()) }
-        let missing = await #expect(throws: EvidenceError.self) { _ = try await Self.vault(directory).open("ev_" + String(repeating: "a", count: 32)) }
+        let missing = await #expect(throws: EvidenceError.self) {
+            _ = try await Self.vault(directory).open("ev_" + String(repeating: "a", count: 32))
+        }
         #expect(missing?.code == .notFound)
         try await store.delete(id: "ev_" + String(repeating: "a", count: 32))  // nothing there: no error
     }
@@ -157,11 +161,13 @@ struct EvidenceLinkTests {
     @Test("A link verifies until it expires; a changed id, expiry or signature, or a too-long lifetime, does not")
     func links() throws {
         let clock = Clock()
-        let links = try EvidenceLinks(base: URL(string: "https://vigil.example.com/evidence")!, secret: Array(repeating: 7, count: 32),
-                                      now: { clock.now })
+        let links = try EvidenceLinks(
+            base: URL(string: "https://vigil.example.com/evidence")!, secret: Array(repeating: 7, count: 32),
+            now: { clock.now })
         let id = "ev_" + String(repeating: "ab", count: 16)
         let url = links.link(for: id, expiresIn: .seconds(900))
-        let items = Dictionary(uniqueKeysWithValues: (URLComponents(url: url, resolvingAgainstBaseURL: false)?.queryItems ?? []).map { ($0.name, $0.value ?? "") })
+        let items = Dictionary(
+            uniqueKeysWithValues: (URLComponents(url: url, resolvingAgainstBaseURL: false)?.queryItems ?? []).map { ($0.name, $0.value ?? "") })
         #expect(url.path == "/evidence/\(id)")
         #expect(items["expires"] == "1800000900")
         let signature = try #require(items["signature"])

@@ -47,7 +47,7 @@ actor FaultyIdempotencyStore: IdempotencyStore {
         }
         let date = now()
         let existing = records[key]
-        if fault == .nonAtomicClaim { await Task.yield() }   // check-then-act with a suspension between
+        if fault == .nonAtomicClaim { await Task.yield() }  // check-then-act with a suspension between
         if let record = existing, isLive(record, at: date) {
             if record.fingerprint != fingerprint, fault != .ignoresFingerprint { return .conflict }
             if var outcome = record.outcome {
@@ -57,8 +57,9 @@ actor FaultyIdempotencyStore: IdempotencyStore {
             return .inProgress(until: record.expiresAt)
         }
         let token = LeaseToken()
-        records[key] = Record(fingerprint: fingerprint, token: token, outcome: nil,
-                              expiresAt: date.addingTimeInterval(lease.seconds))
+        records[key] = Record(
+            fingerprint: fingerprint, token: token, outcome: nil,
+            expiresAt: date.addingTimeInterval(lease.seconds))
         return .acquired(token)
     }
 

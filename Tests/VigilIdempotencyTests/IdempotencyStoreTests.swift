@@ -7,9 +7,10 @@ import VigilTesting
 @Suite("InMemoryIdempotencyStore")
 struct InMemoryIdempotencyStoreTests {
     @Test func passesTheConformanceSuite() async throws {
-        try await IdempotencyStoreConformance.run(makeStore: { now in
-            InMemoryIdempotencyStore(now: now)
-        }, clock: TestClock())
+        try await IdempotencyStoreConformance.run(
+            makeStore: { now in
+                InMemoryIdempotencyStore(now: now)
+            }, clock: TestClock())
     }
 
     @Test func passesTheConformanceSuiteWhenOneStoreIsSharedAndPurgedOnEveryAccess() async throws {
@@ -26,19 +27,20 @@ struct InMemoryIdempotencyStoreTests {
                 Issue.record("fresh key not acquired"); return
             }
             if n.isMultiple(of: 2) {
-                try await store.complete("k\(n)", token: token,
-                                         outcome: StoredOutcome(status: "ok", completedAt: clock.wallNow), retain: .seconds(30))
+                try await store.complete(
+                    "k\(n)", token: token,
+                    outcome: StoredOutcome(status: "ok", completedAt: clock.wallNow), retain: .seconds(30))
             }
         }
         #expect(await store.count == 100)
-        clock.advance(by: .seconds(20))            // leases gone, retained records live
+        clock.advance(by: .seconds(20))  // leases gone, retained records live
         #expect(await store.purgeExpired() == 50)
         #expect(await store.count == 50)
-        clock.advance(by: .seconds(40))            // retention gone, but only 40 s since the last purge
+        clock.advance(by: .seconds(40))  // retention gone, but only 40 s since the last purge
         _ = try await store.claim("other", fingerprint: "fp", lease: .seconds(10))
         #expect(await store.count == 51, "no sweep before purgeInterval")
-        clock.advance(by: .seconds(20))            // 60 s since the last purge
-        _ = try await store.claim("another", fingerprint: "fp", lease: .seconds(10))   // an access sweeps
+        clock.advance(by: .seconds(20))  // 60 s since the last purge
+        _ = try await store.claim("another", fingerprint: "fp", lease: .seconds(10))  // an access sweeps
         #expect(await store.count == 1)
     }
 
@@ -65,13 +67,15 @@ struct InMemoryIdempotencyStoreTests {
             #expect(!error.description.contains("4111"))
         }
         let invalidRetain = await #expect(throws: IdempotencyError.self) {
-            try await store.complete("k", token: LeaseToken(), outcome: StoredOutcome(status: "x", completedAt: Date()),
-                                     retain: .zero)
+            try await store.complete(
+                "k", token: LeaseToken(), outcome: StoredOutcome(status: "x", completedAt: Date()),
+                retain: .zero)
         }
         #expect(invalidRetain?.code == .invalidDuration)
         let lost = await #expect(throws: IdempotencyError.self) {
-            try await store.complete("k", token: LeaseToken(), outcome: StoredOutcome(status: "x", completedAt: Date()),
-                                     retain: .seconds(1))
+            try await store.complete(
+                "k", token: LeaseToken(), outcome: StoredOutcome(status: "x", completedAt: Date()),
+                retain: .seconds(1))
         }
         #expect(lost?.code == .leaseLost)
         #expect(IdempotencyError(code: .storageFailure, detail: "timeout").isRetryable)
@@ -94,9 +98,10 @@ struct IdempotencyConformanceCatchesFaultsTests {
     @Test(arguments: FaultyIdempotencyStore.Fault.allCases)
     func theTargetedPropertyFails(fault: FaultyIdempotencyStore.Fault) async throws {
         do {
-            try await IdempotencyStoreConformance.run(makeStore: { now in
-                FaultyIdempotencyStore(fault: fault, now: now)
-            }, clock: TestClock(), properties: [fault.caughtBy])
+            try await IdempotencyStoreConformance.run(
+                makeStore: { now in
+                    FaultyIdempotencyStore(fault: fault, now: now)
+                }, clock: TestClock(), properties: [fault.caughtBy])
             Issue.record("the suite passed a store with fault \(fault)")
         } catch let failure as ConformanceFailure {
             #expect(failure.suite == "IdempotencyStoreConformance")
@@ -107,17 +112,19 @@ struct IdempotencyConformanceCatchesFaultsTests {
     @Test(arguments: FaultyIdempotencyStore.Fault.allCases)
     func theFullSuiteFails(fault: FaultyIdempotencyStore.Fault) async throws {
         await #expect(throws: ConformanceFailure.self) {
-            try await IdempotencyStoreConformance.run(makeStore: { now in
-                FaultyIdempotencyStore(fault: fault, now: now)
-            }, clock: TestClock())
+            try await IdempotencyStoreConformance.run(
+                makeStore: { now in
+                    FaultyIdempotencyStore(fault: fault, now: now)
+                }, clock: TestClock())
         }
     }
 
     @Test func aCorrectFakeInTheSameMouldPasses() async throws {
         // Guards the fault tests: the fake minus its fault must conform, so each failure above is the
         // fault's doing. `nonAtomicClaim` only bites when claims race; run it on the other properties.
-        try await IdempotencyStoreConformance.run(makeStore: { now in
-            FaultyIdempotencyStore(fault: .nonAtomicClaim, now: now)
-        }, clock: TestClock(), properties: IdempotencyStoreConformance.Property.allCases.filter { $0 != .exactlyOneWinner })
+        try await IdempotencyStoreConformance.run(
+            makeStore: { now in
+                FaultyIdempotencyStore(fault: .nonAtomicClaim, now: now)
+            }, clock: TestClock(), properties: IdempotencyStoreConformance.Property.allCases.filter { $0 != .exactlyOneWinner })
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VigilTesting
+
 @testable import VigilModels
 
 /// `VigilJSON.decode` (the single-pass strict reader and its tape decoder) against the reference,
@@ -53,7 +54,7 @@ struct DecoderDifferentialTests {
         Subject("oauth_token", OAuthTokenResponse.self),
         Subject("sta_transcript", STATranscriptDocument.self),
         Subject("seed_subscription", EventSubscription.self),
-        Subject("seed_verdict", ComplianceVerdict.self),
+        Subject("seed_verdict", ComplianceVerdict.self)
     ]
 
     @Test(arguments: subjects)
@@ -126,8 +127,9 @@ struct DecoderDifferentialTests {
             #expect(try VigilJSON.decode(Double.self, from: text) == 0, "\(text)")
             #expect(try StrictJSON.validate(Array(text.utf8)) == ())
         }
-        #expect((try? VigilJSON.decodeWithFoundation(Double.self, from: Data("0e1".utf8))) == nil,
-                "if this starts failing, Foundation fixed the bug and the fuzz harness's exception can go")
+        #expect(
+            (try? VigilJSON.decodeWithFoundation(Double.self, from: Data("0e1".utf8))) == nil,
+            "if this starts failing, Foundation fixed the bug and the fuzz harness's exception can go")
     }
 
     // MARK: - Variant writer
@@ -214,8 +216,10 @@ struct DecoderDifferentialTests {
             let spellings: [String]
             if number.rounded() == number, abs(number) < 1e15 {
                 let integer = Int64(number)
-                spellings = ["\(integer)", "\(integer).0", "\(integer)e0", "\(integer)0E-1", "\(integer).000", "9007199254740991",
-                             "-9007199254740991", "0", "-0", "1.7976931348623157e308", "5e-324", "0.5"]
+                spellings = [
+                    "\(integer)", "\(integer).0", "\(integer)e0", "\(integer)0E-1", "\(integer).000", "9007199254740991",
+                    "-9007199254740991", "0", "-0", "1.7976931348623157e308", "5e-324", "0.5"
+                ]
             } else {
                 spellings = [Self.plain(number), "\(number)e0", "\(number * 10)E-1", "1e-400", "-0.0", "2.2250738585072014e-308"]
             }
@@ -236,13 +240,16 @@ struct TimestampDifferentialTests {
         let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
         let whole = Date.ISO8601FormatStyle()
         for round in 0..<5_000 {
-            let year = round % 10 == 0 ? [1, 1600, 1900, 1970, 2000, 2024, 2100, 9999].randomElement(using: &random)!
-                                       : Int.random(in: 1900...2200, using: &random)
+            let year =
+                round % 10 == 0
+                ? [1, 1600, 1900, 1970, 2000, 2024, 2100, 9999].randomElement(using: &random)!
+                : Int.random(in: 1900...2200, using: &random)
             let month = Int.random(in: 1...12, using: &random)
             let day = round % 7 == 0 ? [28, 29, 30, 31].randomElement(using: &random)! : Int.random(in: 1...28, using: &random)
-            var text = String(format: "%04d-%02d-%02dT%02d:%02d:%02d", year, month, day,
-                              Int.random(in: 0...23, using: &random), Int.random(in: 0...59, using: &random),
-                              Int.random(in: 0...59, using: &random))
+            var text = String(
+                format: "%04d-%02d-%02dT%02d:%02d:%02d", year, month, day,
+                Int.random(in: 0...23, using: &random), Int.random(in: 0...59, using: &random),
+                Int.random(in: 0...59, using: &random))
             if round % 2 == 0 { text += String(format: ".%03d", Int.random(in: 0...999, using: &random)) }
             text += "Z"
             let reference = (try? style.parse(text)) ?? (try? whole.parse(text))
@@ -257,9 +264,11 @@ struct TimestampDifferentialTests {
     }
 
     @Test func nearMissesLeaveTheFastPath() {
-        for text in ["2026-02-29T10:00:00Z", "2026-13-01T10:00:00Z", "2026-04-31T10:00:00Z", "2026-05-01T24:00:00Z",
-                     "2026-05-01T10:60:00Z", "2026-05-01T10:00:60Z", "2026-05-01 10:00:00Z", "2026-05-01T10:00:00.12Z",
-                     "2026-05-01T10:00:00+00:00", "0000-01-01T00:00:00Z", "1500-03-01T00:00:00Z", "2026-05-01T10:00:00.1234Z", "２026-05-01T10:00:00Z"] {
+        for text in [
+            "2026-02-29T10:00:00Z", "2026-13-01T10:00:00Z", "2026-04-31T10:00:00Z", "2026-05-01T24:00:00Z",
+            "2026-05-01T10:60:00Z", "2026-05-01T10:00:60Z", "2026-05-01 10:00:00Z", "2026-05-01T10:00:00.12Z",
+            "2026-05-01T10:00:00+00:00", "0000-01-01T00:00:00Z", "1500-03-01T00:00:00Z", "2026-05-01T10:00:00.1234Z", "２026-05-01T10:00:00Z"
+        ] {
             #expect(VigilJSON.parseUTCTimestamp(text) == nil, "\(text)")
         }
         #expect(VigilJSON.parseUTCTimestamp("2024-02-29T23:59:59.999Z")?.timeIntervalSince1970 == 1_709_251_199.999)
@@ -284,9 +293,11 @@ struct GenesysIDDifferentialTests {
             if round % 51 == 0 { bytes.append(UInt8(ascii: "0")) }
             let text = String(decoding: bytes, as: UTF8.self)
             let foundation = UUID(uuidString: text).map { $0.uuidString.lowercased() }
-            let canonical = text.utf8.count == 36 && text.utf8.enumerated().allSatisfy { index, byte in
-                [8, 13, 18, 23].contains(index) ? byte == UInt8(ascii: "-") : Self.isHex(byte)
-            }
+            let canonical =
+                text.utf8.count == 36
+                && text.utf8.enumerated().allSatisfy { index, byte in
+                    [8, 13, 18, 23].contains(index) ? byte == UInt8(ascii: "-") : Self.isHex(byte)
+                }
             let id = GenesysID(text)
             // Exactly the canonical form is accepted, and then Foundation reads the same UUID. Foundation
             // (sscanf underneath) also takes spaces and misplaced dashes; those are refused.
@@ -296,7 +307,7 @@ struct GenesysIDDifferentialTests {
         #expect(GenesysID("2F7BF00A-0FC2-4D6A-9B56-92238191433E")?.rawValue == "2f7bf00a-0fc2-4d6a-9b56-92238191433e")
         #expect(GenesysID("2f7bf00a-0fc2-4d6a-9b56-92238191433") == nil)
         #expect(GenesysID("２f7bf00a-0fc2-4d6a-9b56-92238191433") == nil)
-        #expect(GenesysID("1dc7d18d-2036-4c2d-842b-5d-43cd56058") == nil)   // Foundation accepts this
+        #expect(GenesysID("1dc7d18d-2036-4c2d-842b-5d-43cd56058") == nil)  // Foundation accepts this
         #expect(GenesysID(" E34F937-5677-4349-A80B-A4EFF9F40F9E") == nil)  // and this
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VigilModels
 
 /// A one-field wrapper for decoding bare values.
@@ -8,14 +9,17 @@ struct Box<V: Codable>: Codable { var v: V }
 @Suite("Open enums, dates and JSONValue")
 struct OpenEnumAndJSONTests {
     /// Decodes `{"v": raw}` as `T`, checks the case, and checks the raw string survives re-encoding.
-    func roundTrip<T: OpenStringEnum>(_ type: T.Type, _ raw: String, expect expected: T,
-                                      sourceLocation: SourceLocation = #_sourceLocation) throws {
+    func roundTrip<T: OpenStringEnum>(
+        _ type: T.Type, _ raw: String, expect expected: T,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
         let json = "{\"v\":\"\(raw)\"}"
         let value = try VigilJSON.decode(Box<T>.self, from: json).v
         #expect(value == expected, sourceLocation: sourceLocation)
         #expect(value.rawValue == raw, sourceLocation: sourceLocation)
-        #expect(String(decoding: try VigilJSON.encode(Box(v: value)), as: UTF8.self) == json,
-                sourceLocation: sourceLocation)
+        #expect(
+            String(decoding: try VigilJSON.encode(Box(v: value)), as: UTF8.self) == json,
+            sourceLocation: sourceLocation)
     }
 
     @Test func unknownValuesRoundTripThroughOther() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VigilModels
 
 /// Errors and descriptions never carry offending values, secrets or PII.
@@ -11,8 +12,10 @@ struct PrivacyTests {
     func renderings(_ error: ModelDecodingError) -> [String] {
         var dumped = ""
         dump(error, to: &dumped)
-        return [error.description, error.debugDescription, error.path, error.reason, "\(error)",
-                String(reflecting: error), dumped, error.localizedDescription]
+        return [
+            error.description, error.debugDescription, error.path, error.reason, "\(error)",
+            String(reflecting: error), dumped, error.localizedDescription
+        ]
     }
 
     @Test(arguments: [
@@ -22,7 +25,7 @@ struct PrivacyTests {
         #"{"recordingId":"a1b2c3d4-e5f6-7890-abcd-ef1234567890","verdict":"COMPLIANT","confidenceScore":0.5,"timestampOffsetMs":4111111111111111.5,"correlationId":"c-1"}"#,
         #"{"recordingId":"a1b2c3d4-e5f6-7890-abcd-ef1234567890","verdict":"COMPLIANT","confidenceScore":0.5,"correlationId":"4111 1111 1111 1111"}"#,
         #"{"recordingId":"a1b2c3d4-e5f6-7890-abcd-ef1234567890","verdict":4111111111111111,"confidenceScore":0.5,"correlationId":"c-1"}"#,
-        #"{"recordingId":"4111111111111111"#,
+        #"{"recordingId":"4111111111111111"#
     ])
     func verdictErrorsNeverEchoTheValue(json: String) {
         guard let error = decodeFailure(ComplianceVerdict.self, json) else { return }
@@ -33,7 +36,8 @@ struct PrivacyTests {
     }
 
     @Test func wrongTypeWithPANNamesOnlyFieldAndType() throws {
-        let json = #"{"recordingId":"a1b2c3d4-e5f6-7890-abcd-ef1234567890","verdict":"COMPLIANT","confidenceScore":"4111111111111111","correlationId":"c-1"}"#
+        let json =
+            #"{"recordingId":"a1b2c3d4-e5f6-7890-abcd-ef1234567890","verdict":"COMPLIANT","confidenceScore":"4111111111111111","correlationId":"c-1"}"#
         let error = try #require(decodeFailure(ComplianceVerdict.self, json))
         #expect(error == ModelDecodingError(code: .wrongType, path: "confidenceScore", reason: "expected number"))
     }
@@ -76,7 +80,8 @@ struct PrivacyTests {
 
     @Test func subscriptionNeverShowsSecretOrHeaderValues() throws {
         let subscription = try VigilJSON.decode(EventSubscription.self, from: fixture("seed_subscription"))
-        let texts = allRenderings(subscription) + allRenderings(subscription.destination)
+        let texts =
+            allRenderings(subscription) + allRenderings(subscription.destination)
             + allRenderings(subscription.destination.authentication!)
             + allRenderings(subscription.destination.authentication!.clientSecret!)
         for text in texts {
@@ -90,8 +95,9 @@ struct PrivacyTests {
         keyed.url = try #require(URL(string: "https://fn.example/api/hook?code=s3cr3tKey"))
         for text in allRenderings(keyed) { #expect(!text.contains("s3cr3tKey"), "leaked in: \(text)") }
         // The secret is still encoded on the wire (it is a reference to an encrypted secret).
-        #expect(String(decoding: try VigilJSON.encode(subscription), as: UTF8.self)
-            .contains("encrypted-client-secret-reference"))
+        #expect(
+            String(decoding: try VigilJSON.encode(subscription), as: UTF8.self)
+                .contains("encrypted-client-secret-reference"))
     }
 
     @Test func tokensURLsAndPIINeverPrinted() throws {
@@ -103,18 +109,22 @@ struct PrivacyTests {
         for text in allRenderings(recording) + allRenderings(recording.mediaUris!) {
             #expect(!text.contains("X-Amz-Signature"), "leaked in: \(text)")
         }
-        let event = try VigilJSON.decode(UserEndEvent.self, from: """
-            {"eventTime":1,"conversationId":"2f7bf00a-0fc2-4d6a-9b56-92238191433e","ani":"tel:+15551234567",
-             "dnis":"tel:+15557654321","callbackNumbers":["+15550001111"],"callbackUserName":"Jane Doe"}
-            """)
+        let event = try VigilJSON.decode(
+            UserEndEvent.self,
+            from: """
+                {"eventTime":1,"conversationId":"2f7bf00a-0fc2-4d6a-9b56-92238191433e","ani":"tel:+15551234567",
+                 "dnis":"tel:+15557654321","callbackNumbers":["+15550001111"],"callbackUserName":"Jane Doe"}
+                """)
         for text in allRenderings(event) {
             for secret in ["5551234567", "5557654321", "5550001111", "Jane Doe"] {
                 #expect(!text.contains(secret), "leaked in: \(text)")
             }
         }
         let document = try VigilJSON.decode(STATranscriptDocument.self, from: fixture("sta_transcript"))
-        for text in [document.description, document.allPhrases[0].description,
-                     document.allPhrases[0].words![0].description] {
+        for text in [
+            document.description, document.allPhrases[0].description,
+            document.allPhrases[0].words![0].description
+        ] {
             #expect(!text.contains("card number"))
         }
         for text in allRenderings(document.participants!) { #expect(!text.contains("5551234567")) }

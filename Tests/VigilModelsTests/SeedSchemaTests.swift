@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VigilModels
 
 @Suite("Seed schemas")
@@ -13,20 +14,25 @@ struct SeedSchemaTests {
         #expect(subscription.eventData.include.first == .recordingId)
         #expect(subscription.destination.authentication?.type == .oauth2)
         #expect(subscription.destination.authentication?.clientSecret?.value == "encrypted-client-secret-reference")
-        #expect(subscription.retryPolicy == DeliveryRetryPolicy(maxRetries: 3, backoffStrategy: .exponential,
-                                                                initialDelayMs: 1000))
+        #expect(
+            subscription.retryPolicy
+                == DeliveryRetryPolicy(
+                    maxRetries: 3, backoffStrategy: .exponential,
+                    initialDelayMs: 1000))
         #expect(try JSONValue(encoding: subscription) == JSONValue(parsing: data))
     }
 
     @Test func verdictDecodesExactlyAndRoundTrips() throws {
         let data = try fixture("seed_verdict")
         let verdict = try VigilJSON.decode(ComplianceVerdict.self, from: data)
-        #expect(verdict == ComplianceVerdict(
-            recordingId: try #require(GenesysID("a1b2c3d4-e5f6-7890-abcd-ef1234567890")),
-            verdict: .violationDetected, violationType: .pciMidCapture, confidenceScore: 0.94,
-            timestampOffsetMs: 124_500, evidenceSnippet: "masked_audio_segment_uri",
-            recommendedAction: .routeToComplianceQueue,
-            correlationId: try #require(CorrelationID("evt-sub-req-8847291"))))
+        #expect(
+            verdict
+                == ComplianceVerdict(
+                    recordingId: try #require(GenesysID("a1b2c3d4-e5f6-7890-abcd-ef1234567890")),
+                    verdict: .violationDetected, violationType: .pciMidCapture, confidenceScore: 0.94,
+                    timestampOffsetMs: 124_500, evidenceSnippet: "masked_audio_segment_uri",
+                    recommendedAction: .routeToComplianceQueue,
+                    correlationId: try #require(CorrelationID("evt-sub-req-8847291"))))
         #expect(!verdict.requiresHumanReview)
         #expect(try JSONValue(encoding: verdict) == JSONValue(parsing: data))
     }
@@ -34,11 +40,13 @@ struct SeedSchemaTests {
     @Test func complianceRequestRoundTrips() throws {
         let request = ComplianceRequest(
             correlationId: .random(), recordingId: .random(), conversationId: .random(),
-            media: MediaLink(uri: try #require(PresignedURL(string: "https://media.example/r.wav?sig=abc")),
-                             expiresAt: Date(timeIntervalSince1970: 1_777_630_000.123), format: .wav),
-            metadata: ComplianceRequestMetadata(channel: .voice, direction: .inbound, mediaSubtype: .trunk,
-                                                durationMs: 312_000, language: "en-US",
-                                                tokens: ["caller": try #require(PseudonymousToken("tok_9f8e7d6c5b4a"))]),
+            media: MediaLink(
+                uri: try #require(PresignedURL(string: "https://media.example/r.wav?sig=abc")),
+                expiresAt: Date(timeIntervalSince1970: 1_777_630_000.123), format: .wav),
+            metadata: ComplianceRequestMetadata(
+                channel: .voice, direction: .inbound, mediaSubtype: .trunk,
+                durationMs: 312_000, language: "en-US",
+                tokens: ["caller": try #require(PseudonymousToken("tok_9f8e7d6c5b4a"))]),
             callbackUrl: URL(string: "https://vigil.example/callback"),
             requestedAt: Date(timeIntervalSince1970: 1_777_629_000))
         let data = try VigilJSON.encode(request)
@@ -56,15 +64,15 @@ struct SeedSchemaTests {
 
     @Test func webhookEventDecodesAndDropsUnmodelledPII() throws {
         let json = """
-        { "id": "dlv-000123", "event": "recording:recordingAvailable", "timestamp": "2026-05-01T10:05:20Z",
-          "data": { "recordingId": "6b1e1c4e-2f0a-4d7e-9c61-0d7f4c2b9a11",
-                    "conversationId": "2F7BF00A-0FC2-4D6A-9B56-92238191433E",
-                    "mediaUri": "https://media.example/r.wav?sig=abc",
-                    "participants": [ { "participantId": "9fb2ca78-1e3d-4a5b-8c7f-0a9b8c7d6e5f", "purpose": "customer",
-                                        "email": "jane@example.com", "externalCallerId": "+15551234567" } ],
-                    "startTime": "2026-05-01T10:00:00.000Z", "endTime": "2026-05-01T10:05:12.000Z",
-                    "direction": "INBOUND", "channel": "VOICE", "tags": [ { "key": "line", "value": "sales" } ] } }
-        """
+            { "id": "dlv-000123", "event": "recording:recordingAvailable", "timestamp": "2026-05-01T10:05:20Z",
+              "data": { "recordingId": "6b1e1c4e-2f0a-4d7e-9c61-0d7f4c2b9a11",
+                        "conversationId": "2F7BF00A-0FC2-4D6A-9B56-92238191433E",
+                        "mediaUri": "https://media.example/r.wav?sig=abc",
+                        "participants": [ { "participantId": "9fb2ca78-1e3d-4a5b-8c7f-0a9b8c7d6e5f", "purpose": "customer",
+                                            "email": "jane@example.com", "externalCallerId": "+15551234567" } ],
+                        "startTime": "2026-05-01T10:00:00.000Z", "endTime": "2026-05-01T10:05:12.000Z",
+                        "direction": "INBOUND", "channel": "VOICE", "tags": [ { "key": "line", "value": "sales" } ] } }
+            """
         let event = try VigilJSON.decode(RecordingWebhookEvent.self, from: json)
         #expect(event.event == .recordingAvailable)
         #expect(event.data.conversationId?.rawValue == "2f7bf00a-0fc2-4d6a-9b56-92238191433e")
@@ -76,10 +84,12 @@ struct SeedSchemaTests {
 
     @Test func recordingJobRoundTripsAndKeysIdempotency() throws {
         let conversation = try #require(GenesysID("2f7bf00a-0fc2-4d6a-9b56-92238191433e"))
-        let job = RecordingJob(conversationId: conversation, kind: .conversationEnded, correlationId: .random(),
-                               receivedAt: Date(timeIntervalSince1970: 1_777_629_000),
-                               metadata: RecordingJobMetadata(source: .eventBridge, eventTimeMs: 1_649_237_504_949,
-                                                              mediaType: .voice))
+        let job = RecordingJob(
+            conversationId: conversation, kind: .conversationEnded, correlationId: .random(),
+            receivedAt: Date(timeIntervalSince1970: 1_777_629_000),
+            metadata: RecordingJobMetadata(
+                source: .eventBridge, eventTimeMs: 1_649_237_504_949,
+                mediaType: .voice))
         #expect(try VigilJSON.decode(RecordingJob.self, from: VigilJSON.encode(job)) == job)
         #expect(job.idempotencyKey == "conversation:2f7bf00a-0fc2-4d6a-9b56-92238191433e")
         var withRecording = job
@@ -89,7 +99,7 @@ struct SeedSchemaTests {
     }
 
     @Test(arguments: [
-        ("COMPLIANT", false), ("VIOLATION_DETECTED", false), ("INCONCLUSIVE", true), ("MAYBE_LATER", true),
+        ("COMPLIANT", false), ("VIOLATION_DETECTED", false), ("INCONCLUSIVE", true), ("MAYBE_LATER", true)
     ])
     func verdictReviewRules(raw: String, review: Bool) {
         let verdict = Verdict(rawValue: raw)

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
-@testable import VigilModels
 import VigilTesting
+
+@testable import VigilModels
 
 /// The strict reader: RFC 8259 grammar, RFC 7493 (I-JSON) restrictions, limits, value-free errors.
 @Suite("StrictJSON: one I-JSON grammar")
@@ -75,7 +76,7 @@ struct StrictJSONTests {
         ("{\"a\":\u{A0}1}", .malformedJSON, "a", 5),
         ("", .malformedJSON, "", 0),
         ("   ", .malformedJSON, "", 3),
-        (#"{"a":"unterminated"#, .malformedJSON, "a", 5),
+        (#"{"a":"unterminated"#, .malformedJSON, "a", 5)
     ])
     func refused(document: String, code: Code, path: String, offset: Int) throws {
         let error = try #require(failure(document))
@@ -94,8 +95,9 @@ struct StrictJSONTests {
         guard case let .number(zero, _) = try node("0.000e-400") else { Issue.record("0.000e-400"); return }
         #expect(zero == 0)
         guard case let .array(elements, _) = try node("[9007199254740991,-9007199254740991,1.7976931348623157e308,1E2]"),
-              case let .number(a, _) = elements[0], case let .number(b, _) = elements[1],
-              case let .number(c, _) = elements[2], case let .number(d, _) = elements[3] else {
+            case let .number(a, _) = elements[0], case let .number(b, _) = elements[1],
+            case let .number(c, _) = elements[2], case let .number(d, _) = elements[3]
+        else {
             Issue.record("edge numbers"); return
         }
         #expect(a == 9_007_199_254_740_991 && b == -9_007_199_254_740_991 && c == .greatestFiniteMagnitude && d == 100)
@@ -151,7 +153,7 @@ struct StrictJSONTests {
 
     @Test(arguments: [
         ([0xFF] as [UInt8], 6), ([0xC0, 0xAF], 6), ([0xE0, 0x80, 0xAF], 7), ([0xED, 0xA0, 0x80], 7),
-        ([0xF4, 0x90, 0x80, 0x80], 7), ([0xC3], 7), ([0xF0, 0x9F, 0x98], 9),
+        ([0xF4, 0x90, 0x80, 0x80], 7), ([0xC3], 7), ([0xF0, 0x9F, 0x98], 9)
     ])
     func illFormedUTF8IsRefusedAtItsByte(bad: [UInt8], offset: Int) throws {
         let body = Array(#"{"a":""#.utf8) + bad + Array(#""}"#.utf8)
@@ -171,7 +173,7 @@ struct StrictJSONTests {
             #"{"a":"\#(card)\ud800"}"#,
             #"{"a":\#(card)0000}"#,
             #"{"a":"\#(card)"  \#(card)}"#,
-            #"{"note \#(card)":{"x":01}}"#,
+            #"{"note \#(card)":{"x":01}}"#
         ]
         for document in documents {
             let error = try #require(failure(document), "\(document.count)")
@@ -203,8 +205,9 @@ struct StrictJSONTests {
                 continue
             }
             accepted += 1
-            let foundation = try #require(try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed]),
-                                          "Foundation refused a document the strict reader accepted (round \(round))")
+            let foundation = try #require(
+                try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed]),
+                "Foundation refused a document the strict reader accepted (round \(round))")
             #expect(Self.same(tree, foundation), "round \(round)")
         }
         #expect(accepted > 1_000 && refused > 300)

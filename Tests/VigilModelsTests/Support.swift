@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VigilModels
 
 /// Loads a pinned fixture from `Fixtures/` (see `Fixtures/README.md` for sources).
@@ -9,8 +10,10 @@ func fixture(_ name: String) throws -> Data {
 }
 
 /// Decodes and expects a `ModelDecodingError`, returning it.
-func decodeFailure<T: Decodable>(_ type: T.Type, _ json: String,
-                                 sourceLocation: SourceLocation = #_sourceLocation) -> ModelDecodingError? {
+func decodeFailure<T: Decodable>(
+    _ type: T.Type, _ json: String,
+    sourceLocation: SourceLocation = #_sourceLocation
+) -> ModelDecodingError? {
     do {
         _ = try VigilJSON.decode(type, from: json)
         Issue.record("decoding unexpectedly succeeded", sourceLocation: sourceLocation)
@@ -28,8 +31,8 @@ func mutate(_ data: Data, _ edit: (inout [String: Any]) -> Void) throws -> Strin
 }
 
 let verdictJSON = """
-{ "recordingId": "a1b2c3d4-e5f6-7890-abcd-ef1234567890", "verdict": "VIOLATION_DETECTED",
-  "violationType": "PCI_MID_CAPTURE", "confidenceScore": 0.94, "timestampOffsetMs": 124500,
-  "evidenceSnippet": "masked_audio_segment_uri", "recommendedAction": "ROUTE_TO_COMPLIANCE_QUEUE",
-  "correlationId": "evt-sub-req-8847291" }
-"""
+    { "recordingId": "a1b2c3d4-e5f6-7890-abcd-ef1234567890", "verdict": "VIOLATION_DETECTED",
+      "violationType": "PCI_MID_CAPTURE", "confidenceScore": 0.94, "timestampOffsetMs": 124500,
+      "evidenceSnippet": "masked_audio_segment_uri", "recommendedAction": "ROUTE_TO_COMPLIANCE_QUEUE",
+      "correlationId": "evt-sub-req-8847291" }
+    """

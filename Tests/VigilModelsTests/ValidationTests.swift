@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VigilModels
 
 /// Every validation rule has a failing case asserting the error `code` and `path`.
@@ -14,25 +15,26 @@ struct ValidationTests {
         return String(decoding: try VigilJSON.encode(object), as: UTF8.self)
     }
 
-    @Test(arguments: [
-        ("confidenceScore", 1.2, Code.invalidValue),
-        ("confidenceScore", -0.01, .invalidValue),
-        ("confidenceScore", "0.9", .wrongType),
-        ("confidenceScore", nil, .missingField),
-        ("recordingId", nil, .missingField),
-        ("recordingId", "not-a-uuid", .invalidValue),
-        ("recordingId", "a1b2c3d4e5f67890abcdef1234567890", .invalidValue),
-        ("recordingId", 42, .wrongType),
-        ("timestampOffsetMs", -1, .invalidValue),
-        ("timestampOffsetMs", 1.5, .wrongType),
-        ("timestampOffsetMs", "124500", .wrongType),
-        ("correlationId", "has spaces in it", .invalidValue),
-        ("correlationId", "", .invalidValue),
-        ("correlationId", nil, .missingField),
-        ("verdict", nil, .missingField),
-        ("verdict", true, .wrongType),
-        ("evidenceSnippet", .string(String(repeating: "x", count: 2049)), .invalidValue),
-    ] as [(String, JSONValue?, Code)])
+    @Test(
+        arguments: [
+            ("confidenceScore", 1.2, Code.invalidValue),
+            ("confidenceScore", -0.01, .invalidValue),
+            ("confidenceScore", "0.9", .wrongType),
+            ("confidenceScore", nil, .missingField),
+            ("recordingId", nil, .missingField),
+            ("recordingId", "not-a-uuid", .invalidValue),
+            ("recordingId", "a1b2c3d4e5f67890abcdef1234567890", .invalidValue),
+            ("recordingId", 42, .wrongType),
+            ("timestampOffsetMs", -1, .invalidValue),
+            ("timestampOffsetMs", 1.5, .wrongType),
+            ("timestampOffsetMs", "124500", .wrongType),
+            ("correlationId", "has spaces in it", .invalidValue),
+            ("correlationId", "", .invalidValue),
+            ("correlationId", nil, .missingField),
+            ("verdict", nil, .missingField),
+            ("verdict", true, .wrongType),
+            ("evidenceSnippet", .string(String(repeating: "x", count: 2049)), .invalidValue)
+        ] as [(String, JSONValue?, Code)])
     func verdictField(key: String, value: JSONValue?, code: Code) throws {
         let error = decodeFailure(ComplianceVerdict.self, try verdict(key, value))
         #expect(error?.code == code)
@@ -64,8 +66,10 @@ struct ValidationTests {
     }
 
     @Test func subscriptionRules() throws {
-        func check(_ code: Code, _ path: String, _ edit: (inout [String: Any]) -> Void,
-                   sourceLocation: SourceLocation = #_sourceLocation) throws {
+        func check(
+            _ code: Code, _ path: String, _ edit: (inout [String: Any]) -> Void,
+            sourceLocation: SourceLocation = #_sourceLocation
+        ) throws {
             let error = decodeFailure(EventSubscription.self, try subscription(edit), sourceLocation: sourceLocation)
             #expect(error?.code == code, sourceLocation: sourceLocation)
             #expect(error?.path == path, sourceLocation: sourceLocation)
@@ -105,22 +109,27 @@ struct ValidationTests {
 
     @Test func webhookPathsIncludeArrayIndices() {
         let base = """
-        {"id":"dlv-1","event":"recording:recordingAvailable","timestamp":"2026-05-01T10:05:20Z","data":{"recordingId":"6b1e1c4e-2f0a-4d7e-9c61-0d7f4c2b9a11",
-        """
-        let participants = decodeFailure(RecordingWebhookEvent.self, base + """
-            "participants":[{"participantId":"9fb2ca78-1e3d-4a5b-8c7f-0a9b8c7d6e5f"},{"participantId":"agent-7"}]}}
-            """)
+            {"id":"dlv-1","event":"recording:recordingAvailable","timestamp":"2026-05-01T10:05:20Z","data":{"recordingId":"6b1e1c4e-2f0a-4d7e-9c61-0d7f4c2b9a11",
+            """
+        let participants = decodeFailure(
+            RecordingWebhookEvent.self,
+            base + """
+                "participants":[{"participantId":"9fb2ca78-1e3d-4a5b-8c7f-0a9b8c7d6e5f"},{"participantId":"agent-7"}]}}
+                """)
         #expect(participants?.code == .invalidValue)
         #expect(participants?.path == "data.participants[1].participantId")
         let tag = decodeFailure(RecordingWebhookEvent.self, base + #""tags":[{"key":"","value":"v"}]}}"#)
         #expect(tag?.path == "data.tags[0].key")
-        let order = decodeFailure(RecordingWebhookEvent.self, base + """
-            "startTime":"2026-05-01T10:05:00Z","endTime":"2026-05-01T10:00:00Z"}}
-            """)
+        let order = decodeFailure(
+            RecordingWebhookEvent.self,
+            base + """
+                "startTime":"2026-05-01T10:05:00Z","endTime":"2026-05-01T10:00:00Z"}}
+                """)
         #expect(order?.code == .invalidValue)
         #expect(order?.path == "data.endTime")
-        let date = decodeFailure(RecordingWebhookEvent.self,
-                                 String(base.replacingOccurrences(of: "2026-05-01T10:05:20Z", with: "yesterday").dropLast()) + "}}")
+        let date = decodeFailure(
+            RecordingWebhookEvent.self,
+            String(base.replacingOccurrences(of: "2026-05-01T10:05:20Z", with: "yesterday").dropLast()) + "}}")
         #expect(date?.code == .invalidValue)
         #expect(date?.path == "timestamp")
         let id = decodeFailure(RecordingWebhookEvent.self, String(base.replacingOccurrences(of: "dlv-1", with: "dlv 1").dropLast()) + "}}")
@@ -142,8 +151,9 @@ struct ValidationTests {
         #expect(error?.code == .invalidValue)
         #expect(error?.path == "detail.eventBody.conversationId")
         let missing = try mutate(fixture("eventbridge_customer_end")) { $0["detail-type"] = nil }
-        #expect(decodeFailure(EventBridgeEnvelope<NotificationMessage<CustomerEndEvent>>.self, missing)?.path
-            == "detail-type")
+        #expect(
+            decodeFailure(EventBridgeEnvelope<NotificationMessage<CustomerEndEvent>>.self, missing)?.path
+                == "detail-type")
     }
 
     // MARK: Compliance request
@@ -155,7 +165,7 @@ struct ValidationTests {
             "conversationId": "2f7bf00a-0fc2-4d6a-9b56-92238191433e",
             "media": ["uri": "https://media.example/r.wav?sig=1", "expiresAt": "2026-05-01T11:00:00.000Z"],
             "metadata": ["channel": "VOICE", "tokens": ["caller": "tok_1234abcd"]],
-            "requestedAt": "2026-05-01T10:00:00.000Z",
+            "requestedAt": "2026-05-01T10:00:00.000Z"
         ]
         return try mutate(JSONSerialization.data(withJSONObject: base), edit)
     }
@@ -174,7 +184,7 @@ struct ValidationTests {
             (.invalidValue, "metadata.tokens", { $0["metadata"] = ["tokens": ["caller number": "tok_1234abcd"]] }),
             (.invalidValue, "metadata.language", { $0["metadata"] = ["language": "en US"] }),
             (.invalidValue, "metadata.durationMs", { $0["metadata"] = ["durationMs": -1] }),
-            (.invalidValue, "callbackUrl", { $0["callbackUrl"] = "http://vigil.example/cb" }),
+            (.invalidValue, "callbackUrl", { $0["callbackUrl"] = "http://vigil.example/cb" })
         ]
         for (code, path, edit) in cases {
             let error = decodeFailure(ComplianceRequest.self, try request(edit))
@@ -216,8 +226,11 @@ struct ValidationTests {
         let now = Date(timeIntervalSince1970: 1_777_629_600)
         item = ok; item.dateExpires = now.addingTimeInterval(366 * 86_400)
         try item.validate()
-        #expect(throws: ModelValidationError(code: .invalidValue, path: "dateExpires",
-                                             reason: "must be at most 365 days ahead")) { try item.validate(now: now) }
+        #expect(
+            throws: ModelValidationError(
+                code: .invalidValue, path: "dateExpires",
+                reason: "must be at most 365 days ahead")
+        ) { try item.validate(now: now) }
         // Decoding applies the same rules, with the same path.
         let decoded = decodeFailure(WorkitemCreate.self, #"{"name":"ab","typeId":"t1"}"#)
         #expect(decoded?.code == .invalidValue)
@@ -230,13 +243,17 @@ struct ValidationTests {
 
     @Test func annotationDescriptionLimit() throws {
         let long = String(repeating: "x", count: 501)
-        #expect(throws: ModelValidationError(code: .invalidValue, path: "description",
-                                             reason: "length must be at most 500")) {
+        #expect(
+            throws: ModelValidationError(
+                code: .invalidValue, path: "description",
+                reason: "length must be at most 500")
+        ) {
             try Annotation.flag(name: "PCI", type: "compliance", locationMs: 0, description: long)
         }
         #expect(throws: Never.self) {
-            try Annotation.flag(name: "PCI", type: "compliance", locationMs: 0,
-                                description: String(repeating: "x", count: 500))
+            try Annotation.flag(
+                name: "PCI", type: "compliance", locationMs: 0,
+                description: String(repeating: "x", count: 500))
         }
         #expect(throws: ModelValidationError.self) { try Annotation.flag(name: "PCI", type: "c", locationMs: -1) }
         // A Genesys response is not re-validated.
@@ -246,8 +263,11 @@ struct ValidationTests {
 
     @Test func batchLimit() throws {
         let items = (0..<101).map { _ in BatchDownloadRequest(conversationId: .random()) }
-        #expect(throws: ModelValidationError(code: .invalidValue, path: "batchDownloadRequestList",
-                                             reason: "must contain between 1 and 100 items")) {
+        #expect(
+            throws: ModelValidationError(
+                code: .invalidValue, path: "batchDownloadRequestList",
+                reason: "must contain between 1 and 100 items")
+        ) {
             try BatchDownloadJobSubmission(items)
         }
         #expect(throws: ModelValidationError.self) { try BatchDownloadJobSubmission([]) }
@@ -256,8 +276,9 @@ struct ValidationTests {
         let error = decodeFailure(BatchDownloadJobSubmission.self, "{\"batchDownloadRequestList\":[\(list)]}")
         #expect(error?.code == .invalidValue)
         #expect(error?.path == "batchDownloadRequestList")
-        let badId = decodeFailure(BatchDownloadJobSubmission.self,
-                                  #"{"batchDownloadRequestList":[{"conversationId":"c1"}]}"#)
+        let badId = decodeFailure(
+            BatchDownloadJobSubmission.self,
+            #"{"batchDownloadRequestList":[{"conversationId":"c1"}]}"#)
         #expect(badId?.path == "batchDownloadRequestList[0].conversationId")
     }
 
@@ -274,7 +295,9 @@ struct ValidationTests {
         let recording = decodeFailure(Recording.self, #"{"id":"rid"}"#)
         #expect(recording?.code == .invalidValue)
         #expect(recording?.path == "id")
-        let job = decodeFailure(RecordingJob.self, """
+        let job = decodeFailure(
+            RecordingJob.self,
+            """
             {"conversationId":"2f7bf00a-0fc2-4d6a-9b56-92238191433e","kind":"conversationEnded","correlationId":"c-1",
              "receivedAt":"2026-05-01T10:00:00Z","metadata":{"tokens":{"ani":"+15551234567"}}}
             """)

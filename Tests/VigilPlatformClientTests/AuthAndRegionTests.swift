@@ -2,8 +2,9 @@ import Foundation
 import Testing
 import VigilCore
 import VigilModels
-@testable import VigilPlatformClient
 import VigilTesting
+
+@testable import VigilPlatformClient
 
 @Suite("Regions")
 struct RegionTests {
@@ -76,7 +77,7 @@ struct AuthTests {
         let h = Harness(configure: { $0.tokenLifetime = .seconds(600) })
         let (cid, _) = await h.cloud.addRecording()
         _ = try await h.client.recordingMetadata(conversationId: cid)
-        h.clock.advance(by: .seconds(530))       // margin 60 s → replaced from 540 s on
+        h.clock.advance(by: .seconds(530))  // margin 60 s → replaced from 540 s on
         _ = try await h.client.recordingMetadata(conversationId: cid)
         #expect(await h.cloud.tokenRequestCount == 1)
         h.clock.advance(by: .seconds(15))
@@ -134,8 +135,10 @@ struct AuthTests {
         #expect(error?.genesysCode == "invalid_client")
         #expect(error?.isRetryable == false)
         #expect(await h.requests().count == 1)
-        let texts = [String(describing: error), "\(String(reflecting: error))", h.client.description,
-                     String(describing: h.client), "\(h.cloud.credentials)"]
+        let texts = [
+            String(describing: error), "\(String(reflecting: error))", h.client.description,
+            String(describing: h.client), "\(h.cloud.credentials)"
+        ]
         let basic = Base64.encode(Array("sim-client-id:\(secret)".utf8))
         for text in texts {
             #expect(!text.contains(secret))
@@ -161,7 +164,7 @@ struct AuthTests {
         #expect(error?.code == .authenticationUnavailable)
         #expect(error?.status == 503)
         #expect(error?.isRetryable == true)
-        #expect(await h.cloud.tokenRequestCount == 5)   // the policy's 5 attempts
+        #expect(await h.cloud.tokenRequestCount == 5)  // the policy's 5 attempts
         #expect(await h.apiRequests().isEmpty)
     }
 
@@ -169,18 +172,22 @@ struct AuthTests {
         let secret = "client-secret-XYZ-987"
         let stub = StubTransport { request, _ in
             if request.url.host == "login.example.test" { return (HTTPResponse(status: 200), HTTPBody(tokenJSON)) }
-            let body = #"{"message":"token tok-SECRET-abcdef secret client-secret-XYZ-987 Bearer abc.def card 4111111111111111\n injected, also 4111 1111 1111 1111, 123-45-6789, (415) 555-0123 and jane.doe@example.com","code":"bad.request","status":400,"contextId":"ctx-1"}"#
+            let body =
+                #"{"message":"token tok-SECRET-abcdef secret client-secret-XYZ-987 Bearer abc.def card 4111111111111111\n injected, also 4111 1111 1111 1111, 123-45-6789, (415) 555-0123 and jane.doe@example.com","code":"bad.request","status":400,"contextId":"ctx-1"}"#
             return (HTTPResponse(status: 400, headerFields: ["ININ-Correlation-Id": "corr-9"]), HTTPBody(Array(body.utf8)))
         }
-        let client = GenesysCloudClient(region: .custom(apiBase: URL(string: "https://api.example.test")!),
-                                        credentials: GenesysCredentials(clientId: "cid-1", clientSecret: secret),
-                                        transport: stub, clock: TestClock())
+        let client = GenesysCloudClient(
+            region: .custom(apiBase: URL(string: "https://api.example.test")!),
+            credentials: GenesysCredentials(clientId: "cid-1", clientSecret: secret),
+            transport: stub, clock: TestClock())
         let error = await apiError { try await client.setExternalTag("x", conversationId: .random()) }
         let text = String(describing: error)
         #expect(error?.code == .badRequest && error?.genesysCode == "bad.request")
         #expect(error?.contextId == "ctx-1" && error?.correlationId == "corr-9")
-        for leak in ["tok-SECRET-abcdef", secret, "abc.def", "4111111111111111", "\n", "1111 1111", "45-6789", "555-0123",
-                     "jane.doe"] {
+        for leak in [
+            "tok-SECRET-abcdef", secret, "abc.def", "4111111111111111", "\n", "1111 1111", "45-6789", "555-0123",
+            "jane.doe"
+        ] {
             #expect(!text.contains(leak), "leaked \(leak)")
         }
         #expect(text.contains("also <digits>, <digits>, (<digits> and <email>"), "\(text)")

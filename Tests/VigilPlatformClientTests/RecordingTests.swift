@@ -26,19 +26,22 @@ struct RecordingTests {
 
     @Test func terminalAndNotReadyFileStates() async throws {
         let h = Harness()
-        let cases: [(FileState, String)] = [(.archived, "archived"), (.deleted, "deleted"), (.error, "failed"),
-                                            (.uploading, "notReady"), (.restoring, "notReady")]
+        let cases: [(FileState, String)] = [
+            (.archived, "archived"), (.deleted, "deleted"), (.error, "failed"),
+            (.uploading, "notReady"), (.restoring, "notReady")
+        ]
         for (state, expected) in cases {
             let (cid, rid) = await h.cloud.addRecording(fileState: state)
             let availability = try await h.client.recording(conversationId: cid, recordingId: rid)
-            let name = switch availability {
-            case .archived: "archived"
-            case .deleted: "deleted"
-            case .failed: "failed"
-            case .notReady: "notReady"
-            case .ready: "ready"
-            case .transcoding: "transcoding"
-            }
+            let name =
+                switch availability {
+                case .archived: "archived"
+                case .deleted: "deleted"
+                case .failed: "failed"
+                case .notReady: "notReady"
+                case .ready: "ready"
+                case .transcoding: "transcoding"
+                }
             #expect(name == expected, "\(state)")
             #expect(availability.recording?.mediaUris == nil)
         }
@@ -238,8 +241,11 @@ struct OneOriginSimulatorTests {
         let download = try await h.client.downloadMedia(of: recording)
         #expect(try await download.body.collect(upTo: 1 << 16) == media)
         let hosts = await h.requests().map { "\($0.host.rawValue) \($0.path.hasPrefix("/_media/") ? "/_media" : $0.path)" }
-        #expect(hosts == ["login /oauth/token", "api /api/v2/conversations/\(cid.rawValue)/recordings/\(rid.rawValue)",
-                          "media /_media"])
+        #expect(
+            hosts == [
+                "login /oauth/token", "api /api/v2/conversations/\(cid.rawValue)/recordings/\(rid.rawValue)",
+                "media /_media"
+            ])
     }
 
     @Test func aPathOutsideTheMediaBaseIsNotMedia() async throws {
@@ -247,9 +253,10 @@ struct OneOriginSimulatorTests {
             $0.apiBase = URL(string: "http://127.0.0.1:8900")!
             $0.mediaBase = URL(string: "http://127.0.0.1:8900/_media")!
         })
-        let (response, _) = try await h.cloud.send(HTTPRequest(method: .get, url: URL(string: "http://127.0.0.1:8900/_mediax/a/b")!),
-                                                   body: nil)
-        #expect(response.status == 401)   // the API host: no bearer token
+        let (response, _) = try await h.cloud.send(
+            HTTPRequest(method: .get, url: URL(string: "http://127.0.0.1:8900/_mediax/a/b")!),
+            body: nil)
+        #expect(response.status == 401)  // the API host: no bearer token
         #expect(await h.requests().last?.host == .api)
     }
 }

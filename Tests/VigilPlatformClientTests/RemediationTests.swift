@@ -31,8 +31,9 @@ struct RemediationTests {
         #expect(conversation.id == cid.rawValue && conversation.externalTag == "compliance-flag")
         let customer = try #require(conversation.participants.first { $0.purpose == "customer" })
         #expect(customer.mediaSegment == "calls")
-        try await h.client.patchParticipantAttributes(["complianceFlag": "true"], conversationId: cid,
-                                                      participantId: GenesysID(customer.id)!, media: customer.mediaSegment)
+        try await h.client.patchParticipantAttributes(
+            ["complianceFlag": "true"], conversationId: cid,
+            participantId: GenesysID(customer.id)!, media: customer.mediaSegment)
         #expect(await h.cloud.attributesEndpoint(conversationId: cid, participantId: GenesysID(customer.id)!) == "calls")
         try await h.client.setDeletionProtection(true, conversationIds: [cid])
         #expect(await h.cloud.isDeletionProtected(conversationId: cid))
@@ -57,8 +58,9 @@ struct RemediationTests {
     @Test func workitemsCreateAndQuery() async throws {
         let h = Harness()
         let created = try await h.client.createWorkitem(
-            WorkitemCreate(name: "Compliance review 2f7bf00a", typeId: "type-1", queueId: "queue-1",
-                           externalTag: "conv-2f7bf00a"))
+            WorkitemCreate(
+                name: "Compliance review 2f7bf00a", typeId: "type-1", queueId: "queue-1",
+                externalTag: "conv-2f7bf00a"))
         _ = try await h.client.createWorkitem(WorkitemCreate(name: "Other", typeId: "type-2"))
         let found = try await h.client.queryWorkitems(WorkitemQuery(filters: [.equals("typeId", "type-1")]))
         #expect(found.entities.map(\.id) == [created.id])
@@ -68,13 +70,15 @@ struct RemediationTests {
     @Test func transcriptURLAndDownload() async throws {
         let h = Harness()
         let (cid, _) = await h.cloud.addRecording(sessionId: "c03d300e-1111-4222-8333-444455556666")
-        let document = STATranscriptDocument(conversationId: cid.rawValue, communicationId: "c03d300e-1111-4222-8333-444455556666",
-                                             transcripts: [])
+        let document = STATranscriptDocument(
+            conversationId: cid.rawValue, communicationId: "c03d300e-1111-4222-8333-444455556666",
+            transcripts: [])
         await h.cloud.addTranscript(document, conversationId: cid, communicationId: "c03d300e-1111-4222-8333-444455556666")
         let url = try await h.client.transcriptURL(conversationId: cid, communicationId: "c03d300e-1111-4222-8333-444455556666")
         #expect(!String(describing: url).contains("X-Amz-Signature"))
-        let downloaded = try await h.client.downloadTranscript(conversationId: cid,
-                                                               communicationId: "c03d300e-1111-4222-8333-444455556666")
+        let downloaded = try await h.client.downloadTranscript(
+            conversationId: cid,
+            communicationId: "c03d300e-1111-4222-8333-444455556666")
         #expect(downloaded.conversationId == cid.rawValue)
     }
 
@@ -84,14 +88,38 @@ struct RemediationTests {
         let client = h.client
         let long = String(repeating: "x", count: 501)
         let attempts: [(String, @Sendable () async throws -> Void)] = [
-            ("annotation.description", { _ = try await client.createAnnotation(Annotation(name: "PCI", location: 0, description: long),
-                                                                                conversationId: cid, recordingId: rid) }),
-            ("annotation.location", { _ = try await client.createAnnotation(Annotation(name: "PCI", location: -1),
-                                                                             conversationId: cid, recordingId: rid) }),
-            ("annotation.name", { _ = try await client.createAnnotation(Annotation(name: " ", location: 0),
-                                                                         conversationId: cid, recordingId: rid) }),
-            ("annotationId", { _ = try await client.updateAnnotation(Annotation(name: "a"), annotationId: "../x",
-                                                                      conversationId: cid, recordingId: rid) }),
+            (
+                "annotation.description",
+                {
+                    _ = try await client.createAnnotation(
+                        Annotation(name: "PCI", location: 0, description: long),
+                        conversationId: cid, recordingId: rid)
+                }
+            ),
+            (
+                "annotation.location",
+                {
+                    _ = try await client.createAnnotation(
+                        Annotation(name: "PCI", location: -1),
+                        conversationId: cid, recordingId: rid)
+                }
+            ),
+            (
+                "annotation.name",
+                {
+                    _ = try await client.createAnnotation(
+                        Annotation(name: " ", location: 0),
+                        conversationId: cid, recordingId: rid)
+                }
+            ),
+            (
+                "annotationId",
+                {
+                    _ = try await client.updateAnnotation(
+                        Annotation(name: "a"), annotationId: "../x",
+                        conversationId: cid, recordingId: rid)
+                }
+            ),
             ("externalTag", { try await client.setExternalTag("  ", conversationId: cid) }),
             ("attributes", { try await client.patchParticipantAttributes([:], conversationId: cid, participantId: rid) }),
             ("attributes", { try await client.patchParticipantAttributes(["": "x"], conversationId: cid, participantId: rid) }),
@@ -111,7 +139,7 @@ struct RemediationTests {
             ("maxWait", { _ = try await client.listRecordings(conversationId: cid, maxWait: .seconds(-1)) }),
             ("format", { _ = try await client.recording(conversationId: cid, recordingId: rid, format: RecordingFormat(rawValue: "wav&x=1")) }),
             ("recordingState", { try await client.setRecordingState(RecordingState(rawValue: "STOPPED"), conversationId: cid) }),
-            ("recording.mediaUris", { _ = try await client.downloadMedia(of: Recording(id: rid, conversationId: cid)) }),
+            ("recording.mediaUris", { _ = try await client.downloadMedia(of: Recording(id: rid, conversationId: cid)) })
         ]
         for (field, attempt) in attempts {
             let error = await apiError { try await attempt() }
@@ -128,14 +156,17 @@ struct SimulatorRefusalTests {
     func token(_ cloud: SimulatedGenesysCloud) async throws -> String {
         let basic = Base64.encode(Array("\(cloud.configuration.clientId):\(cloud.configuration.clientSecret)".utf8))
         let (_, body) = try await cloud.send(
-            HTTPRequest(method: .post, url: URL(string: "https://login.sim.vigil.test/oauth/token")!,
-                        headerFields: ["Authorization": "Basic \(basic)", "Content-Type": "application/x-www-form-urlencoded"]),
+            HTTPRequest(
+                method: .post, url: URL(string: "https://login.sim.vigil.test/oauth/token")!,
+                headerFields: ["Authorization": "Basic \(basic)", "Content-Type": "application/x-www-form-urlencoded"]),
             body: HTTPBody("grant_type=client_credentials"))
         return try VigilJSON.decode(OAuthTokenResponse.self, from: try await body!.collect(upTo: 1 << 16)).accessToken.value
     }
 
-    func call(_ cloud: SimulatedGenesysCloud, _ method: HTTPMethod, _ path: String, token: String?,
-              contentType: String? = "application/json", body: String? = nil) async throws -> (Int, ErrorBody?) {
+    func call(
+        _ cloud: SimulatedGenesysCloud, _ method: HTTPMethod, _ path: String, token: String?,
+        contentType: String? = "application/json", body: String? = nil
+    ) async throws -> (Int, ErrorBody?) {
         var fields = HTTPFields()
         if let token { fields["Authorization"] = "Bearer \(token)" }
         if let contentType { fields["Content-Type"] = contentType }
@@ -161,17 +192,22 @@ struct SimulatorRefusalTests {
         let (malformed, malformedBody) = try await call(cloud, .post, annotations, token: token, body: "{not json")
         #expect(malformed == 400 && malformedBody?.code == "bad.request")
         let long = String(repeating: "d", count: 501)
-        let (tooLong, tooLongBody) = try await call(cloud, .post, annotations, token: token,
-                                                    body: #"{"name":"x","description":"\#(long)"}"#)
+        let (tooLong, tooLongBody) = try await call(
+            cloud, .post, annotations, token: token,
+            body: #"{"name":"x","description":"\#(long)"}"#)
         #expect(tooLong == 400 && tooLongBody?.code == "invalid.value" && tooLongBody?.details?.first?.fieldName == "description")
-        let (shortName, shortBody) = try await call(cloud, .post, "/api/v2/taskmanagement/workitems", token: token,
-                                                    body: #"{"name":"ab","typeId":"t"}"#)
+        let (shortName, shortBody) = try await call(
+            cloud, .post, "/api/v2/taskmanagement/workitems", token: token,
+            body: #"{"name":"ab","typeId":"t"}"#)
         #expect(shortName == 400 && shortBody?.code == "invalid.value" && shortBody?.details?.first?.fieldName == "name")
         #expect(await cloud.workitems.isEmpty)
         let (wrongSecret, _) = try await cloud.send(
-            HTTPRequest(method: .post, url: URL(string: "https://login.sim.vigil.test/oauth/token")!,
-                        headerFields: ["Authorization": "Basic \(Base64.encode(Array("a:b".utf8)))",
-                                       "Content-Type": "application/x-www-form-urlencoded"]),
+            HTTPRequest(
+                method: .post, url: URL(string: "https://login.sim.vigil.test/oauth/token")!,
+                headerFields: [
+                    "Authorization": "Basic \(Base64.encode(Array("a:b".utf8)))",
+                    "Content-Type": "application/x-www-form-urlencoded"
+                ]),
             body: HTTPBody("grant_type=client_credentials"))
         #expect(wrongSecret.status == 401)
         // The log keeps no header values.

@@ -55,13 +55,15 @@ struct ClientRetryTests {
     }
 
     @Test func perCallDeadlineStopsRetrying() async throws {
-        let h = Harness(client: GenesysClientConfiguration(retryPolicy: ExponentialBackoffPolicy(random: .seeded(1)),
-                                                           callDeadline: .seconds(10)))
+        let h = Harness(
+            client: GenesysClientConfiguration(
+                retryPolicy: ExponentialBackoffPolicy(random: .seeded(1)),
+                callDeadline: .seconds(10)))
         await h.cloud.failNext(5, status: 429, retryAfterSeconds: 6)
         let client = h.client
         let error = await apiError { _ = try await h.drive { try await client.recordingMetadata(conversationId: .random()) } }
         #expect(error?.code == .rateLimited && error?.retryAfter == .seconds(6) && error?.isRetryable == true)
-        #expect(await h.apiRequests().count == 2)       // 0 s, 6 s; a third at 12 s would pass the deadline
+        #expect(await h.apiRequests().count == 2)  // 0 s, 6 s; a third at 12 s would pass the deadline
         #expect(h.clock.now.offset == .seconds(6))
     }
 
@@ -84,7 +86,7 @@ struct ClientRetryTests {
         }
         #expect(error?.code == .serverError)
         #expect(await h.apiRequests().count == 1)
-        #expect(await h.cloud.workitems.count == 1)     // the platform did create it: no duplicate was made
+        #expect(await h.cloud.workitems.count == 1)  // the platform did create it: no duplicate was made
     }
 
     @Test func createIsNotRetriedAfterAConnectionFailure() async throws {
@@ -113,14 +115,16 @@ struct ClientRetryTests {
         await h.cloud.failNext(1, status: 503, pathContains: "/taskmanagement/workitems", afterServing: true)
         let client = h.client
         let item = try await h.drive {
-            try await client.createWorkitem(WorkitemCreate(name: "Compliance review", typeId: "type-1"),
-                                            guard: .externalTag("vigil-rec-1"))
+            try await client.createWorkitem(
+                WorkitemCreate(name: "Compliance review", typeId: "type-1"),
+                guard: .externalTag("vigil-rec-1"))
         }
         #expect(item.externalTag == "vigil-rec-1")
         #expect(await h.cloud.workitems.count == 1)
-        #expect(await h.apiRequests().map(\.path) == [
-            "/api/v2/taskmanagement/workitems", "/api/v2/taskmanagement/workitems/query",
-        ])
+        #expect(
+            await h.apiRequests().map(\.path) == [
+                "/api/v2/taskmanagement/workitems", "/api/v2/taskmanagement/workitems/query"
+            ])
     }
 
     @Test func externalTagGuardCreatesWhenTheFirstAttemptHadNoEffect() async throws {
@@ -128,11 +132,12 @@ struct ClientRetryTests {
         await h.cloud.dropNextConnections(1)
         let client = h.client
         _ = try await h.drive {
-            try await client.createWorkitem(WorkitemCreate(name: "Compliance review", typeId: "type-1"),
-                                            guard: .externalTag("vigil-rec-2"))
+            try await client.createWorkitem(
+                WorkitemCreate(name: "Compliance review", typeId: "type-1"),
+                guard: .externalTag("vigil-rec-2"))
         }
         #expect(await h.cloud.workitems.count == 1)
-        #expect(await h.apiRequests().map(\.status) == [nil, 200, 200])   // create (dropped), query, create
+        #expect(await h.apiRequests().map(\.status) == [nil, 200, 200])  // create (dropped), query, create
     }
 
     @Test func dataTableRowRetryReadsTheRowBack() async throws {
@@ -140,8 +145,9 @@ struct ClientRetryTests {
         await h.cloud.failNext(1, status: 502, pathContains: "/rows", afterServing: true)
         let client = h.client
         let row = try await h.drive {
-            try await client.addDataTableRow(DataTableRow(key: "conv-1", columns: ["flag": .string("PCI")]),
-                                             datatableId: "table-1")
+            try await client.addDataTableRow(
+                DataTableRow(key: "conv-1", columns: ["flag": .string("PCI")]),
+                datatableId: "table-1")
         }
         #expect(row.key == "conv-1")
         #expect(await h.cloud.dataTableRows(datatableId: "table-1").count == 1)
@@ -150,13 +156,16 @@ struct ClientRetryTests {
 
     @Test func seededTrapsAreSurvivedAndDeterministic() async throws {
         func run() async throws -> [SimulatedGenesysCloud.RecordedRequest] {
-            let h = Harness(faults: .init(rateLimitBursts: .rateLimited(probability: 0.15, length: 2, retryAfterSeconds: 1),
-                                          serverErrorBursts: .serverErrors(probability: 0.15, length: 2),
-                                          latency: .milliseconds(1)...(.milliseconds(30)),
-                                          tokenExpiresAfterRequests: 7),
-                            seed: 2026)
-            let (cid, rid) = await h.cloud.addRecording(conversationId: GenesysID("2f7bf00a-0fc2-4d6a-9b56-92238191433e")!,
-                                                        recordingId: GenesysID("9fb2ca78-0000-4000-8000-000000000001")!)
+            let h = Harness(
+                faults: .init(
+                    rateLimitBursts: .rateLimited(probability: 0.15, length: 2, retryAfterSeconds: 1),
+                    serverErrorBursts: .serverErrors(probability: 0.15, length: 2),
+                    latency: .milliseconds(1)...(.milliseconds(30)),
+                    tokenExpiresAfterRequests: 7),
+                seed: 2026)
+            let (cid, rid) = await h.cloud.addRecording(
+                conversationId: GenesysID("2f7bf00a-0fc2-4d6a-9b56-92238191433e")!,
+                recordingId: GenesysID("9fb2ca78-0000-4000-8000-000000000001")!)
             let client = h.client
             try await h.drive {
                 for index in 0..<15 {

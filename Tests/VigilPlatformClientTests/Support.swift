@@ -11,19 +11,22 @@ struct Harness {
     let cloud: SimulatedGenesysCloud
     let client: GenesysCloudClient
 
-    init(faults: SimulatedGenesysCloud.Faults = .init(), seed: UInt64 = 7,
-         configure: (inout SimulatedGenesysCloud.Configuration) -> Void = { _ in },
-         client clientConfiguration: GenesysClientConfiguration = Harness.defaultClientConfiguration,
-         credentials: GenesysCredentials? = nil) {
+    init(
+        faults: SimulatedGenesysCloud.Faults = .init(), seed: UInt64 = 7,
+        configure: (inout SimulatedGenesysCloud.Configuration) -> Void = { _ in },
+        client clientConfiguration: GenesysClientConfiguration = Harness.defaultClientConfiguration,
+        credentials: GenesysCredentials? = nil
+    ) {
         let clock = TestClock()
         var configuration = SimulatedGenesysCloud.Configuration(seed: seed, faults: faults)
         configure(&configuration)
         let cloud = SimulatedGenesysCloud(configuration: configuration, clock: clock)
         self.clock = clock
         self.cloud = cloud
-        client = GenesysCloudClient(region: cloud.region, credentials: credentials ?? cloud.credentials,
-                                    transport: cloud, configuration: clientConfiguration, clock: clock,
-                                    now: clock.wall)
+        client = GenesysCloudClient(
+            region: cloud.region, credentials: credentials ?? cloud.credentials,
+            transport: cloud, configuration: clientConfiguration, clock: clock,
+            now: clock.wall)
     }
 
     /// Seeded jitter so schedules are reproducible.

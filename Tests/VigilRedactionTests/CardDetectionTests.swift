@@ -7,14 +7,14 @@ import VigilRedaction
 let presidioValidCards: [String] = [
     "4012888888881881", "122000000000003", "371449635398431", "5555555555554444", "5019717010103742",
     "30569309025904", "6011000400000000", "3528000700000000", "6759649826438453", "4111111111111111",
-    "4917300800000000", "4484070000000000",
+    "4917300800000000", "4484070000000000"
 ]
 
 // Source: Stripe testing documentation as copied in public gists (§3.3 of the same file). Verbatim.
 let stripeTestCards: [String] = [
     "4242424242424242", "4000056655665556", "5200828282828210", "5105105105105100", "2223003122003222",
     "378282246310005", "6011111111111117", "6011000990139424", "38520000023237", "36227206271667",
-    "3530111333300000", "3566002020360505", "6200000000000005", "6205500000000000004",
+    "3530111333300000", "3566002020360505", "6200000000000005", "6205500000000000004"
 ]
 
 @Suite("Redaction: payment cards")
@@ -33,8 +33,9 @@ struct CardDetectionTests {
         #expect(findings.allSatisfy { $0.kind == .creditCard && $0.cardNetwork == .visa })
     }
 
-    @Test("Presidio's invalid cards are not detected, even after context words",
-          arguments: ["4012-8888-8888-1882", "36168002586008"])
+    @Test(
+        "Presidio's invalid cards are not detected, even after context words",
+        arguments: ["4012-8888-8888-1882", "36168002586008"])
     func presidioInvalid(number: String) {
         #expect(detector.findings(in: number).isEmpty)
         #expect(detector.findings(in: "my credit card number is \(number)").isEmpty)
@@ -51,7 +52,7 @@ struct CardDetectionTests {
             ("2223003122003222", .mastercard), ("5555555555554444", .mastercard), ("371449635398431", .amex),
             ("6011000400000000", .discover), ("3528000700000000", .jcb), ("30569309025904", .diners),
             ("6200000000000005", .unionPay), ("6759649826438453", .maestro), ("122000000000003", .uatp),
-            ("4111111111111111", .visa), ("5019717010103742", .maestro),
+            ("4111111111111111", .visa), ("5019717010103742", .maestro)
         ]
         for (number, network) in expected {
             #expect(detector.findings(in: number).first?.cardNetwork == network, "\(network)")

@@ -20,9 +20,11 @@ struct JSONSanitizerTests {
              "ok": true, "none": null}
             """
         let output = try sanitize(json)
-        for raw in ["4111111111111111", "4012 8888 8888 1881", "536-22-1234", "jane.doe@example.com",
-                    "5555555555554444", "6205500000000000004", "1881", "4444", "371449635398431",
-                    "2223003122003222"] {
+        for raw in [
+            "4111111111111111", "4012 8888 8888 1881", "536-22-1234", "jane.doe@example.com",
+            "5555555555554444", "6205500000000000004", "1881", "4444", "371449635398431",
+            "2223003122003222"
+        ] {
             #expect(!output.contains(raw), "\(raw)")
         }
         #expect(output.contains("\"eventTime\": 1649237504949"))
@@ -41,11 +43,13 @@ struct JSONSanitizerTests {
     /// so `132` became a CVV. Tokens are no context, and one pass is final.
     @Test("A sanitised document sanitises to itself: tokens are no context words")
     func onePassIsFinal() throws {
-        let input = #"{"note":"card 4111 1111 1111 1111, ssn 123$4 1111 111rd 4111111 1111, s{ 1111, s{sn 132\#u{FEFF}-45;.doe@e0-abcd-00000:05:2CCCC23UInt.789","^ard":411111111.7e3}"#
+        let input =
+            #"{"note":"card 4111 1111 1111 1111, ssn 123$4 1111 111rd 4111111 1111, s{ 1111, s{sn 132\#u{FEFF}-45;.doe@e0-abcd-00000:05:2CCCC23UInt.789","^ard":411111111.7e3}"#
         let once = try sanitizer.sanitize(Array(input.utf8))
         #expect(String(decoding: once, as: UTF8.self).contains("tok_cvv_"))
         #expect(try sanitizer.sanitize(once) == once)
-        #expect(try sanitizer.sanitize(Array(#"{"a":"tok_cvv_zn0vBdyig7HB6J4aXs-zOg, 132"}"#.utf8))
+        #expect(
+            try sanitizer.sanitize(Array(#"{"a":"tok_cvv_zn0vBdyig7HB6J4aXs-zOg, 132"}"#.utf8))
                 == Array(#"{"a":"tok_cvv_zn0vBdyig7HB6J4aXs-zOg, 132"}"#.utf8))
         #expect(try sanitizer.sanitize(Array(#"{"a":"cvv 132"}"#.utf8)) != Array(#"{"a":"cvv 132"}"#.utf8))
         // The second reproducer: overlapping addresses left `…@exiv…e.doe@…` after the first token,
@@ -87,8 +91,10 @@ struct JSONSanitizerTests {
     func includeList() throws {
         // The seed's subscription: include recordingId, mediaUri, participants, startTime, endTime,
         // direction, channel, tags.
-        let include: Set<String> = ["recordingId", "mediaUri", "participants", "startTime", "endTime", "direction",
-                                    "channel", "tags"]
+        let include: Set<String> = [
+            "recordingId", "mediaUri", "participants", "startTime", "endTime", "direction",
+            "channel", "tags"
+        ]
         let minimiser = try JSONSanitizer(tokenKey: testKey, includedKeys: include)
         let json = """
             { "recordingId": "2f7bf00a-0fc2-4d6a-9b56-92238191433e", "transcript": "card 4111111111111111",
@@ -116,7 +122,7 @@ struct JSONSanitizerTests {
             ("[1,]", .invalidJSON),
             ("\"\\ud800\"", .invalidJSON),
             ("{\"a\": tru}", .invalidJSON),
-            (String(repeating: "[", count: 65) + String(repeating: "]", count: 65), .nestingTooDeep),
+            (String(repeating: "[", count: 65) + String(repeating: "]", count: 65), .nestingTooDeep)
         ]
         for (json, code) in cases {
             do {

@@ -20,7 +20,7 @@ struct NormalizerTests {
             ("double five", "55"), ("triple seven", "777"), ("Double Oh Seven", "007"),
             ("four oh one", "401"), ("oh four", "04"), ("zero nine", "09"), ("twenty one", "21"),
             ("twenty-one", "21"), ("twenty", "20"), ("nineteen", "19"), ("four one, uh, one one", "4111"),
-            ("4111 one one", "411111"), ("FOUR ONE", "41"),
+            ("4111 one one", "411111"), ("FOUR ONE", "41")
         ]
         for (spoken, digits) in cases {
             #expect(SpokenDigitNormalizer.normalize(spoken).text == digits, "\(spoken)")
@@ -57,7 +57,7 @@ struct NormalizerTests {
         let phrases = [
             "my card number is four one one one,",
             "uh, one one one one one one one one",
-            "one one one one and that's it",
+            "one one one one and that's it"
         ]
         let findings = detector.findings(inPhrases: phrases)
         #expect(findings.count == 1)
@@ -78,9 +78,11 @@ struct NormalizerTests {
     @Test("Spoken SSN and phone with context words")
     func spokenOthers() throws {
         let redactor = try Redactor()
-        #expect(redactor.redact(transcript: "my social is five three six two two one two three four").text
-            == "my social is <US_SSN>")
-        #expect(redactor.redact(transcript: "call me on three one seven five five five oh one two three").text
-            == "call me on <PHONE_NUMBER>")
+        #expect(
+            redactor.redact(transcript: "my social is five three six two two one two three four").text
+                == "my social is <US_SSN>")
+        #expect(
+            redactor.redact(transcript: "call me on three one seven five five five oh one two three").text
+                == "call me on <PHONE_NUMBER>")
     }
 }

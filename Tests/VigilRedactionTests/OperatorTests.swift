@@ -38,8 +38,9 @@ struct OperatorTests {
         let other = try Redactor(policy: .tokenizeAll, tokenKey: otherKey)
         #expect(other.redact("4111111111111111").text != a)
         // The same characters as another kind do not collide.
-        #expect(testKey.token(for: "4111111111111111", kind: .creditCard)
-            != testKey.token(for: "4111111111111111", kind: .phoneNumber).replacingOccurrences(of: "phone", with: "pan"))
+        #expect(
+            testKey.token(for: "4111111111111111", kind: .creditCard)
+                != testKey.token(for: "4111111111111111", kind: .phoneNumber).replacingOccurrences(of: "phone", with: "pan"))
         // Every spelling of one phone number tokenizes alike; e-mail is case-insensitive.
         let phones = ["+1 317 555 0123", "(317) 555-0123", "317.555.0123", "+13175550123"].map { redactor.redact("call \($0)").text }
         #expect(Set(phones).count == 1)
@@ -67,8 +68,10 @@ struct OperatorTests {
         #expect(result.findings.map(\.kind) == [.creditCard, .cardExpiry, .cvv, .usSSN, .email, .phoneNumber])
         var dumped = ""
         dump(result, to: &dumped)
-        for rendering in [result.text, String(describing: result), String(reflecting: result), dumped,
-                          String(describing: result.findings)] {
+        for rendering in [
+            result.text, String(describing: result), String(reflecting: result), dumped,
+            String(describing: result.findings)
+        ] {
             for raw in ["4111111111111111", "12/27", "cvv 123", "536-22-1234", "jane@example.com", "7946 0958"] {
                 #expect(!rendering.contains(raw), "\(raw)")
             }

@@ -19,15 +19,17 @@ struct OtherDetectorTests {
         #expect(found(.usSSN, in: "tracking 536221234").isEmpty)
     }
 
-    @Test("SSN: each rule has a failing case", arguments: [
-        "000-12-3456",  // area 000
-        "666-12-3456",  // area 666
-        "900-12-3456", "999-12-3456",  // area 9xx
-        "536-00-1234",  // group 00
-        "536-22-0000",  // serial 0000
-        "078-05-1120", "219-09-9999", "123-45-6789",  // known advertising/sample numbers
-        "111-11-1111", "555 55 5555",  // all the same digit
-    ])
+    @Test(
+        "SSN: each rule has a failing case",
+        arguments: [
+            "000-12-3456",  // area 000
+            "666-12-3456",  // area 666
+            "900-12-3456", "999-12-3456",  // area 9xx
+            "536-00-1234",  // group 00
+            "536-22-0000",  // serial 0000
+            "078-05-1120", "219-09-9999", "123-45-6789",  // known advertising/sample numbers
+            "111-11-1111", "555 55 5555"  // all the same digit
+        ])
     func ssnRules(number: String) {
         #expect(found(.usSSN, in: "ssn \(number)").isEmpty)
     }
@@ -36,7 +38,7 @@ struct OtherDetectorTests {
     func phonePositives() {
         let positives = [
             "+44 20 7946 0958", "+14155552671", "+1 (317) 555-0123", "+49-30-901820", "+33 1 23 45 67 89",
-            "(317) 555-0123", "(317)555-0123", "317-555-0123", "317.555.0123", "1-800-555-0199", "317 555 0123",
+            "(317) 555-0123", "(317)555-0123", "317-555-0123", "317.555.0123", "1-800-555-0199", "317 555 0123"
         ]
         for number in positives {
             #expect(found(.phoneNumber, in: "call \(number) today") == [number], "\(number)")
@@ -58,7 +60,7 @@ struct OtherDetectorTests {
             "317-555-01234",  // longer line
             "a317-555-0123",
             "2026-11-28", "192.168.100.200", "2f7bf00a-0fc2-4d6a-9b56-92238191433e",
-            "10:20:30+0200",
+            "10:20:30+0200"
         ]
         for text in negatives {
             #expect(found(.phoneNumber, in: text).isEmpty, "\(text)")
@@ -86,8 +88,9 @@ struct OtherDetectorTests {
 
     @Test("CVV and expiry only in card context")
     func cvvAndExpiry() {
-        #expect(described("card 4111111111111111 exp 12/27 cvv 123")
-            == ["creditCard:4111111111111111", "cardExpiry:12/27", "cvv:123"])
+        #expect(
+            described("card 4111111111111111 exp 12/27 cvv 123")
+                == ["creditCard:4111111111111111", "cardExpiry:12/27", "cvv:123"])
         #expect(described("the cvc is 4821") == ["cvv:4821"])
         #expect(described("expiry 03/2029") == ["cardExpiry:03/2029"])
         #expect(described("expiration 11-28") == ["cardExpiry:11-28"])

@@ -17,7 +17,7 @@ struct SplitMix64 {
 struct RobustnessTests {
     static let pieces: [String] = [
         "0", "1", "4", "9", "4111", "5555", " ", "-", ".", "/", ":", "+", "(", ")", "@", "a", "e", "x.com",
-        "one", "oh", "double", "twenty", "uh", ",", "é", "\n", "\"", "cvv", "card", "ssn", "exp", "12/27",
+        "one", "oh", "double", "twenty", "uh", ",", "é", "\n", "\"", "cvv", "card", "ssn", "exp", "12/27"
     ]
 
     @Test("Random text: no traps, ranges in bounds, ordered, non-overlapping; redaction removes every finding")

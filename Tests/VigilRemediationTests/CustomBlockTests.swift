@@ -30,32 +30,40 @@ struct NotifyBlock: RemediationBlockPlan {
         let text = text.resolve(values)
         let channel = channel
         let chat = chat
-        return [RemediationStep(action: RemediationStepAction(custom: "notify")!,
-                                inputs: ["channel": .string(channel), "text": .string(text)]) {
-            .created(["messageId": try await chat.post(channel: channel, text: text)])
-        }]
+        return [
+            RemediationStep(
+                action: RemediationStepAction(custom: "notify")!,
+                inputs: ["channel": .string(channel), "text": .string(text)]
+            ) {
+                .created(["messageId": try await chat.post(channel: channel, text: text)])
+            }
+        ]
     }
 }
 
 func notifyType(_ chat: FakeChat) throws -> RemediationBlockType {
     try RemediationBlockType(name: "notify_channel") { settings in
         try settings.allow(["channel", "text"])
-        return NotifyBlock(channel: try settings.string("channel", required: true)!,
-                           text: try settings.template("text", required: true)!, chat: chat)
+        return NotifyBlock(
+            channel: try settings.string("channel", required: true)!,
+            text: try settings.template("text", required: true)!, chat: chat)
     }
 }
 
-func notifyFlow(_ chat: FakeChat, text: String = "Violation {data.violationType} on {data.recordingId}",
-                extraSettings: String = "") throws -> RemediationFlow {
-    try RemediationFlow(json: """
-        { "name": "Notify",
-          "entryPoints": [ { "name": "Start", "type": "webhook" } ],
-          "blocks": [ { "id": "validate_payload", "type": "validate_payload" },
-                      { "id": "notify", "type": "notify_channel",
-                        "settings": { "channel": "#compliance", "text": "\(text)"\(extraSettings) } } ],
-          "transitions": [ { "from": "Start", "to": "validate_payload" },
-                           { "from": "validate_payload", "to": "notify" } ] }
-        """, options: .init(blockTypes: [try notifyType(chat)]))
+func notifyFlow(
+    _ chat: FakeChat, text: String = "Violation {data.violationType} on {data.recordingId}",
+    extraSettings: String = ""
+) throws -> RemediationFlow {
+    try RemediationFlow(
+        json: """
+            { "name": "Notify",
+              "entryPoints": [ { "name": "Start", "type": "webhook" } ],
+              "blocks": [ { "id": "validate_payload", "type": "validate_payload" },
+                          { "id": "notify", "type": "notify_channel",
+                            "settings": { "channel": "#compliance", "text": "\(text)"\(extraSettings) } } ],
+              "transitions": [ { "from": "Start", "to": "validate_payload" },
+                               { "from": "validate_payload", "to": "notify" } ] }
+            """, options: .init(blockTypes: [try notifyType(chat)]))
 }
 
 @Suite("Host block types: parse once, plan purely, one action, exactly once")
@@ -128,8 +136,9 @@ struct CustomBlockTests {
             ($0 as? RemediationFlowError)?.code == .unknownBlockType
         }
         for name in ["tag_recording", "api", "", "no spaces", String(repeating: "x", count: 65)] {
-            #expect { try RemediationBlockType(name: name) { _ in NotifyBlock(channel: "", text: try! RemediationTemplate(""), chat: chat) } }
-                throws: { ($0 as? RemediationFlowError)?.code == .invalidBlockType }
+            #expect {
+                try RemediationBlockType(name: name) { _ in NotifyBlock(channel: "", text: try! RemediationTemplate(""), chat: chat) }
+            } throws: { ($0 as? RemediationFlowError)?.code == .invalidBlockType }
         }
         let type = try notifyType(chat)
         #expect { try RemediationFlow(json: document, options: .init(blockTypes: [type, type])) } throws: {

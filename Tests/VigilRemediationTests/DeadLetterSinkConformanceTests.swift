@@ -27,22 +27,27 @@ struct DeadLetterSinkConformanceTests {
     actor TruncatingSink: DeadLetterSink {
         var letters: [RemediationDeadLetter] = []
         func deadLetter(_ letter: RemediationDeadLetter) {
-            letters.append(RemediationDeadLetter(
-                flowName: letter.flowName, blockId: letter.blockId, action: letter.action, conversationId: letter.conversationId,
-                recordingId: letter.recordingId, correlationId: letter.correlationId, errorCode: letter.errorCode,
-                reason: String(letter.reason.prefix(255)), attempts: letter.attempts, occurredAt: letter.occurredAt))
+            letters.append(
+                RemediationDeadLetter(
+                    flowName: letter.flowName, blockId: letter.blockId, action: letter.action, conversationId: letter.conversationId,
+                    recordingId: letter.recordingId, correlationId: letter.correlationId, errorCode: letter.errorCode,
+                    reason: String(letter.reason.prefix(255)), attempts: letter.attempts, occurredAt: letter.occurredAt))
         }
     }
 
     @Test func brokenSinksFailTheRightProperty() async throws {
-        await #expect { try await DeadLetterSinkConformance.run(properties: [.keptVerbatim]) {
-            let sink = MergingSink()
-            return .init(sink: sink, letters: { await sink.letters })
-        } } throws: { ($0 as? ConformanceFailure)?.property == "keptVerbatim" }
-        await #expect { try await DeadLetterSinkConformance.run(properties: [.keptVerbatim]) {
-            let sink = TruncatingSink()
-            return .init(sink: sink, letters: { await sink.letters })
-        } } throws: { ($0 as? ConformanceFailure)?.property == "keptVerbatim" }
+        await #expect {
+            try await DeadLetterSinkConformance.run(properties: [.keptVerbatim]) {
+                let sink = MergingSink()
+                return .init(sink: sink, letters: { await sink.letters })
+            }
+        } throws: { ($0 as? ConformanceFailure)?.property == "keptVerbatim" }
+        await #expect {
+            try await DeadLetterSinkConformance.run(properties: [.keptVerbatim]) {
+                let sink = TruncatingSink()
+                return .init(sink: sink, letters: { await sink.letters })
+            }
+        } throws: { ($0 as? ConformanceFailure)?.property == "keptVerbatim" }
         // The merging sink keeps distinct recordings, so the other properties hold for it.
         try await DeadLetterSinkConformance.run(properties: [.keptInOrder, .concurrentWritersKeepAll]) {
             let sink = MergingSink()

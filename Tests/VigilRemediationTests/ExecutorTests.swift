@@ -4,8 +4,9 @@ import VigilCore
 import VigilIdempotency
 import VigilModels
 import VigilPlatformClient
-@testable import VigilRemediation
 import VigilTesting
+
+@testable import VigilRemediation
 
 @Suite("RemediationExecutor")
 struct ExecutorTests {
@@ -37,10 +38,11 @@ struct ExecutorTests {
         let patches = await h.platform.attributePatches
         #expect(Set(patches.map(\.participantId)) == [customerId, agentId])
         #expect(patches.allSatisfy { $0.conversationId == conversationId })
-        #expect(patches.first?.attributes.attributes == [
-            "compliance_status": "VIOLATION_DETECTED", "violation_type": "PCI_MID_CAPTURE",
-            "compliance_correlation_id": "evt-sub-req-8847291",
-        ])
+        #expect(
+            patches.first?.attributes.attributes == [
+                "compliance_status": "VIOLATION_DETECTED", "violation_type": "PCI_MID_CAPTURE",
+                "compliance_correlation_id": "evt-sub-req-8847291"
+            ])
     }
 
     @Test func workItemCarriesPriorityQueueTypeAndADeterministicExternalTag() async throws {
@@ -53,20 +55,27 @@ struct ExecutorTests {
         #expect(body.queueId == queueId)
         #expect(body.priority == 10)
         #expect(body.externalTag == "vigil-\(recordingId)-create_work_item")
-        #expect(body.externalTag == RemediationPlanner.workitemExternalTag(recordingId: recordingId,
-                                                                                        blockId: "create_work_item"))
+        #expect(
+            body.externalTag
+                == RemediationPlanner.workitemExternalTag(
+                    recordingId: recordingId,
+                    blockId: "create_work_item"))
         #expect(body.name == "Compliance review PCI_MID_CAPTURE \(recordingId)")
         #expect(body.description?.contains("124500 ms") == true)
-        #expect(report.step("create_work_item", .workitem)?.outcome
-            == .ran(details: ["workitemId": "wi-1", "externalTag": body.externalTag!], recorded: true))
+        #expect(
+            report.step("create_work_item", .workitem)?.outcome
+                == .ran(details: ["workitemId": "wi-1", "externalTag": body.externalTag!], recorded: true))
     }
 
     @Test func longDescriptionsAreCutToGenesysLimits() async throws {
         let long = String(repeating: "x", count: 600)
-        let flow = try RemediationFlow(json: FlowLoadingTests.document(
-            blocks: [#"{"id":"tag","type":"tag_recording","settings":{"annotation":{"name":"n","description":"\#(long){data.recordingId}"}}}"#,
-                     #"{"id":"wi","type":"create_work_item","settings":{"target":"workitem","typeId":"t","queueId":"q","name":"\#(long)","description":"\#(long)"}}"#],
-            transitions: [#"{"from":"Entry","to":"tag"}"#, #"{"from":"tag","to":"wi"}"#]))
+        let flow = try RemediationFlow(
+            json: FlowLoadingTests.document(
+                blocks: [
+                    #"{"id":"tag","type":"tag_recording","settings":{"annotation":{"name":"n","description":"\#(long){data.recordingId}"}}}"#,
+                    #"{"id":"wi","type":"create_work_item","settings":{"target":"workitem","typeId":"t","queueId":"q","name":"\#(long)","description":"\#(long)"}}"#
+                ],
+                transitions: [#"{"from":"Entry","to":"tag"}"#, #"{"from":"tag","to":"wi"}"#]))
         let h = Harness()
         let report = try await h.run(h.executor(), flow)
         #expect(report.status == .completed, "\(report)")
@@ -79,8 +88,9 @@ struct ExecutorTests {
 
     @Test func anOffsetPastTheEndIsClampedToTheRecordingDuration() async throws {
         let h = Harness()
-        _ = try await h.run(h.executor(), try defaultFlow(), verdict: makeVerdict(offset: 999_000),
-                            context: makeContext(duration: 312_000))
+        _ = try await h.run(
+            h.executor(), try defaultFlow(), verdict: makeVerdict(offset: 999_000),
+            context: makeContext(duration: 312_000))
         #expect(await h.platform.annotations.first?.annotation.location == 312_000)
     }
 
@@ -91,19 +101,22 @@ struct ExecutorTests {
         let rows = await h.platform.rows["compliance_work_items_dataset"]
         let row = try #require(rows?[recordingId.rawValue])
         #expect(row.key == recordingId.rawValue)
-        #expect(row.columns == [
-            "key": .string(recordingId.rawValue), "recordingId": .string(recordingId.rawValue),
-            "violationType": "PCI_MID_CAPTURE", "assignedQueue": "compliance_review_queue", "priority": "high",
-        ])
+        #expect(
+            row.columns == [
+                "key": .string(recordingId.rawValue), "recordingId": .string(recordingId.rawValue),
+                "violationType": "PCI_MID_CAPTURE", "assignedQueue": "compliance_review_queue", "priority": "high"
+            ])
         // The seed's recording tags became participant attributes.
-        #expect(await h.platform.attributePatches.first?.attributes.attributes
-            == ["compliance_status": "VIOLATION_DETECTED", "violation_type": "PCI_MID_CAPTURE"])
+        #expect(
+            await h.platform.attributePatches.first?.attributes.attributes
+                == ["compliance_status": "VIOLATION_DETECTED", "violation_type": "PCI_MID_CAPTURE"])
         #expect(await h.platform.annotations.count == 1)
     }
 
     @Test func legalHoldProtectsTheConversation() async throws {
-        let flow = try RemediationFlow(json: FlowLoadingTests.document(
-            blocks: [#"{"id":"hold","type":"legal_hold"}"#], transitions: [#"{"from":"Entry","to":"hold"}"#]))
+        let flow = try RemediationFlow(
+            json: FlowLoadingTests.document(
+                blocks: [#"{"id":"hold","type":"legal_hold"}"#], transitions: [#"{"from":"Entry","to":"hold"}"#]))
         let h = Harness()
         let report = try await h.run(h.executor(), flow)
         #expect(report.status == .completed)
@@ -111,12 +124,17 @@ struct ExecutorTests {
     }
 
     @Test func branchRunsOnlyTheChosenArm() async throws {
-        let flow = try RemediationFlow(json: FlowLoadingTests.document(
-            blocks: [#"{"id":"gate","type":"branch","settings":{"field":"violationType","operator":"in","values":["PCI_MID_CAPTURE"]}}"#,
-                     #"{"id":"hold","type":"legal_hold"}"#,
-                     #"{"id":"tag","type":"tag_recording","settings":{"externalTag":"other"}}"#],
-            transitions: [#"{"from":"Entry","to":"gate"}"#, #"{"from":"gate","to":"hold","when":false}"#,
-                          #"{"from":"gate","to":"tag","when":true}"#]))
+        let flow = try RemediationFlow(
+            json: FlowLoadingTests.document(
+                blocks: [
+                    #"{"id":"gate","type":"branch","settings":{"field":"violationType","operator":"in","values":["PCI_MID_CAPTURE"]}}"#,
+                    #"{"id":"hold","type":"legal_hold"}"#,
+                    #"{"id":"tag","type":"tag_recording","settings":{"externalTag":"other"}}"#
+                ],
+                transitions: [
+                    #"{"from":"Entry","to":"gate"}"#, #"{"from":"gate","to":"hold","when":false}"#,
+                    #"{"from":"gate","to":"tag","when":true}"#
+                ]))
         let h = Harness()
         let report = try await h.run(h.executor(), flow)
         #expect(report.steps.map(\.action) == [.branch, .externalTag])
@@ -196,8 +214,9 @@ struct ExecutorTests {
         h.clock.advance(by: RemediationExecutorConfiguration().lease + .seconds(1))
         let recovered = try await h.run(executor, flow)
         #expect(recovered.status == .completed, "\(recovered)")
-        #expect(recovered.step("create_work_item", .workitem)?.outcome
-            == .foundExisting(details: ["workitemId": "wi-1", "externalTag": "vigil-\(recordingId)-create_work_item"]))
+        #expect(
+            recovered.step("create_work_item", .workitem)?.outcome
+                == .foundExisting(details: ["workitemId": "wi-1", "externalTag": "vigil-\(recordingId)-create_work_item"]))
         #expect(await h.platform.workitems.count == 1)
         #expect(await h.platform.count(.createWorkitem) == 1)
         // And from then on it is simply done.
@@ -216,8 +235,9 @@ struct ExecutorTests {
         h.clock.advance(by: RemediationExecutorConfiguration().lease + .seconds(1))
         let recovered = try await h.run(executor, try defaultFlow())
         #expect(recovered.status == .completed, "\(recovered)")
-        #expect(recovered.step("tag_recording", .annotation)?.outcome
-            == .foundExisting(details: ["annotationId": "ann-1", "location": "124500"]))
+        #expect(
+            recovered.step("tag_recording", .annotation)?.outcome
+                == .foundExisting(details: ["annotationId": "ann-1", "location": "124500"]))
         #expect(await h.platform.annotations.count == 1)
     }
 
@@ -243,11 +263,13 @@ struct ExecutorTests {
         let crashable = CrashableStore(inner: h.store)
         let executor = h.executor(store: crashable)
         let flow = try seedFlow()
-        _ = try await h.platform.addDataTableRow(datatableId: "compliance_work_items_dataset",
-                                                 row: DataTableRow(key: recordingId.rawValue))  // an earlier, unrecorded attempt
+        _ = try await h.platform.addDataTableRow(
+            datatableId: "compliance_work_items_dataset",
+            row: DataTableRow(key: recordingId.rawValue))  // an earlier, unrecorded attempt
         let report = try await h.run(executor, flow)
-        #expect(report.step("create_work_item", .dataTableRow)?.outcome
-            == .foundExisting(details: ["rowKey": recordingId.rawValue]))
+        #expect(
+            report.step("create_work_item", .dataTableRow)?.outcome
+                == .foundExisting(details: ["rowKey": recordingId.rawValue]))
         #expect(report.status == .completed)
     }
 
@@ -331,15 +353,17 @@ struct ExecutorTests {
         #expect(FailureClass(FakeAPIError(status: 503)) == .transient(suggestedDelay: nil))
         #expect(FailureClass(LeakyError()) == .permanent, "a foreign error is never retried blindly")
         #expect(FailureClass(CancellationError()) == .cancelled)
-        #expect(FailureClass(CircuitBreakerOpenError(code: .open, breaker: "engine", retryAfter: .seconds(20)))
-            == .transient(suggestedDelay: .seconds(20)))
+        #expect(
+            FailureClass(CircuitBreakerOpenError(code: .open, breaker: "engine", retryAfter: .seconds(20)))
+                == .transient(suggestedDelay: .seconds(20)))
     }
 
     @Test func aForeignErrorsDescriptionNeverReachesTheDeadLetter() async throws {
         let h = Harness()
         await h.platform.fail(.legalHold, with: [LeakyError()])
-        let flow = try RemediationFlow(json: FlowLoadingTests.document(
-            blocks: [#"{"id":"hold","type":"legal_hold"}"#], transitions: [#"{"from":"Entry","to":"hold"}"#]))
+        let flow = try RemediationFlow(
+            json: FlowLoadingTests.document(
+                blocks: [#"{"id":"hold","type":"legal_hold"}"#], transitions: [#"{"from":"Entry","to":"hold"}"#]))
         let report = try await h.run(h.executor(), flow)
         #expect(report.status == .deadLettered)
         let letter = try #require(await h.sink.letters.first)
@@ -358,8 +382,9 @@ struct ExecutorTests {
 
     @Test func aCompliantVerdictIsRefusedByValidatePayload() async throws {
         let h = Harness()
-        let report = try await h.run(h.executor(), try defaultFlow(),
-                                     verdict: makeVerdict(verdict: .compliant, type: nil))
+        let report = try await h.run(
+            h.executor(), try defaultFlow(),
+            verdict: makeVerdict(verdict: .compliant, type: nil))
         #expect(report.status == .deadLettered)
         #expect(report.steps.count == 1)
         #expect(report.steps.first?.outcome.label == "dead-lettered")
@@ -371,8 +396,9 @@ struct ExecutorTests {
     @Test func aVerdictForAnotherRecordingChangesNothing() async throws {
         let h = Harness()
         await #expect(throws: RemediationError.self) {
-            _ = try await h.executor().run(try defaultFlow(), verdict: makeVerdict(recording: .random()),
-                                           context: makeContext())
+            _ = try await h.executor().run(
+                try defaultFlow(), verdict: makeVerdict(recording: .random()),
+                context: makeContext())
         }
         #expect(await h.platform.count(.annotation) == 0)
     }
@@ -395,8 +421,9 @@ struct ExecutorTests {
         let report = try await h.run(h.executor(), try defaultFlow())
         #expect(report.flowName == "VigilDefaultRemediation")
         #expect(report.recordingId == recordingId)
-        #expect(report.step("tag_recording", .annotation)?.idempotencyKey
-            == "vigil.remediation:\(recordingId):tag_recording:annotation")
+        #expect(
+            report.step("tag_recording", .annotation)?.idempotencyKey
+                == "vigil.remediation:\(recordingId):tag_recording:annotation")
         #expect(report.step("validate_payload", .validate)?.idempotencyKey == nil)
         #expect(report.steps.allSatisfy { $0.duration >= .zero })
         #expect(report.description.contains("tag_recording/annotation: ran"))

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import VigilModels
 import VigilTesting
+
 @testable import VigilRemediation
 
 @Suite("RemediationFlow loading")
@@ -61,14 +62,17 @@ struct FlowLoadingTests {
     }
 
     @Test func aBranchChoosesItsArmAtRunTime() throws {
-        let flow = try RemediationFlow(json: document(
-            blocks: [
-                #"{"id":"gate","type":"branch","settings":{"field":"confidenceScore","operator":">=","value":0.9}}"#,
-                #"{"id":"hold","type":"legal_hold"}"#,
-                #"{"id":"tag","type":"tag_recording","settings":{"externalTag":"review"}}"#,
-            ],
-            transitions: [#"{"from":"Entry","to":"gate"}"#, #"{"from":"gate","to":"hold","when":true}"#,
-                          #"{"from":"gate","to":"tag","when":"false"}"#]))
+        let flow = try RemediationFlow(
+            json: document(
+                blocks: [
+                    #"{"id":"gate","type":"branch","settings":{"field":"confidenceScore","operator":">=","value":0.9}}"#,
+                    #"{"id":"hold","type":"legal_hold"}"#,
+                    #"{"id":"tag","type":"tag_recording","settings":{"externalTag":"review"}}"#
+                ],
+                transitions: [
+                    #"{"from":"Entry","to":"gate"}"#, #"{"from":"gate","to":"hold","when":true}"#,
+                    #"{"from":"gate","to":"tag","when":"false"}"#
+                ]))
         #expect(flow.successor(of: "gate", result: true) == "hold")
         #expect(flow.successor(of: "gate", result: false) == "tag")
         guard case let .branch(condition) = flow.block("gate")?.kind else { Issue.record("not a branch"); return }
@@ -91,86 +95,149 @@ struct FlowLoadingTests {
 
     static let rejections: [Rejection] = [
         Rejection(name: "not JSON", json: "{name:", code: .invalidJSON, blockId: nil),
-        Rejection(name: "unknown placeholder", json: document(
-            blocks: [#"{"id":"tag","type":"tag_recording","settings":{"externalTag":"{data.agentName}"}}"#],
-            transitions: [entry]), code: .unknownPlaceholder, blockId: "tag"),
-        Rejection(name: "evidence snippet is not a placeholder", json: document(
-            blocks: [#"{"id":"tag","type":"tag_recording","settings":{"participantAttributes":{"e":"{data.evidenceSnippet}"}}}"#],
-            transitions: [entry]), code: .unknownPlaceholder, blockId: "tag"),
-        Rejection(name: "unterminated placeholder", json: document(
-            blocks: [#"{"id":"tag","type":"tag_recording","settings":{"externalTag":"x{data.verdict"}}"#],
-            transitions: [entry]), code: .malformedTemplate, blockId: "tag"),
-        Rejection(name: "unknown block type", json: document(
-            blocks: [#"{"id":"tag","type":"send_sms","settings":{}}"#], transitions: [entry]),
-                  code: .unknownBlockType, blockId: "tag"),
-        Rejection(name: "unknown setting (typo)", json: document(
-            blocks: [#"{"id":"tag","type":"tag_recording","settings":{"externalTagg":"x"}}"#], transitions: [entry]),
-                  code: .unknownSetting, blockId: "tag"),
-        Rejection(name: "tag_recording with nothing to do", json: document(
-            blocks: [#"{"id":"tag","type":"tag_recording","settings":{}}"#], transitions: [entry]),
-                  code: .missingField, blockId: "tag"),
-        Rejection(name: "work item without typeId", json: document(
-            blocks: [#"{"id":"tag","type":"create_work_item","settings":{"target":"workitem","queueId":"q","name":"Review {data.recordingId}"}}"#],
-            transitions: [entry]), code: .missingField, blockId: "tag"),
-        Rejection(name: "work item without target", json: document(
-            blocks: [#"{"id":"tag","type":"create_work_item","settings":{"typeId":"t"}}"#], transitions: [entry]),
-                  code: .missingField, blockId: "tag"),
-        Rejection(name: "work item name may resolve shorter than 3", json: document(
-            blocks: [#"{"id":"tag","type":"create_work_item","settings":{"target":"workitem","typeId":"t","queueId":"q","name":"R{data.verdict}"}}"#],
-            transitions: [entry]), code: .invalidSetting, blockId: "tag"),
-        Rejection(name: "priority out of range", json: document(
-            blocks: [#"{"id":"tag","type":"create_work_item","settings":{"target":"workitem","typeId":"t","queueId":"q","name":"Review","priority":30000000}}"#],
-            transitions: [entry]), code: .invalidSetting, blockId: "tag"),
-        Rejection(name: "queue id depends on the verdict", json: document(
-            blocks: [#"{"id":"tag","type":"create_work_item","settings":{"target":"workitem","typeId":"t","queueId":"{data.verdict}","name":"Review"}}"#],
-            transitions: [entry]), code: .invalidSetting, blockId: "tag"),
-        Rejection(name: "data-table key without the recording id", json: document(
-            blocks: [#"{"id":"tag","type":"create_work_item","settings":{"target":"datatable","datatableId":"d","key":"{data.correlationId}","columns":{}}}"#],
-            transitions: [entry]), code: .invalidSetting, blockId: "tag"),
-        Rejection(name: "unmapped api endpoint", json: document(
-            blocks: [#"{"id":"tag","type":"api","settings":{"method":"DELETE","path":"/api/v2/recordings/{recordingId}","body":"{}"}}"#],
-            transitions: [entry]), code: .unsupportedAPIBlock, blockId: "tag"),
-        Rejection(name: "script without a script", json: document(
-            blocks: [#"{"id":"tag","type":"script","settings":{}}"#], transitions: [entry]),
-                  code: .missingField, blockId: "tag"),
-        Rejection(name: "branch on an unknown field", json: document(
-            blocks: [#"{"id":"tag","type":"branch","settings":{"field":"agentName","operator":"==","value":"x"}}"#],
-            transitions: [entry]), code: .invalidSetting, blockId: "tag"),
-        Rejection(name: "transition to an unknown block", json: document(
-            blocks: [tag], transitions: [entry, #"{"from":"tag","to":"nowhere"}"#]),
-                  code: .unknownTransitionTarget, blockId: nil),
-        Rejection(name: "transition from an unknown block", json: document(
-            blocks: [tag], transitions: [entry, #"{"from":"ghost","to":"tag"}"#]),
-                  code: .unknownTransitionSource, blockId: nil),
-        Rejection(name: "cycle", json: document(
-            blocks: [tag, #"{"id":"hold","type":"legal_hold"}"#],
-            transitions: [entry, #"{"from":"tag","to":"hold"}"#, #"{"from":"hold","to":"tag"}"#]),
-                  code: .cycle, blockId: "tag"),
-        Rejection(name: "unreachable block", json: document(
-            blocks: [tag, #"{"id":"hold","type":"legal_hold"}"#], transitions: [entry]),
-                  code: .unreachableBlock, blockId: "hold"),
-        Rejection(name: "no entry point", json: """
-            {"name":"F","entryPoints":[],"blocks":[\(tag)],"transitions":[]}
-            """, code: .noEntryPoint, blockId: nil),
-        Rejection(name: "entry point leads nowhere", json: document(blocks: [tag], transitions: []),
-                  code: .noEntryPoint, blockId: nil),
-        Rejection(name: "two entry points", json: """
-            {"name":"F","entryPoints":[{"name":"A"},{"name":"B"}],"blocks":[\(tag)],"transitions":[{"from":"A","to":"tag"}]}
-            """, code: .multipleEntryPoints, blockId: nil),
-        Rejection(name: "duplicate block id", json: document(blocks: [tag, tag], transitions: [entry]),
-                  code: .duplicateBlockId, blockId: "tag"),
-        Rejection(name: "invalid block id", json: document(
-            blocks: [#"{"id":"tag recording","type":"legal_hold"}"#], transitions: []), code: .invalidBlockId, blockId: nil),
-        Rejection(name: "two ways out of a plain block", json: document(
-            blocks: [tag, #"{"id":"a","type":"legal_hold"}"#, #"{"id":"b","type":"validate_payload"}"#],
-            transitions: [entry, #"{"from":"tag","to":"a"}"#, #"{"from":"tag","to":"b"}"#]),
-                  code: .invalidTransition, blockId: nil),
-        Rejection(name: "branch arm without when", json: document(
-            blocks: [#"{"id":"tag","type":"branch","settings":{"field":"verdict","operator":"==","value":"VIOLATION_DETECTED"}}"#,
-                     #"{"id":"a","type":"legal_hold"}"#],
-            transitions: [entry, #"{"from":"tag","to":"a"}"#]), code: .invalidTransition, blockId: "tag"),
-        Rejection(name: "no blocks", json: #"{"name":"F","entryPoints":[{"name":"Entry"}],"blocks":[]}"#,
-                  code: .noBlocks, blockId: nil),
+        Rejection(
+            name: "unknown placeholder",
+            json: document(
+                blocks: [#"{"id":"tag","type":"tag_recording","settings":{"externalTag":"{data.agentName}"}}"#],
+                transitions: [entry]), code: .unknownPlaceholder, blockId: "tag"),
+        Rejection(
+            name: "evidence snippet is not a placeholder",
+            json: document(
+                blocks: [#"{"id":"tag","type":"tag_recording","settings":{"participantAttributes":{"e":"{data.evidenceSnippet}"}}}"#],
+                transitions: [entry]), code: .unknownPlaceholder, blockId: "tag"),
+        Rejection(
+            name: "unterminated placeholder",
+            json: document(
+                blocks: [#"{"id":"tag","type":"tag_recording","settings":{"externalTag":"x{data.verdict"}}"#],
+                transitions: [entry]), code: .malformedTemplate, blockId: "tag"),
+        Rejection(
+            name: "unknown block type",
+            json: document(
+                blocks: [#"{"id":"tag","type":"send_sms","settings":{}}"#], transitions: [entry]),
+            code: .unknownBlockType, blockId: "tag"),
+        Rejection(
+            name: "unknown setting (typo)",
+            json: document(
+                blocks: [#"{"id":"tag","type":"tag_recording","settings":{"externalTagg":"x"}}"#], transitions: [entry]),
+            code: .unknownSetting, blockId: "tag"),
+        Rejection(
+            name: "tag_recording with nothing to do",
+            json: document(
+                blocks: [#"{"id":"tag","type":"tag_recording","settings":{}}"#], transitions: [entry]),
+            code: .missingField, blockId: "tag"),
+        Rejection(
+            name: "work item without typeId",
+            json: document(
+                blocks: [
+                    #"{"id":"tag","type":"create_work_item","settings":{"target":"workitem","queueId":"q","name":"Review {data.recordingId}"}}"#
+                ],
+                transitions: [entry]), code: .missingField, blockId: "tag"),
+        Rejection(
+            name: "work item without target",
+            json: document(
+                blocks: [#"{"id":"tag","type":"create_work_item","settings":{"typeId":"t"}}"#], transitions: [entry]),
+            code: .missingField, blockId: "tag"),
+        Rejection(
+            name: "work item name may resolve shorter than 3",
+            json: document(
+                blocks: [
+                    #"{"id":"tag","type":"create_work_item","settings":{"target":"workitem","typeId":"t","queueId":"q","name":"R{data.verdict}"}}"#
+                ],
+                transitions: [entry]), code: .invalidSetting, blockId: "tag"),
+        Rejection(
+            name: "priority out of range",
+            json: document(
+                blocks: [
+                    #"{"id":"tag","type":"create_work_item","settings":{"target":"workitem","typeId":"t","queueId":"q","name":"Review","priority":30000000}}"#
+                ],
+                transitions: [entry]), code: .invalidSetting, blockId: "tag"),
+        Rejection(
+            name: "queue id depends on the verdict",
+            json: document(
+                blocks: [
+                    #"{"id":"tag","type":"create_work_item","settings":{"target":"workitem","typeId":"t","queueId":"{data.verdict}","name":"Review"}}"#
+                ],
+                transitions: [entry]), code: .invalidSetting, blockId: "tag"),
+        Rejection(
+            name: "data-table key without the recording id",
+            json: document(
+                blocks: [
+                    #"{"id":"tag","type":"create_work_item","settings":{"target":"datatable","datatableId":"d","key":"{data.correlationId}","columns":{}}}"#
+                ],
+                transitions: [entry]), code: .invalidSetting, blockId: "tag"),
+        Rejection(
+            name: "unmapped api endpoint",
+            json: document(
+                blocks: [#"{"id":"tag","type":"api","settings":{"method":"DELETE","path":"/api/v2/recordings/{recordingId}","body":"{}"}}"#],
+                transitions: [entry]), code: .unsupportedAPIBlock, blockId: "tag"),
+        Rejection(
+            name: "script without a script",
+            json: document(
+                blocks: [#"{"id":"tag","type":"script","settings":{}}"#], transitions: [entry]),
+            code: .missingField, blockId: "tag"),
+        Rejection(
+            name: "branch on an unknown field",
+            json: document(
+                blocks: [#"{"id":"tag","type":"branch","settings":{"field":"agentName","operator":"==","value":"x"}}"#],
+                transitions: [entry]), code: .invalidSetting, blockId: "tag"),
+        Rejection(
+            name: "transition to an unknown block",
+            json: document(
+                blocks: [tag], transitions: [entry, #"{"from":"tag","to":"nowhere"}"#]),
+            code: .unknownTransitionTarget, blockId: nil),
+        Rejection(
+            name: "transition from an unknown block",
+            json: document(
+                blocks: [tag], transitions: [entry, #"{"from":"ghost","to":"tag"}"#]),
+            code: .unknownTransitionSource, blockId: nil),
+        Rejection(
+            name: "cycle",
+            json: document(
+                blocks: [tag, #"{"id":"hold","type":"legal_hold"}"#],
+                transitions: [entry, #"{"from":"tag","to":"hold"}"#, #"{"from":"hold","to":"tag"}"#]),
+            code: .cycle, blockId: "tag"),
+        Rejection(
+            name: "unreachable block",
+            json: document(
+                blocks: [tag, #"{"id":"hold","type":"legal_hold"}"#], transitions: [entry]),
+            code: .unreachableBlock, blockId: "hold"),
+        Rejection(
+            name: "no entry point",
+            json: """
+                {"name":"F","entryPoints":[],"blocks":[\(tag)],"transitions":[]}
+                """, code: .noEntryPoint, blockId: nil),
+        Rejection(
+            name: "entry point leads nowhere", json: document(blocks: [tag], transitions: []),
+            code: .noEntryPoint, blockId: nil),
+        Rejection(
+            name: "two entry points",
+            json: """
+                {"name":"F","entryPoints":[{"name":"A"},{"name":"B"}],"blocks":[\(tag)],"transitions":[{"from":"A","to":"tag"}]}
+                """, code: .multipleEntryPoints, blockId: nil),
+        Rejection(
+            name: "duplicate block id", json: document(blocks: [tag, tag], transitions: [entry]),
+            code: .duplicateBlockId, blockId: "tag"),
+        Rejection(
+            name: "invalid block id",
+            json: document(
+                blocks: [#"{"id":"tag recording","type":"legal_hold"}"#], transitions: []), code: .invalidBlockId, blockId: nil),
+        Rejection(
+            name: "two ways out of a plain block",
+            json: document(
+                blocks: [tag, #"{"id":"a","type":"legal_hold"}"#, #"{"id":"b","type":"validate_payload"}"#],
+                transitions: [entry, #"{"from":"tag","to":"a"}"#, #"{"from":"tag","to":"b"}"#]),
+            code: .invalidTransition, blockId: nil),
+        Rejection(
+            name: "branch arm without when",
+            json: document(
+                blocks: [
+                    #"{"id":"tag","type":"branch","settings":{"field":"verdict","operator":"==","value":"VIOLATION_DETECTED"}}"#,
+                    #"{"id":"a","type":"legal_hold"}"#
+                ],
+                transitions: [entry, #"{"from":"tag","to":"a"}"#]), code: .invalidTransition, blockId: "tag"),
+        Rejection(
+            name: "no blocks", json: #"{"name":"F","entryPoints":[{"name":"Entry"}],"blocks":[]}"#,
+            code: .noBlocks, blockId: nil)
     ]
 
     @Test(arguments: rejections)
@@ -199,9 +266,10 @@ struct FlowLoadingTests {
     }
 
     @Test func cycleErrorNamesTheLoop() {
-        let error = loadError(Self.document(
-            blocks: [Self.tag, #"{"id":"hold","type":"legal_hold"}"#],
-            transitions: [Self.entry, #"{"from":"tag","to":"hold"}"#, #"{"from":"hold","to":"tag"}"#]))
+        let error = loadError(
+            Self.document(
+                blocks: [Self.tag, #"{"id":"hold","type":"legal_hold"}"#],
+                transitions: [Self.entry, #"{"from":"tag","to":"hold"}"#, #"{"from":"hold","to":"tag"}"#]))
         #expect(error?.detail.contains("'tag' → 'hold' → 'tag'") == true)
     }
 
@@ -212,8 +280,9 @@ struct FlowLoadingTests {
         #expect(transition?.code == .invalidTransition)
         #expect(transition?.path == "transitions[1].from")
         #expect(transition?.description.contains("4111") == false)
-        let entry = loadError(Self.document(blocks: [Self.tag], transitions: [Self.entry])
-            .replacingOccurrences(of: #""name":"Entry""#, with: #""name":"call 415 555 0123""#))
+        let entry = loadError(
+            Self.document(blocks: [Self.tag], transitions: [Self.entry])
+                .replacingOccurrences(of: #""name":"Entry""#, with: #""name":"call 415 555 0123""#))
         #expect(entry?.code == .invalidBlockId)
         #expect(entry?.description.contains("555") == false)
     }
@@ -260,8 +329,9 @@ struct AmbiguousFlowTests {
         #expect(nested?.code == .invalidJSON)
         #expect(nested?.path == "blocks[1].id")
         for variant in AmbiguousJSON.equivalents(of: text, member: "name") {
-            #expect(try RemediationFlow(json: String(decoding: variant.bytes, as: UTF8.self)).name == "ComplianceViolationRemediation",
-                    "\(variant)")
+            #expect(
+                try RemediationFlow(json: String(decoding: variant.bytes, as: UTF8.self)).name == "ComplianceViolationRemediation",
+                "\(variant)")
         }
     }
 }

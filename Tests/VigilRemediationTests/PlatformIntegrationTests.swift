@@ -4,8 +4,9 @@ import VigilCore
 import VigilIdempotency
 import VigilModels
 import VigilPlatformClient
-@testable import VigilRemediation
 import VigilTesting
+
+@testable import VigilRemediation
 
 /// The executor through the `GenesysCloudClient` adapter against `SimulatedGenesysCloud`: real request
 /// shapes, real endpoints, simulated platform state.
@@ -20,8 +21,9 @@ struct PlatformIntegrationTests {
 
         init() {
             sim = SimulatedGenesysCloud(clock: clock)
-            client = GenesysCloudClient(region: sim.region, credentials: sim.credentials, transport: sim,
-                                        clock: clock, now: clock.wall)
+            client = GenesysCloudClient(
+                region: sim.region, credentials: sim.credentials, transport: sim,
+                clock: clock, now: clock.wall)
             store = InMemoryIdempotencyStore(now: clock.wall)
         }
 
@@ -29,10 +31,13 @@ struct PlatformIntegrationTests {
             RemediationExecutor(actions: client, store: store ?? self.store, deadLetters: sink, clock: clock, now: clock.wall)
         }
 
-        func run(_ executor: RemediationExecutor<TestClock>, _ flow: RemediationFlow, recordingId: GenesysID,
-                 conversationId: GenesysID, participantIds: [GenesysID] = [customerId, agentId]) async throws -> RemediationReport {
-            let context = RemediationContext(conversationId: conversationId, recordingId: recordingId,
-                                             participantIds: participantIds, recordingDurationMs: 312_000)
+        func run(
+            _ executor: RemediationExecutor<TestClock>, _ flow: RemediationFlow, recordingId: GenesysID,
+            conversationId: GenesysID, participantIds: [GenesysID] = [customerId, agentId]
+        ) async throws -> RemediationReport {
+            let context = RemediationContext(
+                conversationId: conversationId, recordingId: recordingId,
+                participantIds: participantIds, recordingDurationMs: 312_000)
             let task = Task { try await executor.run(flow, verdict: makeVerdict(recording: recordingId), context: context) }
             let driver = Task { [clock] in
                 while !Task.isCancelled {
@@ -90,7 +95,7 @@ struct PlatformIntegrationTests {
         let (cid, rid) = await env.sim.addRecording()
         let crashable = CrashableStore(inner: env.store)
         let executor = env.executor(store: crashable)
-        await crashable.crash()   // every platform call lands; no completion is ever stored
+        await crashable.crash()  // every platform call lands; no completion is ever stored
         _ = try await env.run(executor, try defaultFlow(), recordingId: rid, conversationId: cid)
         await crashable.revive()
         env.clock.advance(by: RemediationExecutorConfiguration().lease + .seconds(1))
@@ -151,8 +156,9 @@ struct PlatformIntegrationTests {
         let env = Environment()
         let (cid, rid) = await env.sim.addRecording()
         let (other, _) = await env.sim.addRecording()
-        let flow = try RemediationFlow(json: FlowLoadingTests.document(
-            blocks: [#"{"id":"hold","type":"legal_hold"}"#], transitions: [#"{"from":"Entry","to":"hold"}"#]))
+        let flow = try RemediationFlow(
+            json: FlowLoadingTests.document(
+                blocks: [#"{"id":"hold","type":"legal_hold"}"#], transitions: [#"{"from":"Entry","to":"hold"}"#]))
         let executor = env.executor()
         for _ in 0..<2 {
             let report = try await env.run(executor, flow, recordingId: rid, conversationId: cid)
@@ -193,8 +199,9 @@ struct PlatformIntegrationTests {
                 #expect(attributes.isEmpty, "the queue is not a person")
             } else {
                 #expect(attributes["compliance_status"] == "VIOLATION_DETECTED")
-                #expect(await env.sim.attributesEndpoint(conversationId: cid, participantId: id) == "calls",
-                        "a voice participant's attributes go through /conversations/calls/…")
+                #expect(
+                    await env.sim.attributesEndpoint(conversationId: cid, participantId: id) == "calls",
+                    "a voice participant's attributes go through /conversations/calls/…")
             }
         }
         let lookups = await env.sim.requests.filter { $0.method == "GET" && $0.path.hasSuffix("/api/v2/conversations/\(cid.rawValue)") }
@@ -208,9 +215,12 @@ struct PlatformIntegrationTests {
         let customer = Conversation.Participant(id: UUID().uuidString.lowercased(), purpose: "customer", chats: [.init(id: "c1")])
         let agent = Conversation.Participant(id: UUID().uuidString.lowercased(), purpose: "agent", chats: [.init(id: "c2")])
         await env.sim.setParticipants([customer, agent], conversationId: cid)
-        let flow = try RemediationFlow(json: FlowLoadingTests.document(
-            blocks: [#"{"id":"attrs","type":"tag_recording","settings":{"participantAttributes":{"flag":"{data.verdict}"},"participantPurposes":["customer"]}}"#],
-            transitions: [#"{"from":"Entry","to":"attrs"}"#]))
+        let flow = try RemediationFlow(
+            json: FlowLoadingTests.document(
+                blocks: [
+                    #"{"id":"attrs","type":"tag_recording","settings":{"participantAttributes":{"flag":"{data.verdict}"},"participantPurposes":["customer"]}}"#
+                ],
+                transitions: [#"{"from":"Entry","to":"attrs"}"#]))
         let report = try await env.run(env.executor(), flow, recordingId: rid, conversationId: cid, participantIds: [])
         #expect(report.status == .completed, "\(report)")
         #expect(await env.sim.attributes(conversationId: cid, participantId: GenesysID(customer.id)!) == ["flag": "VIOLATION_DETECTED"])
@@ -219,20 +229,24 @@ struct PlatformIntegrationTests {
     }
 
     @Test func participantPurposesAreChecked() {
-        for (settings, detail) in [(#""participantPurposes":[]"#, "non-empty"), (#""participantPurposes":"customer""#, "list of strings"),
-                                   (#""participantPurposes":["cus tomer"]"#, "non-empty list")] {
+        for (settings, detail) in [
+            (#""participantPurposes":[]"#, "non-empty"), (#""participantPurposes":"customer""#, "list of strings"),
+            (#""participantPurposes":["cus tomer"]"#, "non-empty list")
+        ] {
             #expect {
-                try RemediationFlow(json: FlowLoadingTests.document(
-                    blocks: [#"{"id":"a","type":"tag_recording","settings":{"participantAttributes":{"x":"y"},"# + settings + "}}"],
-                    transitions: [#"{"from":"Entry","to":"a"}"#]))
+                try RemediationFlow(
+                    json: FlowLoadingTests.document(
+                        blocks: [#"{"id":"a","type":"tag_recording","settings":{"participantAttributes":{"x":"y"},"# + settings + "}}"],
+                        transitions: [#"{"from":"Entry","to":"a"}"#]))
             } throws: { error in
                 (error as? RemediationFlowError).map { $0.code == .invalidSetting && $0.detail.contains(detail) } ?? false
             }
         }
         #expect {
-            try RemediationFlow(json: FlowLoadingTests.document(
-                blocks: [#"{"id":"a","type":"tag_recording","settings":{"externalTag":"t","participantPurposes":["agent"]}}"#],
-                transitions: [#"{"from":"Entry","to":"a"}"#]))
+            try RemediationFlow(
+                json: FlowLoadingTests.document(
+                    blocks: [#"{"id":"a","type":"tag_recording","settings":{"externalTag":"t","participantPurposes":["agent"]}}"#],
+                    transitions: [#"{"from":"Entry","to":"a"}"#]))
         } throws: { error in
             (error as? RemediationFlowError)?.detail.contains("only applies with participantAttributes") ?? false
         }

@@ -3,8 +3,9 @@ import Testing
 import VigilCore
 import VigilIdempotency
 import VigilModels
-@testable import VigilRemediation
 import VigilTesting
+
+@testable import VigilRemediation
 
 /// Loads a pinned fixture from `Fixtures/` (see `Fixtures/README.md`).
 func fixture(_ name: String) throws -> Data {
@@ -23,17 +24,21 @@ let agentId = GenesysID("9fb2ca78-0000-4000-8000-000000000002")!
 let worktypeId = "wt-compliance"
 let queueId = "q-compliance-review"
 
-func makeVerdict(recording: GenesysID = recordingId, verdict: Verdict = .violationDetected,
-                 type: ViolationType? = .pciMidCapture, confidence: Double = 0.94, offset: Int64? = 124_500,
-                 action: RecommendedAction? = .routeToComplianceQueue) -> ComplianceVerdict {
-    ComplianceVerdict(recordingId: recording, verdict: verdict, violationType: type, confidenceScore: confidence,
-                      timestampOffsetMs: offset, evidenceSnippet: "masked_audio_segment_uri",
-                      recommendedAction: action, correlationId: CorrelationID("evt-sub-req-8847291")!)
+func makeVerdict(
+    recording: GenesysID = recordingId, verdict: Verdict = .violationDetected,
+    type: ViolationType? = .pciMidCapture, confidence: Double = 0.94, offset: Int64? = 124_500,
+    action: RecommendedAction? = .routeToComplianceQueue
+) -> ComplianceVerdict {
+    ComplianceVerdict(
+        recordingId: recording, verdict: verdict, violationType: type, confidenceScore: confidence,
+        timestampOffsetMs: offset, evidenceSnippet: "masked_audio_segment_uri",
+        recommendedAction: action, correlationId: CorrelationID("evt-sub-req-8847291")!)
 }
 
 func makeContext(recording: GenesysID = recordingId, duration: Int64? = 312_000) -> RemediationContext {
-    RemediationContext(conversationId: conversationId, recordingId: recording, participantIds: [customerId, agentId],
-                       recordingDurationMs: duration)
+    RemediationContext(
+        conversationId: conversationId, recordingId: recording, participantIds: [customerId, agentId],
+        recordingDurationMs: duration)
 }
 
 func defaultFlow() throws -> RemediationFlow {
@@ -105,8 +110,10 @@ actor FakePlatform: RemediationActions {
         return created
     }
 
-    func findAnnotation(conversationId: GenesysID, recordingId: GenesysID,
-                        matching annotation: Annotation) async throws -> Annotation? {
+    func findAnnotation(
+        conversationId: GenesysID, recordingId: GenesysID,
+        matching annotation: Annotation
+    ) async throws -> Annotation? {
         guard annotationLookup else { return nil }
         try await enter(.findAnnotation)
         return annotations.first {
@@ -120,11 +127,15 @@ actor FakePlatform: RemediationActions {
         externalTags.append((conversationId, tag))
     }
 
-    func patchParticipantAttributes(conversationId: GenesysID, participantId: GenesysID,
-                                    attributes: ParticipantAttributes) async throws {
+    func patchParticipantAttributes(
+        conversationId: GenesysID, participantId: GenesysID,
+        attributes: ParticipantAttributes
+    ) async throws {
         try await enter(.attributes)
-        attributePatches.append(AttributesCall(conversationId: conversationId, participantId: participantId,
-                                               attributes: attributes))
+        attributePatches.append(
+            AttributesCall(
+                conversationId: conversationId, participantId: participantId,
+                attributes: attributes))
     }
 
     func findWorkitem(externalTag: String, typeId: String) async throws -> Workitem? {
@@ -136,9 +147,10 @@ actor FakePlatform: RemediationActions {
         try await enter(.createWorkitem)
         try workitem.validate()
         workitemCreates.append(workitem)
-        let created = Workitem(id: "wi-\(workitems.count + 1)", name: workitem.name,
-                               type: EntityReference(id: workitem.typeId), priority: workitem.priority,
-                               queue: workitem.queueId.map { EntityReference(id: $0) }, externalTag: workitem.externalTag)
+        let created = Workitem(
+            id: "wi-\(workitems.count + 1)", name: workitem.name,
+            type: EntityReference(id: workitem.typeId), priority: workitem.priority,
+            queue: workitem.queueId.map { EntityReference(id: $0) }, externalTag: workitem.externalTag)
         workitems.append(created)
         if let afterCreateWorkitem { await afterCreateWorkitem() }
         return created
@@ -199,13 +211,16 @@ struct Harness {
     }
 
     func executor(store: (any IdempotencyStore)? = nil, sink: (any DeadLetterSink)? = nil) -> RemediationExecutor<TestClock> {
-        RemediationExecutor(actions: platform, store: store ?? self.store, deadLetters: sink ?? self.sink,
-                            clock: clock, now: clock.wall)
+        RemediationExecutor(
+            actions: platform, store: store ?? self.store, deadLetters: sink ?? self.sink,
+            clock: clock, now: clock.wall)
     }
 
     /// Runs the flow while advancing the test clock through every backoff wait (never sleeping).
-    func run(_ executor: RemediationExecutor<TestClock>, _ flow: RemediationFlow,
-             verdict: ComplianceVerdict = makeVerdict(), context: RemediationContext = makeContext())
+    func run(
+        _ executor: RemediationExecutor<TestClock>, _ flow: RemediationFlow,
+        verdict: ComplianceVerdict = makeVerdict(), context: RemediationContext = makeContext()
+    )
         async throws -> RemediationReport
     {
         let task = Task { try await executor.run(flow, verdict: verdict, context: context) }

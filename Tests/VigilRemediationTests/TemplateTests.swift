@@ -1,5 +1,6 @@
 import Testing
 import VigilModels
+
 @testable import VigilRemediation
 
 @Suite("RemediationTemplate")
@@ -10,14 +11,17 @@ struct TemplateTests {
         let template = try RemediationTemplate(
             "{data.violationType}|{data.recordingId}|{data.confidenceScore}|{data.timestampOffsetMs}|"
                 + "{data.correlationId}|{data.conversationId}|{data.verdict}|{data.recommendedAction}")
-        #expect(template.resolve(values) == "PCI_MID_CAPTURE|a1b2c3d4-e5f6-7890-abcd-ef1234567890|0.94|124500|"
-            + "evt-sub-req-8847291|2f7bf00a-0fc2-4d6a-9b56-92238191433e|VIOLATION_DETECTED|ROUTE_TO_COMPLIANCE_QUEUE")
+        #expect(
+            template.resolve(values) == "PCI_MID_CAPTURE|a1b2c3d4-e5f6-7890-abcd-ef1234567890|0.94|124500|"
+                + "evt-sub-req-8847291|2f7bf00a-0fc2-4d6a-9b56-92238191433e|VIOLATION_DETECTED|ROUTE_TO_COMPLIANCE_QUEUE")
         #expect(template.placeholders == Set(RemediationTemplate.Placeholder.allCases))
     }
 
     @Test func absentVerdictFieldsResolveToFixedValues() throws {
-        let sparse = RemediationValues(verdict: makeVerdict(verdict: .inconclusive, type: nil, confidence: 1, offset: nil,
-                                                            action: nil), context: makeContext())
+        let sparse = RemediationValues(
+            verdict: makeVerdict(
+                verdict: .inconclusive, type: nil, confidence: 1, offset: nil,
+                action: nil), context: makeContext())
         let template = try RemediationTemplate("{data.violationType} {data.timestampOffsetMs} {data.confidenceScore} {data.recommendedAction}")
         #expect(template.resolve(sparse) == "NONE 0 1 NONE")
     }

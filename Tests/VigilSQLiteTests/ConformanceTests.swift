@@ -2,8 +2,8 @@ import Foundation
 import Testing
 import VigilCore
 import VigilIdempotency
-import VigilTesting
 import VigilSQLite
+import VigilTesting
 
 @Suite("SQLite stores pass the conformance suites")
 struct SQLiteConformanceTests {
@@ -15,9 +15,10 @@ struct SQLiteConformanceTests {
     @Test func idempotencyStoreConforms() async throws {
         let directory = try TemporaryDirectory()
         let counter = Locked(0)
-        try await IdempotencyStoreConformance.run(makeStore: { now in
-            try SQLiteIdempotencyStore(path: directory.file("idem-\(counter.withLock { $0 += 1; return $0 }).sqlite"), now: now)
-        }, clock: TestClock())
+        try await IdempotencyStoreConformance.run(
+            makeStore: { now in
+                try SQLiteIdempotencyStore(path: directory.file("idem-\(counter.withLock { $0 += 1; return $0 }).sqlite"), now: now)
+            }, clock: TestClock())
     }
 
     @Test func idempotencyStoreConformsWhenOneFileIsSharedAndPurgedOnEveryClaim() async throws {
@@ -39,21 +40,23 @@ struct SQLiteConformanceTests {
     @Test func jobQueueConforms() async throws {
         let directory = try TemporaryDirectory()
         let counter = Locked(0)
-        try await JobQueueConformance.run(makeQueue: { now, maxDeliveries in
-            try SQLiteJobQueue<Int>(path: directory.file("queue-\(counter.withLock { $0 += 1; return $0 }).sqlite"),
-                                    maxDeliveries: maxDeliveries, now: now)
-        }, clock: TestClock())
+        try await JobQueueConformance.run(
+            makeQueue: { now, maxDeliveries in
+                try SQLiteJobQueue<Int>(
+                    path: directory.file("queue-\(counter.withLock { $0 += 1; return $0 }).sqlite"),
+                    maxDeliveries: maxDeliveries, now: now)
+            }, clock: TestClock())
     }
 
     @Test func jobQueueConformsWithAStructJobAndNamedQueuesSharingOneFile() async throws {
         let directory = try TemporaryDirectory()
         let counter = Locked(0)
         let path = directory.file("shared.sqlite")
-        try await JobQueueConformance.run(makeQueue: { now, maxDeliveries in
-            try SQLiteJobQueue<Job>(path: path, name: "q\(counter.withLock { $0 += 1; return $0 })", maxDeliveries: maxDeliveries, now: now)
-        }, makeJob: { Job(recordingID: "rec-\($0)", attempt: 0) }, clock: TestClock(),
-           properties: [.leaseHidesJob, .expiryRedelivers, .maxDeliveriesDeadLetter, .concurrentLeasersExclusive],
-           workers: 3, jobsPerWorker: 50)
+        try await JobQueueConformance.run(
+            makeQueue: { now, maxDeliveries in
+                try SQLiteJobQueue<Job>(path: path, name: "q\(counter.withLock { $0 += 1; return $0 })", maxDeliveries: maxDeliveries, now: now)
+            }, makeJob: { Job(recordingID: "rec-\($0)", attempt: 0) }, clock: TestClock(),
+            properties: [.leaseHidesJob, .expiryRedelivers, .maxDeliveriesDeadLetter, .concurrentLeasersExclusive],
+            workers: 3, jobsPerWorker: 50)
     }
 }
-

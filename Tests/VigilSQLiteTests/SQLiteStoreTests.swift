@@ -3,12 +3,13 @@ import Testing
 import VigilCore
 import VigilIdempotency
 import VigilTesting
+
 @testable import VigilSQLite
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 @Suite("SQLite stores: durability, files, errors")
@@ -26,10 +27,11 @@ struct SQLiteStoreTests {
         try await queue.enqueue("pending")
         let first = try await queue.lease(max: 2, for: .seconds(60))
         #expect(first.map(\.job) == ["leased", "doomed"])
-        try await queue.retry(first[1].token, after: .zero, reason: "engine said no")   // last delivery → dead
+        try await queue.retry(first[1].token, after: .zero, reason: "engine said no")  // last delivery → dead
         let done = StoredOutcome(status: "flagged", details: ["violation": "pan"], completedAt: start)
         guard case .acquired(let completed) = try await store.claim("recording:done", fingerprint: "fp", lease: .seconds(60)),
-              case .acquired = try await store.claim("recording:busy", fingerprint: "fp", lease: .seconds(60)) else {
+            case .acquired = try await store.claim("recording:busy", fingerprint: "fp", lease: .seconds(60))
+        else {
             Issue.record("fresh keys must be acquired"); return
         }
         try await store.complete("recording:done", token: completed, outcome: done, retain: .seconds(3_600))
@@ -45,7 +47,8 @@ struct SQLiteStoreTests {
         #expect(dead.first?.reason == "engine said no")
         #expect(dead.first?.firstEnqueuedAt == start)
         #expect(try await store.claim("recording:done", fingerprint: "fp", lease: .seconds(60)) == .completed(done))
-        #expect(try await store.claim("recording:busy", fingerprint: "fp", lease: .seconds(60))
+        #expect(
+            try await store.claim("recording:busy", fingerprint: "fp", lease: .seconds(60))
                 == .inProgress(until: start.addingTimeInterval(60)))
 
         // The leased job stays hidden until its stored lease ends; the old token still acks meanwhile.
@@ -65,7 +68,7 @@ struct SQLiteStoreTests {
             let crashed = try SQLiteJobQueue<Int>(path: path, maxDeliveries: 3, now: clock.wall)
             try await crashed.enqueue(7)
             #expect(try await crashed.lease(max: 1, for: .seconds(30)).count == 1)
-            await crashed.close()   // the worker dies holding the lease
+            await crashed.close()  // the worker dies holding the lease
         }
         let survivor = try SQLiteJobQueue<Int>(path: path, maxDeliveries: 3, now: clock.wall)
         #expect(try await survivor.lease(max: 1, for: .seconds(30)).isEmpty)
@@ -134,7 +137,7 @@ struct SQLiteStoreTests {
         #expect(full?.code == .rejected)
         #expect(full?.isRetryable == true)
         let leased = try await queue.lease(max: 1, for: .seconds(10))
-        await #expect(throws: JobQueueError.self) { try await queue.enqueue(3) }   // leased still counts
+        await #expect(throws: JobQueueError.self) { try await queue.enqueue(3) }  // leased still counts
         try await queue.ack(leased[0].token)
         try await queue.enqueue(3)
         #expect(try await queue.pendingCount() == 2)
@@ -163,15 +166,17 @@ struct SQLiteStoreTests {
     @Test func expiredRecordsArePurged() async throws {
         let directory = try TemporaryDirectory()
         let clock = TestClock()
-        let store = try SQLiteIdempotencyStore(path: directory.file("i.sqlite"), purgeInterval: .seconds(3_600),
-                                               now: clock.wall)
+        let store = try SQLiteIdempotencyStore(
+            path: directory.file("i.sqlite"), purgeInterval: .seconds(3_600),
+            now: clock.wall)
         for n in 0..<10 {
             guard case .acquired(let token) = try await store.claim("k\(n)", fingerprint: "fp", lease: .seconds(10)) else {
                 Issue.record("fresh key not acquired"); return
             }
             if n.isMultiple(of: 2) {
-                try await store.complete("k\(n)", token: token,
-                                         outcome: StoredOutcome(status: "ok", completedAt: clock.wallNow), retain: .seconds(30))
+                try await store.complete(
+                    "k\(n)", token: token,
+                    outcome: StoredOutcome(status: "ok", completedAt: clock.wallNow), retain: .seconds(30))
             }
         }
         clock.advance(by: .seconds(10))

@@ -5,6 +5,7 @@ import VigilModels
 import VigilRemediation
 import VigilTesting
 import VigilVerdict
+
 @testable import VigilSQLite
 
 @Suite("SQLite shared stores: pending verdicts, callback delivery ids, dead letters")
@@ -12,18 +13,20 @@ struct SharedStoreTests {
     @Test func callbackStoresConform() async throws {
         let directory = try TemporaryDirectory()
         let path = directory.file("vigil.sqlite")
-        try await CallbackStoreConformance.run(makePending: { now in try SQLitePendingVerdictStore(path: path, now: now) },
-                                               makeDeliveryIDs: { now in try SQLiteDeliveryIDStore(path: path, now: now) },
-                                               clock: TestClock())
+        try await CallbackStoreConformance.run(
+            makePending: { now in try SQLitePendingVerdictStore(path: path, now: now) },
+            makeDeliveryIDs: { now in try SQLiteDeliveryIDStore(path: path, now: now) },
+            clock: TestClock())
     }
 
     /// The suite must catch a store that is not atomic: one that reads, then deletes.
     @Test func theSuiteCatchesARemoveThatIsNotAtomic() async throws {
         let clock = TestClock()
         await #expect(throws: ConformanceFailure.self) {
-            try await CallbackStoreConformance.run(makePending: { now in ReadThenDeletePendingStore(now: now) },
-                                                   makeDeliveryIDs: { now in InMemoryDeliveryIDStore(now: now) },
-                                                   clock: clock, properties: [.pendingRemoveExactlyOnce])
+            try await CallbackStoreConformance.run(
+                makePending: { now in ReadThenDeletePendingStore(now: now) },
+                makeDeliveryIDs: { now in InMemoryDeliveryIDStore(now: now) },
+                clock: clock, properties: [.pendingRemoveExactlyOnce])
         }
     }
 
@@ -71,7 +74,8 @@ struct SharedStoreTests {
         await queue.close()
         // Roll the file back to version 1, as an earlier Vigil left it.
         let connection = try SQLiteConnection(path: path, configuration: .default)
-        try connection.execute("""
+        try connection.execute(
+            """
             DROP TABLE vigil_pending_verdicts; DROP TABLE vigil_delivery_ids; DROP TABLE vigil_remediation_dead_letters;
             PRAGMA user_version = 1;
             """, operation: "roll back")
@@ -91,7 +95,9 @@ private actor ReadThenDeletePendingStore: PendingVerdictStore {
     let now: @Sendable () -> Date
     var entries: [GenesysID: PendingVerdict] = [:]
     init(now: @escaping @Sendable () -> Date) { self.now = now }
-    func register(_ request: ComplianceRequest, expiresAt: Date) { entries[request.recordingId] = PendingVerdict(request: request, expiresAt: expiresAt) }
+    func register(_ request: ComplianceRequest, expiresAt: Date) {
+        entries[request.recordingId] = PendingVerdict(request: request, expiresAt: expiresAt)
+    }
     func entry(for recordingId: GenesysID) -> PendingVerdict? { entries[recordingId].flatMap { $0.expiresAt > now() ? $0 : nil } }
     func remove(_ recordingId: GenesysID, correlationId: CorrelationID) async -> PendingVerdict? {
         guard let found = entry(for: recordingId), found.request.correlationId == correlationId else { return nil }

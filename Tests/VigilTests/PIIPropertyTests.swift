@@ -28,7 +28,7 @@ import VigilVerdict
 // platform client and the remediation executor get `NoRetryPolicy`), so each job runs to its end inside
 // `CompliancePipeline.process` and each variant is checked on its own. Seeds are fixed.
 
-private let seed: UInt64 = 0x5049_4914   // "PII", issue 14
+private let seed: UInt64 = 0x5049_4914  // "PII", issue 14
 
 // MARK: - Rendering: everything a log line, an alert or a support ticket could show
 
@@ -67,8 +67,10 @@ private struct Outputs {
     }
 }
 
-private func expectNoLeak(_ outputs: Outputs, _ planted: [PIIPlanter.Planted], _ context: @autoclosure () -> String,
-                          sourceLocation: SourceLocation = #_sourceLocation) {
+private func expectNoLeak(
+    _ outputs: Outputs, _ planted: [PIIPlanter.Planted], _ context: @autoclosure () -> String,
+    sourceLocation: SourceLocation = #_sourceLocation
+) {
     let leaks = outputs.leaks(of: planted)
     #expect(leaks.isEmpty, "\(context()) leaked:\n\(leaks.joined(separator: "\n"))", sourceLocation: sourceLocation)
 }
@@ -77,8 +79,9 @@ private func expectNoLeak(_ outputs: Outputs, _ planted: [PIIPlanter.Planted], _
 private func seededID(_ index: Int, _ salt: UInt64) -> GenesysID {
     var random = SplitMix(seed: seed ^ (UInt64(index) &* 0x1000_0000_01B3) ^ (salt &* 0x9E37_79B9_7F4A_7C15))
     let a = random.next(), b = random.next()
-    let text = String(format: "%08llx-%04llx-4%03llx-%04llx-%012llx", a >> 32, (a >> 16) & 0xFFFF, a & 0xFFF,
-                      0x8000 | ((b >> 48) & 0x3FFF), b & 0xFFFF_FFFF_FFFF)
+    let text = String(
+        format: "%08llx-%04llx-4%03llx-%04llx-%012llx", a >> 32, (a >> 16) & 0xFFFF, a & 0xFFF,
+        0x8000 | ((b >> 48) & 0x3FFF), b & 0xFFFF_FFFF_FFFF)
     return GenesysID(text)!
 }
 
@@ -133,7 +136,8 @@ private final class RecordingPlatform: HTTPTransport, @unchecked Sendable {
         let bytes = try await body?.collect(upTo: 1 << 24)
         let headers = request.headerFields.filter { $0.name.lowercased() != "authorization" }
             .map { "\($0.name): \($0.value)" }.joined(separator: "\n")
-        let line = "\(request.method) \(request.url.absoluteString)\n\(headers)\n"
+        let line =
+            "\(request.method) \(request.url.absoluteString)\n\(headers)\n"
             + (bytes.map { String(decoding: $0, as: UTF8.self) } ?? "")
         let script: Script? = lock.withLock {
             sent.append(line)
@@ -161,10 +165,12 @@ private final class RecordingEngine: ComplianceEngine, @unchecked Sendable {
     func evaluate(_ request: ComplianceRequest) async throws -> EngineReply {
         let text = json(request) + "\n" + renderings(request)
         lock.withLock { requests.append(text) }
-        return .verdict(ComplianceVerdict(recordingId: request.recordingId, verdict: .violationDetected,
-                                          violationType: .pciMidCapture, confidenceScore: 0.97, timestampOffsetMs: 12_000,
-                                          evidenceSnippet: "DTMF card ************1111 at 12.0 s (external)",
-                                          recommendedAction: .routeToComplianceQueue, correlationId: request.correlationId))
+        return .verdict(
+            ComplianceVerdict(
+                recordingId: request.recordingId, verdict: .violationDetected,
+                violationType: .pciMidCapture, confidenceScore: 0.97, timestampOffsetMs: 12_000,
+                evidenceSnippet: "DTMF card ************1111 at 12.0 s (external)",
+                recommendedAction: .routeToComplianceQueue, correlationId: request.correlationId))
     }
 }
 
@@ -195,11 +201,15 @@ private final class EngineEndpoint: HTTPTransport, @unchecked Sendable {
 
 /// Every field a subscription can include — the receiver's worst case: every personal field is kept
 /// (as a token), none is dropped before tokenization.
-private let everyField: [EventDataField] = [
-    .recordingId, .conversationId, .mediaUri, .participants, .startTime, .endTime, .direction, .channel, .tags,
-] + ["ani", "dnis", "addressTo", "addressFrom", "callbackUserName", "callbackNumbers", "subject",
-     "externalContactId", "externalOrganizationId", "wrapupNotes", "queueId", "divisionId", "userId",
-     "participantId", "disconnectType", "wrapupCode", "fileState", "mediaType"].map { EventDataField(rawValue: $0) }
+private let everyField: [EventDataField] =
+    [
+        .recordingId, .conversationId, .mediaUri, .participants, .startTime, .endTime, .direction, .channel, .tags
+    ]
+    + [
+        "ani", "dnis", "addressTo", "addressFrom", "callbackUserName", "callbackNumbers", "subject",
+        "externalContactId", "externalOrganizationId", "wrapupNotes", "queueId", "divisionId", "userId",
+        "participantId", "disconnectType", "wrapupCode", "fileState", "mediaType"
+    ].map { EventDataField(rawValue: $0) }
 
 /// A pipeline on the simulated organisation, in-memory stores and a `TestClock`, with nothing that
 /// waits: each job is processed to its end by `drain`, and `collect` gathers what came out.
@@ -218,19 +228,23 @@ private final class LeakRig: @unchecked Sendable {
     private var lettersSeen = 0
     private var queueLettersSeen = 0
 
-    init(tokenizer: any EventTokenizer = KeyedEventTokenizer(key: Array(repeating: 9, count: 32))!,
-         engine: (SimulatedGenesysCloud, TestClock) -> any ComplianceEngine) {
+    init(
+        tokenizer: any EventTokenizer = KeyedEventTokenizer(key: Array(repeating: 9, count: 32))!,
+        engine: (SimulatedGenesysCloud, TestClock) -> any ComplianceEngine
+    ) {
         let clock = self.clock
         cloud = SimulatedGenesysCloud(configuration: .init(seed: seed), clock: clock)
         platform = RecordingPlatform(base: cloud)
-        client = GenesysCloudClient(region: cloud.region, credentials: cloud.credentials, transport: platform,
-                                    configuration: GenesysClientConfiguration(retryPolicy: NoRetryPolicy()),
-                                    clock: clock, now: clock.wall)
+        client = GenesysCloudClient(
+            region: cloud.region, credentials: cloud.credentials, transport: platform,
+            configuration: GenesysClientConfiguration(retryPolicy: NoRetryPolicy()),
+            clock: clock, now: clock.wall)
         store = InMemoryIdempotencyStore(now: clock.wall)
         queue = InMemoryJobQueue<RecordingJob>(capacity: 1_000_000, now: clock.wall)
         let verifier = try! WebhookVerifier(scheme: .standardWebhooks, secrets: [webhookSecret], now: clock.wall)
-        let receiver = WebhookReceiver(verifier: verifier, minimiser: EventMinimiser(include: everyField), tokenizer: tokenizer,
-                                       store: store, queue: queue, now: clock.wall)
+        let receiver = WebhookReceiver(
+            verifier: verifier, minimiser: EventMinimiser(include: everyField), tokenizer: tokenizer,
+            store: store, queue: queue, now: clock.wall)
         let executor = RemediationExecutor(actions: client, store: store, deadLetters: sink, clock: clock, now: clock.wall)
         pipeline = CompliancePipeline(
             receiver: receiver, client: client,
@@ -293,50 +307,56 @@ enum WebhookShape: String, CaseIterable, CustomStringConvertible, Sendable {
         switch self {
         case .seedWebhook:
             return #"""
-            {"id": "3f0c9a1e-delivery-\#(i)", "event": "recording:recordingAvailable", "timestamp": "2026-05-01T10:05:20.000Z",
-             "correlationId": "evt-sub-req-\#(i)",
-             "data": {"recordingId": "\#(r)", "conversationId": "\#(c)",
-                      "mediaUri": "https://prod-use1-recordings.s3.amazonaws.com/x.wav?X-Amz-Signature=ab12",
-                      "participants": [{"participantId": "9fb2ca78-1e3d-4a5b-8c7f-0a9b8c7d6e5f", "purpose": "customer"},
-                                       {"participantId": "0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f", "purpose": "agent",
-                                        "userId": "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"}],
-                      "startTime": "2026-05-01T10:00:00.000Z", "endTime": "2026-05-01T10:05:00.000Z",
-                      "direction": "INBOUND", "channel": "VOICE",
-                      "tags": [{"key": "queue", "value": "billing"}, {"key": "note", "value": "asked about a late fee"}]}}
-            """#
+                {"id": "3f0c9a1e-delivery-\#(i)", "event": "recording:recordingAvailable", "timestamp": "2026-05-01T10:05:20.000Z",
+                 "correlationId": "evt-sub-req-\#(i)",
+                 "data": {"recordingId": "\#(r)", "conversationId": "\#(c)",
+                          "mediaUri": "https://prod-use1-recordings.s3.amazonaws.com/x.wav?X-Amz-Signature=ab12",
+                          "participants": [{"participantId": "9fb2ca78-1e3d-4a5b-8c7f-0a9b8c7d6e5f", "purpose": "customer"},
+                                           {"participantId": "0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f", "purpose": "agent",
+                                            "userId": "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"}],
+                          "startTime": "2026-05-01T10:00:00.000Z", "endTime": "2026-05-01T10:05:00.000Z",
+                          "direction": "INBOUND", "channel": "VOICE",
+                          "tags": [{"key": "queue", "value": "billing"}, {"key": "note", "value": "asked about a late fee"}]}}
+                """#
         case .customerEnd:
-            return Self.notification(c, "customer.end", Self.fields(c) + #"""
-            , "disconnectType": "CLIENT", "externalOrganizationId": "a1b2c3d4-0000-4000-8000-00000000000a",
-             "externalContactId": "e4c2a1b0-9d8e-4f7a-b6c5-d4e3f2a1b0c9", "interactingDurationMs": 60000}
-            """#)
+            return Self.notification(
+                c, "customer.end",
+                Self.fields(c) + #"""
+                    , "disconnectType": "CLIENT", "externalOrganizationId": "a1b2c3d4-0000-4000-8000-00000000000a",
+                     "externalContactId": "e4c2a1b0-9d8e-4f7a-b6c5-d4e3f2a1b0c9", "interactingDurationMs": 60000}
+                    """#)
         case .userEnd:
-            return Self.notification(c, "user.end", Self.fields(c) + #"""
-            , "disconnectType": "PEER", "userId": "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d",
-             "queueId": "9f3a4b5c-6d7e-4f8a-8b1c-2d3e4f5a6b7c", "interactingDurationMs": 60000, "heldDurationMs": 0}
-            """#)
+            return Self.notification(
+                c, "user.end",
+                Self.fields(c) + #"""
+                    , "disconnectType": "PEER", "userId": "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d",
+                     "queueId": "9f3a4b5c-6d7e-4f8a-8b1c-2d3e4f5a6b7c", "interactingDurationMs": 60000, "heldDurationMs": 0}
+                    """#)
         case .afterCallWork, .wrapup:
-            return Self.notification(c, self == .afterCallWork ? "acw" : "wrapup", Self.fields(c) + #"""
-            , "userId": "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d", "queueId": "9f3a4b5c-6d7e-4f8a-8b1c-2d3e4f5a6b7c",
-             "wrapupCode": "5b6c7d8e-9f0a-4b1c-8d2e-3f4a5b6c7d8e", "wrapupNotes": "customer asked for a refund",
-             "wrapupDurationMs": 4000}
-            """#)
+            return Self.notification(
+                c, self == .afterCallWork ? "acw" : "wrapup",
+                Self.fields(c) + #"""
+                    , "userId": "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d", "queueId": "9f3a4b5c-6d7e-4f8a-8b1c-2d3e4f5a6b7c",
+                     "wrapupCode": "5b6c7d8e-9f0a-4b1c-8d2e-3f4a5b6c7d8e", "wrapupNotes": "customer asked for a refund",
+                     "wrapupDurationMs": 4000}
+                    """#)
         case .recordingNotification:
             return #"""
-            {"topicName": "v2.users.1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d.conversations.\#(c).recordings", "version": "2",
-             "eventBody": {"id": "\#(r)", "conversationId": "\#(c)", "fileState": "AVAILABLE",
-                           "mediaUris": [{"channelId": "0", "mediaUri": "https://prod-use1-recordings.s3.amazonaws.com/a.wav?X-Amz-Signature=ab12",
-                                          "waveUri": "https://prod-use1-recordings.s3.amazonaws.com/a.wave?X-Amz-Signature=cd34",
-                                          "waveformData": []}],
-                           "estimatedTranscodeTimeMs": 0, "actualTranscodeTimeMs": 900},
-             "metadata": {"CorrelationId": "0c9e8d7f-6a5b-4c3d-8e1f-0a9b8c7d6e5f"}, "timestamp": "2022-04-06T09:30:45.013Z"}
-            """#
+                {"topicName": "v2.users.1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d.conversations.\#(c).recordings", "version": "2",
+                 "eventBody": {"id": "\#(r)", "conversationId": "\#(c)", "fileState": "AVAILABLE",
+                               "mediaUris": [{"channelId": "0", "mediaUri": "https://prod-use1-recordings.s3.amazonaws.com/a.wav?X-Amz-Signature=ab12",
+                                              "waveUri": "https://prod-use1-recordings.s3.amazonaws.com/a.wave?X-Amz-Signature=cd34",
+                                              "waveformData": []}],
+                               "estimatedTranscodeTimeMs": 0, "actualTranscodeTimeMs": 900},
+                 "metadata": {"CorrelationId": "0c9e8d7f-6a5b-4c3d-8e1f-0a9b8c7d6e5f"}, "timestamp": "2022-04-06T09:30:45.013Z"}
+                """#
         case .eventBridge:
             return #"""
-            {"version": "0", "id": "58fb5dac-2d0e-4f1b-8c3a-6e7d9f0a1b2c", "detail-type": "v2.detail.events.conversation.{id}.customer.end",
-             "source": "aws.partner/genesys.com/cloud/32aa07aa-5c4b-4e2d-9f1a-8b7c6d5e4f30/test-event-bus",
-             "account": "123456789012", "time": "2022-06-14T16:12:11.000Z", "region": "us-east-1", "resources": ["arn:aws:events:bus"],
-             "detail": \#(WebhookShape.customerEnd.document(conversation: c, recording: r, index: i))}
-            """#
+                {"version": "0", "id": "58fb5dac-2d0e-4f1b-8c3a-6e7d9f0a1b2c", "detail-type": "v2.detail.events.conversation.{id}.customer.end",
+                 "source": "aws.partner/genesys.com/cloud/32aa07aa-5c4b-4e2d-9f1a-8b7c6d5e4f30/test-event-bus",
+                 "account": "123456789012", "time": "2022-06-14T16:12:11.000Z", "region": "us-east-1", "resources": ["arn:aws:events:bus"],
+                 "detail": \#(WebhookShape.customerEnd.document(conversation: c, recording: r, index: i))}
+                """#
         }
     }
 
@@ -374,54 +394,54 @@ private func verdictDocument(recording: GenesysID, correlation: String) -> Strin
 /// A Speech & Text Analytics transcript (the VigilModelsTests fixture's shape) whose phrases already
 /// make findings: no recording notice, a card number asked for, a prohibited phrase.
 private let transcriptDocument = #"""
-{"organizationId": "32aa07aa-5c4b-4e2d-9f1a-8b7c6d5e4f30", "conversationId": "2f7bf00a-0fc2-4d6a-9b56-92238191433e",
- "communicationId": "c03d300e-7b8a-4c55-a1f2-5e9d0b6c4f21", "mediaType": "call", "conversationStartTime": 1714557600000,
- "startTime": 1714557601000, "duration": {"milliseconds": 312000},
- "participants": [{"participantPurpose": "external", "ani": "+15551234567", "dnis": "+15557654321",
-                   "startTimeMs": 1714557601000, "endTimeMs": 1714557913000},
-                  {"participantPurpose": "internal", "userId": "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d",
-                   "queueId": "9f3a4b5c-6d7e-4f8a-8b1c-2d3e4f5a6b7c"}],
- "transcripts": [{"transcriptId": "5a6b7c8d-9e0f-4a1b-8c3d-4e5f6a7b8c9d", "language": "en-US",
-   "programId": "6b7c8d9e-0f1a-4b2c-8d4e-5f6a7b8c9d0e", "engineId": "genesys", "startTime": 1714557601000,
-   "phrases": [
-     {"phraseIndex": 0, "participantPurpose": "internal", "text": "Thank you for calling Example Bank, how can I help?",
-      "offset": {"milliseconds": 1200}, "duration": {"milliseconds": 2500}, "confidence": 0.93},
-     {"phraseIndex": 1, "participantPurpose": "external", "text": "I'd like to pay my balance by card.",
-      "decoratedText": "I'd like to pay my balance by card.", "offset": {"milliseconds": 6100}, "duration": {"milliseconds": 2500}},
-     {"phraseIndex": 2, "participantPurpose": "internal", "text": "Go ahead with the long number on the front of the card.",
-      "offset": {"milliseconds": 9800}, "duration": {"milliseconds": 2500}, "confidence": 0.9},
-     {"phraseIndex": 3, "participantPurpose": "external", "text": "sure it is", "offset": {"milliseconds": 14200},
-      "duration": {"milliseconds": 1800}, "startTimeMs": 1714557615200,
-      "words": [{"word": "sure", "confidence": 0.98, "startTimeMs": 1714557615200, "duration": {"milliseconds": 300}},
-                {"word": "it", "startTimeMs": 1714557615600, "duration": {"milliseconds": 200}},
-                {"word": "is", "startTimeMs": 1714557615900, "duration": {"milliseconds": 200}}]},
-     {"phraseIndex": 4, "participantPurpose": "internal", "text": "Thanks. And with this plan you get guaranteed approval.",
-      "offset": {"milliseconds": 31000}, "duration": {"milliseconds": 2500}, "alternatives": [{"text": "guaranteed approval"}]}],
-   "analytics": {"sentiment": [{"participant": "external", "phraseIndex": 1, "sentiment": -1}],
-                 "topics": [{"participant": "external", "topicName": "Payment", "topicPhrase": "card number",
-                             "transcriptPhrase": "pay my balance by card", "confidence": 0.9}]}}],
- "uri": "s3://transcripts/2f7bf00a/c03d300e.json"}
-"""#
+    {"organizationId": "32aa07aa-5c4b-4e2d-9f1a-8b7c6d5e4f30", "conversationId": "2f7bf00a-0fc2-4d6a-9b56-92238191433e",
+     "communicationId": "c03d300e-7b8a-4c55-a1f2-5e9d0b6c4f21", "mediaType": "call", "conversationStartTime": 1714557600000,
+     "startTime": 1714557601000, "duration": {"milliseconds": 312000},
+     "participants": [{"participantPurpose": "external", "ani": "+15551234567", "dnis": "+15557654321",
+                       "startTimeMs": 1714557601000, "endTimeMs": 1714557913000},
+                      {"participantPurpose": "internal", "userId": "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d",
+                       "queueId": "9f3a4b5c-6d7e-4f8a-8b1c-2d3e4f5a6b7c"}],
+     "transcripts": [{"transcriptId": "5a6b7c8d-9e0f-4a1b-8c3d-4e5f6a7b8c9d", "language": "en-US",
+       "programId": "6b7c8d9e-0f1a-4b2c-8d4e-5f6a7b8c9d0e", "engineId": "genesys", "startTime": 1714557601000,
+       "phrases": [
+         {"phraseIndex": 0, "participantPurpose": "internal", "text": "Thank you for calling Example Bank, how can I help?",
+          "offset": {"milliseconds": 1200}, "duration": {"milliseconds": 2500}, "confidence": 0.93},
+         {"phraseIndex": 1, "participantPurpose": "external", "text": "I'd like to pay my balance by card.",
+          "decoratedText": "I'd like to pay my balance by card.", "offset": {"milliseconds": 6100}, "duration": {"milliseconds": 2500}},
+         {"phraseIndex": 2, "participantPurpose": "internal", "text": "Go ahead with the long number on the front of the card.",
+          "offset": {"milliseconds": 9800}, "duration": {"milliseconds": 2500}, "confidence": 0.9},
+         {"phraseIndex": 3, "participantPurpose": "external", "text": "sure it is", "offset": {"milliseconds": 14200},
+          "duration": {"milliseconds": 1800}, "startTimeMs": 1714557615200,
+          "words": [{"word": "sure", "confidence": 0.98, "startTimeMs": 1714557615200, "duration": {"milliseconds": 300}},
+                    {"word": "it", "startTimeMs": 1714557615600, "duration": {"milliseconds": 200}},
+                    {"word": "is", "startTimeMs": 1714557615900, "duration": {"milliseconds": 200}}]},
+         {"phraseIndex": 4, "participantPurpose": "internal", "text": "Thanks. And with this plan you get guaranteed approval.",
+          "offset": {"milliseconds": 31000}, "duration": {"milliseconds": 2500}, "alternatives": [{"text": "guaranteed approval"}]}],
+       "analytics": {"sentiment": [{"participant": "external", "phraseIndex": 1, "sentiment": -1}],
+                     "topics": [{"participant": "external", "topicName": "Payment", "topicPhrase": "card number",
+                                 "transcriptPhrase": "pay my balance by card", "confidence": 0.9}]}}],
+     "uri": "s3://transcripts/2f7bf00a/c03d300e.json"}
+    """#
 
 /// A Genesys `ErrorBody` with every field (reference §4), as the API sends with 4xx/5xx.
 private let errorBodyDocument = #"""
-{"message": "Unable to update conversation 2f7bf00a-0fc2-4d6a-9b56-92238191433e: attribute value rejected",
- "code": "bad.request", "status": 400, "entityId": "6b1e1c4e-2f0a-4d7e-9c61-0d7f4c2b9a11", "entityName": "recording",
- "messageWithParams": "Unable to update {entity}: {reason}",
- "messageParams": {"entity": "conversation", "reason": "attribute value rejected"},
- "contextId": "7272d362-23b2-4c14-9d40-dc7b7683153a",
- "details": [{"errorCode": "invalid.value", "fieldName": "attributes.compliance_status",
-              "entityId": "9fb2ca78-1e3d-4a5b-8c7f-0a9b8c7d6e5f", "entityName": "participant"}],
- "errors": [{"message": "nested failure for the participant", "code": "invalid.value", "status": 400,
-             "contextId": "0c9e8d7f-6a5b-4c3d-8e1f-0a9b8c7d6e5f", "details": [], "errors": []}],
- "limit": {"key": "requests.volume.max", "namespace": "platform.api", "value": 300}}
-"""#
+    {"message": "Unable to update conversation 2f7bf00a-0fc2-4d6a-9b56-92238191433e: attribute value rejected",
+     "code": "bad.request", "status": 400, "entityId": "6b1e1c4e-2f0a-4d7e-9c61-0d7f4c2b9a11", "entityName": "recording",
+     "messageWithParams": "Unable to update {entity}: {reason}",
+     "messageParams": {"entity": "conversation", "reason": "attribute value rejected"},
+     "contextId": "7272d362-23b2-4c14-9d40-dc7b7683153a",
+     "details": [{"errorCode": "invalid.value", "fieldName": "attributes.compliance_status",
+                  "entityId": "9fb2ca78-1e3d-4a5b-8c7f-0a9b8c7d6e5f", "entityName": "participant"}],
+     "errors": [{"message": "nested failure for the participant", "code": "invalid.value", "status": 400,
+                 "contextId": "0c9e8d7f-6a5b-4c3d-8e1f-0a9b8c7d6e5f", "details": [], "errors": []}],
+     "limit": {"key": "requests.volume.max", "namespace": "platform.api", "value": 300}}
+    """#
 
 /// The login host's OAuth error body (RFC 6749 `error_description` and Genesys' `description`).
 private let oauthErrorDocument = #"""
-{"error": "invalid_client", "description": "client authentication failed for client sim-client",
- "error_description": "Client authentication failed"}
-"""#
+    {"error": "invalid_client", "description": "client authentication failed for client sim-client",
+     "error_description": "Client authentication failed"}
+    """#
 
 // MARK: - Webhooks
 
@@ -438,8 +458,9 @@ struct PIIPropertyTests {
         let engines = [RecordingEngine(), RecordingEngine()]
         let rigs = [
             LeakRig(engine: { _, _ in engines[0] }),
-            LeakRig(tokenizer: RedactionEventTokenizer(tokenKey: try TokenKey(Array(repeating: 9, count: 32))),
-                    engine: { _, _ in engines[1] }),
+            LeakRig(
+                tokenizer: RedactionEventTokenizer(tokenKey: try TokenKey(Array(repeating: 9, count: 32))),
+                engine: { _, _ in engines[1] })
         ]
         var generator = PIIGenerator(seed: seed ^ 0xF00D)
         var statuses: [Int: Int] = [:]
@@ -489,10 +510,12 @@ struct PIIPropertyTests {
     @Test func engineVerdictsLeakNothing() async throws {
         let endpoint = EngineEndpoint()
         let rig = LeakRig { _, clock in
-            HTTPComplianceEngine(configuration: .init(endpoint: URL(string: "https://engine.vigil.test/v1/evaluate")!,
-                                                      secret: try! VerdictSigningSecret(bytes: Array(repeating: 5, count: 32)),
-                                                      now: clock.wall),
-                                 transport: endpoint)
+            HTTPComplianceEngine(
+                configuration: .init(
+                    endpoint: URL(string: "https://engine.vigil.test/v1/evaluate")!,
+                    secret: try! VerdictSigningSecret(bytes: Array(repeating: 5, count: 32)),
+                    now: clock.wall),
+                transport: endpoint)
         }
         var outcomes: [String: Int] = [:]
         for index in 0..<Self.verdictVariants {
@@ -500,15 +523,18 @@ struct PIIPropertyTests {
             let correlation = "pii-verdict-\(index)"
             // Mostly `200` + verdict; every tenth reply a `202` acceptance, every tenth a 4xx/5xx with a body.
             let status = index % 10 == 9 ? 202 : index % 10 == 8 ? [400, 422, 429, 500, 503][index / 10 % 5] : 200
-            let document = status == 202
+            let document =
+                status == 202
                 ? #"{"correlationId": "\#(correlation)", "expectedBy": "2026-05-01T10:10:00.000Z", "note": "queued for analysis"}"#
                 : verdictDocument(recording: recording, correlation: correlation)
             let planter = try PIIPlanter(json: document)
             let variant = try #require(planter.variant(index, seed: seed ^ 0xBEEF))
             await rig.cloud.addRecording(conversationId: conversation, recordingId: recording)
-            try await rig.queue.enqueue(RecordingJob(conversationId: conversation, recordingId: recording, kind: .recordingAvailable,
-                                                     correlationId: CorrelationID(correlation)!, receivedAt: rig.clock.wallNow),
-                                        notBefore: nil)
+            try await rig.queue.enqueue(
+                RecordingJob(
+                    conversationId: conversation, recordingId: recording, kind: .recordingAvailable,
+                    correlationId: CorrelationID(correlation)!, receivedAt: rig.clock.wallNow),
+                notBefore: nil)
             endpoint.answer(status: status, variant.bytes)
 
             var outputs = Outputs()
@@ -523,9 +549,14 @@ struct PIIPropertyTests {
             await rig.collect(into: &outputs)
             expectNoLeak(outputs, variant.planted, "verdict \(variant)")
             let after = rig.statistics.snapshot
-            let outcome = status != 200 ? "other" : after.flagged > before.flagged ? "flagged"
-                : after.validationRejected > before.validationRejected ? "rejected"
-                : after.engineFailures.values.reduce(0, +) > before.engineFailures.values.reduce(0, +) ? "malformed" : "other"
+            let outcome =
+                status != 200
+                ? "other"
+                : after.flagged > before.flagged
+                    ? "flagged"
+                    : after.validationRejected > before.validationRejected
+                        ? "rejected"
+                        : after.engineFailures.values.reduce(0, +) > before.engineFailures.values.reduce(0, +) ? "malformed" : "other"
             outcomes[outcome, default: 0] += 1
         }
         #expect(outcomes["flagged", default: 0] > 20, "\(outcomes)")
@@ -543,9 +574,11 @@ struct PIIPropertyTests {
         let rig = LeakRig { _, _ in RecordingEngine() }
         let key = Array(repeating: UInt8(6), count: 32)
         let registry = PendingVerdictRegistry(now: rig.clock.wall)
-        let receiver = VerdictCallbackReceiver(configuration: .init(secrets: [try VerdictSigningSecret(bytes: key)],
-                                                                    now: rig.clock.wall),
-                                               registry: registry, policy: .default)
+        let receiver = VerdictCallbackReceiver(
+            configuration: .init(
+                secrets: [try VerdictSigningSecret(bytes: key)],
+                now: rig.clock.wall),
+            registry: registry, policy: .default)
         var generator = PIIGenerator(seed: seed ^ 0xCA12)
         var accepted = 0, refused = 0
         for index in 0..<Self.callbackVariants {
@@ -554,8 +587,9 @@ struct PIIPropertyTests {
             await rig.cloud.addRecording(conversationId: conversation, recordingId: recording)
             let request = ComplianceRequest(
                 correlationId: correlation, recordingId: recording, conversationId: conversation,
-                media: MediaLink(uri: PresignedURL(string: "https://media.sim.vigil.test/media/\(recording)?sig=1")!,
-                                 expiresAt: rig.clock.wallNow.addingTimeInterval(3_600), format: .wav),
+                media: MediaLink(
+                    uri: PresignedURL(string: "https://media.sim.vigil.test/media/\(recording)?sig=1")!,
+                    expiresAt: rig.clock.wallNow.addingTimeInterval(3_600), format: .wav),
                 requestedAt: rig.clock.wallNow)
             if index % 6 != 5 {
                 // Else nothing awaits it: refused before validation, with the ids the callback claims.
@@ -569,8 +603,9 @@ struct PIIPropertyTests {
             let timestamp = Int64(rig.clock.wallNow.timeIntervalSince1970)
             let headers: HTTPFields = [
                 "webhook-id": id, "webhook-timestamp": String(timestamp),
-                "webhook-signature": StandardWebhooks.signature(id: id, timestamp: timestamp, body: variant.bytes,
-                                                                keyed: HMACSHA256(key: key)),
+                "webhook-signature": StandardWebhooks.signature(
+                    id: id, timestamp: timestamp, body: variant.bytes,
+                    keyed: HMACSHA256(key: key))
             ]
 
             var outputs = Outputs()
@@ -578,8 +613,9 @@ struct PIIPropertyTests {
                 let callback = try await receiver.receive(headers: headers, body: variant.bytes)
                 accepted += 1
                 do {
-                    let report = try await rig.pipeline.remediate(callback.verdict, for: callback.request,
-                                                                  decision: callback.decision)
+                    let report = try await rig.pipeline.remediate(
+                        callback.verdict, for: callback.request,
+                        decision: callback.decision)
                     outputs.add("remediation report", report.map(renderings) ?? "")
                 } catch {
                     outputs.add("remediation error", renderings(error))
@@ -640,12 +676,15 @@ struct PIIPropertyTests {
         var flagged = 0
         for variant in planter.variants(count: Self.transcriptPipelineVariants, seed: seed ^ 0x57B) {
             let conversation = seededID(variant.index, 7), recording = seededID(variant.index, 8)
-            await rig.cloud.addRecording(conversationId: conversation, recordingId: recording, media: .bytes(variant.bytes),
-                                         contentType: "application/json")
-            try await rig.queue.enqueue(RecordingJob(conversationId: conversation, recordingId: recording,
-                                                     kind: .recordingAvailable,
-                                                     correlationId: CorrelationID("pii-transcript-\(variant.index)")!,
-                                                     receivedAt: rig.clock.wallNow), notBefore: nil)
+            await rig.cloud.addRecording(
+                conversationId: conversation, recordingId: recording, media: .bytes(variant.bytes),
+                contentType: "application/json")
+            try await rig.queue.enqueue(
+                RecordingJob(
+                    conversationId: conversation, recordingId: recording,
+                    kind: .recordingAvailable,
+                    correlationId: CorrelationID("pii-transcript-\(variant.index)")!,
+                    receivedAt: rig.clock.wallNow), notBefore: nil)
             var outputs = Outputs()
             let before = rig.statistics.snapshot.flagged
             await rig.drain(into: &outputs)
@@ -668,9 +707,10 @@ struct PIIPropertyTests {
         let clock = TestClock()
         let cloud = SimulatedGenesysCloud(configuration: .init(seed: seed), clock: clock)
         let platform = RecordingPlatform(base: cloud)
-        let client = GenesysCloudClient(region: cloud.region, credentials: cloud.credentials, transport: platform,
-                                        configuration: GenesysClientConfiguration(retryPolicy: NoRetryPolicy()),
-                                        clock: clock, now: clock.wall)
+        let client = GenesysCloudClient(
+            region: cloud.region, credentials: cloud.credentials, transport: platform,
+            configuration: GenesysClientConfiguration(retryPolicy: NoRetryPolicy()),
+            clock: clock, now: clock.wall)
         let (conversation, recording) = await cloud.addRecording()
         let statuses = [400, 401, 403, 404, 409, 415, 422, 429, 500, 501, 502, 503, 504, 418]
         let planter = try PIIPlanter(json: errorBodyDocument)
@@ -680,8 +720,10 @@ struct PIIPropertyTests {
             var planted = variant.planted
             var headers: HTTPFields = ["Content-Type": "application/json"]
             headers["ININ-Correlation-Id"] = plantedValue(variant.index + 2, every: 3, into: &planted, generator: &generator)
-            platform.answer(.init(matches: { $0.url.host?.hasPrefix("api.") == true }, status: status, headers: headers,
-                                  body: variant.bytes))
+            platform.answer(
+                .init(
+                    matches: { $0.url.host?.hasPrefix("api.") == true }, status: status, headers: headers,
+                    body: variant.bytes))
             var outputs = Outputs()
             let call = variant.index / statuses.count % 5
             do {
@@ -689,11 +731,17 @@ struct PIIPropertyTests {
                 case 0: _ = try await client.recording(conversationId: conversation, recordingId: recording)
                 case 1: _ = try await client.listRecordings(conversationId: conversation, maxWait: .zero)
                 case 2: try await client.setExternalTag("compliance-flag", conversationId: conversation)
-                case 3: _ = try await client.createAnnotation(Annotation(name: "Compliance: PCI_MID_CAPTURE", type: "bookmark",
-                                                                         location: 12_000),
-                                                              conversationId: conversation, recordingId: recording)
-                default: _ = try await client.createWorkitem(WorkitemCreate(name: "Compliance review", typeId: worktypeId,
-                                                                            queueId: reviewQueueId))
+                case 3:
+                    _ = try await client.createAnnotation(
+                        Annotation(
+                            name: "Compliance: PCI_MID_CAPTURE", type: "bookmark",
+                            location: 12_000),
+                        conversationId: conversation, recordingId: recording)
+                default:
+                    _ = try await client.createWorkitem(
+                        WorkitemCreate(
+                            name: "Compliance review", typeId: worktypeId,
+                            queueId: reviewQueueId))
                 }
                 Issue.record("HTTP \(status) did not fail call \(call)")
             } catch {
@@ -717,11 +765,14 @@ struct PIIPropertyTests {
             var planted = variant.planted
             var headers: HTTPFields = ["Content-Type": "application/json"]
             headers["ININ-Correlation-Id"] = plantedValue(variant.index + 2, every: 3, into: &planted, generator: &generator)
-            platform.answer(.init(matches: { $0.url.path.hasSuffix("/oauth/token") }, status: status,
-                                  headers: headers, body: variant.bytes))
-            let client = GenesysCloudClient(region: cloud.region, credentials: cloud.credentials, transport: platform,
-                                            configuration: GenesysClientConfiguration(retryPolicy: NoRetryPolicy()),
-                                            clock: clock, now: clock.wall)
+            platform.answer(
+                .init(
+                    matches: { $0.url.path.hasSuffix("/oauth/token") }, status: status,
+                    headers: headers, body: variant.bytes))
+            let client = GenesysCloudClient(
+                region: cloud.region, credentials: cloud.credentials, transport: platform,
+                configuration: GenesysClientConfiguration(retryPolicy: NoRetryPolicy()),
+                clock: clock, now: clock.wall)
             var outputs = Outputs()
             do {
                 try await client.authenticate()
@@ -744,7 +795,7 @@ struct PIIPropertyTests {
             ("annotation", .post, "/annotations", [400, 403, 409, 422]),
             ("external tag", .put, "/tags", [400, 403, 422]),
             ("participant attributes", .patch, "/participants/", [400, 403, 409]),
-            ("work item", .post, "/taskmanagement/workitems", [400, 403, 415, 422]),
+            ("work item", .post, "/taskmanagement/workitems", [400, 403, 415, 422])
         ]
         let planter = try PIIPlanter(json: errorBodyDocument)
         var before = await rig.deadLetterCount
@@ -755,12 +806,18 @@ struct PIIPropertyTests {
             let conversation = seededID(variant.index, 9), recording = seededID(variant.index, 10)
             await rig.cloud.addRecording(conversationId: conversation, recordingId: recording)
             let method = target.method, path = target.path
-            rig.platform.answer(.init(matches: { $0.method == method && $0.url.path.contains(path)
-                                          && !$0.url.path.hasSuffix("/query") },
-                                      status: status, headers: ["Content-Type": "application/json"], body: variant.bytes))
-            try await rig.queue.enqueue(RecordingJob(conversationId: conversation, recordingId: recording, kind: .recordingAvailable,
-                                                     correlationId: CorrelationID("pii-platform-\(variant.index)")!,
-                                                     receivedAt: rig.clock.wallNow), notBefore: nil)
+            rig.platform.answer(
+                .init(
+                    matches: {
+                        $0.method == method && $0.url.path.contains(path)
+                            && !$0.url.path.hasSuffix("/query")
+                    },
+                    status: status, headers: ["Content-Type": "application/json"], body: variant.bytes))
+            try await rig.queue.enqueue(
+                RecordingJob(
+                    conversationId: conversation, recordingId: recording, kind: .recordingAvailable,
+                    correlationId: CorrelationID("pii-platform-\(variant.index)")!,
+                    receivedAt: rig.clock.wallNow), notBefore: nil)
             var outputs = Outputs()
             await rig.drain(into: &outputs)
             rig.platform.answer(nil)
@@ -819,9 +876,11 @@ struct PIIPlanterTests {
     }
 
     @Test func everyVariantIsValidJSONHoldingWhatItPlanted() throws {
-        for document in [WebhookShape.seedWebhook.document(conversation: seededID(0, 1), recording: seededID(0, 2), index: 0),
-                         WebhookShape.eventBridge.document(conversation: seededID(0, 1), recording: seededID(0, 2), index: 0),
-                         verdictDocument(recording: seededID(0, 2), correlation: "c-1"), transcriptDocument, errorBodyDocument] {
+        for document in [
+            WebhookShape.seedWebhook.document(conversation: seededID(0, 1), recording: seededID(0, 2), index: 0),
+            WebhookShape.eventBridge.document(conversation: seededID(0, 1), recording: seededID(0, 2), index: 0),
+            verdictDocument(recording: seededID(0, 2), correlation: "c-1"), transcriptDocument, errorBodyDocument
+        ] {
             let planter = try PIIPlanter(json: document)
             let count = planter.sites.count * 5
             var placements = Set<PIIPlanter.Placement>()
@@ -846,8 +905,9 @@ struct PIIPlanterTests {
     }
 
     @Test func aPlantedValueIsFoundInEverySpellingButNotMasked() {
-        let card = PIIPlanter.Planted(kind: .visa, text: "4539 5787 6362 1486", digits: "4539578763621486",
-                                      needles: ["4539 5787 6362 1486"])
+        let card = PIIPlanter.Planted(
+            kind: .visa, text: "4539 5787 6362 1486", digits: "4539578763621486",
+            needles: ["4539 5787 6362 1486"])
         for text in ["x 4539578763621486 y", "4539-5787-6362-1486", "card:4539.5787.6362.1486!", "(4539) 5787 6362/1486"] {
             #expect(card.occurs(in: text), "\(text)")
         }
@@ -856,8 +916,9 @@ struct PIIPlanterTests {
         }
         let phone = PIIPlanter.Planted(kind: .phoneE164, text: "+14155550123", digits: "4155550123", needles: ["+14155550123"])
         #expect(phone.occurs(in: "call (415) 555-0123") && phone.occurs(in: "tel:1-415-555-0123") && !phone.occurs(in: "***-***-0123"))
-        let email = PIIPlanter.Planted(kind: .email, text: "avery.q7k2m9@example.com", digits: "",
-                                       needles: ["avery.q7k2m9@example.com", "avery.q7k2m9"])
+        let email = PIIPlanter.Planted(
+            kind: .email, text: "avery.q7k2m9@example.com", digits: "",
+            needles: ["avery.q7k2m9@example.com", "avery.q7k2m9"])
         #expect(email.occurs(in: "to AVERY.Q7K2M9%40example.com") && !email.occurs(in: "avery@example.com"))
         #expect(email.excerpt(in: "… sent to avery.q7k2m9@example.com today", radius: 4) == "… to avery.q7k2m9@example.com tod…")
     }
@@ -865,8 +926,10 @@ struct PIIPlanterTests {
 
 /// For every `every`th index (the last of each run of `every`), a planted value for a header the sender
 /// controls (recorded in `planted`); else `nil`.
-private func plantedValue(_ index: Int, every: Int, into planted: inout [PIIPlanter.Planted],
-                          generator: inout PIIGenerator) -> String? {
+private func plantedValue(
+    _ index: Int, every: Int, into planted: inout [PIIPlanter.Planted],
+    generator: inout PIIGenerator
+) -> String? {
     guard index % every == every - 1 else { return nil }
     let value = generator.any()
     planted.append(value)

@@ -37,8 +37,9 @@ import VigilVerdict
         violating.set(Set(recordings.filter(\.2).map(\.1)))
         var arrivals: [(at: Duration, deliver: @Sendable () async -> Void)] = []
         for (index, (cid, rid, _)) in recordings.enumerated() {
-            let body = Events.recording("recordingCompleted", conversationId: cid, recordingId: rid,
-                                        deliveryId: "d\(index)", correlationId: "corr-\(index)")
+            let body = Events.recording(
+                "recordingCompleted", conversationId: cid, recordingId: rid,
+                deliveryId: "d\(index)", correlationId: "corr-\(index)")
             arrivals.append((.milliseconds(100 * index), { _ = await h.deliver(body, id: "msg_\(index)") }))
             arrivals.append((.milliseconds(100 * index + 2_000), { _ = await h.deliver(body, id: "msg_\(index)") }))
             arrivals.append((.milliseconds(100 * index + 3_000), { _ = await h.deliver(body, id: "msg_\(index)_again") }))
@@ -68,18 +69,19 @@ import VigilVerdict
         let (_, second) = await h.cloud.addRecording(conversationId: conversation)
         box.set([second])
         let end = Events.conversationEnded(conversationId: conversation)
-        let late = Events.recording("recordingAvailable", conversationId: conversation, recordingId: first,
-                                    deliveryId: "late", correlationId: "corr-late")
+        let late = Events.recording(
+            "recordingAvailable", conversationId: conversation, recordingId: first,
+            deliveryId: "late", correlationId: "corr-late")
         await h.run(arrivals: [
             (.zero, { _ = await h.deliver(end, id: "msg_end_1") }),
             (.seconds(30), { _ = await h.deliver(end, id: "msg_end_2") }),
-            (.seconds(40), { _ = await h.deliver(late, id: "msg_late") }),
+            (.seconds(40), { _ = await h.deliver(late, id: "msg_late") })
         ])
         let s = h.statistics.snapshot
-        #expect(s.accepted == 2)                       // the end event once, the late recording event once
-        #expect(s.duplicateDeliveries == 1)            // the end event under a new delivery id
+        #expect(s.accepted == 2)  // the end event once, the late recording event once
+        #expect(s.duplicateDeliveries == 1)  // the end event under a new delivery id
         #expect(s.fannedOut == 2)
-        #expect(s.duplicateJobs == 1)                  // the late event finds `first` already evaluated
+        #expect(s.duplicateJobs == 1)  // the late event finds `first` already evaluated
         #expect(s.verdicts.values.reduce(0, +) == 2)
         #expect(await h.cloud.workitems.map(\.externalTag) == [tag(second)])
     }
@@ -106,7 +108,7 @@ import VigilVerdict
         let cloud = h.cloud
         await h.run(arrivals: [
             (.zero, { _ = await h.deliver(body, id: "msg_1") }),
-            (.seconds(200), { await cloud.setFileState(.available, recordingId: rid) }),
+            (.seconds(200), { await cloud.setFileState(.available, recordingId: rid) })
         ])
         let s = h.statistics.snapshot
         #expect(s.notReadyRetries >= 1)
@@ -148,8 +150,9 @@ import VigilVerdict
         for index in 0..<6 {
             let (cid, rid) = await h.cloud.addRecording()
             ids.append(rid)
-            let body = Events.recording("recordingCompleted", conversationId: cid, recordingId: rid,
-                                        deliveryId: "d\(index)", correlationId: "c\(index)")
+            let body = Events.recording(
+                "recordingCompleted", conversationId: cid, recordingId: rid,
+                deliveryId: "d\(index)", correlationId: "c\(index)")
             arrivals.append((.seconds(index), { _ = await h.deliver(body, id: "msg_\(index)") }))
         }
         box.set(Set(ids))
@@ -157,7 +160,7 @@ import VigilVerdict
         let s = h.statistics.snapshot
         #expect((h.crash?.firedCount ?? 0) >= 3)
         #expect(s.released >= 3)
-        #expect(s.workerStarts > 2)                    // cancelled workers were replaced
+        #expect(s.workerStarts > 2)  // cancelled workers were replaced
         #expect(s.remediationSteps["workitem/found-existing", default: 0] >= 3)
         #expect(s.flagged == 6)
         let tags = await workitemTags(h)
@@ -169,8 +172,9 @@ import VigilVerdict
     /// retries and ending in the dead letters.
     @Test func aStepHeldByACrashedWorkerIsWaitedForNotDeadLettered() async throws {
         let box = SetBox()
-        let h = Harness(engine: { _, cloud in box.engine(cloud) }, workers: 1, maxDeliveries: 3,
-                        remediationStore: { ClaimThenCrashStore(base: $0, marker: ":annotation") })
+        let h = Harness(
+            engine: { _, cloud in box.engine(cloud) }, workers: 1, maxDeliveries: 3,
+            remediationStore: { ClaimThenCrashStore(base: $0, marker: ":annotation") })
         let (cid, rid) = await h.cloud.addRecording()
         box.set([rid])
         let body = Events.recording("recordingCompleted", conversationId: cid, recordingId: rid, deliveryId: "d", correlationId: "c")
@@ -179,7 +183,7 @@ import VigilVerdict
         #expect(s.flagged == 1)
         #expect(s.totalDeadLetters == 0)
         #expect(await h.queueDeadLetters().isEmpty)
-        #expect(s.retries == 2)          // the crash, then one wait for the crashed claim's lease
+        #expect(s.retries == 2)  // the crash, then one wait for the crashed claim's lease
         #expect(s.timeToFlag.p50.map { $0 >= .seconds(300) && $0 < .seconds(400) } == true)
         #expect(await h.cloud.annotations(recordingId: rid).count == 1)
     }
@@ -211,13 +215,13 @@ import VigilVerdict
         let deadline = ContinuousClock.now + .seconds(30)
         while !gate.entered, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(1)) }
         #expect(gate.entered)
-        first.cancel()                                  // shutdown while the engine is working
+        first.cancel()  // shutdown while the engine is working
         await first.value
         var s = h.statistics.snapshot
         #expect(s.released == 1 && s.inFlight == 0 && s.acked == 0)
-        #expect(await h.pendingCount() == 1)        // the job is back, visible at once
+        #expect(await h.pendingCount() == 1)  // the job is back, visible at once
 
-        await h.run()                                   // a new run: the engine answers this time
+        await h.run()  // a new run: the engine answers this time
         s = h.statistics.snapshot
         #expect(s.flagged == 1 && s.acked == 1)
         #expect(await h.cloud.workitems.count == 1)
@@ -235,17 +239,18 @@ import VigilVerdict
 
         // Later, the engine posts its verdict; the callback receiver has checked it and hands it over.
         let request = try #require(engine.requests.first)
-        let verdict = ComplianceVerdict(recordingId: rid, verdict: .violationDetected, violationType: .pciCvvCapture,
-                                        confidenceScore: 0.93, timestampOffsetMs: 4_000,
-                                        recommendedAction: .routeToComplianceQueue, correlationId: request.correlationId)
+        let verdict = ComplianceVerdict(
+            recordingId: rid, verdict: .violationDetected, violationType: .pciCvvCapture,
+            confidenceScore: 0.93, timestampOffsetMs: 4_000,
+            recommendedAction: .routeToComplianceQueue, correlationId: request.correlationId)
         let (validated, decision) = try h.pipeline.evaluator.decide(verdict, for: request)
         let first = try await h.pipeline.remediate(validated, for: request, decision: decision)
-        let again = try await h.pipeline.remediate(validated, for: request)       // the engine redelivered
+        let again = try await h.pipeline.remediate(validated, for: request)  // the engine redelivered
         #expect(first?.status == .completed && again?.status == .completed)
         // annotation, external tag, participant attributes (looked up: the job names no participant), work item
         #expect(again?.steps(labelled: "skipped-already-done").count == 4)
         #expect(await h.cloud.workitems.count == 1)
-        #expect(h.statistics.snapshot.flagged == 2)   // reported per delivery; the platform has one flag
+        #expect(h.statistics.snapshot.flagged == 2)  // reported per delivery; the platform has one flag
 
         let clean = ComplianceVerdict(recordingId: rid, verdict: .compliant, confidenceScore: 0.99, correlationId: request.correlationId)
         let (validatedClean, _) = try h.pipeline.evaluator.decide(clean, for: request)
@@ -286,8 +291,9 @@ struct BoxedEngine: ComplianceEngine {
     func evaluate(_ request: ComplianceRequest) async throws -> EngineReply {
         let engine = ScriptedEngine(violating: box.value, flaky: [], transport: transport)
         if flakyAll, failedOnce.setOnce() {
-            throw ComplianceEngineError(code: .unavailable, status: 503, correlationId: request.correlationId,
-                                        retryAfter: .seconds(5), detail: "scripted overload")
+            throw ComplianceEngineError(
+                code: .unavailable, status: 503, correlationId: request.correlationId,
+                retryAfter: .seconds(5), detail: "scripted overload")
         }
         return try await engine.evaluate(request)
     }
@@ -296,7 +302,11 @@ struct BoxedEngine: ComplianceEngine {
 final class Flag: @unchecked Sendable {
     private let lock = NSLock()
     private var set = false
-    func setOnce() -> Bool { lock.withLock { defer { set = true }; return !set } }
+    func setOnce() -> Bool {
+        lock.withLock {
+            defer { set = true }; return !set
+        }
+    }
 }
 
 /// Blocks the first evaluation until its task is cancelled.
@@ -304,7 +314,11 @@ final class Gate: @unchecked Sendable {
     private let lock = NSLock()
     private var didEnter = false
     var entered: Bool { lock.withLock { didEnter } }
-    func enterFirst() -> Bool { lock.withLock { defer { didEnter = true }; return !didEnter } }
+    func enterFirst() -> Bool {
+        lock.withLock {
+            defer { didEnter = true }; return !didEnter
+        }
+    }
 }
 
 struct GatedEngine: ComplianceEngine {
@@ -318,4 +332,3 @@ struct GatedEngine: ComplianceEngine {
         return try await base.evaluate(request)
     }
 }
-

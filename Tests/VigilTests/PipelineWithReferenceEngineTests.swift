@@ -13,22 +13,28 @@ import VigilVerdict
 /// Luhn-invalid 16-digit run are not.
 @Suite struct PipelineWithReferenceEngineTests {
     @Test func keyedCardsAreFlaggedOnceAndNothingElse() async throws {
-        let h = Harness(faults: .init(transcodingPolls: 1, expiredMediaURLs: 2),
-                        engine: { _, cloud in ReferenceComplianceEngine(transport: cloud) })
+        let h = Harness(
+            faults: .init(transcodingPolls: 1, expiredMediaURLs: 2),
+            engine: { _, cloud in ReferenceComplianceEngine(transport: cloud) })
         let synthesizer = DTMFSynthesizer(sampleRate: 8000)
-        let keyings = ["4111111111111111", "", "4821", "20260501", "5555555555554444", "4155550123",
-                       "4111111111111112", "378282246310005"]
+        let keyings = [
+            "4111111111111111", "", "4821", "20260501", "5555555555554444", "4155550123",
+            "4111111111111112", "378282246310005"
+        ]
         var expected: [GenesysID: Bool] = [:]
         var arrivals: [(at: Duration, deliver: @Sendable () async -> Void)] = []
         for (index, keyed) in keyings.enumerated() {
-            var samples = keyed.isEmpty ? synthesizer.generator.silence(milliseconds: 1_500)
+            var samples =
+                keyed.isEmpty
+                ? synthesizer.generator.silence(milliseconds: 1_500)
                 : synthesizer.sequence(keyed, leadingMilliseconds: 1_500)
             samples += synthesizer.generator.silence(milliseconds: 500)
             let wav = WAVEncoder.encode([samples], format: AudioFormat(encoding: .muLaw, sampleRate: 8000, channelCount: 1))
             let (cid, rid) = await h.cloud.addRecording(media: .bytes(wav))
             expected[rid] = PaymentCardSample.isCard(keyed)
-            let body = Events.recording("recordingCompleted", conversationId: cid, recordingId: rid,
-                                        deliveryId: "d\(index)", correlationId: "ref-\(index)")
+            let body = Events.recording(
+                "recordingCompleted", conversationId: cid, recordingId: rid,
+                deliveryId: "d\(index)", correlationId: "ref-\(index)")
             arrivals.append((.seconds(index), { _ = await h.deliver(body, id: "msg_\(index)") }))
             arrivals.append((.seconds(index + 2), { _ = await h.deliver(body, id: "msg_\(index)_again") }))
         }

@@ -12,19 +12,24 @@ import VigilTesting
 struct ProvisioningTests {
     static let workflowId = "7c1f2a3b-4d5e-4f60-8a9b-0c1d2e3f4a5b"
 
-    static func subscription(event: String = "recording:recordingAvailable", url: String = "https://vigil.example.com/webhooks/genesys",
-                             summary: String = "Triggers external compliance validation") throws -> EventSubscription {
-        try VigilJSON.decode(EventSubscription.self, from: """
-        {"name":"ComplianceRecordingIngestion","description":"\(summary)","event":"\(event)",
-         "eventData":{"include":["recordingId","direction","channel"]},
-         "destination":{"type":"webhook","url":"\(url)"}}
-        """)
+    static func subscription(
+        event: String = "recording:recordingAvailable", url: String = "https://vigil.example.com/webhooks/genesys",
+        summary: String = "Triggers external compliance validation"
+    ) throws -> EventSubscription {
+        try VigilJSON.decode(
+            EventSubscription.self,
+            from: """
+                {"name":"ComplianceRecordingIngestion","description":"\(summary)","event":"\(event)",
+                 "eventData":{"include":["recordingId","direction","channel"]},
+                 "destination":{"type":"webhook","url":"\(url)"}}
+                """)
     }
 
     @Test("The seed's subscription renders to a conversation-end trigger, EventBridge filters and AudioHook settings")
     func render() throws {
-        let plan = try ProvisioningPlan.render(try Self.subscription(), workflowId: Self.workflowId,
-                                               audioHookURI: URL(string: "wss://vigil.example.com/audiohook/ws"))
+        let plan = try ProvisioningPlan.render(
+            try Self.subscription(), workflowId: Self.workflowId,
+            audioHookURI: URL(string: "wss://vigil.example.com/audiohook/ws"))
         #expect(plan.trigger.name == "ComplianceRecordingIngestion")
         #expect(plan.trigger.topicName == "v2.detail.events.conversation.{id}.customer.end")
         #expect(plan.trigger.target == .init(type: "Workflow", id: Self.workflowId, workflowTargetSettings: .init(dataFormat: "Json")))
@@ -35,8 +40,10 @@ struct ProvisioningTests {
         #expect(plan.webhook.url == "https://vigil.example.com/webhooks/genesys")
         #expect(plan.manualSteps.count == 3)
         // What the platform cannot deliver is refused with the reason.
-        for (subscription, reason) in [(try Self.subscription(event: "recording:recordingStarted"), "no organisation-wide topic"),
-                                       (try Self.subscription(url: "http://127.0.0.1:8080/webhooks/genesys"), "https://")] {
+        for (subscription, reason) in [
+            (try Self.subscription(event: "recording:recordingStarted"), "no organisation-wide topic"),
+            (try Self.subscription(url: "http://127.0.0.1:8080/webhooks/genesys"), "https://")
+        ] {
             let error = #expect(throws: ProvisioningError.self) { try ProvisioningPlan.render(subscription, workflowId: Self.workflowId) }
             #expect(error?.description.contains(reason) == true)
         }

@@ -17,16 +17,18 @@ import VigilTesting
             serverErrorBursts: .init(probability: 0.04, length: 2, statuses: [503]),
             connectionFailureProbability: 0.02, tokenExpiresAfterRequests: 300)
         let box = SetBox()
-        let h = Harness(faults: faults, engine: { _, cloud in box.engine(cloud) }, workers: 4, crashEvery: 100,
-                        seed: 11, sqlite: true)
+        let h = Harness(
+            faults: faults, engine: { _, cloud in box.engine(cloud) }, workers: 4, crashEvery: 100,
+            seed: 11, sqlite: true)
         defer { h.cleanUp() }
         var violating = Set<GenesysID>()
         var arrivals: [(at: Duration, deliver: @Sendable () async -> Void)] = []
         for index in 0..<count {
             let (cid, rid) = await h.cloud.addRecording()
             if index % 7 == 0 { violating.insert(rid) }
-            let body = Events.recording("recordingCompleted", conversationId: cid, recordingId: rid,
-                                        deliveryId: "d\(index)", correlationId: "sq-\(index)")
+            let body = Events.recording(
+                "recordingCompleted", conversationId: cid, recordingId: rid,
+                deliveryId: "d\(index)", correlationId: "sq-\(index)")
             let at = Duration.milliseconds(100 * index)
             arrivals.append((at, { _ = await h.deliver(body, id: "msg_\(index)") }))
             arrivals.append((at + .seconds(1), { _ = await h.deliver(body, id: "msg_\(index)") }))

@@ -27,8 +27,9 @@ import VigilVerdict
             connectionFailureProbability: 0.02, tokenExpiresAfterRequests: 997)
         let box = SetBox()
         let flaky = FlakySet()
-        let h = Harness(faults: faults, engine: { _, cloud in SoakEngine(box: box, flaky: flaky, transport: cloud) },
-                        workers: 16, crashEvery: 500, seed: 2026)
+        let h = Harness(
+            faults: faults, engine: { _, cloud in SoakEngine(box: box, flaky: flaky, transport: cloud) },
+            workers: 16, crashEvery: 500, seed: 2026)
 
         var random = SystemRandomNumberGenerator.Seeded(seed: 42)
         var violating = Set<GenesysID>()
@@ -39,7 +40,7 @@ import VigilVerdict
         var uploading: [(GenesysID, Duration)] = []
         for index in 0..<count {
             let roll = random.next() % 100
-            let polls = roll < 20 ? Int(1 + random.next() % 3) : 0      // 20 % still transcoding
+            let polls = roll < 20 ? Int(1 + random.next() % 3) : 0  // 20 % still transcoding
             // 0.5 % deleted before Vigil gets to them (dead-lettered, never lost); 0.4 % still uploading
             // for ten minutes (the job goes back to the queue until the media exists).
             let state: FileState = index % 200 == 7 ? .deleted : index % 250 == 11 ? .uploading : .available
@@ -48,7 +49,7 @@ import VigilVerdict
             if state == .deleted { deleted.insert(rid) }
             if state == .uploading { uploading.append((rid, Duration.milliseconds(50 * index) + .seconds(600))) }
             if index % 10 == 3 { violating.insert(rid) }
-            if random.next() % 100 < 5 { flakyIds.insert(rid) }           // 5 % engine overloads
+            if random.next() % 100 < 5 { flakyIds.insert(rid) }  // 5 % engine overloads
             if random.next() % 100 < 10 { conversationEnds.append(cid) }  // 10 % also send the conversation end
         }
         box.set(violating)
@@ -59,8 +60,9 @@ import VigilVerdict
         var arrivals: [(at: Duration, deliver: @Sendable () async -> Void)] = []
         for (index, (cid, rid)) in recordings.enumerated() {
             let at = Duration.milliseconds(50 * index)
-            let body = Events.recording("recordingCompleted", conversationId: cid, recordingId: rid,
-                                        deliveryId: "d\(index)", correlationId: "soak-\(index)")
+            let body = Events.recording(
+                "recordingCompleted", conversationId: cid, recordingId: rid,
+                deliveryId: "d\(index)", correlationId: "soak-\(index)")
             arrivals.append((at, { _ = await h.deliver(body, id: "msg_\(index)") }))
             arrivals.append((at + .seconds(2), { _ = await h.deliver(body, id: "msg_\(index)") }))
             arrivals.append((at + .seconds(7), { _ = await h.deliver(body, id: "msg_\(index)_r") }))
@@ -90,15 +92,16 @@ import VigilVerdict
         let verdicts = h.ledger.verdictCounts
         let flags = h.ledger.flagCounts
 
-        print("""
-        soak: \(count) recordings in \(elapsed) (simulated \(h.clock.now.offset)); deliveries \(s.deliveries), \
-        accepted \(s.accepted), duplicates \(s.duplicateDeliveries), leased \(s.leased), retries \(s.retries), \
-        not-ready \(s.notReadyRetries), links refreshed \(s.mediaLinksRefreshed), engine failures \(s.engineFailures), \
-        released \(s.released), crashes \(h.crash?.firedCount ?? 0), duplicate jobs \(s.duplicateJobs), \
-        fan-out \(s.fannedOut)/\(s.fanOutDuplicates), steps \(s.remediationSteps), flagged \(s.flagged), \
-        dead letters \(s.deadLetters), requests \(await h.cloud.requests.count), \
-        time-to-flag P50 \(s.timeToFlag.p50 ?? .zero) P95 \(s.timeToFlag.p95 ?? .zero) P99 \(s.timeToFlag.p99 ?? .zero)
-        """)
+        print(
+            """
+            soak: \(count) recordings in \(elapsed) (simulated \(h.clock.now.offset)); deliveries \(s.deliveries), \
+            accepted \(s.accepted), duplicates \(s.duplicateDeliveries), leased \(s.leased), retries \(s.retries), \
+            not-ready \(s.notReadyRetries), links refreshed \(s.mediaLinksRefreshed), engine failures \(s.engineFailures), \
+            released \(s.released), crashes \(h.crash?.firedCount ?? 0), duplicate jobs \(s.duplicateJobs), \
+            fan-out \(s.fannedOut)/\(s.fanOutDuplicates), steps \(s.remediationSteps), flagged \(s.flagged), \
+            dead letters \(s.deadLetters), requests \(await h.cloud.requests.count), \
+            time-to-flag P50 \(s.timeToFlag.p50 ?? .zero) P95 \(s.timeToFlag.p95 ?? .zero) P99 \(s.timeToFlag.p99 ?? .zero)
+            """)
 
         // Exactly one work item per violating recording; none for a clean one; none duplicated.
         #expect(workitems.count == violating.count)
@@ -144,8 +147,9 @@ struct SoakEngine: ComplianceEngine {
 
     func evaluate(_ request: ComplianceRequest) async throws -> EngineReply {
         if flaky.failFirst(request.recordingId) {
-            throw ComplianceEngineError(code: .unavailable, status: 503, correlationId: request.correlationId,
-                                        retryAfter: .seconds(5), detail: "scripted overload")
+            throw ComplianceEngineError(
+                code: .unavailable, status: 503, correlationId: request.correlationId,
+                retryAfter: .seconds(5), detail: "scripted overload")
         }
         return try await ScriptedEngine(violating: box.value, transport: transport).evaluate(request)
     }

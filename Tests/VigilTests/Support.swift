@@ -39,28 +39,35 @@ final class ScriptedEngine: ComplianceEngine, @unchecked Sendable {
             return flaky.contains(request.recordingId) && failed.insert(request.recordingId).inserted
         }
         if failNow {
-            throw ComplianceEngineError(code: .unavailable, status: 503, correlationId: request.correlationId,
-                                        retryAfter: .seconds(5), detail: "scripted overload")
+            throw ComplianceEngineError(
+                code: .unavailable, status: 503, correlationId: request.correlationId,
+                retryAfter: .seconds(5), detail: "scripted overload")
         }
         if let transport {
             let (response, _) = try await transport.send(HTTPRequest(method: .get, url: request.media.uri.url), body: nil)
             if response.status == 403 || response.status == 404 {
-                throw ComplianceEngineError(code: .mediaLinkExpired, status: response.status,
-                                            correlationId: request.correlationId, detail: "media host refused the link")
+                throw ComplianceEngineError(
+                    code: .mediaLinkExpired, status: response.status,
+                    correlationId: request.correlationId, detail: "media host refused the link")
             }
             guard response.isSuccess else {
-                throw ComplianceEngineError(code: .unavailable, status: response.status,
-                                            correlationId: request.correlationId, detail: "media host failed")
+                throw ComplianceEngineError(
+                    code: .unavailable, status: response.status,
+                    correlationId: request.correlationId, detail: "media host failed")
             }
         }
         if violating.contains(request.recordingId) {
-            return .verdict(ComplianceVerdict(recordingId: request.recordingId, verdict: .violationDetected,
-                                              violationType: .pciMidCapture, confidenceScore: 0.96,
-                                              timestampOffsetMs: 12_000, recommendedAction: .routeToComplianceQueue,
-                                              correlationId: request.correlationId))
+            return .verdict(
+                ComplianceVerdict(
+                    recordingId: request.recordingId, verdict: .violationDetected,
+                    violationType: .pciMidCapture, confidenceScore: 0.96,
+                    timestampOffsetMs: 12_000, recommendedAction: .routeToComplianceQueue,
+                    correlationId: request.correlationId))
         }
-        return .verdict(ComplianceVerdict(recordingId: request.recordingId, verdict: .compliant, confidenceScore: 0.99,
-                                          recommendedAction: RecommendedAction.none, correlationId: request.correlationId))
+        return .verdict(
+            ComplianceVerdict(
+                recordingId: request.recordingId, verdict: .compliant, confidenceScore: 0.99,
+                recommendedAction: RecommendedAction.none, correlationId: request.correlationId))
     }
 }
 
@@ -109,16 +116,21 @@ struct CrashingActions: RemediationActions {
     func setExternalTag(conversationId: GenesysID, tag: String) async throws {
         try await base.setExternalTag(conversationId: conversationId, tag: tag)
     }
-    func patchParticipantAttributes(conversationId: GenesysID, participantId: GenesysID,
-                                    attributes: ParticipantAttributes) async throws {
-        try await base.patchParticipantAttributes(conversationId: conversationId, participantId: participantId,
-                                                  attributes: attributes)
+    func patchParticipantAttributes(
+        conversationId: GenesysID, participantId: GenesysID,
+        attributes: ParticipantAttributes
+    ) async throws {
+        try await base.patchParticipantAttributes(
+            conversationId: conversationId, participantId: participantId,
+            attributes: attributes)
     }
     func conversationParticipants(conversationId: GenesysID) async throws -> [Conversation.Participant] {
         try await base.conversationParticipants(conversationId: conversationId)
     }
-    func patchParticipantAttributes(conversationId: GenesysID, participant: Conversation.Participant,
-                                    attributes: ParticipantAttributes) async throws {
+    func patchParticipantAttributes(
+        conversationId: GenesysID, participant: Conversation.Participant,
+        attributes: ParticipantAttributes
+    ) async throws {
         try await base.patchParticipantAttributes(conversationId: conversationId, participant: participant, attributes: attributes)
     }
     func findWorkitem(externalTag: String, typeId: String) async throws -> Workitem? {
@@ -166,20 +178,24 @@ final class Ledger: ComplianceObserver, @unchecked Sendable {
 
 /// Signed webhook bodies, as Genesys (seed webhook) and the Notification API would send them.
 enum Events {
-    static func recording(_ kind: String, conversationId: GenesysID, recordingId: GenesysID, deliveryId: String,
-                          correlationId: String) -> [UInt8] {
-        Array(#"""
-        {"id":"\#(deliveryId)","event":"recording:\#(kind)","timestamp":"2026-05-01T10:05:20.000Z","correlationId":"\#(correlationId)",\#
-        "data":{"recordingId":"\#(recordingId)","conversationId":"\#(conversationId)","direction":"INBOUND","channel":"VOICE"}}
-        """#.utf8)
+    static func recording(
+        _ kind: String, conversationId: GenesysID, recordingId: GenesysID, deliveryId: String,
+        correlationId: String
+    ) -> [UInt8] {
+        Array(
+            #"""
+            {"id":"\#(deliveryId)","event":"recording:\#(kind)","timestamp":"2026-05-01T10:05:20.000Z","correlationId":"\#(correlationId)",\#
+            "data":{"recordingId":"\#(recordingId)","conversationId":"\#(conversationId)","direction":"INBOUND","channel":"VOICE"}}
+            """#.utf8)
     }
 
     static func conversationEnded(conversationId: GenesysID) -> [UInt8] {
-        Array(#"""
-        {"topicName":"v2.detail.events.conversation.\#(conversationId).customer.end","version":"2",\#
-        "eventBody":{"eventTime":1780000000000,"conversationId":"\#(conversationId)","mediaType":"VOICE","direction":"INBOUND"},\#
-        "metadata":{"CorrelationId":"\#(conversationId)"}}
-        """#.utf8)
+        Array(
+            #"""
+            {"topicName":"v2.detail.events.conversation.\#(conversationId).customer.end","version":"2",\#
+            "eventBody":{"eventTime":1780000000000,"conversationId":"\#(conversationId)","mediaType":"VOICE","direction":"INBOUND"},\#
+            "metadata":{"CorrelationId":"\#(conversationId)"}}
+            """#.utf8)
     }
 }
 
@@ -201,15 +217,18 @@ final class Harness: @unchecked Sendable {
     let workers: Int
     let crash: CrashSwitch?
 
-    init(faults: SimulatedGenesysCloud.Faults = .init(), engine: (GenesysCloudClient, SimulatedGenesysCloud) -> any ComplianceEngine,
-         workers: Int = 4, crashEvery: Int? = nil, maxDeliveries: Int = 10, seed: UInt64 = 7, sqlite: Bool = false,
-         failingDeadLetterWrites: Int = 0,
-         remediationStore: (any IdempotencyStore) -> any IdempotencyStore = { $0 }) {
+    init(
+        faults: SimulatedGenesysCloud.Faults = .init(), engine: (GenesysCloudClient, SimulatedGenesysCloud) -> any ComplianceEngine,
+        workers: Int = 4, crashEvery: Int? = nil, maxDeliveries: Int = 10, seed: UInt64 = 7, sqlite: Bool = false,
+        failingDeadLetterWrites: Int = 0,
+        remediationStore: (any IdempotencyStore) -> any IdempotencyStore = { $0 }
+    ) {
         self.workers = workers
         let clock = self.clock
         cloud = SimulatedGenesysCloud(configuration: .init(seed: seed, faults: faults), clock: clock)
-        client = GenesysCloudClient(region: cloud.region, credentials: cloud.credentials, transport: cloud,
-                                    clock: clock, now: clock.wall)
+        client = GenesysCloudClient(
+            region: cloud.region, credentials: cloud.credentials, transport: cloud,
+            clock: clock, now: clock.wall)
         if sqlite {
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-tests-\(UUID().uuidString)")
             try! FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -229,21 +248,26 @@ final class Harness: @unchecked Sendable {
         let crash = crashEvery.map { CrashSwitch(every: $0) }
         self.crash = crash
         let verifier = try! WebhookVerifier(scheme: .standardWebhooks, secrets: [webhookSecret], now: clock.wall)
-        let receiver = WebhookReceiver(verifier: verifier, minimiser: EventMinimiser(include: [.recordingId, .direction, .channel]),
-                                       tokenizer: KeyedEventTokenizer(key: Array(repeating: 9, count: 32))!,
-                                       store: store, queue: queue, now: clock.wall)
-        let breaker = CircuitBreaker(name: "engine", configuration: .init(recordFailure: ComplianceEngineError.countsAgainstEngine),
-                                     clock: clock)
-        let evaluator = ComplianceEvaluator(engine: CircuitBreakingComplianceEngine(base: engine(client, cloud), breaker: breaker),
-                                            now: clock.wall)
-        let executor = RemediationExecutor(actions: CrashingActions(base: client, crash: crash), store: remediationStore(store),
-                                           deadLetters: sink, clock: clock, now: clock.wall)
+        let receiver = WebhookReceiver(
+            verifier: verifier, minimiser: EventMinimiser(include: [.recordingId, .direction, .channel]),
+            tokenizer: KeyedEventTokenizer(key: Array(repeating: 9, count: 32))!,
+            store: store, queue: queue, now: clock.wall)
+        let breaker = CircuitBreaker(
+            name: "engine", configuration: .init(recordFailure: ComplianceEngineError.countsAgainstEngine),
+            clock: clock)
+        let evaluator = ComplianceEvaluator(
+            engine: CircuitBreakingComplianceEngine(base: engine(client, cloud), breaker: breaker),
+            now: clock.wall)
+        let executor = RemediationExecutor(
+            actions: CrashingActions(base: client, crash: crash), store: remediationStore(store),
+            deadLetters: sink, clock: clock, now: clock.wall)
         var observers: [any ComplianceObserver] = [statistics, ledger]
         if let crash { observers.append(crash) }
         pipeline = CompliancePipeline(
             receiver: receiver, client: client, evaluator: evaluator, remediation: executor,
             routing: RemediationRouting(flow: try! .defaultFlow(worktypeId: worktypeId, reviewQueueId: reviewQueueId)),
-            store: store, deadLetters: FailingDeadLetterSink(failures: failingDeadLetterWrites, keepingIn: sink), observer: ComplianceObservers(observers),
+            store: store, deadLetters: FailingDeadLetterSink(failures: failingDeadLetterWrites, keepingIn: sink),
+            observer: ComplianceObservers(observers),
             configuration: PipelineConfiguration(queueMaxDeliveries: maxDeliveries), clock: clock, now: clock.wall)
     }
 
@@ -318,10 +342,12 @@ final class ClaimThenCrashStore: IdempotencyStore, @unchecked Sendable {
 
     func claim(_ key: String, fingerprint: String, lease: Duration) async throws -> ClaimResult {
         let result = try await base.claim(key, fingerprint: fingerprint, lease: lease)
-        let crashNow = key.contains(marker) && lock.withLock { () -> Bool in
-            defer { crashed = true }
-            return !crashed
-        }
+        let crashNow =
+            key.contains(marker)
+            && lock.withLock { () -> Bool in
+                defer { crashed = true }
+                return !crashed
+            }
         if crashNow, case .acquired = result { throw URLError(.networkConnectionLost) }
         return result
     }

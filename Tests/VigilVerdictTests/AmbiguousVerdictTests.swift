@@ -3,6 +3,7 @@ import Testing
 import VigilCore
 import VigilModels
 import VigilTesting
+
 @testable import VigilVerdict
 
 /// The verdict doors (an engine's reply, a signed verdict callback, a policy file) against the shared

@@ -3,16 +3,21 @@ import Testing
 import VigilCore
 import VigilModels
 import VigilTesting
+
 @testable import VigilVerdict
 
 @Suite("Circuit breaker around the engine (TestClock, no sleeping)")
 struct BreakerIntegrationTests {
-    static func breaker(clock: TestClock, window: Int = 4, slowAfter: Duration = .seconds(20),
-                        slowRate: Double = 50, wait: Duration = .seconds(30), probes: Int = 2) -> CircuitBreaker<TestClock> {
-        CircuitBreaker(name: "engine", configuration: .init(
-            failureRateThreshold: 50, slowCallRateThreshold: slowRate, slowCallDurationThreshold: slowAfter,
-            slidingWindowSize: window, minimumNumberOfCalls: window, waitDurationInOpenState: wait,
-            permittedCallsInHalfOpenState: probes, recordFailure: ComplianceEngineError.countsAgainstEngine),
+    static func breaker(
+        clock: TestClock, window: Int = 4, slowAfter: Duration = .seconds(20),
+        slowRate: Double = 50, wait: Duration = .seconds(30), probes: Int = 2
+    ) -> CircuitBreaker<TestClock> {
+        CircuitBreaker(
+            name: "engine",
+            configuration: .init(
+                failureRateThreshold: 50, slowCallRateThreshold: slowRate, slowCallDurationThreshold: slowAfter,
+                slidingWindowSize: window, minimumNumberOfCalls: window, waitDurationInOpenState: wait,
+                permittedCallsInHalfOpenState: probes, recordFailure: ComplianceEngineError.countsAgainstEngine),
             clock: clock)
     }
 
@@ -20,8 +25,9 @@ struct BreakerIntegrationTests {
         let clock = TestClock()
         let breaker = Self.breaker(clock: clock)
         let transport = StubTransport(status: 503, headers: ["Retry-After": "3"])
-        let engine = HTTPComplianceEngine(configuration: Fixture.engineConfiguration(clock: clock), transport: transport,
-                                          breaker: breaker)
+        let engine = HTTPComplianceEngine(
+            configuration: Fixture.engineConfiguration(clock: clock), transport: transport,
+            breaker: breaker)
         let request = Fixture.request(clock: clock)
         for _ in 0..<4 {
             await #expect { try await engine.evaluate(request) } throws: { ($0 as? ComplianceEngineError)?.code == .unavailable }
@@ -39,7 +45,7 @@ struct BreakerIntegrationTests {
             #expect(error.isRetryable)
             #expect(EngineFailure.requeueDelay(for: error) == .seconds(18))
         }
-        #expect(transport.sent.count == 4)   // failed fast: nothing sent
+        #expect(transport.sent.count == 4)  // failed fast: nothing sent
 
         // The job is not lost: a worker gives it back to the queue with that delay and it runs later.
         let queue = InMemoryJobQueue<String>(now: clock.wall)
@@ -51,7 +57,7 @@ struct BreakerIntegrationTests {
             let delay = try #require(EngineFailure.requeueDelay(for: error))
             try await queue.retry(leased.token, after: delay, reason: "\(error)")
         }
-        #expect(try await queue.lease(max: 1, for: .seconds(60)).isEmpty)   // not yet due
+        #expect(try await queue.lease(max: 1, for: .seconds(60)).isEmpty)  // not yet due
         clock.advance(by: .seconds(18))
         let again = try await queue.lease(max: 1, for: .seconds(60))
         #expect(again.map(\.job) == ["recording-job"])
@@ -60,8 +66,9 @@ struct BreakerIntegrationTests {
     @Test func clientErrorsDoNotTripTheBreaker() async {
         let clock = TestClock()
         let breaker = Self.breaker(clock: clock)
-        let engine = HTTPComplianceEngine(configuration: Fixture.engineConfiguration(clock: clock),
-                                          transport: StubTransport(status: 400), breaker: breaker)
+        let engine = HTTPComplianceEngine(
+            configuration: Fixture.engineConfiguration(clock: clock),
+            transport: StubTransport(status: 400), breaker: breaker)
         for _ in 0..<8 { _ = try? await engine.evaluate(Fixture.request(clock: clock)) }
         #expect(await breaker.state == .closed)
         #expect(await breaker.metrics.bufferedCalls == 0)
@@ -71,7 +78,7 @@ struct BreakerIntegrationTests {
         let clock = TestClock()
         let breaker = Self.breaker(clock: clock, slowAfter: .seconds(20), slowRate: 50)
         let slow = ScriptedComplianceEngine { request in
-            try await clock.sleep(for: .seconds(25))     // inference latency over the threshold, on the TestClock
+            try await clock.sleep(for: .seconds(25))  // inference latency over the threshold, on the TestClock
             return .verdict(Fixture.verdict(recordingId: request.recordingId, correlationId: request.correlationId))
         }
         let engine = CircuitBreakingComplianceEngine(base: slow, breaker: breaker)
@@ -80,9 +87,9 @@ struct BreakerIntegrationTests {
             let call = Task { try await engine.evaluate(request) }
             #expect(await clock.waitForSleepers(1))
             clock.advance(by: .seconds(25))
-            _ = try await call.value                       // each slow call succeeds…
+            _ = try await call.value  // each slow call succeeds…
         }
-        #expect(await breaker.state == .open)               // …but the slow-call rate trips the breaker
+        #expect(await breaker.state == .open)  // …but the slow-call rate trips the breaker
         await #expect(throws: CircuitBreakerOpenError.self) { try await engine.evaluate(request) }
     }
 
@@ -90,19 +97,20 @@ struct BreakerIntegrationTests {
         let clock = TestClock()
         let breaker = Self.breaker(clock: clock, wait: .seconds(30), probes: 2)
         let healthy = Locked(false)
-        let engine = CircuitBreakingComplianceEngine(base: ScriptedComplianceEngine { request in
-            guard healthy.withLock({ $0 }) else { throw ComplianceEngineError(code: .unavailable, status: 503, detail: "down") }
-            return .verdict(Fixture.verdict(recordingId: request.recordingId, correlationId: request.correlationId))
-        }, breaker: breaker)
+        let engine = CircuitBreakingComplianceEngine(
+            base: ScriptedComplianceEngine { request in
+                guard healthy.withLock({ $0 }) else { throw ComplianceEngineError(code: .unavailable, status: 503, detail: "down") }
+                return .verdict(Fixture.verdict(recordingId: request.recordingId, correlationId: request.correlationId))
+            }, breaker: breaker)
         let request = Fixture.request(clock: clock)
         for _ in 0..<4 { _ = try? await engine.evaluate(request) }
         #expect(await breaker.state == .open)
 
         healthy.withLock { $0 = true }
         clock.advance(by: .seconds(30))
-        _ = try await engine.evaluate(request)              // probe 1 (moves to half-open)
+        _ = try await engine.evaluate(request)  // probe 1 (moves to half-open)
         #expect(await breaker.state == .halfOpen)
-        _ = try await engine.evaluate(request)              // probe 2
+        _ = try await engine.evaluate(request)  // probe 2
         #expect(await breaker.state == .closed)
         let evaluator = ComplianceEvaluator(engine: engine)
         guard case .decided = try await evaluator.evaluate(request) else {
@@ -114,9 +122,10 @@ struct BreakerIntegrationTests {
     @Test func failedProbesReopenTheBreaker() async throws {
         let clock = TestClock()
         let breaker = Self.breaker(clock: clock, wait: .seconds(30), probes: 2)
-        let engine = CircuitBreakingComplianceEngine(base: ScriptedComplianceEngine { _ in
-            throw ComplianceEngineError(code: .timedOut, detail: "slow")
-        }, breaker: breaker)
+        let engine = CircuitBreakingComplianceEngine(
+            base: ScriptedComplianceEngine { _ in
+                throw ComplianceEngineError(code: .timedOut, detail: "slow")
+            }, breaker: breaker)
         let request = Fixture.request(clock: clock)
         for _ in 0..<4 { _ = try? await engine.evaluate(request) }
         clock.advance(by: .seconds(30))
@@ -129,4 +138,3 @@ struct BreakerIntegrationTests {
         }
     }
 }
-

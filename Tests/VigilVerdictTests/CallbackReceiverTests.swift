@@ -3,6 +3,7 @@ import Testing
 import VigilCore
 import VigilModels
 import VigilTesting
+
 @testable import VigilVerdict
 
 @Suite("VerdictCallbackReceiver: spoofed, replayed and unexpected callbacks are rejected and reported")
@@ -20,14 +21,20 @@ struct CallbackReceiverTests {
         await registry.register(Fixture.request(clock: clock), expiresAt: clock.wallNow.addingTimeInterval(3_600))
     }
 
-    func deliver(_ body: [UInt8], id: String = "msg_cb1", at timestamp: Date? = nil,
-                 secret: VerdictSigningSecret = Fixture.secret) async throws(VerdictCallbackError) -> CallbackVerdict {
-        try await receiver.receive(headers: Fixture.callbackHeaders(body: body, id: id, timestamp: timestamp ?? clock.wallNow,
-                                                                    secret: secret), body: body)
+    func deliver(
+        _ body: [UInt8], id: String = "msg_cb1", at timestamp: Date? = nil,
+        secret: VerdictSigningSecret = Fixture.secret
+    ) async throws(VerdictCallbackError) -> CallbackVerdict {
+        try await receiver.receive(
+            headers: Fixture.callbackHeaders(
+                body: body, id: id, timestamp: timestamp ?? clock.wallNow,
+                secret: secret), body: body)
     }
 
-    func failure(_ body: [UInt8], id: String = "msg_cb1", at timestamp: Date? = nil,
-                 secret: VerdictSigningSecret = Fixture.secret) async -> VerdictCallbackError? {
+    func failure(
+        _ body: [UInt8], id: String = "msg_cb1", at timestamp: Date? = nil,
+        secret: VerdictSigningSecret = Fixture.secret
+    ) async -> VerdictCallbackError? {
         do {
             _ = try await deliver(body, id: id, at: timestamp, secret: secret)
             return nil
@@ -43,7 +50,7 @@ struct CallbackReceiverTests {
         #expect(accepted.deliveryId == "msg_cb1")
         var iterator = receiver.verdicts.makeAsyncIterator()
         #expect(await iterator.next() == accepted)
-        #expect(await registry.entry(for: Fixture.recordingId) == nil)   // consumed
+        #expect(await registry.entry(for: Fixture.recordingId) == nil)  // consumed
         #expect(incidents.items.isEmpty)
     }
 
@@ -68,8 +75,8 @@ struct CallbackReceiverTests {
         let body = Fixture.verdictJSON()
         _ = try await deliver(body)
         await registry.register(Fixture.request(clock: clock), expiresAt: clock.wallNow.addingTimeInterval(3_600))
-        clock.advance(by: .seconds(200))      // still inside the window
-        let replay = await failure(body)      // same webhook-id, re-signed with a fresh timestamp
+        clock.advance(by: .seconds(200))  // still inside the window
+        let replay = await failure(body)  // same webhook-id, re-signed with a fresh timestamp
         #expect(replay?.code == .replayed)
         #expect(replay?.httpStatus == 409)
     }
@@ -144,7 +151,7 @@ struct CallbackReceiverTests {
             ($0 as? VerdictCallbackError)?.code == .handlerFailed && ($0 as? VerdictCallbackError)?.httpStatus == 503
         }
         fail.withLock { $0 = false }
-        let accepted = try await receiver.receive(headers: headers, body: body)   // the engine's retry, same id
+        let accepted = try await receiver.receive(headers: headers, body: body)  // the engine's retry, same id
         #expect(accepted.deliveryId == "msg_cb1")
     }
 

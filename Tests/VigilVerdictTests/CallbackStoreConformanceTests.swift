@@ -6,8 +6,9 @@ import VigilVerdict
 @Suite("In-memory callback stores conform")
 struct CallbackStoreConformanceTests {
     @Test func pendingVerdictRegistryAndDeliveryIDStoreConform() async throws {
-        try await CallbackStoreConformance.run(makePending: { now in PendingVerdictRegistry(now: now) },
-                                               makeDeliveryIDs: { now in InMemoryDeliveryIDStore(now: now) },
-                                               clock: TestClock())
+        try await CallbackStoreConformance.run(
+            makePending: { now in PendingVerdictRegistry(now: now) },
+            makeDeliveryIDs: { now in InMemoryDeliveryIDStore(now: now) },
+            clock: TestClock())
     }
 }

@@ -3,6 +3,7 @@ import Testing
 import VigilCore
 import VigilModels
 import VigilTesting
+
 @testable import VigilVerdict
 
 @Suite("ComplianceEvaluator: engine → validator → policy")
@@ -31,10 +32,12 @@ struct ComplianceEvaluatorTests {
         #expect(incidents.codes == ["verdict.recordingMismatch"])
         #expect(incidents.items.first?.source == .reply)
         #expect(incidents.items.first?.recordingId == Fixture.recordingId)
-        #expect(EngineFailure.requeueDelay(for: VerdictValidationError(
-            code: .recordingMismatch, field: "recordingId", recordingId: Fixture.recordingId,
-            correlationId: Fixture.correlationId, reportedRecordingId: .random(),
-            reportedCorrelationId: Fixture.correlationId, detail: "")) == nil)
+        #expect(
+            EngineFailure.requeueDelay(
+                for: VerdictValidationError(
+                    code: .recordingMismatch, field: "recordingId", recordingId: Fixture.recordingId,
+                    correlationId: Fixture.correlationId, reportedRecordingId: .random(),
+                    reportedCorrelationId: Fixture.correlationId, detail: "")) == nil)
     }
 
     @Test func anAcceptedRequestIsRegisteredBeforeTheCallAndAwaited() async throws {
@@ -46,8 +49,9 @@ struct ComplianceEvaluatorTests {
             sawRegistration.withLock { $0 = registered }
             return .accepted(expectedBy: nil)
         }
-        let evaluator = ComplianceEvaluator(engine: engine, pending: registry, pendingTimeout: .seconds(600),
-                                            now: clock.wall)
+        let evaluator = ComplianceEvaluator(
+            engine: engine, pending: registry, pendingTimeout: .seconds(600),
+            now: clock.wall)
         let outcome = try await evaluator.evaluate(Fixture.request(clock: clock))
         #expect(sawRegistration.withLock { $0 })
         #expect(outcome == .pending(expectedBy: nil, awaitedUntil: clock.wallNow.addingTimeInterval(600)))
@@ -59,8 +63,9 @@ struct ComplianceEvaluatorTests {
     @Test func expectedByExtendsTheWait() async throws {
         let registry = PendingVerdictRegistry(now: clock.wall)
         let later = clock.wallNow.addingTimeInterval(7_200)
-        let evaluator = ComplianceEvaluator(engine: ScriptedComplianceEngine { _ in .accepted(expectedBy: later) }, pending: registry,
-                                            now: clock.wall)
+        let evaluator = ComplianceEvaluator(
+            engine: ScriptedComplianceEngine { _ in .accepted(expectedBy: later) }, pending: registry,
+            now: clock.wall)
         let outcome = try await evaluator.evaluate(Fixture.request(clock: clock))
         #expect(outcome == .pending(expectedBy: later, awaitedUntil: later.addingTimeInterval(300)))
         #expect(await registry.entry(for: Fixture.recordingId)?.expiresAt == later.addingTimeInterval(300))
@@ -68,12 +73,14 @@ struct ComplianceEvaluatorTests {
 
     @Test func failedOrImmediateEvaluationsLeaveNothingPending() async {
         let registry = PendingVerdictRegistry(now: clock.wall)
-        let failing = ComplianceEvaluator(engine: ScriptedComplianceEngine { _ in throw ComplianceEngineError(code: .unavailable, detail: "") },
-                                          pending: registry, now: clock.wall)
+        let failing = ComplianceEvaluator(
+            engine: ScriptedComplianceEngine { _ in throw ComplianceEngineError(code: .unavailable, detail: "") },
+            pending: registry, now: clock.wall)
         _ = try? await failing.evaluate(Fixture.request(clock: clock))
         #expect(await registry.count == 0)
-        let immediate = ComplianceEvaluator(engine: ScriptedComplianceEngine { _ in .verdict(Fixture.verdict()) }, pending: registry,
-                                            now: clock.wall)
+        let immediate = ComplianceEvaluator(
+            engine: ScriptedComplianceEngine { _ in .verdict(Fixture.verdict()) }, pending: registry,
+            now: clock.wall)
         _ = try? await immediate.evaluate(Fixture.request(clock: clock))
         #expect(await registry.count == 0)
     }
@@ -81,19 +88,22 @@ struct ComplianceEvaluatorTests {
     /// The whole asynchronous path: HTTP 202, then a signed callback over the same secret.
     @Test func endToEndAcceptedThenCallback() async throws {
         let registry = PendingVerdictRegistry(now: clock.wall)
-        let engine = HTTPComplianceEngine(configuration: Fixture.engineConfiguration(clock: clock),
-                                          transport: StubTransport(status: 202))
+        let engine = HTTPComplianceEngine(
+            configuration: Fixture.engineConfiguration(clock: clock),
+            transport: StubTransport(status: 202))
         let evaluator = ComplianceEvaluator(engine: engine, pending: registry, now: clock.wall)
-        let receiver = VerdictCallbackReceiver(configuration: .init(secrets: [Fixture.secret], now: clock.wall),
-                                               registry: registry, policy: .default)
+        let receiver = VerdictCallbackReceiver(
+            configuration: .init(secrets: [Fixture.secret], now: clock.wall),
+            registry: registry, policy: .default)
         guard case .pending = try await evaluator.evaluate(Fixture.request(clock: clock)) else {
             Issue.record("expected pending")
             return
         }
         clock.advance(by: .seconds(42))
         let body = Fixture.verdictJSON()
-        let accepted = try await receiver.receive(headers: Fixture.callbackHeaders(body: body, timestamp: clock.wallNow),
-                                                  body: HTTPBody(body))
+        let accepted = try await receiver.receive(
+            headers: Fixture.callbackHeaders(body: body, timestamp: clock.wallNow),
+            body: HTTPBody(body))
         #expect(accepted.decision?.ruleId == "pci-high")
     }
 }

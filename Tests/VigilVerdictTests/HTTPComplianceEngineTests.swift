@@ -3,6 +3,7 @@ import Testing
 import VigilCore
 import VigilModels
 import VigilTesting
+
 @testable import VigilVerdict
 
 @Suite("Standard Webhooks signing core")
@@ -12,29 +13,38 @@ struct SigningTests {
     @Test func referenceVector() throws {
         let secret = try VerdictSigningSecret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
         let body = Array(#"{"test": 2432232314}"#.utf8)
-        let signature = StandardWebhooksV1.signature(id: "msg_p5jXN8AQM9LWM0D4loKWxJek", timestamp: 1_614_265_330,
-                                                     body: body, secret: secret)
+        let signature = StandardWebhooksV1.signature(
+            id: "msg_p5jXN8AQM9LWM0D4loKWxJek", timestamp: 1_614_265_330,
+            body: body, secret: secret)
         #expect(signature == "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=")
-        #expect(StandardWebhooksV1.verify(header: signature, id: "msg_p5jXN8AQM9LWM0D4loKWxJek",
-                                          timestamp: 1_614_265_330, body: body, secrets: [secret]))
+        #expect(
+            StandardWebhooksV1.verify(
+                header: signature, id: "msg_p5jXN8AQM9LWM0D4loKWxJek",
+                timestamp: 1_614_265_330, body: body, secrets: [secret]))
         // Negative vector: last character changed.
-        #expect(!StandardWebhooksV1.verify(header: "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OA=",
-                                           id: "msg_p5jXN8AQM9LWM0D4loKWxJek", timestamp: 1_614_265_330,
-                                           body: body, secrets: [secret]))
+        #expect(
+            !StandardWebhooksV1.verify(
+                header: "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OA=",
+                id: "msg_p5jXN8AQM9LWM0D4loKWxJek", timestamp: 1_614_265_330,
+                body: body, secrets: [secret]))
         // A multi-signature header with a v2 entry and a wrong v1 entry still verifies via the good one.
-        #expect(StandardWebhooksV1.verify(header: "v2,abc v1,Zm9v \(signature)", id: "msg_p5jXN8AQM9LWM0D4loKWxJek",
-                                          timestamp: 1_614_265_330, body: body, secrets: [secret]))
+        #expect(
+            StandardWebhooksV1.verify(
+                header: "v2,abc v1,Zm9v \(signature)", id: "msg_p5jXN8AQM9LWM0D4loKWxJek",
+                timestamp: 1_614_265_330, body: body, secrets: [secret]))
         // Rotation: the second secret matches.
-        #expect(StandardWebhooksV1.verify(header: signature, id: "msg_p5jXN8AQM9LWM0D4loKWxJek",
-                                          timestamp: 1_614_265_330, body: body, secrets: [Fixture.otherSecret, secret]))
+        #expect(
+            StandardWebhooksV1.verify(
+                header: signature, id: "msg_p5jXN8AQM9LWM0D4loKWxJek",
+                timestamp: 1_614_265_330, body: body, secrets: [Fixture.otherSecret, secret]))
     }
 
     @Test func secretParsing() throws {
         // Secrets needing 0, 1 or 2 '=' of padding all parse (as in the reference tests), including
         // non-canonical trailing bits, which the reference libraries accept.
-        _ = try VerdictSigningSecret("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSwBr")      // 25 bytes, 2 missing
-        _ = try VerdictSigningSecret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSwBrA") // 26 bytes, 1 missing
-        _ = try VerdictSigningSecret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSwBrB") // non-zero trailing bits
+        _ = try VerdictSigningSecret("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSwBr")  // 25 bytes, 2 missing
+        _ = try VerdictSigningSecret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSwBrA")  // 26 bytes, 1 missing
+        _ = try VerdictSigningSecret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSwBrB")  // non-zero trailing bits
         // The reference suite's 23-byte "…LaLaS" is below the spec's 24-byte minimum: refused.
         #expect(throws: VerdictSignatureError.self) { try VerdictSigningSecret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaS") }
         _ = try VerdictSigningSecret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n")
@@ -51,8 +61,9 @@ struct SigningTests {
 struct EngineRequestTests {
     @Test func signedVersionedRequestWithCorrelationAndTimeout() throws {
         let clock = TestClock()
-        let engine = HTTPComplianceEngine(configuration: Fixture.engineConfiguration(clock: clock, timeout: .seconds(7)),
-                                          transport: StubTransport(status: 200))
+        let engine = HTTPComplianceEngine(
+            configuration: Fixture.engineConfiguration(clock: clock, timeout: .seconds(7)),
+            transport: StubTransport(status: 200))
         let request = Fixture.request(clock: clock)
         let (head, body) = try engine.prepare(request)
         #expect(head.method == .post)
@@ -64,9 +75,11 @@ struct EngineRequestTests {
         let timestamp = try #require(head.headerFields["webhook-timestamp"])
         #expect(timestamp == String(Int64(clock.wallNow.timeIntervalSince1970)))
         let signature = try #require(head.headerFields["webhook-signature"])
-        #expect(StandardWebhooksV1.verify(header: signature, id: "msg_test1", timestamp: Int64(timestamp)!,
-                                          body: body, secrets: [Fixture.secret]))
-        #expect(!head.headerFields.description.contains(signature))   // redacted in logs
+        #expect(
+            StandardWebhooksV1.verify(
+                header: signature, id: "msg_test1", timestamp: Int64(timestamp)!,
+                body: body, secrets: [Fixture.secret]))
+        #expect(!head.headerFields.description.contains(signature))  // redacted in logs
         let sent = try VigilJSON.decode(ComplianceRequest.self, from: body)
         #expect(sent.schemaVersion == VigilSchema.currentVersion)
         #expect(sent.correlationId == request.correlationId)
@@ -82,15 +95,22 @@ struct EngineRequestTests {
         // A fixed id: a random one held a 9-digit run now and then, which the scanner reads as an SSN.
         request.metadata?.queueId = GenesysID("5e4d3c2b-1a0b-4cf7-a6b5-c4d3e2f1a0b9")!
         request.callbackUrl = URL(string: "https://vigil.example.com/callbacks/verdict")
-        let engine = HTTPComplianceEngine(configuration: Fixture.engineConfiguration(clock: clock),
-                                          transport: StubTransport(status: 200))
+        let engine = HTTPComplianceEngine(
+            configuration: Fixture.engineConfiguration(clock: clock),
+            transport: StubTransport(status: 200))
         let (_, body) = try engine.prepare(request)
         let json = try #require(try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any])
-        #expect(Set(json.keys) == ["schemaVersion", "correlationId", "recordingId", "conversationId", "media",
-                                   "metadata", "callbackUrl", "requestedAt"])
+        #expect(
+            Set(json.keys) == [
+                "schemaVersion", "correlationId", "recordingId", "conversationId", "media",
+                "metadata", "callbackUrl", "requestedAt"
+            ])
         let metadata = try #require(json["metadata"] as? [String: Any])
-        #expect(Set(metadata.keys).isSubset(of: ["channel", "direction", "mediaSubtype", "durationMs", "language",
-                                                 "divisionId", "queueId", "tokens"]))
+        #expect(
+            Set(metadata.keys).isSubset(of: [
+                "channel", "direction", "mediaSubtype", "durationMs", "language",
+                "divisionId", "queueId", "tokens"
+            ]))
         #expect(Set((json["media"] as? [String: Any] ?? [:]).keys) == ["uri", "expiresAt", "format"])
         // No free text: the detectors find nothing in the whole body.
         #expect(DigitRunPIIScanner().scan(String(decoding: body, as: UTF8.self)).isEmpty)
@@ -98,19 +118,23 @@ struct EngineRequestTests {
 
     @Test func mediaLinkExpiryIsClampedToThePlatformLifetime() throws {
         let clock = TestClock()
-        let request = Fixture.request(clock: clock, expiresIn: 7_200)     // claims 2 h
-        let engine = HTTPComplianceEngine(configuration: Fixture.engineConfiguration(clock: clock),
-                                          transport: StubTransport(status: 200))
+        let request = Fixture.request(clock: clock, expiresIn: 7_200)  // claims 2 h
+        let engine = HTTPComplianceEngine(
+            configuration: Fixture.engineConfiguration(clock: clock),
+            transport: StubTransport(status: 200))
         let (_, body) = try engine.prepare(request)
         let sent = try VigilJSON.decode(ComplianceRequest.self, from: body)
         #expect(abs(sent.media.expiresAt.timeIntervalSince(clock.wallNow) - 3_600) < 0.01)
 
         // A configured lower lifetime wins; a higher one is clamped to 60 min.
-        let shorter = HTTPComplianceEngine(configuration: Fixture.engineConfiguration(clock: clock, maxLifetime: .seconds(900)),
-                                           transport: StubTransport(status: 200))
+        let shorter = HTTPComplianceEngine(
+            configuration: Fixture.engineConfiguration(clock: clock, maxLifetime: .seconds(900)),
+            transport: StubTransport(status: 200))
         let (_, shortBody) = try shorter.prepare(request)
-        #expect(abs(try VigilJSON.decode(ComplianceRequest.self, from: shortBody).media.expiresAt
-            .timeIntervalSince(clock.wallNow) - 900) < 0.01)
+        #expect(
+            abs(
+                try VigilJSON.decode(ComplianceRequest.self, from: shortBody).media.expiresAt
+                    .timeIntervalSince(clock.wallNow) - 900) < 0.01)
         #expect(Fixture.engineConfiguration(clock: clock, maxLifetime: .seconds(86_400)).maxMediaLinkLifetime == .seconds(3_600))
     }
 
@@ -118,7 +142,7 @@ struct EngineRequestTests {
         let clock = TestClock()
         let transport = StubTransport(status: 200, body: Fixture.verdictJSON())
         let engine = HTTPComplianceEngine(configuration: Fixture.engineConfiguration(clock: clock), transport: transport)
-        for expiresIn in [-10.0, 0, 60] {   // expired, expiring now, within the 2-minute minimum
+        for expiresIn in [-10.0, 0, 60] {  // expired, expiring now, within the 2-minute minimum
             await #expect { try await engine.evaluate(Fixture.request(clock: clock, expiresIn: expiresIn)) } throws: {
                 ($0 as? ComplianceEngineError)?.code == .mediaLinkExpired
             }
@@ -131,8 +155,9 @@ struct EngineRequestTests {
         }
         #expect(transport.sent.isEmpty)
         #expect(EngineFailure.requeueDelay(for: ComplianceEngineError(code: .mediaLinkExpired, detail: "")) == .zero)
-        #expect(FailureClass(ComplianceEngineError(code: .mediaLinkExpired, detail: "")) == .transient(suggestedDelay: .zero),
-                "the error type, not its callers, says an expired link is asked for again at once")
+        #expect(
+            FailureClass(ComplianceEngineError(code: .mediaLinkExpired, detail: "")) == .transient(suggestedDelay: .zero),
+            "the error type, not its callers, says an expired link is asked for again at once")
         #expect(EngineFailure.requeueDelay(for: ComplianceEngineError(code: .mediaLinkInsecure, detail: "")) == nil)
         #expect(EngineFailure.requeueDelay(for: CancellationError()) == nil)
     }
@@ -146,7 +171,9 @@ struct EngineRequestTests {
             ($0 as? ComplianceEngineError)?.code == .invalidConfiguration
         }
         configuration.endpoint = URL(string: "http://127.0.0.1:8080/v1")!
-        #expect(throws: Never.self) { try HTTPComplianceEngine(configuration: configuration, transport: StubTransport(status: 200)).prepare(Fixture.request(clock: clock)) }
+        #expect(throws: Never.self) {
+            try HTTPComplianceEngine(configuration: configuration, transport: StubTransport(status: 200)).prepare(Fixture.request(clock: clock))
+        }
     }
 }
 
@@ -226,8 +253,10 @@ struct EngineReplyTests {
         let notJSON = await engineError(StubTransport(status: 200, body: Array("<html>".utf8)))
         #expect(notJSON?.code == .malformedReply)
         #expect(notJSON?.path == "")
-        let wrongType = await engineError(StubTransport(status: 200, body: Fixture.verdictJSON(),
-                                                        headers: ["Content-Type": "text/html"]))
+        let wrongType = await engineError(
+            StubTransport(
+                status: 200, body: Fixture.verdictJSON(),
+                headers: ["Content-Type": "text/html"]))
         #expect(wrongType?.code == .malformedReply)
         #expect(ComplianceEngineError.countsAgainstEngine(range!))
         #expect(!ComplianceEngineError.countsAgainstEngine(ComplianceEngineError(code: .rejected, detail: "")))
@@ -236,14 +265,16 @@ struct EngineReplyTests {
     @Test func oversizedReplyAndTransportFailures() async {
         let big = await engineError(StubTransport(status: 200, body: Array(repeating: 0x20, count: 70_000)))
         #expect(big?.code == .replyTooLarge)
-        let timedOut = await engineError(StubTransport { request, _ in
-            throw HTTPTransportError(code: .timedOut, request: request, detail: "no response")
-        })
+        let timedOut = await engineError(
+            StubTransport { request, _ in
+                throw HTTPTransportError(code: .timedOut, request: request, detail: "no response")
+            })
         #expect(timedOut?.code == .timedOut)
         #expect(timedOut?.isRetryable == true)
-        let refused = await engineError(StubTransport { request, _ in
-            throw HTTPTransportError(code: .connectionFailed, request: request, detail: "refused")
-        })
+        let refused = await engineError(
+            StubTransport { request, _ in
+                throw HTTPTransportError(code: .connectionFailed, request: request, detail: "refused")
+            })
         #expect(refused?.code == .connectionFailed)
     }
 }

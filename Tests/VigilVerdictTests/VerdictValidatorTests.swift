@@ -3,6 +3,7 @@ import Testing
 import VigilCore
 import VigilModels
 import VigilTesting
+
 @testable import VigilVerdict
 
 @Suite("VerdictValidator: every rule has a failing case")
@@ -73,7 +74,7 @@ struct VerdictValidatorTests {
         "data:audio/wav;base64,AAAA",
         "file:///etc/passwd",
         "ftp://evidence.example.com/seg",
-        "https:///no-host",
+        "https:///no-host"
     ])
     func insecureEvidenceURI(_ evidence: String) {
         #expect(code(Fixture.verdict(evidence: evidence)) == .evidenceInsecureURI)
@@ -84,7 +85,7 @@ struct VerdictValidatorTests {
         "https://evidence.example.com/seg/1?token=abc",
         "https://evidence.example.com/seg/1?X-Amz-Signature=abc&X-Amz-Credential=k",
         "https://evidence.example.com/seg/1?a=1&Sig=abc",
-        "https://evidence.example.com/seg/1?%74oken=abc#frag",
+        "https://evidence.example.com/seg/1?%74oken=abc#frag"
     ])
     func evidenceURIWithCredentials(_ evidence: String) {
         #expect(code(Fixture.verdict(evidence: evidence)) == .evidenceURICredentials)
@@ -95,7 +96,7 @@ struct VerdictValidatorTests {
         "card 4111-1111-1111-1111",
         "5500005555555559",
         "https://evidence.example.com/4111111111111111/seg",
-        "amex 378282246310005",
+        "amex 378282246310005"
     ])
     func unmaskedPAN(_ evidence: String) {
         #expect(code(Fixture.verdict(evidence: evidence)) == .evidenceUnmaskedPAN)
@@ -112,14 +113,14 @@ struct VerdictValidatorTests {
     }
 
     @Test(arguments: [
-        "masked_audio_segment_uri",                       // the seed's placeholder
+        "masked_audio_segment_uri",  // the seed's placeholder
         "card **** **** **** 1111 read aloud",
         "SSN XXX-XX-1120",
         "https://evidence.example.com/segments/a1b2c3d4-e5f6-7890-abcd-ef1234567890?start=124500",
-        "4111 1111 1111 1112",                             // fails Luhn
+        "4111 1111 1111 1112",  // fails Luhn
         "000-12-3456 666-12-3456 912-12-3456 123-00-4567 123-45-0000",  // impossible SSNs
-        "note: caller was polite",                         // not a URI scheme (space)
-        "urgent:card read",                                // not a URI (no //, unknown opaque scheme)
+        "note: caller was polite",  // not a URI scheme (space)
+        "urgent:card read"  // not a URI (no //, unknown opaque scheme)
     ])
     func maskedOrHarmlessEvidencePasses(_ evidence: String) {
         #expect(code(Fixture.verdict(evidence: evidence)) == nil)
@@ -184,8 +185,10 @@ struct VerdictValidatorTests {
 
 @Suite("Evidence PII scanners agree")
 struct EvidenceScannerTests {
-    @Test(arguments: ["card 4111 1111 1111 1111", "ssn 536-22-1184", "masked **** 1111", "XXX-XX-1184",
-                      "https://evidence.example.com/segments/masked-7f3a"])
+    @Test(arguments: [
+        "card 4111 1111 1111 1111", "ssn 536-22-1184", "masked **** 1111", "XXX-XX-1184",
+        "https://evidence.example.com/segments/masked-7f3a"
+    ])
     func redactionAndDigitRunScannersAgree(_ text: String) {
         #expect(RedactionPIIScanner().scan(text) == DigitRunPIIScanner().scan(text))
     }

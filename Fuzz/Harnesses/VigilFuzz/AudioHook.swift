@@ -56,23 +56,30 @@ func fuzzAudioHookSignature(_ buffer: UnsafeBufferPointer<UInt8>) {
     let secrets = plantedSecrets(in: input.bytes)
     let raw = input.selector & 1 == 1
     blocking {
-        let verifier = try! AudioHookSignatureVerifier(clientSecrets: [apiKey: clientSecret], store: InMemoryIdempotencyStore(now: { created }),
-                                                  now: { created })
+        let verifier = try! AudioHookSignatureVerifier(
+            clientSecrets: [apiKey: clientSecret], store: InMemoryIdempotencyStore(now: { created }),
+            now: { created })
         let headers: [(name: String, value: String)]
         if raw {
-            headers = [("Host", host), ("Audiohook-Organization-Id", organization), ("Audiohook-Session-Id", session),
-                       ("Audiohook-Correlation-Id", correlation), ("X-API-KEY", apiKey)] + extra
+            headers =
+                [
+                    ("Host", host), ("Audiohook-Organization-Id", organization), ("Audiohook-Session-Id", session),
+                    ("Audiohook-Correlation-Id", correlation), ("X-API-KEY", apiKey)
+                ] + extra
         } else {
-            headers = signer.headers(target: target, authority: host, organizationId: organization, sessionId: session,
-                                     correlationId: correlation, nonce: nonce, created: created) + extra
+            headers =
+                signer.headers(
+                    target: target, authority: host, organizationId: organization, sessionId: session,
+                    correlationId: correlation, nonce: nonce, created: created) + extra
         }
         let request = AudioHookUpgradeRequest(target: target, headers: headers)
         do throws(AudioHookError) {
             let verified = try await verifier.verify(request)
             guard !raw else { violated("an unsigned upgrade request was accepted") }
             guard verified.organizationId == request.header("audiohook-organization-id")?.lowercased(),
-                  verified.sessionId == request.header("audiohook-session-id")?.lowercased(),
-                  verified.correlationId == request.header("audiohook-correlation-id") else {
+                verified.sessionId == request.header("audiohook-session-id")?.lowercased(),
+                verified.correlationId == request.header("audiohook-correlation-id")
+            else {
                 violated("the verifier returned ids other than the signed ones")
             }
             do throws(AudioHookError) {

@@ -24,7 +24,7 @@ let harnesses: [String: @Sendable (UnsafeBufferPointer<UInt8>) -> Void] = [
     "retry-after": fuzzRetryAfter,
     "base64-hex": fuzzBase64Hex,
     "audiohook-message": fuzzAudioHookMessage,
-    "audiohook-signature": fuzzAudioHookSignature,
+    "audiohook-signature": fuzzAudioHookSignature
 ]
 
 private let selected: @Sendable (UnsafeBufferPointer<UInt8>) -> Void = {
@@ -162,8 +162,9 @@ func plantedSecrets(in bytes: [UInt8]) -> [String] {
         }
         // ddd-dd-dddd starting here.
         if run.count == 3, end + 8 <= bytes.count, bytes[end] == UInt8(ascii: "-"), bytes[end + 3] == UInt8(ascii: "-"),
-           isDigit(bytes[end + 1]), isDigit(bytes[end + 2]), (end + 4..<end + 8).allSatisfy({ isDigit(bytes[$0]) }),
-           !glued(index - 1), !glued(end + 8) {
+            isDigit(bytes[end + 1]), isDigit(bytes[end + 2]), (end + 4..<end + 8).allSatisfy({ isDigit(bytes[$0]) }),
+            !glued(index - 1), !glued(end + 8)
+        {
             let ssn = Array(bytes[index..<(end + 8)])
             if plausibleSSN(ssn.filter(isDigit).map { Int($0 - 0x30) }) { secrets.append(String(decoding: ssn, as: UTF8.self)) }
         }

@@ -58,8 +58,10 @@ func fuzzEventDecoder(_ buffer: UnsafeBufferPointer<UInt8>) {
 /// Foundation's `JSONDecoder` refuses some valid numbers (`0e1`, `0E5`: a zero with a positive
 /// exponent) that `JSONSerialization`, Python and JavaScript read as 0; the tape decoder reads 0 too.
 private func foundationDecoderBug(_ bytes: [UInt8]) -> Bool {
-    for index in bytes.indices.dropLast() where bytes[index] == UInt8(ascii: "0")
-        && (bytes[index + 1] == UInt8(ascii: "e") || bytes[index + 1] == UInt8(ascii: "E")) {
+    for index in bytes.indices.dropLast()
+    where bytes[index] == UInt8(ascii: "0")
+        && (bytes[index + 1] == UInt8(ascii: "e") || bytes[index + 1] == UInt8(ascii: "E"))
+    {
         return true
     }
     return false

@@ -31,16 +31,18 @@ func fuzzVerdictPolicy(_ buffer: UnsafeBufferPointer<UInt8>) {
     for rule in policy.rules {
         let pair = policy.rules.filter { $0.verdict == rule.verdict && $0.violationType == rule.violationType }
         for confidence in grid where (0...1).contains(confidence) {
-            let verdict = ComplianceVerdict(recordingId: fuzzRecordingId, verdict: rule.verdict ?? .violationDetected,
-                                            violationType: rule.violationType, confidenceScore: confidence,
-                                            correlationId: fuzzCorrelationId)
+            let verdict = ComplianceVerdict(
+                recordingId: fuzzRecordingId, verdict: rule.verdict ?? .violationDetected,
+                violationType: rule.violationType, confidenceScore: confidence,
+                correlationId: fuzzCorrelationId)
             guard let validated = try? VerdictValidator().validate(verdict, for: fuzzRequest) else { continue }
             let decision = policy.decide(validated)
             if rule.verdict != nil, rule.violationType != nil {
                 guard let chosen = pair.first(where: { $0.id == decision.ruleId }) else {
                     violated("a confidence of a covered pair fell to \(decision.ruleId == "fallback" ? "the fallback" : "another pair")")
                 }
-                let inRange = confidence >= chosen.minConfidence
+                let inRange =
+                    confidence >= chosen.minConfidence
                     && (confidence < chosen.maxConfidence || (chosen.maxConfidence == 1 && confidence == 1))
                 guard inRange else { violated("the chosen rule's range does not hold the confidence") }
             }
@@ -68,8 +70,9 @@ func fuzzAnalysisPolicy(_ buffer: UnsafeBufferPointer<UInt8>) {
 
 func fuzzRemediationFlow(_ buffer: UnsafeBufferPointer<UInt8>) {
     let bytes = Data(buffer), secrets = plantedSecrets(in: Array(buffer))
-    let options = RemediationFlow.LoadOptions(parameters: ["queueId": "queue-a", "worktypeId": "worktype-a"],
-                                              dataTableIDs: ["compliance_work_items_dataset": "dt-42"])
+    let options = RemediationFlow.LoadOptions(
+        parameters: ["queueId": "queue-a", "worktypeId": "worktype-a"],
+        dataTableIDs: ["compliance_work_items_dataset": "dt-42"])
     let flow: RemediationFlow
     do {
         flow = try RemediationFlow(json: bytes, options: options)

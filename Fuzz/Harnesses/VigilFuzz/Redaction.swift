@@ -45,7 +45,9 @@ func fuzzJSONSanitizer(_ buffer: UnsafeBufferPointer<UInt8>) {
         violated("the sanitised output holds a card number or SSN of the input", showing: secret)
     }
     guard let again = try? sanitizer.sanitize(output), maskingTokens(again) == maskingTokens(output) else {
-        violated("sanitising the output redacted something the first pass left", showing: String(decoding: output, as: UTF8.self) + " → " + String(decoding: (try? sanitizer.sanitize(output)) ?? [], as: UTF8.self))
+        violated(
+            "sanitising the output redacted something the first pass left",
+            showing: String(decoding: output, as: UTF8.self) + " → " + String(decoding: (try? sanitizer.sanitize(output)) ?? [], as: UTF8.self))
     }
 }
 

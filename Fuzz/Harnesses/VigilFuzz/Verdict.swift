@@ -30,8 +30,9 @@ let fuzzRecordingId = GenesysID("abcdefab-cdef-4abc-8def-abcdefabcdef")!
 let fuzzCorrelationId = CorrelationID("fuzz-correlation-id")!
 let fuzzRequest = ComplianceRequest(
     correlationId: fuzzCorrelationId, recordingId: fuzzRecordingId, conversationId: GenesysID("fedcbafe-dcba-4fed-8cba-fedcbafedcba")!,
-    media: MediaLink(uri: PresignedURL(string: "https://media.example.com/rec.wav?X-Amz-Signature=abc")!,
-                     expiresAt: fuzzNow.addingTimeInterval(1_800), format: .wav),
+    media: MediaLink(
+        uri: PresignedURL(string: "https://media.example.com/rec.wav?X-Amz-Signature=abc")!,
+        expiresAt: fuzzNow.addingTimeInterval(1_800), format: .wav),
     metadata: ComplianceRequestMetadata(channel: .voice, direction: .inbound, durationMs: 312_000, language: "en-US"),
     requestedAt: fuzzNow)
 private let statuses = [200, 200, 200, 202, 400, 404, 429, 500, 503, 204]
@@ -56,8 +57,9 @@ func fuzzEngineReply(_ buffer: UnsafeBufferPointer<UInt8>) {
     let runs = digitRuns(in: body), secrets = plantedSecrets(in: body)
     blocking {
         let engine = HTTPComplianceEngine(
-            configuration: .init(endpoint: URL(string: "https://engine.example.com/v1/evaluate")!, secret: secret,
-                                 now: wall, messageID: { "msg_fuzz" }),
+            configuration: .init(
+                endpoint: URL(string: "https://engine.example.com/v1/evaluate")!, secret: secret,
+                now: wall, messageID: { "msg_fuzz" }),
             transport: ReplyTransport(status: status, contentType: contentType, body: body))
         let reply: EngineReply
         do {
@@ -90,8 +92,9 @@ func fuzzVerdictCallback(_ buffer: UnsafeBufferPointer<UInt8>) {
     blocking {
         let registry = PendingVerdictRegistry(now: wall)
         let incidents = IncidentBox()
-        let receiver = VerdictCallbackReceiver(configuration: .init(secrets: [secret], now: wall), registry: registry,
-                                               policy: .default, onIncident: { incidents.add($0) })
+        let receiver = VerdictCallbackReceiver(
+            configuration: .init(secrets: [secret], now: wall), registry: registry,
+            policy: .default, onIncident: { incidents.add($0) })
         await registry.register(fuzzRequest, expiresAt: fuzzNow.addingTimeInterval(3_600))
         let timestamp = Int64(fuzzNow.timeIntervalSince1970)
         var headers: HTTPFields = ["Webhook-Id": "msg_fuzz", "Webhook-Timestamp": String(timestamp), "Content-Type": "application/json"]

@@ -20,8 +20,10 @@ private let signer = try! WebhookSigner(scheme: .standardWebhooks, secrets: [sec
 private let timestamp: Int64 = 1_780_000_000
 private let wall: @Sendable () -> Date = { Date(timeIntervalSince1970: TimeInterval(timestamp)) }
 private let tokenKey = try! TokenKey(Array(repeating: 7, count: 32))
-private let include: [EventDataField] = [.recordingId, .conversationId, .mediaUri, .participants, .startTime, .endTime,
-                                         .direction, .channel, .tags]
+private let include: [EventDataField] = [
+    .recordingId, .conversationId, .mediaUri, .participants, .startTime, .endTime,
+    .direction, .channel, .tags
+]
 
 func fuzzWebhookReceiver(_ buffer: UnsafeBufferPointer<UInt8>) {
     let input = FuzzInput(buffer)
@@ -44,9 +46,10 @@ func fuzzWebhookReceiver(_ buffer: UnsafeBufferPointer<UInt8>) {
         let store = InMemoryIdempotencyStore(now: wall)
         let queue = InMemoryJobQueue<RecordingJob>(now: wall)
         let verifier = try! WebhookVerifier(scheme: .standardWebhooks, secrets: [secret], now: wall)
-        let receiver = WebhookReceiver(verifier: verifier, minimiser: EventMinimiser(include: include),
-                                       tokenizer: RedactionEventTokenizer(tokenKey: tokenKey),
-                                       store: store, queue: queue, now: wall)
+        let receiver = WebhookReceiver(
+            verifier: verifier, minimiser: EventMinimiser(include: include),
+            tokenizer: RedactionEventTokenizer(tokenKey: tokenKey),
+            store: store, queue: queue, now: wall)
         let first = await receiver.receive(body: body, headers: sentHeaders)
         let afterFirst = await queue.pendingCount
         guard afterFirst == (first.status == 202 ? 1 : 0) else {

@@ -11,6 +11,7 @@ import VigilModels
 import VigilPlatformClient
 import VigilRemediation
 import VigilTesting
+
 @testable import VigilService
 
 /// AudioHook Monitor over a real loopback WebSocket: the service's endpoint, the platform played by
@@ -29,23 +30,28 @@ struct AudioHookTests {
         let service: LiveService
 
         init() async throws {
-            let verifier = try AudioHookSignatureVerifier(clientSecrets: [AudioHookTests.apiKey: AudioHookTests.clientSecret],
-                                                          store: InMemoryIdempotencyStore())
+            let verifier = try AudioHookSignatureVerifier(
+                clientSecrets: [AudioHookTests.apiKey: AudioHookTests.clientSecret],
+                store: InMemoryIdempotencyStore())
             let client = GenesysCloudClient(region: sim.region, credentials: sim.credentials, transport: sim)
             let reporter = LiveViolationReporter(
                 actions: client, store: InMemoryIdempotencyStore(),
                 workitem: WorkitemSettings(typeId: "wt-compliance", queueId: "q-review", name: try RemediationTemplate("Compliance")))
             let flags = self.flags
-            endpoint = AudioHookEndpoint(verifier: verifier, reporter: reporter, logger: LiveService.quiet,
-                                         onFlag: { flag in flags.withLockedValue { $0.append(flag) } })
+            endpoint = AudioHookEndpoint(
+                verifier: verifier, reporter: reporter, logger: LiveService.quiet,
+                onFlag: { flag in flags.withLockedValue { $0.append(flag) } })
             service = try await LiveService.start(transport: sim, audioHook: endpoint)
         }
 
         func client() throws -> AudioHookPlatformClient {
             let url = URL(string: service.url("/audiohook/ws").replacingOccurrences(of: "http://", with: "ws://"))!
-            return AudioHookPlatformClient(url: url, signer: try AudioHookRequestSigner(apiKey: AudioHookTests.apiKey,
-                                                                                        clientSecret: AudioHookTests.clientSecret),
-                                           organizationId: AudioHookTests.organizationId, logger: LiveService.quiet)
+            return AudioHookPlatformClient(
+                url: url,
+                signer: try AudioHookRequestSigner(
+                    apiKey: AudioHookTests.apiKey,
+                    clientSecret: AudioHookTests.clientSecret),
+                organizationId: AudioHookTests.organizationId, logger: LiveService.quiet)
         }
 
         func stop() async {
@@ -63,9 +69,10 @@ struct AudioHookTests {
         let harness = try await Harness()
         let conversationId = "2f7bf00a-0000-4000-8000-0000000000aa"
         // Card at 3 s (16 digits × 150 ms: last digit ends at 5.33 s), code at 8 s; 20 s call at 4× real time.
-        let result = try await harness.client().stream(conversationId: conversationId,
-                                                       audio: Self.call(seconds: 20, keys: [(3_000, "4111111111111111"), (8_000, "737")]),
-                                                       speed: 4)
+        let result = try await harness.client().stream(
+            conversationId: conversationId,
+            audio: Self.call(seconds: 20, keys: [(3_000, "4111111111111111"), (8_000, "737")]),
+            speed: 4)
         let types = result.received.map(\.message.body.type)
         #expect(types.first == "opened")
         #expect(types.filter { $0 == "pong" }.count == 4)  // a ping every 5 s of audio
@@ -97,8 +104,11 @@ struct AudioHookTests {
         #expect(flags.contains { $0.finding.type == .pciCvvCapture })
         let workitems = await harness.sim.workitems
         #expect(workitems.count == 2)
-        #expect(Set(workitems.compactMap(\.externalTag)) == ["vigil-live-\(conversationId)-PCI_MID_CAPTURE",
-                                                             "vigil-live-\(conversationId)-PCI_CVV_CAPTURE"])
+        #expect(
+            Set(workitems.compactMap(\.externalTag)) == [
+                "vigil-live-\(conversationId)-PCI_MID_CAPTURE",
+                "vigil-live-\(conversationId)-PCI_CVV_CAPTURE"
+            ])
         #expect(harness.endpoint.openSessions == 0)
         await harness.stop()
     }
@@ -128,18 +138,20 @@ struct AudioHookTests {
         let audio = Self.call(seconds: 1, keys: [])
         // Tampered: the organization header differs from what was signed.
         let signer = try AudioHookRequestSigner(apiKey: Self.apiKey, clientSecret: Self.clientSecret)
-        var headers = signer.headers(target: "/audiohook/ws", authority: "\(client.url.host!):\(client.url.port!)",
-                                     organizationId: Self.organizationId,
-                                     sessionId: UUID().uuidString.lowercased(), correlationId: "c", nonce: UUID().uuidString,
-                                     created: Date())
+        var headers = signer.headers(
+            target: "/audiohook/ws", authority: "\(client.url.host!):\(client.url.port!)",
+            organizationId: Self.organizationId,
+            sessionId: UUID().uuidString.lowercased(), correlationId: "c", nonce: UUID().uuidString,
+            created: Date())
         headers = headers.map { $0.name == "Audiohook-Organization-Id" ? ($0.name, "11111111-2222-4333-8444-555555555555") : $0 }
         await #expect(throws: WebSocketClientError.webSocketUpgradeFailed) {
             _ = try await client.stream(conversationId: UUID().uuidString.lowercased(), audio: audio, speed: 0, headers: headers)
         }
         // Stale: created a minute ago.
-        let stale = signer.headers(target: "/audiohook/ws", authority: "\(client.url.host!):\(client.url.port!)",
-                                   organizationId: Self.organizationId, sessionId: UUID().uuidString.lowercased(),
-                                   correlationId: "c", nonce: UUID().uuidString, created: Date().addingTimeInterval(-60))
+        let stale = signer.headers(
+            target: "/audiohook/ws", authority: "\(client.url.host!):\(client.url.port!)",
+            organizationId: Self.organizationId, sessionId: UUID().uuidString.lowercased(),
+            correlationId: "c", nonce: UUID().uuidString, created: Date().addingTimeInterval(-60))
         await #expect(throws: WebSocketClientError.webSocketUpgradeFailed) {
             _ = try await client.stream(conversationId: UUID().uuidString.lowercased(), audio: audio, speed: 0, headers: stale)
         }
@@ -171,8 +183,9 @@ struct AudioHookTests {
         let harness = try await Harness()
         var script = AudioHookPlatformClient.Script()
         script.skipSequenceAfterFrame = 10
-        let result = try await harness.client().stream(conversationId: "2f7bf00a-0000-4000-8000-0000000000cc",
-                                                       audio: Self.call(seconds: 30, keys: []), speed: 20, script: script)
+        let result = try await harness.client().stream(
+            conversationId: "2f7bf00a-0000-4000-8000-0000000000cc",
+            audio: Self.call(seconds: 30, keys: []), speed: 20, script: script)
         let bodies = result.received.map(\.message.body)
         #expect(bodies.first.map { if case .opened = $0 { true } else { false } } == true)
         guard case .disconnect(let reason, _)? = bodies.last else {
@@ -217,9 +230,10 @@ struct AudioHookTests {
         var drop = AudioHookPlatformClient.Script()
         drop.dropAfterFrames = 60  // 6 s, no close
         // The card is complete at 1 s + 16 × 150 ms − 80 ms = 3.32 s: flagged before the drop.
-        _ = try await harness.client().stream(conversationId: conversationId, sessionId: firstSession,
-                                              audio: Self.call(seconds: 10, keys: [(1_000, "4111111111111111")]), speed: 0,
-                                              script: drop)
+        _ = try await harness.client().stream(
+            conversationId: conversationId, sessionId: firstSession,
+            audio: Self.call(seconds: 10, keys: [(1_000, "4111111111111111")]), speed: 0,
+            script: drop)
         let first = try #require(try await Self.flags(harness, atLeast: 1).first)
         #expect(first.finding.offsetMs >= 990 && first.finding.offsetMs <= 1_010)
         guard case .created? = first.outcome else {
@@ -233,9 +247,10 @@ struct AudioHookTests {
         // The platform reconnects: `open` at PT0S naming the dropped session; the customer keys the card again 2 s in.
         var resume = AudioHookPlatformClient.Script()
         resume.continuedSessions = [.init(id: firstSession, serverSeq: 1, clientSeq: 1)]
-        _ = try await harness.client().stream(conversationId: conversationId,
-                                              audio: Self.call(seconds: 6, keys: [(2_000, "4111111111111111")]), speed: 0,
-                                              script: resume)
+        _ = try await harness.client().stream(
+            conversationId: conversationId,
+            audio: Self.call(seconds: 6, keys: [(2_000, "4111111111111111")]), speed: 0,
+            script: resume)
         let flags = try await Self.flags(harness, atLeast: 2)
         #expect(flags.count == 2)
         let second = try #require(flags.last)
@@ -249,21 +264,25 @@ struct AudioHookTests {
     @Test("serve with VIGIL_AUDIOHOOK_CLIENTS: the runtime's own endpoint, nonces and live work items in its store")
     func configuredByServe() async throws {
         let sim = SimulatedGenesysCloud()
-        let service = try await LiveService.start(values: { directory in
-            var values = Fixture.values(store: "sqlite:" + directory.appendingPathComponent("vigil.sqlite").path,
-                                        apiBase: sim.region.apiBaseURL.absoluteString)
-            values[ServiceConfiguration.Key.audioHookClients] = "\(Self.apiKey):\(Self.clientSecret)"
-            return values
-        }, transport: sim)
+        let service = try await LiveService.start(
+            values: { directory in
+                var values = Fixture.values(
+                    store: "sqlite:" + directory.appendingPathComponent("vigil.sqlite").path,
+                    apiBase: sim.region.apiBaseURL.absoluteString)
+                values[ServiceConfiguration.Key.audioHookClients] = "\(Self.apiKey):\(Self.clientSecret)"
+                return values
+            }, transport: sim)
         let endpoint = try #require(service.runtime.audioHook)
         #expect(endpoint.configuration.maximumSessions == 500)
         let url = URL(string: service.url("/audiohook/ws").replacingOccurrences(of: "http://", with: "ws://"))!
-        let client = AudioHookPlatformClient(url: url, signer: try AudioHookRequestSigner(apiKey: Self.apiKey, clientSecret: Self.clientSecret),
-                                             organizationId: Self.organizationId, logger: LiveService.quiet)
+        let client = AudioHookPlatformClient(
+            url: url, signer: try AudioHookRequestSigner(apiKey: Self.apiKey, clientSecret: Self.clientSecret),
+            organizationId: Self.organizationId, logger: LiveService.quiet)
         let conversationId = "2f7bf00a-0000-4000-8000-0000000000ff"
         let nonce = UUID().uuidString
-        _ = try await client.stream(conversationId: conversationId, audio: Self.call(seconds: 6, keys: [(1_000, "4111111111111111")]),
-                                    speed: 0, nonce: nonce)
+        _ = try await client.stream(
+            conversationId: conversationId, audio: Self.call(seconds: 6, keys: [(1_000, "4111111111111111")]),
+            speed: 0, nonce: nonce)
         let deadline = ContinuousClock.now + .seconds(5)
         while ContinuousClock.now < deadline, await sim.workitems.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
         let workitems = await sim.workitems
@@ -276,7 +295,8 @@ struct AudioHookTests {
             _ = try await client.stream(conversationId: conversationId, audio: Self.call(seconds: 1, keys: []), speed: 0, nonce: nonce)
         }
         let metrics = try await http(.GET, service.url("/metrics")).body
-        #expect(metrics.contains("vigil_live_violations_total{type=\"PCI_MID_CAPTURE\",outcome=\"created\"} 1")
+        #expect(
+            metrics.contains("vigil_live_violations_total{type=\"PCI_MID_CAPTURE\",outcome=\"created\"} 1")
                 || metrics.contains("vigil_live_violations_total{outcome=\"created\",type=\"PCI_MID_CAPTURE\"} 1"))
         _ = await service.stop()
     }
@@ -285,14 +305,17 @@ struct AudioHookTests {
     func liveCommand() async throws {
         // The simulated organisation as the service's transport and on its router, as `serve --simulate` has it.
         let platform = SimulatedPlatform(port: 1)
-        let service = try await LiveService.start(values: { directory in
-            var values = Fixture.values(store: "sqlite:" + directory.appendingPathComponent("vigil.sqlite").path,
-                                        apiBase: platform.origin.absoluteString)
-            values[ServiceConfiguration.Key.audioHookClients] = "\(Self.apiKey):\(Self.clientSecret)"
-            return values
-        }, transport: platform, extraRoutes: { router in platform.addRoutes(to: router) })
-        var options = LiveCalls.Options(url: URL(string: service.url("/audiohook/ws").replacingOccurrences(of: "http://", with: "ws://"))!,
-                                        apiKey: Self.apiKey, clientSecret: Self.clientSecret)
+        let service = try await LiveService.start(
+            values: { directory in
+                var values = Fixture.values(
+                    store: "sqlite:" + directory.appendingPathComponent("vigil.sqlite").path,
+                    apiBase: platform.origin.absoluteString)
+                values[ServiceConfiguration.Key.audioHookClients] = "\(Self.apiKey):\(Self.clientSecret)"
+                return values
+            }, transport: platform, extraRoutes: { router in platform.addRoutes(to: router) })
+        var options = LiveCalls.Options(
+            url: URL(string: service.url("/audiohook/ws").replacingOccurrences(of: "http://", with: "ws://"))!,
+            apiKey: Self.apiKey, clientSecret: Self.clientSecret)
         options.platform = service.baseURL
         options.calls = 3
         options.seconds = 12
@@ -309,7 +332,8 @@ struct AudioHookTests {
         #expect(report.summary.contains("flagged: 3 of 3 (3 while the call was still live)"))
         let opened = try #require(report.openedAfterMs(percentile: 1))
         #expect(opened >= 0 && opened < 5_000, "opened must come well inside the platform's 5 s")
-        #expect(LiveCalls.Report.percentile([1, 2, 3, 4], 0) == 1 && LiveCalls.Report.percentile([1, 2, 3, 4], 0.5) == 2
+        #expect(
+            LiveCalls.Report.percentile([1, 2, 3, 4], 0) == 1 && LiveCalls.Report.percentile([1, 2, 3, 4], 0.5) == 2
                 && LiveCalls.Report.percentile([1, 2, 3, 4], 1) == 4 && LiveCalls.Report.percentile([Int](), 0.5) == nil)
         #expect(Set(await platform.cloud.workitems.compactMap(\.externalTag)).count == 6)  // card + code per call
 

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VigilCore
+
 @testable import VigilService
 
 @Suite("Configuration")
@@ -24,17 +25,19 @@ struct ConfigurationTests {
         #expect(configuration.tokenKey == Array("vigil-test-token-key-0123456789ab".utf8))
     }
 
-    @Test("a bad value names its key", arguments: [
-        (Key.httpPort, "99999"),
-        (Key.httpPort, "eighty"),
-        (Key.workers, "0"),
-        (Key.store, "mysql://db/vigil"),
-        (Key.genesysRegion, "mars-north-1"),
-        (Key.logLevel, "loud"),
-        (Key.maxBodyBytes, "12"),
-        (Key.tokenKey, "c2hvcnQ="),
-        (Key.engine, "ftp://engine.example"),
-    ])
+    @Test(
+        "a bad value names its key",
+        arguments: [
+            (Key.httpPort, "99999"),
+            (Key.httpPort, "eighty"),
+            (Key.workers, "0"),
+            (Key.store, "mysql://db/vigil"),
+            (Key.genesysRegion, "mars-north-1"),
+            (Key.logLevel, "loud"),
+            (Key.maxBodyBytes, "12"),
+            (Key.tokenKey, "c2hvcnQ="),
+            (Key.engine, "ftp://engine.example")
+        ])
     func badValue(key: String, value: String) {
         var values = Self.valid()
         if key == Key.genesysRegion { values[Key.genesysAPIBase] = nil }
@@ -46,8 +49,12 @@ struct ConfigurationTests {
         }
     }
 
-    @Test("a missing required key is named", arguments: [Key.webhookSecrets, Key.genesysClientID, Key.genesysClientSecret,
-                                                          Key.tokenKey, Key.worktypeID])
+    @Test(
+        "a missing required key is named",
+        arguments: [
+            Key.webhookSecrets, Key.genesysClientID, Key.genesysClientSecret,
+            Key.tokenKey, Key.worktypeID
+        ])
     func missing(key: String) {
         var values = Self.valid()
         values[key] = nil
@@ -96,8 +103,10 @@ struct ConfigurationTests {
         #expect(settings.idleTimeout == .seconds(12))
         #expect(!settings.description.contains(secret) && settings.description.contains("key-one,key-two"))
 
-        for (clients, reason) in [("no-colon", "#1"), (":\(secret)", "#1"), ("k:\(secret) k:\(secret)", "#2 repeats"),
-                                  ("k:not*base64*TOPSECRET", "#1: the client secret"), ("k:c2hvcnQ=", "#1: the client secret")] {
+        for (clients, reason) in [
+            ("no-colon", "#1"), (":\(secret)", "#1"), ("k:\(secret) k:\(secret)", "#2 repeats"),
+            ("k:not*base64*TOPSECRET", "#1: the client secret"), ("k:c2hvcnQ=", "#1: the client secret")
+        ] {
             values[Key.audioHookClients] = clients
             let error = try #require(throws: ServiceConfigurationError.self) { try ServiceConfiguration.parse(values) }
             #expect(error.key == Key.audioHookClients)

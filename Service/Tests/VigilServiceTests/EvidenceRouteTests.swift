@@ -5,8 +5,9 @@ import Testing
 import VigilAnalysis
 import VigilCore
 import VigilEvidence
-@testable import VigilService
 import VigilTesting
+
+@testable import VigilService
 
 @Suite("Evidence: the reference engine seals the masked clip; GET /evidence/{id} serves it for a signed link")
 struct EvidenceRouteTests {
@@ -16,7 +17,8 @@ struct EvidenceRouteTests {
     static func values(_ directory: URL) -> [String: String] {
         var values = Fixture.values(store: "sqlite:" + directory.appendingPathComponent("vigil.sqlite").path)
         values[Key.evidenceDirectory] = directory.appendingPathComponent("evidence").path
-        values[Key.evidenceKeys] = "kek-2026:" + Base64.encode([UInt8](repeating: 7, count: 32))
+        values[Key.evidenceKeys] =
+            "kek-2026:" + Base64.encode([UInt8](repeating: 7, count: 32))
             + " kek-2025:" + Base64.encode([UInt8](repeating: 8, count: 32))
         values[Key.evidenceLinkSecret] = Base64.encode(Array("vigil-test-evidence-link-secret!".utf8))
         values[Key.evidenceBaseURL] = base
@@ -69,7 +71,7 @@ struct EvidenceRouteTests {
             (service.url("/evidence/\(objectId)?expires=\(expires)&signature=\(forged)"), 403, "evidence.invalidLink"),
             (service.url("/evidence/\(objectId)?expires=1000&signature=\(signature)"), 403, "evidence.invalidLink"),
             (service.url("/evidence/\(objectId)"), 403, "evidence.invalidLink"),
-            (service.url("/evidence/not-an-id?expires=\(expires)&signature=\(signature)"), 403, "evidence.invalidLink"),
+            (service.url("/evidence/not-an-id?expires=\(expires)&signature=\(signature)"), 403, "evidence.invalidLink")
         ] {
             let answer = try await Self.get(url)
             #expect(answer.status == status, "\(url)")
@@ -108,8 +110,9 @@ struct EvidenceRouteTests {
         }
         refused(Key.evidenceDirectory, nil, naming: Key.evidenceKeys)
         refused(Key.evidenceKeys, "kek:" + Base64.encode([UInt8](repeating: 7, count: 16)), naming: Key.evidenceKeys)
-        refused(Key.evidenceKeys, "a:" + Base64.encode([UInt8](repeating: 7, count: 32)) + " a:" + Base64.encode([UInt8](repeating: 8, count: 32)),
-                naming: Key.evidenceKeys)
+        refused(
+            Key.evidenceKeys, "a:" + Base64.encode([UInt8](repeating: 7, count: 32)) + " a:" + Base64.encode([UInt8](repeating: 8, count: 32)),
+            naming: Key.evidenceKeys)
         refused(Key.evidenceLinkSecret, Base64.encode([UInt8](repeating: 1, count: 16)), naming: Key.evidenceLinkSecret)
         refused(Key.evidenceBaseURL, "http://vigil.example.com/evidence", naming: Key.evidenceBaseURL)
         refused(Key.evidenceLinkSeconds, "7200", naming: Key.evidenceLinkSeconds)

@@ -51,10 +51,12 @@ struct PIIServiceTests {
         for _ in 0..<4 { recordings.append(await cloud.addRecording(media: .bytes(KeyedCallSynthesizer().wav(keying: "", variant: 0)))) }
         let capture = LogCapture()
         // Every component logs through the one logger given to the runtime, at the most verbose level.
-        let service = try await LiveService.start(role: .all, values: { directory in
-            Fixture.values(store: "sqlite:" + directory.appendingPathComponent("vigil.sqlite").path)
-                .merging([ServiceConfiguration.Key.logLevel: "trace"]) { $1 }
-        }, transport: cloud, logger: capture.logger)
+        let service = try await LiveService.start(
+            role: .all,
+            values: { directory in
+                Fixture.values(store: "sqlite:" + directory.appendingPathComponent("vigil.sqlite").path)
+                    .merging([ServiceConfiguration.Key.logLevel: "trace"]) { $1 }
+            }, transport: cloud, logger: capture.logger)
         let signer = try WebhookSigner(scheme: .standardWebhooks, secrets: [Fixture.webhookSecret])
 
         var planted: [PIIPlanter.Variant] = []
@@ -79,7 +81,7 @@ struct PIIServiceTests {
         _ = try await eventually(within: .seconds(30)) {
             try await service.runtime.storage.queueDepth() == 0 && service.runtime.statistics.inFlight == 0
         }
-        try await Task.sleep(for: .milliseconds(250))   // one gauge refresh (100 ms in tests)
+        try await Task.sleep(for: .milliseconds(250))  // one gauge refresh (100 ms in tests)
         let metrics = try await http(.GET, service.url("/metrics")).body
         #expect(metrics.contains("vigil_webhook_deliveries_total"))
         let logs = capture.text

@@ -51,17 +51,20 @@ struct PlatformAndLoadTests {
     @Test("a GenesysCloudClient over AsyncHTTPClientTransport logs in, reads a recording and downloads its media")
     func forwarding() async throws {
         let live = try await LivePlatform.start()
-        let created = try await http(.POST, live.base.absoluteString + "/_sim/recordings",
-                                     body: Array(#"{"count":3,"violatingEvery":2,"seed":5}"#.utf8))
+        let created = try await http(
+            .POST, live.base.absoluteString + "/_sim/recordings",
+            body: Array(#"{"count":3,"violatingEvery":2,"seed":5}"#.utf8))
         #expect(created.status == 200)
         let recordings = try JSONDecoder().decode([SimulatedPlatform.Recording].self, from: Data(created.body.utf8))
         #expect(recordings.map(\.violating) == [true, false, true])
 
         let transport = AsyncHTTPClientTransport()
-        let client = GenesysCloudClient(region: .custom(apiBase: live.base),
-                                        credentials: GenesysCredentials(clientId: SimulatedPlatform.clientId,
-                                                                        clientSecret: SimulatedPlatform.clientSecret),
-                                        transport: transport)
+        let client = GenesysCloudClient(
+            region: .custom(apiBase: live.base),
+            credentials: GenesysCredentials(
+                clientId: SimulatedPlatform.clientId,
+                clientSecret: SimulatedPlatform.clientSecret),
+            transport: transport)
         try await client.authenticate()
         let cid = try #require(GenesysID(recordings[0].conversationId))
         let rid = try #require(GenesysID(recordings[0].recordingId))
@@ -75,14 +78,15 @@ struct PlatformAndLoadTests {
 
         let state = try await live.state()
         let byStatus = try #require(state["requestsByStatus"] as? [String: Int])
-        #expect((byStatus["200"] ?? 0) >= 3)   // token, recording, media
+        #expect((byStatus["200"] ?? 0) >= 3)  // token, recording, media
         let totals = try #require(state["totals"] as? [String: Any])
         #expect(totals["recordings"] as? Int == 3)
         #expect(totals["violating"] as? Int == 2)
         // Wrong credentials are refused by the served login.
-        let wrong = GenesysCloudClient(region: .custom(apiBase: live.base),
-                                       credentials: GenesysCredentials(clientId: "nobody", clientSecret: "wrong-secret-000000"),
-                                       transport: transport)
+        let wrong = GenesysCloudClient(
+            region: .custom(apiBase: live.base),
+            credentials: GenesysCredentials(clientId: "nobody", clientSecret: "wrong-secret-000000"),
+            transport: transport)
         await #expect(throws: (any Error).self) { try await wrong.authenticate() }
         try await transport.shutdown()
         await live.stop()
@@ -91,19 +95,23 @@ struct PlatformAndLoadTests {
     @Test("--faults traps: transcoding answers 202 first; the client polls through and every recording is read")
     func traps() async throws {
         let live = try await LivePlatform.start(faults: .traps)
-        let created = try await http(.POST, live.base.absoluteString + "/_sim/recordings",
-                                     body: Array(#"{"count":20,"violatingEvery":10,"seed":11}"#.utf8))
+        let created = try await http(
+            .POST, live.base.absoluteString + "/_sim/recordings",
+            body: Array(#"{"count":20,"violatingEvery":10,"seed":11}"#.utf8))
         let recordings = try JSONDecoder().decode([SimulatedPlatform.Recording].self, from: Data(created.body.utf8))
         let transport = AsyncHTTPClientTransport()
-        let client = GenesysCloudClient(region: .custom(apiBase: live.base),
-                                        credentials: GenesysCredentials(clientId: SimulatedPlatform.clientId,
-                                                                        clientSecret: SimulatedPlatform.clientSecret),
-                                        transport: transport)
+        let client = GenesysCloudClient(
+            region: .custom(apiBase: live.base),
+            credentials: GenesysCredentials(
+                clientId: SimulatedPlatform.clientId,
+                clientSecret: SimulatedPlatform.clientSecret),
+            transport: transport)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for recording in recordings {
                 group.addTask {
-                    let ready = try await client.awaitRecording(conversationId: GenesysID(recording.conversationId)!,
-                                                                recordingId: GenesysID(recording.recordingId)!)
+                    let ready = try await client.awaitRecording(
+                        conversationId: GenesysID(recording.conversationId)!,
+                        recordingId: GenesysID(recording.recordingId)!)
                     #expect(ready.id.rawValue == recording.recordingId)
                 }
             }
@@ -119,17 +127,20 @@ struct PlatformAndLoadTests {
     func send() async throws {
         let live = try await LivePlatform.start()
         let transport = AsyncHTTPClientTransport()
-        let service = try await LiveService.start(role: .all, values: { directory in
-            Fixture.values(store: "sqlite:" + directory.appendingPathComponent("vigil.sqlite").path, apiBase: live.base.absoluteString)
-        }, transport: transport)
+        let service = try await LiveService.start(
+            role: .all,
+            values: { directory in
+                Fixture.values(store: "sqlite:" + directory.appendingPathComponent("vigil.sqlite").path, apiBase: live.base.absoluteString)
+            }, transport: transport)
         let directory = try Fixture.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let out = directory.appendingPathComponent("sent.json").path
-        let code = await VigilServiceCommand.run([
-            "send", "--url", service.url("/webhooks/genesys") + "," + service.url("/webhooks/genesys"),
-            "--platform", live.base.absoluteString, "--recordings", "20", "--violating-every", "10",
-            "--max-deliveries", "3", "--concurrency", "8", "--replay", "4", "--secret", Fixture.webhookSecret, "--out", out,
-        ], environment: [:])
+        let code = await VigilServiceCommand.run(
+            [
+                "send", "--url", service.url("/webhooks/genesys") + "," + service.url("/webhooks/genesys"),
+                "--platform", live.base.absoluteString, "--recordings", "20", "--violating-every", "10",
+                "--max-deliveries", "3", "--concurrency", "8", "--replay", "4", "--secret", Fixture.webhookSecret, "--out", out
+            ], environment: [:])
         #expect(code == 0)
         let report = try JSONDecoder().decode(LoadGenerator.Report.self, from: Data(contentsOf: URL(fileURLWithPath: out)))
         #expect(report.recordings.count == 20)

@@ -8,6 +8,7 @@ import VigilModels
 import VigilPostgres
 import VigilRemediation
 import VigilTesting
+
 @testable import VigilService
 
 /// Against a real server: `../Scripts/with-postgres.sh swift test` sets VIGIL_POSTGRES_URL (without it these fail).

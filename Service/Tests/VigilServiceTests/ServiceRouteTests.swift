@@ -8,10 +8,12 @@ import Testing
 import Vigil
 import VigilAnalysis
 import VigilCore
+import VigilEventSub
 import VigilModels
-@testable import VigilService
 import VigilTesting
 import VigilVerdict
+
+@testable import VigilService
 
 @Suite("vigil-service routes on a live server")
 struct ServiceRouteTests {
@@ -31,12 +33,13 @@ struct ServiceRouteTests {
         let again = try await http(.POST, service.url("/webhooks/genesys"), headers: event.headers, body: event.body)
         #expect(again.status == 200)
         #expect(again.body.contains(#""status":"duplicate""#))
-        let resent = try Fixture.signedEvent(recordingId: rid, conversationId: cid)   // same event, new delivery id
+        let resent = try Fixture.signedEvent(recordingId: rid, conversationId: cid)  // same event, new delivery id
         #expect(try await http(.POST, service.url("/webhooks/genesys"), headers: resent.headers, body: resent.body).status == 200)
         #expect(try await service.runtime.storage.queueDepth() == 1)
 
-        let forged = try Fixture.signedEvent(recordingId: rid, conversationId: cid,
-                                             secret: "whsec_" + Base64.encode(Array("an-attacker-secret-of-32-bytes!!".utf8)))
+        let forged = try Fixture.signedEvent(
+            recordingId: rid, conversationId: cid,
+            secret: "whsec_" + Base64.encode(Array("an-attacker-secret-of-32-bytes!!".utf8)))
         let refused = try await http(.POST, service.url("/webhooks/genesys"), headers: forged.headers, body: forged.body)
         #expect(refused.status == 401)
         #expect(try await service.runtime.storage.queueDepth() == 1)
@@ -45,11 +48,13 @@ struct ServiceRouteTests {
 
     @Test("a body over the limit → 413 while the client is still sending (the rest is never read)")
     func oversized() async throws {
-        let service = try await LiveService.start(role: .ingest, values: { directory in
-            var values = Fixture.values(store: "sqlite:" + directory.appendingPathComponent("vigil.sqlite").path)
-            values[ServiceConfiguration.Key.maxBodyBytes] = "4096"
-            return values
-        }, transport: SimulatedGenesysCloud())
+        let service = try await LiveService.start(
+            role: .ingest,
+            values: { directory in
+                var values = Fixture.values(store: "sqlite:" + directory.appendingPathComponent("vigil.sqlite").path)
+                values[ServiceConfiguration.Key.maxBodyBytes] = "4096"
+                return values
+            }, transport: SimulatedGenesysCloud())
 
         // Declared too large: refused from the header alone.
         let declared = try await http(.POST, service.url("/webhooks/genesys"), body: Array(repeating: 0x20, count: 5_000))
@@ -92,16 +97,19 @@ struct ServiceRouteTests {
         #expect(flagged)
         #expect(await cloud.annotations(recordingId: rid).count == 1)
         #expect(await cloud.workitems.count == 1)
-        try await Task.sleep(for: .milliseconds(250))   // one gauge refresh (100 ms in tests)
+        try await Task.sleep(for: .milliseconds(250))  // one gauge refresh (100 ms in tests)
         let metrics = try await http(.GET, service.url("/metrics"))
         #expect(metrics.status == 200)
         #expect(metrics.header("content-type")?.hasPrefix("text/plain") == true)
-        for name in [#"vigil_webhook_deliveries_total{status="202",outcome="accepted"} 1"#,
-                     #"vigil_webhook_deliveries_total{status="200",outcome="duplicate"} 1"#,
-                     "vigil_webhook_duplicates_total 1", "vigil_queue_depth 0", "vigil_queue_dead_letters 0", "vigil_jobs_in_flight 0",
-                     #"vigil_engine_breaker_state{state="closed"} 1"#, #"vigil_jobs_leased_total{kind="#,
-                     "vigil_time_to_flag_seconds_count 1", "vigil_recordings_flagged_total 1",
-                     #"vigil_verdicts_total{verdict="VIOLATION_DETECTED",type="PCI_MID_CAPTURE"} 1"#, "vigil_workers 2", #"vigil_dead_letters_total{source="remediation"} 0"#] {
+        for name in [
+            #"vigil_webhook_deliveries_total{status="202",outcome="accepted"} 1"#,
+            #"vigil_webhook_deliveries_total{status="200",outcome="duplicate"} 1"#,
+            "vigil_webhook_duplicates_total 1", "vigil_queue_depth 0", "vigil_queue_dead_letters 0", "vigil_jobs_in_flight 0",
+            #"vigil_engine_breaker_state{state="closed"} 1"#, #"vigil_jobs_leased_total{kind="#,
+            "vigil_time_to_flag_seconds_count 1", "vigil_recordings_flagged_total 1",
+            #"vigil_verdicts_total{verdict="VIOLATION_DETECTED",type="PCI_MID_CAPTURE"} 1"#, "vigil_workers 2",
+            #"vigil_dead_letters_total{source="remediation"} 0"#
+        ] {
             #expect(metrics.body.contains(name), "missing \(name)")
         }
         #expect(await service.stop())
@@ -114,10 +122,12 @@ struct ServiceRouteTests {
             var isRetryable: Bool { true }
             var description: String { "down" }
         }
-        let routes = VigilRoutes(pipeline: nil, callbacks: nil,
-                                 readiness: Readiness(probes: [ReadinessProbe(name: "store") {}, ReadinessProbe(name: "queue") { throw Down() }],
-                                                      breakerState: { .open }, breakerGatesReadiness: true),
-                                 metrics: nil, maxBodyBytes: 1_024)
+        let routes = VigilRoutes(
+            pipeline: nil, callbacks: nil,
+            readiness: Readiness(
+                probes: [ReadinessProbe(name: "store") {}, ReadinessProbe(name: "queue") { throw Down() }],
+                breakerState: { .open }, breakerGatesReadiness: true),
+            metrics: nil, maxBodyBytes: 1_024)
         let router = Router()
         router.addVigilRoutes(routes)
         try await Application(router: router).test(.live) { client in
@@ -144,7 +154,7 @@ struct ServiceRouteTests {
         let service = try await LiveService.start(role: .all, transport: cloud, engine: engine)
         let event = try Fixture.signedEvent(recordingId: rid, conversationId: cid)
         #expect(try await http(.POST, service.url("/webhooks/genesys"), headers: event.headers, body: event.body).status == 202)
-        #expect(await eventually { await engine.calls == 1 })   // the job is in flight, inside the engine
+        #expect(await eventually { await engine.calls == 1 })  // the job is in flight, inside the engine
 
         #expect(await service.shutdown(within: .seconds(15)))
         let statistics = service.runtime.statistics.snapshot
@@ -163,20 +173,23 @@ struct ServiceRouteTests {
         let cloud = SimulatedGenesysCloud()
         let (cid, rid) = await cloud.addRecording()
         let engine = AcceptingEngine()
-        let service = try await LiveService.start(role: .all, values: { directory in
-            var values = Fixture.values(store: "sqlite:" + directory.appendingPathComponent("vigil.sqlite").path)
-            values[ServiceConfiguration.Key.callbackSecrets] = Fixture.callbackSecret
-            return values
-        }, transport: cloud, engine: engine)
+        let service = try await LiveService.start(
+            role: .all,
+            values: { directory in
+                var values = Fixture.values(store: "sqlite:" + directory.appendingPathComponent("vigil.sqlite").path)
+                values[ServiceConfiguration.Key.callbackSecrets] = Fixture.callbackSecret
+                return values
+            }, transport: cloud, engine: engine)
         let event = try Fixture.signedEvent(recordingId: rid, conversationId: cid)
         #expect(try await http(.POST, service.url("/webhooks/genesys"), headers: event.headers, body: event.body).status == 202)
         #expect(await eventually { await engine.requests.count == 1 && service.runtime.statistics.inFlight == 0 })
         let request = try #require(await engine.requests.first)
 
-        let verdict = ComplianceVerdict(recordingId: request.recordingId, verdict: .violationDetected, violationType: .pciMidCapture,
-                                        confidenceScore: 0.97, timestampOffsetMs: 3_000,
-                                        evidenceSnippet: "DTMF card ************1111 at 3.0 s",
-                                        recommendedAction: .routeToComplianceQueue, correlationId: request.correlationId)
+        let verdict = ComplianceVerdict(
+            recordingId: request.recordingId, verdict: .violationDetected, violationType: .pciMidCapture,
+            confidenceScore: 0.97, timestampOffsetMs: 3_000,
+            evidenceSnippet: "DTMF card ************1111 at 3.0 s",
+            recommendedAction: .routeToComplianceQueue, correlationId: request.correlationId)
         let body = try VigilJSON.encodeBytes(verdict)
         let signer = try WebhookSignerForTests(secret: Fixture.callbackSecret)
         let headers = signer.sign(body: body, id: "msg_callback_1")
@@ -214,7 +227,6 @@ actor AcceptingEngine: ComplianceEngine {
     }
 }
 
-import VigilEventSub
 
 /// Signs like an engine posting a callback (Standard Webhooks v1).
 struct WebhookSignerForTests {

@@ -35,7 +35,7 @@ enum Fixture {
             ServiceConfiguration.Key.reviewQueueID: "9e8d7c6b-5a49-4382-b1a0-f9e8d7c6b5a4",
             ServiceConfiguration.Key.tokenKey: tokenKey,
             ServiceConfiguration.Key.workers: "2",
-            ServiceConfiguration.Key.logLevel: "error",
+            ServiceConfiguration.Key.logLevel: "error"
         ]
     }
 
@@ -46,8 +46,10 @@ enum Fixture {
     }
 
     /// A seed-schema recording event, signed now.
-    static func signedEvent(recordingId: GenesysID, conversationId: GenesysID, deliveryId: String = "msg_\(UUID().uuidString)",
-                            secret: String = webhookSecret) throws -> (body: [UInt8], headers: VigilCore.HTTPFields) {
+    static func signedEvent(
+        recordingId: GenesysID, conversationId: GenesysID, deliveryId: String = "msg_\(UUID().uuidString)",
+        secret: String = webhookSecret
+    ) throws -> (body: [UInt8], headers: VigilCore.HTTPFields) {
         let body = LoadGenerator.event(recordingId: recordingId.rawValue, conversationId: conversationId.rawValue, index: 1)
         let signer = try WebhookSigner(scheme: .standardWebhooks, secrets: [secret])
         return (body, signer.sign(body: body, id: deliveryId, now: Date()))
@@ -70,18 +72,24 @@ final class LiveService: @unchecked Sendable {
         self.directory = directory
     }
 
-    static func start(role: ServiceRole = .all, values: (URL) -> [String: String] = { Fixture.values(store: "sqlite:" + $0.appendingPathComponent("vigil.sqlite").path) },
-                      transport: any HTTPTransport, engine: (any ComplianceEngine)? = nil,
-                      extraRoutes: (@Sendable (Router<BasicRequestContext>) -> Void)? = nil,
-                      audioHook: AudioHookEndpoint? = nil, logger: Logger = quiet) async throws -> LiveService {
+    static func start(
+        role: ServiceRole = .all,
+        values: (URL) -> [String: String] = { Fixture.values(store: "sqlite:" + $0.appendingPathComponent("vigil.sqlite").path) },
+        transport: any HTTPTransport, engine: (any ComplianceEngine)? = nil,
+        extraRoutes: (@Sendable (Router<BasicRequestContext>) -> Void)? = nil,
+        audioHook: AudioHookEndpoint? = nil, logger: Logger = quiet
+    ) async throws -> LiveService {
         let directory = try Fixture.temporaryDirectory()
         let configuration = try ServiceConfiguration.parse(values(directory))
         let storage = try ServiceStorage.open(configuration.store)
-        let runtime = try VigilServiceRuntime(configuration: configuration, storage: storage, transport: transport, engine: engine,
-                                              gaugeInterval: .milliseconds(100), logger: logger)
+        let runtime = try VigilServiceRuntime(
+            configuration: configuration, storage: storage, transport: transport, engine: engine,
+            gaugeInterval: .milliseconds(100), logger: logger)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let group = runtime.makeServiceGroup(role: role, gracefulShutdownSignals: [], extraRoutes: extraRoutes,
-                                             audioHook: audioHook) { port in
+        let group = runtime.makeServiceGroup(
+            role: role, gracefulShutdownSignals: [], extraRoutes: extraRoutes,
+            audioHook: audioHook
+        ) { port in
             continuation.yield(port)
         }
         let running = Task { try await group.run() }
@@ -89,8 +97,9 @@ final class LiveService: @unchecked Sendable {
             running.cancel()
             throw TestFailure("the service did not start listening within 20 s")
         }
-        return LiveService(runtime: runtime, group: group, running: running,
-                           baseURL: URL(string: "http://127.0.0.1:\(port)")!, directory: directory)
+        return LiveService(
+            runtime: runtime, group: group, running: running,
+            baseURL: URL(string: "http://127.0.0.1:\(port)")!, directory: directory)
     }
 
     static let quiet: Logger = {
@@ -115,8 +124,12 @@ final class LiveService: @unchecked Sendable {
         await group.triggerGracefulShutdown()
         let running = self.running
         let finished = await withTaskGroup(of: Bool.self) { tasks in
-            tasks.addTask { _ = try? await running.value; return true }
-            tasks.addTask { try? await Task.sleep(for: limit); return false }
+            tasks.addTask {
+                _ = try? await running.value; return true
+            }
+            tasks.addTask {
+                try? await Task.sleep(for: limit); return false
+            }
             let first = await tasks.next()!
             tasks.cancelAll()
             return first
@@ -137,7 +150,9 @@ func first<T: Sendable>(of stream: AsyncStream<T>, within limit: Duration) async
             for await value in stream { return value }
             return nil
         }
-        group.addTask { try? await Task.sleep(for: limit); return nil }
+        group.addTask {
+            try? await Task.sleep(for: limit); return nil
+        }
         let value = await group.next()!
         group.cancelAll()
         return value
@@ -183,8 +198,9 @@ func http(_ method: NIOHTTP1Method = .GET, _ url: String, headers: VigilCore.HTT
     }
     let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
     let bytes = try await response.body.collect(upTo: 16 << 20)
-    return Exchange(status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) },
-                    body: String(buffer: bytes))
+    return Exchange(
+        status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) },
+        body: String(buffer: bytes))
 }
 
 typealias NIOHTTP1Method = NIOHTTP1.HTTPMethod

@@ -20,23 +20,27 @@ struct TransportTests {
         }
         router.get("/big") { _, _ in
             // 4 MiB in 64 KiB chunks.
-            Response(status: .ok, body: ResponseBody { writer in
-                for index in 0..<64 {
-                    try await writer.write(ByteBuffer(repeating: UInt8(index), count: 64 << 10))
-                }
-                try await writer.finish(nil)
-            })
+            Response(
+                status: .ok,
+                body: ResponseBody { writer in
+                    for index in 0..<64 {
+                        try await writer.write(ByteBuffer(repeating: UInt8(index), count: 64 << 10))
+                    }
+                    try await writer.finish(nil)
+                })
         }
         router.get("/slow-head") { _, _ in
             try await Task.sleep(for: .seconds(3))
             return Response(status: .ok)
         }
         router.get("/stall") { _, _ in
-            Response(status: .ok, body: ResponseBody { writer in
-                try await writer.write(ByteBuffer(string: "first"))
-                try await Task.sleep(for: .seconds(8))
-                try await writer.finish(nil)
-            })
+            Response(
+                status: .ok,
+                body: ResponseBody { writer in
+                    try await writer.write(ByteBuffer(string: "first"))
+                    try await Task.sleep(for: .seconds(8))
+                    try await writer.finish(nil)
+                })
         }
         router.get("/status/{code}") { _, context in
             let code = Int(context.parameters.get("code") ?? "500") ?? 500
@@ -71,8 +75,9 @@ struct TransportTests {
                 }
                 continuation.finish()
             }
-            let request = VigilCore.HTTPRequest(method: .post, url: base.appendingPathComponent("echo"),
-                                                headerFields: ["Content-Type": "application/test", "X-Test": "hello"])
+            let request = VigilCore.HTTPRequest(
+                method: .post, url: base.appendingPathComponent("echo"),
+                headerFields: ["Content-Type": "application/test", "X-Test": "hello"])
             let (response, body) = try await transport.send(request, body: upload)
             #expect(response.status == 200)
             #expect(response.headerFields["content-type"] == "application/test")
@@ -160,8 +165,10 @@ struct TransportTests {
     func cancellation() async throws {
         try await Self.withServer { base, transport in
             let task = Task {
-                try await transport.send(VigilCore.HTTPRequest(method: .get, url: base.appendingPathComponent("slow-head"),
-                                                               timeout: .seconds(30)), body: nil)
+                try await transport.send(
+                    VigilCore.HTTPRequest(
+                        method: .get, url: base.appendingPathComponent("slow-head"),
+                        timeout: .seconds(30)), body: nil)
             }
             try await Task.sleep(for: .milliseconds(200))
             let started = ContinuousClock.now

@@ -20,8 +20,10 @@ extension CompliancePipeline {
         }
     }
 
-    func evaluate(_ leased: Leased<RecordingJob>, recordingId: GenesysID,
-                  _ trace: Trace) async throws(CancellationError) -> Disposition {
+    func evaluate(
+        _ leased: Leased<RecordingJob>, recordingId: GenesysID,
+        _ trace: Trace
+    ) async throws(CancellationError) -> Disposition {
         let key = configuration.keyPrefix + "recording:" + recordingId.rawValue
         let claim: ClaimResult
         do {
@@ -61,8 +63,10 @@ extension CompliancePipeline {
     }
 
     /// The claimed part of ``evaluate(_:recordingId:_:)``.
-    private func evaluateClaimed(_ leased: Leased<RecordingJob>, recordingId: GenesysID,
-                                 _ trace: Trace) async throws(CancellationError) -> Settled {
+    private func evaluateClaimed(
+        _ leased: Leased<RecordingJob>, recordingId: GenesysID,
+        _ trace: Trace
+    ) async throws(CancellationError) -> Settled {
         let job = leased.job
         let recording: Recording
         switch try await awaitRecording(leased, recordingId: recordingId, trace) {
@@ -75,10 +79,12 @@ extension CompliancePipeline {
         let verdictKey = Self.verdictKey(recordingId)
         let earlier = await storedVerdict(verdictKey, recordingId: recordingId)
         if case let .stored(verdict) = earlier, let uri = recording.primaryMediaURI,
-           let decided = try? evaluator.decide(verdict, for: makeRequest(job, recordingId: recordingId, recording: recording, uri: uri)) {
+            let decided = try? evaluator.decide(verdict, for: makeRequest(job, recordingId: recordingId, recording: recording, uri: uri))
+        {
             trace.emit(.verdictReused)
-            return try await remediate(leased, recording: recording, recordingId: recordingId,
-                                       validated: decided.0, decision: decided.1, trace)
+            return try await remediate(
+                leased, recording: recording, recordingId: recordingId,
+                validated: decided.0, decision: decided.1, trace)
         }
         let answer: EngineAnswer
         do throws(CancellationError) {
@@ -109,11 +115,13 @@ extension CompliancePipeline {
             return Settled(.ack, .pending)
         case let .decided(validated, decision):
             let verdict = validated.verdict
-            trace.emit(.verdict(verdict.verdict, violationType: verdict.violationType, confidence: verdict.confidenceScore),
-                       duration: engineDuration)
+            trace.emit(
+                .verdict(verdict.verdict, violationType: verdict.violationType, confidence: verdict.confidenceScore),
+                duration: engineDuration)
             trace.emit(.decision(action: decision.action, priority: decision.priority, ruleId: decision.ruleId))
-            return try await remediate(leased, recording: recording, recordingId: recordingId,
-                                       validated: validated, decision: decision, trace)
+            return try await remediate(
+                leased, recording: recording, recordingId: recordingId,
+                validated: validated, decision: decision, trace)
         }
     }
 
@@ -137,8 +145,9 @@ extension CompliancePipeline {
         switch try? await store.claim(key, fingerprint: KeyPurpose.verdict.rawValue, lease: configuration.lease) {
         case let .completed(outcome)?:
             guard let text = outcome.details["verdict"],
-                  let verdict = try? VigilJSON.decode(ComplianceVerdict.self, from: Array(text.utf8)),
-                  verdict.recordingId == recordingId else { return .unknown }
+                let verdict = try? VigilJSON.decode(ComplianceVerdict.self, from: Array(text.utf8)),
+                verdict.recordingId == recordingId
+            else { return .unknown }
             return .stored(verdict)
         case let .acquired(token)?: return .claimed(token)
         default: return .unknown
@@ -155,8 +164,10 @@ extension CompliancePipeline {
     /// Asks the engine (behind the evaluator) once. Its failures are dispositions: an expired media link
     /// goes back to the queue at once (the next delivery fetches the recording, and so a fresh link), a
     /// verdict the validator refused is dead-lettered.
-    private func callEngine(_ leased: Leased<RecordingJob>, recordingId: GenesysID, recording: Recording,
-                            _ trace: Trace) async throws(CancellationError) -> EngineAnswer {
+    private func callEngine(
+        _ leased: Leased<RecordingJob>, recordingId: GenesysID, recording: Recording,
+        _ trace: Trace
+    ) async throws(CancellationError) -> EngineAnswer {
         guard let uri = recording.primaryMediaURI else {
             return .settled(.retry(after: notReadyDelay(leased), reason: "recording.noMediaURI"))
         }
@@ -177,8 +188,10 @@ extension CompliancePipeline {
         }
     }
 
-    private func makeRequest(_ job: RecordingJob, recordingId: GenesysID, recording: Recording,
-                             uri: PresignedURL) -> ComplianceRequest {
+    private func makeRequest(
+        _ job: RecordingJob, recordingId: GenesysID, recording: Recording,
+        uri: PresignedURL
+    ) -> ComplianceRequest {
         let requestedAt = now()
         let metadata = ComplianceRequestMetadata(
             channel: job.metadata?.mediaType ?? .voice, direction: job.metadata?.direction,
@@ -186,8 +199,9 @@ extension CompliancePipeline {
             divisionId: job.metadata?.divisionId, queueId: job.metadata?.queueId, tokens: job.metadata?.tokens)
         return ComplianceRequest(
             correlationId: job.correlationId, recordingId: recordingId, conversationId: job.conversationId,
-            media: MediaLink(uri: uri, expiresAt: requestedAt.addingTimeInterval(configuration.mediaLinkLifetime.seconds),
-                             format: .wav),
+            media: MediaLink(
+                uri: uri, expiresAt: requestedAt.addingTimeInterval(configuration.mediaLinkLifetime.seconds),
+                format: .wav),
             metadata: metadata, requestedAt: requestedAt)
     }
 
@@ -203,8 +217,10 @@ extension CompliancePipeline {
     /// One look first: a recording that is not even uploaded yet (or not there yet: 404) goes straight
     /// back to the queue instead of holding a worker; only transcoding (202), which takes seconds, is
     /// polled in place.
-    private func awaitRecording(_ leased: Leased<RecordingJob>, recordingId: GenesysID,
-                                _ trace: Trace) async throws(CancellationError) -> Awaited {
+    private func awaitRecording(
+        _ leased: Leased<RecordingJob>, recordingId: GenesysID,
+        _ trace: Trace
+    ) async throws(CancellationError) -> Awaited {
         let start = elapsed()
         let conversationId = leased.job.conversationId
         func notReady() -> Awaited {
@@ -226,8 +242,9 @@ extension CompliancePipeline {
             recording = ready
         case .transcoding:
             do {
-                recording = try await client.awaitRecording(conversationId: conversationId, recordingId: recordingId,
-                                                            options: configuration.recordingPoll)
+                recording = try await client.awaitRecording(
+                    conversationId: conversationId, recordingId: recordingId,
+                    options: configuration.recordingPoll)
             } catch let error as GenesysAPIError where error.code == .recordingNotReady {
                 return notReady()
             } catch {
@@ -238,8 +255,10 @@ extension CompliancePipeline {
         case let .archived(gone), let .deleted(gone), let .failed(gone):
             let state = gone.fileState.map { " (fileState \($0.rawValue))" } ?? ""
             let code = GenesysAPIError.Code.recordingUnavailable.description
-            return .settled(.deadLetter(stage: "awaitRecording", code: code,
-                                        reason: "\(code): the recording's media will not become available\(state)"))
+            return .settled(
+                .deadLetter(
+                    stage: "awaitRecording", code: code,
+                    reason: "\(code): the recording's media will not become available\(state)"))
         }
         trace.emit(.recordingReady, duration: elapsed() - start)
         return .ready(recording)

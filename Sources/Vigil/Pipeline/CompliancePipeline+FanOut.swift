@@ -38,10 +38,11 @@ extension CompliancePipeline {
             }
             switch claim {
             case let .acquired(token):
-                let child = RecordingJob(conversationId: job.conversationId, recordingId: recording.id,
-                                         kind: .recordingAvailable,
-                                         correlationId: Self.childCorrelation(job.correlationId, recording.id),
-                                         receivedAt: job.receivedAt, metadata: job.metadata)
+                let child = RecordingJob(
+                    conversationId: job.conversationId, recordingId: recording.id,
+                    kind: .recordingAvailable,
+                    correlationId: Self.childCorrelation(job.correlationId, recording.id),
+                    receivedAt: job.receivedAt, metadata: job.metadata)
                 do {
                     try await queue.enqueue(child, notBefore: nil)
                 } catch {
@@ -56,8 +57,9 @@ extension CompliancePipeline {
                 busy = true
             }
         }
-        trace.emit(.fannedOut(recordings: recordings.count, enqueued: enqueued, alreadyEnqueued: already),
-                   duration: elapsed() - start)
+        trace.emit(
+            .fannedOut(recordings: recordings.count, enqueued: enqueued, alreadyEnqueued: already),
+            duration: elapsed() - start)
         if busy || listing.isTranscoding {
             return .retry(after: notReadyDelay(leased), reason: "conversation.fanOutIncomplete")
         }

@@ -20,8 +20,10 @@ extension CompliancePipeline {
     }
 
     /// Runs the routed flow for a decided verdict and traces every step. Cancellation is thrown.
-    func runRemediation(_ verdict: ComplianceVerdict, decision: RemediationDecision, context: RemediationContext,
-                        requestedAt: Date, _ trace: Trace) async throws(CancellationError) -> RemediationEnd {
+    func runRemediation(
+        _ verdict: ComplianceVerdict, decision: RemediationDecision, context: RemediationContext,
+        requestedAt: Date, _ trace: Trace
+    ) async throws(CancellationError) -> RemediationEnd {
         guard !verdict.verdict.isCompliant, let flow = routing.flow(for: decision.action) else { return .nothingToDo }
         let start = elapsed()
         let report: RemediationReport
@@ -32,8 +34,10 @@ extension CompliancePipeline {
             return .failed(error)
         }
         for step in report.steps {
-            trace.emit(.remediationStep(blockId: step.blockId, action: step.action, outcome: step.outcome.label,
-                                        attempts: step.attempts), duration: step.duration)
+            trace.emit(
+                .remediationStep(
+                    blockId: step.blockId, action: step.action, outcome: step.outcome.label,
+                    attempts: step.attempts), duration: step.duration)
         }
         trace.emit(.remediationFinished(status: report.status), duration: elapsed() - start)
         switch report.status {
@@ -48,12 +52,15 @@ extension CompliancePipeline {
     }
 
     /// The worker path: the remediation of a decided verdict as a disposition and the recording's status.
-    func remediate(_ leased: Leased<RecordingJob>, recording: Recording, recordingId: GenesysID,
-                   validated: ValidatedVerdict, decision: RemediationDecision,
-                   _ trace: Trace) async throws(CancellationError) -> Settled {
+    func remediate(
+        _ leased: Leased<RecordingJob>, recording: Recording, recordingId: GenesysID,
+        validated: ValidatedVerdict, decision: RemediationDecision,
+        _ trace: Trace
+    ) async throws(CancellationError) -> Settled {
         let job = leased.job
-        let context = RemediationContext(conversationId: job.conversationId, recordingId: recordingId,
-                                         recordingDurationMs: recording.outputDurationMs)
+        let context = RemediationContext(
+            conversationId: job.conversationId, recordingId: recordingId,
+            recordingDurationMs: recording.outputDurationMs)
         // Time to flag counts from when the event was accepted (a fan-out job keeps its conversation
         // event's time).
         let accepted = min(leased.firstEnqueuedAt, job.receivedAt)
@@ -105,15 +112,18 @@ extension CompliancePipeline {
     /// - Throws: ``PipelineError/Code/remediationIncomplete`` (retryable) when a step must be retried
     ///   later; the executor's error for a verdict it refuses; `CancellationError`.
     @discardableResult
-    public func remediate(_ validated: ValidatedVerdict, for request: ComplianceRequest,
-                          decision: RemediationDecision? = nil) async throws -> RemediationReport? {
+    public func remediate(
+        _ validated: ValidatedVerdict, for request: ComplianceRequest,
+        decision: RemediationDecision? = nil
+    ) async throws -> RemediationReport? {
         let trace = Trace(pipeline: self, request: request)
         let verdict = validated.verdict
         let decision = decision ?? evaluator.policy.decide(validated)
         trace.emit(.verdict(verdict.verdict, violationType: verdict.violationType, confidence: verdict.confidenceScore))
         trace.emit(.decision(action: decision.action, priority: decision.priority, ruleId: decision.ruleId))
-        let context = RemediationContext(conversationId: request.conversationId, recordingId: request.recordingId,
-                                         recordingDurationMs: request.metadata?.durationMs)
+        let context = RemediationContext(
+            conversationId: request.conversationId, recordingId: request.recordingId,
+            recordingDurationMs: request.metadata?.durationMs)
         switch try await runRemediation(verdict, decision: decision, context: context, requestedAt: request.requestedAt, trace) {
         case .nothingToDo:
             return nil
@@ -124,8 +134,9 @@ extension CompliancePipeline {
             case .completed, .deadLettered:
                 return report
             case .deferred, .retryLater:
-                throw PipelineError(code: .remediationIncomplete,
-                                    detail: "remediation stopped with status \(report.status.rawValue); deliver the verdict again later")
+                throw PipelineError(
+                    code: .remediationIncomplete,
+                    detail: "remediation stopped with status \(report.status.rawValue); deliver the verdict again later")
             }
         }
     }

@@ -14,11 +14,15 @@ extension CompliancePipeline {
         let count = max(1, workers)
         await withTaskGroup(of: Int.self) { group in
             for id in 0..<count {
-                group.addTask { await self.worker(id); return id }
+                group.addTask {
+                    await self.worker(id); return id
+                }
             }
             while let id = await group.next() {
                 if !Task.isCancelled {
-                    group.addTask { await self.worker(id); return id }
+                    group.addTask {
+                        await self.worker(id); return id
+                    }
                 }
             }
         }
@@ -95,8 +99,10 @@ extension CompliancePipeline {
 
     /// A failed piece of work (a platform call, an engine call) as a disposition: transient goes back
     /// to the queue (``requeueDelay(_:_:)``), permanent is dead-lettered, cancellation is thrown.
-    func disposition(for error: any Error, stage: String,
-                     _ leased: Leased<RecordingJob>) throws(CancellationError) -> Disposition {
+    func disposition(
+        for error: any Error, stage: String,
+        _ leased: Leased<RecordingJob>
+    ) throws(CancellationError) -> Disposition {
         switch FailureClass(error) {
         case .cancelled:
             throw CancellationError()
@@ -132,8 +138,9 @@ extension CompliancePipeline {
 
     /// The backoff by delivery count (``PipelineConfiguration/retryBackoff``).
     func backoff(_ leased: Leased<RecordingJob>) -> Duration {
-        configuration.retryBackoff.delay(afterAttempt: max(1, leased.deliveryCount),
-                                         failure: RetryableFailure(.other("pipeline"))) ?? configuration.maxRetryDelay
+        configuration.retryBackoff.delay(
+            afterAttempt: max(1, leased.deliveryCount),
+            failure: RetryableFailure(.other("pipeline"))) ?? configuration.maxRetryDelay
     }
 
     // MARK: - Settling
@@ -162,8 +169,10 @@ extension CompliancePipeline {
         }
     }
 
-    private func deadLetter(_ leased: Leased<RecordingJob>, stage: String, code: String, reason: String,
-                            claim: HeldClaim?, _ trace: Trace) async throws {
+    private func deadLetter(
+        _ leased: Leased<RecordingJob>, stage: String, code: String, reason: String,
+        claim: HeldClaim?, _ trace: Trace
+    ) async throws {
         guard let recordingId = leased.job.recordingId else {
             // Conversation jobs have no recording to file a letter under: the queue keeps them.
             try await queue.retry(leased.token, after: .zero, reason: code)

@@ -78,13 +78,15 @@ public final class CompliancePipeline: Sendable {
     ///   - configuration: tunables.
     ///   - clock: every wait and timing.
     ///   - now: wall time for requests, link expiry and dead letters.
-    public init<EC: Clock>(receiver: WebhookReceiver, client: GenesysCloudClient,
-                           evaluator: ComplianceEvaluator, remediation: RemediationExecutor<EC>,
-                           routing: RemediationRouting, store: any IdempotencyStore, deadLetters: any DeadLetterSink,
-                           observer: any ComplianceObserver = NoComplianceObserver(),
-                           configuration: Configuration = Configuration(),
-                           clock: some Clock<Duration> = ContinuousClock(),
-                           now: @escaping @Sendable () -> Date = { Date() }) where EC.Duration == Duration {
+    public init<EC: Clock>(
+        receiver: WebhookReceiver, client: GenesysCloudClient,
+        evaluator: ComplianceEvaluator, remediation: RemediationExecutor<EC>,
+        routing: RemediationRouting, store: any IdempotencyStore, deadLetters: any DeadLetterSink,
+        observer: any ComplianceObserver = NoComplianceObserver(),
+        configuration: Configuration = Configuration(),
+        clock: some Clock<Duration> = ContinuousClock(),
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) where EC.Duration == Duration {
         self.receiver = receiver
         self.client = client
         self.evaluator = evaluator
@@ -107,8 +109,10 @@ public final class CompliancePipeline: Sendable {
     public func receive(body: [UInt8], headers: HTTPFields) async -> WebhookResponse {
         let start = elapsed()
         let response = await receiver.receive(body: body, headers: headers)
-        observer.record(PipelineEvent(kind: .received(status: response.status, outcome: response.outcome), at: now(),
-                                      duration: elapsed() - start))
+        observer.record(
+            PipelineEvent(
+                kind: .received(status: response.status, outcome: response.outcome), at: now(),
+                duration: elapsed() - start))
         return response
     }
 
@@ -169,9 +173,10 @@ public final class CompliancePipeline: Sendable {
 
     /// Completes one of the pipeline's keys with a typed status.
     func complete(_ key: String, token: LeaseToken, _ status: KeyStatus, details: [String: String] = [:]) async {
-        try? await store.complete(key, token: token,
-                                  outcome: StoredOutcome(status: status.rawValue, details: details, completedAt: now()),
-                                  retain: configuration.retain)
+        try? await store.complete(
+            key, token: token,
+            outcome: StoredOutcome(status: status.rawValue, details: details, completedAt: now()),
+            retain: configuration.retain)
     }
 
     func code(of error: any Error) -> String {
@@ -211,9 +216,11 @@ public final class CompliancePipeline: Sendable {
         }
 
         func emit(_ kind: PipelineEvent.Kind, duration: Duration? = nil) {
-            pipeline.observer.record(PipelineEvent(kind: kind, at: pipeline.now(), duration: duration, worker: worker,
-                                                   conversationId: conversationId, recordingId: recordingId,
-                                                   correlationId: correlationId))
+            pipeline.observer.record(
+                PipelineEvent(
+                    kind: kind, at: pipeline.now(), duration: duration, worker: worker,
+                    conversationId: conversationId, recordingId: recordingId,
+                    correlationId: correlationId))
         }
     }
 }

@@ -26,8 +26,10 @@ public struct AudioHookMessage: Sendable, Hashable {
     public var body: Body
 
     /// Creates a message.
-    public init(id: String, seq: Int, serverSeq: Int? = nil, clientSeq: Int? = nil, position: AudioHookDuration? = nil,
-                body: Body) {
+    public init(
+        id: String, seq: Int, serverSeq: Int? = nil, clientSeq: Int? = nil, position: AudioHookDuration? = nil,
+        body: Body
+    ) {
         self.id = id
         self.seq = seq
         self.serverSeq = serverSeq
@@ -123,8 +125,10 @@ public struct AudioHookMessage: Sendable, Hashable {
         public var continuedSessions: [ContinuedSession]
 
         /// Creates the parameters.
-        public init(organizationId: String, conversationId: String, participant: Participant, media: [Media],
-                    language: String? = nil, continuedSessions: [ContinuedSession] = []) {
+        public init(
+            organizationId: String, conversationId: String, participant: Participant, media: [Media],
+            language: String? = nil, continuedSessions: [ContinuedSession] = []
+        ) {
             self.organizationId = organizationId
             self.conversationId = conversationId
             self.participant = participant
@@ -252,7 +256,7 @@ public struct AudioHookMessage: Sendable, Hashable {
     public func encoded() -> [UInt8] {
         var object: [String: JSONValue] = [
             "version": .string("2"), "id": .string(id), "type": .string(body.type), "seq": .number(Double(seq)),
-            "parameters": .object(parameters),
+            "parameters": .object(parameters)
         ]
         if let serverSeq { object["serverseq"] = .number(Double(serverSeq)) }
         if let clientSeq { object["clientseq"] = .number(Double(clientSeq)) }
@@ -271,23 +275,30 @@ public struct AudioHookMessage: Sendable, Hashable {
 
     private var parameters: [String: JSONValue] {
         func media(_ media: Media) -> JSONValue {
-            .object(["type": .string(media.type), "format": .string(media.format),
-                     "channels": .array(media.channels.map(JSONValue.string)), "rate": .number(Double(media.rate))])
+            .object([
+                "type": .string(media.type), "format": .string(media.format),
+                "channels": .array(media.channels.map(JSONValue.string)), "rate": .number(Double(media.rate))
+            ])
         }
         switch body {
         case .open(let open):
             var object: [String: JSONValue] = [
                 "organizationId": .string(open.organizationId), "conversationId": .string(open.conversationId),
-                "participant": .object(["id": .string(open.participant.id), "ani": .string(open.participant.ani),
-                                        "aniName": .string(open.participant.aniName), "dnis": .string(open.participant.dnis)]),
-                "media": .array(open.media.map(media)),
+                "participant": .object([
+                    "id": .string(open.participant.id), "ani": .string(open.participant.ani),
+                    "aniName": .string(open.participant.aniName), "dnis": .string(open.participant.dnis)
+                ]),
+                "media": .array(open.media.map(media))
             ]
             if let language = open.language { object["language"] = .string(language) }
             if !open.continuedSessions.isEmpty {
-                object["continuedSessions"] = .array(open.continuedSessions.map {
-                    .object(["id": .string($0.id), "serverseq": .number(Double($0.serverSeq)),
-                             "clientseq": .number(Double($0.clientSeq))])
-                })
+                object["continuedSessions"] = .array(
+                    open.continuedSessions.map {
+                        .object([
+                            "id": .string($0.id), "serverseq": .number(Double($0.serverSeq)),
+                            "clientseq": .number(Double($0.clientSeq))
+                        ])
+                    })
             }
             return object
         case .ping(let rtt):
@@ -356,20 +367,23 @@ extension AudioHookMessage {
                 let continued = try (p.optionalArray("continuedSessions") ?? []).enumerated().map {
                     index, value throws(AudioHookError) -> ContinuedSession in
                     let session = try Parameters.object(value, path: "continuedSessions[\(index)]")
-                    return ContinuedSession(id: try session.string("id"), serverSeq: try session.int("serverseq"),
-                                            clientSeq: try session.int("clientseq"))
+                    return ContinuedSession(
+                        id: try session.string("id"), serverSeq: try session.int("serverseq"),
+                        clientSeq: try session.int("clientseq"))
                 }
                 let organizationId = try p.string("organizationId")
                 let conversationId = try p.string("conversationId")
                 guard UUID(uuidString: organizationId) != nil, UUID(uuidString: conversationId) != nil else {
                     throw AudioHookError(.malformedMessage, "organizationId and conversationId must be UUIDs")
                 }
-                body = .open(Open(
-                    organizationId: organizationId.lowercased(), conversationId: conversationId.lowercased(),
-                    participant: Participant(id: try participant.string("id"), ani: try participant.optionalString("ani") ?? "",
-                                             aniName: try participant.optionalString("aniName") ?? "",
-                                             dnis: try participant.optionalString("dnis") ?? ""),
-                    media: media, language: try p.optionalString("language"), continuedSessions: continued))
+                body = .open(
+                    Open(
+                        organizationId: organizationId.lowercased(), conversationId: conversationId.lowercased(),
+                        participant: Participant(
+                            id: try participant.string("id"), ani: try participant.optionalString("ani") ?? "",
+                            aniName: try participant.optionalString("aniName") ?? "",
+                            dnis: try participant.optionalString("dnis") ?? ""),
+                        media: media, language: try p.optionalString("language"), continuedSessions: continued))
             case "ping": body = .ping(rtt: try p.optionalDuration("rtt"))
             case "close": body = .close(reason: try p.string("reason"))
             case "paused": body = .paused
@@ -377,8 +391,9 @@ extension AudioHookMessage {
             case "discarded": body = .discarded(Discard(start: try p.duration("start"), discarded: try p.duration("discarded")))
             case "update": body = .update(language: try p.optionalString("language"))
             case "error":
-                body = .error(code: try p.int("code"), message: try p.optionalString("message") ?? "",
-                              retryAfter: try p.optionalDuration("retryAfter"))
+                body = .error(
+                    code: try p.int("code"), message: try p.optionalString("message") ?? "",
+                    retryAfter: try p.optionalDuration("retryAfter"))
             case "opened":
                 let media = try (p.optionalArray("media") ?? []).enumerated().map { index, value throws(AudioHookError) in
                     try Parameters.media(value, path: "media[\(index)]")
@@ -407,8 +422,9 @@ extension AudioHookMessage {
             } else {
                 guard clientseq != nil else { throw AudioHookError(.malformedMessage, "\(type) needs clientseq") }
             }
-            return AudioHookMessage(id: uuid.uuidString.lowercased(), seq: seq, serverSeq: serverseq, clientSeq: clientseq,
-                                    position: position, body: body)
+            return AudioHookMessage(
+                id: uuid.uuidString.lowercased(), seq: seq, serverSeq: serverseq, clientSeq: clientseq,
+                position: position, body: body)
         }
     }
 
@@ -487,8 +503,9 @@ extension AudioHookMessage {
                 }
                 return name
             }
-            return Media(type: try media.string("type"), format: try media.string("format"), channels: channels,
-                         rate: try media.int("rate"))
+            return Media(
+                type: try media.string("type"), format: try media.string("format"), channels: channels,
+                rate: try media.int("rate"))
         }
     }
 }

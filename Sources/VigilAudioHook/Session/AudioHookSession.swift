@@ -44,8 +44,10 @@ public struct AudioHookSession: Sendable {
         public var maximumAudioFrameBytes: Int
 
         /// Creates a configuration.
-        public init(organizationId: String? = nil, sessionId: String? = nil, policy: AnalysisPolicy = AnalysisPolicy(),
-                    maximumAudioFrameBytes: Int = 64 << 10) {
+        public init(
+            organizationId: String? = nil, sessionId: String? = nil, policy: AnalysisPolicy = AnalysisPolicy(),
+            maximumAudioFrameBytes: Int = 64 << 10
+        ) {
             self.organizationId = organizationId?.lowercased()
             self.sessionId = sessionId?.lowercased()
             self.policy = policy
@@ -157,8 +159,10 @@ public struct AudioHookSession: Sendable {
         guard !paused else { return refuse(AudioHookError(.unexpectedMessage, "audio while paused")) }
         guard var decoder else { return Output() }  // a probe: nothing is analysed
         guard bytes.count <= configuration.maximumAudioFrameBytes else {
-            return refuse(AudioHookError(.frameTooLarge,
-                                         "audio frame of \(bytes.count) bytes (limit \(configuration.maximumAudioFrameBytes))"))
+            return refuse(
+                AudioHookError(
+                    .frameTooLarge,
+                    "audio frame of \(bytes.count) bytes (limit \(configuration.maximumAudioFrameBytes))"))
         }
         var output = Output()
         if let block = decoder.consume(bytes) {
@@ -234,14 +238,16 @@ public struct AudioHookSession: Sendable {
             output.messages.append(reply(.closed))
             state = .ended
         case (.ended, _), (_, .opened), (_, .pong), (_, .closed), (_, .pause), (_, .resume), (_, .disconnect),
-             (_, .updated), (_, .event), (_, .reconnect):
+            (_, .updated), (_, .event), (_, .reconnect):
             throw AudioHookError(.unexpectedMessage, message.body.type)
         }
         return output
     }
 
-    private mutating func accept(_ open: AudioHookMessage.Open, message: AudioHookMessage,
-                                 into output: inout Output) throws(AudioHookError) {
+    private mutating func accept(
+        _ open: AudioHookMessage.Open, message: AudioHookMessage,
+        into output: inout Output
+    ) throws(AudioHookError) {
         if let expected = configuration.organizationId, open.organizationId != expected {
             throw AudioHookError(.organizationMismatch, "open names another organization than the signed request")
         }
@@ -260,8 +266,9 @@ public struct AudioHookSession: Sendable {
             throw AudioHookError(.unsupportedMedia, "no offered media is PCMU or L16 at 8000 Hz with external/internal channels")
         }
         media = chosen
-        let format = AudioFormat(encoding: chosen.format == "PCMU" ? .muLaw : .pcm16, sampleRate: chosen.rate,
-                                 channelCount: chosen.channels.count)
+        let format = AudioFormat(
+            encoding: chosen.format == "PCMU" ? .muLaw : .pcm16, sampleRate: chosen.rate,
+            channelCount: chosen.channels.count)
         decoder = RawAudioDecoder(format: format)
         analyzer = DTMFFindingAnalyzer(configuration: configuration.policy.dtmfConfiguration(channelLabels: chosen.channels))
         state = .open(paused: false)
@@ -277,8 +284,9 @@ public struct AudioHookSession: Sendable {
 
     private mutating func reply(_ body: AudioHookMessage.Body) -> AudioHookMessage {
         lastServerSeq += 1
-        return AudioHookMessage(id: sessionId ?? configuration.sessionId ?? AudioHookMessage.Open.probeConversationId,
-                                seq: lastServerSeq, clientSeq: lastClientSeq, body: body)
+        return AudioHookMessage(
+            id: sessionId ?? configuration.sessionId ?? AudioHookMessage.Open.probeConversationId,
+            seq: lastServerSeq, clientSeq: lastClientSeq, body: body)
     }
 
     private mutating func refuse(_ error: AudioHookError) -> Output {
@@ -305,8 +313,9 @@ public struct AudioHookSession: Sendable {
             let count = min(remaining, format.sampleRate)  // one second at a time: bounded memory
             let silence = [Float](repeating: 0, count: count)
             conversationFrames += count
-            let block = PCMBlock(format: format, startFrame: conversationFrames - count,
-                                 channels: Array(repeating: silence, count: format.channelCount))
+            let block = PCMBlock(
+                format: format, startFrame: conversationFrames - count,
+                channels: Array(repeating: silence, count: format.channelCount))
             found += analyse(scanner.process(block))
             remaining -= count
         }

@@ -56,8 +56,10 @@ public struct VerifiedAudioHookUpgrade: Sendable, Hashable {
 /// Errors name the check and the header, never a value, a signature, a nonce or a secret.
 public struct AudioHookSignatureVerifier: Sendable {
     /// The covered components AudioHook requires.
-    public static let requiredComponents = ["@request-target", "@authority", "audiohook-organization-id",
-                                            "audiohook-session-id", "audiohook-correlation-id", "x-api-key"]
+    public static let requiredComponents = [
+        "@request-target", "@authority", "audiohook-organization-id",
+        "audiohook-session-id", "audiohook-correlation-id", "x-api-key"
+    ]
 
     /// Largest accepted `Signature-Input` or `Signature` header.
     public static let maximumHeaderBytes = 8192
@@ -79,8 +81,10 @@ public struct AudioHookSignatureVerifier: Sendable {
     ///     (several during a rotation).
     ///   - store: where nonces are remembered, shared by every instance.
     /// - Throws: ``AudioHookError/Code/malformedSignature`` when a secret is not base64 or is empty.
-    public init(clientSecrets: [String: String], store: any IdempotencyStore, maximumAge: Duration = .seconds(10),
-                allowedSkew: Duration = .seconds(5), now: @escaping @Sendable () -> Date = { Date() }) throws(AudioHookError) {
+    public init(
+        clientSecrets: [String: String], store: any IdempotencyStore, maximumAge: Duration = .seconds(10),
+        allowedSkew: Duration = .seconds(5), now: @escaping @Sendable () -> Date = { Date() }
+    ) throws(AudioHookError) {
         var keys: [String: [UInt8]] = [:]
         for (apiKey, secret) in clientSecrets {
             guard let bytes = try? Base64.decode(secret), !bytes.isEmpty else {
@@ -156,8 +160,9 @@ public struct AudioHookSignatureVerifier: Sendable {
         }
         let claim: ClaimResult
         do {
-            claim = try await store.claim("audiohook-nonce:\(keyId):\(nonce)", fingerprint: Hex.encode(signature),
-                                          lease: maximumAge + allowedSkew)
+            claim = try await store.claim(
+                "audiohook-nonce:\(keyId):\(nonce)", fingerprint: Hex.encode(signature),
+                lease: maximumAge + allowedSkew)
         } catch {
             throw AudioHookError(.replayCheckFailed, "the nonce store failed")
         }
@@ -329,29 +334,37 @@ public struct AudioHookRequestSigner: Sendable {
 
     /// The headers of a signed upgrade request: the AudioHook ids, `X-API-KEY`, `Signature-Input`
     /// and `Signature` (label `sig1`), covering ``AudioHookSignatureVerifier/requiredComponents``.
-    public func headers(target: String, authority: String, organizationId: String, sessionId: String,
-                        correlationId: String, nonce: String, created: Date, expiresAfter: Duration = .seconds(30))
-        -> [(name: String, value: String)] {
+    public func headers(
+        target: String, authority: String, organizationId: String, sessionId: String,
+        correlationId: String, nonce: String, created: Date, expiresAfter: Duration = .seconds(30)
+    )
+        -> [(name: String, value: String)]
+    {
         let createdSeconds = Int64(created.timeIntervalSince1970.rounded(.down))
         // A field value has no leading or trailing whitespace (RFC 9110 §5.5; the verifier trims as
         // every HTTP stack does), so the signature covers the trimmed values (found by fuzzing).
         let (authority, organizationId, sessionId, correlationId) = (
             authority.trimmingCharacters(in: .whitespaces), organizationId.trimmingCharacters(in: .whitespaces),
-            sessionId.trimmingCharacters(in: .whitespaces), correlationId.trimmingCharacters(in: .whitespaces))
+            sessionId.trimmingCharacters(in: .whitespaces), correlationId.trimmingCharacters(in: .whitespaces)
+        )
         let components: [(String, String)] = [
             ("@request-target", target), ("@authority", authority.lowercased()),
             ("audiohook-organization-id", organizationId), ("audiohook-session-id", sessionId),
-            ("audiohook-correlation-id", correlationId), ("x-api-key", apiKey),
+            ("audiohook-correlation-id", correlationId), ("x-api-key", apiKey)
         ]
         let list = components.map { "\"\($0.0)\"" }.joined(separator: " ")
-        let parameters = "(\(list));keyid=\"\(apiKey)\";nonce=\"\(nonce)\";alg=\"hmac-sha256\";created=\(createdSeconds)"
+        let parameters =
+            "(\(list));keyid=\"\(apiKey)\";nonce=\"\(nonce)\";alg=\"hmac-sha256\";created=\(createdSeconds)"
             + ";expires=\(createdSeconds + expiresAfter.components.seconds)"
-        let mac = AudioHookSignatureVerifier.mac(key: key, base: AudioHookSignatureVerifier.signatureBase(components: components,
-                                                                                                          parameters: parameters))
+        let mac = AudioHookSignatureVerifier.mac(
+            key: key,
+            base: AudioHookSignatureVerifier.signatureBase(
+                components: components,
+                parameters: parameters))
         return [
             ("Host", authority), ("Audiohook-Organization-Id", organizationId), ("Audiohook-Session-Id", sessionId),
             ("Audiohook-Correlation-Id", correlationId), ("X-API-KEY", apiKey),
-            ("Signature-Input", "sig1=\(parameters)"), ("Signature", "sig1=:\(Base64.encode(mac)):"),
+            ("Signature-Input", "sig1=\(parameters)"), ("Signature", "sig1=:\(Base64.encode(mac)):")
         ]
     }
 }

@@ -33,10 +33,11 @@ public enum Base64 {
     }
 
     private static func encode(_ input: UnsafeRawBufferPointer, alphabet: Alphabet, padding: Bool) -> String {
-        let table: StaticString = switch alphabet {
-        case .standard: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-        case .urlSafe: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-        }
+        let table: StaticString =
+            switch alphabet {
+            case .standard: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+            case .urlSafe: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+            }
         let remainder = input.count % 3
         let fullGroups = input.count / 3
         var output: [UInt8] = []
@@ -103,8 +104,10 @@ public enum Base64 {
 
     private static let padding = UInt8(ascii: "=")
 
-    private static func decode(_ input: UnsafeBufferPointer<UInt8>,
-                               allowingNonZeroTrailingBits: Bool) throws(Base64DecodingError) -> [UInt8] {
+    private static func decode(
+        _ input: UnsafeBufferPointer<UInt8>,
+        allowingNonZeroTrailingBits: Bool
+    ) throws(Base64DecodingError) -> [UInt8] {
         let length = input.count
         var dataLength = length
         while dataLength > 0, input[dataLength - 1] == padding { dataLength -= 1 }

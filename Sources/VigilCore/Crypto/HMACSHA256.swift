@@ -24,7 +24,8 @@
     /// Keys longer than the 64-byte block are hashed first, as RFC 2104 requires; shorter keys are
     /// padded with zeros. Any key length, including zero, is accepted.
     public init(key: some Sequence<UInt8>) {
-        let keyed = key.withContiguousStorageIfAvailable { Self.keyedHashers(UnsafeRawBufferPointer($0)) }
+        let keyed =
+            key.withContiguousStorageIfAvailable { Self.keyedHashers(UnsafeRawBufferPointer($0)) }
             ?? Array(key).withUnsafeBytes { Self.keyedHashers($0) }
         inner = keyed.inner
         outer = keyed.outer

@@ -157,11 +157,13 @@ struct PortableSHA256: Sendable {
     static func hardwareCompress(_ state: inout State, blocks: UnsafeRawPointer, count: Int) {
         var words = (state.h0, state.h1, state.h2, state.h3, state.h4, state.h5, state.h6, state.h7)
         withUnsafeMutableBytes(of: &words) { raw in
-            cvigil_sha256_compress(raw.baseAddress.unsafelyUnwrapped.assumingMemoryBound(to: UInt32.self),
-                                   blocks.assumingMemoryBound(to: UInt8.self), count)
+            cvigil_sha256_compress(
+                raw.baseAddress.unsafelyUnwrapped.assumingMemoryBound(to: UInt32.self),
+                blocks.assumingMemoryBound(to: UInt8.self), count)
         }
-        state = State(h0: words.0, h1: words.1, h2: words.2, h3: words.3,
-                      h4: words.4, h5: words.5, h6: words.6, h7: words.7)
+        state = State(
+            h0: words.0, h1: words.1, h2: words.2, h3: words.3,
+            h4: words.4, h5: words.5, h6: words.6, h7: words.7)
     }
 
     /// The compression function in Swift, on every platform.

@@ -72,7 +72,8 @@
 
     /// Compares two digests in time independent of where they differ.
     public static func == (lhs: SHA256Digest, rhs: SHA256Digest) -> Bool {
-        let difference = (lhs.word0 ^ rhs.word0) | (lhs.word1 ^ rhs.word1)
+        let difference =
+            (lhs.word0 ^ rhs.word0) | (lhs.word1 ^ rhs.word1)
             | (lhs.word2 ^ rhs.word2) | (lhs.word3 ^ rhs.word3)
         return difference == 0
     }

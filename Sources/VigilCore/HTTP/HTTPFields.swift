@@ -23,7 +23,7 @@ public struct HTTPFields: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
     /// Field names whose values ``description`` never prints (compared case-insensitively).
     public static let sensitiveNames: Set<String> = [
         "authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key",
-        "webhook-signature", "stripe-signature", "signature", "signature-input", "x-vigil-signature",
+        "webhook-signature", "stripe-signature", "signature", "signature-input", "x-vigil-signature"
     ]
 
     private var fields: [Field]

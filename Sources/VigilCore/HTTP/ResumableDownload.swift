@@ -36,9 +36,12 @@ public struct ResumableDownload: AsyncSequence, Sendable {
     private let resumed: Locked<Int>
 
     /// Wraps the first response of a download.
-    public init(response: HTTPResponse, body: HTTPBody?, maximumResumes: Int = 3, fetch: @escaping Fetch,
-                exhausted: @escaping Exhausted) {
-        length = response.headerFields["Content-Length"].flatMap { Int64($0) }
+    public init(
+        response: HTTPResponse, body: HTTPBody?, maximumResumes: Int = 3, fetch: @escaping Fetch,
+        exhausted: @escaping Exhausted
+    ) {
+        length =
+            response.headerFields["Content-Length"].flatMap { Int64($0) }
             ?? { if case let .known(count) = body?.length { return count } else { return nil } }()
         first = body
         self.maximumResumes = maximumResumes
@@ -51,8 +54,10 @@ public struct ResumableDownload: AsyncSequence, Sendable {
     public var resumes: Int { resumed.withLock { $0 } }
 
     /// `GET url` with `Range: bytes=<start>-` (no header for `start` 0).
-    public static func rangeRequest(for url: URL, from start: Int64, headers: HTTPFields = HTTPFields(),
-                                    timeout: Duration? = nil) -> HTTPRequest {
+    public static func rangeRequest(
+        for url: URL, from start: Int64, headers: HTTPFields = HTTPFields(),
+        timeout: Duration? = nil
+    ) -> HTTPRequest {
         var fields = headers
         if start > 0 { fields["Range"] = "bytes=\(start)-" }
         return HTTPRequest(method: .get, url: url, headerFields: fields, timeout: timeout)
@@ -64,7 +69,8 @@ public struct ResumableDownload: AsyncSequence, Sendable {
         let spec = value.dropFirst(6)
         let halves = spec.split(separator: "/", maxSplits: 1)
         guard halves.count == 2, let dash = halves[0].firstIndex(of: "-"),
-              let first = Int64(halves[0][..<dash]), Int64(halves[0][halves[0].index(after: dash)...]) != nil else { return nil }
+            let first = Int64(halves[0][..<dash]), Int64(halves[0][halves[0].index(after: dash)...]) != nil
+        else { return nil }
         return (first, halves[1] == "*" ? nil : Int64(halves[1]))
     }
 
@@ -131,7 +137,8 @@ public struct ResumableDownload: AsyncSequence, Sendable {
             switch response.status {
             case 206:
                 guard let range = response.headerFields["Content-Range"].flatMap(ResumableDownload.contentRange),
-                      range.first == delivered, range.total == nil || range.total == download.length else {
+                    range.first == delivered, range.total == nil || range.total == download.length
+                else {
                     throw download.exhausted(delivered, download.length, "the range answer does not continue at byte \(delivered)")
                 }
                 skip = 0
@@ -144,4 +151,3 @@ public struct ResumableDownload: AsyncSequence, Sendable {
         }
     }
 }
-

@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// An ``HTTPTransport`` over Foundation's `URLSession` (FoundationNetworking on Linux). No dependencies.
@@ -51,8 +51,10 @@ public final class URLSessionTransport: HTTPTransport {
     /// - Parameters:
     ///   - configuration: timeouts, limits and buffering.
     ///   - sessionConfiguration: the `URLSessionConfiguration`; ephemeral (no cookies, no cache) by default.
-    public init(configuration: Configuration = Configuration(),
-                sessionConfiguration: URLSessionConfiguration = .ephemeral) {
+    public init(
+        configuration: Configuration = Configuration(),
+        sessionConfiguration: URLSessionConfiguration = .ephemeral
+    ) {
         self.configuration = configuration
         let delegate = SessionDelegate()
         self.delegate = delegate
@@ -70,7 +72,8 @@ public final class URLSessionTransport: HTTPTransport {
     public func send(_ request: HTTPRequest, body: HTTPBody?) async throws -> (HTTPResponse, HTTPBody?) {
         try Task.checkCancellation()
         guard let scheme = request.url.scheme?.lowercased(), scheme == "http" || scheme == "https",
-              request.url.host != nil else {
+            request.url.host != nil
+        else {
             throw HTTPTransportError(code: .invalidRequest, request: request, detail: "only absolute http(s) URLs are supported")
         }
         if let bad = request.headerFields.firstInvalidFieldName {
@@ -91,17 +94,20 @@ public final class URLSessionTransport: HTTPTransport {
             do {
                 urlRequest.httpBody = Data(try await body.collect(upTo: configuration.maxRequestBodyBytes))
             } catch let error as HTTPBodyError where error.code == .tooLarge {
-                throw HTTPTransportError(code: .bodyTooLarge, request: request,
-                                         detail: "request body exceeds \(configuration.maxRequestBodyBytes) bytes")
+                throw HTTPTransportError(
+                    code: .bodyTooLarge, request: request,
+                    detail: "request body exceeds \(configuration.maxRequestBodyBytes) bytes")
             }
         }
 
         let task = session.dataTask(with: urlRequest)
         // The state keeps this transport (and so its session) alive until the body has been read, even
         // when the caller drops its reference to the transport right after `send` returns.
-        let state = TransferState(task: task, request: request, timeout: timeout, owner: self, peak: peakBufferedBytes,
-                                  buffer: SpillBuffer(memoryLimit: configuration.memoryBufferLimit,
-                                                      directory: configuration.spillDirectory))
+        let state = TransferState(
+            task: task, request: request, timeout: timeout, owner: self, peak: peakBufferedBytes,
+            buffer: SpillBuffer(
+                memoryLimit: configuration.memoryBufferLimit,
+                directory: configuration.spillDirectory))
         delegate.register(state, for: task)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
@@ -142,8 +148,10 @@ private final class TransferState: @unchecked Sendable {
     private var lastActivity = ContinuousClock.now
     private var watchdog: Task<Void, Never>?
 
-    init(task: URLSessionDataTask, request: HTTPRequest, timeout: Duration, owner: AnyObject, peak: Locked<Int>,
-         buffer: SpillBuffer) {
+    init(
+        task: URLSessionDataTask, request: HTTPRequest, timeout: Duration, owner: AnyObject, peak: Locked<Int>,
+        buffer: SpillBuffer
+    ) {
         self.peak = peak
         self.task = task
         self.request = request
@@ -212,8 +220,9 @@ private final class TransferState: @unchecked Sendable {
                 let held = buffer.memoryBytes
                 peak.withLock { $0 = max($0, held) }
             } catch {
-                failure = HTTPTransportError(code: .connectionFailed, request: request,
-                                             detail: "could not buffer the response body")
+                failure = HTTPTransportError(
+                    code: .connectionFailed, request: request,
+                    detail: "could not buffer the response body")
                 finished = true
                 task.cancel()
             }
@@ -233,8 +242,11 @@ private final class TransferState: @unchecked Sendable {
                 defer { head = nil; waiter = nil }
                 return (head, waiter, failure)
             }
-        headWaiter?.resume(throwing: mapped ?? HTTPTransportError(code: .invalidResponse, request: request,
-                                                                  detail: "connection closed without a response"))
+        headWaiter?.resume(
+            throwing: mapped
+                ?? HTTPTransportError(
+                    code: .invalidResponse, request: request,
+                    detail: "connection closed without a response"))
         bodyWaiter?.resume()
     }
 
@@ -247,8 +259,10 @@ private final class TransferState: @unchecked Sendable {
                 do {
                     if let chunk = try buffer.next() { return .chunk(chunk) }
                 } catch {
-                    return .fail(HTTPTransportError(code: .connectionFailed, request: request,
-                                                    detail: "could not read the buffered response body"))
+                    return .fail(
+                        HTTPTransportError(
+                            code: .connectionFailed, request: request,
+                            detail: "could not read the buffered response body"))
                 }
                 if finished { return failure.map { .fail($0) } ?? .end }
                 return .wait
@@ -341,8 +355,10 @@ private final class SessionDelegate: NSObject, URLSessionDataDelegate, @unchecke
         lock.withLock { states[task.taskIdentifier] }
     }
 
-    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
-                    completionHandler: @escaping (URLSession.ResponseDisposition) -> Void) {
+    func urlSession(
+        _ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
+        completionHandler: @escaping (URLSession.ResponseDisposition) -> Void
+    ) {
         guard let state = state(for: dataTask), let http = response as? HTTPURLResponse else {
             completionHandler(.cancel)
             return
@@ -360,8 +376,10 @@ private final class SessionDelegate: NSObject, URLSessionDataDelegate, @unchecke
         state?.completed(with: error)
     }
 
-    func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
-                    newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void) {
+    func urlSession(
+        _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+        newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void
+    ) {
         completionHandler(nil)
     }
 }

@@ -90,8 +90,9 @@ public actor CircuitBreaker<C: Clock> where C.Duration == Duration {
 
     /// The current window's counts and rates.
     public var metrics: Metrics {
-        Metrics(bufferedCalls: window.count, failedCalls: window.failures, slowCalls: window.slows,
-                notPermittedCalls: notPermittedCalls)
+        Metrics(
+            bufferedCalls: window.count, failedCalls: window.failures, slowCalls: window.slows,
+            notPermittedCalls: notPermittedCalls)
     }
 
     /// A new stream of this breaker's events, in the order they happen, from now on.
@@ -156,15 +157,17 @@ public actor CircuitBreaker<C: Clock> where C.Duration == Duration {
             guard halfOpenPermitsIssued < configuration.permittedCallsInHalfOpenState else {
                 notPermittedCalls += 1
                 emit(.notPermitted(.halfOpen))
-                throw CircuitBreakerOpenError(code: .halfOpenSaturated, breaker: name,
-                                              retryAfter: configuration.waitDurationInOpenState)
+                throw CircuitBreakerOpenError(
+                    code: .halfOpenSaturated, breaker: name,
+                    retryAfter: configuration.waitDurationInOpenState)
             }
             halfOpenPermitsIssued += 1
             return Permit(generation: generation)
         case .forcedOpen, .open:
             notPermittedCalls += 1
-            throw CircuitBreakerOpenError(code: .forcedOpen, breaker: name,
-                                          retryAfter: configuration.waitDurationInOpenState)
+            throw CircuitBreakerOpenError(
+                code: .forcedOpen, breaker: name,
+                retryAfter: configuration.waitDurationInOpenState)
         }
     }
 
@@ -261,7 +264,7 @@ public actor CircuitBreaker<C: Clock> where C.Duration == Duration {
         halfOpenPermitsIssued = 0
         switch newState {
         case .open:
-            openedAt = clock.now            // keep the window that tripped, for metrics
+            openedAt = clock.now  // keep the window that tripped, for metrics
         case .halfOpen:
             window = OutcomeWindow(capacity: configuration.permittedCallsInHalfOpenState)
         case .closed, .disabled, .forcedOpen:

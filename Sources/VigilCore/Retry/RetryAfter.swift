@@ -28,14 +28,16 @@ public enum RetryAfter {
         let tokens = text.split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init)
         // IMF-fixdate: Sun, 06 Nov 1994 08:49:37 GMT  → [Sun, 06, Nov, 1994, 08:49:37, GMT]
         if tokens.count == 6, tokens[5] == "GMT", let day = Int(tokens[1]), let month = month(tokens[2]),
-           let year = Int(tokens[3]), tokens[3].count == 4, let time = clock(tokens[4]) {
+            let year = Int(tokens[3]), tokens[3].count == 4, let time = clock(tokens[4])
+        {
             return makeDate(year: year, month: month, day: day, time: time)
         }
         // RFC 850: Sunday, 06-Nov-94 08:49:37 GMT → [Sunday, 06-Nov-94, 08:49:37, GMT]
         if tokens.count == 4, tokens[3] == "GMT" {
             let parts = tokens[1].split(separator: "-").map(String.init)
             if parts.count == 3, let day = Int(parts[0]), let month = month(parts[1]), let yy = Int(parts[2]),
-               parts[2].count == 2, let time = clock(tokens[2]) {
+                parts[2].count == 2, let time = clock(tokens[2])
+            {
                 // RFC 9110: a two-digit year more than 50 years in the future is in the past century.
                 let year = yy < 70 ? 2000 + yy : 1900 + yy
                 return makeDate(year: year, month: month, day: day, time: time)
@@ -43,7 +45,8 @@ public enum RetryAfter {
         }
         // asctime: Sun Nov  6 08:49:37 1994 → [Sun, Nov, 6, 08:49:37, 1994]
         if tokens.count == 5, let month = month(tokens[1]), let day = Int(tokens[2]), let time = clock(tokens[3]),
-           let year = Int(tokens[4]), tokens[4].count == 4 {
+            let year = Int(tokens[4]), tokens[4].count == 4
+        {
             return makeDate(year: year, month: month, day: day, time: time)
         }
         return nil
@@ -58,8 +61,9 @@ public enum RetryAfter {
     private static func clock(_ token: String) -> (Int, Int, Int)? {
         let parts = token.split(separator: ":")
         guard parts.count == 3, parts.allSatisfy({ $0.count == 2 }),
-              let h = Int(parts[0]), let m = Int(parts[1]), let s = Int(parts[2]),
-              (0...23).contains(h), (0...59).contains(m), (0...60).contains(s) else { return nil }
+            let h = Int(parts[0]), let m = Int(parts[1]), let s = Int(parts[2]),
+            (0...23).contains(h), (0...59).contains(m), (0...60).contains(s)
+        else { return nil }
         return (h, m, s)
     }
 
@@ -74,8 +78,10 @@ public enum RetryAfter {
         let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
         let days = era * 146_097 + doe - 719_468
         // Reject impossible dates such as 31 Feb by checking the day fits the month.
-        let daysInMonth = [31, (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)) ? 29 : 28,
-                           31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+        let daysInMonth = [
+            31, (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)) ? 29 : 28,
+            31, 30, 31, 30, 31, 31, 30, 31, 30, 31
+        ][month - 1]
         guard day <= daysInMonth else { return nil }
         let seconds = days * 86_400 + time.0 * 3_600 + time.1 * 60 + time.2
         return Date(timeIntervalSince1970: TimeInterval(seconds))

@@ -55,7 +55,8 @@ public struct RetryExecutor<C: Clock>: Sendable where C.Duration == Duration {
                 throw CancellationError()
             } catch {
                 guard let failure = classify(error),
-                      let delay = policy.delay(afterAttempt: attempt, failure: failure) else { throw error }
+                    let delay = policy.delay(afterAttempt: attempt, failure: failure)
+                else { throw error }
                 if let deadline {
                     let elapsed = start.duration(to: clock.now)
                     if elapsed + delay > deadline { throw error }

@@ -77,8 +77,10 @@ public struct ExponentialBackoffPolicy: RetryPolicy {
     public var random: RandomSource
 
     /// Creates a policy.
-    public init(base: Duration = .milliseconds(250), cap: Duration = .seconds(20), maxAttempts: Int = 5,
-                maxRetryAfter: Duration = .seconds(180), random: RandomSource = .system) {
+    public init(
+        base: Duration = .milliseconds(250), cap: Duration = .seconds(20), maxAttempts: Int = 5,
+        maxRetryAfter: Duration = .seconds(180), random: RandomSource = .system
+    ) {
         self.base = base
         self.cap = cap
         self.maxAttempts = maxAttempts

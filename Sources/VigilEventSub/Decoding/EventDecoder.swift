@@ -40,8 +40,9 @@ public struct EventDecoder: Sendable {
         guard !body.isEmpty else { throw EventDecodingError(code: .emptyBody, reason: "body is empty") }
         let incoming: IncomingEvent
         do {
-            incoming = try VigilJSON.decode(IncomingEvent.self, from: body,
-                                            limits: StrictJSON.Limits(maxBytes: limits.maxBodyBytes, maxDepth: limits.maxDepth))
+            incoming = try VigilJSON.decode(
+                IncomingEvent.self, from: body,
+                limits: StrictJSON.Limits(maxBytes: limits.maxBodyBytes, maxDepth: limits.maxDepth))
         } catch {
             if error.code == .wrongType && error.path.isEmpty {
                 throw EventDecodingError(code: .unsupportedFormat, reason: "the body is not a JSON object")
@@ -75,8 +76,10 @@ private struct IncomingEvent: Decodable {
                 return
             }
             guard envelope.detailType == Topic.pattern(of: envelope.detail.topicName) else {
-                result = .failure(EventDecodingError(code: .topicMismatch, path: "detail-type",
-                                                     reason: "detail-type is not the pattern of detail.topicName"))
+                result = .failure(
+                    EventDecodingError(
+                        code: .topicMismatch, path: "detail-type",
+                        reason: "detail-type is not the pattern of detail.topicName"))
                 return
             }
             event.source = .eventBridge
@@ -88,8 +91,10 @@ private struct IncomingEvent: Decodable {
         } else if probe.contains(.event) && probe.contains(.data) {
             result = try Self.seed(decoder)
         } else {
-            result = .failure(EventDecodingError(code: .unsupportedFormat,
-                                                 reason: "not a seed webhook, EventBridge or Notification envelope"))
+            result = .failure(
+                EventDecodingError(
+                    code: .unsupportedFormat,
+                    reason: "not a seed webhook, EventBridge or Notification envelope"))
         }
     }
 
@@ -102,13 +107,17 @@ private struct IncomingEvent: Decodable {
         case .recordingCompleted: kind = .recordingCompleted
         case .recordingAvailable: kind = .recordingAvailable
         case let .other(raw):
-            return .success(RecordingLifecycleEvent(kind: .ignored(type: Topic.safeType(raw)), source: .seedWebhook,
-                                                    trigger: "seed:unknown"))
+            return .success(
+                RecordingLifecycleEvent(
+                    kind: .ignored(type: Topic.safeType(raw)), source: .seedWebhook,
+                    trigger: "seed:unknown"))
         }
         let event = try RecordingWebhookEvent(from: decoder)
         guard let conversationId = event.data.conversationId else {
-            return .failure(EventDecodingError(code: .missingConversationId, path: "data.conversationId",
-                                               reason: "recording events must name their conversation"))
+            return .failure(
+                EventDecodingError(
+                    code: .missingConversationId, path: "data.conversationId",
+                    reason: "recording events must name their conversation"))
         }
         var attributes = EventAttributes()
         attributes.mediaType = Screen.label(event.data.channel)
@@ -124,11 +133,12 @@ private struct IncomingEvent: Decodable {
         if let tags = event.data.tags, !tags.isEmpty {
             personal["tags"] = Sensitive(tags.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: "\n"))
         }
-        return .success(RecordingLifecycleEvent(
-            kind: kind, source: .seedWebhook, eventId: event.id, correlationId: event.correlationId?.rawValue,
-            conversationId: conversationId, recordingId: event.data.recordingId,
-            eventTimeMs: Int64((event.timestamp.timeIntervalSince1970 * 1000).rounded()),
-            trigger: name.rawValue, attributes: attributes, personal: personal))
+        return .success(
+            RecordingLifecycleEvent(
+                kind: kind, source: .seedWebhook, eventId: event.id, correlationId: event.correlationId?.rawValue,
+                conversationId: conversationId, recordingId: event.data.recordingId,
+                eventTimeMs: Int64((event.timestamp.timeIntervalSince1970 * 1000).rounded()),
+                trigger: name.rawValue, attributes: attributes, personal: personal))
     }
 }
 
@@ -178,13 +188,17 @@ private struct TopicMessage: Decodable {
                 attributes.wrapupCode = wrapup.wrapupCode.flatMap(GenesysID.init)
                 personal["wrapupNotes"] = wrapup.wrapupNotes
             default:
-                result = .success(RecordingLifecycleEvent(kind: .ignored(type: topic.safeType), source: .notification,
-                                                          trigger: "topic:other"))
+                result = .success(
+                    RecordingLifecycleEvent(
+                        kind: .ignored(type: topic.safeType), source: .notification,
+                        trigger: "topic:other"))
                 return
             }
             guard fields.conversationId == conversationId else {
-                result = .failure(EventDecodingError(code: .topicMismatch, path: "eventBody.conversationId",
-                                                     reason: "the body's conversation is not the topic's"))
+                result = .failure(
+                    EventDecodingError(
+                        code: .topicMismatch, path: "eventBody.conversationId",
+                        reason: "the body's conversation is not the topic's"))
                 return
             }
             attributes.mediaType = Screen.label(fields.mediaType)
@@ -198,16 +212,20 @@ private struct TopicMessage: Decodable {
             personal["callbackUserName"] = fields.callbackUserName
             personal["callbackNumbers"] = fields.callbackNumbers.map { Sensitive($0.value.joined(separator: ",")) }
             personal["subject"] = fields.subject
-            event = RecordingLifecycleEvent(kind: .conversationEnded, source: .notification,
-                                            conversationId: conversationId, eventTimeMs: fields.eventTime,
-                                            trigger: suffix, attributes: attributes,
-                                            personal: personal.compactMapValues { $0 })
+            event = RecordingLifecycleEvent(
+                kind: .conversationEnded, source: .notification,
+                conversationId: conversationId, eventTimeMs: fields.eventTime,
+                trigger: suffix, attributes: attributes,
+                personal: personal.compactMapValues { $0 })
         case let .recording(conversationId, recordingId):
             let body = try c.decode(RecordingEventRecording.self, forKey: .eventBody)
             guard body.conversationId == nil || body.conversationId == conversationId,
-                  recordingId == nil || recordingId == body.id else {
-                result = .failure(EventDecodingError(code: .topicMismatch, path: "eventBody",
-                                                     reason: "the body's conversation or recording is not the topic's"))
+                recordingId == nil || recordingId == body.id
+            else {
+                result = .failure(
+                    EventDecodingError(
+                        code: .topicMismatch, path: "eventBody",
+                        reason: "the body's conversation or recording is not the topic's"))
                 return
             }
             let kind: RecordingLifecycleEvent.Kind
@@ -219,12 +237,15 @@ private struct TopicMessage: Decodable {
             var attributes = EventAttributes()
             attributes.fileState = Screen.label(body.fileState)
             let state = Screen.label(body.fileState)?.rawValue ?? "none"
-            event = RecordingLifecycleEvent(kind: kind, source: .notification, conversationId: conversationId,
-                                            recordingId: body.id, trigger: "fileState:\(state)",
-                                            attributes: attributes)
+            event = RecordingLifecycleEvent(
+                kind: kind, source: .notification, conversationId: conversationId,
+                recordingId: body.id, trigger: "fileState:\(state)",
+                attributes: attributes)
         case .ignored:
-            result = .success(RecordingLifecycleEvent(kind: .ignored(type: topic.safeType), source: .notification,
-                                                      trigger: "topic:other"))
+            result = .success(
+                RecordingLifecycleEvent(
+                    kind: .ignored(type: topic.safeType), source: .notification,
+                    trigger: "topic:other"))
             return
         }
         event.correlationId = metadata?.correlationId
@@ -248,10 +269,12 @@ struct Topic {
         let parts = name.split(separator: ".", omittingEmptySubsequences: false)
         safeType = Topic.safeType(Topic.pattern(of: name))
         if parts.count >= 6, parts[0] == "v2", parts[1] == "detail", parts[2] == "events", parts[3] == "conversation",
-           let conversation = GenesysID(String(parts[4])) {
+            let conversation = GenesysID(String(parts[4]))
+        {
             route = .detail(conversationId: conversation, suffix: parts[5...].joined(separator: "."))
         } else if (6...7).contains(parts.count), parts[0] == "v2", parts[1] == "users", GenesysID(String(parts[2])) != nil,
-                  parts[3] == "conversations", let conversation = GenesysID(String(parts[4])), parts[5] == "recordings" {
+            parts[3] == "conversations", let conversation = GenesysID(String(parts[4])), parts[5] == "recordings"
+        {
             if parts.count == 7 {
                 guard let recording = GenesysID(String(parts[6])) else { route = .ignored; return }
                 route = .recording(conversationId: conversation, recordingId: recording)

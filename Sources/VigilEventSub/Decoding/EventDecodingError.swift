@@ -74,19 +74,20 @@ public struct EventDecodingError: VigilCodedError, Hashable {
     }
 
     init(_ model: ModelDecodingError) {
-        let code: Code = switch model.code {
-        case .missingField: .missingField
-        case .wrongType: .wrongType
-        case .malformedJSON: .malformedJSON
-        case .duplicateMember: .duplicateMember
-        case .loneSurrogate: .loneSurrogate
-        case .forbiddenCodePoint: .forbiddenCodePoint
-        case .numberOutOfRange: .numberOutOfRange
-        case .invalidUTF8: .invalidUTF8
-        case .nestingTooDeep: .nestingTooDeep
-        case .documentTooLarge: .bodyTooLarge
-        default: .invalidValue
-        }
+        let code: Code =
+            switch model.code {
+            case .missingField: .missingField
+            case .wrongType: .wrongType
+            case .malformedJSON: .malformedJSON
+            case .duplicateMember: .duplicateMember
+            case .loneSurrogate: .loneSurrogate
+            case .forbiddenCodePoint: .forbiddenCodePoint
+            case .numberOutOfRange: .numberOutOfRange
+            case .invalidUTF8: .invalidUTF8
+            case .nestingTooDeep: .nestingTooDeep
+            case .documentTooLarge: .bodyTooLarge
+            default: .invalidValue
+            }
         self.init(code: code, path: model.path, offset: model.offset, reason: model.reason)
     }
 

@@ -71,10 +71,12 @@ public struct RecordingLifecycleEvent: Sendable, Hashable, CustomStringConvertib
     public var personal: [String: Sensitive<String>]
 
     /// Creates an event.
-    public init(kind: Kind, source: EventSource, eventId: String? = nil, correlationId: String? = nil,
-                conversationId: GenesysID? = nil, recordingId: GenesysID? = nil, eventTimeMs: Int64? = nil,
-                trigger: String, attributes: EventAttributes = EventAttributes(),
-                personal: [String: Sensitive<String>] = [:]) {
+    public init(
+        kind: Kind, source: EventSource, eventId: String? = nil, correlationId: String? = nil,
+        conversationId: GenesysID? = nil, recordingId: GenesysID? = nil, eventTimeMs: Int64? = nil,
+        trigger: String, attributes: EventAttributes = EventAttributes(),
+        personal: [String: Sensitive<String>] = [:]
+    ) {
         self.kind = kind
         self.source = source
         self.eventId = eventId
@@ -96,10 +98,14 @@ public struct RecordingLifecycleEvent: Sendable, Hashable, CustomStringConvertib
 
     /// The same fields as ``description``, so `dump` shows no raw ids or personal values.
     public var customMirror: Mirror {
-        Mirror(self, children: ["kind": kind, "source": source, "trigger": trigger,
-                                "conversationId": conversationId as Any, "recordingId": recordingId as Any,
-                                "eventTimeMs": eventTimeMs as Any, "attributes": attributes,
-                                "personalFields": personal.keys.sorted()], displayStyle: .struct)
+        Mirror(
+            self,
+            children: [
+                "kind": kind, "source": source, "trigger": trigger,
+                "conversationId": conversationId as Any, "recordingId": recordingId as Any,
+                "eventTimeMs": eventTimeMs as Any, "attributes": attributes,
+                "personalFields": personal.keys.sorted()
+            ], displayStyle: .struct)
     }
 }
 

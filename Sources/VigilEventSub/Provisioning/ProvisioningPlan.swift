@@ -56,8 +56,9 @@ public struct ProvisioningPlan: Codable, Sendable, Hashable {
         case .recordingCompleted, .recordingAvailable:
             break
         case .recordingStarted:
-            throw ProvisioningError("recording:recordingStarted has no organisation-wide topic; subscribe to the end of the call "
-                                    + "(recordingCompleted) and use AudioHook Monitor for live audio")
+            throw ProvisioningError(
+                "recording:recordingStarted has no organisation-wide topic; subscribe to the end of the call "
+                    + "(recordingCompleted) and use AudioHook Monitor for live audio")
         case .other(let name):
             throw ProvisioningError("\(name) is not a recording event this plan can deliver")
         }
@@ -81,11 +82,12 @@ public struct ProvisioningPlan: Codable, Sendable, Hashable {
                 + "(Web Services Data Actions integration) POSTs it to \(subscription.destination.url.absoluteString) signed as Standard Webhooks; "
                 + "pass its id as the workflow id.",
             "Grant the OAuth client processautomation:trigger:view/add/edit for this plan, and Vigil's runtime client "
-                + "recording:recording:view, annotations, conversation tags, Task Management work items.",
+                + "recording:recording:view, annotations, conversation tags, Task Management work items."
         ]
         if audioHookURI != nil {
-            steps.append("In the AudioHook Monitor integration, set the connection URI and an API key + client secret, "
-                         + "and give the same pair to vigil-service as VIGIL_AUDIOHOOK_CLIENTS.")
+            steps.append(
+                "In the AudioHook Monitor integration, set the connection URI and an API key + client secret, "
+                    + "and give the same pair to vigil-service as VIGIL_AUDIOHOOK_CLIENTS.")
         }
         return ProvisioningPlan(
             trigger: trigger, eventBridgeTopicFilters: [conversationEndTopic],

@@ -29,12 +29,13 @@ public struct EventMinimiser: Sendable, Hashable {
         let names = Set(include.map(\.rawValue))
         included = names
         let has = { names.contains($0) }
-        keeps = Keeps(mediaType: has("channel") || has("mediaType"), direction: has("direction"),
-                      fileState: has("fileState"), startTime: has("startTime"), endTime: has("endTime"),
-                      participants: has("participants"), participantId: has("participants") || has("participantId"),
-                      userId: has("participants") || has("userId"), queueId: has("queueId"),
-                      divisionId: has("divisionId"), disconnectType: has("disconnectType"),
-                      wrapupCode: has("wrapupCode"))
+        keeps = Keeps(
+            mediaType: has("channel") || has("mediaType"), direction: has("direction"),
+            fileState: has("fileState"), startTime: has("startTime"), endTime: has("endTime"),
+            participants: has("participants"), participantId: has("participants") || has("participantId"),
+            userId: has("participants") || has("userId"), queueId: has("queueId"),
+            divisionId: has("divisionId"), disconnectType: has("disconnectType"),
+            wrapupCode: has("wrapupCode"))
     }
 
     /// Creates a minimiser for the subscription's `eventData.include`.
@@ -109,7 +110,8 @@ public struct KeyedEventTokenizer: EventTokenizer, CustomStringConvertible {
         copy.update([0])
         copy.update(value)
         let digest = copy.finalize().bytes.prefix(16)
-        let isTag = (1...32).contains(field.utf8.count)
+        let isTag =
+            (1...32).contains(field.utf8.count)
             && field.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x7A) }
         let tag = isTag ? field : "field"
         return PseudonymousToken("tok_\(tag)_" + Base64.encode(digest, alphabet: .urlSafe, padding: false))!

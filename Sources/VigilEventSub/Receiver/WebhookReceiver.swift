@@ -52,9 +52,11 @@ public final class WebhookReceiver: Sendable {
         public var retryAfterSeconds: Int
 
         /// Creates a configuration.
-        public init(limits: EventDecodingLimits = EventDecodingLimits(), claimLease: Duration = .seconds(30),
-                    eventRetention: Duration = .seconds(72 * 3600), deliveryRetention: Duration = .seconds(600),
-                    keyPrefix: String = "vigil.ingest:", retryAfterSeconds: Int = 5) {
+        public init(
+            limits: EventDecodingLimits = EventDecodingLimits(), claimLease: Duration = .seconds(30),
+            eventRetention: Duration = .seconds(72 * 3600), deliveryRetention: Duration = .seconds(600),
+            keyPrefix: String = "vigil.ingest:", retryAfterSeconds: Int = 5
+        ) {
             self.limits = limits
             self.claimLease = claimLease
             self.eventRetention = eventRetention
@@ -87,9 +89,11 @@ public final class WebhookReceiver: Sendable {
     ///   - queue: where jobs go.
     ///   - configuration: limits, leases and retentions.
     ///   - now: the wall clock (`receivedAt`).
-    public init(verifier: WebhookVerifier, minimiser: EventMinimiser, tokenizer: any EventTokenizer,
-                store: any IdempotencyStore, queue: any JobQueue<RecordingJob>,
-                configuration: Configuration = Configuration(), now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(
+        verifier: WebhookVerifier, minimiser: EventMinimiser, tokenizer: any EventTokenizer,
+        store: any IdempotencyStore, queue: any JobQueue<RecordingJob>,
+        configuration: Configuration = Configuration(), now: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.verifier = verifier
         self.decoder = EventDecoder(limits: configuration.limits)
         self.minimiser = minimiser
@@ -162,14 +166,16 @@ public final class WebhookReceiver: Sendable {
                 let code = (error as? any VigilError)?.errorCode ?? "queue.failed"
                 return retryLater(code)
             }
-            let outcome = StoredOutcome(status: "accepted",
-                                        details: ["correlationId": prepared.job.correlationId.rawValue],
-                                        completedAt: now())
+            let outcome = StoredOutcome(
+                status: "accepted",
+                details: ["correlationId": prepared.job.correlationId.rawValue],
+                completedAt: now())
             await complete(eventKey, eventToken, outcome, retain: configuration.eventRetention)
             await complete(deliveryKey, deliveryToken, outcome, retain: deliveryRetention)
             counter.withLock { $0.accepted += 1 }
-            return WebhookResponse(status: 202, outcome: .accepted,
-                                   fields: [("status", "accepted"), ("correlationId", prepared.job.correlationId.rawValue)])
+            return WebhookResponse(
+                status: 202, outcome: .accepted,
+                fields: [("status", "accepted"), ("correlationId", prepared.job.correlationId.rawValue)])
         case let .completed(outcome):
             await complete(deliveryKey, deliveryToken, outcome, retain: deliveryRetention)
             return duplicate(outcome)
@@ -221,9 +227,11 @@ public final class WebhookReceiver: Sendable {
         line("fileState", a.fileState?.rawValue)
         line("startTime", a.startTime.map { String(Int64(($0.timeIntervalSince1970 * 1000).rounded())) })
         line("endTime", a.endTime.map { String(Int64(($0.timeIntervalSince1970 * 1000).rounded())) })
-        line("participants", a.participants.map { list in
-            list.map { "\($0.participantId):\($0.purpose?.rawValue ?? ""):\($0.userId?.rawValue ?? "")" }.joined(separator: ",")
-        })
+        line(
+            "participants",
+            a.participants.map { list in
+                list.map { "\($0.participantId):\($0.purpose?.rawValue ?? ""):\($0.userId?.rawValue ?? "")" }.joined(separator: ",")
+            })
         line("participantId", a.participantId?.rawValue)
         line("userId", a.userId?.rawValue)
         line("queueId", a.queueId?.rawValue)
@@ -250,8 +258,9 @@ public final class WebhookReceiver: Sendable {
             source: event.source, eventId: eventId, eventTimeMs: event.eventTimeMs, mediaType: a.mediaType,
             direction: a.direction, divisionId: a.divisionId, queueId: a.queueId,
             tokens: tokens.isEmpty ? nil : tokens)
-        let job = RecordingJob(conversationId: conversationId, recordingId: event.recordingId, kind: kind,
-                               correlationId: correlationId, receivedAt: now(), metadata: metadata)
+        let job = RecordingJob(
+            conversationId: conversationId, recordingId: event.recordingId, kind: kind,
+            correlationId: correlationId, receivedAt: now(), metadata: metadata)
         return Prepared(job: job, fingerprint: fingerprint)
     }
 
@@ -275,15 +284,17 @@ public final class WebhookReceiver: Sendable {
 
     private func reject(_ status: Int, _ code: String) -> WebhookResponse {
         counter.withLock { $0.rejected[code, default: 0] += 1 }
-        return WebhookResponse(status: status, outcome: .rejected(code: code),
-                               fields: [("status", "rejected"), ("code", code)])
+        return WebhookResponse(
+            status: status, outcome: .rejected(code: code),
+            fields: [("status", "rejected"), ("code", code)])
     }
 
     private func retryLater(_ code: String) -> WebhookResponse {
         counter.withLock { $0.rejected[code, default: 0] += 1 }
-        return WebhookResponse(status: 503, outcome: .retryLater(code: code),
-                               fields: [("status", "retry"), ("code", code)],
-                               retryAfter: configuration.retryAfterSeconds)
+        return WebhookResponse(
+            status: 503, outcome: .retryLater(code: code),
+            fields: [("status", "retry"), ("code", code)],
+            retryAfter: configuration.retryAfterSeconds)
     }
 
     private func duplicate(_ outcome: StoredOutcome) -> WebhookResponse {

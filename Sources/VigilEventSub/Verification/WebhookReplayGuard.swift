@@ -28,8 +28,10 @@ public struct WebhookReplayGuard: Sendable {
     ///   - store: where deliveries are remembered (shared between all instances of the host).
     ///   - retention: how long; at least `2 × tolerance` of the verifier it guards (default 600 s).
     ///   - keyPrefix: namespaces the keys in a shared store.
-    public init(store: any IdempotencyStore, retention: Duration = .seconds(600),
-                keyPrefix: String = "webhook-delivery:") {
+    public init(
+        store: any IdempotencyStore, retention: Duration = .seconds(600),
+        keyPrefix: String = "webhook-delivery:"
+    ) {
         self.store = store
         self.retention = retention
         self.keyPrefix = keyPrefix
@@ -43,8 +45,9 @@ public struct WebhookReplayGuard: Sendable {
     public func admit(_ delivery: VerifiedDelivery) async throws(WebhookVerificationError) {
         let result: ClaimResult
         do {
-            result = try await store.claim(keyPrefix + delivery.replayKey,
-                                           fingerprint: Hex.encode(delivery.matchedSignature), lease: retention)
+            result = try await store.claim(
+                keyPrefix + delivery.replayKey,
+                fingerprint: Hex.encode(delivery.matchedSignature), lease: retention)
         } catch {
             throw WebhookVerificationError(.replayCheckFailed, "the replay store failed")
         }

@@ -81,7 +81,8 @@ public struct WebhookSecret: Sendable, CustomStringConvertible, CustomDebugStrin
     private static func trimmed(_ string: String) -> Substring {
         let isSpace: (Character) -> Bool = { $0.isWhitespace || $0.isNewline }
         guard let first = string.firstIndex(where: { !isSpace($0) }),
-              let last = string.lastIndex(where: { !isSpace($0) }) else { return "" }
+            let last = string.lastIndex(where: { !isSpace($0) })
+        else { return "" }
         return string[first...last]
     }
 
@@ -104,8 +105,9 @@ public struct WebhookSignatureScheme: Sendable, Hashable, CustomStringConvertibl
     public let signatureHeader: String
 
     /// Standard Webhooks v1 (symmetric, HMAC-SHA256).
-    public static let standardWebhooks = WebhookSignatureScheme(kind: .standardWebhooks,
-                                                                signatureHeader: "webhook-signature")
+    public static let standardWebhooks = WebhookSignatureScheme(
+        kind: .standardWebhooks,
+        signatureHeader: "webhook-signature")
 
     /// Stripe's `t=…,v1=…` scheme, read from `header` (default `Stripe-Signature`).
     public static func stripeStyle(header: String = "Stripe-Signature") -> WebhookSignatureScheme {

@@ -53,8 +53,10 @@ public struct WebhookVerifier: Sendable {
     ///   - tolerance: the timestamp window, applied in both directions. Default 300 s.
     ///   - now: the wall clock (inject a test clock's `wall`).
     /// - Throws: ``WebhookVerificationError/Code/noSecrets`` for an empty list.
-    public init(scheme: WebhookSignatureScheme, secrets: [WebhookSecret], tolerance: Duration = .seconds(300),
-                now: @escaping @Sendable () -> Date = { Date() }) throws(WebhookVerificationError) {
+    public init(
+        scheme: WebhookSignatureScheme, secrets: [WebhookSecret], tolerance: Duration = .seconds(300),
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) throws(WebhookVerificationError) {
         guard !secrets.isEmpty else { throw WebhookVerificationError(.noSecrets, "at least one secret is required") }
         self.scheme = scheme
         self.secrets = secrets
@@ -67,8 +69,10 @@ public struct WebhookVerifier: Sendable {
     ///
     /// - Throws: ``WebhookVerificationError/Code/noSecrets``, ``WebhookVerificationError/Code/emptySecret``
     ///   or ``WebhookVerificationError/Code/malformedSecret``.
-    public init(scheme: WebhookSignatureScheme, secrets: [String], tolerance: Duration = .seconds(300),
-                now: @escaping @Sendable () -> Date = { Date() }) throws(WebhookVerificationError) {
+    public init(
+        scheme: WebhookSignatureScheme, secrets: [String], tolerance: Duration = .seconds(300),
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) throws(WebhookVerificationError) {
         var decoded: [WebhookSecret] = []
         for secret in secrets { decoded.append(try WebhookSecret.make(secret, for: scheme)) }
         try self.init(scheme: scheme, secrets: decoded, tolerance: tolerance, now: now)
@@ -102,12 +106,14 @@ public struct WebhookVerifier: Sendable {
 
     private func verifyStandard(body: [UInt8], headers: HTTPFields) throws(WebhookVerificationError) -> VerifiedDelivery {
         guard let id = nonEmpty(headers["webhook-id"]),
-              let timestampText = nonEmpty(headers["webhook-timestamp"]),
-              let signatureHeader = nonEmpty(headers["webhook-signature"]) else {
+            let timestampText = nonEmpty(headers["webhook-timestamp"]),
+            let signatureHeader = nonEmpty(headers["webhook-signature"])
+        else {
             throw WebhookVerificationError(.missingHeaders, "webhook-id, webhook-timestamp and webhook-signature are required")
         }
         guard id.utf8.count <= Self.maxIDBytes,
-              id.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: ".") }) else {
+            id.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: ".") })
+        else {
             throw WebhookVerificationError(.malformedHeader, "webhook-id must be 1-\(Self.maxIDBytes) printable ASCII characters without '.'")
         }
         let timestamp = try parseTimestamp(timestampText, header: "webhook-timestamp")
@@ -132,8 +138,9 @@ public struct WebhookVerifier: Sendable {
         for (index, secret) in secrets.enumerated() {
             let expected = secret.authenticate(idBytes, dot, timestampBytes, dot, body)
             if let match = firstMatch(expected, in: candidates) {
-                return VerifiedDelivery(scheme: scheme, id: id, timestamp: timestamp, secretIndex: index,
-                                        replayKey: "swh:" + id, matchedSignature: match)
+                return VerifiedDelivery(
+                    scheme: scheme, id: id, timestamp: timestamp, secretIndex: index,
+                    replayKey: "swh:" + id, matchedSignature: match)
             }
         }
         throw WebhookVerificationError(.noMatchingSignature, "no v1 signature in webhook-signature matches")
@@ -179,9 +186,10 @@ public struct WebhookVerifier: Sendable {
         for (index, secret) in secrets.enumerated() {
             let expected = secret.authenticate(timestampBytes, dot, body)
             if let match = firstMatch(expected, in: candidates) {
-                return VerifiedDelivery(scheme: scheme, id: nil, timestamp: timestamp, secretIndex: index,
-                                        replayKey: "stripe:\(timestamp):" + Hex.encode(match),
-                                        matchedSignature: match)
+                return VerifiedDelivery(
+                    scheme: scheme, id: nil, timestamp: timestamp, secretIndex: index,
+                    replayKey: "stripe:\(timestamp):" + Hex.encode(match),
+                    matchedSignature: match)
             }
         }
         throw WebhookVerificationError(.noMatchingSignature, "no v1 signature in \(name) matches")
@@ -198,9 +206,10 @@ public struct WebhookVerifier: Sendable {
     private func parseTimestamp(_ text: some StringProtocol, header: String) throws(WebhookVerificationError) -> Int64 {
         let bytes = text.utf8
         guard (1...12).contains(bytes.count),
-              bytes.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
-              bytes.count == 1 || bytes.first != UInt8(ascii: "0"),
-              let value = Int64(text) else {
+            bytes.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
+            bytes.count == 1 || bytes.first != UInt8(ascii: "0"),
+            let value = Int64(text)
+        else {
             throw WebhookVerificationError(.malformedHeader, "\(header) timestamp must be integer unix seconds")
         }
         return value

@@ -100,8 +100,8 @@ public struct CorrelationID: Hashable, Sendable, Codable, LosslessStringConverti
         return bytes.allSatisfy { byte in
             switch byte {
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "_"),
-                 UInt8(ascii: ":"), UInt8(ascii: "-"):
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "_"),
+                UInt8(ascii: ":"), UInt8(ascii: "-"):
                 return true
             default:
                 return false
@@ -113,8 +113,9 @@ public struct CorrelationID: Hashable, Sendable, Codable, LosslessStringConverti
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         guard let id = CorrelationID(try container.decode(String.self)) else {
-            throw DecodingError.vigil(.invalidValue, at: decoder.codingPath,
-                                      "must be 1-128 characters from A-Z a-z 0-9 . _ : -")
+            throw DecodingError.vigil(
+                .invalidValue, at: decoder.codingPath,
+                "must be 1-128 characters from A-Z a-z 0-9 . _ : -")
         }
         self = id
     }
@@ -151,7 +152,7 @@ public struct PseudonymousToken: Hashable, Sendable, Codable, CustomStringConver
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"):
                 hasLetter = true
             case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"), UInt8(ascii: "-"),
-                 UInt8(ascii: "."), UInt8(ascii: ":"):
+                UInt8(ascii: "."), UInt8(ascii: ":"):
                 continue
             default:
                 return false

@@ -19,7 +19,7 @@ package enum Loggable {
             switch byte {
             case UInt8(ascii: "0")...UInt8(ascii: "9"): digits += 1
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "."),
-                 UInt8(ascii: "_"), UInt8(ascii: ":"), UInt8(ascii: "-"):
+                UInt8(ascii: "_"), UInt8(ascii: ":"), UInt8(ascii: "-"):
                 continue
             case UInt8(ascii: "{") where allowingBraces, UInt8(ascii: "}") where allowingBraces:
                 continue

@@ -108,9 +108,10 @@ extension Decoder {
         do {
             try check()
         } catch {
-            throw DecodingError.dataCorrupted(.init(
-                codingPath: codingPath, debugDescription: error.reason,
-                underlyingError: ValidationIssue(code: error.code, reason: error.reason, subpath: error.path)))
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: codingPath, debugDescription: error.reason,
+                    underlyingError: ValidationIssue(code: error.code, reason: error.reason, subpath: error.path)))
         }
     }
 }
@@ -120,8 +121,10 @@ extension DecodingError {
     static func vigil(
         _ code: ModelDecodingError.Code, at path: [any CodingKey], _ reason: String
     ) -> DecodingError {
-        .dataCorrupted(.init(codingPath: path, debugDescription: reason,
-                             underlyingError: ValidationIssue(code: code, reason: reason)))
+        .dataCorrupted(
+            .init(
+                codingPath: path, debugDescription: reason,
+                underlyingError: ValidationIssue(code: code, reason: reason)))
     }
 }
 
@@ -155,24 +158,30 @@ extension ModelDecodingError {
     init(mapping error: DecodingError) {
         switch error {
         case let .keyNotFound(key, context):
-            self.init(code: .missingField, path: renderPath(context.codingPath + [key]),
-                      reason: "required field is missing")
+            self.init(
+                code: .missingField, path: renderPath(context.codingPath + [key]),
+                reason: "required field is missing")
         case let .valueNotFound(type, context):
-            self.init(code: .missingField, path: renderPath(context.codingPath),
-                      reason: "required \(jsonTypeName(type)) is null")
+            self.init(
+                code: .missingField, path: renderPath(context.codingPath),
+                reason: "required \(jsonTypeName(type)) is null")
         case let .typeMismatch(type, context):
-            self.init(code: .wrongType, path: renderPath(context.codingPath),
-                      reason: "expected \(jsonTypeName(type))")
+            self.init(
+                code: .wrongType, path: renderPath(context.codingPath),
+                reason: "expected \(jsonTypeName(type))")
         case let .dataCorrupted(context):
             if let issue = context.underlyingError as? ValidationIssue {
-                self.init(code: issue.code, path: joinPath(renderPath(context.codingPath), issue.subpath),
-                          reason: issue.reason)
+                self.init(
+                    code: issue.code, path: joinPath(renderPath(context.codingPath), issue.subpath),
+                    reason: issue.reason)
             } else if context.codingPath.isEmpty {
-                self.init(code: .malformedJSON, path: "",
-                          reason: "not valid JSON, or a number does not fit its field's type")
+                self.init(
+                    code: .malformedJSON, path: "",
+                    reason: "not valid JSON, or a number does not fit its field's type")
             } else {
-                self.init(code: .invalidValue, path: renderPath(context.codingPath),
-                          reason: "value is not valid for this field")
+                self.init(
+                    code: .invalidValue, path: renderPath(context.codingPath),
+                    reason: "value is not valid for this field")
             }
         @unknown default:
             self.init(code: .malformedJSON, path: "", reason: "undecodable input")

@@ -69,7 +69,8 @@ public struct PresignedURL: Hashable, Sendable, Codable, CustomStringConvertible
     /// Wraps a URL; `nil` unless it is absolute `http`/`https` with a host.
     public init?(_ url: URL) {
         guard let scheme = url.scheme?.lowercased(), scheme == "https" || scheme == "http",
-              let host = url.host, !host.isEmpty else { return nil }
+            let host = url.host, !host.isEmpty
+        else { return nil }
         self.url = url
     }
 

@@ -110,7 +110,7 @@ public enum StrictJSON {
         package var offset: Int {
             switch self {
             case let .object(_, offset), let .array(_, offset), let .string(_, offset), let .number(_, offset),
-                 let .bool(_, offset), let .null(offset):
+                let .bool(_, offset), let .null(offset):
                 offset
             }
         }
@@ -748,7 +748,7 @@ extension StrictJSON {
                 digitRun += 1
                 if digitRun >= 4 { return "<name>" }
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                 UInt8(ascii: "_"), UInt8(ascii: "-"):
+                UInt8(ascii: "_"), UInt8(ascii: "-"):
                 digitRun = 0
             default:
                 return "<name>"

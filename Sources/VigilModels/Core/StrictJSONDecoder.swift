@@ -369,8 +369,11 @@ private struct TapeUnkeyedContainer: UnkeyedDecodingContainer {
 
     private mutating func next() throws -> TapeDecoder {
         guard !isAtEnd else {
-            throw DecodingError.valueNotFound(Any.self, .init(codingPath: codingPath + [IndexKey(currentIndex)],
-                                                              debugDescription: "Unkeyed container is at end."))
+            throw DecodingError.valueNotFound(
+                Any.self,
+                .init(
+                    codingPath: codingPath + [IndexKey(currentIndex)],
+                    debugDescription: "Unkeyed container is at end."))
         }
         let child = TapeDecoder(tape: decoder.tape, index: position, codingPath: codingPath + [IndexKey(currentIndex)])
         return child

@@ -85,10 +85,10 @@ public enum VigilJSON {
                 return value
             }
             guard bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"), bytes[10] == UInt8(ascii: "T"),
-                  bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"), bytes[bytes.count - 1] == UInt8(ascii: "Z"),
-                  let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),
-                  let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2),
-                  year >= 1600, (1...12).contains(month), hour < 24, minute < 60, second < 60
+                bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"), bytes[bytes.count - 1] == UInt8(ascii: "Z"),
+                let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),
+                let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2),
+                year >= 1600, (1...12).contains(month), hour < 24, minute < 60, second < 60
             else { return nil }
             var milliseconds = 0
             if bytes.count == 24 {
@@ -175,8 +175,9 @@ public enum VigilJSON {
         do {
             return try sharedEncoder.encode(value)
         } catch let EncodingError.invalidValue(_, context) {
-            throw ModelDecodingError(code: .encodingFailed, path: renderPath(context.codingPath),
-                                     reason: "value cannot be represented in JSON")
+            throw ModelDecodingError(
+                code: .encodingFailed, path: renderPath(context.codingPath),
+                reason: "value cannot be represented in JSON")
         } catch let error as ModelDecodingError {
             throw error
         } catch {

@@ -38,8 +38,10 @@ public struct Annotation: Codable, Sendable, Hashable {
     public var selfUri: String?
 
     /// Creates an annotation.
-    public init(id: String? = nil, name: String? = nil, type: String? = nil, location: Int64? = nil,
-                durationMs: Int64? = nil, description: String? = nil, reason: AnnotationReason? = nil) {
+    public init(
+        id: String? = nil, name: String? = nil, type: String? = nil, location: Int64? = nil,
+        durationMs: Int64? = nil, description: String? = nil, reason: AnnotationReason? = nil
+    ) {
         self.id = id
         self.name = name
         self.type = type
@@ -55,8 +57,9 @@ public struct Annotation: Codable, Sendable, Hashable {
     /// Checks a body before it is sent: `description` ≤ 500 UTF-16 units, `location` and `durationMs` ≥ 0.
     public func validateForCreate() throws(ModelValidationError) {
         if let description, genesysLength(description) > Self.maxDescriptionLength {
-            throw ModelValidationError(code: .invalidValue, path: "description",
-                                       reason: "length must be at most \(Self.maxDescriptionLength)")
+            throw ModelValidationError(
+                code: .invalidValue, path: "description",
+                reason: "length must be at most \(Self.maxDescriptionLength)")
         }
         if let location, location < 0 {
             throw ModelValidationError(code: .invalidValue, path: "location", reason: "must not be negative")
@@ -67,10 +70,13 @@ public struct Annotation: Codable, Sendable, Hashable {
     }
 
     /// Builds and validates an annotation to create at `locationMs` (e.g. a verdict's `timestampOffsetMs`).
-    public static func flag(name: String, type: String, locationMs: Int64, durationMs: Int64 = 0,
-                            description: String? = nil) throws(ModelValidationError) -> Annotation {
-        let annotation = Annotation(name: name, type: type, location: locationMs, durationMs: durationMs,
-                                    description: description)
+    public static func flag(
+        name: String, type: String, locationMs: Int64, durationMs: Int64 = 0,
+        description: String? = nil
+    ) throws(ModelValidationError) -> Annotation {
+        let annotation = Annotation(
+            name: name, type: type, location: locationMs, durationMs: durationMs,
+            description: description)
         try annotation.validateForCreate()
         return annotation
     }

@@ -15,8 +15,9 @@ public struct BatchDownloadJobSubmission: Codable, Sendable, Hashable {
     /// Checks the item count (1–100).
     public func validate() throws(ModelValidationError) {
         guard (1...Self.maxItems).contains(batchDownloadRequestList.count) else {
-            throw ModelValidationError(code: .invalidValue, path: "batchDownloadRequestList",
-                                       reason: "must contain between 1 and 100 items")
+            throw ModelValidationError(
+                code: .invalidValue, path: "batchDownloadRequestList",
+                reason: "must contain between 1 and 100 items")
         }
     }
 
@@ -79,8 +80,10 @@ public struct BatchDownloadJobStatusResult: Codable, Sendable, Hashable {
     public var selfUri: String?
 
     /// Creates a status.
-    public init(id: String? = nil, jobId: String? = nil, expectedResultCount: Int? = nil, resultCount: Int? = nil,
-                errorCount: Int? = nil, status: BatchJobStatus? = nil, results: [BatchDownloadJobResult]? = nil) {
+    public init(
+        id: String? = nil, jobId: String? = nil, expectedResultCount: Int? = nil, resultCount: Int? = nil,
+        errorCount: Int? = nil, status: BatchJobStatus? = nil, results: [BatchDownloadJobResult]? = nil
+    ) {
         self.id = id
         self.jobId = jobId
         self.expectedResultCount = expectedResultCount
@@ -143,8 +146,10 @@ public struct BatchDownloadJobResult: Codable, Sendable, Hashable {
     public var errorMsg: String?
 
     /// Creates a result.
-    public init(conversationId: GenesysID? = nil, recordingId: GenesysID? = nil, resultUrl: PresignedURL? = nil,
-                contentType: String? = nil, errorMsg: String? = nil) {
+    public init(
+        conversationId: GenesysID? = nil, recordingId: GenesysID? = nil, resultUrl: PresignedURL? = nil,
+        contentType: String? = nil, errorMsg: String? = nil
+    ) {
         self.conversationId = conversationId
         self.recordingId = recordingId
         self.resultUrl = resultUrl

@@ -26,8 +26,10 @@ public struct Conversation: Codable, Sendable, Hashable {
         public var messages: [Communication]?
 
         /// Creates a participant.
-        public init(id: String, purpose: String?, calls: [Communication]? = nil, callbacks: [Communication]? = nil,
-                    chats: [Communication]? = nil, emails: [Communication]? = nil, messages: [Communication]? = nil) {
+        public init(
+            id: String, purpose: String?, calls: [Communication]? = nil, callbacks: [Communication]? = nil,
+            chats: [Communication]? = nil, emails: [Communication]? = nil, messages: [Communication]? = nil
+        ) {
             self.id = id
             self.purpose = purpose
             self.calls = calls
@@ -41,9 +43,11 @@ public struct Conversation: Codable, Sendable, Hashable {
         /// (`/api/v2/conversations/{media}/{cid}/participants/{pid}/attributes`): the first media type it
         /// has communications on — `calls`, `callbacks`, `chats`, `emails`, `messages` — or `nil`.
         public var mediaSegment: String? {
-            for (segment, communications) in [("calls", calls), ("callbacks", callbacks), ("chats", chats),
-                                              ("emails", emails), ("messages", messages)]
-                where !(communications ?? []).isEmpty {
+            for (segment, communications) in [
+                ("calls", calls), ("callbacks", callbacks), ("chats", chats),
+                ("emails", emails), ("messages", messages)
+            ]
+            where !(communications ?? []).isEmpty {
                 return segment
             }
             return nil

@@ -47,8 +47,10 @@ public struct ConversationEventFields: Codable, Sendable, Hashable {
     public var utilizationLabel: String?
 
     /// Creates the shared fields.
-    public init(eventTime: Int64, conversationId: GenesysID, participantId: GenesysID? = nil,
-                sessionId: String? = nil, mediaType: MediaType? = nil, direction: CallDirection? = nil) {
+    public init(
+        eventTime: Int64, conversationId: GenesysID, participantId: GenesysID? = nil,
+        sessionId: String? = nil, mediaType: MediaType? = nil, direction: CallDirection? = nil
+    ) {
         self.eventTime = eventTime
         self.conversationId = conversationId
         self.participantId = participantId
@@ -73,8 +75,10 @@ public struct CustomerEndEvent: Codable, Sendable, Hashable {
     public var interactingDurationMs: Int64?
 
     /// Creates an event.
-    public init(fields: ConversationEventFields, disconnectType: DisconnectType? = nil,
-                interactingDurationMs: Int64? = nil) {
+    public init(
+        fields: ConversationEventFields, disconnectType: DisconnectType? = nil,
+        interactingDurationMs: Int64? = nil
+    ) {
         self.fields = fields
         self.disconnectType = disconnectType
         self.interactingDurationMs = interactingDurationMs
@@ -192,8 +196,10 @@ public struct WrapupFields: Codable, Sendable, Hashable {
     public var wrapupDurationMs: Int64?
 
     /// Creates wrap-up fields.
-    public init(userId: String? = nil, queueId: String? = nil, wrapupCode: String? = nil,
-                wrapupNotes: Sensitive<String>? = nil, wrapupDurationMs: Int64? = nil) {
+    public init(
+        userId: String? = nil, queueId: String? = nil, wrapupCode: String? = nil,
+        wrapupNotes: Sensitive<String>? = nil, wrapupDurationMs: Int64? = nil
+    ) {
         self.userId = userId
         self.queueId = queueId
         self.wrapupCode = wrapupCode
@@ -318,8 +324,10 @@ public struct RecordingEventRecording: Codable, Sendable, Hashable {
     public var actualTranscodeTimeMs: Int64?
 
     /// Creates a body.
-    public init(id: GenesysID, conversationId: GenesysID? = nil, fileState: FileState? = nil,
-                mediaUris: [RecordingEventMediaUri]? = nil) {
+    public init(
+        id: GenesysID, conversationId: GenesysID? = nil, fileState: FileState? = nil,
+        mediaUris: [RecordingEventMediaUri]? = nil
+    ) {
         self.id = id
         self.conversationId = conversationId
         self.fileState = fileState
@@ -339,8 +347,10 @@ public struct RecordingEventMediaUri: Codable, Sendable, Hashable {
     public var waveformData: [Double]?
 
     /// Creates a media link.
-    public init(channelId: String? = nil, mediaUri: PresignedURL? = nil, waveUri: Sensitive<String>? = nil,
-                waveformData: [Double]? = nil) {
+    public init(
+        channelId: String? = nil, mediaUri: PresignedURL? = nil, waveUri: Sensitive<String>? = nil,
+        waveformData: [Double]? = nil
+    ) {
         self.channelId = channelId
         self.mediaUri = mediaUri
         self.waveUri = waveUri

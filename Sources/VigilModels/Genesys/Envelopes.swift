@@ -26,8 +26,10 @@ public struct EventBridgeEnvelope<Detail> {
     public var detail: Detail
 
     /// Creates an envelope.
-    public init(version: String = "0", id: String, detailType: String, source: String, account: String,
-                time: Date, region: String, resources: [String] = [], detail: Detail) {
+    public init(
+        version: String = "0", id: String, detailType: String, source: String, account: String,
+        time: Date, region: String, resources: [String] = [], detail: Detail
+    ) {
         self.version = version
         self.id = id
         self.detailType = detailType
@@ -96,8 +98,10 @@ public struct NotificationMessage<Body> {
     public var timestamp: Date?
 
     /// Creates a message.
-    public init(topicName: String, version: String? = "2", eventBody: Body, metadata: NotificationMetadata? = nil,
-                timestamp: Date? = nil) {
+    public init(
+        topicName: String, version: String? = "2", eventBody: Body, metadata: NotificationMetadata? = nil,
+        timestamp: Date? = nil
+    ) {
         self.topicName = topicName
         self.version = version
         self.eventBody = eventBody

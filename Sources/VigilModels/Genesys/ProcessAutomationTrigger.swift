@@ -66,9 +66,11 @@ public struct ProcessAutomationTrigger: Codable, Sendable, Hashable {
     }
 
     /// Creates a trigger.
-    public init(id: String? = nil, name: String, topicName: String, enabled: Bool = true, target: Target,
-                matchCriteria: [MatchCriterion]? = nil, eventTTLSeconds: Int? = nil, delayBySeconds: Int? = nil,
-                description: String? = nil, version: Int? = nil) {
+    public init(
+        id: String? = nil, name: String, topicName: String, enabled: Bool = true, target: Target,
+        matchCriteria: [MatchCriterion]? = nil, eventTTLSeconds: Int? = nil, delayBySeconds: Int? = nil,
+        description: String? = nil, version: Int? = nil
+    ) {
         self.id = id
         self.name = name
         self.topicName = topicName

@@ -81,9 +81,11 @@ public struct Recording: Codable, Sendable, Hashable, CustomStringConvertible {
     public var selfUri: String?
 
     /// Creates a recording (mostly for tests and simulators).
-    public init(id: GenesysID, conversationId: GenesysID? = nil, media: RecordingMedia? = nil,
-                mediaSubtype: MediaSubtype? = nil, startTime: Date? = nil, endTime: Date? = nil,
-                fileState: FileState? = nil, mediaUris: [String: MediaResult]? = nil, sessionId: String? = nil) {
+    public init(
+        id: GenesysID, conversationId: GenesysID? = nil, media: RecordingMedia? = nil,
+        mediaSubtype: MediaSubtype? = nil, startTime: Date? = nil, endTime: Date? = nil,
+        fileState: FileState? = nil, mediaUris: [String: MediaResult]? = nil, sessionId: String? = nil
+    ) {
         self.id = id
         self.conversationId = conversationId
         self.media = media

@@ -205,8 +205,10 @@ public struct STAPhrase: Codable, Sendable, Hashable, CustomStringConvertible {
     public var alternatives: JSONValue?
 
     /// Creates a phrase.
-    public init(text: String, participantPurpose: ParticipantPurpose? = nil, offset: STADuration? = nil,
-                duration: STADuration? = nil, confidence: Double? = nil, words: [STAWord]? = nil) {
+    public init(
+        text: String, participantPurpose: ParticipantPurpose? = nil, offset: STADuration? = nil,
+        duration: STADuration? = nil, confidence: Double? = nil, words: [STAWord]? = nil
+    ) {
         self.text = text
         self.participantPurpose = participantPurpose
         self.offset = offset
@@ -295,7 +297,8 @@ extension KeyedDecodingContainer {
             return Int64(number.rounded())
         }
         if let string = lenient(String.self, key),
-           let date = try? VigilJSON.parseDate(string, codingPath: []) {
+            let date = try? VigilJSON.parseDate(string, codingPath: [])
+        {
             return Int64((date.timeIntervalSince1970 * 1000).rounded())
         }
         return nil

@@ -55,9 +55,11 @@ public struct WorkitemCreate: Codable, Sendable, Hashable {
     public var preferredAgentIds: [String]?
 
     /// Creates a body; call ``validate(now:)`` before sending.
-    public init(name: String, typeId: String, workbinId: String? = nil, priority: Int? = nil,
-                description: String? = nil, queueId: String? = nil, externalTag: String? = nil,
-                customFields: [String: JSONValue]? = nil) {
+    public init(
+        name: String, typeId: String, workbinId: String? = nil, priority: Int? = nil,
+        description: String? = nil, queueId: String? = nil, externalTag: String? = nil,
+        customFields: [String: JSONValue]? = nil
+    ) {
         self.name = name
         self.typeId = typeId
         self.workbinId = workbinId
@@ -89,8 +91,9 @@ public struct WorkitemCreate: Codable, Sendable, Hashable {
             throw ModelValidationError(code: .invalidValue, path: "description", reason: "length must be at most 512")
         }
         if let priority, !Self.priorityRange.contains(priority) {
-            throw ModelValidationError(code: .invalidValue, path: "priority",
-                                       reason: "must be between -25000000 and 25000000")
+            throw ModelValidationError(
+                code: .invalidValue, path: "priority",
+                reason: "must be between -25000000 and 25000000")
         }
         if let durationSeconds, durationSeconds < 0 {
             throw ModelValidationError(code: .invalidValue, path: "durationSeconds", reason: "must not be negative")
@@ -100,13 +103,15 @@ public struct WorkitemCreate: Codable, Sendable, Hashable {
                 throw ModelValidationError(code: .invalidValue, path: "scoredAgents", reason: "at most 20 items")
             }
             for (index, agent) in scoredAgents.enumerated() where !(0...100).contains(agent.score) {
-                throw ModelValidationError(code: .invalidValue, path: "scoredAgents[\(index)].score",
-                                           reason: "must be between 0 and 100")
+                throw ModelValidationError(
+                    code: .invalidValue, path: "scoredAgents[\(index)].score",
+                    reason: "must be between 0 and 100")
             }
         }
         if let now, let dateExpires, dateExpires > now.addingTimeInterval(365 * 86_400) {
-            throw ModelValidationError(code: .invalidValue, path: "dateExpires",
-                                       reason: "must be at most 365 days ahead")
+            throw ModelValidationError(
+                code: .invalidValue, path: "dateExpires",
+                reason: "must be at most 365 days ahead")
         }
     }
 
@@ -218,8 +223,10 @@ public struct Workitem: Codable, Sendable, Hashable {
     public var selfUri: String?
 
     /// Creates a work item (tests and simulators).
-    public init(id: String, name: String? = nil, type: EntityReference? = nil, priority: Int? = nil,
-                queue: EntityReference? = nil, externalTag: String? = nil, dateCreated: Date? = nil) {
+    public init(
+        id: String, name: String? = nil, type: EntityReference? = nil, priority: Int? = nil,
+        queue: EntityReference? = nil, externalTag: String? = nil, dateCreated: Date? = nil
+    ) {
         self.id = id
         self.name = name
         self.type = type

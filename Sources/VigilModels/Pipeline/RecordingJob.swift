@@ -22,8 +22,10 @@ public struct RecordingJob: Codable, Sendable, Hashable {
     public var metadata: RecordingJobMetadata?
 
     /// Creates a job.
-    public init(conversationId: GenesysID, recordingId: GenesysID? = nil, kind: RecordingJobKind,
-                correlationId: CorrelationID, receivedAt: Date, metadata: RecordingJobMetadata? = nil) {
+    public init(
+        conversationId: GenesysID, recordingId: GenesysID? = nil, kind: RecordingJobKind,
+        correlationId: CorrelationID, receivedAt: Date, metadata: RecordingJobMetadata? = nil
+    ) {
         self.conversationId = conversationId
         self.recordingId = recordingId
         self.kind = kind
@@ -137,9 +139,11 @@ public struct RecordingJobMetadata: Codable, Sendable, Hashable {
     public var tokens: [String: PseudonymousToken]?
 
     /// Creates metadata.
-    public init(source: EventSource? = nil, eventId: String? = nil, eventTimeMs: Int64? = nil,
-                mediaType: MediaType? = nil, direction: CallDirection? = nil, divisionId: GenesysID? = nil,
-                queueId: GenesysID? = nil, tokens: [String: PseudonymousToken]? = nil) {
+    public init(
+        source: EventSource? = nil, eventId: String? = nil, eventTimeMs: Int64? = nil,
+        mediaType: MediaType? = nil, direction: CallDirection? = nil, divisionId: GenesysID? = nil,
+        queueId: GenesysID? = nil, tokens: [String: PseudonymousToken]? = nil
+    ) {
         self.source = source
         self.eventId = eventId
         self.eventTimeMs = eventTimeMs

@@ -35,9 +35,11 @@ public struct ComplianceRequest: Codable, Sendable, Hashable {
     public var requestedAt: Date
 
     /// Creates a request (``schemaVersion`` defaults to ``VigilSchema/currentVersion``).
-    public init(schemaVersion: String = VigilSchema.currentVersion, correlationId: CorrelationID,
-                recordingId: GenesysID, conversationId: GenesysID, media: MediaLink,
-                metadata: ComplianceRequestMetadata? = nil, callbackUrl: URL? = nil, requestedAt: Date) {
+    public init(
+        schemaVersion: String = VigilSchema.currentVersion, correlationId: CorrelationID,
+        recordingId: GenesysID, conversationId: GenesysID, media: MediaLink,
+        metadata: ComplianceRequestMetadata? = nil, callbackUrl: URL? = nil, requestedAt: Date
+    ) {
         self.schemaVersion = schemaVersion
         self.correlationId = correlationId
         self.recordingId = recordingId
@@ -172,9 +174,11 @@ public struct ComplianceRequestMetadata: Codable, Sendable, Hashable {
     public var tokens: [String: PseudonymousToken]?
 
     /// Creates metadata.
-    public init(channel: MediaType? = nil, direction: CallDirection? = nil, mediaSubtype: MediaSubtype? = nil,
-                durationMs: Int64? = nil, language: String? = nil, divisionId: GenesysID? = nil,
-                queueId: GenesysID? = nil, tokens: [String: PseudonymousToken]? = nil) {
+    public init(
+        channel: MediaType? = nil, direction: CallDirection? = nil, mediaSubtype: MediaSubtype? = nil,
+        durationMs: Int64? = nil, language: String? = nil, divisionId: GenesysID? = nil,
+        queueId: GenesysID? = nil, tokens: [String: PseudonymousToken]? = nil
+    ) {
         self.channel = channel
         self.direction = direction
         self.mediaSubtype = mediaSubtype
@@ -222,7 +226,7 @@ public struct ComplianceRequestMetadata: Codable, Sendable, Hashable {
 func isAlphanumeric(_ byte: UInt8) -> Bool {
     switch byte {
     case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-         UInt8(ascii: "0")...UInt8(ascii: "9"):
+        UInt8(ascii: "0")...UInt8(ascii: "9"):
         true
     default:
         false

@@ -33,9 +33,11 @@ public struct ComplianceVerdict: Codable, Sendable, Hashable, CustomStringConver
     public var correlationId: CorrelationID
 
     /// Creates a verdict.
-    public init(recordingId: GenesysID, verdict: Verdict, violationType: ViolationType? = nil,
-                confidenceScore: Double, timestampOffsetMs: Int64? = nil, evidenceSnippet: String? = nil,
-                recommendedAction: RecommendedAction? = nil, correlationId: CorrelationID) {
+    public init(
+        recordingId: GenesysID, verdict: Verdict, violationType: ViolationType? = nil,
+        confidenceScore: Double, timestampOffsetMs: Int64? = nil, evidenceSnippet: String? = nil,
+        recommendedAction: RecommendedAction? = nil, correlationId: CorrelationID
+    ) {
         self.recordingId = recordingId
         self.verdict = verdict
         self.violationType = violationType

@@ -25,8 +25,10 @@ public struct EventSubscription: Codable, Sendable, Hashable, CustomStringConver
     public var retryPolicy: DeliveryRetryPolicy?
 
     /// Creates a subscription.
-    public init(name: String, summary: String? = nil, event: RecordingEventName, eventData: EventDataSelection,
-                destination: Destination, retryPolicy: DeliveryRetryPolicy? = nil) {
+    public init(
+        name: String, summary: String? = nil, event: RecordingEventName, eventData: EventDataSelection,
+        destination: Destination, retryPolicy: DeliveryRetryPolicy? = nil
+    ) {
         self.name = name
         self.summary = summary
         self.event = event
@@ -59,9 +61,13 @@ public struct EventSubscription: Codable, Sendable, Hashable, CustomStringConver
     public var debugDescription: String { description }
     /// Children for `dump`: only non-secret parts (the destination mirrors itself redacted).
     public var customMirror: Mirror {
-        Mirror(self, children: ["name": name, "event": event, "eventData": eventData,
-                                "destination": destination, "retryPolicy": retryPolicy as Any],
-               displayStyle: .struct)
+        Mirror(
+            self,
+            children: [
+                "name": name, "event": event, "eventData": eventData,
+                "destination": destination, "retryPolicy": retryPolicy as Any
+            ],
+            displayStyle: .struct)
     }
 }
 
@@ -145,8 +151,10 @@ public struct Destination: Codable, Sendable, Hashable, CustomStringConvertible,
     public var authentication: DestinationAuthentication?
 
     /// Creates a destination.
-    public init(type: DestinationType = .webhook, url: URL, headers: [String: String]? = nil,
-                authentication: DestinationAuthentication? = nil) {
+    public init(
+        type: DestinationType = .webhook, url: URL, headers: [String: String]? = nil,
+        authentication: DestinationAuthentication? = nil
+    ) {
         self.type = type
         self.url = url
         self.headers = headers
@@ -193,9 +201,13 @@ public struct Destination: Codable, Sendable, Hashable, CustomStringConvertible,
 
     /// Children for `dump` without header values or URL query.
     public var customMirror: Mirror {
-        Mirror(self, children: ["type": type, "url": Self.redactedURL(url),
-                                "headerNames": headers.map { $0.keys.sorted() } ?? [],
-                                "authentication": authentication as Any], displayStyle: .struct)
+        Mirror(
+            self,
+            children: [
+                "type": type, "url": Self.redactedURL(url),
+                "headerNames": headers.map { $0.keys.sorted() } ?? [],
+                "authentication": authentication as Any
+            ], displayStyle: .struct)
     }
 }
 
@@ -246,8 +258,12 @@ public struct DestinationAuthentication: Codable, Sendable, Hashable, CustomStri
     }
     /// Children for `dump`; the secret is a redacted ``Sensitive``.
     public var customMirror: Mirror {
-        Mirror(self, children: ["type": type, "clientId": clientId as Any,
-                                "clientSecret": clientSecret as Any], displayStyle: .struct)
+        Mirror(
+            self,
+            children: [
+                "type": type, "clientId": clientId as Any,
+                "clientSecret": clientSecret as Any
+            ], displayStyle: .struct)
     }
 }
 

@@ -30,8 +30,10 @@ public struct RecordingWebhookEvent: Codable, Sendable, Hashable {
     public var data: RecordingEventData
 
     /// Creates an event.
-    public init(id: String, event: RecordingEventName, timestamp: Date, correlationId: CorrelationID? = nil,
-                data: RecordingEventData) {
+    public init(
+        id: String, event: RecordingEventName, timestamp: Date, correlationId: CorrelationID? = nil,
+        data: RecordingEventData
+    ) {
         self.id = id
         self.event = event
         self.timestamp = timestamp
@@ -82,9 +84,11 @@ public struct RecordingEventData: Codable, Sendable, Hashable {
     public var tags: [RecordingTag]?
 
     /// Creates a payload.
-    public init(recordingId: GenesysID, conversationId: GenesysID? = nil, mediaUri: PresignedURL? = nil,
-                participants: [EventParticipant]? = nil, startTime: Date? = nil, endTime: Date? = nil,
-                direction: CallDirection? = nil, channel: MediaType? = nil, tags: [RecordingTag]? = nil) {
+    public init(
+        recordingId: GenesysID, conversationId: GenesysID? = nil, mediaUri: PresignedURL? = nil,
+        participants: [EventParticipant]? = nil, startTime: Date? = nil, endTime: Date? = nil,
+        direction: CallDirection? = nil, channel: MediaType? = nil, tags: [RecordingTag]? = nil
+    ) {
         self.recordingId = recordingId
         self.conversationId = conversationId
         self.mediaUri = mediaUri

@@ -28,7 +28,8 @@ enum ContextWords {
         }
 
         @inline(__always) func mayStart(with byte: UInt8) -> Bool {
-            byte < 64 ? firstBytes.0 & (1 << UInt64(byte)) != 0
+            byte < 64
+                ? firstBytes.0 & (1 << UInt64(byte)) != 0
                 : byte < 128 && firstBytes.1 & (1 << UInt64(byte & 63)) != 0
         }
     }
@@ -64,7 +65,8 @@ enum ContextWords {
         var start = index
         while start >= max(0, index - 31) {
             if start + 4 <= bytes.count, bytes[start] == 0x74, bytes[start + 1] == 0x6f, bytes[start + 2] == 0x6b,
-               bytes[start + 3] == 0x5f, let end = tokenEnd(bytes, from: start), index < end {
+                bytes[start + 3] == 0x5f, let end = tokenEnd(bytes, from: start), index < end
+            {
                 return true
             }
             start -= 1
@@ -82,7 +84,8 @@ enum ContextWords {
         guard position + 22 <= bytes.count else { return nil }
         for offset in 0..<22 {
             let byte = bytes[position + offset]
-            let isBase64URL = (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a) || (byte >= 0x30 && byte <= 0x39)
+            let isBase64URL =
+                (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a) || (byte >= 0x30 && byte <= 0x39)
                 || byte == 0x2d || byte == 0x5f
             guard isBase64URL else { return nil }
         }

@@ -61,8 +61,9 @@ public struct PIIDetector: Sendable {
         return transcriptMatches(in: joined.text).compactMap { match in
             let segments = joined.segments(for: match.finding.utf8Range)
             guard !segments.isEmpty else { return nil }
-            return TranscriptFinding(kind: match.finding.kind, confidence: match.finding.confidence,
-                                     cardNetwork: match.finding.cardNetwork, segments: segments)
+            return TranscriptFinding(
+                kind: match.finding.kind, confidence: match.finding.confidence,
+                cardNetwork: match.finding.cardNetwork, segments: segments)
         }
     }
 
@@ -100,8 +101,9 @@ public struct PIIDetector: Sendable {
             scan(buffer).map { finding in
                 let original = normalized.originalRange(forNormalizedUTF8: finding.utf8Range)
                 return Match(
-                    finding: PIIFinding(kind: finding.kind, utf8Range: original, confidence: finding.confidence,
-                                        cardNetwork: finding.cardNetwork),
+                    finding: PIIFinding(
+                        kind: finding.kind, utf8Range: original, confidence: finding.confidence,
+                        cardNetwork: finding.cardNetwork),
                     value: Self.value(of: finding.kind, in: buffer, range: finding.utf8Range)
                 )
             }

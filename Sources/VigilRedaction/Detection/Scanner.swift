@@ -1,9 +1,9 @@
 #if canImport(Darwin)
-import Darwin
+    import Darwin
 #elseif canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// The detection engine: one forward pass over UTF-8 bytes, candidate-first.
@@ -122,7 +122,8 @@ struct Scanner {
                 findings.append(match)
                 index = match.utf8Range.upperBound
             } else if byte == Self.openParen, wantPhone, !(index > 0 && Self.isAlnum(bytes[index - 1])),
-                      let phone = matchNANP(at: index) {
+                let phone = matchNANP(at: index)
+            {
                 findings.append(phone)
                 index = phone.utf8Range.upperBound
             } else {
@@ -181,7 +182,8 @@ struct Scanner {
         func consider(_ end: Int) {
             guard total >= 13, total <= 19, freeAfter(end) else { return }
             if groups == 1, total == 13, PaymentCard.looksLikeEpochMilliseconds(bytes[start..<end]),
-               !ContextWords.near(ContextWords.card, in: bytes, start: start, end: end, before: window) {
+                !ContextWords.near(ContextWords.card, in: bytes, start: start, end: end, before: window)
+            {
                 return
             }
             if let network = validateCard(start..<end, digitCount: total) { best = (end, network) }
@@ -193,7 +195,8 @@ struct Scanner {
             while end + 1 < count, groups < 8 {
                 let next = bytes[end]
                 guard next == Self.space || next == Self.hyphen, separator == 0 || separator == next,
-                      Self.isDigit(bytes[end + 1]) else { break }
+                    Self.isDigit(bytes[end + 1])
+                else { break }
                 let groupEnd = digitRunEnd(from: end + 1)
                 let length = groupEnd - end - 1
                 guard groupLengths.contains(length), total + length <= 19 else { break }
@@ -206,8 +209,9 @@ struct Scanner {
         }
         guard let best else { return nil }
         let context = ContextWords.near(ContextWords.card, in: bytes, start: start, end: best.end, before: window)
-        return PIIFinding(kind: .creditCard, utf8Range: start..<best.end, confidence: context ? 1 : 0.95,
-                          cardNetwork: best.network)
+        return PIIFinding(
+            kind: .creditCard, utf8Range: start..<best.end, confidence: context ? 1 : 0.95,
+            cardNetwork: best.network)
     }
 
     // MARK: SSN
@@ -217,15 +221,16 @@ struct Scanner {
         if run == 3, start + 11 <= count {
             let separator = bytes[start + 3]
             guard separator == Self.hyphen || separator == Self.space || separator == Self.dot,
-                  digit(start + 4), digit(start + 5), bytes[start + 6] == separator,
-                  digit(start + 7), digit(start + 8), digit(start + 9), digit(start + 10),
-                  freeAfter(start + 11), isPlausibleSSN(start: start, separated: true)
+                digit(start + 4), digit(start + 5), bytes[start + 6] == separator,
+                digit(start + 7), digit(start + 8), digit(start + 9), digit(start + 10),
+                freeAfter(start + 11), isPlausibleSSN(start: start, separated: true)
             else { return nil }
             let context = ContextWords.near(ContextWords.ssn, in: bytes, start: start, end: start + 11, before: window)
             return PIIFinding(kind: .usSSN, utf8Range: start..<(start + 11), confidence: context ? 1 : 0.85)
         }
         if run == 9, freeAfter(start + 9), isPlausibleSSN(start: start, separated: false),
-           ContextWords.near(ContextWords.ssn, in: bytes, start: start, end: start + 9, before: window) {
+            ContextWords.near(ContextWords.ssn, in: bytes, start: start, end: start + 9, before: window)
+        {
             return PIIFinding(kind: .usSSN, utf8Range: start..<(start + 9), confidence: 0.9)
         }
         return nil
@@ -260,7 +265,7 @@ struct Scanner {
             if run == 10 || (run == 11 && bytes[position] == 0x31) {
                 let areaStart = position + run - 10
                 guard isN(areaStart), isN(areaStart + 3), freeAfter(position + run),
-                      ContextWords.near(ContextWords.phone, in: bytes, start: start, end: position + run, before: window)
+                    ContextWords.near(ContextWords.phone, in: bytes, start: start, end: position + run, before: window)
                 else { return nil }
                 return PIIFinding(kind: .phoneNumber, utf8Range: start..<(position + run), confidence: 0.7)
             }
@@ -271,12 +276,14 @@ struct Scanner {
         var separator: UInt8 = 0
         if position < count, bytes[position] == Self.openParen {
             guard isN(position + 1), digit(position + 2), digit(position + 3), position + 4 < count,
-                  bytes[position + 4] == Self.closeParen else { return nil }
+                bytes[position + 4] == Self.closeParen
+            else { return nil }
             position += 5
             if position < count, bytes[position] == Self.space { position += 1 }
         } else {
             guard isN(position), digit(position + 1), digit(position + 2), position + 3 < count,
-                  isSeparator(bytes[position + 3]) else { return nil }
+                isSeparator(bytes[position + 3])
+            else { return nil }
             separator = bytes[position + 3]
             position += 4
         }
@@ -320,7 +327,8 @@ struct Scanner {
             let next = bytes[position]
             if next == Self.openParen { continue }
             if (next == Self.space || next == Self.hyphen || next == Self.dot), position + 1 < count,
-               Self.isDigit(bytes[position + 1]) || bytes[position + 1] == Self.openParen {
+                Self.isDigit(bytes[position + 1]) || bytes[position + 1] == Self.openParen
+            {
                 position += 1
                 continue
             }
@@ -329,7 +337,8 @@ struct Scanner {
         }
         guard let best else { return nil }
         if best.digits >= 13, wantCard,
-           let network = validateCard((start + 1)..<best.end, digitCount: best.digits) {
+            let network = validateCard((start + 1)..<best.end, digitCount: best.digits)
+        {
             return PIIFinding(kind: .creditCard, utf8Range: (start + 1)..<best.end, confidence: 0.9, cardNetwork: network)
         }
         guard wantPhone else { return nil }
@@ -343,12 +352,17 @@ struct Scanner {
         let runEnd = digitRunEnd(from: start)
         let run = runEnd - start
         if wantExpiry, run == 2, runEnd + 2 < count,
-           bytes[runEnd] == Self.slash || bytes[runEnd] == Self.hyphen {
+            bytes[runEnd] == Self.slash || bytes[runEnd] == Self.hyphen
+        {
             let month = Int(bytes[start] &- 0x30) * 10 + Int(bytes[start + 1] &- 0x30)
             let yearEnd = digitRunEnd(from: runEnd + 1)
             let yearLength = yearEnd - runEnd - 1
-            if (1...12).contains(month), yearLength == 2 || (yearLength == 4 && bytes[runEnd + 1] == 0x32
-                && bytes[runEnd + 2] == 0x30), freeAfter(yearEnd) {
+            if (1...12).contains(month),
+                yearLength == 2
+                    || (yearLength == 4 && bytes[runEnd + 1] == 0x32
+                        && bytes[runEnd + 2] == 0x30),
+                freeAfter(yearEnd)
+            {
                 return PIIFinding(kind: .cardExpiry, utf8Range: start..<yearEnd, confidence: 0)
             }
         }
@@ -371,8 +385,12 @@ struct Scanner {
             while cardIndex < cards.count, cards[cardIndex].upperBound + window < range.lowerBound { cardIndex += 1 }
             let nearCard = cardIndex < cards.count && cards[cardIndex].lowerBound <= range.upperBound + window
             let words = candidate.kind == .cvv ? ContextWords.cvv : ContextWords.expiry
-            guard nearCard || ContextWords.near(words, in: bytes, start: range.lowerBound, end: range.upperBound,
-                                                before: window) else { continue }
+            guard
+                nearCard
+                    || ContextWords.near(
+                        words, in: bytes, start: range.lowerBound, end: range.upperBound,
+                        before: window)
+            else { continue }
             confirmed.append(PIIFinding(kind: candidate.kind, utf8Range: range, confidence: nearCard ? 0.9 : 0.8))
         }
         return confirmed

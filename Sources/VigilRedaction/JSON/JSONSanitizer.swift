@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// Removes personal data from any JSON document while keeping its structure.
@@ -32,7 +32,7 @@ public struct JSONSanitizer: Sendable {
     /// contact fields.
     public static let defaultAlwaysTokenizedKeys: Set<String> = [
         "ani", "dnis", "email", "addressfrom", "addressto", "addressraw", "addressnormalized",
-        "callbacknumbers", "externalcallerid", "phonenumber", "phone", "calleridnumber",
+        "callbacknumbers", "externalcallerid", "phonenumber", "phone", "calleridnumber"
     ]
 
     /// The redactor applied to string values (and its key, used for always-tokenized keys).
@@ -90,11 +90,13 @@ public struct JSONSanitizer: Sendable {
     ///   ``RedactionError/Code/nestingTooDeep``, or ``RedactionError/Code/notAnObject`` when
     ///   ``includedKeys`` is set and the document is not an object.
     public func sanitize(_ json: some Collection<UInt8>) throws(RedactionError) -> [UInt8] {
-        let result = json.withContiguousStorageIfAvailable { buffer in
-            Result { () throws(RedactionError) -> [UInt8] in try sanitize(buffer: buffer) }
-        } ?? Array(json).withUnsafeBufferPointer { buffer in
-            Result { () throws(RedactionError) -> [UInt8] in try sanitize(buffer: buffer) }
-        }
+        let result =
+            json.withContiguousStorageIfAvailable { buffer in
+                Result { () throws(RedactionError) -> [UInt8] in try sanitize(buffer: buffer) }
+            }
+            ?? Array(json).withUnsafeBufferPointer { buffer in
+                Result { () throws(RedactionError) -> [UInt8] in try sanitize(buffer: buffer) }
+            }
         return try result.get()
     }
 
@@ -147,7 +149,8 @@ public struct JSONSanitizer: Sendable {
     /// The replacement for an integer literal that is a card number, or `nil`.
     func redactedNumber(_ digits: UnsafeBufferPointer<UInt8>.SubSequence) -> String? {
         guard redactor.detector.detects(.creditCard), PaymentCard.isValid(digits),
-              !PaymentCard.looksLikeEpochMilliseconds(digits) else { return nil }
+            !PaymentCard.looksLikeEpochMilliseconds(digits)
+        else { return nil }
         return redactor.replacement(for: .creditCard, value: Array(digits))
     }
 }
@@ -396,7 +399,8 @@ private struct JSONWalker {
         if forced {
             writeString(sanitizer.forcedToken(for: literal))
         } else if !hasExponent, (13...19).contains(integerEnd - integerStart),
-                  let replacement = sanitizer.redactedNumber(input[integerStart..<integerEnd]) {
+            let replacement = sanitizer.redactedNumber(input[integerStart..<integerEnd])
+        {
             writeString(replacement)
         } else {
             output.append(contentsOf: literal)
@@ -446,7 +450,8 @@ private struct JSONWalker {
                 var scalar = try hex4()
                 if (0xd800..<0xdc00).contains(scalar) {
                     guard position + 1 < input.count, input[position] == UInt8(ascii: "\\"),
-                          input[position + 1] == UInt8(ascii: "u") else { throw fail() }
+                        input[position + 1] == UInt8(ascii: "u")
+                    else { throw fail() }
                     position += 2
                     let low = try hex4()
                     guard (0xdc00..<0xe000).contains(low) else { throw fail() }

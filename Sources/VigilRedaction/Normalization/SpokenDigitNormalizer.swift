@@ -167,7 +167,8 @@ public enum SpokenDigitNormalizer {
                 if end + 1 < count, input[end] == 0x20 || input[end] == 0x2d, isAlpha(end + 1) {
                     let unitEnd = wordEnd(end + 1)
                     if case .unit(let unit) = classify(end + 1, unitEnd), unit > 0,
-                       !(unitEnd < count && Scanner.isDigit(input[unitEnd])) {
+                        !(unitEnd < count && Scanner.isDigit(input[unitEnd]))
+                    {
                         return .spoken(value, unit, end: unitEnd)
                     }
                 }
@@ -282,7 +283,8 @@ public enum SpokenDigitNormalizer {
 /// The normalised text contains the very digits that are being looked for, so the description and
 /// mirror of this value are redacted.
 public struct NormalizedTranscript: Sendable, CustomStringConvertible, CustomDebugStringConvertible,
-    CustomReflectable {
+    CustomReflectable
+{
     /// The normalised text.
     public let text: String
     /// For each UTF-8 byte of ``text``: the original byte range it came from.

@@ -60,8 +60,10 @@ public struct Redactor: Sendable {
             for (position, segment) in segments.enumerated() {
                 edits[segment.phraseIndex].append((segment.utf8Range, position == 0 ? replacement : ""))
             }
-            findings.append(TranscriptFinding(kind: match.finding.kind, confidence: match.finding.confidence,
-                                              cardNetwork: match.finding.cardNetwork, segments: segments))
+            findings.append(
+                TranscriptFinding(
+                    kind: match.finding.kind, confidence: match.finding.confidence,
+                    cardNetwork: match.finding.cardNetwork, segments: segments))
         }
         let redacted = phrases.indices.map { index -> String in
             guard !edits[index].isEmpty else { return phrases[index] }

@@ -2,9 +2,9 @@ import CSQLite
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A value bound to a statement parameter. Values are only ever bound (`sqlite3_bind_*`), never
@@ -118,8 +118,10 @@ final class SQLiteConnection {
     }
 
     /// Runs a query with bound values and maps every row.
-    func query<T>(_ sql: String, _ values: [SQLiteValue], operation: String,
-                  _ map: (SQLiteRow) throws -> T) throws -> [T] {
+    func query<T>(
+        _ sql: String, _ values: [SQLiteValue], operation: String,
+        _ map: (SQLiteRow) throws -> T
+    ) throws -> [T] {
         let statement = try prepared(sql, operation: operation)
         defer { reset(statement) }
         try bind(values, to: statement, operation: operation)
@@ -134,8 +136,10 @@ final class SQLiteConnection {
     }
 
     /// Runs a query and maps its first row, if any (the statement is still run to completion).
-    func queryOne<T>(_ sql: String, _ values: [SQLiteValue], operation: String,
-                     _ map: (SQLiteRow) throws -> T) throws -> T? {
+    func queryOne<T>(
+        _ sql: String, _ values: [SQLiteValue], operation: String,
+        _ map: (SQLiteRow) throws -> T
+    ) throws -> T? {
         try query(sql, values, operation: operation, map).first
     }
 
@@ -232,8 +236,9 @@ final class SQLiteConnection {
         }
         let error = errno
         if error == EEXIST { return }
-        throw SQLiteError(code: .cannotOpen, resultCode: SQLITE_CANTOPEN,
-                          detail: "create: \(String(cString: strerror(error)))")
+        throw SQLiteError(
+            code: .cannotOpen, resultCode: SQLITE_CANTOPEN,
+            detail: "create: \(String(cString: strerror(error)))")
     }
 }
 

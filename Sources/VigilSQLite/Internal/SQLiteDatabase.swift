@@ -124,7 +124,7 @@ enum Schema {
             occurred_at     INTEGER NOT NULL
         );
         CREATE INDEX vigil_remediation_dead_letters_recording ON vigil_remediation_dead_letters (recording_id);
-        """,
+        """
     ]
 
     /// The version this build writes.
@@ -137,8 +137,9 @@ enum Schema {
             try connection.immediateTransaction("migrate") {
                 let found = try version(connection)
                 guard found <= currentVersion else {
-                    throw SQLiteError(code: .schemaTooNew, resultCode: 0,
-                                      detail: "the database has schema version \(found); this build knows up to \(currentVersion)")
+                    throw SQLiteError(
+                        code: .schemaTooNew, resultCode: 0,
+                        detail: "the database has schema version \(found); this build knows up to \(currentVersion)")
                 }
                 for step in found..<currentVersion {
                     try connection.execute(migrations[step], operation: "migrate to version \(step + 1)")

@@ -36,8 +36,10 @@ public enum AmbiguousJSON {
     ///   - member: a member of that object whose value the door acts on (`recordingId`).
     ///   - alternative: raw JSON for a *different* value of that member (another id, quoted).
     ///   - maxDepth: the door's nesting limit; one variant nests exactly one level deeper.
-    public static func refusals(of document: String, at objectPath: [String] = [], member: String, alternative: String,
-                                maxDepth: Int = StrictJSON.Limits.standard.maxDepth) -> [Variant] {
+    public static func refusals(
+        of document: String, at objectPath: [String] = [], member: String, alternative: String,
+        maxDepth: Int = StrictJSON.Limits.standard.maxDepth
+    ) -> [Variant] {
         let text = Array(document.utf8)
         guard let (open, close) = objectBounds(in: text, at: objectPath) else { return [] }
         func inserting(_ member: String, first: Bool = false) -> [UInt8] {
@@ -53,27 +55,33 @@ public enum AmbiguousJSON {
         let tooDeep = String(repeating: "[", count: arrays) + String(repeating: "]", count: arrays)
         return [
             Variant(name: "duplicate member, alternative last", bytes: inserting("\(name):\(alternative)"), code: .duplicateMember),
-            Variant(name: "duplicate member, alternative first", bytes: inserting("\(name):\(alternative)", first: true),
-                    code: .duplicateMember),
-            Variant(name: "duplicate member in another case", bytes: inserting("\"\(caseVariant)\":\(alternative)"),
-                    code: .duplicateMember),
-            Variant(name: "duplicate member spelled with an escape", bytes: inserting("\(escapedName):\(alternative)"),
-                    code: .duplicateMember),
-            Variant(name: "duplicate member one level down", bytes: inserting(#""vigilProbe":{"k":1,"x":[],"k":2}"#),
-                    code: .duplicateMember),
+            Variant(
+                name: "duplicate member, alternative first", bytes: inserting("\(name):\(alternative)", first: true),
+                code: .duplicateMember),
+            Variant(
+                name: "duplicate member in another case", bytes: inserting("\"\(caseVariant)\":\(alternative)"),
+                code: .duplicateMember),
+            Variant(
+                name: "duplicate member spelled with an escape", bytes: inserting("\(escapedName):\(alternative)"),
+                code: .duplicateMember),
+            Variant(
+                name: "duplicate member one level down", bytes: inserting(#""vigilProbe":{"k":1,"x":[],"k":2}"#),
+                code: .duplicateMember),
             Variant(name: "lone high surrogate", bytes: inserting(#""vigilProbe":"\ud800""#), code: .loneSurrogate),
             Variant(name: "lone low surrogate", bytes: inserting(#""vigilProbe":"\udc00""#), code: .loneSurrogate),
             Variant(name: "escaped U+0000", bytes: inserting(#""vigilProbe":"a\u0000""#), code: .forbiddenCodePoint),
             Variant(name: "noncharacter", bytes: inserting(#""vigilProbe":"\uffff""#), code: .forbiddenCodePoint),
             Variant(name: "number beyond double range", bytes: inserting(#""vigilProbe":1e400"#), code: .numberOutOfRange),
-            Variant(name: "nonzero number that underflows to zero", bytes: inserting(#""vigilProbe":1e-400"#),
-                    code: .numberOutOfRange),
+            Variant(
+                name: "nonzero number that underflows to zero", bytes: inserting(#""vigilProbe":1e-400"#),
+                code: .numberOutOfRange),
             Variant(name: "integer beyond 2^53-1", bytes: inserting(#""vigilProbe":9007199254740993"#), code: .numberOutOfRange),
             Variant(name: "byte order mark", bytes: [0xEF, 0xBB, 0xBF] + text, code: .malformedJSON),
             Variant(name: "a second document after the first", bytes: text + Array("{}".utf8), code: .malformedJSON),
-            Variant(name: "trailing comma", bytes: Array(text[..<close]) + Array(",".utf8) + Array(text[close...]),
-                    code: .malformedJSON),
-            Variant(name: "nesting one level over the limit", bytes: inserting("\"vigilProbe\":\(tooDeep)"), code: .nestingTooDeep),
+            Variant(
+                name: "trailing comma", bytes: Array(text[..<close]) + Array(",".utf8) + Array(text[close...]),
+                code: .malformedJSON),
+            Variant(name: "nesting one level over the limit", bytes: inserting("\"vigilProbe\":\(tooDeep)"), code: .nestingTooDeep)
         ]
     }
 

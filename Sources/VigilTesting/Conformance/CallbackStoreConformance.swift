@@ -60,14 +60,17 @@ public enum CallbackStoreConformance {
                 case .pendingRemoveMatchesCorrelation:
                     try await pendingRemoveMatchesCorrelation(try await makePending(clock.wall), clock: clock, check: check)
                 case .pendingRemoveExactlyOnce:
-                    try await pendingRemoveExactlyOnce(try await makePending(clock.wall), clock: clock,
-                                                       concurrency: concurrency, check: check)
+                    try await pendingRemoveExactlyOnce(
+                        try await makePending(clock.wall), clock: clock,
+                        concurrency: concurrency, check: check)
                 case .deliveryIDsInsertOnceExpireRemove:
-                    try await deliveryIDsInsertOnceExpireRemove(try await makeDeliveryIDs(clock.wall), id: "msg_\(runID)_a",
-                                                                clock: clock, check: check)
+                    try await deliveryIDsInsertOnceExpireRemove(
+                        try await makeDeliveryIDs(clock.wall), id: "msg_\(runID)_a",
+                        clock: clock, check: check)
                 case .deliveryIDsExactlyOnce:
-                    try await deliveryIDsExactlyOnce(try await makeDeliveryIDs(clock.wall), id: "msg_\(runID)_b",
-                                                     clock: clock, concurrency: concurrency, check: check)
+                    try await deliveryIDsExactlyOnce(
+                        try await makeDeliveryIDs(clock.wall), id: "msg_\(runID)_b",
+                        clock: clock, concurrency: concurrency, check: check)
                 }
             }
         }
@@ -78,8 +81,9 @@ public enum CallbackStoreConformance {
         let now = clock.wallNow
         return ComplianceRequest(
             correlationId: CorrelationID(correlation)!, recordingId: GenesysID(UUID()), conversationId: GenesysID(UUID()),
-            media: MediaLink(uri: PresignedURL(string: "https://media.example.com/rec.wav?X-Amz-Signature=abc")!,
-                             expiresAt: now.addingTimeInterval(1_800), format: .wav),
+            media: MediaLink(
+                uri: PresignedURL(string: "https://media.example.com/rec.wav?X-Amz-Signature=abc")!,
+                expiresAt: now.addingTimeInterval(1_800), format: .wav),
             metadata: ComplianceRequestMetadata(channel: .voice, direction: .inbound, durationMs: 312_000, language: "en-US"),
             requestedAt: now)
     }
@@ -90,8 +94,10 @@ public enum CallbackStoreConformance {
             && a.metadata == b.metadata && a.requestedAt.isClose(to: b.requestedAt)
     }
 
-    private static func pendingRegisterReadExpire(_ store: any PendingVerdictStore, clock: TestClock,
-                                                  check: PropertyCheck) async throws {
+    private static func pendingRegisterReadExpire(
+        _ store: any PendingVerdictStore, clock: TestClock,
+        check: PropertyCheck
+    ) async throws {
         let first = request(clock: clock)
         let expiresAt = clock.wallNow.addingTimeInterval(60)
         try await store.register(first, expiresAt: expiresAt)
@@ -101,32 +107,40 @@ public enum CallbackStoreConformance {
         var second = first
         second.correlationId = CorrelationID("evt-conformance-2")!
         try await store.register(second, expiresAt: expiresAt)
-        try check.require(try await store.entry(for: first.recordingId)?.request.correlationId == second.correlationId,
-                          "registering again must replace the entry")
+        try check.require(
+            try await store.entry(for: first.recordingId)?.request.correlationId == second.correlationId,
+            "registering again must replace the entry")
         clock.advance(by: .seconds(59))
         try check.require(try await store.entry(for: first.recordingId) != nil, "an entry must live until expiresAt")
         clock.advance(by: .seconds(1))
         try check.require(try await store.entry(for: first.recordingId) == nil, "an entry must be absent from expiresAt on")
-        try check.require(try await store.remove(first.recordingId, correlationId: second.correlationId) == nil,
-                          "an expired entry must not be removable")
+        try check.require(
+            try await store.remove(first.recordingId, correlationId: second.correlationId) == nil,
+            "an expired entry must not be removable")
     }
 
-    private static func pendingRemoveMatchesCorrelation(_ store: any PendingVerdictStore, clock: TestClock,
-                                                        check: PropertyCheck) async throws {
+    private static func pendingRemoveMatchesCorrelation(
+        _ store: any PendingVerdictStore, clock: TestClock,
+        check: PropertyCheck
+    ) async throws {
         let pending = request(clock: clock)
         try await store.register(pending, expiresAt: clock.wallNow.addingTimeInterval(600))
-        try check.require(try await store.remove(pending.recordingId, correlationId: CorrelationID("evt-stale")!) == nil,
-                          "a stale correlation id removed the entry")
+        try check.require(
+            try await store.remove(pending.recordingId, correlationId: CorrelationID("evt-stale")!) == nil,
+            "a stale correlation id removed the entry")
         try check.require(try await store.entry(for: pending.recordingId) != nil, "a stale removal must leave the entry")
         let removed = try await store.remove(pending.recordingId, correlationId: pending.correlationId)
         try check.require(removed.map { same($0.request, pending) } == true, "remove must return the entry")
-        try check.require(try await store.remove(pending.recordingId, correlationId: pending.correlationId) == nil,
-                          "a second removal returned the entry again")
+        try check.require(
+            try await store.remove(pending.recordingId, correlationId: pending.correlationId) == nil,
+            "a second removal returned the entry again")
         try check.require(try await store.entry(for: pending.recordingId) == nil, "a removed recording is still awaited")
     }
 
-    private static func pendingRemoveExactlyOnce(_ store: any PendingVerdictStore, clock: TestClock, concurrency: Int,
-                                                 check: PropertyCheck) async throws {
+    private static func pendingRemoveExactlyOnce(
+        _ store: any PendingVerdictStore, clock: TestClock, concurrency: Int,
+        check: PropertyCheck
+    ) async throws {
         let pending = request(clock: clock)
         try await store.register(pending, expiresAt: clock.wallNow.addingTimeInterval(600))
         let winners = try await withThrowingTaskGroup(of: Int.self) { group in
@@ -138,8 +152,10 @@ public enum CallbackStoreConformance {
         try check.require(winners == 1, "\(winners) of \(concurrency) concurrent removals got the entry; exactly one must")
     }
 
-    private static func deliveryIDsInsertOnceExpireRemove(_ store: any DeliveryIDStore, id: String, clock: TestClock,
-                                                          check: PropertyCheck) async throws {
+    private static func deliveryIDsInsertOnceExpireRemove(
+        _ store: any DeliveryIDStore, id: String, clock: TestClock,
+        check: PropertyCheck
+    ) async throws {
         let until = clock.wallNow.addingTimeInterval(300)
         try check.require(try await store.insertIfAbsent(id, until: until), "a new id must be fresh")
         try check.require(try await store.insertIfAbsent(id, until: until) == false, "a second insert must be a replay")
@@ -147,15 +163,19 @@ public enum CallbackStoreConformance {
         clock.advance(by: .seconds(299))
         try check.require(try await store.insertIfAbsent(id, until: until) == false, "an id must be remembered until `until`")
         clock.advance(by: .seconds(1))
-        try check.require(try await store.insertIfAbsent(id, until: clock.wallNow.addingTimeInterval(300)),
-                          "an expired id must be fresh again")
+        try check.require(
+            try await store.insertIfAbsent(id, until: clock.wallNow.addingTimeInterval(300)),
+            "an expired id must be fresh again")
         try await store.remove(id)
-        try check.require(try await store.insertIfAbsent(id, until: clock.wallNow.addingTimeInterval(300)),
-                          "a removed id must be fresh again")
+        try check.require(
+            try await store.insertIfAbsent(id, until: clock.wallNow.addingTimeInterval(300)),
+            "a removed id must be fresh again")
     }
 
-    private static func deliveryIDsExactlyOnce(_ store: any DeliveryIDStore, id: String, clock: TestClock,
-                                               concurrency: Int, check: PropertyCheck) async throws {
+    private static func deliveryIDsExactlyOnce(
+        _ store: any DeliveryIDStore, id: String, clock: TestClock,
+        concurrency: Int, check: PropertyCheck
+    ) async throws {
         let until = clock.wallNow.addingTimeInterval(3_600)
         let fresh = try await withThrowingTaskGroup(of: Int.self) { group in
             for _ in 0..<concurrency {

@@ -40,8 +40,10 @@ struct PropertyCheck: Sendable {
     }
 
     /// Runs `body`, expecting it to throw an error that `matches` accepts.
-    func requireThrows(_ detail: String, _ body: () async throws -> Void,
-                       matches: (any Error) -> Bool) async throws {
+    func requireThrows(
+        _ detail: String, _ body: () async throws -> Void,
+        matches: (any Error) -> Bool
+    ) async throws {
         do {
             try await body()
         } catch {

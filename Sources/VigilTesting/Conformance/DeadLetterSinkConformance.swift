@@ -56,8 +56,10 @@ public enum DeadLetterSinkConformance {
     ///   - writers: concurrent tasks in ``Property/concurrentWritersKeepAll``. Default 8.
     ///   - lettersPerWriter: letters each of them hands over. Default 25.
     ///   - makeSubject: creates an empty sink and its reader.
-    public static func run(properties: [Property] = Property.allCases, writers: Int = 8, lettersPerWriter: Int = 25,
-                           makeSubject: () async throws -> Subject) async throws {
+    public static func run(
+        properties: [Property] = Property.allCases, writers: Int = 8, lettersPerWriter: Int = 25,
+        makeSubject: () async throws -> Subject
+    ) async throws {
         for property in properties {
             let check = PropertyCheck(suite: "DeadLetterSinkConformance", property: property.rawValue)
             try await check.run {
@@ -69,8 +71,9 @@ public enum DeadLetterSinkConformance {
                     try same(try await subject.letters(), sent, check)
                 case .keptVerbatim:
                     let long = String(repeating: "x", count: 4_096)
-                    let odd = letter(1, reason: "Grüße \"quoted\" \\ back\nslash\ttab 🙂 \u{2028} end " + long,
-                                     block: "block.with-odd_chars", action: "create_work_item")
+                    let odd = letter(
+                        1, reason: "Grüße \"quoted\" \\ back\nslash\ttab 🙂 \u{2028} end " + long,
+                        block: "block.with-odd_chars", action: "create_work_item")
                     let sent = [odd, odd, letter(2, reason: "")]
                     for letter in sent { try await subject.sink.deadLetter(letter) }
                     try same(try await subject.letters(), sent, check)
@@ -85,8 +88,9 @@ public enum DeadLetterSinkConformance {
                         try await group.waitForAll()
                     }
                     let stored = try await subject.letters()
-                    try check.require(stored.count == writers * lettersPerWriter,
-                                      "\(writers * lettersPerWriter) letters handed over, \(stored.count) stored")
+                    try check.require(
+                        stored.count == writers * lettersPerWriter,
+                        "\(writers * lettersPerWriter) letters handed over, \(stored.count) stored")
                     let distinct = Set(stored.map(\.attempts))
                     try check.require(distinct.count == stored.count, "a letter was stored twice and another lost")
                 }
@@ -96,7 +100,8 @@ public enum DeadLetterSinkConformance {
 
     /// The `n`th distinct letter (`attempts` is `n + 1`, so letters can be told apart).
     static func letter(_ n: Int, reason: String? = nil, block: String = "tag", action: String = "tag_conversation")
-        -> RemediationDeadLetter {
+        -> RemediationDeadLetter
+    {
         RemediationDeadLetter(
             flowName: "Conformance", blockId: block, action: action,
             conversationId: GenesysID("2f7bf00a-0fc2-4d6a-9b56-92238191433e")!,
@@ -106,11 +111,14 @@ public enum DeadLetterSinkConformance {
             occurredAt: Date(timeIntervalSince1970: 1_780_000_000 + Double(n) + 0.123))
     }
 
-    private static func same(_ stored: [RemediationDeadLetter], _ sent: [RemediationDeadLetter],
-                             _ check: PropertyCheck) throws {
+    private static func same(
+        _ stored: [RemediationDeadLetter], _ sent: [RemediationDeadLetter],
+        _ check: PropertyCheck
+    ) throws {
         try check.require(stored.count == sent.count, "\(sent.count) letters handed over, \(stored.count) read back")
         for (index, (got, want)) in zip(stored, sent).enumerated() {
-            let fields = got.flowName == want.flowName && got.blockId == want.blockId && got.action == want.action
+            let fields =
+                got.flowName == want.flowName && got.blockId == want.blockId && got.action == want.action
                 && got.conversationId == want.conversationId && got.recordingId == want.recordingId
                 && got.correlationId == want.correlationId && got.errorCode == want.errorCode
                 && got.reason == want.reason && got.attempts == want.attempts

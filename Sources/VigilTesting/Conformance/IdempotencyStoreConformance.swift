@@ -95,25 +95,37 @@ public enum IdempotencyStoreConformance {
             { ($0 as? IdempotencyError)?.code == expected }
         }
         let tooLong = String(repeating: "k", count: IdempotencyValidation.maxBytes + 1)
-        let tooManyBytes = String(repeating: "é", count: IdempotencyValidation.maxBytes / 2 + 1) // 2 bytes each
-        try await check.requireThrows("claim with an empty key", {
-            _ = try await store.claim("", fingerprint: "fp", lease: .seconds(60))
-        }, matches: code(.invalidKey))
-        try await check.requireThrows("claim with a 513-byte key", {
-            _ = try await store.claim(tooLong, fingerprint: "fp", lease: .seconds(60))
-        }, matches: code(.invalidKey))
-        try await check.requireThrows("claim with a key of \(tooManyBytes.count) characters but \(tooManyBytes.utf8.count) bytes", {
-            _ = try await store.claim(tooManyBytes, fingerprint: "fp", lease: .seconds(60))
-        }, matches: code(.invalidKey))
-        try await check.requireThrows("claim with an empty fingerprint", {
-            _ = try await store.claim(key, fingerprint: "", lease: .seconds(60))
-        }, matches: code(.invalidFingerprint))
-        try await check.requireThrows("claim with a 513-byte fingerprint", {
-            _ = try await store.claim(key, fingerprint: tooLong, lease: .seconds(60))
-        }, matches: code(.invalidFingerprint))
-        try await check.requireThrows("claim with a zero lease", {
-            _ = try await store.claim(key, fingerprint: "fp", lease: .zero)
-        }, matches: code(.invalidDuration))
+        let tooManyBytes = String(repeating: "é", count: IdempotencyValidation.maxBytes / 2 + 1)  // 2 bytes each
+        try await check.requireThrows(
+            "claim with an empty key",
+            {
+                _ = try await store.claim("", fingerprint: "fp", lease: .seconds(60))
+            }, matches: code(.invalidKey))
+        try await check.requireThrows(
+            "claim with a 513-byte key",
+            {
+                _ = try await store.claim(tooLong, fingerprint: "fp", lease: .seconds(60))
+            }, matches: code(.invalidKey))
+        try await check.requireThrows(
+            "claim with a key of \(tooManyBytes.count) characters but \(tooManyBytes.utf8.count) bytes",
+            {
+                _ = try await store.claim(tooManyBytes, fingerprint: "fp", lease: .seconds(60))
+            }, matches: code(.invalidKey))
+        try await check.requireThrows(
+            "claim with an empty fingerprint",
+            {
+                _ = try await store.claim(key, fingerprint: "", lease: .seconds(60))
+            }, matches: code(.invalidFingerprint))
+        try await check.requireThrows(
+            "claim with a 513-byte fingerprint",
+            {
+                _ = try await store.claim(key, fingerprint: tooLong, lease: .seconds(60))
+            }, matches: code(.invalidFingerprint))
+        try await check.requireThrows(
+            "claim with a zero lease",
+            {
+                _ = try await store.claim(key, fingerprint: "fp", lease: .zero)
+            }, matches: code(.invalidDuration))
         let longest = key + String(repeating: "x", count: IdempotencyValidation.maxBytes - key.utf8.count)
         let result = try await store.claim(longest, fingerprint: "fp", lease: .seconds(60))
         guard case .acquired = result else {
@@ -121,8 +133,10 @@ public enum IdempotencyStoreConformance {
         }
     }
 
-    private static func exactlyOneWinner(_ store: any IdempotencyStore, key: String, clock: TestClock, claims: Int,
-                                         check: PropertyCheck) async throws {
+    private static func exactlyOneWinner(
+        _ store: any IdempotencyStore, key: String, clock: TestClock, claims: Int,
+        check: PropertyCheck
+    ) async throws {
         let expectedUntil = clock.wallNow.addingTimeInterval(60)
         let results = try await withThrowingTaskGroup(of: ClaimResult.self, returning: [ClaimResult].self) { group in
             for _ in 0..<claims {
@@ -138,19 +152,23 @@ public enum IdempotencyStoreConformance {
             case .acquired: acquired += 1
             case .inProgress(let until):
                 inProgress += 1
-                try check.require(until.isClose(to: expectedUntil),
-                                  "a loser must see the winner's lease end \(expectedUntil), got \(until)")
+                try check.require(
+                    until.isClose(to: expectedUntil),
+                    "a loser must see the winner's lease end \(expectedUntil), got \(until)")
             case .completed, .conflict:
                 throw check.fail("a concurrent claim of a fresh key answered \(result)")
             }
         }
-        try check.require(acquired == 1,
-                          "\(claims) concurrent claims of one key gave \(acquired) acquisitions instead of exactly 1")
+        try check.require(
+            acquired == 1,
+            "\(claims) concurrent claims of one key gave \(acquired) acquisitions instead of exactly 1")
         try check.require(inProgress == claims - 1, "expected \(claims - 1) in-progress answers, got \(inProgress)")
     }
 
-    private static func keysAreIndependent(_ store: any IdempotencyStore, key: String, clock: TestClock,
-                                           check: PropertyCheck) async throws {
+    private static func keysAreIndependent(
+        _ store: any IdempotencyStore, key: String, clock: TestClock,
+        check: PropertyCheck
+    ) async throws {
         guard case .acquired(let first) = try await store.claim(key + "-a", fingerprint: "fp", lease: .seconds(60)) else {
             throw check.fail("a fresh key must be acquired")
         }
@@ -167,8 +185,10 @@ public enum IdempotencyStoreConformance {
         }
     }
 
-    private static func expiredLeaseTakeover(_ store: any IdempotencyStore, key: String, clock: TestClock,
-                                             check: PropertyCheck) async throws {
+    private static func expiredLeaseTakeover(
+        _ store: any IdempotencyStore, key: String, clock: TestClock,
+        check: PropertyCheck
+    ) async throws {
         let start = clock.wallNow
         guard case .acquired(let first) = try await store.claim(key, fingerprint: "fp", lease: .seconds(10)) else {
             throw check.fail("a fresh key must be acquired")
@@ -184,9 +204,11 @@ public enum IdempotencyStoreConformance {
             throw check.fail("once the 10 s lease has expired, the next claim must acquire, got \(after)")
         }
         try check.require(second != first, "the takeover must get a new token, got the old one")
-        try await check.requireThrows("complete with the expired, taken-over token", {
-            try await store.complete(key, token: first, outcome: outcome(clock), retain: .seconds(600))
-        }, matches: isLeaseLost)
+        try await check.requireThrows(
+            "complete with the expired, taken-over token",
+            {
+                try await store.complete(key, token: first, outcome: outcome(clock), retain: .seconds(600))
+            }, matches: isLeaseLost)
         try await store.release(key, token: first)
         let afterStaleRelease = try await store.claim(key, fingerprint: "fp", lease: .seconds(10))
         guard case .inProgress = afterStaleRelease else {
@@ -202,24 +224,30 @@ public enum IdempotencyStoreConformance {
             throw check.fail("a fresh key must be acquired")
         }
         clock.advance(by: .seconds(6))
-        try await check.requireThrows("complete with a lease that expired (nobody took over)", {
-            try await store.complete(key + "-lapsed", token: lapsed, outcome: outcome(clock), retain: .seconds(600))
-        }, matches: isLeaseLost)
+        try await check.requireThrows(
+            "complete with a lease that expired (nobody took over)",
+            {
+                try await store.complete(key + "-lapsed", token: lapsed, outcome: outcome(clock), retain: .seconds(600))
+            }, matches: isLeaseLost)
     }
 
-    private static func duplicatesGetStoredOutcome(_ store: any IdempotencyStore, key: String, clock: TestClock,
-                                                   check: PropertyCheck) async throws {
+    private static func duplicatesGetStoredOutcome(
+        _ store: any IdempotencyStore, key: String, clock: TestClock,
+        check: PropertyCheck
+    ) async throws {
         guard case .acquired(let token) = try await store.claim(key, fingerprint: "fp", lease: .seconds(60)) else {
             throw check.fail("a fresh key must be acquired")
         }
-        let done = StoredOutcome(status: "accepted", details: ["jobId": "job-42", "note": "ünïcødé ✓", "empty": ""],
-                                 completedAt: clock.wallNow)
+        let done = StoredOutcome(
+            status: "accepted", details: ["jobId": "job-42", "note": "ünïcødé ✓", "empty": ""],
+            completedAt: clock.wallNow)
         try await store.complete(key, token: token, outcome: done, retain: .seconds(3_600))
         clock.advance(by: .seconds(1))
         for attempt in 1...5 {
             let again = try await store.claim(key, fingerprint: "fp", lease: .seconds(60))
-            try check.require(again == .completed(done),
-                              "duplicate claim #\(attempt) must return the stored outcome \(done), got \(again)")
+            try check.require(
+                again == .completed(done),
+                "duplicate claim #\(attempt) must return the stored outcome \(done), got \(again)")
         }
         let concurrent = try await withThrowingTaskGroup(of: ClaimResult.self, returning: [ClaimResult].self) { group in
             for _ in 0..<100 { group.addTask { try await store.claim(key, fingerprint: "fp", lease: .seconds(60)) } }
@@ -227,30 +255,38 @@ public enum IdempotencyStoreConformance {
             for try await result in group { all.append(result) }
             return all
         }
-        try check.require(concurrent.allSatisfy { $0 == .completed(done) },
-                          "100 concurrent duplicate claims must all return the stored outcome")
-        try await check.requireThrows("a second complete with the used token", {
-            try await store.complete(key, token: token, outcome: outcome(clock), retain: .seconds(3_600))
-        }, matches: isLeaseLost)
+        try check.require(
+            concurrent.allSatisfy { $0 == .completed(done) },
+            "100 concurrent duplicate claims must all return the stored outcome")
+        try await check.requireThrows(
+            "a second complete with the used token",
+            {
+                try await store.complete(key, token: token, outcome: outcome(clock), retain: .seconds(3_600))
+            }, matches: isLeaseLost)
         try await store.release(key, token: token)
         let afterRelease = try await store.claim(key, fingerprint: "fp", lease: .seconds(60))
-        try check.require(afterRelease == .completed(done),
-                          "release must not delete a completed record, next claim got \(afterRelease)")
+        try check.require(
+            afterRelease == .completed(done),
+            "release must not delete a completed record, next claim got \(afterRelease)")
     }
 
-    private static func differentFingerprintConflicts(_ store: any IdempotencyStore, key: String, clock: TestClock,
-                                                      check: PropertyCheck) async throws {
+    private static func differentFingerprintConflicts(
+        _ store: any IdempotencyStore, key: String, clock: TestClock,
+        check: PropertyCheck
+    ) async throws {
         guard case .acquired(let token) = try await store.claim(key, fingerprint: "fp-a", lease: .seconds(60)) else {
             throw check.fail("a fresh key must be acquired")
         }
         let inProgress = try await store.claim(key, fingerprint: "fp-b", lease: .seconds(60))
-        try check.require(inProgress == .conflict,
-                          "a different fingerprint on an in-progress key must be a conflict, got \(inProgress)")
+        try check.require(
+            inProgress == .conflict,
+            "a different fingerprint on an in-progress key must be a conflict, got \(inProgress)")
         let done = outcome(clock)
         try await store.complete(key, token: token, outcome: done, retain: .seconds(120))
         let completed = try await store.claim(key, fingerprint: "fp-b", lease: .seconds(60))
-        try check.require(completed == .conflict,
-                          "a different fingerprint on a completed key must be a conflict, got \(completed)")
+        try check.require(
+            completed == .conflict,
+            "a different fingerprint on a completed key must be a conflict, got \(completed)")
         let same = try await store.claim(key, fingerprint: "fp-a", lease: .seconds(60))
         try check.require(same == .completed(done), "the original fingerprint must still get the outcome, got \(same)")
         clock.advance(by: .seconds(120))
@@ -260,8 +296,10 @@ public enum IdempotencyStoreConformance {
         }
     }
 
-    private static func releaseLetsNextClaimAcquire(_ store: any IdempotencyStore, key: String,
-                                                    check: PropertyCheck) async throws {
+    private static func releaseLetsNextClaimAcquire(
+        _ store: any IdempotencyStore, key: String,
+        check: PropertyCheck
+    ) async throws {
         guard case .acquired(let first) = try await store.claim(key, fingerprint: "fp", lease: .seconds(60)) else {
             throw check.fail("a fresh key must be acquired")
         }
@@ -271,7 +309,7 @@ public enum IdempotencyStoreConformance {
             throw check.fail("after release the next claim must acquire, got \(next)")
         }
         try check.require(second != first, "a new claim must get a new token")
-        try await store.release(key, token: first)   // stale: must not free the second claim
+        try await store.release(key, token: first)  // stale: must not free the second claim
         let blocked = try await store.claim(key, fingerprint: "fp", lease: .seconds(60))
         guard case .inProgress = blocked else {
             throw check.fail("a stale token's release freed someone else's claim: next claim got \(blocked)")
@@ -283,8 +321,10 @@ public enum IdempotencyStoreConformance {
         try await store.release(key + "-never-claimed", token: LeaseToken())
     }
 
-    private static func retainedRecordsExpire(_ store: any IdempotencyStore, key: String, clock: TestClock,
-                                              check: PropertyCheck) async throws {
+    private static func retainedRecordsExpire(
+        _ store: any IdempotencyStore, key: String, clock: TestClock,
+        check: PropertyCheck
+    ) async throws {
         guard case .acquired(let token) = try await store.claim(key, fingerprint: "fp", lease: .seconds(60)) else {
             throw check.fail("a fresh key must be acquired")
         }

@@ -96,8 +96,9 @@ public enum JobQueueConformance {
         workers: Int = 4,
         jobsPerWorker: Int = 250
     ) async throws where Q.Job == Int {
-        try await run(makeQueue: makeQueue, makeJob: { $0 }, clock: clock, properties: properties,
-                      workers: workers, jobsPerWorker: jobsPerWorker)
+        try await run(
+            makeQueue: makeQueue, makeJob: { $0 }, clock: clock, properties: properties,
+            workers: workers, jobsPerWorker: jobsPerWorker)
     }
 
     private struct Run<Q: JobQueue> where Q.Job: Hashable {
@@ -129,10 +130,12 @@ public enum JobQueueConformance {
             let first = try await leaseOne("first lease")
             try check.require(first.job == makeJob(1), "leased the wrong job")
             try check.require(first.deliveryCount == 1, "first delivery must have count 1, got \(first.deliveryCount)")
-            try check.require(first.firstEnqueuedAt.isClose(to: start),
-                              "firstEnqueuedAt must be the enqueue time \(start), got \(first.firstEnqueuedAt)")
-            try check.require(first.leasedUntil.isClose(to: start.addingTimeInterval(30)),
-                              "leasedUntil must be now + 30 s, got \(first.leasedUntil)")
+            try check.require(
+                first.firstEnqueuedAt.isClose(to: start),
+                "firstEnqueuedAt must be the enqueue time \(start), got \(first.firstEnqueuedAt)")
+            try check.require(
+                first.leasedUntil.isClose(to: start.addingTimeInterval(30)),
+                "leasedUntil must be now + 30 s, got \(first.leasedUntil)")
             try await requireEmpty("a second lease while the first runs")
             clock.advance(by: .seconds(29))
             try await requireEmpty("a lease 29 s into a 30 s lease")
@@ -155,8 +158,9 @@ public enum JobQueueConformance {
             try check.require(second.job == makeJob(1), "redelivered the wrong job")
             try check.require(second.deliveryCount == 2, "redelivery must have count 2, got \(second.deliveryCount)")
             try check.require(second.token != first.token, "redelivery must carry a new token")
-            try check.require(second.firstEnqueuedAt.isClose(to: first.firstEnqueuedAt),
-                              "firstEnqueuedAt must not change on redelivery")
+            try check.require(
+                second.firstEnqueuedAt.isClose(to: first.firstEnqueuedAt),
+                "firstEnqueuedAt must not change on redelivery")
             try await requireLeaseLost("ack with the first (expired) token") { try await queue.ack(first.token) }
             try await requireLeaseLost("retry with the first (expired) token") {
                 try await queue.retry(first.token, after: .zero, reason: "stale")
@@ -204,8 +208,9 @@ public enum JobQueueConformance {
             try await queue.enqueue(makeJob(7), notBefore: nil)
             for delivery in 1...maxDeliveries {
                 let leased = try await leaseOne("delivery \(delivery)")
-                try check.require(leased.deliveryCount == delivery,
-                                  "expected delivery count \(delivery), got \(leased.deliveryCount)")
+                try check.require(
+                    leased.deliveryCount == delivery,
+                    "expected delivery count \(delivery), got \(leased.deliveryCount)")
                 let before = try await queue.deadLetters()
                 try check.require(before.isEmpty, "dead-lettered before delivery \(maxDeliveries)")
                 try await queue.retry(leased.token, after: .zero, reason: "boom \(delivery)")
@@ -217,10 +222,12 @@ public enum JobQueueConformance {
                 throw check.fail("expected exactly one dead letter, found \(dead.count)")
             }
             try check.require(letter.job == makeJob(7), "dead-lettered the wrong job")
-            try check.require(letter.reason == "boom \(maxDeliveries)",
-                              "the dead letter must keep the last retry's reason, got '\(letter.reason)'")
-            try check.require(letter.deliveryCount == maxDeliveries,
-                              "the dead letter must record \(maxDeliveries) deliveries, got \(letter.deliveryCount)")
+            try check.require(
+                letter.reason == "boom \(maxDeliveries)",
+                "the dead letter must keep the last retry's reason, got '\(letter.reason)'")
+            try check.require(
+                letter.deliveryCount == maxDeliveries,
+                "the dead letter must record \(maxDeliveries) deliveries, got \(letter.deliveryCount)")
             try check.require(letter.firstEnqueuedAt.isClose(to: start), "the dead letter must keep firstEnqueuedAt")
         }
 
@@ -228,8 +235,9 @@ public enum JobQueueConformance {
             try await queue.enqueue(makeJob(9), notBefore: nil)
             for delivery in 1...maxDeliveries {
                 let leased = try await leaseOne("delivery \(delivery)", duration: .seconds(10))
-                try check.require(leased.deliveryCount == delivery,
-                                  "expected delivery count \(delivery), got \(leased.deliveryCount)")
+                try check.require(
+                    leased.deliveryCount == delivery,
+                    "expected delivery count \(delivery), got \(leased.deliveryCount)")
                 clock.advance(by: .seconds(10))
             }
             try await requireEmpty("a lease after the last permitted lease expired")
@@ -238,8 +246,9 @@ public enum JobQueueConformance {
                 throw check.fail("expected the job to be dead-lettered after its last lease expired, found \(dead.count) dead letters")
             }
             try check.require(letter.job == makeJob(9), "dead-lettered the wrong job")
-            try check.require(letter.deliveryCount == maxDeliveries,
-                              "the dead letter must record \(maxDeliveries) deliveries, got \(letter.deliveryCount)")
+            try check.require(
+                letter.deliveryCount == maxDeliveries,
+                "the dead letter must record \(maxDeliveries) deliveries, got \(letter.deliveryCount)")
             try check.require(!letter.reason.isEmpty, "the dead letter must say why")
         }
 
@@ -275,11 +284,13 @@ public enum JobQueueConformance {
                 return all
             }
             let stormedDistinct = Set(stormed)
-            try check.require(stormed.count == stormedDistinct.count,
-                              "\(stormed.count - stormedDistinct.count) of \(total) concurrent lease(max: 1) calls got a job "
-                              + "another call also got")
-            try check.require(stormedDistinct == Set((total..<(2 * total)).map(makeJob)),
-                              "\(total) concurrent lease(max: 1) calls over \(total) jobs delivered \(stormedDistinct.count) distinct jobs")
+            try check.require(
+                stormed.count == stormedDistinct.count,
+                "\(stormed.count - stormedDistinct.count) of \(total) concurrent lease(max: 1) calls got a job "
+                    + "another call also got")
+            try check.require(
+                stormedDistinct == Set((total..<(2 * total)).map(makeJob)),
+                "\(total) concurrent lease(max: 1) calls over \(total) jobs delivered \(stormedDistinct.count) distinct jobs")
 
             // Workers: each leases batches and acks them until the queue is empty.
             for n in 0..<total { try await queue.enqueue(makeJob(n), notBefore: nil) }
@@ -295,8 +306,9 @@ public enum JobQueueConformance {
                                 do {
                                     try await queue.ack(leased.token)
                                 } catch {
-                                    throw check.fail("an ack failed (\(error)) although no lease could have expired: "
-                                                     + "the job was handed to another worker too")
+                                    throw check.fail(
+                                        "an ack failed (\(error)) although no lease could have expired: "
+                                            + "the job was handed to another worker too")
                                 }
                             }
                             await Task.yield()
@@ -308,10 +320,12 @@ public enum JobQueueConformance {
                 return all
             }
             let distinct = Set(delivered)
-            try check.require(delivered.count == distinct.count,
-                              "\(delivered.count - distinct.count) deliveries were duplicates among \(workers) concurrent workers")
-            try check.require(distinct == Set((0..<total).map(makeJob)),
-                              "expected all \(total) jobs delivered, got \(distinct.count) distinct")
+            try check.require(
+                delivered.count == distinct.count,
+                "\(delivered.count - distinct.count) deliveries were duplicates among \(workers) concurrent workers")
+            try check.require(
+                distinct == Set((0..<total).map(makeJob)),
+                "expected all \(total) jobs delivered, got \(distinct.count) distinct")
         }
     }
 }

@@ -20,8 +20,10 @@ public final class FailingDeadLetterSink: DeadLetterSink, Sendable {
     /// A sink failing the first `failures` writes (every write by default) with `error` (by default a
     /// `URLError(.cannotConnectToHost)`, as from a database that is down), then keeping letters in
     /// `sink` (a fresh one by default; pass a test's own to share it with other components).
-    public init(failures: Int = .max, error: any Error & Sendable = URLError(.cannotConnectToHost),
-                keepingIn sink: InMemoryDeadLetterSink = InMemoryDeadLetterSink()) {
+    public init(
+        failures: Int = .max, error: any Error & Sendable = URLError(.cannotConnectToHost),
+        keepingIn sink: InMemoryDeadLetterSink = InMemoryDeadLetterSink()
+    ) {
         remaining = Locked(max(0, failures))
         self.error = error
         base = sink

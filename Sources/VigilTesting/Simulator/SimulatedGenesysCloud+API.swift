@@ -59,8 +59,9 @@ extension SimulatedGenesysCloud {
         if error.code == .malformedJSON {
             return errorReply(400, "bad.request", "The request could not be understood by the server due to malformed syntax.")
         }
-        return errorReply(400, "invalid.value", "Value [\(error.path)] is invalid: \(error.reason)",
-                          field: error.path.isEmpty ? nil : error.path)
+        return errorReply(
+            400, "invalid.value", "Value [\(error.path)] is invalid: \(error.reason)",
+            field: error.path.isEmpty ? nil : error.path)
     }
 
     // MARK: /api/v2/conversations/…
@@ -163,7 +164,8 @@ extension SimulatedGenesysCloud {
         do { request = try VigilJSON.decode(ConversationDeletionProtectionQuery.self, from: body) } catch { return malformed(error) }
         let ids = request.conversationIds.compactMap(GenesysID.init)
         guard !ids.isEmpty, ids.count == request.conversationIds.count,
-              ids.count <= ConversationDeletionProtectionQuery.maximumConversations else {
+            ids.count <= ConversationDeletionProtectionQuery.maximumConversations
+        else {
             return errorReply(400, "invalid.value", "conversationIds must hold 1 to 100 conversation ids", field: "conversationIds")
         }
         for id in ids {
@@ -211,8 +213,9 @@ extension SimulatedGenesysCloud {
     private func isPlayable(_ state: FileState) -> Bool { state == .available || state == .restored }
 
     private func partial(_ stored: StoredRecording) -> Recording {
-        var recording = Recording(id: stored.recordingId, conversationId: stored.conversationId, media: .audio,
-                                  mediaSubtype: .trunk, fileState: stored.fileState, sessionId: stored.sessionId)
+        var recording = Recording(
+            id: stored.recordingId, conversationId: stored.conversationId, media: .audio,
+            mediaSubtype: .trunk, fileState: stored.fileState, sessionId: stored.sessionId)
         recording.estimatedTranscodeTimeMs = configuration.faults.transcodeEstimateMs
         recording.selfUri = "/api/v2/conversations/\(stored.conversationId)/recordings/\(stored.recordingId)"
         return recording
@@ -232,8 +235,9 @@ extension SimulatedGenesysCloud {
     }
 
     private func metadata(_ stored: StoredRecording) -> RecordingMetadata {
-        var metadata = RecordingMetadata(id: stored.recordingId, conversationId: stored.conversationId,
-                                         fileState: stored.fileState)
+        var metadata = RecordingMetadata(
+            id: stored.recordingId, conversationId: stored.conversationId,
+            fileState: stored.fileState)
         metadata.sessionId = stored.sessionId
         metadata.media = .audio
         metadata.annotations = annotationsByRecording[stored.recordingId] ?? []
@@ -283,9 +287,10 @@ extension SimulatedGenesysCloud {
         case (.post, 1):
             let create: WorkitemCreate
             do { create = try VigilJSON.decode(WorkitemCreate.self, from: body) } catch { return malformed(error) }
-            var item = Workitem(id: nextID().rawValue, name: create.name, type: EntityReference(id: create.typeId),
-                                priority: create.priority, queue: create.queueId.map { EntityReference(id: $0) },
-                                externalTag: create.externalTag, dateCreated: Date(timeIntervalSince1970: 1_780_000_000))
+            var item = Workitem(
+                id: nextID().rawValue, name: create.name, type: EntityReference(id: create.typeId),
+                priority: create.priority, queue: create.queueId.map { EntityReference(id: $0) },
+                externalTag: create.externalTag, dateCreated: Date(timeIntervalSince1970: 1_780_000_000))
             item.description = create.description
             item.workbin = create.workbinId.map { EntityReference(id: $0) }
             item.customFields = create.customFields
@@ -297,23 +302,26 @@ extension SimulatedGenesysCloud {
             let query: WorkitemQuery
             do { query = try VigilJSON.decode(WorkitemQuery.self, from: body) } catch { return malformed(error) }
             guard (1...3).contains(query.filters.count),
-                  query.filters.contains(where: { $0.operator == "EQ" && WorkitemFilter.anchorNames.contains($0.name) }) else {
-                return errorReply(400, "invalid.value",
-                                  "Query requires at least one EQ filter on workbinId, assigneeId, queueId or typeId and at most three filters",
-                                  field: "filters")
+                query.filters.contains(where: { $0.operator == "EQ" && WorkitemFilter.anchorNames.contains($0.name) })
+            else {
+                return errorReply(
+                    400, "invalid.value",
+                    "Query requires at least one EQ filter on workbinId, assigneeId, queueId or typeId and at most three filters",
+                    field: "filters")
             }
             var matches = workitemList.filter { item in
                 query.filters.allSatisfy { filter in
-                    let value: String? = switch filter.name {
-                    case "typeId": item.typeId
-                    case "workbinId": item.workbinId
-                    case "queueId": item.queueId
-                    case "assigneeId": item.assignee?.id
-                    case "externalTag": item.externalTag
-                    case "name": item.name
-                    case "id": item.id
-                    default: nil
-                    }
+                    let value: String? =
+                        switch filter.name {
+                        case "typeId": item.typeId
+                        case "workbinId": item.workbinId
+                        case "queueId": item.queueId
+                        case "assigneeId": item.assignee?.id
+                        case "externalTag": item.externalTag
+                        case "name": item.name
+                        case "id": item.id
+                        default: nil
+                        }
                     switch filter.operator {
                     case "EQ", "IN": return value.map { filter.values.contains($0) } ?? false
                     case "NEQ": return value.map { !filter.values.contains($0) } ?? true
@@ -363,8 +371,9 @@ extension SimulatedGenesysCloud {
             let submission: BatchDownloadJobSubmission
             do { submission = try VigilJSON.decode(BatchDownloadJobSubmission.self, from: body) } catch { return malformed(error) }
             let id = nextID().rawValue
-            batchJobs[id] = BatchJob(requests: submission.batchDownloadRequestList,
-                                     pollsLeft: configuration.batchPollsUntilComplete)
+            batchJobs[id] = BatchJob(
+                requests: submission.batchDownloadRequestList,
+                pollsLeft: configuration.batchPollsUntilComplete)
             return .json(200, encode(BatchDownloadJobSubmissionResult(id: id, selfUri: "/api/v2/recording/batchrequests/\(id)")))
         case (.get, 2):
             guard var job = batchJobs[p[1]] else { return notFound() }
@@ -374,30 +383,40 @@ extension SimulatedGenesysCloud {
             if job.pollsLeft > 0 {
                 job.pollsLeft -= 1
                 batchJobs[p[1]] = job
-                return .json(200, encode(BatchDownloadJobStatusResult(
-                    id: p[1], jobId: p[1], expectedResultCount: expected, resultCount: 0, errorCount: 0,
-                    status: .inProgress, results: [])))
+                return .json(
+                    200,
+                    encode(
+                        BatchDownloadJobStatusResult(
+                            id: p[1], jobId: p[1], expectedResultCount: expected, resultCount: 0, errorCount: 0,
+                            status: .inProgress, results: [])))
             }
             var results: [BatchDownloadJobResult] = []
             for request in job.requests {
-                let targets = request.recordingId.map { rid in recordings[rid].map { [$0] } ?? [] }
+                let targets =
+                    request.recordingId.map { rid in recordings[rid].map { [$0] } ?? [] }
                     ?? recordingsOf(request.conversationId)
                 if targets.isEmpty {
-                    results.append(BatchDownloadJobResult(conversationId: request.conversationId,
-                                                          recordingId: request.recordingId, errorMsg: "Recording not found"))
+                    results.append(
+                        BatchDownloadJobResult(
+                            conversationId: request.conversationId,
+                            recordingId: request.recordingId, errorMsg: "Recording not found"))
                 }
                 for stored in targets {
                     let url = isPlayable(stored.fileState) ? PresignedURL(string: issueURL(.media(stored.recordingId), kind: "media")) : nil
-                    results.append(BatchDownloadJobResult(
-                        conversationId: stored.conversationId, recordingId: stored.recordingId, resultUrl: url,
-                        contentType: url == nil ? nil : stored.contentType,
-                        errorMsg: url == nil ? "Recording is not available" : nil))
+                    results.append(
+                        BatchDownloadJobResult(
+                            conversationId: stored.conversationId, recordingId: stored.recordingId, resultUrl: url,
+                            contentType: url == nil ? nil : stored.contentType,
+                            errorMsg: url == nil ? "Recording is not available" : nil))
                 }
             }
             let errors = results.filter { $0.errorMsg != nil }.count
-            return .json(200, encode(BatchDownloadJobStatusResult(
-                id: p[1], jobId: p[1], expectedResultCount: results.count, resultCount: results.count,
-                errorCount: errors, status: .completed, results: results)))
+            return .json(
+                200,
+                encode(
+                    BatchDownloadJobStatusResult(
+                        id: p[1], jobId: p[1], expectedResultCount: results.count, resultCount: results.count,
+                        errorCount: errors, status: .completed, results: results)))
         default:
             return notFound()
         }
@@ -408,7 +427,8 @@ extension SimulatedGenesysCloud {
     private func serveTranscripts(_ method: HTTPMethod, _ p: [String]) -> Reply {
         // conversations/{cid}/communications/{commId}/transcripturl
         guard method == .get, p.count == 5, p[0] == "conversations", p[2] == "communications", p[4] == "transcripturl",
-              let cid = GenesysID(p[1]) else { return notFound() }
+            let cid = GenesysID(p[1])
+        else { return notFound() }
         let key = "\(cid.rawValue)/\(p[3])"
         guard transcripts[key] != nil else { return notFound() }
         let url = issueURL(.transcript(key), kind: "transcripts")

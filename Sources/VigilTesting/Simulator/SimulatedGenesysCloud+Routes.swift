@@ -11,8 +11,9 @@ extension SimulatedGenesysCloud {
         var body: HTTPBody?
 
         static func json(_ status: Int, _ bytes: [UInt8]) -> Reply {
-            Reply(status: status, headers: ["Content-Type": "application/json", "Content-Length": String(bytes.count)],
-                  body: HTTPBody(bytes))
+            Reply(
+                status: status, headers: ["Content-Type": "application/json", "Content-Length": String(bytes.count)],
+                body: HTTPBody(bytes))
         }
 
         static func empty(_ status: Int) -> Reply { Reply(status: status) }
@@ -24,14 +25,17 @@ extension SimulatedGenesysCloud {
         let path = request.url.path
         let hadAuthorization = request.headerFields.contains("Authorization")
         if let latency = configuration.faults.latency {
-            let span = Double((latency.upperBound - latency.lowerBound).components.seconds) * 1e9
+            let span =
+                Double((latency.upperBound - latency.lowerBound).components.seconds) * 1e9
                 + Double((latency.upperBound - latency.lowerBound).components.attoseconds) / 1e9
             let extra = Duration.nanoseconds(Int64(span * random.unit()))
             try await sleep(latency.lowerBound + extra)
         }
         if host == .unknown || takeDroppedConnection(host) || (host == .api && roll(configuration.faults.connectionFailureProbability)) {
-            log.append(RecordedRequest(method: request.method.rawValue, host: host, path: path, status: nil,
-                                       hadAuthorization: hadAuthorization))
+            log.append(
+                RecordedRequest(
+                    method: request.method.rawValue, host: host, path: path, status: nil,
+                    hadAuthorization: hadAuthorization))
             throw HTTPTransportError(code: .connectionFailed, request: request, detail: "simulated connection failure")
         }
         let requestBody: [UInt8]
@@ -50,8 +54,10 @@ extension SimulatedGenesysCloud {
         } else {
             switch host {
             case .login: reply = serveLogin(request, body: requestBody)
-            case .media: reply = serveMedia(request, path: String(path.dropFirst(mediaPathPrefix.count)),
-                                            hadAuthorization: hadAuthorization)
+            case .media:
+                reply = serveMedia(
+                    request, path: String(path.dropFirst(mediaPathPrefix.count)),
+                    hadAuthorization: hadAuthorization)
             case .api: reply = serveAPI(request, body: requestBody)
             case .unknown: reply = errorReply(404, "not.found", "Unknown host")
             }
@@ -61,19 +67,22 @@ extension SimulatedGenesysCloud {
     }
 
     private func scriptedReply(_ failure: ScriptedFailure) -> Reply {
-        let code = switch failure.status {
-        case 401: "bad.credentials"
-        case 429: "too.many.requests"
-        case 404: "not.found"
-        case 500...599: "service.unavailable"
-        default: "bad.request"
-        }
+        let code =
+            switch failure.status {
+            case 401: "bad.credentials"
+            case 429: "too.many.requests"
+            case 404: "not.found"
+            case 500...599: "service.unavailable"
+            default: "bad.request"
+            }
         return errorReply(failure.status, code, "Simulated failure", retryAfter: failure.retryAfterSeconds)
     }
 
     private func record(_ request: HTTPRequest, host: Host, hadAuthorization: Bool, reply: Reply) -> (HTTPResponse, HTTPBody?) {
-        log.append(RecordedRequest(method: request.method.rawValue, host: host, path: request.url.path,
-                                   status: reply.status, hadAuthorization: hadAuthorization))
+        log.append(
+            RecordedRequest(
+                method: request.method.rawValue, host: host, path: request.url.path,
+                status: reply.status, hadAuthorization: hadAuthorization))
         var headers = reply.headers
         headers["ININ-Correlation-Id"] = nextID().rawValue
         return (HTTPResponse(status: reply.status, headerFields: headers), reply.body)
@@ -106,9 +115,11 @@ extension SimulatedGenesysCloud {
     }
 
     private func takeScripted(host: Host, path: String) -> ScriptedFailure? {
-        guard let index = scripted.firstIndex(where: {
-            $0.host == host && ($0.pathContains.map { path.contains($0) } ?? true)
-        }) else { return nil }
+        guard
+            let index = scripted.firstIndex(where: {
+                $0.host == host && ($0.pathContains.map { path.contains($0) } ?? true)
+            })
+        else { return nil }
         return scripted.remove(at: index)
     }
 
@@ -126,13 +137,16 @@ extension SimulatedGenesysCloud {
             let statuses = current.burst.statuses
             let status = statuses[Int(random.next() % UInt64(statuses.count))]
             if host == .login {
-                return oauthError(status, status == 429 ? "too_many_requests" : "temporarily_unavailable",
-                                  retryAfter: current.burst.retryAfterSeconds)
+                return oauthError(
+                    status, status == 429 ? "too_many_requests" : "temporarily_unavailable",
+                    retryAfter: current.burst.retryAfterSeconds)
             }
-            return errorReply(status, status == 429 ? "too.many.requests" : "service.unavailable",
-                              status == 429 ? "Rate limit exceeded the maximum [300] requests within [60] seconds"
-                                  : "The service is temporarily unavailable",
-                              retryAfter: current.burst.retryAfterSeconds)
+            return errorReply(
+                status, status == 429 ? "too.many.requests" : "service.unavailable",
+                status == 429
+                    ? "Rate limit exceeded the maximum [300] requests within [60] seconds"
+                    : "The service is temporarily unavailable",
+                retryAfter: current.burst.retryAfterSeconds)
         }
         switch host {
         case .api:
@@ -146,8 +160,10 @@ extension SimulatedGenesysCloud {
 
     // MARK: Error bodies
 
-    func errorReply(_ status: Int, _ code: String, _ message: String, retryAfter: Int? = nil,
-                    field: String? = nil) -> Reply {
+    func errorReply(
+        _ status: Int, _ code: String, _ message: String, retryAfter: Int? = nil,
+        field: String? = nil
+    ) -> Reply {
         var body = ErrorBody(message: message, code: code, status: status, contextId: nextID().rawValue)
         body.messageWithParams = message
         body.messageParams = [:]
@@ -159,8 +175,9 @@ extension SimulatedGenesysCloud {
     }
 
     func oauthError(_ status: Int, _ error: String, retryAfter: Int? = nil) -> Reply {
-        let body = OAuthErrorResponse(error: error, description: "Simulated OAuth error",
-                                      errorDescription: "Simulated OAuth error")
+        let body = OAuthErrorResponse(
+            error: error, description: "Simulated OAuth error",
+            errorDescription: "Simulated OAuth error")
         var reply = Reply.json(status, (try? VigilJSON.encodeBytes(body)) ?? [])
         if let retryAfter { reply.headers["Retry-After"] = String(retryAfter) }
         return reply
@@ -219,7 +236,8 @@ extension SimulatedGenesysCloud {
             // `Range: bytes=N-` (the only form a resuming client sends); anything else is served whole.
             var start: Int64 = 0
             if let range = request.headerFields["Range"], range.hasPrefix("bytes="), range.hasSuffix("-"),
-               let first = Int64(range.dropFirst(6).dropLast()) {
+                let first = Int64(range.dropFirst(6).dropLast())
+            {
                 guard first < size else {
                     return Reply(status: 416, headers: ["Content-Range": "bytes */\(size)"])
                 }
@@ -236,12 +254,14 @@ extension SimulatedGenesysCloud {
                 grants[parts[1]]?.expiresAt = .zero  // the link dies while its body is in flight
             }
             recordings[recordingId] = stored
-            let sequence = GeneratedMediaSequence(media: stored.media, start: start, end: end,
-                                                  chunkSize: max(1, configuration.mediaChunkSize))
+            let sequence = GeneratedMediaSequence(
+                media: stored.media, start: start, end: end,
+                chunkSize: max(1, configuration.mediaChunkSize))
             var headers: HTTPFields = ["Content-Type": stored.contentType, "Content-Length": String(size - start)]
             if start > 0 { headers["Content-Range"] = "bytes \(start)-\(size - 1)/\(size)" }
-            return Reply(status: start > 0 ? 206 : 200, headers: headers,
-                         body: HTTPBody(sequence, length: .known(size - start)))
+            return Reply(
+                status: start > 0 ? 206 : 200, headers: headers,
+                body: HTTPBody(sequence, length: .known(size - start)))
         }
     }
 

@@ -104,11 +104,13 @@ public actor SimulatedGenesysCloud: HTTPTransport {
         public var mediaURLExpiresMidDownload = 0
 
         /// Creates a fault set.
-        public init(transcodingPolls: Int = 0, transcodeEstimateMs: Int64? = 2_000, emptyTranscodingBody: Bool = false,
-                    mediaNotFoundFetches: Int = 0, truncatedMediaFetches: Int = 0, expiredMediaURLs: Int = 0,
-                    rateLimitBursts: Burst? = nil, serverErrorBursts: Burst? = nil, loginBursts: Burst? = nil,
-                    connectionFailureProbability: Double = 0, latency: ClosedRange<Duration>? = nil,
-                    tokenExpiresAfterRequests: Int? = nil, mediaURLExpiresMidDownload: Int = 0) {
+        public init(
+            transcodingPolls: Int = 0, transcodeEstimateMs: Int64? = 2_000, emptyTranscodingBody: Bool = false,
+            mediaNotFoundFetches: Int = 0, truncatedMediaFetches: Int = 0, expiredMediaURLs: Int = 0,
+            rateLimitBursts: Burst? = nil, serverErrorBursts: Burst? = nil, loginBursts: Burst? = nil,
+            connectionFailureProbability: Double = 0, latency: ClosedRange<Duration>? = nil,
+            tokenExpiresAfterRequests: Int? = nil, mediaURLExpiresMidDownload: Int = 0
+        ) {
             self.transcodingPolls = transcodingPolls
             self.transcodeEstimateMs = transcodeEstimateMs
             self.emptyTranscodingBody = emptyTranscodingBody
@@ -155,12 +157,14 @@ public actor SimulatedGenesysCloud: HTTPTransport {
         public var faults: Faults
 
         /// Creates a configuration.
-        public init(apiBase: URL = URL(string: "https://api.sim.vigil.test")!,
-                    mediaBase: URL = URL(string: "https://media.sim.vigil.test")!,
-                    clientId: String = "sim-client-id", clientSecret: String = "sim-client-secret-0123456789",
-                    tokenLifetime: Duration = .seconds(86_400), mediaURLLifetime: Duration = .seconds(3_600),
-                    mediaChunkSize: Int = 1 << 20, batchPollsUntilComplete: Int = 1, seed: UInt64 = 1,
-                    faults: Faults = Faults()) {
+        public init(
+            apiBase: URL = URL(string: "https://api.sim.vigil.test")!,
+            mediaBase: URL = URL(string: "https://media.sim.vigil.test")!,
+            clientId: String = "sim-client-id", clientSecret: String = "sim-client-secret-0123456789",
+            tokenLifetime: Duration = .seconds(86_400), mediaURLLifetime: Duration = .seconds(3_600),
+            mediaChunkSize: Int = 1 << 20, batchPollsUntilComplete: Int = 1, seed: UInt64 = 1,
+            faults: Faults = Faults()
+        ) {
             self.apiBase = apiBase
             self.mediaBase = mediaBase
             self.clientId = clientId
@@ -314,10 +318,12 @@ public actor SimulatedGenesysCloud: HTTPTransport {
 
     /// Adds a recording (ids random from the seed unless given) and returns its ids.
     @discardableResult
-    public func addRecording(conversationId: GenesysID? = nil, recordingId: GenesysID? = nil,
-                             media: SimulatedMedia = .bytes(Array("RIFF-simulated-wav".utf8)),
-                             fileState: FileState = .available, contentType: String = "audio/wav",
-                             sessionId: String? = nil, transcodingPolls: Int? = nil) -> (conversationId: GenesysID, recordingId: GenesysID) {
+    public func addRecording(
+        conversationId: GenesysID? = nil, recordingId: GenesysID? = nil,
+        media: SimulatedMedia = .bytes(Array("RIFF-simulated-wav".utf8)),
+        fileState: FileState = .available, contentType: String = "audio/wav",
+        sessionId: String? = nil, transcodingPolls: Int? = nil
+    ) -> (conversationId: GenesysID, recordingId: GenesysID) {
         let cid = conversationId ?? nextID()
         let rid = recordingId ?? nextID()
         recordings[rid] = StoredRecording(
@@ -371,11 +377,15 @@ public actor SimulatedGenesysCloud: HTTPTransport {
     ///     carried out (state changes) and then the answer is replaced by the failure — the "did my create
     ///     happen?" case that idempotency guards exist for.
     ///   - pathContains: only requests whose path contains this string match.
-    public func failNext(_ count: Int = 1, status: Int, retryAfterSeconds: Int? = nil, host: Host = .api,
-                         pathContains: String? = nil, afterServing: Bool = false) {
+    public func failNext(
+        _ count: Int = 1, status: Int, retryAfterSeconds: Int? = nil, host: Host = .api,
+        pathContains: String? = nil, afterServing: Bool = false
+    ) {
         for _ in 0..<count {
-            scripted.append(ScriptedFailure(status: status, retryAfterSeconds: retryAfterSeconds, host: host,
-                                            pathContains: pathContains, afterServing: afterServing))
+            scripted.append(
+                ScriptedFailure(
+                    status: status, retryAfterSeconds: retryAfterSeconds, host: host,
+                    pathContains: pathContains, afterServing: afterServing))
         }
     }
 
@@ -445,8 +455,11 @@ public actor SimulatedGenesysCloud: HTTPTransport {
         }
         bytes[6] = (bytes[6] & 0x0F) | 0x40
         bytes[8] = (bytes[8] & 0x3F) | 0x80
-        let uuid = UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
-                               bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+        let uuid = UUID(
+            uuid: (
+                bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+                bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]
+            ))
         return GenesysID(uuid)
     }
 

@@ -77,9 +77,11 @@ public final class VerdictCallbackReceiver: Sendable {
         public var now: @Sendable () -> Date
 
         /// Creates a configuration.
-        public init(secrets: [VerdictSigningSecret], tolerance: Duration = .seconds(300),
-                    replayRetention: Duration = .seconds(300), maxBodyBytes: Int = 64 << 10,
-                    now: @escaping @Sendable () -> Date = { Date() }) {
+        public init(
+            secrets: [VerdictSigningSecret], tolerance: Duration = .seconds(300),
+            replayRetention: Duration = .seconds(300), maxBodyBytes: Int = 64 << 10,
+            now: @escaping @Sendable () -> Date = { Date() }
+        ) {
             precondition(!secrets.isEmpty, "at least one callback secret is required")
             self.secrets = secrets
             self.tolerance = tolerance
@@ -113,11 +115,13 @@ public final class VerdictCallbackReceiver: Sendable {
     ///   - deliveryIDs: where accepted `webhook-id`s are remembered (in memory by default).
     ///   - onIncident: called for every rejected callback.
     ///   - onVerdict: called for every accepted verdict before the route answers `200`.
-    public init(configuration: Configuration, registry: any PendingVerdictStore,
-                validator: VerdictValidator = VerdictValidator(), policy: VerdictPolicy? = nil,
-                deliveryIDs: (any DeliveryIDStore)? = nil,
-                onIncident: (@Sendable (VerdictIncident) -> Void)? = nil,
-                onVerdict: (@Sendable (CallbackVerdict) async throws -> Void)? = nil) {
+    public init(
+        configuration: Configuration, registry: any PendingVerdictStore,
+        validator: VerdictValidator = VerdictValidator(), policy: VerdictPolicy? = nil,
+        deliveryIDs: (any DeliveryIDStore)? = nil,
+        onIncident: (@Sendable (VerdictIncident) -> Void)? = nil,
+        onVerdict: (@Sendable (CallbackVerdict) async throws -> Void)? = nil
+    ) {
         self.configuration = configuration
         self.registry = registry
         self.validator = validator
@@ -144,8 +148,10 @@ public final class VerdictCallbackReceiver: Sendable {
         do {
             return try await process(headers: headers, body: body)
         } catch {
-            onIncident?(VerdictIncident(source: .callback, error: error, recordingId: error.recordingId,
-                                        correlationId: error.correlationId, at: configuration.now()))
+            onIncident?(
+                VerdictIncident(
+                    source: .callback, error: error, recordingId: error.recordingId,
+                    correlationId: error.correlationId, at: configuration.now()))
             throw error
         }
     }
@@ -160,8 +166,10 @@ public final class VerdictCallbackReceiver: Sendable {
             bytes = try await body.collect(upTo: configuration.maxBodyBytes)
         } catch {
             let failure = VerdictCallbackError(code: .bodyTooLarge, detail: "the body could not be read within the limit")
-            onIncident?(VerdictIncident(source: .callback, error: failure, recordingId: nil, correlationId: nil,
-                                        at: configuration.now()))
+            onIncident?(
+                VerdictIncident(
+                    source: .callback, error: failure, recordingId: nil, correlationId: nil,
+                    at: configuration.now()))
             throw failure
         }
         return try await receive(headers: headers, body: bytes)
@@ -172,14 +180,16 @@ public final class VerdictCallbackReceiver: Sendable {
             throw VerdictCallbackError(code: .bodyTooLarge, detail: "the body exceeds \(configuration.maxBodyBytes) bytes")
         }
         guard let id = headers[VerdictSignatureHeader.id], let timestampText = headers[VerdictSignatureHeader.timestamp],
-              let signature = headers[VerdictSignatureHeader.signature] else {
+            let signature = headers[VerdictSignatureHeader.signature]
+        else {
             throw VerdictCallbackError(code: .missingHeaders, detail: "webhook-id, webhook-timestamp and webhook-signature are required")
         }
         guard StandardWebhooksV1.isValidID(id) else {
             throw VerdictCallbackError(code: .invalidHeaders, detail: "webhook-id must be 1-256 printable characters without '.'")
         }
         guard timestampText.utf8.count <= 12, timestampText.utf8.allSatisfy({ (0x30...0x39).contains($0) }),
-              let timestamp = Int64(timestampText) else {
+            let timestamp = Int64(timestampText)
+        else {
             throw VerdictCallbackError(code: .invalidHeaders, deliveryId: id, detail: "webhook-timestamp must be integer Unix seconds")
         }
         let now = configuration.now()
@@ -191,8 +201,11 @@ public final class VerdictCallbackReceiver: Sendable {
         if sent > now.addingTimeInterval(tolerance) {
             throw VerdictCallbackError(code: .timestampTooNew, deliveryId: id, detail: "webhook-timestamp is outside the tolerance")
         }
-        guard StandardWebhooksV1.verify(header: signature, id: id, timestamp: timestamp, body: body,
-                                        secrets: configuration.secrets) else {
+        guard
+            StandardWebhooksV1.verify(
+                header: signature, id: id, timestamp: timestamp, body: body,
+                secrets: configuration.secrets)
+        else {
             throw VerdictCallbackError(code: .badSignature, deliveryId: id, detail: "no v1 signature matches the body")
         }
         // Only a verified delivery may occupy the replay store.
@@ -211,54 +224,62 @@ public final class VerdictCallbackReceiver: Sendable {
         do {
             verdict = try VigilJSON.decode(ComplianceVerdict.self, from: body)
         } catch {
-            throw VerdictCallbackError(code: .malformedBody, deliveryId: id, path: error.path,
-                                       detail: "\(error.code): \(error.reason)")
+            throw VerdictCallbackError(
+                code: .malformedBody, deliveryId: id, path: error.path,
+                detail: "\(error.code): \(error.reason)")
         }
         let pending: PendingVerdict?
         do {
             pending = try await registry.entry(for: verdict.recordingId)
         } catch {
             try? await deliveryIDs.remove(id)
-            throw VerdictCallbackError(code: .storeUnavailable, deliveryId: id, recordingId: verdict.recordingId,
-                                       correlationId: verdict.correlationId, detail: "the pending-verdict store failed")
+            throw VerdictCallbackError(
+                code: .storeUnavailable, deliveryId: id, recordingId: verdict.recordingId,
+                correlationId: verdict.correlationId, detail: "the pending-verdict store failed")
         }
         guard let entry = pending else {
-            throw VerdictCallbackError(code: .notAwaiting, deliveryId: id, recordingId: verdict.recordingId,
-                                       correlationId: verdict.correlationId,
-                                       detail: "no verdict is awaited for this recording")
+            throw VerdictCallbackError(
+                code: .notAwaiting, deliveryId: id, recordingId: verdict.recordingId,
+                correlationId: verdict.correlationId,
+                detail: "no verdict is awaited for this recording")
         }
         let validated: ValidatedVerdict
         do {
             validated = try validator.validate(verdict, for: entry.request)
         } catch {
-            throw VerdictCallbackError(code: .rejectedVerdict, deliveryId: id, recordingId: entry.request.recordingId,
-                                       correlationId: entry.request.correlationId, validation: error,
-                                       detail: error.description)
+            throw VerdictCallbackError(
+                code: .rejectedVerdict, deliveryId: id, recordingId: entry.request.recordingId,
+                correlationId: entry.request.correlationId, validation: error,
+                detail: error.description)
         }
         let removed: PendingVerdict?
         do {
             removed = try await registry.remove(verdict.recordingId, correlationId: verdict.correlationId)
         } catch {
             try? await deliveryIDs.remove(id)
-            throw VerdictCallbackError(code: .storeUnavailable, deliveryId: id, recordingId: verdict.recordingId,
-                                       correlationId: verdict.correlationId, detail: "the pending-verdict store failed")
+            throw VerdictCallbackError(
+                code: .storeUnavailable, deliveryId: id, recordingId: verdict.recordingId,
+                correlationId: verdict.correlationId, detail: "the pending-verdict store failed")
         }
         guard removed != nil else {
-            throw VerdictCallbackError(code: .notAwaiting, deliveryId: id, recordingId: verdict.recordingId,
-                                       correlationId: verdict.correlationId,
-                                       detail: "the verdict for this recording was already received")
+            throw VerdictCallbackError(
+                code: .notAwaiting, deliveryId: id, recordingId: verdict.recordingId,
+                correlationId: verdict.correlationId,
+                detail: "the verdict for this recording was already received")
         }
-        let accepted = CallbackVerdict(request: entry.request, verdict: validated, decision: policy?.decide(validated),
-                                       deliveryId: id, receivedAt: now)
+        let accepted = CallbackVerdict(
+            request: entry.request, verdict: validated, decision: policy?.decide(validated),
+            deliveryId: id, receivedAt: now)
         if let onVerdict {
             do {
                 try await onVerdict(accepted)
             } catch {
                 try? await registry.register(entry.request, expiresAt: entry.expiresAt)
                 try? await deliveryIDs.remove(id)
-                throw VerdictCallbackError(code: .handlerFailed, deliveryId: id, recordingId: verdict.recordingId,
-                                           correlationId: verdict.correlationId,
-                                           detail: "the verdict could not be handed over; the engine should retry")
+                throw VerdictCallbackError(
+                    code: .handlerFailed, deliveryId: id, recordingId: verdict.recordingId,
+                    correlationId: verdict.correlationId,
+                    detail: "the verdict could not be handed over; the engine should retry")
             }
         }
         continuation.yield(accepted)
@@ -327,8 +348,10 @@ public struct VerdictCallbackError: VigilCodedError, Hashable {
     public let detail: String
 
     /// Creates an error.
-    public init(code: Code, deliveryId: String? = nil, recordingId: GenesysID? = nil, correlationId: CorrelationID? = nil,
-                path: String? = nil, validation: VerdictValidationError? = nil, detail: String) {
+    public init(
+        code: Code, deliveryId: String? = nil, recordingId: GenesysID? = nil, correlationId: CorrelationID? = nil,
+        path: String? = nil, validation: VerdictValidationError? = nil, detail: String
+    ) {
         self.code = code
         // Both can come from the callback itself, unchecked; the error is what the host logs (found by
         // `PIIPropertyTests`).

@@ -179,8 +179,9 @@ public struct VerdictPolicy: Sendable {
     /// Decides what to do about `validated`.
     public func decide(_ validated: ValidatedVerdict) -> RemediationDecision {
         let verdict = validated.verdict
-        let rule = matchingRule(verdict: verdict.verdict, violationType: verdict.violationType,
-                                confidence: verdict.confidenceScore)
+        let rule = matchingRule(
+            verdict: verdict.verdict, violationType: verdict.violationType,
+            confidence: verdict.confidenceScore)
         var action = rule?.action ?? fallbackAction
         let priority = rule?.priority ?? fallbackPriority
         let recommended = verdict.recommendedAction.flatMap(RemediationAction.init)
@@ -194,10 +195,11 @@ public struct VerdictPolicy: Sendable {
             action = .humanReview
             escalated = true
         }
-        return RemediationDecision(action: action, priority: priority, ruleId: rule?.id ?? "fallback", policyId: id,
-                                   recommendedAction: verdict.recommendedAction,
-                                   followedRecommendation: recommended == action, adoptedRecommendation: adopted,
-                                   escalatedForReview: escalated, reviewReasons: validated.reviewReasons)
+        return RemediationDecision(
+            action: action, priority: priority, ruleId: rule?.id ?? "fallback", policyId: id,
+            recommendedAction: verdict.recommendedAction,
+            followedRecommendation: recommended == action, adoptedRecommendation: adopted,
+            escalatedForReview: escalated, reviewReasons: validated.reviewReasons)
     }
 
     func matchingRule(verdict: Verdict, violationType: ViolationType?, confidence: Double) -> Rule? {

@@ -53,55 +53,55 @@ extension VerdictPolicy {
     /// - inconclusive verdicts: `HUMAN_REVIEW`;
     /// - anything else: `HUMAN_REVIEW` (fallback).
     public static let defaultPolicyJSON = """
-    {
-      "policyVersion": 1,
-      "id": "vigil-default-1",
-      "description": "Vigil's default: route confident violations, review uncertain ones, record the rest.",
-      "rules": [
-        { "id": "violation-high", "verdict": "VIOLATION_DETECTED", "violationType": "*",
-          "minConfidence": 0.90, "maxConfidence": 1.0, "action": "ROUTE_TO_COMPLIANCE_QUEUE", "priority": "HIGH" },
-        { "id": "violation-medium", "verdict": "VIOLATION_DETECTED", "violationType": "*",
-          "minConfidence": 0.60, "maxConfidence": 0.90, "action": "HUMAN_REVIEW", "priority": "NORMAL",
-          "acceptRecommendations": ["ROUTE_TO_COMPLIANCE_QUEUE"] },
-        { "id": "violation-low", "verdict": "VIOLATION_DETECTED", "violationType": "*",
-          "minConfidence": 0.0, "maxConfidence": 0.60, "action": "RECORD_ONLY", "priority": "LOW" },
+        {
+          "policyVersion": 1,
+          "id": "vigil-default-1",
+          "description": "Vigil's default: route confident violations, review uncertain ones, record the rest.",
+          "rules": [
+            { "id": "violation-high", "verdict": "VIOLATION_DETECTED", "violationType": "*",
+              "minConfidence": 0.90, "maxConfidence": 1.0, "action": "ROUTE_TO_COMPLIANCE_QUEUE", "priority": "HIGH" },
+            { "id": "violation-medium", "verdict": "VIOLATION_DETECTED", "violationType": "*",
+              "minConfidence": 0.60, "maxConfidence": 0.90, "action": "HUMAN_REVIEW", "priority": "NORMAL",
+              "acceptRecommendations": ["ROUTE_TO_COMPLIANCE_QUEUE"] },
+            { "id": "violation-low", "verdict": "VIOLATION_DETECTED", "violationType": "*",
+              "minConfidence": 0.0, "maxConfidence": 0.60, "action": "RECORD_ONLY", "priority": "LOW" },
 
-        { "id": "pci-high", "verdict": "VIOLATION_DETECTED", "violationType": "PCI_MID_CAPTURE",
-          "minConfidence": 0.80, "maxConfidence": 1.0, "action": "ROUTE_TO_COMPLIANCE_QUEUE", "priority": "HIGH" },
-        { "id": "pci-medium", "verdict": "VIOLATION_DETECTED", "violationType": "PCI_MID_CAPTURE",
-          "minConfidence": 0.40, "maxConfidence": 0.80, "action": "HUMAN_REVIEW", "priority": "HIGH",
-          "acceptRecommendations": ["ROUTE_TO_COMPLIANCE_QUEUE"] },
-        { "id": "pci-low", "verdict": "VIOLATION_DETECTED", "violationType": "PCI_MID_CAPTURE",
-          "minConfidence": 0.0, "maxConfidence": 0.40, "action": "RECORD_ONLY", "priority": "NORMAL" },
+            { "id": "pci-high", "verdict": "VIOLATION_DETECTED", "violationType": "PCI_MID_CAPTURE",
+              "minConfidence": 0.80, "maxConfidence": 1.0, "action": "ROUTE_TO_COMPLIANCE_QUEUE", "priority": "HIGH" },
+            { "id": "pci-medium", "verdict": "VIOLATION_DETECTED", "violationType": "PCI_MID_CAPTURE",
+              "minConfidence": 0.40, "maxConfidence": 0.80, "action": "HUMAN_REVIEW", "priority": "HIGH",
+              "acceptRecommendations": ["ROUTE_TO_COMPLIANCE_QUEUE"] },
+            { "id": "pci-low", "verdict": "VIOLATION_DETECTED", "violationType": "PCI_MID_CAPTURE",
+              "minConfidence": 0.0, "maxConfidence": 0.40, "action": "RECORD_ONLY", "priority": "NORMAL" },
 
-        { "id": "cvv-high", "verdict": "VIOLATION_DETECTED", "violationType": "PCI_CVV_CAPTURE",
-          "minConfidence": 0.80, "maxConfidence": 1.0, "action": "ROUTE_TO_COMPLIANCE_QUEUE", "priority": "HIGH" },
-        { "id": "cvv-medium", "verdict": "VIOLATION_DETECTED", "violationType": "PCI_CVV_CAPTURE",
-          "minConfidence": 0.40, "maxConfidence": 0.80, "action": "HUMAN_REVIEW", "priority": "HIGH",
-          "acceptRecommendations": ["ROUTE_TO_COMPLIANCE_QUEUE"] },
-        { "id": "cvv-low", "verdict": "VIOLATION_DETECTED", "violationType": "PCI_CVV_CAPTURE",
-          "minConfidence": 0.0, "maxConfidence": 0.40, "action": "RECORD_ONLY", "priority": "NORMAL" },
+            { "id": "cvv-high", "verdict": "VIOLATION_DETECTED", "violationType": "PCI_CVV_CAPTURE",
+              "minConfidence": 0.80, "maxConfidence": 1.0, "action": "ROUTE_TO_COMPLIANCE_QUEUE", "priority": "HIGH" },
+            { "id": "cvv-medium", "verdict": "VIOLATION_DETECTED", "violationType": "PCI_CVV_CAPTURE",
+              "minConfidence": 0.40, "maxConfidence": 0.80, "action": "HUMAN_REVIEW", "priority": "HIGH",
+              "acceptRecommendations": ["ROUTE_TO_COMPLIANCE_QUEUE"] },
+            { "id": "cvv-low", "verdict": "VIOLATION_DETECTED", "violationType": "PCI_CVV_CAPTURE",
+              "minConfidence": 0.0, "maxConfidence": 0.40, "action": "RECORD_ONLY", "priority": "NORMAL" },
 
-        { "id": "ssn-high", "verdict": "VIOLATION_DETECTED", "violationType": "SSN_DISCLOSURE",
-          "minConfidence": 0.80, "maxConfidence": 1.0, "action": "ROUTE_TO_COMPLIANCE_QUEUE", "priority": "HIGH" },
-        { "id": "ssn-medium", "verdict": "VIOLATION_DETECTED", "violationType": "SSN_DISCLOSURE",
-          "minConfidence": 0.40, "maxConfidence": 0.80, "action": "HUMAN_REVIEW", "priority": "HIGH",
-          "acceptRecommendations": ["ROUTE_TO_COMPLIANCE_QUEUE"] },
-        { "id": "ssn-low", "verdict": "VIOLATION_DETECTED", "violationType": "SSN_DISCLOSURE",
-          "minConfidence": 0.0, "maxConfidence": 0.40, "action": "RECORD_ONLY", "priority": "NORMAL" },
+            { "id": "ssn-high", "verdict": "VIOLATION_DETECTED", "violationType": "SSN_DISCLOSURE",
+              "minConfidence": 0.80, "maxConfidence": 1.0, "action": "ROUTE_TO_COMPLIANCE_QUEUE", "priority": "HIGH" },
+            { "id": "ssn-medium", "verdict": "VIOLATION_DETECTED", "violationType": "SSN_DISCLOSURE",
+              "minConfidence": 0.40, "maxConfidence": 0.80, "action": "HUMAN_REVIEW", "priority": "HIGH",
+              "acceptRecommendations": ["ROUTE_TO_COMPLIANCE_QUEUE"] },
+            { "id": "ssn-low", "verdict": "VIOLATION_DETECTED", "violationType": "SSN_DISCLOSURE",
+              "minConfidence": 0.0, "maxConfidence": 0.40, "action": "RECORD_ONLY", "priority": "NORMAL" },
 
-        { "id": "compliant-confident", "verdict": "COMPLIANT",
-          "minConfidence": 0.60, "maxConfidence": 1.0, "action": "NONE", "priority": "LOW" },
-        { "id": "compliant-unsure", "verdict": "COMPLIANT",
-          "minConfidence": 0.0, "maxConfidence": 0.60, "action": "RECORD_ONLY", "priority": "LOW",
-          "acceptRecommendations": ["HUMAN_REVIEW"] },
+            { "id": "compliant-confident", "verdict": "COMPLIANT",
+              "minConfidence": 0.60, "maxConfidence": 1.0, "action": "NONE", "priority": "LOW" },
+            { "id": "compliant-unsure", "verdict": "COMPLIANT",
+              "minConfidence": 0.0, "maxConfidence": 0.60, "action": "RECORD_ONLY", "priority": "LOW",
+              "acceptRecommendations": ["HUMAN_REVIEW"] },
 
-        { "id": "inconclusive", "verdict": "INCONCLUSIVE",
-          "minConfidence": 0.0, "maxConfidence": 1.0, "action": "HUMAN_REVIEW", "priority": "NORMAL" }
-      ],
-      "fallback": { "action": "HUMAN_REVIEW", "priority": "NORMAL" }
-    }
-    """
+            { "id": "inconclusive", "verdict": "INCONCLUSIVE",
+              "minConfidence": 0.0, "maxConfidence": 1.0, "action": "HUMAN_REVIEW", "priority": "NORMAL" }
+          ],
+          "fallback": { "action": "HUMAN_REVIEW", "priority": "NORMAL" }
+        }
+        """
 }
 
 /// A policy file that cannot be loaded, with the position of the problem.
@@ -206,13 +206,16 @@ private struct PolicyLoader {
         let top = try object(root, "", allowed: ["policyVersion", "id", "description", "rules", "fallback"])
         let version = try number(try required(top, "policyVersion", in: root, ""), "policyVersion")
         guard version == Double(VerdictPolicy.supportedPolicyVersion) else {
-            throw error(.unsupportedVersion, at: top["policyVersion"]!.value.offset, "policyVersion",
-                        "this SDK reads policyVersion \(VerdictPolicy.supportedPolicyVersion)")
+            throw error(
+                .unsupportedVersion, at: top["policyVersion"]!.value.offset, "policyVersion",
+                "this SDK reads policyVersion \(VerdictPolicy.supportedPolicyVersion)")
         }
         let idValue = try required(top, "id", in: root, "")
         let id = try string(idValue, "id")
         guard Loggable.isIdentifier(id) else {
-            throw error(.invalidRuleId, at: idValue.offset, "id", "must be 1-128 characters of A-Z a-z 0-9 . _ : - with fewer than 9 digits outside UUIDs (ids are recorded in every decision)")
+            throw error(
+                .invalidRuleId, at: idValue.offset, "id",
+                "must be 1-128 characters of A-Z a-z 0-9 . _ : - with fewer than 9 digits outside UUIDs (ids are recorded in every decision)")
         }
         if let description = top["description"] { _ = try string(description.value, "description") }
 
@@ -236,23 +239,28 @@ private struct PolicyLoader {
         let fallbackValue = try required(top, "fallback", in: root, "")
         let fallback = try object(fallbackValue, "fallback", allowed: ["action", "priority"])
         let fallbackAction = try action(try required(fallback, "action", in: fallbackValue, "fallback"), "fallback.action")
-        let fallbackPriority = try fallback["priority"].map { (member) throws(VerdictPolicyError) in
-            try priority(member.value, "fallback.priority")
-        } ?? .normal
+        let fallbackPriority =
+            try fallback["priority"].map { (member) throws(VerdictPolicyError) in
+                try priority(member.value, "fallback.priority")
+            } ?? .normal
         return VerdictPolicy(id: id, rules: rules, fallbackAction: fallbackAction, fallbackPriority: fallbackPriority)
     }
 
     // MARK: Rules
 
-    private static let ruleKeys: Set<String> = ["id", "description", "verdict", "violationType", "minConfidence",
-                                                "maxConfidence", "action", "priority", "acceptRecommendations"]
+    private static let ruleKeys: Set<String> = [
+        "id", "description", "verdict", "violationType", "minConfidence",
+        "maxConfidence", "action", "priority", "acceptRecommendations"
+    ]
 
     func parseRule(_ value: Value, path: String) throws(VerdictPolicyError) -> (VerdictPolicy.Rule, Int, Int, Int) {
         let members = try object(value, path, allowed: Self.ruleKeys)
         let idValue = try required(members, "id", in: value, path)
         let id = try string(idValue, path + ".id")
         guard Loggable.isIdentifier(id) else {
-            throw error(.invalidRuleId, at: idValue.offset, path + ".id", "must be 1-128 characters of A-Z a-z 0-9 . _ : - with fewer than 9 digits outside UUIDs (ids are recorded in every decision)")
+            throw error(
+                .invalidRuleId, at: idValue.offset, path + ".id",
+                "must be 1-128 characters of A-Z a-z 0-9 . _ : - with fewer than 9 digits outside UUIDs (ids are recorded in every decision)")
         }
         if id == "fallback" {
             throw error(.invalidRuleId, at: idValue.offset, path + ".id", "\"fallback\" is reserved for the fallback decision")
@@ -266,8 +274,9 @@ private struct PolicyLoader {
         case "*": verdict = nil
         case "VIOLATION_DETECTED", "COMPLIANT", "INCONCLUSIVE": verdict = Verdict(rawValue: verdictName)
         default:
-            throw error(.unknownVerdict, at: verdictValue.offset, path + ".verdict",
-                        "expected VIOLATION_DETECTED, COMPLIANT, INCONCLUSIVE or *")
+            throw error(
+                .unknownVerdict, at: verdictValue.offset, path + ".verdict",
+                "expected VIOLATION_DETECTED, COMPLIANT, INCONCLUSIVE or *")
         }
 
         var violationType: ViolationType?
@@ -276,11 +285,14 @@ private struct PolicyLoader {
             if name != "*" {
                 // A label (fewer than 6 digits), as `VerdictValidator` requires of the verdicts it
                 // passes: a type that could carry a card number is quoted by nothing (found by fuzzing).
-                guard Loggable.isLabel(name), name.utf8.allSatisfy({ byte in
-                    (0x41...0x5A).contains(byte) || (0x30...0x39).contains(byte) || byte == UInt8(ascii: "_")
-                }) else {
-                    throw error(.invalidViolationType, at: member.value.offset, path + ".violationType",
-                                "expected * or an upper-case name (1-64 of A-Z 0-9 _, fewer than 6 digits)")
+                guard Loggable.isLabel(name),
+                    name.utf8.allSatisfy({ byte in
+                        (0x41...0x5A).contains(byte) || (0x30...0x39).contains(byte) || byte == UInt8(ascii: "_")
+                    })
+                else {
+                    throw error(
+                        .invalidViolationType, at: member.value.offset, path + ".violationType",
+                        "expected * or an upper-case name (1-64 of A-Z 0-9 _, fewer than 6 digits)")
                 }
                 violationType = ViolationType(rawValue: name)
             }
@@ -295,23 +307,26 @@ private struct PolicyLoader {
         }
 
         let ruleAction = try action(try required(members, "action", in: value, path), path + ".action")
-        let rulePriority = try members["priority"].map { (member) throws(VerdictPolicyError) in
-            try priority(member.value, path + ".priority")
-        } ?? .normal
+        let rulePriority =
+            try members["priority"].map { (member) throws(VerdictPolicyError) in
+                try priority(member.value, path + ".priority")
+            } ?? .normal
 
         var accepted: Set<RemediationAction> = []
         if let member = members["acceptRecommendations"] {
             guard case let .array(values, _) = member.value else {
-                throw error(.wrongType, at: member.value.offset, path + ".acceptRecommendations",
-                            "expected array, found \(member.value.typeName)")
+                throw error(
+                    .wrongType, at: member.value.offset, path + ".acceptRecommendations",
+                    "expected array, found \(member.value.typeName)")
             }
             for (index, element) in values.enumerated() {
                 accepted.insert(try action(element, path + ".acceptRecommendations[\(index)]"))
             }
         }
-        let rule = VerdictPolicy.Rule(id: id, verdict: verdict, violationType: violationType, minConfidence: minConfidence,
-                                      maxConfidence: maxConfidence, action: ruleAction, priority: rulePriority,
-                                      acceptRecommendations: accepted)
+        let rule = VerdictPolicy.Rule(
+            id: id, verdict: verdict, violationType: violationType, minConfidence: minConfidence,
+            maxConfidence: maxConfidence, action: ruleAction, priority: rulePriority,
+            acceptRecommendations: accepted)
         return (rule, minValue.offset, maxValue.offset, idValue.offset)
     }
 
@@ -334,18 +349,21 @@ private struct PolicyLoader {
                 let path = "rules[\(entry.index)].minConfidence"
                 if entry.rule.minConfidence < reached {
                     let other = sorted[position - 1].rule.id
-                    throw error(.overlappingRanges, at: offsets.min, path,
-                                "range overlaps rule \"\(other)\" for \(name)")
+                    throw error(
+                        .overlappingRanges, at: offsets.min, path,
+                        "range overlaps rule \"\(other)\" for \(name)")
                 }
                 if entry.rule.minConfidence > reached {
-                    throw error(.gappedRanges, at: offsets.min, path,
-                                "confidences from \(reached) to \(entry.rule.minConfidence) match no rule for \(name)")
+                    throw error(
+                        .gappedRanges, at: offsets.min, path,
+                        "confidences from \(reached) to \(entry.rule.minConfidence) match no rule for \(name)")
                 }
                 reached = entry.rule.maxConfidence
             }
             if reached < 1, let last = sorted.last {
-                throw error(.gappedRanges, at: positions[last.rule.id]!.max, "rules[\(last.index)].maxConfidence",
-                            "confidences from \(reached) to 1 match no rule for \(name)")
+                throw error(
+                    .gappedRanges, at: positions[last.rule.id]!.max, "rules[\(last.index)].maxConfidence",
+                    "confidences from \(reached) to 1 match no rule for \(name)")
             }
         }
     }
@@ -363,16 +381,19 @@ private struct PolicyLoader {
                 // (`<name>` when it could carry digits of a card; found by the verdict-policy fuzz harness).
                 let name = StrictJSON.safeName(member.key)
                 let memberPath = path.isEmpty ? name : path + "." + name
-                throw error(.unknownKey, at: member.keyOffset, memberPath,
-                            "unknown key; expected one of: \(allowed.sorted().joined(separator: ", "))")
+                throw error(
+                    .unknownKey, at: member.keyOffset, memberPath,
+                    "unknown key; expected one of: \(allowed.sorted().joined(separator: ", "))")
             }
             result[member.key] = member
         }
         return result
     }
 
-    func required(_ members: [String: StrictJSON.Member], _ key: String, in parent: Value,
-                  _ path: String) throws(VerdictPolicyError) -> Value {
+    func required(
+        _ members: [String: StrictJSON.Member], _ key: String, in parent: Value,
+        _ path: String
+    ) throws(VerdictPolicyError) -> Value {
         guard let member = members[key] else {
             throw error(.missingKey, at: parent.offset, path.isEmpty ? key : path + "." + key, "required key is missing")
         }
@@ -404,8 +425,9 @@ private struct PolicyLoader {
     func action(_ value: Value, _ path: String) throws(VerdictPolicyError) -> RemediationAction {
         let name = try string(value, path)
         guard let action = RemediationAction(rawValue: name) else {
-            throw error(.unknownAction, at: value.offset, path,
-                        "expected one of: \(RemediationAction.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw error(
+                .unknownAction, at: value.offset, path,
+                "expected one of: \(RemediationAction.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         return action
     }

@@ -75,14 +75,18 @@ enum StandardWebhooksV1 {
     }
 
     /// Whether any `v1` entry of `header` matches the message under any of `secrets` (constant-time).
-    static func verify(header: String, id: String, timestamp: Int64, body: [UInt8],
-                       secrets: [VerdictSigningSecret]) -> Bool {
+    static func verify(
+        header: String, id: String, timestamp: Int64, body: [UInt8],
+        secrets: [VerdictSigningSecret]
+    ) -> Bool {
         let candidates = StandardWebhooks.v1Signatures(inHeader: header)
         guard !candidates.isEmpty else { return false }
         var matched = false
         for secret in secrets {
-            let expected = StandardWebhooks.mac(id: id, timestamp: timestamp, body: body,
-                                                keyed: HMACSHA256(key: secret.key)).bytes
+            let expected = StandardWebhooks.mac(
+                id: id, timestamp: timestamp, body: body,
+                keyed: HMACSHA256(key: secret.key)
+            ).bytes
             for candidate in candidates where ConstantTime.equals(candidate, expected) {
                 matched = true
             }
@@ -98,8 +102,10 @@ enum StandardWebhooksV1 {
 public struct VerdictSignatureError: VigilCodedError, Hashable {
     /// The kind of failure; new kinds are added as new static members.
     public struct Code: VigilErrorCode {
-        private enum Base: String { case invalidSecret, missingHeaders, invalidHeaders, noMatchingSignature,
-            timestampTooOld, timestampTooNew }
+        private enum Base: String {
+            case invalidSecret, missingHeaders, invalidHeaders, noMatchingSignature,
+                timestampTooOld, timestampTooNew
+        }
         private let base: Base
         private init(_ base: Base) { self.base = base }
 

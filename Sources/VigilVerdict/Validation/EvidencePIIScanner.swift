@@ -119,13 +119,15 @@ public struct DigitRunPIIScanner: EvidencePIIScanner {
         let d = Array(digits.prefix(6))
         func number(_ count: Int) -> Int { d.prefix(count).reduce(0) { $0 * 10 + Int($1) } }
         switch d[0] {
-        case 4: return true                                            // Visa
-        case 5: return (1...5).contains(d[1])                          // Mastercard 51–55
-        case 2: return (2221...2720).contains(number(4))               // Mastercard 2-series
-        case 3: return [34, 37, 36, 38, 39].contains(number(2)) || (300...305).contains(number(3)) // Amex, Diners
-            || (3528...3589).contains(number(4))                       // JCB
-        case 6: return number(4) == 6011 || number(2) == 65 || (644...649).contains(number(3)) // Discover
-            || number(2) == 62                                         // UnionPay
+        case 4: return true  // Visa
+        case 5: return (1...5).contains(d[1])  // Mastercard 51–55
+        case 2: return (2221...2720).contains(number(4))  // Mastercard 2-series
+        case 3:
+            return [34, 37, 36, 38, 39].contains(number(2)) || (300...305).contains(number(3))  // Amex, Diners
+                || (3528...3589).contains(number(4))  // JCB
+        case 6:
+            return number(4) == 6011 || number(2) == 65 || (644...649).contains(number(3))  // Discover
+                || number(2) == 62  // UnionPay
         default: return false
         }
     }
@@ -150,7 +152,8 @@ public struct DigitRunPIIScanner: EvidencePIIScanner {
         if run.groups.count >= 3 {
             for i in 0...(run.groups.count - 3)
             where run.groups[i].count == 3 && run.groups[i + 1].count == 2 && run.groups[i + 2].count == 4
-                && run.separators[i] == run.separators[i + 1] {
+                && run.separators[i] == run.separators[i + 1]
+            {
                 candidates.append(run.groups[i] + run.groups[i + 1] + run.groups[i + 2])
             }
         }

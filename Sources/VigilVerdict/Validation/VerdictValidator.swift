@@ -39,7 +39,7 @@ public struct VerdictValidator: Sendable {
     public static let credentialQueryNames: Set<String> = [
         "token", "access_token", "id_token", "auth", "authorization", "api_key", "apikey", "key", "secret",
         "password", "pwd", "sig", "signature", "x-amz-signature", "x-amz-credential", "x-amz-security-token",
-        "x-goog-signature", "x-goog-credential", "code",
+        "x-goog-signature", "x-goog-credential", "code"
     ]
 
     /// The scanner run over evidence snippets.
@@ -58,7 +58,8 @@ public struct VerdictValidator: Sendable {
     ///     ``signedEvidenceLinkBases``); a trailing `/` is ignored, other schemes are dropped.
     public init(scanner: any EvidencePIIScanner = RedactionPIIScanner(), signedEvidenceLinkBases: [String] = []) {
         self.scanner = scanner
-        self.signedEvidenceLinkBases = signedEvidenceLinkBases
+        self.signedEvidenceLinkBases =
+            signedEvidenceLinkBases
             .map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
             .filter { $0.lowercased().hasPrefix("https://") && $0.count > "https://".count }
     }
@@ -72,9 +73,10 @@ public struct VerdictValidator: Sendable {
         throws(VerdictValidationError) -> ValidatedVerdict
     {
         func fail(_ code: VerdictValidationError.Code, _ field: String, _ detail: String) -> VerdictValidationError {
-            VerdictValidationError(code: code, field: field, recordingId: request.recordingId,
-                                   correlationId: request.correlationId, reportedRecordingId: verdict.recordingId,
-                                   reportedCorrelationId: verdict.correlationId, detail: detail)
+            VerdictValidationError(
+                code: code, field: field, recordingId: request.recordingId,
+                correlationId: request.correlationId, reportedRecordingId: verdict.recordingId,
+                reportedCorrelationId: verdict.correlationId, detail: detail)
         }
         guard verdict.recordingId == request.recordingId else {
             throw fail(.recordingMismatch, "recordingId", "the verdict is about another recording")
@@ -97,11 +99,14 @@ public struct VerdictValidator: Sendable {
         // Unknown values travel verbatim into events, metric labels and remediation payloads (found by
         // `PIIPropertyTests`: a violation type holding a card number reached the work item's name).
         // Every known value is a label, so the rule only ever refuses an unknown one.
-        for (field, value) in [("verdict", verdict.verdict.rawValue), ("violationType", verdict.violationType?.rawValue),
-                               ("recommendedAction", verdict.recommendedAction?.rawValue)] {
+        for (field, value) in [
+            ("verdict", verdict.verdict.rawValue), ("violationType", verdict.violationType?.rawValue),
+            ("recommendedAction", verdict.recommendedAction?.rawValue)
+        ] {
             if let value, !Loggable.isLabel(value) {
-                throw fail(.unsafeLabel, field,
-                           "an unknown value must be 1-64 characters of A-Z a-z 0-9 . _ : - with fewer than 6 digits")
+                throw fail(
+                    .unsafeLabel, field,
+                    "an unknown value must be 1-64 characters of A-Z a-z 0-9 . _ : - with fewer than 6 digits")
             }
         }
         return ValidatedVerdict(verdict: verdict, reviewReasons: Self.reviewReasons(for: verdict))
@@ -136,7 +141,8 @@ public struct VerdictValidator: Sendable {
             let expires = query[query.index(query.startIndex, offsetBy: prefix.count)..<range.lowerBound]
             let signature = query[range.upperBound...]
             if (1...19).contains(expires.utf8.count), expires.utf8.allSatisfy({ (48...57).contains($0) }),
-               signature.utf8.count == 64, signature.utf8.allSatisfy(isHex) {
+                signature.utf8.count == 64, signature.utf8.allSatisfy(isHex)
+            {
                 return true
             }
         }
@@ -163,21 +169,24 @@ public struct VerdictValidator: Sendable {
         let isHTTPS = colon == 5 && zip(bytes[0..<5], "https".utf8).allSatisfy { ($0 | 0x20) == $1 }
         if !hierarchical {
             let scheme = String(decoding: UnsafeBufferPointer(rebasing: bytes[0..<colon]), as: UTF8.self).lowercased()
-            guard opaqueSchemes.contains(scheme) else { return nil }   // "note:…" is text, not a URI
+            guard opaqueSchemes.contains(scheme) else { return nil }  // "note:…" is text, not a URI
             return (.evidenceInsecureURI, "a URI must be an absolute https URL")
         }
         let insecure = (VerdictValidationError.Code.evidenceInsecureURI, "a URI must be an absolute https URL")
         guard isHTTPS else { return insecure }
         // Only characters a URI may contain (RFC 3986 unreserved, reserved and '%').
-        for byte in bytes where byte <= 0x20 || byte >= 0x7F || byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "\"")
+        for byte in bytes
+        where byte <= 0x20 || byte >= 0x7F || byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "\"")
             || byte == UInt8(ascii: "<") || byte == UInt8(ascii: ">") || byte == UInt8(ascii: "{") || byte == UInt8(ascii: "}")
-            || byte == UInt8(ascii: "|") || byte == UInt8(ascii: "^") || byte == UInt8(ascii: "`") {
+            || byte == UInt8(ascii: "|") || byte == UInt8(ascii: "^") || byte == UInt8(ascii: "`")
+        {
             return insecure
         }
         var index = colon + 3
         let authorityStart = index
         while index < bytes.count, bytes[index] != UInt8(ascii: "/"), bytes[index] != UInt8(ascii: "?"),
-              bytes[index] != UInt8(ascii: "#") {
+            bytes[index] != UInt8(ascii: "#")
+        {
             index += 1
         }
         let authority = bytes[authorityStart..<index]
@@ -360,8 +369,10 @@ public struct VerdictValidationError: VigilCodedError, Hashable {
     public let detail: String
 
     /// Creates an error.
-    public init(code: Code, field: String, recordingId: GenesysID, correlationId: CorrelationID,
-                reportedRecordingId: GenesysID, reportedCorrelationId: CorrelationID, detail: String) {
+    public init(
+        code: Code, field: String, recordingId: GenesysID, correlationId: CorrelationID,
+        reportedRecordingId: GenesysID, reportedCorrelationId: CorrelationID, detail: String
+    ) {
         self.code = code
         self.field = field
         self.recordingId = recordingId
@@ -369,7 +380,9 @@ public struct VerdictValidationError: VigilCodedError, Hashable {
         self.reportedRecordingId = reportedRecordingId
         // Found by `PIIPropertyTests`: an engine echoing a card or phone number as its correlation id
         // had it printed by every identity-mismatch error and dead letter.
-        self.reportedCorrelationId = Loggable.isIdentifier(reportedCorrelationId.rawValue) ? reportedCorrelationId
+        self.reportedCorrelationId =
+            Loggable.isIdentifier(reportedCorrelationId.rawValue)
+            ? reportedCorrelationId
             : CorrelationID.withheld
         self.detail = detail
     }

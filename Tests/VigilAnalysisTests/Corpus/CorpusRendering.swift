@@ -1,7 +1,7 @@
 import Foundation
 import VigilAnalysis
-import VigilRedaction
 import VigilModels
+import VigilRedaction
 
 /// How a speech recogniser may write a run of digits: the spellings the corpus draws from. Every
 /// rendering reads back to exactly the digits it was given (checked by `CorpusTests`).
@@ -25,8 +25,10 @@ enum Spelling: String, CaseIterable {
 /// Number words.
 enum Words {
     static let units = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
-    static let teens = ["ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
-                        "eighteen", "nineteen"]
+    static let teens = [
+        "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+        "eighteen", "nineteen"
+    ]
     static let tens = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 
     static func digit(_ value: Int, zeroAsOh: Bool) -> String { value == 0 && zeroAsOh ? "oh" : units[value] }
@@ -131,7 +133,7 @@ enum CorpusNumbers {
         "4111111111111111", "4012888888881881", "4242424242424242", "4000056655665556",
         "5555555555554444", "5105105105105100", "2223003122003222", "5200828282828210",
         "378282246310005", "371449635398431", "6011111111111117", "6011000990139424",
-        "30569309025904", "38520000023237", "3530111333300000", "3566002020360505", "6200000000000005",
+        "30569309025904", "38520000023237", "3530111333300000", "3566002020360505", "6200000000000005"
     ]
 
     /// `body` with the check digit that makes it Luhn-valid (found with VigilRedaction's own check).
@@ -145,15 +147,18 @@ enum CorpusNumbers {
 
     /// A random valid card of a common network and length.
     static func randomCard(using rng: inout SplitMix64) -> String {
-        let prefixes = [("4", 16), ("51", 16), ("55", 16), ("2221", 16), ("34", 15), ("37", 15), ("6011", 16),
-                        ("65", 16), ("36", 14), ("3528", 16), ("62", 16)]
+        let prefixes = [
+            ("4", 16), ("51", 16), ("55", 16), ("2221", 16), ("34", 15), ("37", 15), ("6011", 16),
+            ("65", 16), ("36", 14), ("3528", 16), ("62", 16)
+        ]
         let (prefix, length) = prefixes[Int.random(in: 0..<prefixes.count, using: &rng)]
         return luhnCompleted(prefix + randomDigits(length - prefix.count - 1, using: &rng))
     }
 
     /// A card: published or generated.
     static func card(using rng: inout SplitMix64) -> String {
-        Bool.random(using: &rng) ? publishedCards[Int.random(in: 0..<publishedCards.count, using: &rng)]
+        Bool.random(using: &rng)
+            ? publishedCards[Int.random(in: 0..<publishedCards.count, using: &rng)]
             : randomCard(using: &rng)
     }
 

@@ -1,7 +1,7 @@
 import Foundation
-import VigilRedaction
-import VigilModels
 import VigilAnalysis
+import VigilModels
+import VigilRedaction
 
 /// Scores findings against a corpus's ground truth: a finding matches an expected one of the same
 /// type and participant whose offset is within ``tolerance`` ms; each expected finding is matched once.
@@ -26,11 +26,12 @@ struct CorpusScore {
     var otherFindings = 0
 
     static func key(_ type: ViolationType, keyed: Bool) -> String {
-        let rule = switch type {
-        case .pciMidCapture: "card number"
-        case .pciCvvCapture: "security code"
-        default: "SSN"
-        }
+        let rule =
+            switch type {
+            case .pciMidCapture: "card number"
+            case .pciCvvCapture: "security code"
+            default: "SSN"
+            }
         return "\(rule) (\(keyed ? "DTMF" : "spoken"))"
     }
 
@@ -72,8 +73,10 @@ struct CorpusScore {
         casesPerRule[corpusCase.rule] = counts
     }
 
-    static func explain(_ corpusCase: CorpusCase, _ findings: [ComplianceFinding],
-                        missing: [ExpectedFinding] = []) -> String {
+    static func explain(
+        _ corpusCase: CorpusCase, _ findings: [ComplianceFinding],
+        missing: [ExpectedFinding] = []
+    ) -> String {
         "\(corpusCase.id) [\(corpusCase.family)]"
             + (missing.isEmpty ? "" : " missing \(missing)")
             + " found \(findings.map { "\($0.type.rawValue) by \($0.participant) at \($0.offsetMs) ms" })\n"
@@ -84,23 +87,25 @@ struct CorpusScore {
     func markdown(cases: [CorpusCase]) -> String {
         var lines = [
             "| Rule | Cases (positive / hard negative) | Violations expected | Found | Recall | False positives | Precision | Hard negatives flagged |",
-            "|---|---|---|---|---|---|---|---|",
+            "|---|---|---|---|---|---|---|---|"
         ]
         for rule in CorpusCase.Rule.allCases {
             let counts = casesPerRule[rule] ?? (0, 0, 0)
             let name = rule.rawValue
             let tally = tallies[name] ?? Tally()
-            lines.append("| \(name) | \(counts.positives) / \(counts.negatives) | \(tally.expected) | \(tally.found) | "
-                + "\(Self.format(tally.recall)) | \(tally.falsePositives) | \(Self.format(tally.precision)) | "
-                + "\(counts.negativesFlagged) of \(counts.negatives) |")
+            lines.append(
+                "| \(name) | \(counts.positives) / \(counts.negatives) | \(tally.expected) | \(tally.found) | "
+                    + "\(Self.format(tally.recall)) | \(tally.falsePositives) | \(Self.format(tally.precision)) | "
+                    + "\(counts.negativesFlagged) of \(counts.negatives) |")
         }
         let total = cases.count, positives = cases.filter { !$0.hardNegative }.count
         lines.append("")
-        lines.append("\(total) cases (\(positives) positive, \(total - positives) hard negative; "
-            + "\(cases.filter { $0.document != nil }.count) transcripts, \(cases.filter { $0.document == nil }.count) keyed). "
-            + "A violation counts as found when a finding of its type, by its participant, starts within "
-            + "\(Self.tolerance) ms of where the number starts. Rows are by the finding's rule; a case's code or card "
-            + "found alongside counts in that rule's row.")
+        lines.append(
+            "\(total) cases (\(positives) positive, \(total - positives) hard negative; "
+                + "\(cases.filter { $0.document != nil }.count) transcripts, \(cases.filter { $0.document == nil }.count) keyed). "
+                + "A violation counts as found when a finding of its type, by its participant, starts within "
+                + "\(Self.tolerance) ms of where the number starts. Rows are by the finding's rule; a case's code or card "
+                + "found alongside counts in that rule's row.")
         return lines.joined(separator: "\n")
     }
 

@@ -1,8 +1,8 @@
 import Foundation
-import VigilRedaction
 import Testing
 import VigilAnalysis
 import VigilModels
+import VigilRedaction
 
 /// Precision and recall of the reference engine's rules on a generated corpus (issue 11 §4): a few
 /// hundred transcripts (turn patterns × recogniser spellings × noise) and keyed digit sequences with
@@ -83,13 +83,15 @@ struct CorpusTests {
     }
 
     @Test func noHardNegativeIsFlagged() {
-        #expect(Self.score.flaggedNegatives.isEmpty,
-                "\(Self.score.flaggedNegatives.count) flagged:\n\(Self.score.flaggedNegatives.prefix(15).joined(separator: "\n\n"))")
+        #expect(
+            Self.score.flaggedNegatives.isEmpty,
+            "\(Self.score.flaggedNegatives.count) flagged:\n\(Self.score.flaggedNegatives.prefix(15).joined(separator: "\n\n"))")
     }
 
     @Test func positivesHoldNothingButTheirViolations() {
-        #expect(Self.score.falseAlarms.isEmpty,
-                "\(Self.score.falseAlarms.count) extra:\n\(Self.score.falseAlarms.prefix(15).joined(separator: "\n\n"))")
+        #expect(
+            Self.score.falseAlarms.isEmpty,
+            "\(Self.score.falseAlarms.count) extra:\n\(Self.score.falseAlarms.prefix(15).joined(separator: "\n\n"))")
         #expect(Self.score.otherFindings == 0)
     }
 
@@ -97,7 +99,8 @@ struct CorpusTests {
         let table = Self.score.markdown(cases: Self.corpus)
         #expect(table.contains("| card number (spoken) |"))
         guard let path = ProcessInfo.processInfo.environment["VIGIL_CORPUS_REPORT"] else { return }
-        let details = (["", "Missed:"] + Self.score.misses + ["", "Extra findings on positives:"] + Self.score.falseAlarms
+        let details =
+            (["", "Missed:"] + Self.score.misses + ["", "Extra findings on positives:"] + Self.score.falseAlarms
             + ["", "Hard negatives flagged:"] + Self.score.flaggedNegatives).joined(separator: "\n\n")
         try (table + "\n" + (ProcessInfo.processInfo.environment["VIGIL_CORPUS_DETAILS"] == nil ? "" : details))
             .write(toFile: path, atomically: true, encoding: .utf8)

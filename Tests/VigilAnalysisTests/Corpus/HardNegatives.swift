@@ -5,8 +5,10 @@ import VigilModels
 /// given as an order number, phone numbers, amounts, dates, the last four digits, nine digits that are
 /// not an SSN, codes without a card. None may produce a finding under the default policy.
 extension SpokenCorpus {
-    private mutating func negative(_ rule: CorpusCase.Rule, _ family: String, timed: Bool,
-                                   _ build: (inout SpokenCorpus, inout ConversationBuilder) -> Void) {
+    private mutating func negative(
+        _ rule: CorpusCase.Rule, _ family: String, timed: Bool,
+        _ build: (inout SpokenCorpus, inout ConversationBuilder) -> Void
+    ) {
         var conversation = ConversationBuilder(timed: timed)
         build(&self, &conversation)
         conversation.say("internal", ["okay,", "thank", "you"])
@@ -30,20 +32,25 @@ extension SpokenCorpus {
 
     mutating func cardNegatives() {
         // A valid card number given in answer to a non-payment question (the default policy's cues).
-        let cues = ["what's your order number", "can I have the tracking number", "do you have a reference number",
-                    "what's the confirmation number", "and the policy number?", "what's your member number",
-                    "the claim number please", "which invoice number is it", "what's the gift card number",
-                    "and your booking number", "can I get the serial number off the device", "your customer number please"]
+        let cues = [
+            "what's your order number", "can I have the tracking number", "do you have a reference number",
+            "what's the confirmation number", "and the policy number?", "what's your member number",
+            "the claim number please", "which invoice number is it", "what's the gift card number",
+            "and your booking number", "can I get the serial number off the device", "your customer number please"
+        ]
         let spellings: [Spelling] = [.digits, .groupedNumerals, .oneNumeral, .pairs]
         for (c, cue) in cues.enumerated() {
             for repetition in 0..<2 {
                 let spelling = spellings[(c + repetition) % spellings.count]
-                negative(.card, "Luhn-valid as \(cue.split(separator: " ").suffix(2).joined(separator: " ")) · \(spelling.rawValue)",
-                         timed: repetition == 0) { corpus, conversation in
+                negative(
+                    .card, "Luhn-valid as \(cue.split(separator: " ").suffix(2).joined(separator: " ")) · \(spelling.rawValue)",
+                    timed: repetition == 0
+                ) { corpus, conversation in
                     conversation.say("internal", Self.words(cue))
                     let number = CorpusNumbers.card(using: &corpus.rng)
-                    corpus.read(number, layout: CorpusNumbers.layout(of: number), spelling: spelling, noise: .none,
-                                by: "external", leadIn: corpus.pick(Self.leadIns), into: &conversation)
+                    corpus.read(
+                        number, layout: CorpusNumbers.layout(of: number), spelling: spelling, noise: .none,
+                        by: "external", leadIn: corpus.pick(Self.leadIns), into: &conversation)
                 }
             }
         }
@@ -53,8 +60,9 @@ extension SpokenCorpus {
             negative(.card, "card context, fails Luhn · \(spelling.rawValue)", timed: index % 2 == 0) { corpus, conversation in
                 conversation.say("internal", Self.words(corpus.pick(Self.cardPrompts)))
                 let number = corpus.cardLikeNonCard()
-                corpus.read(number, layout: CorpusNumbers.layout(of: number), spelling: spelling, noise: index % 3 == 0 ? .fillers : .none,
-                            by: "external", leadIn: corpus.pick(Self.leadIns), into: &conversation)
+                corpus.read(
+                    number, layout: CorpusNumbers.layout(of: number), spelling: spelling, noise: index % 3 == 0 ? .fillers : .none,
+                    by: "external", leadIn: corpus.pick(Self.leadIns), into: &conversation)
             }
         }
         // Long numbers without card context (a card would be found; these are not cards).
@@ -62,8 +70,9 @@ extension SpokenCorpus {
             negative(.card, "no context, fails Luhn", timed: index % 2 == 1) { corpus, conversation in
                 conversation.say("internal", ["how", "can", "I", "help?"])
                 let number = corpus.cardLikeNonCard()
-                corpus.read(number, layout: CorpusNumbers.layout(of: number), spelling: index % 2 == 0 ? .digits : .groupedNumerals,
-                            noise: .none, by: "external", leadIn: ["I'm", "calling", "about", "number"], into: &conversation)
+                corpus.read(
+                    number, layout: CorpusNumbers.layout(of: number), spelling: index % 2 == 0 ? .digits : .groupedNumerals,
+                    noise: .none, by: "external", leadIn: ["I'm", "calling", "about", "number"], into: &conversation)
             }
         }
         let fixed: [(String, [String], [String])] = [
@@ -96,7 +105,7 @@ extension SpokenCorpus {
             ("account", ["the", "account", "number", "please"], Self.words("4111 1111 1111 1111")),
             ("account", ["your", "bank", "routing", "number"], Self.words("0 2 1 0 0 0 0 2 1")),
             ("quantity", ["how", "many", "did", "you", "order?"], Self.words("sixteen hundred items, four thousand one hundred in total")),
-            ("promo", ["do", "you", "have", "a", "promo", "code"], Self.words("4111 1111 1111 1111")),
+            ("promo", ["do", "you", "have", "a", "promo", "code"], Self.words("4111 1111 1111 1111"))
         ]
         for (index, (family, question, answer)) in fixed.enumerated() {
             for timed in [false, true] {
@@ -110,33 +119,40 @@ extension SpokenCorpus {
 
     mutating func ssnNegatives() {
         // Nine digits without an SSN cue.
-        let contexts: [[String]] = [["my", "account", "number", "is"], ["the", "claim", "number", "is"],
-                                    ["it's"], ["I", "think", "it's"], ["the", "order", "was"], ["the", "case", "number", "is"]]
+        let contexts: [[String]] = [
+            ["my", "account", "number", "is"], ["the", "claim", "number", "is"],
+            ["it's"], ["I", "think", "it's"], ["the", "order", "was"], ["the", "case", "number", "is"]
+        ]
         for index in 0..<12 {
             negative(.ssn, "nine digits without an SSN cue", timed: index % 2 == 0) { corpus, conversation in
                 conversation.say("internal", ["how", "can", "I", "help?"])
                 let number = CorpusNumbers.ssn(using: &corpus.rng)
-                corpus.read(number, layout: [3, 2, 4], spelling: index % 3 == 0 ? .oneNumeral : .digits, noise: .none,
-                            by: "external", leadIn: contexts[index % contexts.count], into: &conversation)
+                corpus.read(
+                    number, layout: [3, 2, 4], spelling: index % 3 == 0 ? .oneNumeral : .digits, noise: .none,
+                    by: "external", leadIn: contexts[index % contexts.count], into: &conversation)
             }
         }
         // Not an SSN after the question: impossible areas, groups and serials, and the published samples.
-        let impossible = ["000123456", "666123456", "912345678", "123004567", "123450000", "078051120",
-                          "219099999", "123456789", "999999999", "987654321"]
+        let impossible = [
+            "000123456", "666123456", "912345678", "123004567", "123450000", "078051120",
+            "219099999", "123456789", "999999999", "987654321"
+        ]
         for (index, number) in impossible.enumerated() {
             negative(.ssn, "SSN asked, not a possible SSN", timed: index % 2 == 1) { corpus, conversation in
                 conversation.say("internal", Self.words(corpus.pick(Self.ssnPrompts)))
-                corpus.read(number, layout: [3, 2, 4], spelling: index % 2 == 0 ? .digits : .groupedNumerals, noise: .none,
-                            by: "external", leadIn: ["it's"], into: &conversation)
+                corpus.read(
+                    number, layout: [3, 2, 4], spelling: index % 2 == 0 ? .digits : .groupedNumerals, noise: .none,
+                    by: "external", leadIn: ["it's"], into: &conversation)
             }
         }
         // Only the last four.
         for index in 0..<6 {
             negative(.ssn, "last four of the social", timed: index % 2 == 0) { corpus, conversation in
                 conversation.say("internal", ["just", "the", "last", "four", "of", "your", "social"])
-                corpus.read(CorpusNumbers.format4(Int.random(in: 1...9999, using: &corpus.rng)), layout: [4],
-                            spelling: index % 2 == 0 ? .digits : .pairs, noise: .none, by: "external",
-                            leadIn: ["it's"], into: &conversation)
+                corpus.read(
+                    CorpusNumbers.format4(Int.random(in: 1...9999, using: &corpus.rng)), layout: [4],
+                    spelling: index % 2 == 0 ? .digits : .pairs, noise: .none, by: "external",
+                    leadIn: ["it's"], into: &conversation)
             }
         }
         // Written like an SSN, given as another kind of number.
@@ -153,9 +169,10 @@ extension SpokenCorpus {
         for index in 0..<8 {
             negative(.securityCode, "last four after the card", timed: index % 2 == 0) { corpus, conversation in
                 conversation.say("internal", ["can", "you", "confirm", "the", "last", "four", "digits", "of", "the", "card"])
-                corpus.read(CorpusNumbers.format4(Int.random(in: 0...9999, using: &corpus.rng)), layout: [4],
-                            spelling: index % 2 == 0 ? .digits : .groupedNumerals, noise: .none, by: "external",
-                            leadIn: corpus.pick(Self.leadIns), into: &conversation)
+                corpus.read(
+                    CorpusNumbers.format4(Int.random(in: 0...9999, using: &corpus.rng)), layout: [4],
+                    spelling: index % 2 == 0 ? .digits : .groupedNumerals, noise: .none, by: "external",
+                    leadIn: corpus.pick(Self.leadIns), into: &conversation)
             }
         }
         // Three digits without a card or a code question.
@@ -167,7 +184,7 @@ extension SpokenCorpus {
             (["what's", "the", "area", "code"], Self.words("four one five")),
             (["which", "option", "did", "you", "pick"], Self.words("one two three")),
             (["what", "flat", "number"], Self.words("one one two")),
-            (["and", "the", "house", "number?"], Self.words("it's 221")),
+            (["and", "the", "house", "number?"], Self.words("it's 221"))
         ]
         for (index, (question, answer)) in threes.enumerated() {
             for timed in [false, true] {
@@ -181,10 +198,15 @@ extension SpokenCorpus {
         for index in 0..<6 {
             negative(.securityCode, "code asked, no code given", timed: index % 2 == 0) { corpus, conversation in
                 conversation.say("internal", Self.words(corpus.pick(Self.codePrompts)))
-                conversation.say("external", Self.words(corpus.pick(["sorry, I don't have the card with me",
-                                                                     "I'd rather not say that over the phone",
-                                                                     "hang on, which one is that?",
-                                                                     "can I call you back in ten minutes"])))
+                conversation.say(
+                    "external",
+                    Self.words(
+                        corpus.pick([
+                            "sorry, I don't have the card with me",
+                            "I'd rather not say that over the phone",
+                            "hang on, which one is that?",
+                            "can I call you back in ten minutes"
+                        ])))
             }
         }
     }

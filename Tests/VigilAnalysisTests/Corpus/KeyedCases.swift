@@ -1,6 +1,6 @@
 import VigilAnalysis
-import VigilRedaction
 import VigilModels
+import VigilRedaction
 
 /// The keyed half of the corpus: digit events as the DTMF receiver reports them (varied press and gap
 /// lengths, quality), with the card alone or with a menu choice, a PIN, an expiry and a code around it.
@@ -30,11 +30,12 @@ struct KeyedCorpus {
                 ms += pause
             case .digits(let keys, let type):
                 if let type {
-                    let finding: ViolationType = switch type {
-                    case .card: .pciMidCapture
-                    case .code: .pciCvvCapture
-                    case .ssn: .ssnDisclosure
-                    }
+                    let finding: ViolationType =
+                        switch type {
+                        case .card: .pciMidCapture
+                        case .code: .pciCvvCapture
+                        case .ssn: .ssnDisclosure
+                        }
                     expected.append(ExpectedFinding(type: finding, participant: participant, offsetMs: ms))
                 }
                 for key in keys {
@@ -44,8 +45,10 @@ struct KeyedCorpus {
                         twistDB: Double.random(in: -4...4, using: &rng), toneToTotalRatio: Double.random(in: 0.8...0.99, using: &rng),
                         snrDB: Double.random(in: 12...40, using: &rng), lowFrequencyDeviation: 0, highFrequencyDeviation: 0,
                         validWindows: on / 10)
-                    events.append(DTMFDigitEvent(digit: DTMFDigit(character: key)!, channel: channel, startSample: ms * 8,
-                                                 endSample: (ms + on) * 8, sampleRate: 8000, quality: quality))
+                    events.append(
+                        DTMFDigitEvent(
+                            digit: DTMFDigit(character: key)!, channel: channel, startSample: ms * 8,
+                            endSample: (ms + on) * 8, sampleRate: 8000, quality: quality))
                     ms += on + Int.random(in: 50...400, using: &rng)
                 }
             }
@@ -62,9 +65,11 @@ struct KeyedCorpus {
             case .pause(let ms): "(\(ms) ms)"
             }
         }.joined(separator: " ")
-        cases.append(CorpusCase(id: "\(negative ? "neg" : "pos")-keyed-\(cases.count)", rule: rule, family: family,
-                                hardNegative: negative, expected: expected, document: nil,
-                                keyed: events, transcript: "keyed on channel \(channel): \(text)"))
+        cases.append(
+            CorpusCase(
+                id: "\(negative ? "neg" : "pos")-keyed-\(cases.count)", rule: rule, family: family,
+                hardNegative: negative, expected: expected, document: nil,
+                keyed: events, transcript: "keyed on channel \(channel): \(text)"))
     }
 
     private mutating func card() -> String { CorpusNumbers.card(using: &rng) }
@@ -88,17 +93,20 @@ struct KeyedCorpus {
         }
         for _ in 0..<10 {
             let number = card(), menu = menu()
-            add(.keyedCode, "menu choice, card, PIN without a pause",
+            add(
+                .keyedCode, "menu choice, card, PIN without a pause",
                 [.digits(menu, nil), .digits(number, .card), .digits(digits(4), .code)])
         }
         for _ in 0..<10 {
             let number = card(), expiry = expiry()
-            add(.keyedCode, "card, expiry, code without a pause",
+            add(
+                .keyedCode, "card, expiry, code without a pause",
                 [.digits(number, .card), .digits(expiry, nil), .digits(digits(CorpusNumbers.isAmex(number) ? 4 : 3), .code)])
         }
         for _ in 0..<10 {
             let number = card()
-            add(.keyedCode, "card, pause, code",
+            add(
+                .keyedCode, "card, pause, code",
                 [.digits(number, .card), .pause(Int.random(in: 2500...20000, using: &rng)), .digits(digits(3), .code)])
         }
         for _ in 0..<10 { add(.keyedSSN, "SSN", [.digits(CorpusNumbers.ssn(using: &rng), .ssn)]) }
@@ -111,19 +119,25 @@ struct KeyedCorpus {
             add(.keyedCard, "16 digits, no card inside", negative: true, [.digits(number, nil)])
         }
         for _ in 0..<8 {
-            add(.keyedCard, "phone number", negative: true,
+            add(
+                .keyedCard, "phone number", negative: true,
                 [.digits(["1", ""][Int.random(in: 0...1, using: &rng)] + String(Int.random(in: 201...989, using: &rng)) + digits(7), nil)])
         }
         for _ in 0..<6 {
-            add(.keyedCard, "date of birth", negative: true,
-                [.digits(CorpusNumbers.format2(Int.random(in: 1...12, using: &rng)) + CorpusNumbers.format2(Int.random(in: 1...28, using: &rng))
-                         + String(Int.random(in: 1940...2005, using: &rng)), nil)])
+            add(
+                .keyedCard, "date of birth", negative: true,
+                [
+                    .digits(
+                        CorpusNumbers.format2(Int.random(in: 1...12, using: &rng)) + CorpusNumbers.format2(Int.random(in: 1...28, using: &rng))
+                            + String(Int.random(in: 1940...2005, using: &rng)), nil)
+                ])
         }
         for _ in 0..<8 { add(.keyedCode, "PIN alone, no card", negative: true, [.digits(digits(4), nil)]) }
         for _ in 0..<6 { add(.keyedCode, "menu choices", negative: true, [.digits(menu(), nil), .pause(3000), .digits(menu(), nil)]) }
         for _ in 0..<6 {
             // A code keyed long after the card (outside the 30 s window).
-            add(.keyedCode, "three digits 40 s after the card", negative: true,
+            add(
+                .keyedCode, "three digits 40 s after the card", negative: true,
                 [.digits(card(), .card), .pause(40000), .digits(digits(3), nil)])
         }
         for number in ["000123456", "666123456", "912345678", "123450000", "078051120", "123456789"] {

@@ -26,22 +26,30 @@ struct SpokenCorpus {
         "could you read me the sixteen digits on your card", "and the card number?",
         "go ahead with the card number when you're ready", "can I get the credit card number",
         "what is the number on the card", "please read the digits across the front of your card",
-        "okay and which debit card would you like to use, the number please",
+        "okay and which debit card would you like to use, the number please"
     ]
-    static let leadIns: [[String]] = [[], ["sure", "it's"], ["yes", "it", "is"], ["okay", "so"], ["yeah"],
-                                      ["let", "me", "see,", "it's"], ["right,", "um"]]
+    static let leadIns: [[String]] = [
+        [], ["sure", "it's"], ["yes", "it", "is"], ["okay", "so"], ["yeah"],
+        ["let", "me", "see,", "it's"], ["right,", "um"]
+    ]
     static let backChannels: [[String]] = [["mhm"], ["okay"], ["yep"], ["go", "on"], ["got", "it"], ["uh", "huh"]]
-    static let correctionMarkers: [[String]] = [["no", "wait,"], ["sorry", "I", "mean"], ["no", "sorry,"],
-                                                ["scratch", "that,"], ["oops,"]]
-    static let restartMarkers: [[String]] = [["sorry,", "let", "me", "start", "again,"], ["let", "me", "try", "again,"],
-                                             ["from", "the", "top,"], ["I'll", "start", "over,"]]
+    static let correctionMarkers: [[String]] = [
+        ["no", "wait,"], ["sorry", "I", "mean"], ["no", "sorry,"],
+        ["scratch", "that,"], ["oops,"]
+    ]
+    static let restartMarkers: [[String]] = [
+        ["sorry,", "let", "me", "start", "again,"], ["let", "me", "try", "again,"],
+        ["from", "the", "top,"], ["I'll", "start", "over,"]
+    ]
 
     /// A number read with `noise` as the tokens of one or more turns by `who`, said at the current clock.
     /// Returns the offset where the number (as finally read) starts.
     @discardableResult
-    mutating func read(_ number: String, layout: [Int], spelling: Spelling, noise: Noise, by who: String,
-                               leadIn: [String], trailing: [String] = [], into conversation: inout ConversationBuilder,
-                               trailingMark: ((Int) -> Void)? = nil) -> Int {
+    mutating func read(
+        _ number: String, layout: [Int], spelling: Spelling, noise: Noise, by who: String,
+        leadIn: [String], trailing: [String] = [], into conversation: inout ConversationBuilder,
+        trailingMark: ((Int) -> Void)? = nil
+    ) -> Int {
         var groups = renderer.groups(of: number, layout: layout, spelling)
         if noise == .punctuation {
             groups = groups.map { group in group.enumerated().map { $0 == group.count - 1 ? $1 + "," : $1 } }
@@ -126,11 +134,15 @@ struct SpokenCorpus {
         return words.map { $0.hasSuffix(",") ? String($0.dropLast()) : $0 }
     }
 
-    mutating func add(_ rule: CorpusCase.Rule, _ family: String, negative: Bool = false,
-                              _ conversation: ConversationBuilder, _ expected: [ExpectedFinding]) {
+    mutating func add(
+        _ rule: CorpusCase.Rule, _ family: String, negative: Bool = false,
+        _ conversation: ConversationBuilder, _ expected: [ExpectedFinding]
+    ) {
         let id = "\(negative ? "neg" : "pos")-\(rule == .card ? "card" : rule == .ssn ? "ssn" : "code")-\(cases.count)"
-        cases.append(CorpusCase(id: id, rule: rule, family: family, hardNegative: negative, expected: expected,
-                                document: conversation.document, keyed: [], transcript: conversation.transcript))
+        cases.append(
+            CorpusCase(
+                id: id, rule: rule, family: family, hardNegative: negative, expected: expected,
+                document: conversation.document, keyed: [], transcript: conversation.transcript))
     }
 
     // MARK: Positives
@@ -144,8 +156,9 @@ struct SpokenCorpus {
             for (p, pattern) in CardPattern.allCases.enumerated() {
                 for repetition in 0..<repetitions {
                     let noise = Noise.allCases[(s + 3 * p + repetition) % Noise.allCases.count]
-                    cardCase(spelling: spelling, pattern: pattern, noise: noise,
-                             timed: noise == .lowConfidence || (s + p + repetition) % 2 == 0)
+                    cardCase(
+                        spelling: spelling, pattern: pattern, noise: noise,
+                        timed: noise == .lowConfidence || (s + p + repetition) % 2 == 0)
                 }
             }
         }
@@ -165,8 +178,10 @@ struct SpokenCorpus {
             conversation.say("internal", ["no", "problem,", "take", "your", "time"])
         case .volunteered:
             conversation.say("internal", ["how", "would", "you", "like", "to", "pay", "today?"])
-            leadIn = pick([["my", "card", "number", "is"], ["the", "credit", "card", "is"], ["it's", "a", "visa,"],
-                           ["card", "number"], ["here's", "the", "card,"]])
+            leadIn = pick([
+                ["my", "card", "number", "is"], ["the", "credit", "card", "is"], ["it's", "a", "visa,"],
+                ["card", "number"], ["here's", "the", "card,"]
+            ])
         case .unprompted:
             conversation.say("internal", ["go", "ahead", "whenever", "you're", "ready"])
             leadIn = pick([["okay", "it's"], ["right", "so"], ["yes"], []])
@@ -179,25 +194,31 @@ struct SpokenCorpus {
         case .withExpiry:
             // Four bare digits after an American Express number are its four-digit code to any reader:
             // its expiry is read with a cue.
-            trailing = CorpusNumbers.isAmex(card)
+            trailing =
+                CorpusNumbers.isAmex(card)
                 ? pick([["expiry", "oh", "nine", "twenty", "eight"], ["and", "it", "expires", "twelve", "twenty", "six"]])
-                : pick([["oh", "four", "twenty", "seven"], ["expiry", "oh", "nine", "twenty", "eight"],
-                        ["and", "it", "expires", "twelve", "twenty", "six"], ["0427"], ["zero", "three", "two", "nine"]])
+                : pick([
+                    ["oh", "four", "twenty", "seven"], ["expiry", "oh", "nine", "twenty", "eight"],
+                    ["and", "it", "expires", "twelve", "twenty", "six"], ["0427"], ["zero", "three", "two", "nine"]
+                ])
         case .withCode:
             code = CorpusNumbers.randomDigits(CorpusNumbers.isAmex(card) ? 4 : 3, using: &rng)
             trailing = renderer.render(code, pick([.digits, .groupedNumerals]))
         default: break
         }
-        let start = read(card, layout: CorpusNumbers.layout(of: card), spelling: spelling, noise: noise, by: "external",
-                         leadIn: leadIn, trailing: trailing, into: &conversation) { codeStart = $0 }
+        let start = read(
+            card, layout: CorpusNumbers.layout(of: card), spelling: spelling, noise: noise, by: "external",
+            leadIn: leadIn, trailing: trailing, into: &conversation
+        ) { codeStart = $0 }
         expected.append(ExpectedFinding(type: .pciMidCapture, participant: "external", offsetMs: start))
         if let codeStart, !code.isEmpty {
             expected.append(ExpectedFinding(type: .pciCvvCapture, participant: "external", offsetMs: codeStart))
         }
         if pattern == .readBack {
-            let back = read(card, layout: CorpusNumbers.layout(of: card), spelling: pick([.digits, .groupedNumerals, .pairs]),
-                            noise: .none, by: "internal", leadIn: ["let", "me", "read", "that", "back,"],
-                            trailing: ["is", "that", "right?"], into: &conversation)
+            let back = read(
+                card, layout: CorpusNumbers.layout(of: card), spelling: pick([.digits, .groupedNumerals, .pairs]),
+                noise: .none, by: "internal", leadIn: ["let", "me", "read", "that", "back,"],
+                trailing: ["is", "that", "right?"], into: &conversation)
             expected.append(ExpectedFinding(type: .pciMidCapture, participant: "internal", offsetMs: back))
         }
         conversation.say("internal", ["thank", "you,", "one", "moment"])
@@ -207,7 +228,7 @@ struct SpokenCorpus {
     static let codePrompts = [
         "and the three digit security code on the back", "what's the CVV", "and the three numbers on the back please",
         "and the CVC?", "and finally the verification code", "can I have the security code",
-        "the last three digits on the back of the card please",
+        "the last three digits on the back of the card please"
     ]
 
     mutating func codePositives(repetitions: Int) {
@@ -219,25 +240,33 @@ struct SpokenCorpus {
                     var conversation = ConversationBuilder(timed: timed)
                     let card = CorpusNumbers.card(using: &rng)
                     conversation.say("internal", pick(Self.cardPrompts).split(separator: " ").map(String.init))
-                    let cardStart = read(card, layout: CorpusNumbers.layout(of: card), spelling: pick([.digits, .groupedNumerals]),
-                                         noise: .none, by: "external", leadIn: pick(Self.leadIns), into: &conversation)
+                    let cardStart = read(
+                        card, layout: CorpusNumbers.layout(of: card), spelling: pick([.digits, .groupedNumerals]),
+                        noise: .none, by: "external", leadIn: pick(Self.leadIns), into: &conversation)
                     if repetition == 1 {
                         conversation.say("internal", ["and", "the", "expiry?"])
                         conversation.say("external", ["oh", "five", "twenty", "nine"])
                     }
                     let amex = CorpusNumbers.isAmex(card)
-                    conversation.say("internal", (amex ? "and the four digit code on the front" : prompt)
-                        .split(separator: " ").map(String.init))
+                    conversation.say(
+                        "internal",
+                        (amex ? "and the four digit code on the front" : prompt)
+                            .split(separator: " ").map(String.init))
                     if repetition == 2 { conversation.say("external", ["one", "second"]) }
                     let code = CorpusNumbers.randomDigits(amex ? 4 : 3, using: &rng)
                     let noise: Noise = p % 3 == 0 ? .fillers : .none
-                    let start = read(code, layout: [code.count], spelling: spelling, noise: noise, by: "external",
-                                     leadIn: pick([[], ["it's"], ["um"], ["that's"]]), into: &conversation)
+                    let start = read(
+                        code, layout: [code.count], spelling: spelling, noise: noise, by: "external",
+                        leadIn: pick([[], ["it's"], ["um"], ["that's"]]), into: &conversation)
                     conversation.say("internal", ["lovely,", "thank", "you"])
-                    add(.securityCode, "asked · \(spelling.rawValue)\(repetition == 1 ? " · after expiry" : "")"
-                        + "\(repetition == 2 ? " · after a pause" : "")", conversation,
-                        [ExpectedFinding(type: .pciMidCapture, participant: "external", offsetMs: cardStart),
-                         ExpectedFinding(type: .pciCvvCapture, participant: "external", offsetMs: start)])
+                    add(
+                        .securityCode,
+                        "asked · \(spelling.rawValue)\(repetition == 1 ? " · after expiry" : "")"
+                            + "\(repetition == 2 ? " · after a pause" : "")", conversation,
+                        [
+                            ExpectedFinding(type: .pciMidCapture, participant: "external", offsetMs: cardStart),
+                            ExpectedFinding(type: .pciCvvCapture, participant: "external", offsetMs: start)
+                        ])
                 }
             }
         }
@@ -246,7 +275,7 @@ struct SpokenCorpus {
     static let ssnPrompts = [
         "can I have your social security number", "and what's your social", "I'll need your SSN to verify",
         "could you confirm your social security number please", "for verification, your social please",
-        "what is the social security number on the account",
+        "what is the social security number on the account"
     ]
 
     enum SSNPattern: String, CaseIterable { case prompted, promptedAfterHold, volunteered }
@@ -268,14 +297,18 @@ struct SpokenCorpus {
                         conversation.say("internal", ["sure"])
                     case .volunteered:
                         conversation.say("internal", ["how", "can", "I", "help", "you", "today?"])
-                        leadIn = pick([["my", "social", "is"], ["my", "social", "security", "number", "is"],
-                                       ["my", "SSN", "is"], ["I", "gave", "you", "my", "social", "already,", "it's"]])
+                        leadIn = pick([
+                            ["my", "social", "is"], ["my", "social", "security", "number", "is"],
+                            ["my", "SSN", "is"], ["I", "gave", "you", "my", "social", "already,", "it's"]
+                        ])
                     }
                     let ssn = CorpusNumbers.ssn(using: &rng)
-                    let start = read(ssn, layout: [3, 2, 4], spelling: spelling, noise: noise, by: "external",
-                                     leadIn: leadIn, into: &conversation)
+                    let start = read(
+                        ssn, layout: [3, 2, 4], spelling: spelling, noise: noise, by: "external",
+                        leadIn: leadIn, into: &conversation)
                     conversation.say("internal", ["thanks,", "that's", "verified"])
-                    add(.ssn, "\(pattern.rawValue) · \(spelling.rawValue) · \(noise.rawValue)", conversation,
+                    add(
+                        .ssn, "\(pattern.rawValue) · \(spelling.rawValue) · \(noise.rawValue)", conversation,
                         [ExpectedFinding(type: .ssnDisclosure, participant: "external", offsetMs: start)])
                 }
             }
@@ -288,7 +321,8 @@ struct SpokenCorpus {
             let written = "\(ssn.prefix(3))-\(ssn.dropFirst(3).prefix(2))-\(ssn.suffix(4))"
             let lead = pick([["it's"], ["the", "number", "is"], ["okay,"]])
             let start = conversation.say("external", lead + [written], mark: lead.count)
-            add(.ssn, "\(index % 3 == 0 ? "prompted" : "unprompted") · written AAA-GG-SSSS", conversation,
+            add(
+                .ssn, "\(index % 3 == 0 ? "prompted" : "unprompted") · written AAA-GG-SSSS", conversation,
                 [ExpectedFinding(type: .ssnDisclosure, participant: "external", offsetMs: start)])
         }
     }

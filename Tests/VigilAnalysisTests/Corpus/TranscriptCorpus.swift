@@ -71,20 +71,25 @@ struct ConversationBuilder {
     }
 
     var document: STATranscriptDocument {
-        STATranscriptDocument(transcripts: [STATranscript(phrases: turns.map { turn in
-            var phrase = STAPhrase(text: turn.tokens.joined(separator: " "),
-                                   participantPurpose: ParticipantPurpose(rawValue: turn.who),
-                                   offset: STADuration(milliseconds: Int64(turn.ms)))
-            if let confidences = turn.confidences {
-                let start = Self.recordingStart + Int64(turn.ms)
-                phrase.startTimeMs = start
-                phrase.words = turn.tokens.enumerated().map { index, token in
-                    STAWord(word: token, confidence: confidences[index],
-                            startTimeMs: start + Int64(index * Self.wordMs), duration: STADuration(milliseconds: 300))
-                }
-            }
-            return phrase
-        })])
+        STATranscriptDocument(transcripts: [
+            STATranscript(
+                phrases: turns.map { turn in
+                    var phrase = STAPhrase(
+                        text: turn.tokens.joined(separator: " "),
+                        participantPurpose: ParticipantPurpose(rawValue: turn.who),
+                        offset: STADuration(milliseconds: Int64(turn.ms)))
+                    if let confidences = turn.confidences {
+                        let start = Self.recordingStart + Int64(turn.ms)
+                        phrase.startTimeMs = start
+                        phrase.words = turn.tokens.enumerated().map { index, token in
+                            STAWord(
+                                word: token, confidence: confidences[index],
+                                startTimeMs: start + Int64(index * Self.wordMs), duration: STADuration(milliseconds: 300))
+                        }
+                    }
+                    return phrase
+                })
+        ])
     }
 
     var transcript: String {

@@ -9,7 +9,7 @@ let rfc4648Vectors: [(String, String)] = [
     ("foo", "Zm9v"),
     ("foob", "Zm9vYg=="),
     ("fooba", "Zm9vYmE="),
-    ("foobar", "Zm9vYmFy"),
+    ("foobar", "Zm9vYmFy")
 ]
 
 @Suite("Crypto: Base64")
@@ -51,27 +51,29 @@ struct CryptoBase64Tests {
         }
     }
 
-    @Test("malformed input fails with the right code and offset", arguments: [
-        ("Zm9v!", "invalidCharacter", 4),
-        ("Zm 9v", "invalidCharacter", 2),
-        ("Zm9v\n", "invalidCharacter", 4),
-        ("Zm9v\r\nYmFy", "invalidCharacter", 4),
-        ("Zm9vYmFyé", "invalidCharacter", 8),
-        ("Zm9vY", "invalidLength", 5),
-        ("Z", "invalidLength", 1),
-        ("Zm9vY===", "invalidPadding", 5),
-        ("Zg==Zg==", "invalidPadding", 2),
-        ("Zm=v", "invalidPadding", 2),
-        ("Zg=", "invalidPadding", 2),
-        ("Zg===", "invalidPadding", 2),
-        ("=", "invalidPadding", 0),
-        ("====", "invalidPadding", 0),
-        ("+/-_", "mixedAlphabets", 2),
-        ("ab_+", "mixedAlphabets", 3),
-        ("Zh==", "nonZeroTrailingBits", 1),
-        ("Zm9=", "nonZeroTrailingBits", 2),
-        ("Zh", "nonZeroTrailingBits", 1),
-    ])
+    @Test(
+        "malformed input fails with the right code and offset",
+        arguments: [
+            ("Zm9v!", "invalidCharacter", 4),
+            ("Zm 9v", "invalidCharacter", 2),
+            ("Zm9v\n", "invalidCharacter", 4),
+            ("Zm9v\r\nYmFy", "invalidCharacter", 4),
+            ("Zm9vYmFyé", "invalidCharacter", 8),
+            ("Zm9vY", "invalidLength", 5),
+            ("Z", "invalidLength", 1),
+            ("Zm9vY===", "invalidPadding", 5),
+            ("Zg==Zg==", "invalidPadding", 2),
+            ("Zm=v", "invalidPadding", 2),
+            ("Zg=", "invalidPadding", 2),
+            ("Zg===", "invalidPadding", 2),
+            ("=", "invalidPadding", 0),
+            ("====", "invalidPadding", 0),
+            ("+/-_", "mixedAlphabets", 2),
+            ("ab_+", "mixedAlphabets", 3),
+            ("Zh==", "nonZeroTrailingBits", 1),
+            ("Zm9=", "nonZeroTrailingBits", 2),
+            ("Zh", "nonZeroTrailingBits", 1)
+        ])
     func malformed(input: String, code: String, offset: Int) {
         let error = #expect(throws: Base64DecodingError.self) { try Base64.decode(input) }
         #expect(error?.code == code)

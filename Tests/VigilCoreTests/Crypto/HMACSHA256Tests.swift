@@ -1,5 +1,6 @@
-@_spi(VigilInternal) import VigilCore
 import Testing
+@_spi(VigilInternal) import VigilCore
+
 @testable import VigilCore
 
 /// An RFC 4231 test case.
@@ -59,7 +60,7 @@ let rfc4231Vectors: [HMACVector] = [
                 + "The key needs to be hashed before being used by the HMAC algorithm.").utf8
         ),
         mac: "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2"
-    ),
+    )
 ]
 
 @Suite("Crypto: HMAC-SHA256")

@@ -26,9 +26,11 @@ struct CryptoHexTests {
         #expect(error?.code == "oddLength")
     }
 
-    @Test("non-hex characters fail with invalidCharacter at their byte offset", arguments: [
-        ("zz", 0), ("0g", 1), ("00 1", 2), ("0x00", 1), ("abz", 2), ("é0", 0), ("00\n", 2),
-    ])
+    @Test(
+        "non-hex characters fail with invalidCharacter at their byte offset",
+        arguments: [
+            ("zz", 0), ("0g", 1), ("00 1", 2), ("0x00", 1), ("abz", 2), ("é0", 0), ("00\n", 2)
+        ])
     func invalidCharacter(input: String, offset: Int) {
         let error = #expect(throws: HexDecodingError.invalidCharacter) { try Hex.decode(input) }
         #expect(error?.offset == offset)

@@ -1,6 +1,7 @@
-@_spi(VigilInternal) import VigilCore
 import Foundation
 import Testing
+@_spi(VigilInternal) import VigilCore
+
 @testable import VigilCore
 
 /// A message of `count` bytes following a fixed pattern (`(i * 31 + 7) mod 256`).
@@ -33,7 +34,7 @@ let fipsVectors: [SHA256Vector] = [
         name: "448-bit",
         message: Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8),
         digest: "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"
-    ),
+    )
 ]
 
 // Source: FIPS 180-4 / NIST CSRC example "one million repetitions of 'a'".
@@ -185,14 +186,16 @@ struct HardwareSHA256Tests {
         #expect(digest(vector.message, hardware: false) == vector.digest)
     }
 
-    @Test("The SHA-instruction compression gives the FIPS 180-4 digests", .enabled(if: PortableSHA256.usesHardware),
-          arguments: fipsVectors)
+    @Test(
+        "The SHA-instruction compression gives the FIPS 180-4 digests", .enabled(if: PortableSHA256.usesHardware),
+        arguments: fipsVectors)
     func fipsVectorsInHardware(vector: SHA256Vector) {
         #expect(digest(vector.message, hardware: true) == vector.digest)
     }
 
-    @Test("Hardware and Swift agree on 300 random messages of 0…1 000 bytes, many blocks at once",
-          .enabled(if: PortableSHA256.usesHardware))
+    @Test(
+        "Hardware and Swift agree on 300 random messages of 0…1 000 bytes, many blocks at once",
+        .enabled(if: PortableSHA256.usesHardware))
     func randomMessagesAgree() {
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<300 {

@@ -60,8 +60,10 @@ actor FaultyJobQueue: JobQueue {
             let entry = entries[index]
             if isVisible(entry, at: date) {
                 if entry.leased, entry.deliveries >= maxDeliveries, fault != .expiredLeasesRedeliveredForever {
-                    dead.append(DeadLetter(job: entry.job, reason: "lease expired", deliveryCount: entry.deliveries,
-                                           firstEnqueuedAt: entry.enqueuedAt, deadLetteredAt: date))
+                    dead.append(
+                        DeadLetter(
+                            job: entry.job, reason: "lease expired", deliveryCount: entry.deliveries,
+                            firstEnqueuedAt: entry.enqueuedAt, deadLetteredAt: date))
                     entries.remove(at: index)
                     continue
                 }
@@ -69,7 +71,7 @@ actor FaultyJobQueue: JobQueue {
             }
             index += 1
         }
-        if fault == .nonAtomicLease { await Task.yield() }   // select, suspend, then mark
+        if fault == .nonAtomicLease { await Task.yield() }  // select, suspend, then mark
         let until = date.addingTimeInterval(duration.seconds)
         var leased: [Leased<Int>] = []
         for job in chosen {
@@ -79,8 +81,10 @@ actor FaultyJobQueue: JobQueue {
             entries[i].token = token
             entries[i].leased = true
             entries[i].visibleAt = until
-            leased.append(Leased(job: job, token: token, deliveryCount: entries[i].deliveries,
-                                 firstEnqueuedAt: entries[i].enqueuedAt, leasedUntil: until))
+            leased.append(
+                Leased(
+                    job: job, token: token, deliveryCount: entries[i].deliveries,
+                    firstEnqueuedAt: entries[i].enqueuedAt, leasedUntil: until))
         }
         return leased
     }
@@ -103,8 +107,10 @@ actor FaultyJobQueue: JobQueue {
         let date = now()
         if entries[i].deliveries >= maxDeliveries, fault != .retryNeverDeadLetters {
             let entry = entries.remove(at: i)
-            dead.append(DeadLetter(job: entry.job, reason: reason, deliveryCount: entry.deliveries,
-                                   firstEnqueuedAt: entry.enqueuedAt, deadLetteredAt: date))
+            dead.append(
+                DeadLetter(
+                    job: entry.job, reason: reason, deliveryCount: entry.deliveries,
+                    firstEnqueuedAt: entry.enqueuedAt, deadLetteredAt: date))
             return
         }
         entries[i].token = nil

@@ -2,9 +2,9 @@ import Foundation
 import VigilCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A tiny, real HTTP/1.1 server on 127.0.0.1 for transport tests: blocking POSIX sockets on plain
@@ -82,9 +82,9 @@ final class LoopbackHTTPServer: @unchecked Sendable {
     init(handler: @escaping @Sendable (Request, Connection) -> Void) throws {
         self.handler = handler
         #if canImport(Glibc)
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
-        let fd = socket(AF_INET, SOCK_STREAM, 0)
+            let fd = socket(AF_INET, SOCK_STREAM, 0)
         #endif
         guard fd >= 0 else { throw ServerError.socket }
         var yes: Int32 = 1

@@ -41,7 +41,8 @@ public final class PostgresDeadLetterSink: DeadLetterSink {
         let recording = letter.recordingId.description
         let at = Millis.of(now())
         _ = try await perform("deadLetter") {
-            try await database.rows("""
+            try await database.rows(
+                """
                 INSERT INTO vigil_remediation_dead_letters (recording_id, letter, dead_lettered_at)
                 VALUES (\(recording), \(json)::jsonb, \(at))
                 """)
@@ -51,7 +52,8 @@ public final class PostgresDeadLetterSink: DeadLetterSink {
     /// The stored letters, oldest first, at most `limit`.
     public func letters(limit: Int = 1_000) async throws -> [RemediationDeadLetter] {
         let rows = try await perform("letters") {
-            try await database.rows("""
+            try await database.rows(
+                """
                 SELECT letter::text FROM vigil_remediation_dead_letters ORDER BY id LIMIT \(Swift.max(0, limit))
                 """, idempotent: true)
         }
@@ -62,7 +64,8 @@ public final class PostgresDeadLetterSink: DeadLetterSink {
     public func letters(for recordingId: GenesysID) async throws -> [RemediationDeadLetter] {
         let recording = recordingId.description
         let rows = try await perform("letters") {
-            try await database.rows("""
+            try await database.rows(
+                """
                 SELECT letter::text FROM vigil_remediation_dead_letters WHERE recording_id = \(recording) ORDER BY id
                 """, idempotent: true)
         }
@@ -72,8 +75,9 @@ public final class PostgresDeadLetterSink: DeadLetterSink {
     /// How many letters are stored.
     public func count() async throws -> Int {
         try await perform("count") {
-            let rows = try await database.rows("SELECT count(*)::bigint FROM vigil_remediation_dead_letters",
-                                               idempotent: true)
+            let rows = try await database.rows(
+                "SELECT count(*)::bigint FROM vigil_remediation_dead_letters",
+                idempotent: true)
             return Int(try rows.first?.decode(Int64.self) ?? 0)
         }
     }
@@ -85,7 +89,8 @@ public final class PostgresDeadLetterSink: DeadLetterSink {
     public func prune(olderThan age: Duration) async throws -> Int {
         let cutoff = Millis.of(now()) - Millis.of(age)
         return try await perform("prune") {
-            let rows = try await database.rows("""
+            let rows = try await database.rows(
+                """
                 WITH pruned AS (DELETE FROM vigil_remediation_dead_letters WHERE dead_lettered_at <= \(cutoff) RETURNING 1)
                 SELECT count(*)::bigint FROM pruned
                 """)

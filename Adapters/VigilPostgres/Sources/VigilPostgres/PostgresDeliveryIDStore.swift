@@ -25,8 +25,10 @@ public final class PostgresDeliveryIDStore: DeliveryIDStore {
     ///   - purgeInterval: how often, at most, an insert also deletes a batch of expired ids.
     ///   - logger: where PostgresNIO logs this store's statements (they carry no values). Default: none.
     ///   - now: the wall clock expiry is measured against.
-    public init(client: PostgresClient, purgeInterval: Duration = .seconds(60), logger: Logger? = nil,
-                now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(
+        client: PostgresClient, purgeInterval: Duration = .seconds(60), logger: Logger? = nil,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.database = Database(client: client, logger: logger)
         self.now = now
         self.purgeIntervalMilliseconds = Millis.of(purgeInterval)
@@ -44,13 +46,15 @@ public final class PostgresDeliveryIDStore: DeliveryIDStore {
         let expiry = Millis.of(until)
         return try await perform("insertIfAbsent") {
             if lastPurge.due(at: nowMs, interval: purgeIntervalMilliseconds) {
-                try await database.rows("""
+                try await database.rows(
+                    """
                     DELETE FROM vigil_delivery_ids
                      WHERE id IN (SELECT id FROM vigil_delivery_ids WHERE expires_at <= \(nowMs) LIMIT 500 FOR UPDATE SKIP LOCKED)
                        AND expires_at <= \(nowMs)
                     """)
             }
-            let rows = try await database.rows("""
+            let rows = try await database.rows(
+                """
                 INSERT INTO vigil_delivery_ids AS d (id, expires_at) VALUES (\(id), \(expiry))
                 ON CONFLICT (id) DO UPDATE SET expires_at = excluded.expires_at WHERE d.expires_at <= \(nowMs)
                 RETURNING 1
@@ -74,7 +78,8 @@ public final class PostgresDeliveryIDStore: DeliveryIDStore {
         let nowMs = Millis.of(now())
         lastPurge.set(nowMs)
         return try await perform("purge") {
-            let rows = try await database.rows("""
+            let rows = try await database.rows(
+                """
                 WITH purged AS (DELETE FROM vigil_delivery_ids WHERE expires_at <= \(nowMs) RETURNING 1)
                 SELECT count(*)::bigint FROM purged
                 """)

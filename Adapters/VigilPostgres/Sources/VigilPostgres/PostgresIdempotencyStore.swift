@@ -45,8 +45,10 @@ public final class PostgresIdempotencyStore: IdempotencyStore {
     ///   - logger: where PostgresNIO logs this store's statements (they carry no values: everything is
     ///     bound). Default: nothing is logged.
     ///   - now: the wall clock every expiry is measured against.
-    public init(client: PostgresClient, purgeInterval: Duration = .seconds(60), logger: Logger? = nil,
-                now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(
+        client: PostgresClient, purgeInterval: Duration = .seconds(60), logger: Logger? = nil,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.database = Database(client: client, logger: logger)
         self.now = now
         self.purgeIntervalMilliseconds = Millis.of(purgeInterval)
@@ -75,7 +77,8 @@ public final class PostgresIdempotencyStore: IdempotencyStore {
         }
         for _ in 0..<16 {
             let rows = try await perform("claim") {
-                try await database.rows("""
+                try await database.rows(
+                    """
                     WITH claimed AS (
                         INSERT INTO vigil_idempotency AS r (key, fingerprint, status, token, outcome, expires_at)
                         VALUES (\(key), \(fingerprint), 'in_progress', \(token.rawValue), NULL, \(expiresAt))
@@ -91,7 +94,7 @@ public final class PostgresIdempotencyStore: IdempotencyStore {
                      WHERE key = \(key) AND expires_at > \(nowMs) AND NOT EXISTS (SELECT 1 FROM claimed)
                     """, idempotent: true)
             }
-            guard let row = rows.first else { continue }   // changed under us: look again
+            guard let row = rows.first else { continue }  // changed under us: look again
             let (won, storedFingerprint, status, outcome, storedExpiry, storedToken) = try decoding("claim") {
                 try row.decode((Bool, String?, String?, String?, Int64?, String?).self)
             }
@@ -117,7 +120,8 @@ public final class PostgresIdempotencyStore: IdempotencyStore {
         let nowMs = Millis.of(now())
         let expiresAt = Millis.adding(retain, to: nowMs)
         let rows = try await perform("complete") {
-            try await database.rows("""
+            try await database.rows(
+                """
                 UPDATE vigil_idempotency
                    SET status = 'completed', token = NULL, outcome = \(json)::jsonb, expires_at = \(expiresAt)
                  WHERE key = \(key) AND token = \(token.rawValue) AND status = 'in_progress' AND expires_at > \(nowMs)
@@ -133,7 +137,8 @@ public final class PostgresIdempotencyStore: IdempotencyStore {
     public func release(_ key: String, token: LeaseToken) async throws {
         try IdempotencyValidation.validate(key: key)
         _ = try await perform("release") {
-            try await database.rows("""
+            try await database.rows(
+                """
                 DELETE FROM vigil_idempotency WHERE key = \(key) AND token = \(token.rawValue) AND status = 'in_progress'
                 """, idempotent: true)
         }

@@ -75,12 +75,15 @@ public final class PostgresJobQueue<Job: Codable & Sendable>: JobQueue, JobArriv
     ///   - clock: the clock ``waitForJobs(timeout:)`` measures its timeout on. Default `ContinuousClock()`.
     ///   - logger: where PostgresNIO logs this queue's statements (they carry no values). Default: none.
     ///   - now: the wall clock for leases, delays and dead-letter dates.
-    public init(client: PostgresClient, name: String = "default", maxDeliveries: Int = 5, capacity: Int? = nil,
-                notificationChannel: String? = "vigil_jobs", clock: some Clock<Duration> = ContinuousClock(),
-                logger: Logger? = nil, now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(
+        client: PostgresClient, name: String = "default", maxDeliveries: Int = 5, capacity: Int? = nil,
+        notificationChannel: String? = "vigil_jobs", clock: some Clock<Duration> = ContinuousClock(),
+        logger: Logger? = nil, now: @escaping @Sendable () -> Date = { Date() }
+    ) {
         if let channel = notificationChannel {
-            precondition(Self.isValidChannel(channel),
-                         "notificationChannel must be 1…63 bytes of ASCII letters, digits and '_'")
+            precondition(
+                Self.isValidChannel(channel),
+                "notificationChannel must be 1…63 bytes of ASCII letters, digits and '_'")
         }
         self.name = name
         self.maxDeliveries = Swift.max(1, maxDeliveries)
@@ -169,8 +172,8 @@ public final class PostgresJobQueue<Job: Codable & Sendable>: JobQueue, JobArriv
             let rows: [PostgresRow]
             do {
                 rows = try await perform("lease") { try await database.rows(leaseQuery(nowMs, until, wanted, tokens)) }
-            } catch where !leased.isEmpty {
-                break   // keep what an earlier round leased; the caller holds those leases
+            } catch  where !leased.isEmpty {
+                break  // keep what an earlier round leased; the caller holds those leases
             }
             var buried = 0
             var undecodable: [(id: Int64, token: String)] = []
@@ -186,8 +189,10 @@ public final class PostgresJobQueue<Job: Codable & Sendable>: JobQueue, JobArriv
                     undecodable.append((id, token))
                     continue
                 }
-                leased.append(Leased(job: job, token: LeaseToken(rawValue: token), deliveryCount: Int(deliveries),
-                                     firstEnqueuedAt: Millis.date(firstEnqueuedAt), leasedUntil: Millis.date(until)))
+                leased.append(
+                    Leased(
+                        job: job, token: LeaseToken(rawValue: token), deliveryCount: Int(deliveries),
+                        firstEnqueuedAt: Millis.date(firstEnqueuedAt), leasedUntil: Millis.date(until)))
             }
             if !undecodable.isEmpty {
                 // We hold these leases. Should this fail, the leases run out and the rows are leased and
@@ -196,7 +201,8 @@ public final class PostgresJobQueue<Job: Codable & Sendable>: JobQueue, JobArriv
                 let ids = undecodable.map(\.id), heldTokens = undecodable.map(\.token)
                 let reason = "the stored job does not decode as \(Job.self)"
                 _ = try? await perform("lease: dead-letter undecodable jobs") {
-                    _ = try await database.rows("""
+                    _ = try await database.rows(
+                        """
                         WITH dead AS (
                             DELETE FROM vigil_jobs WHERE id = ANY(\(ids)) AND token = ANY(\(heldTokens))
                             RETURNING queue, payload, delivery_count, first_enqueued_at
@@ -216,7 +222,8 @@ public final class PostgresJobQueue<Job: Codable & Sendable>: JobQueue, JobArriv
         let nowMs = Millis.of(now())
         let name = self.name
         let rows = try await perform("ack") {
-            try await database.rows("""
+            try await database.rows(
+                """
                 DELETE FROM vigil_jobs WHERE token = \(token.rawValue) AND queue = \(name) AND available_at > \(nowMs)
                 RETURNING 1
                 """)
@@ -232,7 +239,8 @@ public final class PostgresJobQueue<Job: Codable & Sendable>: JobQueue, JobArriv
         let channel = notificationChannel ?? ""
         let name = self.name, maxDeliveries = self.maxDeliveries
         let rows = try await perform("retry") {
-            try await database.rows("""
+            try await database.rows(
+                """
                 WITH dead AS (
                     DELETE FROM vigil_jobs
                      WHERE token = \(token.rawValue) AND queue = \(name) AND available_at > \(nowMs)
@@ -264,7 +272,8 @@ public final class PostgresJobQueue<Job: Codable & Sendable>: JobQueue, JobArriv
     public func deadLetters() async throws -> [DeadLetter<Job>] {
         let name = self.name
         let rows = try await perform("deadLetters") {
-            try await database.rows("""
+            try await database.rows(
+                """
                 SELECT payload::text, reason, delivery_count::bigint, first_enqueued_at, dead_lettered_at
                   FROM vigil_dead_letters WHERE queue = \(name) ORDER BY dead_lettered_at, id
                 """, idempotent: true)
@@ -275,8 +284,9 @@ public final class PostgresJobQueue<Job: Codable & Sendable>: JobQueue, JobArriv
                 try row.decode((String, String, Int64, Int64, Int64).self)
             }
             guard let job = try? decoder.decode(Job.self, from: Data(payload.utf8)) else { return nil }
-            return DeadLetter(job: job, reason: reason, deliveryCount: Int(deliveries),
-                              firstEnqueuedAt: Millis.date(firstEnqueuedAt), deadLetteredAt: Millis.date(deadLetteredAt))
+            return DeadLetter(
+                job: job, reason: reason, deliveryCount: Int(deliveries),
+                firstEnqueuedAt: Millis.date(firstEnqueuedAt), deadLetteredAt: Millis.date(deadLetteredAt))
         }
     }
 
@@ -324,7 +334,8 @@ public final class PostgresJobQueue<Job: Codable & Sendable>: JobQueue, JobArriv
         let cutoff = Millis.of(now()) - Millis.of(age)
         let name = self.name
         return try await perform("pruneDeadLetters") {
-            let rows = try await database.rows("""
+            let rows = try await database.rows(
+                """
                 WITH pruned AS (
                     DELETE FROM vigil_dead_letters WHERE queue = \(name) AND dead_lettered_at <= \(cutoff) RETURNING 1
                 )
@@ -347,8 +358,9 @@ public final class PostgresJobQueue<Job: Codable & Sendable>: JobQueue, JobArriv
     public func deadLetterCount() async throws -> Int {
         let name = self.name
         return try await perform("deadLetterCount") {
-            let rows = try await database.rows("SELECT count(*)::bigint FROM vigil_dead_letters WHERE queue = \(name)",
-                                               idempotent: true)
+            let rows = try await database.rows(
+                "SELECT count(*)::bigint FROM vigil_dead_letters WHERE queue = \(name)",
+                idempotent: true)
             return Int(try rows.first?.decode(Int64.self) ?? 0)
         }
     }

@@ -31,8 +31,10 @@ public final class PostgresPendingVerdictStore: PendingVerdictStore {
     ///   - purgeInterval: how often, at most, a registration also deletes a batch of expired entries.
     ///   - logger: where PostgresNIO logs this store's statements (they carry no values). Default: none.
     ///   - now: the wall clock expiry is measured against.
-    public init(client: PostgresClient, purgeInterval: Duration = .seconds(60), logger: Logger? = nil,
-                now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(
+        client: PostgresClient, purgeInterval: Duration = .seconds(60), logger: Logger? = nil,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.database = Database(client: client, logger: logger)
         self.now = now
         self.purgeIntervalMilliseconds = Millis.of(purgeInterval)
@@ -57,14 +59,16 @@ public final class PostgresPendingVerdictStore: PendingVerdictStore {
         let recording = request.recordingId.description, correlation = request.correlationId.description
         try await perform("register") {
             if lastPurge.due(at: nowMs, interval: purgeIntervalMilliseconds) {
-                try await database.rows("""
+                try await database.rows(
+                    """
                     DELETE FROM vigil_pending_verdicts
                      WHERE recording_id IN (SELECT recording_id FROM vigil_pending_verdicts WHERE expires_at <= \(nowMs)
                                              LIMIT 500 FOR UPDATE SKIP LOCKED)
                        AND expires_at <= \(nowMs)
                     """)
             }
-            try await database.rows("""
+            try await database.rows(
+                """
                 INSERT INTO vigil_pending_verdicts (recording_id, correlation_id, request, expires_at)
                 VALUES (\(recording), \(correlation), \(json)::jsonb, \(expiry))
                 ON CONFLICT (recording_id) DO UPDATE
@@ -78,7 +82,8 @@ public final class PostgresPendingVerdictStore: PendingVerdictStore {
         let nowMs = Millis.of(now())
         let recording = recordingId.description
         let rows = try await perform("entry") {
-            try await database.rows("""
+            try await database.rows(
+                """
                 SELECT request::text, expires_at FROM vigil_pending_verdicts
                  WHERE recording_id = \(recording) AND expires_at > \(nowMs)
                 """, idempotent: true)
@@ -94,7 +99,8 @@ public final class PostgresPendingVerdictStore: PendingVerdictStore {
         let nowMs = Millis.of(now())
         let recording = recordingId.description, correlation = correlationId.description
         let rows = try await perform("remove") {
-            try await database.rows("""
+            try await database.rows(
+                """
                 DELETE FROM vigil_pending_verdicts
                  WHERE recording_id = \(recording) AND correlation_id = \(correlation) AND expires_at > \(nowMs)
                 RETURNING request::text, expires_at
@@ -111,7 +117,8 @@ public final class PostgresPendingVerdictStore: PendingVerdictStore {
         let nowMs = Millis.of(now())
         lastPurge.set(nowMs)
         return try await perform("purge") {
-            let rows = try await database.rows("""
+            let rows = try await database.rows(
+                """
                 WITH purged AS (DELETE FROM vigil_pending_verdicts WHERE expires_at <= \(nowMs) RETURNING 1)
                 SELECT count(*)::bigint FROM purged
                 """)

@@ -29,79 +29,87 @@ public enum VigilPostgres {
     public static let migrationLockKey: Int64 = 0x0056_6967_696C_0001
 
     static let migrations: [Migration] = [
-        Migration(version: 1, name: "idempotency records", statements: [
-            """
-            CREATE TABLE vigil_idempotency (
-                key         text   PRIMARY KEY,
-                fingerprint text   NOT NULL,
-                status      text   NOT NULL CHECK (status IN ('in_progress', 'completed')),
-                token       text,
-                outcome     jsonb,
-                expires_at  bigint NOT NULL
-            )
-            """,
-            "CREATE INDEX vigil_idempotency_expires_at ON vigil_idempotency (expires_at)",
-        ]),
-        Migration(version: 2, name: "job queue and dead letters", statements: [
-            """
-            CREATE TABLE vigil_jobs (
-                id                bigint  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-                queue             text    NOT NULL,
-                payload           jsonb   NOT NULL,
-                token             text,
-                delivery_count    integer NOT NULL DEFAULT 0,
-                first_enqueued_at bigint  NOT NULL,
-                available_at      bigint  NOT NULL,
-                last_reason       text
-            )
-            """,
-            // The lease scan: equality on queue, range on available_at, in (available_at, id) order.
-            "CREATE INDEX vigil_jobs_queue_available ON vigil_jobs (queue, available_at, id)",
-            // ack / retry find their row by token; only leased rows carry one.
-            "CREATE UNIQUE INDEX vigil_jobs_token ON vigil_jobs (token) WHERE token IS NOT NULL",
-            """
-            CREATE TABLE vigil_dead_letters (
-                id                bigint  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-                queue             text    NOT NULL,
-                payload           jsonb   NOT NULL,
-                reason            text    NOT NULL,
-                delivery_count    integer NOT NULL,
-                first_enqueued_at bigint  NOT NULL,
-                dead_lettered_at  bigint  NOT NULL
-            )
-            """,
-            "CREATE INDEX vigil_dead_letters_queue ON vigil_dead_letters (queue, dead_lettered_at, id)",
-        ]),
-        Migration(version: 3, name: "pending verdicts and delivery ids", statements: [
-            """
-            CREATE TABLE vigil_pending_verdicts (
-                recording_id   text   PRIMARY KEY,
-                correlation_id text   NOT NULL,
-                request        jsonb  NOT NULL,
-                expires_at     bigint NOT NULL
-            )
-            """,
-            "CREATE INDEX vigil_pending_verdicts_expires_at ON vigil_pending_verdicts (expires_at)",
-            """
-            CREATE TABLE vigil_delivery_ids (
-                id         text   PRIMARY KEY,
-                expires_at bigint NOT NULL
-            )
-            """,
-            "CREATE INDEX vigil_delivery_ids_expires_at ON vigil_delivery_ids (expires_at)",
-        ]),
-        Migration(version: 4, name: "remediation dead letters", statements: [
-            """
-            CREATE TABLE vigil_remediation_dead_letters (
-                id               bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-                recording_id     text   NOT NULL,
-                letter           jsonb  NOT NULL,
-                dead_lettered_at bigint NOT NULL
-            )
-            """,
-            "CREATE INDEX vigil_remediation_dead_letters_recording ON vigil_remediation_dead_letters (recording_id, id)",
-            "CREATE INDEX vigil_remediation_dead_letters_at ON vigil_remediation_dead_letters (dead_lettered_at)",
-        ]),
+        Migration(
+            version: 1, name: "idempotency records",
+            statements: [
+                """
+                CREATE TABLE vigil_idempotency (
+                    key         text   PRIMARY KEY,
+                    fingerprint text   NOT NULL,
+                    status      text   NOT NULL CHECK (status IN ('in_progress', 'completed')),
+                    token       text,
+                    outcome     jsonb,
+                    expires_at  bigint NOT NULL
+                )
+                """,
+                "CREATE INDEX vigil_idempotency_expires_at ON vigil_idempotency (expires_at)"
+            ]),
+        Migration(
+            version: 2, name: "job queue and dead letters",
+            statements: [
+                """
+                CREATE TABLE vigil_jobs (
+                    id                bigint  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                    queue             text    NOT NULL,
+                    payload           jsonb   NOT NULL,
+                    token             text,
+                    delivery_count    integer NOT NULL DEFAULT 0,
+                    first_enqueued_at bigint  NOT NULL,
+                    available_at      bigint  NOT NULL,
+                    last_reason       text
+                )
+                """,
+                // The lease scan: equality on queue, range on available_at, in (available_at, id) order.
+                "CREATE INDEX vigil_jobs_queue_available ON vigil_jobs (queue, available_at, id)",
+                // ack / retry find their row by token; only leased rows carry one.
+                "CREATE UNIQUE INDEX vigil_jobs_token ON vigil_jobs (token) WHERE token IS NOT NULL",
+                """
+                CREATE TABLE vigil_dead_letters (
+                    id                bigint  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                    queue             text    NOT NULL,
+                    payload           jsonb   NOT NULL,
+                    reason            text    NOT NULL,
+                    delivery_count    integer NOT NULL,
+                    first_enqueued_at bigint  NOT NULL,
+                    dead_lettered_at  bigint  NOT NULL
+                )
+                """,
+                "CREATE INDEX vigil_dead_letters_queue ON vigil_dead_letters (queue, dead_lettered_at, id)"
+            ]),
+        Migration(
+            version: 3, name: "pending verdicts and delivery ids",
+            statements: [
+                """
+                CREATE TABLE vigil_pending_verdicts (
+                    recording_id   text   PRIMARY KEY,
+                    correlation_id text   NOT NULL,
+                    request        jsonb  NOT NULL,
+                    expires_at     bigint NOT NULL
+                )
+                """,
+                "CREATE INDEX vigil_pending_verdicts_expires_at ON vigil_pending_verdicts (expires_at)",
+                """
+                CREATE TABLE vigil_delivery_ids (
+                    id         text   PRIMARY KEY,
+                    expires_at bigint NOT NULL
+                )
+                """,
+                "CREATE INDEX vigil_delivery_ids_expires_at ON vigil_delivery_ids (expires_at)"
+            ]),
+        Migration(
+            version: 4, name: "remediation dead letters",
+            statements: [
+                """
+                CREATE TABLE vigil_remediation_dead_letters (
+                    id               bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                    recording_id     text   NOT NULL,
+                    letter           jsonb  NOT NULL,
+                    dead_lettered_at bigint NOT NULL
+                )
+                """,
+                "CREATE INDEX vigil_remediation_dead_letters_recording ON vigil_remediation_dead_letters (recording_id, id)",
+                "CREATE INDEX vigil_remediation_dead_letters_at ON vigil_remediation_dead_letters (dead_lettered_at)"
+            ])
     ]
 
     /// Creates or upgrades the schema to ``latestSchemaVersion``.
@@ -142,7 +150,8 @@ public enum VigilPostgres {
     public static func schemaVersion(_ client: PostgresClient, logger: Logger? = nil) async throws -> Int {
         let logger = logger ?? Database.silent
         do {
-            let rows = try await Database(client: client, logger: logger).rows("""
+            let rows = try await Database(client: client, logger: logger).rows(
+                """
                 SELECT CASE WHEN to_regclass('vigil_schema_migrations') IS NULL THEN 0
                             ELSE (SELECT coalesce(max(version), 0) FROM vigil_schema_migrations) END::bigint
                 """, idempotent: true)
@@ -154,7 +163,8 @@ public enum VigilPostgres {
 
     private static func migrate(on connection: PostgresConnection, logger: Logger) async throws -> [Int] {
         try await connection.run("SELECT pg_advisory_xact_lock(\(migrationLockKey))", logger: logger)
-        try await connection.run("""
+        try await connection.run(
+            """
             CREATE TABLE IF NOT EXISTS vigil_schema_migrations (
                 version    integer     PRIMARY KEY,
                 name       text        NOT NULL,
@@ -165,9 +175,11 @@ public enum VigilPostgres {
             "SELECT coalesce(max(version), 0)::bigint FROM vigil_schema_migrations", logger: logger)
         let current = Int(try rows.first?.decode(Int64.self) ?? 0)
         guard current <= latestSchemaVersion else {
-            throw VigilPostgresError(code: .schemaTooNew, detail:
-                "the database schema is at version \(current), newer than this build's \(latestSchemaVersion); "
-                + "deploy the newer VigilPostgres")
+            throw VigilPostgresError(
+                code: .schemaTooNew,
+                detail:
+                    "the database schema is at version \(current), newer than this build's \(latestSchemaVersion); "
+                    + "deploy the newer VigilPostgres")
         }
         var applied: [Int] = []
         for migration in migrations where migration.version > current {

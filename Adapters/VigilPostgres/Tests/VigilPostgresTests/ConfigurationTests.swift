@@ -11,7 +11,9 @@ extension PostgresTests {
     @Suite struct Configuration {
         @Test func parsesAConnectionURL() throws {
             let config = try VigilPostgresConfiguration(
-                url: "postgres://vig%40il:s3cr%2Fet-pw@db.internal:6543/vigil_prod?sslmode=disable&application_name=worker&statement_timeout=2500&pool_max=7")
+                url:
+                    "postgres://vig%40il:s3cr%2Fet-pw@db.internal:6543/vigil_prod?sslmode=disable&application_name=worker&statement_timeout=2500&pool_max=7"
+            )
             #expect(config.clientConfiguration.host == "db.internal")
             #expect(config.clientConfiguration.port == 6543)
             #expect(config.clientConfiguration.username == "vig@il")
@@ -37,7 +39,7 @@ extension PostgresTests {
             let bad = [
                 "mysql://u:hunter2@h/db", "postgres://:hunter2@h/db", "postgres://u:hunter2@/db",
                 "postgres://u:hunter2@h/db?sslmode=maybe", "postgres://u:hunter2@h/db?password=hunter2",
-                "postgres://u:hunter2@h/db?statement_timeout=soon", "postgres://u:hunter2@h/a/b",
+                "postgres://u:hunter2@h/db?statement_timeout=soon", "postgres://u:hunter2@h/a/b"
             ]
             for url in bad {
                 do {
@@ -83,8 +85,9 @@ extension PostgresTests {
                         try await connection.execute("SELECT 1 FROM vigil_jobs WHERE queue = \(name) FOR UPDATE")
                         var errors: [any Error] = []
                         do {
-                            try await store.complete(key, token: token, outcome: StoredOutcome(status: "x", completedAt: clock.wallNow),
-                                                     retain: .seconds(60))
+                            try await store.complete(
+                                key, token: token, outcome: StoredOutcome(status: "x", completedAt: clock.wallNow),
+                                retain: .seconds(60))
                         } catch { errors.append(error) }
                         do {
                             try await queue.retry(leased.token, after: .zero, reason: "reason-SECRET-4111111111111111")

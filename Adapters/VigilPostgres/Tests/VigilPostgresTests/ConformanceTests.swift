@@ -12,19 +12,22 @@ extension PostgresTests {
         @Test func idempotencyStoreConforms() async throws {
             try await TestServer.withClient { client in
                 let clock = TestClock()
-                try await IdempotencyStoreConformance.run(makeStore: { now in
-                    PostgresIdempotencyStore(client: client, now: now)
-                }, clock: clock)
+                try await IdempotencyStoreConformance.run(
+                    makeStore: { now in
+                        PostgresIdempotencyStore(client: client, now: now)
+                    }, clock: clock)
             }
         }
 
         @Test func jobQueueConforms() async throws {
             try await TestServer.withClient { client in
                 let clock = TestClock()
-                try await JobQueueConformance.run(makeQueue: { now, maxDeliveries in
-                    PostgresJobQueue<Int>(client: client, name: TestServer.unique("conformance"),
-                                          maxDeliveries: maxDeliveries, now: now)
-                }, clock: clock)
+                try await JobQueueConformance.run(
+                    makeQueue: { now, maxDeliveries in
+                        PostgresJobQueue<Int>(
+                            client: client, name: TestServer.unique("conformance"),
+                            maxDeliveries: maxDeliveries, now: now)
+                    }, clock: clock)
             }
         }
     }

@@ -4,9 +4,9 @@ import PostgresNIO
 import Testing
 import VigilCore
 import VigilIdempotency
-@testable import VigilPostgres
 import VigilTesting
 
+@testable import VigilPostgres
 
 extension PostgresTests {
     /// Backends killed mid-statement and a server restart: every operation either fails with a typed,
@@ -35,7 +35,8 @@ extension PostgresTests {
                     """
                 let blocked = try await eventually { try await admin.int(blockedQuery) == 1 }
                 #expect(blocked, "the operation must block on the held lock")
-                let killed = try await admin.int("""
+                let killed = try await admin.int(
+                    """
                     SELECT count(pg_terminate_backend(pid))::bigint FROM pg_stat_activity
                      WHERE application_name = \(applicationName) AND wait_event_type = 'Lock'
                     """)
@@ -85,13 +86,15 @@ extension PostgresTests {
                         Issue.record("a fresh key must be acquired")
                         return
                     }
-                    clock.advance(by: .seconds(11))   // the lease is dead: the next claim would overwrite the row
+                    clock.advance(by: .seconds(11))  // the lease is dead: the next claim would overwrite the row
                     let result = try await killWhileBlocked(
                         admin: admin, applicationName: app,
-                        lock: "SELECT 1 FROM vigil_idempotency WHERE key = \(key) FOR UPDATE", repeatable: true) {
-                            try await store.claim(key, fingerprint: "fp", lease: .seconds(10))
-                        }
-                    let token = try await admin.rows("SELECT token FROM vigil_idempotency WHERE key = \(key)")
+                        lock: "SELECT 1 FROM vigil_idempotency WHERE key = \(key) FOR UPDATE", repeatable: true
+                    ) {
+                        try await store.claim(key, fingerprint: "fp", lease: .seconds(10))
+                    }
+                    let token =
+                        try await admin.rows("SELECT token FROM vigil_idempotency WHERE key = \(key)")
                         .first?.decode(String?.self) ?? nil
                     switch result {
                     case .failure(let error):
@@ -131,9 +134,10 @@ extension PostgresTests {
                     // On its last delivery a retry deletes the job and inserts a dead letter: one statement.
                     let result = try await killWhileBlocked(
                         admin: admin, applicationName: app,
-                        lock: "SELECT 1 FROM vigil_jobs WHERE queue = \(name) FOR UPDATE") {
-                            try await queue.retry(leased.token, after: .zero, reason: "boom")
-                        }
+                        lock: "SELECT 1 FROM vigil_jobs WHERE queue = \(name) FOR UPDATE"
+                    ) {
+                        try await queue.retry(leased.token, after: .zero, reason: "boom")
+                    }
                     let pending = try await afterReconnect { try await queue.pendingCount() }
                     let dead = try await afterReconnect { try await queue.deadLetterCount() }
                     switch result {
@@ -164,9 +168,10 @@ extension PostgresTests {
                     // A capacity-limited enqueue is BEGIN; advisory lock; count; insert; COMMIT.
                     let result = try await killWhileBlocked(
                         admin: admin, applicationName: app,
-                        lock: "SELECT pg_advisory_xact_lock(hashtextextended('vigil_jobs:' || \(name), 0))") {
-                            try await queue.enqueue(7)
-                        }
+                        lock: "SELECT pg_advisory_xact_lock(hashtextextended('vigil_jobs:' || \(name), 0))"
+                    ) {
+                        try await queue.enqueue(7)
+                    }
                     switch result {
                     case .failure(let error):
                         let failure = try #require(error as? JobQueueError, "must be the port's error: \(error)")
@@ -225,7 +230,7 @@ extension PostgresTests {
                         let failure = try #require(error as? JobQueueError, "must be the port's error: \(error)")
                         #expect(failure.code == .storageFailure && failure.isRetryable)
                         failures += 1
-                        try await Task.sleep(for: .milliseconds(100))   // the server is coming back
+                        try await Task.sleep(for: .milliseconds(100))  // the server is coming back
                     }
                 }
                 let status = try await restart?.value
@@ -249,8 +254,9 @@ extension PostgresTests {
                     return
                 }
                 await #expect(throws: IdempotencyError.self) {
-                    try await store.complete(key, token: held, outcome: StoredOutcome(status: "late", completedAt: Date()),
-                                             retain: .seconds(60))
+                    try await store.complete(
+                        key, token: held, outcome: StoredOutcome(status: "late", completedAt: Date()),
+                        retain: .seconds(60))
                 }
 
                 // The listener reconnected: a waiter is woken by an enqueue long before its timeout.

@@ -43,7 +43,8 @@ extension PostgresTests {
                 let expected = Array(1...VigilPostgres.latestSchemaVersion)
                 #expect(applied.sorted() == expected, "each migration must be applied by exactly one of the 8 clients")
                 try await TestServer.withClient(database: database) { client in
-                    #expect(try await client.int("SELECT count(*)::bigint FROM vigil_schema_migrations")
+                    #expect(
+                        try await client.int("SELECT count(*)::bigint FROM vigil_schema_migrations")
                             == Int64(VigilPostgres.latestSchemaVersion))
                     #expect(try await VigilPostgres.schemaVersion(client) == VigilPostgres.latestSchemaVersion)
                     #expect(try await VigilPostgres.migrate(client).isEmpty, "a current schema needs nothing")
@@ -88,7 +89,8 @@ extension PostgresTests {
                         #expect(error.detail.contains("newer"))
                     }
                     #expect(try await client.int("SELECT count(*)::bigint FROM vigil_idempotency") == 0)
-                    #expect(try await client.int("SELECT count(*)::bigint FROM vigil_schema_migrations")
+                    #expect(
+                        try await client.int("SELECT count(*)::bigint FROM vigil_schema_migrations")
                             == Int64(future))
                 }
             }

@@ -2,8 +2,9 @@ import Foundation
 import PostgresNIO
 import Testing
 import VigilCore
-@testable import VigilPostgres
 import VigilTesting
+
+@testable import VigilPostgres
 
 extension PostgresTests {
     /// LISTEN/NOTIFY: `waitForJobs(timeout:)` returns on a notification, the timeout or cancellation.
@@ -31,7 +32,8 @@ extension PostgresTests {
                     let ready2 = try await eventually { queue.waiterCount == 5 }
                     #expect(ready2)
                     // Five waiters, one listening connection.
-                    let listeners = try await waiting.int("""
+                    let listeners = try await waiting.int(
+                        """
                         SELECT count(*)::bigint FROM pg_stat_activity
                          WHERE application_name = \(app) AND query LIKE 'LISTEN%'
                         """)
@@ -58,7 +60,7 @@ extension PostgresTests {
                     let ready4 = try await eventually { filtered.waiterCount == 1 && clock.sleeperCount == 1 }
                     #expect(ready4)
                     try await producer.enqueue(2)
-                    try await Task.sleep(for: .milliseconds(300))   // let the server deliver it
+                    try await Task.sleep(for: .milliseconds(300))  // let the server deliver it
                     #expect(filtered.waiterCount == 1, "a notification for another queue woke the waiter")
                     clock.advance(by: .seconds(30))
                     await sleeper.value
@@ -92,8 +94,9 @@ extension PostgresTests {
                 #expect(queue.waiterCount == 0)
 
                 // Without a channel, waiting is just the timeout.
-                let silent = PostgresJobQueue<Int>(client: client, name: TestServer.unique("silent"),
-                                                   notificationChannel: nil, clock: clock)
+                let silent = PostgresJobQueue<Int>(
+                    client: client, name: TestServer.unique("silent"),
+                    notificationChannel: nil, clock: clock)
                 let polling = Task { await silent.waitForJobs(timeout: .seconds(5)) }
                 let ready7 = try await eventually { clock.sleeperCount == 1 }
                 #expect(ready7)

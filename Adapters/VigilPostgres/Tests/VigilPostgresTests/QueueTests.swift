@@ -15,7 +15,8 @@ extension PostgresTests {
                 let queue = PostgresJobQueue<Int>(client: client, name: name, now: clock.wall)
                 try await queue.prepare()
                 // Written by an older build with another Job type, and first in line.
-                try await client.rows("""
+                try await client.rows(
+                    """
                     INSERT INTO vigil_jobs (queue, payload, first_enqueued_at, available_at)
                     VALUES (\(name), '{"recordingId": "old-shape"}', 0, 0)
                     """)
@@ -71,8 +72,9 @@ extension PostgresTests {
         @Test func deadLettersArePrunedByAge() async throws {
             try await TestServer.withClient { client in
                 let clock = TestClock()
-                let queue = PostgresJobQueue<Int>(client: client, name: TestServer.unique("prune"), maxDeliveries: 1,
-                                                  now: clock.wall)
+                let queue = PostgresJobQueue<Int>(
+                    client: client, name: TestServer.unique("prune"), maxDeliveries: 1,
+                    now: clock.wall)
                 for n in 0..<3 { try await queue.enqueue(n) }
                 for leased in try await queue.lease(max: 2, for: .seconds(30)) {
                     try await queue.retry(leased.token, after: .zero, reason: "failed")
@@ -93,7 +95,8 @@ extension PostgresTests {
                 let queue = PostgresJobQueue<Int>(client: client, name: name)
                 try await queue.prepare()
                 for queueName in [name, crowd] {
-                    try await client.rows("""
+                    try await client.rows(
+                        """
                         INSERT INTO vigil_jobs (queue, payload, first_enqueued_at, available_at)
                         SELECT \(queueName), to_jsonb(n), n, n FROM generate_series(1, 200000) AS n
                         """)
@@ -104,7 +107,8 @@ extension PostgresTests {
                         .map { try $0.decode(String.self) }.joined(separator: "\n")
                 }
                 let quoted = "'\(name)'"
-                let lease = try await plan("""
+                let lease = try await plan(
+                    """
                     SELECT id FROM vigil_jobs WHERE queue = \(quoted) AND available_at <= 150000
                      ORDER BY available_at, id LIMIT 10 FOR UPDATE SKIP LOCKED
                     """)

@@ -2,21 +2,25 @@ import Foundation
 import PostgresNIO
 import Testing
 import VigilModels
-import VigilRemediation
 import VigilPostgres
+import VigilRemediation
 import VigilTesting
 import VigilVerdict
 
 extension PostgresTests {
     @Suite struct PendingVerdicts {
-        static func request(clock: TestClock, recordingId: GenesysID = GenesysID(UUID()),
-                            correlationId: CorrelationID = .random()) -> ComplianceRequest {
+        static func request(
+            clock: TestClock, recordingId: GenesysID = GenesysID(UUID()),
+            correlationId: CorrelationID = .random()
+        ) -> ComplianceRequest {
             ComplianceRequest(
                 correlationId: correlationId, recordingId: recordingId, conversationId: GenesysID(UUID()),
-                media: MediaLink(uri: PresignedURL(string: "https://media.example.com/rec.wav?X-Amz-Signature=abc")!,
-                                 expiresAt: clock.wallNow.addingTimeInterval(1_800), format: .wav),
-                metadata: ComplianceRequestMetadata(channel: .voice, direction: .inbound, durationMs: 312_000,
-                                                    language: "en-US"),
+                media: MediaLink(
+                    uri: PresignedURL(string: "https://media.example.com/rec.wav?X-Amz-Signature=abc")!,
+                    expiresAt: clock.wallNow.addingTimeInterval(1_800), format: .wav),
+                metadata: ComplianceRequestMetadata(
+                    channel: .voice, direction: .inbound, durationMs: 312_000,
+                    language: "en-US"),
                 requestedAt: clock.wallNow)
         }
 
@@ -24,8 +28,10 @@ extension PostgresTests {
             try await TestServer.withClient { first in
                 try await TestServer.withClient { second in
                     let clock = TestClock()
-                    let stores = [PostgresPendingVerdictStore(client: first, now: clock.wall),
-                                  PostgresPendingVerdictStore(client: second, now: clock.wall)]
+                    let stores = [
+                        PostgresPendingVerdictStore(client: first, now: clock.wall),
+                        PostgresPendingVerdictStore(client: second, now: clock.wall)
+                    ]
                     let request = Self.request(clock: clock)
                     let expiry = clock.wallNow.addingTimeInterval(600)
                     try await stores[0].register(request, expiresAt: expiry)
@@ -62,8 +68,9 @@ extension PostgresTests {
                 try await store.register(older, expiresAt: clock.wallNow.addingTimeInterval(60))
                 let newer = Self.request(clock: clock, recordingId: recording)
                 try await store.register(newer, expiresAt: clock.wallNow.addingTimeInterval(60))
-                #expect(try await store.remove(recording, correlationId: older.correlationId) == nil,
-                        "the replaced request cannot be consumed")
+                #expect(
+                    try await store.remove(recording, correlationId: older.correlationId) == nil,
+                    "the replaced request cannot be consumed")
                 #expect(try await store.entry(for: recording)?.request == newer)
                 clock.advance(by: .seconds(59))
                 #expect(try await store.entry(for: recording) != nil)
@@ -80,8 +87,10 @@ extension PostgresTests {
             try await TestServer.withClient { first in
                 try await TestServer.withClient { second in
                     let clock = TestClock()
-                    let stores = [PostgresDeliveryIDStore(client: first, now: clock.wall),
-                                  PostgresDeliveryIDStore(client: second, now: clock.wall)]
+                    let stores = [
+                        PostgresDeliveryIDStore(client: first, now: clock.wall),
+                        PostgresDeliveryIDStore(client: second, now: clock.wall)
+                    ]
                     let id = TestServer.unique("msg")
                     let until = clock.wallNow.addingTimeInterval(300)
                     let inserted = try await withThrowingTaskGroup(of: Bool.self, returning: Int.self) { group in
@@ -94,12 +103,14 @@ extension PostgresTests {
                     clock.advance(by: .seconds(299))
                     #expect(try await stores[0].insertIfAbsent(id, until: until) == false, "a live id is a replay")
                     clock.advance(by: .seconds(1))
-                    #expect(try await stores[1].insertIfAbsent(id, until: clock.wallNow.addingTimeInterval(300)),
-                            "an expired id is replaced")
+                    #expect(
+                        try await stores[1].insertIfAbsent(id, until: clock.wallNow.addingTimeInterval(300)),
+                        "an expired id is replaced")
                     #expect(try await stores[0].insertIfAbsent(id, until: until) == false)
                     try await stores[0].remove(id)
-                    #expect(try await stores[1].insertIfAbsent(id, until: clock.wallNow.addingTimeInterval(300)),
-                            "a removed id is accepted again")
+                    #expect(
+                        try await stores[1].insertIfAbsent(id, until: clock.wallNow.addingTimeInterval(300)),
+                        "a removed id is accepted again")
                 }
             }
         }
@@ -114,10 +125,11 @@ extension PostgresTests {
                 let sink = PostgresDeadLetterSink(client: client, now: clock.wall)
                 let recording = GenesysID(UUID())
                 func letter(_ block: String) -> RemediationDeadLetter {
-                    RemediationDeadLetter(flowName: "pci", blockId: block, action: "create_work_item",
-                                          conversationId: GenesysID(UUID()), recordingId: recording,
-                                          correlationId: .random(), errorCode: "platform.badRequest",
-                                          reason: "400 from the platform", attempts: 3, occurredAt: clock.wallNow)
+                    RemediationDeadLetter(
+                        flowName: "pci", blockId: block, action: "create_work_item",
+                        conversationId: GenesysID(UUID()), recordingId: recording,
+                        correlationId: .random(), errorCode: "platform.badRequest",
+                        reason: "400 from the platform", attempts: 3, occurredAt: clock.wallNow)
                 }
                 let first = letter("work-item"), second = letter("tag")
                 try await sink.deadLetter(first)

@@ -19,9 +19,10 @@ enum TestServer {
     /// `VIGIL_POSTGRES_URL`, or a failure telling how to get one.
     static func url() throws -> String {
         guard let url = ProcessInfo.processInfo.environment["VIGIL_POSTGRES_URL"], !url.isEmpty else {
-            throw EnvironmentMissing(description:
-                "VIGIL_POSTGRES_URL is not set: run the tests under Scripts/with-postgres.sh, e.g. "
-                + "`cd Adapters/VigilPostgres && ../../Scripts/with-postgres.sh swift test`")
+            throw EnvironmentMissing(
+                description:
+                    "VIGIL_POSTGRES_URL is not set: run the tests under Scripts/with-postgres.sh, e.g. "
+                    + "`cd Adapters/VigilPostgres && ../../Scripts/with-postgres.sh swift test`")
         }
         return url
     }
@@ -30,17 +31,21 @@ enum TestServer {
     static func serverDirectories() throws -> (data: String, bin: String) {
         let environment = ProcessInfo.processInfo.environment
         guard let data = environment["VIGIL_POSTGRES_DATA"], let bin = environment["VIGIL_POSTGRES_BIN"],
-              !data.isEmpty, !bin.isEmpty else {
-            throw EnvironmentMissing(description:
-                "VIGIL_POSTGRES_DATA / VIGIL_POSTGRES_BIN are not set: the restart test controls the server, so "
-                + "run it under Scripts/with-postgres.sh (which starts its own) rather than against an external URL")
+            !data.isEmpty, !bin.isEmpty
+        else {
+            throw EnvironmentMissing(
+                description:
+                    "VIGIL_POSTGRES_DATA / VIGIL_POSTGRES_BIN are not set: the restart test controls the server, so "
+                    + "run it under Scripts/with-postgres.sh (which starts its own) rather than against an external URL")
         }
         return (data, bin)
     }
 
     /// A configuration for the test server, optionally for another database or with a statement timeout.
-    static func configuration(database: String? = nil, applicationName: String? = nil,
-                              statementTimeout: Duration? = nil, maxConnections: Int = 20) throws -> VigilPostgresConfiguration {
+    static func configuration(
+        database: String? = nil, applicationName: String? = nil,
+        statementTimeout: Duration? = nil, maxConnections: Int = 20
+    ) throws -> VigilPostgresConfiguration {
         var configuration = try VigilPostgresConfiguration(url: url())
         if let database { configuration.clientConfiguration.database = database }
         if let applicationName {
@@ -53,11 +58,15 @@ enum TestServer {
 
     /// Runs `body` with a running client; the client shuts down when `body` returns or throws.
     @discardableResult
-    static func withClient<T: Sendable>(database: String? = nil, applicationName: String? = nil,
-                                        statementTimeout: Duration? = nil, maxConnections: Int = 20,
-                                        _ body: @Sendable (PostgresClient) async throws -> T) async throws -> T {
-        let client = try configuration(database: database, applicationName: applicationName,
-                                       statementTimeout: statementTimeout, maxConnections: maxConnections).makeClient()
+    static func withClient<T: Sendable>(
+        database: String? = nil, applicationName: String? = nil,
+        statementTimeout: Duration? = nil, maxConnections: Int = 20,
+        _ body: @Sendable (PostgresClient) async throws -> T
+    ) async throws -> T {
+        let client = try configuration(
+            database: database, applicationName: applicationName,
+            statementTimeout: statementTimeout, maxConnections: maxConnections
+        ).makeClient()
         return try await withThrowingTaskGroup(of: Void.self, returning: T.self) { group in
             group.addTask { await client.run() }
             let result = try await body(client)
@@ -104,7 +113,7 @@ func afterReconnect<T>(_ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
         } catch let error as any VigilError where error.isRetryable {
-            try await Task.sleep(for: .milliseconds(100))   // the pool is replacing the connection
+            try await Task.sleep(for: .milliseconds(100))  // the pool is replacing the connection
         }
     }
     return try await body()

@@ -13,8 +13,10 @@ extension PostgresTests {
             try await TestServer.withClient { first in
                 try await TestServer.withClient { second in
                     let clock = TestClock()
-                    let stores = [PostgresIdempotencyStore(client: first, now: clock.wall),
-                                  PostgresIdempotencyStore(client: second, now: clock.wall)]
+                    let stores = [
+                        PostgresIdempotencyStore(client: first, now: clock.wall),
+                        PostgresIdempotencyStore(client: second, now: clock.wall)
+                    ]
                     let prefix = TestServer.unique("race")
                     let keys = (0..<100).map { "\(prefix)-\($0)" }
                     let wins = try await withThrowingTaskGroup(of: String?.self, returning: [String].self) { group in
@@ -44,8 +46,10 @@ extension PostgresTests {
                 try await TestServer.withClient { second in
                     let clock = TestClock()
                     let name = TestServer.unique("race-queue")
-                    let queues = [PostgresJobQueue<Int>(client: first, name: name, now: clock.wall),
-                                  PostgresJobQueue<Int>(client: second, name: name, now: clock.wall)]
+                    let queues = [
+                        PostgresJobQueue<Int>(client: first, name: name, now: clock.wall),
+                        PostgresJobQueue<Int>(client: second, name: name, now: clock.wall)
+                    ]
                     let total = 600
                     for n in 0..<total { try await queues[n % 2].enqueue(n) }
                     let delivered = try await withThrowingTaskGroup(of: [Int].self, returning: [Int].self) { group in

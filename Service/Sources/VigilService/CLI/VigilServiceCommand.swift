@@ -21,30 +21,30 @@ import VigilPlatformClient
 /// configuration error (the message names the key, never a secret).
 public enum VigilServiceCommand {
     public static let usage = """
-    USAGE: vigil-service [serve] [--role ingest|worker|all] [--config FILE] [--simulate]
-           vigil-service simulate-platform --port P [--seed N] [--faults none|traps]
-           vigil-service send --url URL[,URL...] --platform URL --recordings N --secret whsec_...
-                              [--violating-every 10] [--max-deliveries 3] [--concurrency 64]
-                              [--replay K] [--seed N] [--out FILE]
-           vigil-service live --url ws://HOST:PORT/audiohook/ws --api-key K --client-secret S
-                              [--platform URL] [--calls 1] [--seconds 30] [--card-at 8] [--speed 1]
-                              [--ramp 5] [--wav FILE] [--service-pid P] [--out FILE]
+        USAGE: vigil-service [serve] [--role ingest|worker|all] [--config FILE] [--simulate]
+               vigil-service simulate-platform --port P [--seed N] [--faults none|traps]
+               vigil-service send --url URL[,URL...] --platform URL --recordings N --secret whsec_...
+                                  [--violating-every 10] [--max-deliveries 3] [--concurrency 64]
+                                  [--replay K] [--seed N] [--out FILE]
+               vigil-service live --url ws://HOST:PORT/audiohook/ws --api-key K --client-secret S
+                                  [--platform URL] [--calls 1] [--seconds 30] [--card-at 8] [--speed 1]
+                                  [--ramp 5] [--wav FILE] [--service-pid P] [--out FILE]
 
-    serve               the service: POST /webhooks/genesys, POST /callbacks/verdict, GET /healthz,
-                        /readyz, /metrics; pipeline workers. Configured by VIGIL_* environment
-                        variables and/or --config FILE (JSON, same keys; the environment wins).
-                        --simulate runs with no configuration at all: SQLite in a temporary
-                        directory, the reference engine, a simulated Genesys Cloud in process,
-                        the AudioHook endpoint on with a demo key.
-    simulate-platform   a simulated Genesys Cloud organisation on http://127.0.0.1:P, shared by
-                        several service processes (control: POST /_sim/recordings, GET /_sim/state).
-    send                load generator: signed recording events, each delivered 1..max times.
-    live                plays Genesys Cloud's side of AudioHook Monitor calls (a test card keyed at
-                        --card-at s, or --wav) against /audiohook/ws; with --platform (the simulated
-                        organisation) reports each call's time from the last digit to its work item;
-                        with --service-pid the service's CPU and memory per call.
+        serve               the service: POST /webhooks/genesys, POST /callbacks/verdict, GET /healthz,
+                            /readyz, /metrics; pipeline workers. Configured by VIGIL_* environment
+                            variables and/or --config FILE (JSON, same keys; the environment wins).
+                            --simulate runs with no configuration at all: SQLite in a temporary
+                            directory, the reference engine, a simulated Genesys Cloud in process,
+                            the AudioHook endpoint on with a demo key.
+        simulate-platform   a simulated Genesys Cloud organisation on http://127.0.0.1:P, shared by
+                            several service processes (control: POST /_sim/recordings, GET /_sim/state).
+        send                load generator: signed recording events, each delivered 1..max times.
+        live                plays Genesys Cloud's side of AudioHook Monitor calls (a test card keyed at
+                            --card-at s, or --wav) against /audiohook/ws; with --platform (the simulated
+                            organisation) reports each call's time from the last digit to its work item;
+                            with --service-pid the service's CPU and memory per call.
 
-    """
+        """
 
     /// Runs the command; returns the exit code.
     public static func run(_ arguments: [String], environment: [String: String]) async -> Int32 {
@@ -109,15 +109,19 @@ public enum VigilServiceCommand {
         let storage = try ServiceStorage.open(configuration.store)
         let transport = AsyncHTTPClientTransport()
         let runtime = try VigilServiceRuntime(configuration: configuration, storage: storage, transport: transport, logger: logger)
-        logger.notice("vigil-service starting", metadata: [
-            "role": "\(options.role.rawValue)", "store": "\(storage.label)", "engine": "\(configuration.engine)",
-            "api": "\(configuration.region.apiBaseURL.redactedForLogging)", "workers": "\(configuration.workers)",
-        ])
+        logger.notice(
+            "vigil-service starting",
+            metadata: [
+                "role": "\(options.role.rawValue)", "store": "\(storage.label)", "engine": "\(configuration.engine)",
+                "api": "\(configuration.region.apiBaseURL.redactedForLogging)", "workers": "\(configuration.workers)"
+            ])
         let host = configuration.httpHost
         do {
-            try await runtime.run(role: options.role, onServerRunning: { port in
-                logger.notice("listening", metadata: ["address": "http://\(host):\(port)", "role": "\(options.role.rawValue)"])
-            })
+            try await runtime.run(
+                role: options.role,
+                onServerRunning: { port in
+                    logger.notice("listening", metadata: ["address": "http://\(host):\(port)", "role": "\(options.role.rawValue)"])
+                })
         } catch {
             try? await transport.shutdown()
             throw error
@@ -144,7 +148,7 @@ public enum VigilServiceCommand {
             Key.evidenceDirectory: directory.appendingPathComponent("evidence").path,
             Key.evidenceKeys: "simulate-kek:" + Base64.encode((0..<32).map { _ in UInt8.random(in: 0...255) }),
             Key.evidenceLinkSecret: Base64.encode((0..<32).map { _ in UInt8.random(in: 0...255) }),
-            Key.evidenceBaseURL: "https://vigil.example.com/evidence",
+            Key.evidenceBaseURL: "https://vigil.example.com/evidence"
         ]
         if let file = options.configFile { values.merge(try ServiceConfiguration.readFile(file)) { $1 } }
         for key in Key.all { if let value = environment[key] { values[key] = value } }
@@ -172,23 +176,24 @@ public enum VigilServiceCommand {
             let signer = try? WebhookSigner(scheme: .standardWebhooks, secrets: [secret])
             let headers = signer?.sign(body: body, id: "msg_curl_\(sample.recordingId)", now: Date()) ?? VigilCore.HTTPFields()
             let curlHeaders = headers.map { "-H '\($0.name): \($0.value)'" }.joined(separator: " ")
-            stderr("""
-            vigil-service --simulate: listening on \(base)
-              store \(storage.label) (removed on exit); reference engine; simulated Genesys Cloud in process (same port)
-              evidence: each violation's masked clip sealed (AES-256-GCM, per-run key); a verdict's link names
-                https://vigil.example.com/evidence/…: fetch the same path and query on \(base)/evidence/…
-              \(seeded.count) recordings seeded, \(seeded.filter { $0.violating }.count) with a test card keyed
-              send one signed event (valid for 5 minutes) — recording \(sample.recordingId), a violating one:
-                curl -i \(base)/webhooks/genesys -H 'Content-Type: application/json' \(curlHeaders) \\
-                     --data '\(String(decoding: body, as: UTF8.self))'
-              or load (new recordings, each event delivered 1-3 times, one replayed):
-                vigil-service send --url \(base)/webhooks/genesys --platform \(base) --recordings 50 --replay 3 --secret \(secret)
-              then: curl -s \(base)/_sim/state   (annotations / work items per recording)
-                    curl -s \(base)/metrics | grep ^vigil_
-              a live call over AudioHook Monitor (30 s, a test card keyed at 8 s), flagged while it runs:
-                vigil-service live --url ws://\(host):\(bound)/audiohook/ws --api-key \(audioHookKey) --client-secret \(audioHookSecret) --platform \(base)
-            
-            """)
+            stderr(
+                """
+                vigil-service --simulate: listening on \(base)
+                  store \(storage.label) (removed on exit); reference engine; simulated Genesys Cloud in process (same port)
+                  evidence: each violation's masked clip sealed (AES-256-GCM, per-run key); a verdict's link names
+                    https://vigil.example.com/evidence/…: fetch the same path and query on \(base)/evidence/…
+                  \(seeded.count) recordings seeded, \(seeded.filter { $0.violating }.count) with a test card keyed
+                  send one signed event (valid for 5 minutes) — recording \(sample.recordingId), a violating one:
+                    curl -i \(base)/webhooks/genesys -H 'Content-Type: application/json' \(curlHeaders) \\
+                         --data '\(String(decoding: body, as: UTF8.self))'
+                  or load (new recordings, each event delivered 1-3 times, one replayed):
+                    vigil-service send --url \(base)/webhooks/genesys --platform \(base) --recordings 50 --replay 3 --secret \(secret)
+                  then: curl -s \(base)/_sim/state   (annotations / work items per recording)
+                        curl -s \(base)/metrics | grep ^vigil_
+                  a live call over AudioHook Monitor (30 s, a test card keyed at 8 s), flagged while it runs:
+                    vigil-service live --url ws://\(host):\(bound)/audiohook/ws --api-key \(audioHookKey) --client-secret \(audioHookSecret) --platform \(base)
+
+                """)
         }
         return 0
     }
@@ -232,25 +237,29 @@ public enum VigilServiceCommand {
         LoggingSystem.bootstrapOnce(level: .notice)
         let platform = SimulatedPlatform(port: options.port, seed: options.seed, faults: options.faults)
         let app = makePlatformApplication(platform, port: options.port) { port in
-            stderr("simulate-platform: listening on http://127.0.0.1:\(port) (faults: \(options.faults.rawValue), seed \(options.seed)); "
-                   + "client id \(SimulatedPlatform.clientId), secret \(SimulatedPlatform.clientSecret)\n")
+            stderr(
+                "simulate-platform: listening on http://127.0.0.1:\(port) (faults: \(options.faults.rawValue), seed \(options.seed)); "
+                    + "client id \(SimulatedPlatform.clientId), secret \(SimulatedPlatform.clientSecret)\n")
         }
         try await app.runService()
         return 0
     }
 
     /// The simulated platform as a Hummingbird application on `127.0.0.1:port`.
-    public static func makePlatformApplication(_ platform: SimulatedPlatform, port: Int,
-                                               onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in })
+    public static func makePlatformApplication(
+        _ platform: SimulatedPlatform, port: Int,
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    )
         -> some ApplicationProtocol
     {
         let router = Router(context: BasicRequestContext.self)
         platform.addRoutes(to: router)
         var logger = Logger(label: "vigil.simulate-platform")
         logger.logLevel = .notice
-        return Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: nil),
-                           onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
-                           logger: logger)
+        return Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: nil),
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
+            logger: logger)
     }
 
     // MARK: - send

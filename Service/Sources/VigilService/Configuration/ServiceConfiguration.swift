@@ -109,11 +109,13 @@ public struct ServiceConfiguration: Sendable {
         public static let evidenceLinkSeconds = "VIGIL_EVIDENCE_LINK_SECONDS"
 
         /// All keys, in documentation order.
-        public static let all = [httpHost, httpPort, store, genesysRegion, genesysAPIBase, genesysClientID,
-                                 genesysClientSecret, webhookSecrets, engine, engineSecret, callbackSecrets, flow,
-                                 worktypeID, reviewQueueID, policy, analysisPolicy, workers, maxBodyBytes, logLevel,
-                                 tokenKey, jobLeaseSeconds, audioHookClients, audioHookMaxSessions, audioHookIdleSeconds,
-                                 evidenceDirectory, evidenceKeys, evidenceLinkSecret, evidenceBaseURL, evidenceLinkSeconds]
+        public static let all = [
+            httpHost, httpPort, store, genesysRegion, genesysAPIBase, genesysClientID,
+            genesysClientSecret, webhookSecrets, engine, engineSecret, callbackSecrets, flow,
+            worktypeID, reviewQueueID, policy, analysisPolicy, workers, maxBodyBytes, logLevel,
+            tokenKey, jobLeaseSeconds, audioHookClients, audioHookMaxSessions, audioHookIdleSeconds,
+            evidenceDirectory, evidenceKeys, evidenceLinkSecret, evidenceBaseURL, evidenceLinkSeconds
+        ]
     }
 
     /// Listen address. Default `127.0.0.1`.
@@ -172,8 +174,10 @@ public struct ServiceConfiguration: Sendable {
         public var linkLifetime: Duration
 
         /// Creates the settings.
-        public init(directory: String, keys: [String: [UInt8]], currentKeyId: String, linkSecret: [UInt8], baseURL: URL,
-                    linkLifetime: Duration = .seconds(900)) {
+        public init(
+            directory: String, keys: [String: [UInt8]], currentKeyId: String, linkSecret: [UInt8], baseURL: URL,
+            linkLifetime: Duration = .seconds(900)
+        ) {
             self.directory = directory
             self.keys = keys
             self.currentKeyId = currentKeyId
@@ -220,11 +224,13 @@ public struct ServiceConfiguration: Sendable {
     }
 
     /// Creates a configuration from validated parts.
-    public init(httpHost: String = "127.0.0.1", httpPort: Int = 8080, store: StoreLocation = .sqlite(path: "./vigil.sqlite"),
-                region: GenesysRegion, credentials: GenesysCredentials, webhookSecrets: [String],
-                engine: EngineSelection = .reference, callbackSecrets: [VerdictSigningSecret] = [],
-                flow: RemediationFlowSource, policyPath: String? = nil, analysisPolicyPath: String? = nil,
-                workers: Int = 4, maxBodyBytes: Int = 256 << 10, logLevel: Logger.Level = .info, tokenKey: [UInt8]) {
+    public init(
+        httpHost: String = "127.0.0.1", httpPort: Int = 8080, store: StoreLocation = .sqlite(path: "./vigil.sqlite"),
+        region: GenesysRegion, credentials: GenesysCredentials, webhookSecrets: [String],
+        engine: EngineSelection = .reference, callbackSecrets: [VerdictSigningSecret] = [],
+        flow: RemediationFlowSource, policyPath: String? = nil, analysisPolicyPath: String? = nil,
+        workers: Int = 4, maxBodyBytes: Int = 256 << 10, logLevel: Logger.Level = .info, tokenKey: [UInt8]
+    ) {
         self.httpHost = httpHost
         self.httpPort = httpPort
         self.store = store
@@ -310,7 +316,8 @@ public struct ServiceConfiguration: Sendable {
             }
         case let (nil, base?):
             guard let url = URL(string: base), let scheme = url.scheme?.lowercased(), url.host?.isEmpty == false,
-                  scheme == "https" || (scheme == "http" && Self.isLoopback(url.host ?? "")) else {
+                scheme == "https" || (scheme == "http" && Self.isLoopback(url.host ?? ""))
+            else {
                 throw ServiceConfigurationError(key: Key.genesysAPIBase, reason: "must be an https:// URL (http:// only for a loopback host)")
             }
             region = .custom(apiBase: url)
@@ -330,8 +337,9 @@ public struct ServiceConfiguration: Sendable {
         }
         for (index, secret) in webhookSecrets.enumerated() {
             do { _ = try WebhookSecret.standardWebhooks(secret) } catch {
-                throw ServiceConfigurationError(key: Key.webhookSecrets,
-                                                reason: "secret #\(index + 1) is not a Standard Webhooks secret (whsec_ followed by base64)")
+                throw ServiceConfigurationError(
+                    key: Key.webhookSecrets,
+                    reason: "secret #\(index + 1) is not a Standard Webhooks secret (whsec_ followed by base64)")
             }
         }
 
@@ -340,8 +348,10 @@ public struct ServiceConfiguration: Sendable {
         case nil, "reference"?: engine = .reference
         case let text?:
             guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), url.host?.isEmpty == false,
-                  scheme == "https" || (scheme == "http" && Self.isLoopback(url.host ?? "")) else {
-                throw ServiceConfigurationError(key: Key.engine, reason: "must be `reference` or an https:// engine URL (http:// only for a loopback host)")
+                scheme == "https" || (scheme == "http" && Self.isLoopback(url.host ?? ""))
+            else {
+                throw ServiceConfigurationError(
+                    key: Key.engine, reason: "must be `reference` or an https:// engine URL (http:// only for a loopback host)")
             }
             guard let secretText = value(Key.engineSecret) else {
                 throw ServiceConfigurationError(key: Key.engineSecret, reason: "is required when \(Key.engine) is a URL")
@@ -397,9 +407,10 @@ public struct ServiceConfiguration: Sendable {
         }
 
         let leaseSeconds = try integer(Key.jobLeaseSeconds, default: 600, range: 5...86_400)
-        let audioHook = try parseAudioHook(value(Key.audioHookClients),
-                                           maximumSessions: integer(Key.audioHookMaxSessions, default: 500, range: 1...100_000),
-                                           idleSeconds: integer(Key.audioHookIdleSeconds, default: 30, range: 5...3_600))
+        let audioHook = try parseAudioHook(
+            value(Key.audioHookClients),
+            maximumSessions: integer(Key.audioHookMaxSessions, default: 500, range: 1...100_000),
+            idleSeconds: integer(Key.audioHookIdleSeconds, default: 30, range: 5...3_600))
         var configuration = ServiceConfiguration(
             httpHost: host, httpPort: port, store: store, region: region,
             credentials: GenesysCredentials(clientId: clientId, clientSecret: clientSecret),
@@ -422,7 +433,8 @@ public struct ServiceConfiguration: Sendable {
             return nil
         }
         guard let keyList = value(Key.evidenceKeys) else {
-            throw ServiceConfigurationError(key: Key.evidenceKeys, reason: "is required with \(Key.evidenceDirectory): KEY_ID:BASE64 pairs, the first wraps new clips")
+            throw ServiceConfigurationError(
+                key: Key.evidenceKeys, reason: "is required with \(Key.evidenceDirectory): KEY_ID:BASE64 pairs, the first wraps new clips")
         }
         var keys: [String: [UInt8]] = [:], current: String?
         for (index, pair) in keyList.split(whereSeparator: \.isWhitespace).enumerated() {
@@ -431,7 +443,8 @@ public struct ServiceConfiguration: Sendable {
             }
             let id = String(pair[..<colon])
             guard id.utf8.count <= 64, id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }) else {
-                throw ServiceConfigurationError(key: Key.evidenceKeys, reason: "entry #\(index + 1): the key id must be [A-Za-z0-9._-], at most 64 bytes")
+                throw ServiceConfigurationError(
+                    key: Key.evidenceKeys, reason: "entry #\(index + 1): the key id must be [A-Za-z0-9._-], at most 64 bytes")
             }
             guard let bytes = try? Base64.decode(String(pair[pair.index(after: colon)...])), bytes.count == 32 else {
                 throw ServiceConfigurationError(key: Key.evidenceKeys, reason: "entry #\(index + 1): the key must be base64 of exactly 32 bytes")
@@ -443,14 +456,20 @@ public struct ServiceConfiguration: Sendable {
         }
         guard let current else { throw ServiceConfigurationError(key: Key.evidenceKeys, reason: "names no key") }
         guard let secretText = value(Key.evidenceLinkSecret), let secret = try? Base64.decode(secretText), secret.count >= 32 else {
-            throw ServiceConfigurationError(key: Key.evidenceLinkSecret, reason: "is required with \(Key.evidenceDirectory): base64 of at least 32 random bytes, the same for every process")
+            throw ServiceConfigurationError(
+                key: Key.evidenceLinkSecret,
+                reason: "is required with \(Key.evidenceDirectory): base64 of at least 32 random bytes, the same for every process")
         }
         guard let baseText = value(Key.evidenceBaseURL), let base = URL(string: baseText), base.scheme?.lowercased() == "https",
-              base.host?.isEmpty == false, base.query == nil, base.user == nil else {
-            throw ServiceConfigurationError(key: Key.evidenceBaseURL, reason: "is required with \(Key.evidenceDirectory): the public https URL of /evidence, without query or user info")
+            base.host?.isEmpty == false, base.query == nil, base.user == nil
+        else {
+            throw ServiceConfigurationError(
+                key: Key.evidenceBaseURL,
+                reason: "is required with \(Key.evidenceDirectory): the public https URL of /evidence, without query or user info")
         }
-        return EvidenceSettings(directory: directory, keys: keys, currentKeyId: current, linkSecret: secret, baseURL: base,
-                                linkLifetime: .seconds(linkSeconds))
+        return EvidenceSettings(
+            directory: directory, keys: keys, currentKeyId: current, linkSecret: secret, baseURL: base,
+            linkLifetime: .seconds(linkSeconds))
     }
 
     /// `API_KEY:CLIENT_SECRET` pairs, space-separated; the secret is base64 of at least 16 bytes.
@@ -461,17 +480,20 @@ public struct ServiceConfiguration: Sendable {
         var clients: [String: String] = [:]
         for (index, pair) in text.split(whereSeparator: \.isWhitespace).enumerated() {
             guard let colon = pair.firstIndex(of: ":"), colon != pair.startIndex else {
-                throw ServiceConfigurationError(key: Key.audioHookClients,
-                                                reason: "entry #\(index + 1) must be API_KEY:CLIENT_SECRET")
+                throw ServiceConfigurationError(
+                    key: Key.audioHookClients,
+                    reason: "entry #\(index + 1) must be API_KEY:CLIENT_SECRET")
             }
             let key = String(pair[..<colon]), secret = String(pair[pair.index(after: colon)...])
             guard key.utf8.count <= 200, key.allSatisfy({ $0.isASCII && !$0.isWhitespace && $0 != "\"" }) else {
-                throw ServiceConfigurationError(key: Key.audioHookClients,
-                                                reason: "entry #\(index + 1): the API key must be printable ASCII, at most 200 bytes")
+                throw ServiceConfigurationError(
+                    key: Key.audioHookClients,
+                    reason: "entry #\(index + 1): the API key must be printable ASCII, at most 200 bytes")
             }
             guard let bytes = try? Base64.decode(secret), bytes.count >= 16 else {
-                throw ServiceConfigurationError(key: Key.audioHookClients,
-                                                reason: "entry #\(index + 1): the client secret must be base64 of at least 16 bytes")
+                throw ServiceConfigurationError(
+                    key: Key.audioHookClients,
+                    reason: "entry #\(index + 1): the client secret must be base64 of at least 16 bytes")
             }
             guard clients.updateValue(secret, forKey: key) == nil else {
                 throw ServiceConfigurationError(key: Key.audioHookClients, reason: "entry #\(index + 1) repeats an API key")

@@ -109,8 +109,10 @@ public enum LiveCalls {
 
         /// Every call opened and closed normally and, when measured, had its work item while still live.
         public var succeeded: Bool {
-            calls.allSatisfy { $0.failure == nil && $0.received.first == "opened" && $0.received.last == "closed"
-                && (!flagsMeasured || $0.flaggedWhileLive) }
+            calls.allSatisfy {
+                $0.failure == nil && $0.received.first == "opened" && $0.received.last == "closed"
+                    && (!flagsMeasured || $0.flaggedWhileLive)
+            }
         }
 
         /// Whether the work items were looked up (a synthetic call and a platform to ask).
@@ -119,33 +121,43 @@ public enum LiveCalls {
         /// A human summary.
         public var summary: String {
             let failed = calls.filter { $0.failure != nil }
-            var lines = ["live calls: \(calls.count) × \(callSeconds) s at \(speed)× real time in \(String(format: "%.1f", wallSeconds)) s; "
-                + "\(calls.count - failed.count) opened and closed, \(failed.count) failed"]
+            var lines = [
+                "live calls: \(calls.count) × \(callSeconds) s at \(speed)× real time in \(String(format: "%.1f", wallSeconds)) s; "
+                    + "\(calls.count - failed.count) opened and closed, \(failed.count) failed"
+            ]
             if let reason = failed.first?.failure { lines.append("  first failure: \(reason)") }
             if let p50 = openedAfterMs(percentile: 0.5), let p95 = openedAfterMs(percentile: 0.95),
-               let worst = openedAfterMs(percentile: 1) {
-                lines.append(String(format: "  open → opened: P50 %.1f ms, P95 %.1f ms, max %.1f ms (the platform allows 5 000)",
-                                    p50, p95, worst))
+                let worst = openedAfterMs(percentile: 1)
+            {
+                lines.append(
+                    String(
+                        format: "  open → opened: P50 %.1f ms, P95 %.1f ms, max %.1f ms (the platform allows 5 000)",
+                        p50, p95, worst))
             }
             if flagsMeasured {
                 let flagged = calls.filter { $0.workItemAtMs != nil }.count
                 let live = calls.filter(\.flaggedWhileLive).count
                 lines.append("  flagged: \(flagged) of \(calls.count) (\(live) while the call was still live)")
                 if let p50 = timeToFlagMs(percentile: 0.5), let p95 = timeToFlagMs(percentile: 0.95),
-                   let worst = timeToFlagMs(percentile: 1) {
+                    let worst = timeToFlagMs(percentile: 1)
+                {
                     lines.append("  last keyed digit's frame → work item: P50 \(p50) ms, P95 \(p95) ms, max \(worst) ms")
                 }
             }
             if let service {
                 let audioSeconds = Double(calls.count * callSeconds)
                 let perCallSecond = service.cpuSeconds / max(audioSeconds, 1)
-                lines.append(String(format: "  service CPU: %.2f s over %.1f s wall (%.0f %% of one core); %.2f ms per second of call audio "
-                                    + "⇒ ≈ %.0f concurrent real-time calls per core",
-                                    service.cpuSeconds, wallSeconds, service.cpuSeconds / max(wallSeconds, 0.001) * 100,
-                                    perCallSecond * 1000, 1 / max(perCallSecond, 1e-9)))
-                lines.append(String(format: "  service memory: %.1f MiB before, %.1f MiB peak (≈ %.0f KiB per concurrent call)",
-                                    Double(service.residentBeforeBytes) / 1_048_576, Double(service.residentPeakBytes) / 1_048_576,
-                                    Double(service.residentPeakBytes - service.residentBeforeBytes) / 1024 / Double(max(calls.count, 1))))
+                lines.append(
+                    String(
+                        format: "  service CPU: %.2f s over %.1f s wall (%.0f %% of one core); %.2f ms per second of call audio "
+                            + "⇒ ≈ %.0f concurrent real-time calls per core",
+                        service.cpuSeconds, wallSeconds, service.cpuSeconds / max(wallSeconds, 0.001) * 100,
+                        perCallSecond * 1000, 1 / max(perCallSecond, 1e-9)))
+                lines.append(
+                    String(
+                        format: "  service memory: %.1f MiB before, %.1f MiB peak (≈ %.0f KiB per concurrent call)",
+                        Double(service.residentBeforeBytes) / 1_048_576, Double(service.residentPeakBytes) / 1_048_576,
+                        Double(service.residentPeakBytes - service.residentBeforeBytes) / 1024 / Double(max(calls.count, 1))))
             }
             return lines.joined(separator: "\n")
         }
@@ -223,8 +235,9 @@ public enum LiveCalls {
         var cost: ServiceCost?
         if let sampler, let before, let after = sampler.sample() {
             peak.note(after.resident)
-            cost = ServiceCost(cpuSeconds: after.cpuSeconds - before.cpuSeconds, residentBeforeBytes: before.resident,
-                               residentPeakBytes: peak.value)
+            cost = ServiceCost(
+                cpuSeconds: after.cpuSeconds - before.cpuSeconds, residentBeforeBytes: before.resident,
+                residentPeakBytes: peak.value)
         }
         if let platform = options.platform, lastDigitEndMs != nil {
             // Reports finish shortly after the sockets close.
@@ -232,9 +245,10 @@ public enum LiveCalls {
             let live = try await liveWorkItems(platform)
             for index in calls.indices { calls[index].workItemAtMs = live[calls[index].conversationId] }
         }
-        return Report(calls: calls, wallSeconds: Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18,
-                      service: cost, speed: options.speed, callSeconds: audio.count / 16_000,
-                      flagsMeasured: options.platform != nil && lastDigitEndMs != nil)
+        return Report(
+            calls: calls, wallSeconds: Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18,
+            service: cost, speed: options.speed, callSeconds: audio.count / 16_000,
+            flagsMeasured: options.platform != nil && lastDigitEndMs != nil)
     }
 
     /// A WAV file (8 kHz; one channel = the customer, two = external, internal) as stereo PCMU.
@@ -250,7 +264,8 @@ public enum LiveCalls {
             }
         }
         guard format.sampleRate == 8000, (1...2).contains(format.channelCount) else {
-            throw LiveCallsError(description: "the WAV must be 8000 Hz with one or two channels (it is \(format.sampleRate) Hz, \(format.channelCount) channels)")
+            throw LiveCallsError(
+                description: "the WAV must be 8000 Hz with one or two channels (it is \(format.sampleRate) Hz, \(format.channelCount) channels)")
         }
         return bytes
     }
@@ -259,12 +274,14 @@ public enum LiveCalls {
     static func liveWorkItems(_ platform: URL) async throws -> [String: Int64] {
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         defer { _ = client.shutdown() }
-        let response = try await client.execute(HTTPClientRequest(url: platform.appendingPathComponent("_sim/state").absoluteString),
-                                                timeout: .seconds(10))
+        let response = try await client.execute(
+            HTTPClientRequest(url: platform.appendingPathComponent("_sim/state").absoluteString),
+            timeout: .seconds(10))
         let body = try await response.body.collect(upTo: 64 << 20)
         guard response.status == .ok,
-              let object = try JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any],
-              let live = object["liveWorkItems"] as? [String: Any] else {
+            let object = try JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any],
+            let live = object["liveWorkItems"] as? [String: Any]
+        else {
             throw LiveCallsError(description: "the platform's /_sim/state has no liveWorkItems (is --platform the simulated platform?)")
         }
         var result: [String: Int64] = [:]
@@ -281,18 +298,20 @@ struct ProcessSampler: Sendable {
 
     func sample() -> (cpuSeconds: Double, resident: Int)? {
         #if os(Linux)
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return nil }
-        // Fields after "(comm)": state is field 3; utime 14, stime 15 (1-based over the whole line).
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
-        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
-        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
-        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
-              let kib = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") else { return nil }
-        return ((user + system) / ticks, kib * 1024)
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                let close = stat.lastIndex(of: ")")
+            else { return nil }
+            // Fields after "(comm)": state is field 3; utime 14, stime 15 (1-based over the whole line).
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
+            let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+            guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+                let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+                let kib = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+            else { return nil }
+            return ((user + system) / ticks, kib * 1024)
         #else
-        return nil
+            return nil
         #endif
     }
 }

@@ -93,7 +93,8 @@ public enum LoadGenerator {
         /// `sent 1000 recordings: 1987 deliveries, 1000 accepted, 987 duplicates, 0 rejected, 3 retries in 4.2 s (238 accepted/s)`.
         public var summary: String {
             let rejected = totals.rejected.values.reduce(0, +)
-            var text = "sent \(totals.recordings) recordings: \(totals.deliveries) deliveries, \(totals.accepted) accepted, "
+            var text =
+                "sent \(totals.recordings) recordings: \(totals.deliveries) deliveries, \(totals.accepted) accepted, "
                 + "\(totals.duplicates) duplicates, \(rejected) rejected, \(totals.failed) failed, \(totals.retries) retries in "
                 + String(format: "%.1f s (%.0f accepted/s)", totals.wallSeconds, totals.acceptedPerSecond)
             if let replay { text += "; replay: \(replay.duplicates)/\(replay.requests) duplicates" }
@@ -116,8 +117,9 @@ public enum LoadGenerator {
         var configuration = HTTPClient.Configuration()
         configuration.redirectConfiguration = .disallow
         configuration.timeout = .init(connect: .seconds(5), read: .seconds(60))
-        configuration.connectionPool = .init(idleTimeout: .seconds(60),
-                                             concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, options.concurrency))
+        configuration.connectionPool = .init(
+            idleTimeout: .seconds(60),
+            concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, options.concurrency))
         // Fail fast on a refused connection (a killed process): the retry loop picks another URL.
         configuration.connectionPool.retryConnectionEstablishment = false
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
@@ -167,8 +169,9 @@ public enum LoadGenerator {
                     let sentAt = Int64((Date().timeIntervalSince1970 * 1_000).rounded())
                     tally.firstSent(recording, at: sentAt)
                     let headers = signer.sign(body: body, id: deliveryId, now: Date())
-                    let outcome = await deliver(body: body, headers: headers, to: url, options: options, client: client,
-                                                urls: options.urls)
+                    let outcome = await deliver(
+                        body: body, headers: headers, to: url, options: options, client: client,
+                        urls: options.urls)
                     tally.record(outcome, recording: recording, body: body, headers: headers)
                 }
             }
@@ -195,8 +198,9 @@ public enum LoadGenerator {
             var result = Replay()
             for _ in 0..<options.replay {
                 let url = options.urls[Int.random(in: 0..<options.urls.count)]
-                let outcome = await deliver(body: sample.body, headers: sample.headers, to: url, options: options,
-                                            client: client, urls: options.urls)
+                let outcome = await deliver(
+                    body: sample.body, headers: sample.headers, to: url, options: options,
+                    client: client, urls: options.urls)
                 result.requests += 1
                 switch outcome.final {
                 case .answered(200, true): result.duplicates += 1
@@ -207,8 +211,9 @@ public enum LoadGenerator {
             replay = result
         }
         let sent = recordings.enumerated().map { index, recording in
-            SentRecording(recordingId: recording.recordingId, conversationId: recording.conversationId,
-                          violating: recording.violating, firstSentAtMs: tally.firstSentAt(index) ?? 0)
+            SentRecording(
+                recordingId: recording.recordingId, conversationId: recording.conversationId,
+                violating: recording.violating, firstSentAtMs: tally.firstSentAt(index) ?? 0)
         }
         return Report(recordings: sent, totals: totals, replay: replay)
     }
@@ -241,10 +246,11 @@ public enum LoadGenerator {
     /// A `recording:recordingCompleted` event in the seed webhook schema.
     public static func event(recordingId: String, conversationId: String, index: Int) -> [UInt8] {
         let timestamp = Date().formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
-        return Array(#"""
-        {"id":"evt-\#(recordingId)","event":"recording:recordingCompleted","timestamp":"\#(timestamp)","correlationId":"load-\#(recordingId.prefix(8))-\#(index)",\#
-        "data":{"recordingId":"\#(recordingId)","conversationId":"\#(conversationId)","direction":"INBOUND","channel":"VOICE"}}
-        """#.utf8)
+        return Array(
+            #"""
+            {"id":"evt-\#(recordingId)","event":"recording:recordingCompleted","timestamp":"\#(timestamp)","correlationId":"load-\#(recordingId.prefix(8))-\#(index)",\#
+            "data":{"recordingId":"\#(recordingId)","conversationId":"\#(conversationId)","direction":"INBOUND","channel":"VOICE"}}
+            """#.utf8)
     }
 
     enum Final: Sendable {
@@ -259,8 +265,10 @@ public enum LoadGenerator {
     }
 
     /// One delivery with its retries (connection failures and 503; another URL each time).
-    static func deliver(body: [UInt8], headers: VigilCore.HTTPFields, to first: URL, options: Options, client: HTTPClient,
-                        urls: [URL]) async -> Outcome {
+    static func deliver(
+        body: [UInt8], headers: VigilCore.HTTPFields, to first: URL, options: Options, client: HTTPClient,
+        urls: [URL]
+    ) async -> Outcome {
         let deadline = ContinuousClock.now + options.retryDeadline
         var url = first
         var attempt = 0
@@ -280,9 +288,10 @@ public enum LoadGenerator {
                     let duplicate = status == 200 && text.contains(#""status":"duplicate""#)
                     var label: String?
                     if (200..<300).contains(status), status != 202, !duplicate {
-                        label = text.range(of: #""status":""#).map { range in
-                            String(text[range.upperBound...].prefix { $0 != "\"" })
-                        } ?? String(status)
+                        label =
+                            text.range(of: #""status":""#).map { range in
+                                String(text[range.upperBound...].prefix { $0 != "\"" })
+                            } ?? String(status)
                     }
                     return Outcome(final: .answered(status, duplicate: duplicate), retries: attempt, otherLabel: label)
                 }

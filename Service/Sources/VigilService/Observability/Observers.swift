@@ -53,8 +53,10 @@ public struct MetricsComplianceObserver: ComplianceObserver {
     public func record(_ event: PipelineEvent) {
         switch event.kind {
         case let .received(status, outcome):
-            Counter(label: "vigil_webhook_deliveries_total",
-                    dimensions: [("status", String(status)), ("outcome", outcome.label)], factory: factory).increment()
+            Counter(
+                label: "vigil_webhook_deliveries_total",
+                dimensions: [("status", String(status)), ("outcome", outcome.label)], factory: factory
+            ).increment()
             if case .duplicate = outcome { duplicates.increment() }
         case let .leased(kind, _):
             inFlight.increment()
@@ -65,8 +67,10 @@ public struct MetricsComplianceObserver: ComplianceObserver {
         case .acked, .released, .leaseLost:
             inFlight.decrement()
         case let .verdict(verdict, type, _):
-            Counter(label: "vigil_verdicts_total",
-                    dimensions: [("verdict", verdict.rawValue), ("type", type?.rawValue ?? "none")], factory: factory).increment()
+            Counter(
+                label: "vigil_verdicts_total",
+                dimensions: [("verdict", verdict.rawValue), ("type", type?.rawValue ?? "none")], factory: factory
+            ).increment()
         case let .engineFailed(code, _):
             Counter(label: "vigil_engine_failures_total", dimensions: [("code", code)], factory: factory).increment()
         case let .validationRejected(code):
@@ -74,8 +78,10 @@ public struct MetricsComplianceObserver: ComplianceObserver {
         case let .decision(action, _, _):
             Counter(label: "vigil_decisions_total", dimensions: [("action", action.rawValue)], factory: factory).increment()
         case let .remediationStep(_, action, outcome, _):
-            Counter(label: "vigil_remediation_steps_total",
-                    dimensions: [("action", action.rawValue), ("outcome", outcome)], factory: factory).increment()
+            Counter(
+                label: "vigil_remediation_steps_total",
+                dimensions: [("action", action.rawValue), ("outcome", outcome)], factory: factory
+            ).increment()
         case let .flagged(duration):
             flagged.increment()
             timeToFlag.recordNanoseconds(duration.nanosecondsClamped)

@@ -73,15 +73,20 @@ public struct AudioHookPlatformClient: Sendable {
     ///   - nonce: the signature's nonce (a fresh UUID by default; reuse one to test replay refusal).
     ///   - headers: override the signed headers (to send a tampered request).
     ///   - script: pauses, a drop, a continued session, a sequence error.
-    public func stream(conversationId: String, sessionId: String = UUID().uuidString.lowercased(), audio: [UInt8],
-                       speed: Double = 1, nonce: String = UUID().uuidString,
-                       headers override: [(name: String, value: String)]? = nil, script: Script = Script()) async throws -> Result {
+    public func stream(
+        conversationId: String, sessionId: String = UUID().uuidString.lowercased(), audio: [UInt8],
+        speed: Double = 1, nonce: String = UUID().uuidString,
+        headers override: [(name: String, value: String)]? = nil, script: Script = Script()
+    ) async throws -> Result {
         let authority = "\(url.host ?? "127.0.0.1")\(url.port.map { ":\($0)" } ?? "")"
         var target = url.path.isEmpty ? "/" : url.path
         if let query = url.query { target += "?" + query }
-        let signed = override ?? signer.headers(target: target, authority: authority, organizationId: organizationId,
-                                                sessionId: sessionId, correlationId: UUID().uuidString.lowercased(),
-                                                nonce: nonce, created: Date())
+        let signed =
+            override
+            ?? signer.headers(
+                target: target, authority: authority, organizationId: organizationId,
+                sessionId: sessionId, correlationId: UUID().uuidString.lowercased(),
+                nonce: nonce, created: Date())
         var fields = HTTPFields()
         for (name, value) in signed where name.lowercased() != "host" {
             if let field = HTTPField.Name(name) { fields.append(HTTPField(name: field, value: value)) }
@@ -98,8 +103,9 @@ public struct AudioHookPlatformClient: Sendable {
             var position = 0
             func send(_ body: AudioHookMessage.Body) async throws {
                 seq += 1
-                let message = AudioHookMessage(id: sessionId, seq: seq, serverSeq: serverSeq,
-                                               position: AudioHookDuration(milliseconds: position), body: body)
+                let message = AudioHookMessage(
+                    id: sessionId, seq: seq, serverSeq: serverSeq,
+                    position: AudioHookDuration(milliseconds: position), body: body)
                 try await outbound.write(.text(String(decoding: message.encoded(), as: UTF8.self)))
             }
             // Read the server's messages concurrently; remember the last seq to acknowledge it.
@@ -112,11 +118,15 @@ public struct AudioHookPlatformClient: Sendable {
                 }
             }
             position = script.openPositionMilliseconds
-            try await send(.open(.init(organizationId: organizationId, conversationId: conversationId,
-                                       participant: .init(id: UUID().uuidString.lowercased(), ani: "+15550100", aniName: "Test Caller",
-                                                          dnis: "+15550199"),
-                                       media: [.init(format: "PCMU", channels: ["external", "internal"], rate: 8000)],
-                                       continuedSessions: script.continuedSessions)))
+            try await send(
+                .open(
+                    .init(
+                        organizationId: organizationId, conversationId: conversationId,
+                        participant: .init(
+                            id: UUID().uuidString.lowercased(), ani: "+15550100", aniName: "Test Caller",
+                            dnis: "+15550199"),
+                        media: [.init(format: "PCMU", channels: ["external", "internal"], rate: 8000)],
+                        continuedSessions: script.continuedSessions)))
             openSentAt.withLockedValue { $0 = .now }
             // Wait (up to 5 s, the platform's budget) for `opened` before sending audio.
             let deadline = ContinuousClock.now + .seconds(5)
@@ -142,8 +152,11 @@ public struct AudioHookPlatformClient: Sendable {
                     if speed > 0 { try await Task.sleep(until: start + .milliseconds(Int(Double((frame + skipped) * 100) / speed))) }
                     let pausedAt = position
                     position += skipped * 100
-                    try await send(.resumed(.init(start: AudioHookDuration(milliseconds: pausedAt),
-                                                  discarded: AudioHookDuration(milliseconds: skipped * 100))))
+                    try await send(
+                        .resumed(
+                            .init(
+                                start: AudioHookDuration(milliseconds: pausedAt),
+                                discarded: AudioHookDuration(milliseconds: skipped * 100))))
                     let resumedAt = ContinuousClock.now
                     sent.withLockedValue { $0 += Array(repeating: resumedAt, count: skipped) }
                     frame += skipped
@@ -177,12 +190,14 @@ public struct AudioHookPlatformClient: Sendable {
             // call is over, not failed).
             let closeDeadline = ContinuousClock.now + .seconds(5)
             while ContinuousClock.now < closeDeadline, !disconnected(), !Task.isCancelled,
-                  !received.withLockedValue({ $0.contains { if case .closed = $0.message.body { true } else { false } } }) {
+                !received.withLockedValue({ $0.contains { if case .closed = $0.message.body { true } else { false } } })
+            {
                 try? await Task.sleep(for: .milliseconds(5))
             }
             reader.cancel()
         }
-        return Result(received: received.withLockedValue { $0 }, frameSentAt: sent.withLockedValue { $0 },
-                      closeCode: close.map { "\($0.closeCode)" }, openSentAt: openSentAt.withLockedValue { $0 })
+        return Result(
+            received: received.withLockedValue { $0 }, frameSentAt: sent.withLockedValue { $0 },
+            closeCode: close.map { "\($0.closeCode)" }, openSentAt: openSentAt.withLockedValue { $0 })
     }
 }

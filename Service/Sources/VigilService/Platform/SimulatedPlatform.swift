@@ -75,8 +75,9 @@ public actor SimulatedPlatform {
                 tokenExpiresAfterRequests: 400)
         }
         cloud = SimulatedGenesysCloud(
-            configuration: .init(apiBase: origin, mediaBase: origin.appendingPathComponent("_media"),
-                                 clientId: Self.clientId, clientSecret: Self.clientSecret, seed: seed, faults: trapSettings),
+            configuration: .init(
+                apiBase: origin, mediaBase: origin.appendingPathComponent("_media"),
+                clientId: Self.clientId, clientSecret: Self.clientSecret, seed: seed, faults: trapSettings),
             clock: ContinuousClock())
     }
 
@@ -89,7 +90,9 @@ public actor SimulatedPlatform {
         for _ in 0..<count {
             let index = created.count
             let isViolating = violatingEvery > 0 && index % every == 0
-            let keyed = isViolating ? KeyedCallSynthesizer.testCards[(index / every) % KeyedCallSynthesizer.testCards.count]
+            let keyed =
+                isViolating
+                ? KeyedCallSynthesizer.testCards[(index / every) % KeyedCallSynthesizer.testCards.count]
                 : KeyedCallSynthesizer.cleanKeying[index % KeyedCallSynthesizer.cleanKeying.count]
             let polls = faults == .traps && random.next() % 100 < 20 ? Int(1 + random.next() % 2) : 0
             let (cid, rid) = await cloud.addRecording(media: .bytes(media.wav(keying: keyed, variant: index % 3)), transcodingPolls: polls)
@@ -149,8 +152,10 @@ public actor SimulatedPlatform {
             if count > 0 || items > 0 {
                 if recording.violating { flaggedViolating += 1 } else { flaggedClean += 1 }
             }
-            var entry: [String: Any] = ["conversationId": recording.conversationId, "violating": recording.violating,
-                                        "annotations": count, "workItems": items]
+            var entry: [String: Any] = [
+                "conversationId": recording.conversationId, "violating": recording.violating,
+                "annotations": count, "workItems": items
+            ]
             if let ms = firstAnnotationMs[rid] { entry["firstAnnotationAtMs"] = ms }
             if let ms = firstWorkitemMs[rid] { entry["firstWorkItemAtMs"] = ms }
             recordings[rid] = entry
@@ -173,9 +178,9 @@ public actor SimulatedPlatform {
             "totals": [
                 "recordings": created.count, "violating": created.filter(\.violating).count,
                 "annotations": annotations, "workItems": workitems,
-                "flaggedViolating": flaggedViolating, "flaggedClean": flaggedClean,
+                "flaggedViolating": flaggedViolating, "flaggedClean": flaggedClean
             ] as [String: Any],
-            "requestsByStatus": byStatus,
+            "requestsByStatus": byStatus
         ]
         return (try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys])) ?? Data("{}".utf8)
     }
@@ -238,10 +243,12 @@ struct ForwardingMiddleware<Context: RequestContext>: RouterMiddleware {
         let method = VigilCore.HTTPMethod(rawValue: request.method.rawValue)
         var length = HTTPBody.Length.unknown
         if let text = request.headers[.contentLength], let count = Int64(text) { length = .known(count) }
-        let body: HTTPBody? = (method == .get || method == .head) && length == .unknown ? nil
+        let body: HTTPBody? =
+            (method == .get || method == .head) && length == .unknown
+            ? nil
             : HTTPBody(RequestChunks(body: request.body), length: length)
         let forwarded = VigilCore.HTTPRequest(method: method, url: url, headerFields: fields)
-        let (response, responseBody) : (VigilCore.HTTPResponse, HTTPBody?)
+        let (response, responseBody): (VigilCore.HTTPResponse, HTTPBody?)
         do {
             (response, responseBody) = try await platform.forward(forwarded, body: body)
         } catch let error as HTTPTransportError where error.code == .connectionFailed {

@@ -36,8 +36,10 @@ public final class AudioHookEndpoint: Sendable {
         public var policy: AnalysisPolicy
 
         /// Creates a configuration.
-        public init(path: String = "/audiohook/ws", maximumSessions: Int = 500, idleTimeout: Duration = .seconds(30),
-                    policy: AnalysisPolicy = AnalysisPolicy()) {
+        public init(
+            path: String = "/audiohook/ws", maximumSessions: Int = 500, idleTimeout: Duration = .seconds(30),
+            policy: AnalysisPolicy = AnalysisPolicy()
+        ) {
             self.path = path
             self.maximumSessions = maximumSessions
             self.idleTimeout = idleTimeout
@@ -73,8 +75,10 @@ public final class AudioHookEndpoint: Sendable {
     /// - Parameters:
     ///   - reporter: opens the work item for a live finding; `nil` only flags (logs and `onFlag`).
     ///   - onFlag: called after each finding was reported (metrics, tests).
-    public init(configuration: Configuration = Configuration(), verifier: AudioHookSignatureVerifier,
-                reporter: LiveViolationReporter?, logger: Logger, onFlag: @escaping @Sendable (LiveFlag) -> Void = { _ in }) {
+    public init(
+        configuration: Configuration = Configuration(), verifier: AudioHookSignatureVerifier,
+        reporter: LiveViolationReporter?, logger: Logger, onFlag: @escaping @Sendable (LiveFlag) -> Void = { _ in }
+    ) {
         self.configuration = configuration
         self.verifier = verifier
         self.reporter = reporter
@@ -87,15 +91,18 @@ public final class AudioHookEndpoint: Sendable {
 
     /// Adds the WebSocket route to `router` (serve it with `.http1WebSocketUpgrade(webSocketRouter:)`).
     public func addRoutes(to router: Router<BasicWebSocketRequestContext>) {
-        router.ws(RouterPath(configuration.path), shouldUpgrade: { [self] request, _ in
-            try await self.shouldUpgrade(request)
-        }, onUpgrade: { [self] inbound, outbound, context in
-            // Counted here, not when the upgrade is accepted: an upgrade that never completes must
-            // not keep a slot.
-            open.withLockedValue { $0 += 1 }
-            defer { open.withLockedValue { $0 -= 1 } }
-            try await self.run(inbound: inbound, outbound: outbound, request: context.request)
-        })
+        router.ws(
+            RouterPath(configuration.path),
+            shouldUpgrade: { [self] request, _ in
+                try await self.shouldUpgrade(request)
+            },
+            onUpgrade: { [self] inbound, outbound, context in
+                // Counted here, not when the upgrade is accepted: an upgrade that never completes must
+                // not keep a slot.
+                open.withLockedValue { $0 += 1 }
+                defer { open.withLockedValue { $0 -= 1 } }
+                try await self.run(inbound: inbound, outbound: outbound, request: context.request)
+            })
     }
 
     private func shouldUpgrade(_ request: Request) async throws -> RouterShouldUpgrade {
@@ -122,9 +129,10 @@ public final class AudioHookEndpoint: Sendable {
 
     private func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, request: Request) async throws {
         // The upgrade was verified for these headers: the session checks `open` and every message against them.
-        var session = AudioHookSession(configuration: .init(
-            organizationId: request.headers[HTTPField.Name("Audiohook-Organization-Id")!],
-            sessionId: request.headers[HTTPField.Name("Audiohook-Session-Id")!], policy: configuration.policy))
+        var session = AudioHookSession(
+            configuration: .init(
+                organizationId: request.headers[HTTPField.Name("Audiohook-Organization-Id")!],
+                sessionId: request.headers[HTTPField.Name("Audiohook-Session-Id")!], policy: configuration.policy))
         let lastFrame = NIOLockedValueBox(ContinuousClock.now)
         let idle = configuration.idleTimeout
         let watchdog = Task { [logger] in
@@ -157,7 +165,8 @@ public final class AudioHookEndpoint: Sendable {
                     output = session.receive(audio: buffer.readableBytesView)
                 }
                 if case .opened? = output.messages.first?.body, let continued = session.opened?.continuedSessions.last,
-                   let reached = positions.withLockedValue({ $0[continued.id.lowercased()] }) {
+                    let reached = positions.withLockedValue({ $0[continued.id.lowercased()] })
+                {
                     session.continueConversation(fromMilliseconds: reached)
                 }
                 for reply in output.messages {
@@ -190,9 +199,11 @@ public final class AudioHookEndpoint: Sendable {
                     logger.error("audiohook live work item failed", metadata: ["error": "\(String(describing: type(of: error)))"])
                 }
             }
-            logger.notice("audiohook live violation", metadata: [
-                "type": "\(finding.type.rawValue)", "offsetMs": "\(finding.offsetMs)", "conversationId": "\(conversationId ?? "")",
-            ])
+            logger.notice(
+                "audiohook live violation",
+                metadata: [
+                    "type": "\(finding.type.rawValue)", "offsetMs": "\(finding.offsetMs)", "conversationId": "\(conversationId ?? "")"
+                ])
             onFlag(LiveFlag(conversationId: conversationId ?? "", finding: finding, outcome: outcome, reportedAt: .now))
         }
     }

@@ -43,11 +43,12 @@ public struct EvidenceAccess: Sendable {
                 logger.info("evidence served", metadata: ["object_id": "\(objectId)", "bytes": "\(evidence.bytes.count)"])
                 return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: evidence.bytes)))
             } catch let error as EvidenceError {
-                let status: HTTPTypes.HTTPResponse.Status = switch error.code {
-                case .invalidLink: .forbidden
-                case .notFound, .invalidObjectId: .notFound
-                default: .internalServerError
-                }
+                let status: HTTPTypes.HTTPResponse.Status =
+                    switch error.code {
+                    case .invalidLink: .forbidden
+                    case .notFound, .invalidObjectId: .notFound
+                    default: .internalServerError
+                    }
                 // The id is logged only once it has the vault's form (a link's id is attacker text).
                 let id = EvidenceVault.isValidObjectId(objectId) ? objectId : "-"
                 logger.warning("evidence refused", metadata: ["object_id": "\(id)", "code": "\(error.errorCode)"])

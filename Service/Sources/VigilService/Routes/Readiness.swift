@@ -29,8 +29,10 @@ public struct Readiness: Sendable {
     public var probeTimeout: Duration
 
     /// Creates a readiness check.
-    public init(probes: [ReadinessProbe], breakerState: (@Sendable () async -> CircuitBreakerState)? = nil,
-                breakerGatesReadiness: Bool = false, probeTimeout: Duration = .seconds(2)) {
+    public init(
+        probes: [ReadinessProbe], breakerState: (@Sendable () async -> CircuitBreakerState)? = nil,
+        breakerGatesReadiness: Bool = false, probeTimeout: Duration = .seconds(2)
+    ) {
         self.probes = probes
         self.breakerState = breakerState
         self.breakerGatesReadiness = breakerGatesReadiness

@@ -39,9 +39,11 @@ public struct VigilRoutes: Sendable {
     public var evidence: EvidenceAccess?
 
     /// Creates the routes.
-    public init(pipeline: CompliancePipeline?, callbacks: VerdictCallbackReceiver?, readiness: Readiness,
-                metrics: PrometheusCollectorRegistry?, maxBodyBytes: Int, evidence: EvidenceAccess? = nil,
-                logger: Logger = Logger(label: "vigil.http")) {
+    public init(
+        pipeline: CompliancePipeline?, callbacks: VerdictCallbackReceiver?, readiness: Readiness,
+        metrics: PrometheusCollectorRegistry?, maxBodyBytes: Int, evidence: EvidenceAccess? = nil,
+        logger: Logger = Logger(label: "vigil.http")
+    ) {
         self.evidence = evidence
         self.pipeline = pipeline
         self.callbacks = callbacks
@@ -79,8 +81,9 @@ public struct VigilRoutes: Sendable {
                 for field in response.headers {
                     if let name = HTTPField.Name(field.name) { headers.append(HTTPField(name: name, value: field.value)) }
                 }
-                return Response(status: .init(code: response.status), headers: headers,
-                                body: ResponseBody(byteBuffer: ByteBuffer(bytes: response.body)))
+                return Response(
+                    status: .init(code: response.status), headers: headers,
+                    body: ResponseBody(byteBuffer: ByteBuffer(bytes: response.body)))
             }
             let callbacks = self.callbacks
             router.post("/callbacks/verdict") { request, _ in

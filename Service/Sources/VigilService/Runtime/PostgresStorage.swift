@@ -12,8 +12,10 @@ extension ServiceStorage {
     /// is migrated on first use (advisory-locked, so processes starting together agree).
     ///
     /// - Throws: ``ServiceConfigurationError`` (key `VIGIL_STORE`) when the URL is refused.
-    public static func postgres(url: String, maxDeliveries: Int = 10, logger: Logger? = nil,
-                                now: @escaping @Sendable () -> Date = { Date() }) throws -> ServiceStorage {
+    public static func postgres(
+        url: String, maxDeliveries: Int = 10, logger: Logger? = nil,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) throws -> ServiceStorage {
         let configuration: VigilPostgresConfiguration
         do { configuration = try VigilPostgresConfiguration(url: url) } catch {
             throw ServiceConfigurationError(key: ServiceConfiguration.Key.store, reason: "the postgres:// URL is refused: \(Self.code(of: error))")
@@ -30,7 +32,7 @@ extension ServiceStorage {
             queueDeadLetters: { try await queue.deadLetterCount() },
             probes: [
                 ReadinessProbe(name: "store") { _ = try await client.query("SELECT 1").collect() },
-                ReadinessProbe(name: "queue") { _ = try await queue.pendingCount() },
+                ReadinessProbe(name: "queue") { _ = try await queue.pendingCount() }
             ],
             services: [client], maxDeliveries: maxDeliveries, label: configuration.description,
             close: { queue.stopListening() })

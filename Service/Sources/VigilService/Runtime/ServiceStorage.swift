@@ -51,12 +51,14 @@ public struct ServiceStorage: Sendable {
     public var close: @Sendable () async -> Void
 
     /// Creates storage from parts (a host's own backend).
-    public init(idempotency: any IdempotencyStore, queue: any JobQueue<RecordingJob>, pendingVerdicts: any PendingVerdictStore,
-                deliveryIDs: any DeliveryIDStore, deadLetters: any DeadLetterSink,
-                queueDepth: @escaping @Sendable () async throws -> Int,
-                queueDeadLetters: @escaping @Sendable () async throws -> Int = { 0 },
-                probes: [ReadinessProbe], services: [any Service] = [],
-                maxDeliveries: Int, label: String, close: @escaping @Sendable () async -> Void = {}) {
+    public init(
+        idempotency: any IdempotencyStore, queue: any JobQueue<RecordingJob>, pendingVerdicts: any PendingVerdictStore,
+        deliveryIDs: any DeliveryIDStore, deadLetters: any DeadLetterSink,
+        queueDepth: @escaping @Sendable () async throws -> Int,
+        queueDeadLetters: @escaping @Sendable () async throws -> Int = { 0 },
+        probes: [ReadinessProbe], services: [any Service] = [],
+        maxDeliveries: Int, label: String, close: @escaping @Sendable () async -> Void = {}
+    ) {
         self.idempotency = idempotency
         self.queue = queue
         self.pendingVerdicts = pendingVerdicts
@@ -89,7 +91,7 @@ public struct ServiceStorage: Sendable {
             queueDeadLetters: { try await queue.deadLetters().count },
             probes: [
                 ReadinessProbe(name: "store") { _ = try await store.count() },
-                ReadinessProbe(name: "queue") { _ = try await queue.pendingCount() },
+                ReadinessProbe(name: "queue") { _ = try await queue.pendingCount() }
             ],
             maxDeliveries: maxDeliveries, label: "sqlite:\(path)",
             close: {

@@ -74,10 +74,12 @@ public final class VigilServiceRuntime: Sendable {
     ///   - gaugeInterval: refresh period of the periodic gauges.
     ///   - logger: the service logger.
     /// - Throws: ``ServiceConfigurationError`` when a referenced file (flow, policy, analysis policy) is invalid.
-    public init(configuration: ServiceConfiguration, storage: ServiceStorage, transport: any HTTPTransport,
-                engine: (any ComplianceEngine)? = nil, registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
-                observers: [any ComplianceObserver] = [], gaugeInterval: Duration = .seconds(5),
-                logger: Logger = Logger(label: "vigil.service")) throws(ServiceConfigurationError) {
+    public init(
+        configuration: ServiceConfiguration, storage: ServiceStorage, transport: any HTTPTransport,
+        engine: (any ComplianceEngine)? = nil, registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
+        observers: [any ComplianceObserver] = [], gaugeInterval: Duration = .seconds(5),
+        logger: Logger = Logger(label: "vigil.service")
+    ) throws(ServiceConfigurationError) {
         self.configuration = configuration
         self.storage = storage
         self.registry = registry
@@ -127,8 +129,9 @@ public final class VigilServiceRuntime: Sendable {
         }
 
         // The pipeline, as README's "Using it" assembles it.
-        let breaker = CircuitBreaker(name: "engine", configuration: .init(recordFailure: ComplianceEngineError.countsAgainstEngine),
-                                     clock: ContinuousClock())
+        let breaker = CircuitBreaker(
+            name: "engine", configuration: .init(recordFailure: ComplianceEngineError.countsAgainstEngine),
+            clock: ContinuousClock())
         self.breaker = breaker
         let evidence = try configuration.evidence.map(Self.makeEvidence)
         self.evidence = evidence
@@ -155,27 +158,33 @@ public final class VigilServiceRuntime: Sendable {
             configuration: .init(limits: EventDecodingLimits(maxBodyBytes: configuration.maxBodyBytes)))
         let statistics = PipelineStatistics()
         self.statistics = statistics
-        let observer = ComplianceObservers([statistics, MetricsComplianceObserver(factory: factory),
-                                            LoggingComplianceObserver(logger: logger.component("pipeline", level: configuration.logLevel))]
-                                           + observers)
-        let evaluator = ComplianceEvaluator(engine: CircuitBreakingComplianceEngine(base: base, breaker: breaker),
-                                            validator: VerdictValidator(signedEvidenceLinkBases: evidence.map { [$0.links.base.absoluteString] } ?? []),
-                                            policy: policy,
-                                            pending: asynchronous ? storage.pendingVerdicts : nil)
+        let observer = ComplianceObservers(
+            [
+                statistics, MetricsComplianceObserver(factory: factory),
+                LoggingComplianceObserver(logger: logger.component("pipeline", level: configuration.logLevel))
+            ]
+                + observers)
+        let evaluator = ComplianceEvaluator(
+            engine: CircuitBreakingComplianceEngine(base: base, breaker: breaker),
+            validator: VerdictValidator(signedEvidenceLinkBases: evidence.map { [$0.links.base.absoluteString] } ?? []),
+            policy: policy,
+            pending: asynchronous ? storage.pendingVerdicts : nil)
         let pipeline = CompliancePipeline(
             receiver: receiver, client: client, evaluator: evaluator,
             // A step's claim must not outlive the job's lease: after a crash, the redelivered job would
             // otherwise find the step "in progress elsewhere" delivery after delivery until the queue
             // dead-letters it.
-            remediation: RemediationExecutor(actions: client, store: storage.idempotency, deadLetters: storage.deadLetters,
-                                             clock: ContinuousClock(),
-                                             configuration: .init(lease: min(.seconds(300), configuration.jobLease))),
+            remediation: RemediationExecutor(
+                actions: client, store: storage.idempotency, deadLetters: storage.deadLetters,
+                clock: ContinuousClock(),
+                configuration: .init(lease: min(.seconds(300), configuration.jobLease))),
             routing: RemediationRouting(flow: flow), store: storage.idempotency, deadLetters: storage.deadLetters,
             observer: observer,
             configuration: PipelineConfiguration(lease: configuration.jobLease, queueMaxDeliveries: storage.maxDeliveries))
         self.pipeline = pipeline
-        audioHook = try Self.makeAudioHook(configuration, flow: flow, policy: analysis, client: client, storage: storage,
-                                           factory: factory, logger: logger.component("audiohook", level: configuration.logLevel))
+        audioHook = try Self.makeAudioHook(
+            configuration, flow: flow, policy: analysis, client: client, storage: storage,
+            factory: factory, logger: logger.component("audiohook", level: configuration.logLevel))
         if configuration.callbackSecrets.isEmpty {
             callbacks = nil
         } else {
@@ -211,20 +220,24 @@ public final class VigilServiceRuntime: Sendable {
         do { links = try EvidenceLinks(base: settings.baseURL, secret: settings.linkSecret) } catch {
             throw ServiceConfigurationError(key: Key.evidenceLinkSecret, reason: "refused: \(error.errorCode)")
         }
-        return EvidenceAccess(vault: EvidenceVault(store: store, sealer: sealer, keys: keys), links: links,
-                              linkLifetime: settings.linkLifetime)
+        return EvidenceAccess(
+            vault: EvidenceVault(store: store, sealer: sealer, keys: keys), links: links,
+            linkLifetime: settings.linkLifetime)
     }
 
-    private static func makeAudioHook(_ configuration: ServiceConfiguration, flow: RemediationFlow, policy: AnalysisPolicy,
-                                      client: GenesysCloudClient, storage: ServiceStorage, factory: PrometheusMetricsFactory,
-                                      logger: Logger)
+    private static func makeAudioHook(
+        _ configuration: ServiceConfiguration, flow: RemediationFlow, policy: AnalysisPolicy,
+        client: GenesysCloudClient, storage: ServiceStorage, factory: PrometheusMetricsFactory,
+        logger: Logger
+    )
         throws(ServiceConfigurationError) -> AudioHookEndpoint?
     {
         guard let settings = configuration.audioHook else { return nil }
         typealias Key = ServiceConfiguration.Key
         guard let workitem = flow.workitemSettings else {
-            throw ServiceConfigurationError(key: Key.audioHookClients,
-                                            reason: "needs a remediation flow with a Task Management create_work_item block (live work items use its worktype and queue)")
+            throw ServiceConfigurationError(
+                key: Key.audioHookClients,
+                reason: "needs a remediation flow with a Task Management create_work_item block (live work items use its worktype and queue)")
         }
         let verifier: AudioHookSignatureVerifier
         do { verifier = try AudioHookSignatureVerifier(clientSecrets: settings.clients, store: storage.idempotency) } catch {
@@ -235,23 +248,27 @@ public final class VigilServiceRuntime: Sendable {
             configuration: .init(maximumSessions: settings.maximumSessions, idleTimeout: settings.idleTimeout, policy: policy),
             verifier: verifier, reporter: reporter, logger: logger,
             onFlag: { flag in
-                let outcome = switch flag.outcome {
-                case .created?: "created"
-                case .alreadyReported?: "already_reported"
-                case .inProgress?: "in_progress"
-                case .belowThreshold?: "below_threshold"
-                case nil: "failed"
-                }
-                Counter(label: "vigil_live_violations_total",
-                        dimensions: [("type", flag.finding.type.rawValue), ("outcome", outcome)], factory: factory).increment()
+                let outcome =
+                    switch flag.outcome {
+                    case .created?: "created"
+                    case .alreadyReported?: "already_reported"
+                    case .inProgress?: "in_progress"
+                    case .belowThreshold?: "below_threshold"
+                    case nil: "failed"
+                    }
+                Counter(
+                    label: "vigil_live_violations_total",
+                    dimensions: [("type", flag.finding.type.rawValue), ("outcome", outcome)], factory: factory
+                ).increment()
             })
     }
 
     /// The routes for `role` (ingest routes only when the role serves ingest).
     public func routes(role: ServiceRole) -> VigilRoutes {
-        VigilRoutes(pipeline: role.servesIngest ? pipeline : nil, callbacks: role.servesIngest ? callbacks : nil,
-                    readiness: readiness(role: role), metrics: registry, maxBodyBytes: configuration.maxBodyBytes,
-                    evidence: evidence, logger: logger.component("http", level: configuration.logLevel))
+        VigilRoutes(
+            pipeline: role.servesIngest ? pipeline : nil, callbacks: role.servesIngest ? callbacks : nil,
+            readiness: readiness(role: role), metrics: registry, maxBodyBytes: configuration.maxBodyBytes,
+            evidence: evidence, logger: logger.component("http", level: configuration.logLevel))
     }
 
     /// `/readyz`: storage probes; a worker is also not ready while the engine breaker is open.
@@ -279,9 +296,11 @@ public final class VigilServiceRuntime: Sendable {
     ///
     /// With `audioHook` (by default ``audioHook``, when the role serves ingest), the server also accepts
     /// WebSocket upgrades on its path (AudioHook Monitor).
-    public func makeApplication(role: ServiceRole, extraRoutes: (@Sendable (Router<BasicRequestContext>) -> Void)? = nil,
-                                audioHook: AudioHookEndpoint? = nil,
-                                onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+    public func makeApplication(
+        role: ServiceRole, extraRoutes: (@Sendable (Router<BasicRequestContext>) -> Void)? = nil,
+        audioHook: AudioHookEndpoint? = nil,
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
         let router = Router(context: BasicRequestContext.self)
         router.addVigilRoutes(routes(role: role))
         extraRoutes?(router)
@@ -305,22 +324,29 @@ public final class VigilServiceRuntime: Sendable {
     /// last — so on graceful shutdown (services stop in reverse order) the server stops accepting
     /// and drains first, then the gauges stop, then the workers are cancelled and hand their
     /// in-flight jobs back, then storage clients stop.
-    public func makeServiceGroup(role: ServiceRole, gracefulShutdownSignals: [UnixSignal] = [.sigterm, .sigint],
-                                 extraRoutes: (@Sendable (Router<BasicRequestContext>) -> Void)? = nil,
-                                 audioHook: AudioHookEndpoint? = nil,
-                                 onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> ServiceGroup {
+    public func makeServiceGroup(
+        role: ServiceRole, gracefulShutdownSignals: [UnixSignal] = [.sigterm, .sigint],
+        extraRoutes: (@Sendable (Router<BasicRequestContext>) -> Void)? = nil,
+        audioHook: AudioHookEndpoint? = nil,
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> ServiceGroup {
         let app = makeApplication(role: role, extraRoutes: extraRoutes, audioHook: audioHook, onServerRunning: onServerRunning)
-        return ServiceGroup(configuration: .init(services: services(role: role) + [app],
-                                                 gracefulShutdownSignals: gracefulShutdownSignals, logger: logger))
+        return ServiceGroup(
+            configuration: .init(
+                services: services(role: role) + [app],
+                gracefulShutdownSignals: gracefulShutdownSignals, logger: logger))
     }
 
     /// Runs ``makeServiceGroup(role:gracefulShutdownSignals:extraRoutes:onServerRunning:)`` until
     /// SIGTERM or SIGINT, then closes storage.
-    public func run(role: ServiceRole, gracefulShutdownSignals: [UnixSignal] = [.sigterm, .sigint],
-                    extraRoutes: (@Sendable (Router<BasicRequestContext>) -> Void)? = nil,
-                    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
-        let group = makeServiceGroup(role: role, gracefulShutdownSignals: gracefulShutdownSignals, extraRoutes: extraRoutes,
-                                     onServerRunning: onServerRunning)
+    public func run(
+        role: ServiceRole, gracefulShutdownSignals: [UnixSignal] = [.sigterm, .sigint],
+        extraRoutes: (@Sendable (Router<BasicRequestContext>) -> Void)? = nil,
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) async throws {
+        let group = makeServiceGroup(
+            role: role, gracefulShutdownSignals: gracefulShutdownSignals, extraRoutes: extraRoutes,
+            onServerRunning: onServerRunning)
         do {
             try await group.run()
         } catch {

@@ -33,8 +33,10 @@ public final class AsyncHTTPClientTransport: HTTPTransport {
         public var maxConnectionsPerHost: Int
 
         /// Creates a configuration.
-        public init(defaultTimeout: Duration = .seconds(30), connectTimeout: Duration = .seconds(10),
-                    maxConnectionsPerHost: Int = 16) {
+        public init(
+            defaultTimeout: Duration = .seconds(30), connectTimeout: Duration = .seconds(10),
+            maxConnectionsPerHost: Int = 16
+        ) {
             self.defaultTimeout = defaultTimeout
             self.connectTimeout = connectTimeout
             self.maxConnectionsPerHost = maxConnectionsPerHost
@@ -52,11 +54,13 @@ public final class AsyncHTTPClientTransport: HTTPTransport {
         var clientConfiguration = HTTPClient.Configuration()
         clientConfiguration.redirectConfiguration = .disallow
         clientConfiguration.timeout = .init(connect: Self.timeAmount(configuration.connectTimeout), read: nil)
-        clientConfiguration.connectionPool = .init(idleTimeout: .seconds(60),
-                                                   concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.maxConnectionsPerHost)
+        clientConfiguration.connectionPool = .init(
+            idleTimeout: .seconds(60),
+            concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.maxConnectionsPerHost)
         clientConfiguration.decompression = .disabled
-        self.client = HTTPClient(eventLoopGroupProvider: .shared(MultiThreadedEventLoopGroup.singleton),
-                                 configuration: clientConfiguration)
+        self.client = HTTPClient(
+            eventLoopGroupProvider: .shared(MultiThreadedEventLoopGroup.singleton),
+            configuration: clientConfiguration)
         self.configuration = configuration
         self.owned = true
     }
@@ -75,7 +79,8 @@ public final class AsyncHTTPClientTransport: HTTPTransport {
 
     public func send(_ request: VigilCore.HTTPRequest, body: HTTPBody?) async throws -> (VigilCore.HTTPResponse, HTTPBody?) {
         guard let scheme = request.url.scheme?.lowercased(), scheme == "http" || scheme == "https",
-              request.url.host?.isEmpty == false else {
+            request.url.host?.isEmpty == false
+        else {
             throw HTTPTransportError(code: .invalidRequest, request: request, detail: "only absolute http(s) URLs are supported")
         }
         if let name = request.headerFields.firstInvalidFieldName {
@@ -128,7 +133,8 @@ public final class AsyncHTTPClientTransport: HTTPTransport {
                 return HTTPTransportError(code: .timedOut, request: request, detail: "no response within \(timeout)")
             }
             if error == .invalidURL || error == .emptyHost || error == .emptyScheme || error == .traceRequestWithBody
-                || error == .bodyLengthMismatch {
+                || error == .bodyLengthMismatch
+            {
                 return HTTPTransportError(code: .invalidRequest, request: request, detail: "\(error)")
             }
             if error == .invalidProxyResponse {
@@ -141,8 +147,9 @@ public final class AsyncHTTPClientTransport: HTTPTransport {
         if Task.isCancelled { return CancellationError() }
         // Refused, reset, closed, DNS, TLS, connect timeout: no (complete) response.
         let detail = headReceived ? "connection broke while reading the body" : "no response head"
-        return HTTPTransportError(code: .connectionFailed, request: request,
-                                  detail: "\(detail) (\(String(describing: type(of: error))))")
+        return HTTPTransportError(
+            code: .connectionFailed, request: request,
+            detail: "\(detail) (\(String(describing: type(of: error))))")
     }
 
     static func timeAmount(_ duration: Duration) -> TimeAmount {

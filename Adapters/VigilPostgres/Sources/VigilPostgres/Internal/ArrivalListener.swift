@@ -32,8 +32,10 @@ final class ArrivalListener: @unchecked Sendable {
     private var listening = false
     private var finished = false
 
-    init(client: PostgresClient, channel: String, queueName: String, logger: Logger,
-         pingInterval: Duration = .seconds(30)) {
+    init(
+        client: PostgresClient, channel: String, queueName: String, logger: Logger,
+        pingInterval: Duration = .seconds(30)
+    ) {
         self.client = client
         self.pingInterval = pingInterval
         self.channel = channel
@@ -142,7 +144,7 @@ final class ArrivalListener: @unchecked Sendable {
                     try await connection.listen(on: self.channel) { notifications in
                         connected = true
                         self.setListening(true)
-                        self.wakeAll()   // anything sent while we were not listening was lost
+                        self.wakeAll()  // anything sent while we were not listening was lost
                         try await withThrowingTaskGroup(of: Void.self) { group in
                             group.addTask {
                                 for try await notification in notifications where notification.payload == self.queueName {
@@ -166,10 +168,11 @@ final class ArrivalListener: @unchecked Sendable {
             } catch let error as PSQLError where error.code == .poolClosed {
                 break
             } catch let error as ConnectionPoolError where error == .poolShutdown {
-                break   // postgres-nio 1.33 throws this one unmapped
+                break  // postgres-nio 1.33 throws this one unmapped
             } catch {
-                logger.debug("vigil.postgres: LISTEN connection failed; reconnecting",
-                             metadata: ["cause": "\(Database.cause(error))"])
+                logger.debug(
+                    "vigil.postgres: LISTEN connection failed; reconnecting",
+                    metadata: ["cause": "\(Database.cause(error))"])
             }
             setListening(false)
             if Task.isCancelled { break }
