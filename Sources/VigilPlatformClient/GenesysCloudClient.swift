@@ -101,7 +101,21 @@ extension GenesysCloudClient {
         let body: [UInt8]
     }
 
-    /// Whether a request may be repeated after a failure that leaves its effect unknown.
+    /// Whether a request may be repeated after a failure that leaves its effect unknown — the one place
+    /// a call's retry rule is decided (`call(…)` applies it;
+    /// nothing above the client repeats a call).
+    ///
+    /// Every call is ``safe`` except these creates, which are ``createOnce`` — and, given a `lookup`,
+    /// repeated like a safe call only after the lookup has found no effect of the previous attempt:
+    ///
+    /// | Call | Mode | Lookup before a repeat |
+    /// |---|---|---|
+    /// | `createAnnotation(_:…guard:)` | `createOnce` | with `.sameNameAndLocation`: same name, type and location |
+    /// | `createWorkitem(_:guard:)` | `createOnce` | with `.externalTag`: the work item carrying the tag |
+    /// | `addDataTableRow(_:datatableId:)` | `createOnce` | always: the row with the same key |
+    /// | `createTrigger(_:)` (provisioning) | `createOnce` | none: only a 429 is repeated |
+    ///
+    /// (Query `POST`s — work-item queries, batch requests — change nothing and are ``safe``.)
     enum RetryMode: Sendable {
         /// Idempotent (GET, PUT, PATCH that sets values, queries): retry 429, 502–504, connection failures.
         case safe
