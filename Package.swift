@@ -55,7 +55,7 @@ let package = Package(
         .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore", "VigilTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "VigilModelsTests", dependencies: ["VigilModels", "VigilTesting"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "VigilEventSubTests", dependencies: ["VigilEventSub", "VigilCore", "VigilModels", "VigilRedaction", "VigilIdempotency", "VigilTesting"], swiftSettings: swiftSettings),
-        .testTarget(name: "VigilRedactionTests", dependencies: ["VigilRedaction"], swiftSettings: swiftSettings),
+        .testTarget(name: "VigilRedactionTests", dependencies: ["VigilRedaction", "VigilCore"], swiftSettings: swiftSettings),
         .testTarget(name: "VigilIdempotencyTests", dependencies: ["VigilIdempotency", "VigilCore", "VigilTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "VigilPlatformClientTests", dependencies: ["VigilPlatformClient", "VigilTesting", "VigilCore", "VigilModels"], swiftSettings: swiftSettings),
         .testTarget(name: "VigilVerdictTests", dependencies: ["VigilVerdict", "VigilCore", "VigilModels", "VigilRedaction", "VigilTesting"], swiftSettings: swiftSettings),

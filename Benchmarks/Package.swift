@@ -48,7 +48,7 @@ let package = Package(
         benchmark("PlatformClientBenchmarks", vigil: ["VigilCore", "VigilModels", "VigilPlatformClient"]),
         benchmark("VerdictBenchmarks", vigil: ["VigilCore", "VigilModels", "VigilVerdict"]),
         benchmark("PipelineBenchmarks", vigil: ["Vigil", "VigilCore", "VigilModels", "VigilIdempotency", "VigilPlatformClient", "VigilVerdict", "VigilEventSub", "VigilRemediation", "VigilSQLite", "VigilTesting"]),
-        benchmark("AnalysisBenchmarks", vigil: ["VigilAnalysis"]),
-        benchmark("AudioHookBenchmarks", vigil: ["VigilAudioHook", "VigilAnalysis"]),
+        benchmark("AnalysisBenchmarks", vigil: ["VigilAnalysis", "VigilCore"]),
+        benchmark("AudioHookBenchmarks", vigil: ["VigilAudioHook", "VigilAnalysis", "VigilCore"]),
     ]
 )

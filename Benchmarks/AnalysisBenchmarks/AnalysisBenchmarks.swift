@@ -15,6 +15,7 @@
 import Benchmark
 import Foundation
 import VigilAnalysis
+import VigilCore
 
 private let seconds = 600
 private let sampleRate = 8000

@@ -9,6 +9,7 @@ import Benchmark
 import Foundation
 @_spi(VigilInternal) import VigilAnalysis
 import VigilAudioHook
+import VigilCore
 
 private let seconds = 60
 private let rate = 8000

@@ -1,4 +1,5 @@
 import Foundation
+import VigilCore
 
 /// Synthesised call recordings for demos, simulators, tests and load runs: mono µ-law 8 kHz WAVs in
 /// which the customer keys digits as DTMF — a Luhn-valid test card number (a violation) or something

@@ -1,5 +1,6 @@
 import Testing
 import VigilAnalysis
+import VigilCore
 
 let allKeys = "123A456B789C*0#D"
 

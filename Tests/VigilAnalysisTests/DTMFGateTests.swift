@@ -1,4 +1,5 @@
 import Testing
+import VigilCore
 
 @testable import VigilAnalysis
 

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VigilAnalysis
+import VigilCore
 
 /// Generates the detection / false-alarm table of Documentation/dtmf-detection.md and a throughput
 /// figure. Not part of the normal run: enable with `VIGIL_DTMF_REPORT=1` (table) or

@@ -1,5 +1,6 @@
 import Foundation
 import VigilAnalysis
+import VigilCore
 
 /// Synthetic "speech-like" and "music-like" signals for talk-off tests. These are not speech: they
 /// reproduce the properties that fool DTMF receivers (harmonic series with formant peaks near the

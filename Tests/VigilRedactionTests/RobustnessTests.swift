@@ -1,17 +1,6 @@
 import Testing
+import VigilCore
 import VigilRedaction
-
-/// A small deterministic generator (SplitMix64), so failures reproduce.
-struct SplitMix64 {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-}
 
 @Suite("Redaction: robustness")
 struct RobustnessTests {
@@ -22,7 +11,7 @@ struct RobustnessTests {
 
     @Test("Random text: no traps, ranges in bounds, ordered, non-overlapping; redaction removes every finding")
     func randomText() throws {
-        var random = SplitMix64(state: 42)
+        var random = SplitMix64(seed: 42)
         let redactor = try Redactor(policy: RedactionPolicy(default: .replace(with: "#")))
         for _ in 0..<1500 {
             var text = ""
@@ -47,7 +36,7 @@ struct RobustnessTests {
 
     @Test("Random bytes into the JSON sanitiser: errors or JSON, never traps")
     func randomJSON() throws {
-        var random = SplitMix64(state: 7)
+        var random = SplitMix64(seed: 7)
         let sanitizer = try JSONSanitizer(tokenKey: testKey)
         let alphabet = Array("{}[],:\"\\u0034 1-.eE+tfnrl4111ab\u{e9}".utf8) + [0xff, 0x0a]
         for _ in 0..<3000 {

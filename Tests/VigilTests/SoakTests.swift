@@ -31,7 +31,7 @@ import VigilVerdict
             faults: faults, engine: { _, cloud in SoakEngine(box: box, flaky: flaky, transport: cloud) },
             workers: 16, crashEvery: 500, seed: 2026)
 
-        var random = SystemRandomNumberGenerator.Seeded(seed: 42)
+        var random = SplitMix64(seed: 42)
         var violating = Set<GenesysID>()
         var flakyIds = Set<GenesysID>()
         var recordings: [(GenesysID, GenesysID)] = []
@@ -160,19 +160,4 @@ final class FlakySet: @unchecked Sendable {
     private var ids: Set<GenesysID> = []
     func set(_ ids: Set<GenesysID>) { lock.withLock { self.ids = ids } }
     func failFirst(_ id: GenesysID) -> Bool { lock.withLock { ids.remove(id) != nil } }
-}
-
-extension SystemRandomNumberGenerator {
-    /// A tiny seeded generator (SplitMix64) for reproducible soak data.
-    struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 }

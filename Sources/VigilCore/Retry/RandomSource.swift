@@ -35,7 +35,24 @@ public struct RandomSource: Sendable {
     }
 }
 
-/// One step of SplitMix64 (Steele, Lea & Flood 2014): advances `state` and returns the next 64 bits.
+/// SplitMix64 (Steele, Lea & Flood 2014): a small, fast, seedable pseudo-random generator, deterministic
+/// for a given seed on every platform — for reproducible jitter, synthetic test signals and simulator
+/// choices. Not for secrets.
+public struct SplitMix64: RandomNumberGenerator, Sendable, Hashable {
+    /// The generator's state (the seed, advanced once per value).
+    public var state: UInt64
+
+    /// A generator starting at `seed`.
+    public init(seed: UInt64) { state = seed }
+
+    /// The next 64 random bits.
+    public mutating func next() -> UInt64 { splitMix64(&state) }
+
+    /// A uniform value in [0, 1), from the top 53 bits.
+    public mutating func unit() -> Double { Double(next() >> 11) * 0x1.0p-53 }
+}
+
+/// One step of SplitMix64: advances `state` and returns the next 64 bits.
 private func splitMix64(_ state: inout UInt64) -> UInt64 {
     state &+= 0x9E37_79B9_7F4A_7C15
     var z = state

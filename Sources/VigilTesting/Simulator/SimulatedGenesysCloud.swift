@@ -483,20 +483,5 @@ struct Origin: Hashable, Sendable {
     }
 }
 
-/// SplitMix64, for deterministic simulator choices and seeded tests (not for secrets).
-public struct SplitMix: RandomNumberGenerator, Sendable {
-    /// The generator's state.
-    public var state: UInt64
-    /// A generator starting at `seed`.
-    public init(seed: UInt64) { state = seed }
-    /// The next 64 random bits.
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// A uniform value in [0, 1).
-    public mutating func unit() -> Double { Double(next() >> 11) * 0x1.0p-53 }
-}
+/// The seedable generator of simulator choices and seeded tests: VigilCore's ``SplitMix64``.
+public typealias SplitMix = SplitMix64

@@ -1,5 +1,6 @@
 import Foundation
 import VigilAnalysis
+import VigilCore
 import VigilModels
 import VigilRedaction
 

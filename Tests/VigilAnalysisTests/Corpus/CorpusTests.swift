@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VigilAnalysis
+import VigilCore
 import VigilModels
 import VigilRedaction
 

@@ -1,4 +1,5 @@
 import VigilAnalysis
+import VigilCore
 import VigilModels
 import VigilRedaction
 

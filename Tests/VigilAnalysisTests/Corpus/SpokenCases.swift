@@ -1,4 +1,5 @@
 import VigilAnalysis
+import VigilCore
 import VigilModels
 
 /// The spoken half of the corpus: card numbers, security codes and SSNs read in conversations, and the
