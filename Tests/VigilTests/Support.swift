@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 import Vigil
 import VigilCore
 import VigilEventSub
@@ -306,12 +307,29 @@ final class Harness: @unchecked Sendable {
         let workers = self.workers
         let running = Task { await pipeline.run(workers: workers) }
         var pending = arrivals.sorted { $0.at < $1.at }[...]
+        // A run that makes no progress for 30 s of real time is reported, not waited on forever: a
+        // stall (seen twice under a loaded machine, never reproduced alone) fails the test with the
+        // state that explains it instead of hanging CI.
+        var lastEvents = statistics.eventCount, lastProgress = ContinuousClock.now
         while true {
             while let next = pending.first, next.at <= clock.now.offset {
                 pending.removeFirst()
                 await next.deliver()
             }
             if pending.isEmpty, statistics.inFlight == 0, await pendingCount() == 0 { break }
+            if statistics.eventCount != lastEvents {
+                lastEvents = statistics.eventCount
+                lastProgress = .now
+            } else if ContinuousClock.now - lastProgress > .seconds(30) {
+                let queued = await pendingCount()
+                Issue.record(
+                    """
+                    the pipeline stalled: no event for 30 s; in flight \(statistics.inFlight), queued \(queued), \
+                    sleepers \(clock.sleeperCount) of \(workers) workers, simulated time \(clock.now.offset), \
+                    next deadline \(clock.nextDeadline.map { "\($0.offset)" } ?? "none")
+                    """)
+                break
+            }
             await quiesce()
             if let next = pending.first, let deadline = clock.nextDeadline, next.at < deadline.offset {
                 clock.advance(to: TestClock.Instant(offset: next.at))
