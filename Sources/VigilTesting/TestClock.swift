@@ -37,6 +37,8 @@ public final class TestClock: Clock, @unchecked Sendable {
     private var current: Instant
     private var sleepers: [Sleeper] = []
     private var nextID: UInt64 = 0
+    /// Sleeps whose task was cancelled before they registered as sleepers (see ``sleep(until:tolerance:)``).
+    private var cancelledBeforeSuspending: Set<UInt64> = []
     private let origin: Date
 
     /// Creates a clock at offset zero whose ``wall`` time starts at `wallOrigin`.
@@ -70,20 +72,30 @@ public final class TestClock: Clock, @unchecked Sendable {
         }
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                let resumeNow: Bool = lock.withLock {
-                    if deadline <= current { return true }
+                let outcome: Result<Void, CancellationError>? = lock.withLock {
+                    // The cancellation handler ran before this sleeper was registered: it found
+                    // nothing to wake and left the id here, so the sleep ends now instead of waiting
+                    // for an advance that may never come.
+                    if cancelledBeforeSuspending.remove(id) != nil { return .failure(CancellationError()) }
+                    if deadline <= current { return .success(()) }
                     sleepers.append(Sleeper(id: id, deadline: deadline, continuation: continuation))
-                    return false
+                    return nil
                 }
-                if resumeNow { continuation.resume() }
+                if let outcome { continuation.resume(with: outcome) }
             }
         } onCancel: {
             let cancelled: Sleeper? = lock.withLock {
-                guard let index = sleepers.firstIndex(where: { $0.id == id }) else { return nil }
+                guard let index = sleepers.firstIndex(where: { $0.id == id }) else {
+                    cancelledBeforeSuspending.insert(id)
+                    return nil
+                }
                 return sleepers.remove(at: index)
             }
             cancelled?.continuation.resume(throwing: CancellationError())
         }
+        // A sleep that ended some other way (its deadline came, it was already due) after the handler
+        // marked it leaves no trace behind.
+        _ = lock.withLock { cancelledBeforeSuspending.remove(id) }
     }
 
     /// Moves time forward by `duration`, waking every sleeper whose deadline has been reached.

@@ -247,3 +247,39 @@ struct TestClockDriveTests {
         await #expect(throws: CancellationError.self) { _ = try await clock.drive(task, limit: .seconds(10)) }
     }
 }
+
+@Suite("TestClock.sleep and cancellation")
+struct TestClockCancellationTests {
+    /// A sleep whose task is cancelled at any moment — before the sleep registers, while it does, or
+    /// once it waits — ends with `CancellationError` without anyone advancing the clock. (A
+    /// cancellation that landed before registration used to leave a sleeper that only an advance could
+    /// wake: the pipeline tests' workers then never stopped.)
+    @Test func aSleepCancelledAtAnyMomentEndsWithoutAnAdvance() async throws {
+        let clock = TestClock()
+        let finished = Locked(0)
+        let rounds = 2_000
+        var tasks: [Task<Void, Never>] = []
+        for round in 0..<rounds {
+            let task = Task.detached {
+                for _ in 0..<(round % 3) { await Task.yield() }
+                do {
+                    try await clock.sleep(until: clock.now.advanced(by: .seconds(3_600)), tolerance: nil)
+                } catch {}
+                finished.withLock { $0 += 1 }
+            }
+            if round % 2 == 0 { await Task.yield() }
+            task.cancel()
+            tasks.append(task)
+        }
+        // Real time, because the failure is a sleep nobody wakes: give them 20 s, then look.
+        let started = ContinuousClock.now
+        while finished.withLock({ $0 }) < rounds, ContinuousClock.now - started < .seconds(20) {
+            try await Task.sleep(for: .milliseconds(1))
+        }
+        let stuck = rounds - finished.withLock { $0 }
+        #expect(stuck == 0, "\(stuck) cancelled sleeps were still waiting for an advance")
+        #expect(clock.sleeperCount == 0)
+        clock.advance(by: .seconds(7_200))  // let any stuck one go, so the test ends either way
+        for task in tasks { await task.value }
+    }
+}

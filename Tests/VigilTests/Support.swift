@@ -274,9 +274,13 @@ final class Harness: @unchecked Sendable {
 
     /// Waits until every worker is suspended on the clock — or, when some wait on each other (a token
     /// refresh in flight behind another worker's backoff), until nothing has happened for a while.
+    ///
+    /// It gives up after 10 s of real time, so a run whose workers all wait on something other than the
+    /// clock reaches ``run(arrivals:)``'s stall report instead of polling here forever.
     func quiesce() async {
         var last = statistics.eventCount, still = 0
-        while clock.sleeperCount < workers {
+        let started = ContinuousClock.now
+        while clock.sleeperCount < workers, ContinuousClock.now - started < .seconds(10) {
             try? await Task.sleep(for: .microseconds(100))
             let now = statistics.eventCount
             if now == last, clock.sleeperCount > 0 { still += 1 } else { still = 0 }
@@ -321,13 +325,7 @@ final class Harness: @unchecked Sendable {
                 lastEvents = statistics.eventCount
                 lastProgress = .now
             } else if ContinuousClock.now - lastProgress > .seconds(30) {
-                let queued = await pendingCount()
-                Issue.record(
-                    """
-                    the pipeline stalled: no event for 30 s; in flight \(statistics.inFlight), queued \(queued), \
-                    sleepers \(clock.sleeperCount) of \(workers) workers, simulated time \(clock.now.offset), \
-                    next deadline \(clock.nextDeadline.map { "\($0.offset)" } ?? "none")
-                    """)
+                Issue.record("the pipeline stalled: no event for 30 s; \(await state())")
                 break
             }
             await quiesce()
@@ -338,7 +336,32 @@ final class Harness: @unchecked Sendable {
             }
         }
         running.cancel()
-        await running.value
+        // Every worker ends soon after the cancellation; one that does not is reported with the
+        // state, and the test goes on without it rather than hanging CI.
+        let stopped = Locked(false)
+        let watcher = Task {
+            await running.value
+            stopped.withLock { $0 = true }
+        }
+        let cancelledAt = ContinuousClock.now
+        while !stopped.withLock({ $0 }) {
+            if ContinuousClock.now - cancelledAt > .seconds(30) {
+                Issue.record("the workers did not stop within 30 s of their cancellation; \(await state())")
+                return
+            }
+            try? await Task.sleep(for: .milliseconds(1))
+        }
+        await watcher.value
+    }
+
+    /// What a stall report says: the jobs in flight and queued, the workers asleep on the clock, and
+    /// where simulated time stands.
+    private func state() async -> String {
+        let queued = await pendingCount()
+        return """
+            in flight \(statistics.inFlight), queued \(queued), sleepers \(clock.sleeperCount) of \(workers) workers, \
+            simulated time \(clock.now.offset), next deadline \(clock.nextDeadline.map { "\($0.offset)" } ?? "none")
+            """
     }
 }
 
