@@ -55,11 +55,8 @@ extension GenesysCloudClient: RemediationActions {
         conversationId: GenesysID, participant: Conversation.Participant,
         attributes: ParticipantAttributes
     ) async throws {
-        guard let id = GenesysID(participant.id) else {
-            throw RemediationActionError(code: .unsupported, detail: "the participant id is not a Genesys id")
-        }
         try await patchParticipantAttributes(
-            attributes.attributes, conversationId: conversationId, participantId: id,
+            attributes.attributes, conversationId: conversationId, participantId: participant.addressableID(),
             media: participant.mediaSegment)
     }
 

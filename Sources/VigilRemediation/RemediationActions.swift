@@ -79,10 +79,8 @@ extension RemediationActions {
         conversationId: GenesysID, participant: Conversation.Participant,
         attributes: ParticipantAttributes
     ) async throws {
-        guard let id = GenesysID(participant.id) else {
-            throw RemediationActionError(code: .unsupported, detail: "the participant id is not a Genesys id")
-        }
-        try await patchParticipantAttributes(conversationId: conversationId, participantId: id, attributes: attributes)
+        try await patchParticipantAttributes(
+            conversationId: conversationId, participantId: participant.addressableID(), attributes: attributes)
     }
 
     /// No lookup: returns `nil`, so the annotation step always creates.
@@ -91,6 +89,18 @@ extension RemediationActions {
         matching annotation: Annotation
     ) async throws -> Annotation? {
         nil
+    }
+}
+
+extension Conversation.Participant {
+    /// The participant's id as a ``GenesysID``, which the attribute endpoints address it by.
+    ///
+    /// - Throws: ``RemediationActionError/Code/unsupported`` when the id is not a Genesys id.
+    package func addressableID() throws -> GenesysID {
+        guard let id = GenesysID(id) else {
+            throw RemediationActionError(code: .unsupported, detail: "the participant id is not a Genesys id")
+        }
+        return id
     }
 }
 

@@ -228,6 +228,27 @@ struct PlatformIntegrationTests {
         #expect(await env.sim.attributes(conversationId: cid, participantId: GenesysID(agent.id)!).isEmpty)
     }
 
+    @Test func aParticipantWhoseIdIsNotAGenesysIdIsRefusedBeforeAnyRequest() async throws {
+        let env = Environment()
+        let (cid, _) = await env.sim.addRecording()
+        let odd = Conversation.Participant(id: "not-a-genesys-id", purpose: "customer", chats: [.init(id: "c1")])
+        let attributes = ParticipantAttributes(attributes: ["flag": "x"])
+        let isUnsupported: (any Error) -> Bool = { ($0 as? RemediationActionError)?.code == .unsupported }
+        let before = await env.sim.requests.count
+        // The client's media-specific endpoint, and the port's default for other conformers.
+        do {
+            try await env.client.patchParticipantAttributes(conversationId: cid, participant: odd, attributes: attributes)
+            Issue.record("the client accepted a participant id that is not a Genesys id")
+        } catch { #expect(isUnsupported(error), "\(error)") }
+        #expect(await env.sim.requests.count == before, "nothing was sent for an id the platform cannot address")
+        let fake = FakePlatform()
+        do {
+            try await fake.patchParticipantAttributes(conversationId: cid, participant: odd, attributes: attributes)
+            Issue.record("the port's default accepted a participant id that is not a Genesys id")
+        } catch { #expect(isUnsupported(error), "\(error)") }
+        #expect(await fake.attributePatches.isEmpty)
+    }
+
     @Test func participantPurposesAreChecked() {
         for (settings, detail) in [
             (#""participantPurposes":[]"#, "non-empty"), (#""participantPurposes":"customer""#, "list of strings"),
