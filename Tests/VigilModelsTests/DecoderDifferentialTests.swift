@@ -15,10 +15,11 @@ struct DecoderDifferentialTests {
     struct Subject: @unchecked Sendable, CustomStringConvertible {
         let fixture: String
         let compare: ([UInt8]) -> Comparison
-        var description: String { fixture }
+        let description: String
 
         init<T: Decodable & Equatable>(_ fixture: String, _ type: T.Type) {
             self.fixture = fixture
+            description = "\(fixture) as \(T.self)"
             compare = { bytes in
                 let strict = Result { () throws(ModelDecodingError) in try VigilJSON.decode(type, from: bytes) }
                 let reference = Result { () throws(ModelDecodingError) in try VigilJSON.decodeWithFoundation(type, from: Data(bytes)) }
@@ -54,8 +55,46 @@ struct DecoderDifferentialTests {
         Subject("oauth_token", OAuthTokenResponse.self),
         Subject("sta_transcript", STATranscriptDocument.self),
         Subject("seed_subscription", EventSubscription.self),
-        Subject("seed_verdict", ComplianceVerdict.self)
+        Subject("seed_verdict", ComplianceVerdict.self),
+        Subject("seed_webhook", RecordingWebhookEvent.self),
+        // Containers handed out to the caller (nested keyed and unkeyed, super decoders) keep their
+        // full coding path, as the values decoded through a member do.
+        Subject("seed_webhook", NestedReading.self)
     ]
+
+    /// Reads the seed webhook through every container the `Decoder` protocol can hand out.
+    struct NestedReading: Decodable, Equatable {
+        var event: RecordingEventName
+        var recordingId: GenesysID
+        var participants: [EventParticipant]
+        var firstPurpose: ParticipantPurpose?
+        var timestamp: Date
+
+        private enum Key: String, CodingKey { case event, data, timestamp }
+        private enum DataKey: String, CodingKey { case recordingId, participants }
+        private enum ParticipantKey: String, CodingKey { case purpose }
+
+        init(from decoder: any Decoder) throws {
+            let root = try decoder.container(keyedBy: Key.self)
+            event = try RecordingEventName(from: root.superDecoder(forKey: .event))
+            let data = try root.nestedContainer(keyedBy: DataKey.self, forKey: .data)
+            recordingId = try data.decode(GenesysID.self, forKey: .recordingId)
+            var list = try data.nestedUnkeyedContainer(forKey: .participants)
+            var participants: [EventParticipant] = []
+            var firstPurpose: ParticipantPurpose?
+            while !list.isAtEnd {
+                if participants.isEmpty {
+                    var copy = list
+                    let first = try copy.nestedContainer(keyedBy: ParticipantKey.self)
+                    firstPurpose = try first.decodeIfPresent(ParticipantPurpose.self, forKey: .purpose)
+                }
+                participants.append(try EventParticipant(from: list.superDecoder()))
+            }
+            self.participants = participants
+            self.firstPurpose = firstPurpose
+            timestamp = try root.decode(Date.self, forKey: .timestamp)
+        }
+    }
 
     @Test(arguments: subjects)
     func fixturesAndTheirVariantsDecodeAlike(subject: Subject) throws {

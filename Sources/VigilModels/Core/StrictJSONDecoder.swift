@@ -156,6 +156,13 @@ final class Tape {
 // MARK: - Decoder
 
 /// A `Decoder` positioned at one tape entry.
+///
+/// Coding paths are built only when something fails. A decoder handed to a value's `init(from:)` (by
+/// `decode(_:forKey:)` or an unkeyed `decode(_:)`) starts with an empty path; an error thrown out of it
+/// gets that member's key (and the container's own path) prepended as it passes back through the
+/// container (``DecodingError/prefixed(with:)``). So every error still carries its full path from the
+/// root, as `JSONDecoder`'s do, without an array of keys allocated for every field decoded. Containers
+/// handed out without such a boundary (`nestedContainer`, `superDecoder`) carry their path as before.
 struct TapeDecoder: Decoder {
     let tape: Tape
     let index: Int
@@ -291,38 +298,59 @@ private struct TapeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtoco
 
     func contains(_ key: Key) -> Bool { valueIndex(key) != nil }
 
+    private func missing(_ key: Key) -> DecodingError {
+        DecodingError.keyNotFound(key, .init(codingPath: codingPath, debugDescription: "missing"))
+    }
+
+    /// The member's value with its full coding path, for containers handed out to the caller.
     private func child(_ key: Key) throws -> TapeDecoder {
-        guard let index = valueIndex(key) else {
-            throw DecodingError.keyNotFound(key, .init(codingPath: codingPath, debugDescription: "missing"))
-        }
+        guard let index = valueIndex(key) else { throw missing(key) }
         return TapeDecoder(tape: tape, index: index, codingPath: codingPath + [key])
     }
 
-    func decodeNil(forKey key: Key) throws -> Bool { try child(key).isNull }
-    func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try child(key).decodeBool() }
-    func decode(_ type: String.Type, forKey key: Key) throws -> String { try child(key).decodeString() }
-    func decode(_ type: Double.Type, forKey key: Key) throws -> Double { try child(key).decodeDouble() }
-    func decode(_ type: Float.Type, forKey key: Key) throws -> Float { try child(key).decodeFloat() }
-    func decode(_ type: Int.Type, forKey key: Key) throws -> Int { try child(key).decodeInteger(type) }
-    func decode(_ type: Int8.Type, forKey key: Key) throws -> Int8 { try child(key).decodeInteger(type) }
-    func decode(_ type: Int16.Type, forKey key: Key) throws -> Int16 { try child(key).decodeInteger(type) }
-    func decode(_ type: Int32.Type, forKey key: Key) throws -> Int32 { try child(key).decodeInteger(type) }
-    func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 { try child(key).decodeInteger(type) }
-    func decode(_ type: UInt.Type, forKey key: Key) throws -> UInt { try child(key).decodeInteger(type) }
-    func decode(_ type: UInt8.Type, forKey key: Key) throws -> UInt8 { try child(key).decodeInteger(type) }
-    func decode(_ type: UInt16.Type, forKey key: Key) throws -> UInt16 { try child(key).decodeInteger(type) }
-    func decode(_ type: UInt32.Type, forKey key: Key) throws -> UInt32 { try child(key).decodeInteger(type) }
-    func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try child(key).decodeInteger(type) }
-    func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T { try child(key).decodeValue(type) }
+    /// Decodes the member's value at `index` with a decoder that starts a fresh (empty) path; an error
+    /// leaving it gets this container's path and `key` prepended.
+    private func read<T>(_ key: Key, at index: Int, _ body: (TapeDecoder) throws -> T) throws -> T {
+        do {
+            return try body(TapeDecoder(tape: tape, index: index, codingPath: []))
+        } catch let error as DecodingError {
+            throw error.prefixed(with: codingPath + [key])
+        }
+    }
+
+    private func read<T>(_ key: Key, _ body: (TapeDecoder) throws -> T) throws -> T {
+        guard let index = valueIndex(key) else { throw missing(key) }
+        return try read(key, at: index, body)
+    }
+
+    func decodeNil(forKey key: Key) throws -> Bool {
+        guard let index = valueIndex(key) else { throw missing(key) }
+        return tape.entries[index].kind == .null
+    }
+    func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try read(key) { try $0.decodeBool() } }
+    func decode(_ type: String.Type, forKey key: Key) throws -> String { try read(key) { try $0.decodeString() } }
+    func decode(_ type: Double.Type, forKey key: Key) throws -> Double { try read(key) { try $0.decodeDouble() } }
+    func decode(_ type: Float.Type, forKey key: Key) throws -> Float { try read(key) { try $0.decodeFloat() } }
+    func decode(_ type: Int.Type, forKey key: Key) throws -> Int { try read(key) { try $0.decodeInteger(type) } }
+    func decode(_ type: Int8.Type, forKey key: Key) throws -> Int8 { try read(key) { try $0.decodeInteger(type) } }
+    func decode(_ type: Int16.Type, forKey key: Key) throws -> Int16 { try read(key) { try $0.decodeInteger(type) } }
+    func decode(_ type: Int32.Type, forKey key: Key) throws -> Int32 { try read(key) { try $0.decodeInteger(type) } }
+    func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 { try read(key) { try $0.decodeInteger(type) } }
+    func decode(_ type: UInt.Type, forKey key: Key) throws -> UInt { try read(key) { try $0.decodeInteger(type) } }
+    func decode(_ type: UInt8.Type, forKey key: Key) throws -> UInt8 { try read(key) { try $0.decodeInteger(type) } }
+    func decode(_ type: UInt16.Type, forKey key: Key) throws -> UInt16 { try read(key) { try $0.decodeInteger(type) } }
+    func decode(_ type: UInt32.Type, forKey key: Key) throws -> UInt32 { try read(key) { try $0.decodeInteger(type) } }
+    func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try read(key) { try $0.decodeInteger(type) } }
+    func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T { try read(key) { try $0.decodeValue(type) } }
 
     func decodeIfPresent(_ type: String.Type, forKey key: Key) throws -> String? {
         guard let index = valueIndex(key), tape.entries[index].kind != .null else { return nil }
-        return try TapeDecoder(tape: tape, index: index, codingPath: codingPath + [key]).decodeString()
+        return try read(key, at: index) { try $0.decodeString() }
     }
 
     func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
         guard let index = valueIndex(key), tape.entries[index].kind != .null else { return nil }
-        return try TapeDecoder(tape: tape, index: index, codingPath: codingPath + [key]).decodeValue(type)
+        return try read(key, at: index) { try $0.decodeValue(type) }
     }
 
     func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws
@@ -341,12 +369,7 @@ private struct TapeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtoco
         return try superDecoder(forKey: key)
     }
 
-    func superDecoder(forKey key: Key) throws -> any Decoder {
-        guard let index = valueIndex(key) else {
-            throw DecodingError.keyNotFound(key, .init(codingPath: codingPath, debugDescription: "missing"))
-        }
-        return TapeDecoder(tape: tape, index: index, codingPath: codingPath + [key])
-    }
+    func superDecoder(forKey key: Key) throws -> any Decoder { try child(key) }
 }
 
 private struct TapeUnkeyedContainer: UnkeyedDecodingContainer {
@@ -367,16 +390,16 @@ private struct TapeUnkeyedContainer: UnkeyedDecodingContainer {
 
     var isAtEnd: Bool { position >= end }
 
+    private func atEnd() -> DecodingError {
+        DecodingError.valueNotFound(
+            Any.self,
+            .init(codingPath: codingPath + [IndexKey(currentIndex)], debugDescription: "Unkeyed container is at end."))
+    }
+
+    /// The next element with its full coding path, for containers handed out to the caller.
     private mutating func next() throws -> TapeDecoder {
-        guard !isAtEnd else {
-            throw DecodingError.valueNotFound(
-                Any.self,
-                .init(
-                    codingPath: codingPath + [IndexKey(currentIndex)],
-                    debugDescription: "Unkeyed container is at end."))
-        }
-        let child = TapeDecoder(tape: decoder.tape, index: position, codingPath: codingPath + [IndexKey(currentIndex)])
-        return child
+        guard !isAtEnd else { throw atEnd() }
+        return TapeDecoder(tape: decoder.tape, index: position, codingPath: codingPath + [IndexKey(currentIndex)])
     }
 
     private mutating func advance() {
@@ -384,15 +407,30 @@ private struct TapeUnkeyedContainer: UnkeyedDecodingContainer {
         currentIndex += 1
     }
 
+    /// Decodes the next element with a decoder that starts a fresh (empty) path; an error leaving it
+    /// gets this container's path and the element's index prepended.
     private mutating func read<T>(_ body: (TapeDecoder) throws -> T) throws -> T {
-        let child = try next()
-        let value = try body(child)
+        guard !isAtEnd else { throw atEnd() }
+        let value: T
+        do {
+            value = try body(TapeDecoder(tape: decoder.tape, index: position, codingPath: []))
+        } catch let error as DecodingError {
+            throw error.prefixed(with: codingPath + [IndexKey(currentIndex)])
+        }
+        advance()
+        return value
+    }
+
+    /// Hands the next element to `body` as a decoder or container for the caller to keep.
+    private mutating func handOut<T>(_ body: (TapeDecoder) throws -> T) throws -> T {
+        let value = try body(next())
         advance()
         return value
     }
 
     mutating func decodeNil() throws -> Bool {
-        guard try next().isNull else { return false }
+        guard !isAtEnd else { throw atEnd() }
+        guard decoder.tape.entries[position].kind == .null else { return false }
         advance()
         return true
     }
@@ -414,14 +452,14 @@ private struct TapeUnkeyedContainer: UnkeyedDecodingContainer {
     mutating func decode<T: Decodable>(_ type: T.Type) throws -> T { try read { try $0.decodeValue(type) } }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws -> KeyedDecodingContainer<NestedKey> {
-        try read { try $0.container(keyedBy: type) }
+        try handOut { try $0.container(keyedBy: type) }
     }
 
     mutating func nestedUnkeyedContainer() throws -> any UnkeyedDecodingContainer {
-        try read { try $0.unkeyedContainer() }
+        try handOut { try $0.unkeyedContainer() }
     }
 
-    mutating func superDecoder() throws -> any Decoder { try read { $0 } }
+    mutating func superDecoder() throws -> any Decoder { try handOut { $0 } }
 }
 
 private struct TapeSingleValue: SingleValueDecodingContainer {
@@ -444,4 +482,23 @@ private struct TapeSingleValue: SingleValueDecodingContainer {
     func decode(_ type: UInt32.Type) throws -> UInt32 { try decoder.decodeInteger(type) }
     func decode(_ type: UInt64.Type) throws -> UInt64 { try decoder.decodeInteger(type) }
     func decode<T: Decodable>(_ type: T.Type) throws -> T { try decoder.decodeValue(type) }
+}
+
+extension DecodingError {
+    /// The same error located under `prefix`: what a container adds to an error leaving one of its
+    /// members (see ``TapeDecoder``).
+    func prefixed(with prefix: [any CodingKey]) -> DecodingError {
+        func located(_ context: Context) -> Context {
+            Context(
+                codingPath: prefix + context.codingPath, debugDescription: context.debugDescription,
+                underlyingError: context.underlyingError)
+        }
+        switch self {
+        case let .typeMismatch(type, context): return .typeMismatch(type, located(context))
+        case let .valueNotFound(type, context): return .valueNotFound(type, located(context))
+        case let .keyNotFound(key, context): return .keyNotFound(key, located(context))
+        case let .dataCorrupted(context): return .dataCorrupted(located(context))
+        @unknown default: return self
+        }
+    }
 }
