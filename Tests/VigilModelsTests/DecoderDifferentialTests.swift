@@ -123,6 +123,99 @@ struct DecoderDifferentialTests {
         #expect(tally["sameError", default: 0] + tally["locatedNumberMismatch", default: 0] > 100, "\(tally)")
     }
 
+    /// The hand-written seed webhook reader (`RecordingWebhookEvent(tape:)`) against `init(from:)` on
+    /// the same tape, over the fixture's variants: whenever it reads a value, `init(from:)` reads the
+    /// same one; where `init(from:)` fails, it has stepped aside.
+    @Test func theHandWrittenSeedReaderAgreesWithInitFromDecoder() throws {
+        let original = try [UInt8](fixture("seed_webhook"))
+        let root = try StrictJSON.parse(original)
+        var random = SplitMix(seed: 0x5eed_1e57)
+        var read = 0, steppedAside = 0, refused = 0
+        for round in 0..<3_000 {
+            var writer = Writer(random: random, mode: Writer.Mode.allCases[round % Writer.Mode.allCases.count])
+            writer.write(root)
+            random = writer.random
+            var bytes = writer.output
+            if writer.mode == .truncated, bytes.count > 2 {
+                bytes.removeLast(Int.random(in: 1..<bytes.count, using: &random))
+            }
+            var handWritten: RecordingWebhookEvent??
+            let decoded = bytes.withUnsafeBufferPointer { buffer in
+                Result { () throws(ModelDecodingError) in
+                    try VigilJSON.decode(RecordingWebhookEvent.self, from: buffer) { value in
+                        handWritten = .some(RecordingWebhookEvent(tape: value))
+                        return nil  // always decode through init(from:) too, to compare
+                    }
+                }
+            }
+            let text = String(decoding: bytes, as: UTF8.self)
+            switch (handWritten, decoded) {
+            case (nil, .failure):
+                refused += 1  // the strict read refused it: neither reader ran
+            case (nil, .success):
+                Issue.record("the strict read accepted a document the hand-written reader never saw:\n\(text)")
+            case let (.some(fast?), .success(reference)):
+                #expect(fast == reference, "round \(round):\n\(text)")
+                read += 1
+            case (.some(nil), _):
+                steppedAside += 1
+            case let (.some(fast?), .failure(error)):
+                Issue.record("the hand-written reader read what init(from:) refuses (\(error.code) at \(error.path)): \(fast)\n\(text)")
+            }
+        }
+        #expect(read > 500, "read \(read), stepped aside \(steppedAside), refused \(refused)")
+        #expect(steppedAside > 300, "read \(read), stepped aside \(steppedAside), refused \(refused)")
+    }
+
+    /// Every rule `init(from:)` applies to the seed webhook, one edited fixture each: the hand-written
+    /// reader reads what `init(from:)` reads, and steps aside where it refuses.
+    @Test(arguments: [
+        (#""id": "3f0c9a1e-delivery-1""#, #""id": "3f0c 9a1e""#), (#""id": "3f0c9a1e-delivery-1""#, #""id": """#),
+        (#""id": "3f0c9a1e-delivery-1""#, #""id": "\#(String(repeating: "a", count: 129))""#),
+        (#""id": "3f0c9a1e-delivery-1""#, #""id": null"#), (#""id": "3f0c9a1e-delivery-1""#, #""id": 7"#),
+        (#""recording:recordingAvailable""#, #""recording:somethingElse""#),
+        (#""timestamp": "2026-05-01T10:05:20.000Z""#, #""timestamp": "2026-05-01T10:05:20Z""#),
+        (#""timestamp": "2026-05-01T10:05:20.000Z""#, #""timestamp": "2026-05-01T10:05:20+00:00""#),
+        (#""timestamp": "2026-05-01T10:05:20.000Z""#, #""timestamp": "2026-02-30T10:05:20Z""#),
+        (#""correlationId": "evt-sub-req-8847291""#, #""correlationId": "evt sub""#),
+        (#""correlationId": "evt-sub-req-8847291""#, #""correlationId": null"#),
+        (#""recordingId": "6b1e1c4e-2f0a-4d7e-9c61-0d7f4c2b9a11""#, #""recordingId": "6B1E1C4E-2F0A-4D7E-9C61-0D7F4C2B9A11""#),
+        (#""recordingId": "6b1e1c4e-2f0a-4d7e-9c61-0d7f4c2b9a11""#, #""recordingId": "6b1e1c4e""#),
+        (#""conversationId": "2f7bf00a-0fc2-4d6a-9b56-92238191433e""#, #""conversationId": null"#),
+        (#""conversationId": "2f7bf00a-0fc2-4d6a-9b56-92238191433e""#, #""conversationId": "x""#),
+        (#""mediaUri": "https://prod-use1"#, #""mediaUri": "ftp://prod-use1"#),
+        (#""mediaUri": "https://prod-use1-recordings.s3.amazonaws.com/x.wav?X-Amz-Signature=ab12""#, #""mediaUri": "/x.wav""#),
+        (#""mediaUri": "https://prod-use1-recordings.s3.amazonaws.com/x.wav?X-Amz-Signature=ab12""#, #""mediaUri": "https://""#),
+        (#""participants": ["#, #""participantsX": ["#), (#""purpose": "customer""#, #""purpose": "supervisor-ish""#),
+        (#""participantId": "9fb2ca78"#, #""participantIdX": "9fb2ca78"#),
+        (#""purpose": "agent", "userId": "1a2b"#, #""purpose": "agent", "userId": "zz"#),
+        (#""startTime": "2026-05-01T10:00:00.000Z""#, #""startTime": "2026-05-01T10:06:00.000Z""#),
+        (#""endTime": "2026-05-01T10:05:00.000Z""#, #""endTime": null"#),
+        (#""direction": "INBOUND""#, #""direction": "SIDEWAYS""#), (#""channel": "VOICE""#, #""channel": 1"#),
+        (#""key": "queue""#, #""key": """#), (#""key": "queue""#, #""key": "\#(String(repeating: "é", count: 129))""#),
+        (#""value": "billing""#, #""value": "\#(String(repeating: "v", count: 1025))""#),
+        (#""value": "billing""#, #""value": "\#(String(repeating: "é", count: 1024))""#),
+        (#""tags": [{"key": "queue", "value": "billing"}]"#, #""tags": {}"#)
+    ])
+    func eachSeedRuleIsAppliedByTheHandWrittenReader(edit: (String, String)) throws {
+        let original = String(decoding: try fixture("seed_webhook"), as: UTF8.self)
+        #expect(original.contains(edit.0), "the fixture has \(edit.0)")
+        let bytes = Array(original.replacingOccurrences(of: edit.0, with: edit.1).utf8)
+        var handWritten: RecordingWebhookEvent?
+        let decoded = bytes.withUnsafeBufferPointer { buffer in
+            Result { () throws(ModelDecodingError) in
+                try VigilJSON.decode(RecordingWebhookEvent.self, from: buffer) { value in
+                    handWritten = RecordingWebhookEvent(tape: value)
+                    return nil
+                }
+            }
+        }
+        switch decoded {
+        case let .success(reference): #expect(handWritten == nil || handWritten == reference)
+        case let .failure(error): #expect(handWritten == nil, "init(from:) refuses it (\(error.code) at \(error.path))")
+        }
+    }
+
     /// Edge cases of the decoder's own type handling, each compared with Foundation.
     @Test func scalarEdgesDecodeAlike() {
         struct Box<T: Codable & Equatable>: Codable, Equatable { var v: T }

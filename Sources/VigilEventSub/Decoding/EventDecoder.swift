@@ -40,9 +40,12 @@ public struct EventDecoder: Sendable {
         guard !body.isEmpty else { throw EventDecodingError(code: .emptyBody, reason: "body is empty") }
         let incoming: IncomingEvent
         do {
-            incoming = try VigilJSON.decode(
-                IncomingEvent.self, from: body,
-                limits: StrictJSON.Limits(maxBytes: limits.maxBodyBytes, maxDepth: limits.maxDepth))
+            let limits = StrictJSON.Limits(maxBytes: limits.maxBodyBytes, maxDepth: limits.maxDepth)
+            incoming = try body.withUnsafeBufferPointer { bytes in
+                Result { () throws(ModelDecodingError) in
+                    try VigilJSON.decode(IncomingEvent.self, from: bytes, limits: limits, reading: IncomingEvent.init(tape:))
+                }
+            }.get()
         } catch {
             if error.code == .wrongType && error.path.isEmpty {
                 throw EventDecodingError(code: .unsupportedFormat, reason: "the body is not a JSON object")
@@ -60,8 +63,26 @@ public struct EventDecoder: Sendable {
 
 /// The decoded body, or a Vigil-level failure found while decoding (carried out as a value, because
 /// `VigilJSON` maps only Foundation's own errors).
+///
+/// The seed webhook, the receiver's hot shape, is read by hand from the strict reader's tape
+/// (``init(tape:)``); everything else, and any seed webhook the hand-written reader steps aside for,
+/// goes through `init(from:)` on the same tape.
 private struct IncomingEvent: Decodable {
     var result: Result<RecordingLifecycleEvent, EventDecodingError>
+
+    /// The seed webhook read straight from the tape, as `init(from:)` reads it; `nil` for every other
+    /// body and for any the hand-written reader does not read exactly so.
+    init?(tape root: TapeValue) {
+        guard root["detail-type"] == nil, root["topicName"] == nil, root["data"] != nil,
+            let name = root["event"]?.string.map(RecordingEventName.init(rawValue:))
+        else { return nil }
+        guard let kind = Self.seedKind(name) else {
+            result = Self.ignoredSeed(name)
+            return
+        }
+        guard let event = RecordingWebhookEvent(tape: root) else { return nil }
+        result = Self.seed(kind, name, event)
+    }
 
     private enum ProbeKey: String, CodingKey {
         case detailType = "detail-type", topicName, event, data
@@ -101,18 +122,31 @@ private struct IncomingEvent: Decodable {
     private static func seed(_ decoder: any Decoder) throws -> Result<RecordingLifecycleEvent, EventDecodingError> {
         let c = try decoder.container(keyedBy: ProbeKey.self)
         let name = try c.decode(RecordingEventName.self, forKey: .event)
-        let kind: RecordingLifecycleEvent.Kind
+        guard let kind = seedKind(name) else { return ignoredSeed(name) }
+        return seed(kind, name, try RecordingWebhookEvent(from: decoder))
+    }
+
+    /// The lifecycle kind of a seed event name; `nil` for a name Vigil does not know.
+    private static func seedKind(_ name: RecordingEventName) -> RecordingLifecycleEvent.Kind? {
         switch name {
-        case .recordingStarted: kind = .recordingStarted
-        case .recordingCompleted: kind = .recordingCompleted
-        case .recordingAvailable: kind = .recordingAvailable
-        case let .other(raw):
-            return .success(
-                RecordingLifecycleEvent(
-                    kind: .ignored(type: Topic.safeType(raw)), source: .seedWebhook,
-                    trigger: "seed:unknown"))
+        case .recordingStarted: .recordingStarted
+        case .recordingCompleted: .recordingCompleted
+        case .recordingAvailable: .recordingAvailable
+        case .other: nil
         }
-        let event = try RecordingWebhookEvent(from: decoder)
+    }
+
+    /// A seed webhook with an unknown event name: acknowledged and ignored (the rest is not read).
+    private static func ignoredSeed(_ name: RecordingEventName) -> Result<RecordingLifecycleEvent, EventDecodingError> {
+        .success(
+            RecordingLifecycleEvent(
+                kind: .ignored(type: Topic.safeType(name.rawValue)), source: .seedWebhook, trigger: "seed:unknown"))
+    }
+
+    /// The lifecycle event for a seed webhook of a known kind.
+    private static func seed(
+        _ kind: RecordingLifecycleEvent.Kind, _ name: RecordingEventName, _ event: RecordingWebhookEvent
+    ) -> Result<RecordingLifecycleEvent, EventDecodingError> {
         guard let conversationId = event.data.conversationId else {
             return .failure(
                 EventDecodingError(

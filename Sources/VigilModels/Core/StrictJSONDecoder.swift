@@ -17,10 +17,27 @@ struct StrictJSONDecoding {
     static func decode<T: Decodable>(
         _ type: T.Type, from bytes: UnsafeBufferPointer<UInt8>, limits: StrictJSON.Limits
     ) throws(ModelDecodingError) -> T {
+        try decode(type, from: try tape(bytes, limits))
+    }
+
+    /// Reads `bytes` strictly, tries `reading` on the tape, and decodes the tape when it steps aside.
+    static func decode<T: Decodable>(
+        _ type: T.Type, from bytes: UnsafeBufferPointer<UInt8>, limits: StrictJSON.Limits,
+        reading: (TapeValue) -> T?
+    ) throws(ModelDecodingError) -> T {
+        let tape = try tape(bytes, limits)
+        if let value = reading(TapeValue(tape: tape, index: 0)) { return value }
+        return try decode(type, from: tape)
+    }
+
+    private static func tape(_ bytes: UnsafeBufferPointer<UInt8>, _ limits: StrictJSON.Limits) throws(ModelDecodingError) -> Tape {
         var sink = TapeSink(capacity: bytes.count / 6)
         try StrictJSON.read(bytes, limits: limits, into: &sink)
-        let tape = Tape(input: bytes, entries: sink.entries, side: sink.side)
-        return try ModelDecodingError.mapping { try TapeDecoder(tape: tape, index: 0, codingPath: []).decodeValue(type) }
+        return Tape(input: bytes, entries: sink.entries, side: sink.side)
+    }
+
+    private static func decode<T: Decodable>(_ type: T.Type, from tape: Tape) throws(ModelDecodingError) -> T {
+        try ModelDecodingError.mapping { try TapeDecoder(tape: tape, index: 0, codingPath: []).decodeValue(type) }
     }
 }
 

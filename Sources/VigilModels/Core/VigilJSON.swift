@@ -149,6 +149,16 @@ public enum VigilJSON {
         return try ModelDecodingError.mapping { try sharedDecoder.decode(type, from: data) }
     }
 
+    /// Decodes `type` from contiguous bytes, trying the hand-written `reading` first on the tape the one
+    /// strict read recorded; when it answers `nil`, the same tape is decoded through `init(from:)`,
+    /// which gives the value or the typed error (see ``TapeValue``).
+    package static func decode<T: Decodable>(
+        _ type: T.Type, from bytes: UnsafeBufferPointer<UInt8>, limits: StrictJSON.Limits = .standard,
+        reading: (TapeValue) -> T?
+    ) throws(ModelDecodingError) -> T {
+        try StrictJSONDecoding.decode(type, from: bytes, limits: limits, reading: reading)
+    }
+
     /// Decodes `type` from any sequence of bytes (for example a `[UInt8]` or a `ByteBuffer` view).
     public static func decode<T: Decodable>(
         _ type: T.Type, from bytes: some Sequence<UInt8>, limits: StrictJSON.Limits = .standard

@@ -161,3 +161,85 @@ public struct RecordingTag: Codable, Sendable, Hashable {
         value = try c.decodeString(.value, length: 0...1024)
     }
 }
+
+// MARK: - The hand-written reader (the receiver's hot shape)
+
+extension RecordingWebhookEvent {
+    /// Reads the event straight from the tape, exactly as ``init(from:)`` does; `nil` for anything it
+    /// would not read the same way (``init(from:)`` then gives the value or the error).
+    package init?(tape root: TapeValue) {
+        guard let id = root.required("id", { $0.string }), CorrelationID.isValid(id),
+            let event = root.required("event", { $0.string.map(RecordingEventName.init(rawValue:)) }),
+            let timestamp = root.required("timestamp", \.utcTimestamp),
+            let correlationId = root.optional("correlationId", { $0.string.flatMap(CorrelationID.init) }),
+            let data = root.required("data", RecordingEventData.init(tape:))
+        else { return nil }
+        self.init(id: id, event: event, timestamp: timestamp, correlationId: correlationId, data: data)
+    }
+}
+
+extension RecordingEventData {
+    /// Reads the payload straight from the tape, exactly as ``init(from:)`` does; `nil` otherwise.
+    package init?(tape object: TapeValue) {
+        guard object.isObject,
+            let recordingId = object.required("recordingId", \.genesysID),
+            let conversationId = object.optional("conversationId", \.genesysID),
+            let mediaUri = object.optional("mediaUri", { $0.string.flatMap(PresignedURL.init(string:)) }),
+            let participants = object.optional("participants", { $0.array(of: EventParticipant.init(tape:)) }),
+            let startTime = object.optional("startTime", \.utcTimestamp),
+            let endTime = object.optional("endTime", \.utcTimestamp)
+        else { return nil }
+        if let startTime, let endTime, endTime < startTime { return nil }
+        guard let direction = object.optional("direction", { $0.string.map(CallDirection.init(rawValue:)) }),
+            let channel = object.optional("channel", { $0.string.map(MediaType.init(rawValue:)) }),
+            let tags = object.optional("tags", { $0.array(of: RecordingTag.init(tape:)) })
+        else { return nil }
+        self.init(
+            recordingId: recordingId, conversationId: conversationId, mediaUri: mediaUri, participants: participants,
+            startTime: startTime, endTime: endTime, direction: direction, channel: channel, tags: tags)
+    }
+}
+
+extension EventParticipant {
+    /// Reads a participant as the synthesized `init(from:)` does; `nil` otherwise.
+    init?(tape object: TapeValue) {
+        guard object.isObject,
+            let participantId = object.required("participantId", \.genesysID),
+            let purpose = object.optional("purpose", { $0.string.map(ParticipantPurpose.init(rawValue:)) }),
+            let userId = object.optional("userId", \.genesysID)
+        else { return nil }
+        self.init(participantId: participantId, purpose: purpose, userId: userId)
+    }
+}
+
+extension RecordingTag {
+    /// Reads a tag as ``init(from:)`` does (key 1–128, value 0–1 024 characters); `nil` otherwise.
+    init?(tape object: TapeValue) {
+        guard object.isObject,
+            let key = object.required("key", { $0.string }), (1...128).contains(key.count),
+            let value = object.required("value", { $0.string }), value.count <= 1024
+        else { return nil }
+        self.init(key: key, value: value)
+    }
+}
+
+extension TapeValue {
+    /// A UUID string as ``GenesysID`` decodes it.
+    var genesysID: GenesysID? { string.flatMap(GenesysID.init) }
+
+    /// A timestamp in one of the two forms the fast path of Vigil's date strategy reads; any other form
+    /// steps aside to the format styles in ``init(from:)``.
+    var utcTimestamp: Date? { string.flatMap(VigilJSON.parseUTCTimestamp) }
+
+    /// Every element read by `read`, or `nil` when this is not an array or one element is not read.
+    func array<Element>(of read: (TapeValue) -> Element?) -> [Element]? {
+        guard let elements else { return nil }
+        var values: [Element] = []
+        values.reserveCapacity(elements.count)
+        for element in elements {
+            guard let value = read(element) else { return nil }
+            values.append(value)
+        }
+        return values
+    }
+}
