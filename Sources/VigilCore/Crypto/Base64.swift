@@ -102,6 +102,12 @@ public enum Base64 {
         return try result.get()
     }
 
+    /// Decodes Base64 text given as its UTF-8 bytes, like ``decode(_:)`` (for parsers that already hold
+    /// the bytes of a header, so no `String` is made for each value).
+    package static func decode(utf8 input: UnsafeBufferPointer<UInt8>) throws(Base64DecodingError) -> [UInt8] {
+        try decode(input, allowingNonZeroTrailingBits: false)
+    }
+
     private static let padding = UInt8(ascii: "=")
 
     private static func decode(

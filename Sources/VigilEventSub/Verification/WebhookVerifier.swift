@@ -121,17 +121,8 @@ public struct WebhookVerifier: Sendable {
         guard signatureHeader.utf8.count <= Self.maxSignatureHeaderBytes else {
             throw WebhookVerificationError(.malformedHeader, "webhook-signature exceeds \(Self.maxSignatureHeaderBytes) bytes")
         }
-        let entries = signatureHeader.split(separator: " ", omittingEmptySubsequences: true)
-        guard entries.count <= Self.maxSignatures else {
+        guard let candidates = Self.standardSignatures(signatureHeader) else {
             throw WebhookVerificationError(.malformedHeader, "webhook-signature has more than \(Self.maxSignatures) entries")
-        }
-        var candidates: [[UInt8]] = []
-        for entry in entries {
-            guard let comma = entry.firstIndex(of: ","), entry[..<comma] == "v1" else { continue }
-            guard let bytes = try? Base64.decode(String(entry[entry.index(after: comma)...])), bytes.count == 32 else {
-                continue
-            }
-            candidates.append(bytes)
         }
         let dot: [UInt8] = [UInt8(ascii: ".")]
         let idBytes = Array(id.utf8), timestampBytes = Array(timestampText.utf8)
@@ -144,6 +135,59 @@ public struct WebhookVerifier: Sendable {
             }
         }
         throw WebhookVerificationError(.noMatchingSignature, "no v1 signature in webhook-signature matches")
+    }
+
+    /// The 32-byte `v1` signatures in a `webhook-signature` header (space-separated `version,base64`
+    /// entries; other versions and undecodable entries are skipped), or `nil` when it has more than
+    /// ``maxSignatures`` entries.
+    ///
+    /// An ASCII header (every real one) is read byte by byte; any other goes through `String`'s
+    /// character-wise split, which treats a space followed by a combining mark as no separator. Both
+    /// give the same answer for ASCII, where every character is one byte.
+    static func standardSignatures(_ header: String) -> [[UInt8]]? {
+        var header = header
+        let ascii: [[UInt8]]?? = header.withUTF8 { bytes in
+            guard bytes.allSatisfy({ $0 < 0x80 }) else { return .none }
+            var candidates: [[UInt8]] = []
+            var entries = 0
+            var start = 0
+            while start < bytes.count {
+                if bytes[start] == UInt8(ascii: " ") {
+                    start += 1
+                    continue
+                }
+                var end = start
+                while end < bytes.count, bytes[end] != UInt8(ascii: " ") { end += 1 }
+                entries += 1
+                if entries > maxSignatures { return .some(nil) }
+                let entry = UnsafeBufferPointer(rebasing: bytes[start..<end])
+                if entry.count > 3, entry[0] == UInt8(ascii: "v"), entry[1] == UInt8(ascii: "1"), entry[2] == UInt8(ascii: ","),
+                    let signature = try? Base64.decode(utf8: UnsafeBufferPointer(rebasing: entry[3...])), signature.count == 32
+                {
+                    candidates.append(signature)
+                }
+                start = end
+            }
+            return .some(candidates)
+        }
+        if let ascii { return ascii }
+        return standardSignaturesByCharacter(header)
+    }
+
+    /// ``standardSignatures(_:)`` through `String`'s character-wise split: the path for non-ASCII headers,
+    /// and the reference the byte-wise path is tested against.
+    static func standardSignaturesByCharacter(_ header: String) -> [[UInt8]]? {
+        let entries = header.split(separator: " ", omittingEmptySubsequences: true)
+        guard entries.count <= maxSignatures else { return nil }
+        var candidates: [[UInt8]] = []
+        for entry in entries {
+            guard let comma = entry.firstIndex(of: ","), entry[..<comma] == "v1" else { continue }
+            guard let bytes = try? Base64.decode(String(entry[entry.index(after: comma)...])), bytes.count == 32 else {
+                continue
+            }
+            candidates.append(bytes)
+        }
+        return candidates
     }
 
     // MARK: - Stripe-style
