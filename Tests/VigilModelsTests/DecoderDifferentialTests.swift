@@ -104,16 +104,10 @@ struct DecoderDifferentialTests {
         var random = SplitMix(seed: UInt64(subject.fixture.utf8.reduce(5381) { $0 &* 33 &+ Int($1) }.magnitude))
         var tally: [String: Int] = [:]
         for round in 0..<600 {
-            var writer = Writer(random: random, mode: Writer.Mode.allCases[round % Writer.Mode.allCases.count])
-            writer.write(root)
-            random = writer.random
-            var bytes = writer.output
-            if writer.mode == .truncated, bytes.count > 2 {
-                bytes.removeLast(Int.random(in: 1..<bytes.count, using: &random))
-            }
+            let (bytes, mode) = Writer.variant(of: root, round: round, random: &random)
             let outcome = subject.compare(bytes)
             if case let .differ(why) = outcome {
-                Issue.record("\(subject.fixture) round \(round) (\(writer.mode)): \(why)\n\(String(decoding: bytes, as: UTF8.self))")
+                Issue.record("\(subject.fixture) round \(round) (\(mode)): \(why)\n\(String(decoding: bytes, as: UTF8.self))")
                 return
             }
             tally["\(outcome)", default: 0] += 1
@@ -132,22 +126,8 @@ struct DecoderDifferentialTests {
         var random = SplitMix(seed: 0x5eed_1e57)
         var read = 0, steppedAside = 0, refused = 0
         for round in 0..<3_000 {
-            var writer = Writer(random: random, mode: Writer.Mode.allCases[round % Writer.Mode.allCases.count])
-            writer.write(root)
-            random = writer.random
-            var bytes = writer.output
-            if writer.mode == .truncated, bytes.count > 2 {
-                bytes.removeLast(Int.random(in: 1..<bytes.count, using: &random))
-            }
-            var handWritten: RecordingWebhookEvent??
-            let decoded = bytes.withUnsafeBufferPointer { buffer in
-                Result { () throws(ModelDecodingError) in
-                    try VigilJSON.decode(RecordingWebhookEvent.self, from: buffer) { value in
-                        handWritten = .some(RecordingWebhookEvent(tape: value))
-                        return nil  // always decode through init(from:) too, to compare
-                    }
-                }
-            }
+            let (bytes, _) = Writer.variant(of: root, round: round, random: &random)
+            let (handWritten, decoded) = Self.readSeedBothWays(bytes)
             let text = String(decoding: bytes, as: UTF8.self)
             switch (handWritten, decoded) {
             case (nil, .failure):
@@ -201,19 +181,30 @@ struct DecoderDifferentialTests {
         let original = String(decoding: try fixture("seed_webhook"), as: UTF8.self)
         #expect(original.contains(edit.0), "the fixture has \(edit.0)")
         let bytes = Array(original.replacingOccurrences(of: edit.0, with: edit.1).utf8)
-        var handWritten: RecordingWebhookEvent?
-        let decoded = bytes.withUnsafeBufferPointer { buffer in
-            Result { () throws(ModelDecodingError) in
-                try VigilJSON.decode(RecordingWebhookEvent.self, from: buffer) { value in
-                    handWritten = RecordingWebhookEvent(tape: value)
-                    return nil
-                }
-            }
-        }
+        let (ran, decoded) = Self.readSeedBothWays(bytes)
+        let handWritten = ran ?? nil
         switch decoded {
         case let .success(reference): #expect(handWritten == nil || handWritten == reference)
         case let .failure(error): #expect(handWritten == nil, "init(from:) refuses it (\(error.code) at \(error.path))")
         }
+    }
+
+    /// Reads `bytes` with the hand-written seed reader and through `init(from:)`, on one tape: what the
+    /// reader gave (`nil` when the strict read refused the bytes, so it never ran) and what `init(from:)`
+    /// gave.
+    static func readSeedBothWays(
+        _ bytes: [UInt8]
+    ) -> (handWritten: RecordingWebhookEvent??, decoded: Result<RecordingWebhookEvent, ModelDecodingError>) {
+        var handWritten: RecordingWebhookEvent??
+        let decoded = bytes.withUnsafeBufferPointer { buffer in
+            Result { () throws(ModelDecodingError) in
+                try VigilJSON.decode(RecordingWebhookEvent.self, from: buffer) { value in
+                    handWritten = .some(RecordingWebhookEvent(tape: value))
+                    return nil  // always decode through init(from:) too, to compare
+                }
+            }
+        }
+        return (handWritten, decoded)
     }
 
     /// Edge cases of the decoder's own type handling, each compared with Foundation.
@@ -276,6 +267,18 @@ struct DecoderDifferentialTests {
         init(random: SplitMix, mode: Mode) {
             self.random = random
             self.mode = mode
+        }
+
+        /// The variant of `root` for `round`: the modes in turn, a truncation cut at a random length.
+        static func variant(of root: StrictJSON.Node, round: Int, random: inout SplitMix) -> (bytes: [UInt8], mode: Mode) {
+            var writer = Writer(random: random, mode: Mode.allCases[round % Mode.allCases.count])
+            writer.write(root)
+            random = writer.random
+            var bytes = writer.output
+            if writer.mode == .truncated, bytes.count > 2 {
+                bytes.removeLast(Int.random(in: 1..<bytes.count, using: &random))
+            }
+            return (bytes, writer.mode)
         }
 
         mutating func write(_ node: StrictJSON.Node) {
