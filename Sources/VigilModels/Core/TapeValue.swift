@@ -1,7 +1,7 @@
 import Foundation
 
 /// One value of a document the strict reader recorded, for the hand-written readers of the hot shapes
-/// (the seed webhook): member lookup, strings and numbers straight from the tape, with no `Decoder`,
+/// (the seed webhook): member lookup, arrays and strings straight from the tape, with no `Decoder`,
 /// no containers and no coding paths.
 ///
 /// A hand-written reader answers `nil` for anything it does not read exactly as the `Decodable`
