@@ -1,7 +1,7 @@
 import Foundation
 
 /// One value of a document the strict reader recorded, for the hand-written readers of the hot shapes
-/// (the seed webhook): member lookup, arrays and strings straight from the tape, with no `Decoder`,
+/// (the seed webhook): member lookup, arrays, strings, ids and timestamps straight from the tape, with no `Decoder`,
 /// no containers and no coding paths.
 ///
 /// A hand-written reader answers `nil` for anything it does not read exactly as the `Decodable`
@@ -49,16 +49,25 @@ package struct TapeValue {
         return .some(value)
     }
 
-    /// The elements of an array, or `nil` for any other type.
-    package var elements: [TapeValue]? {
+    /// Every element read by `read`, or `nil` when this is not an array or one element is not read.
+    package func array<Element>(of read: (TapeValue) -> Element?) -> [Element]? {
         guard entry.kind == .array else { return nil }
-        var values: [TapeValue] = []
+        var values: [Element] = []
         values.reserveCapacity(entry.count)
         var position = index + 1
         while position < entry.start {
-            values.append(TapeValue(tape: tape, index: position))
+            guard let value = read(TapeValue(tape: tape, index: position)) else { return nil }
+            values.append(value)
             position = tape.next(after: position)
         }
         return values
     }
+
+    /// A UUID string as ``GenesysID`` decodes it.
+    package var genesysID: GenesysID? { string.flatMap(GenesysID.init) }
+
+    /// A timestamp in one of the two forms the fast path of Vigil's date strategy reads
+    /// (`VigilJSON.parseUTCTimestamp`); any other form is not read here, so a hand-written reader
+    /// steps aside to the format styles in `init(from:)`.
+    package var utcTimestamp: Date? { string.flatMap(VigilJSON.parseUTCTimestamp) }
 }

@@ -154,11 +154,16 @@ public struct RecordingTag: Codable, Sendable, Hashable {
 
     enum CodingKeys: String, CodingKey { case key, value }
 
+    /// The lengths a key may have, in characters.
+    static let keyLength = 1...128
+    /// The lengths a value may have, in characters.
+    static let valueLength = 0...1024
+
     /// Decodes and validates the lengths.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        key = try c.decodeString(.key, length: 1...128)
-        value = try c.decodeString(.value, length: 0...1024)
+        key = try c.decodeString(.key, length: Self.keyLength)
+        value = try c.decodeString(.value, length: Self.valueLength)
     }
 }
 
@@ -216,30 +221,9 @@ extension RecordingTag {
     /// Reads a tag as ``init(from:)`` does (key 1–128, value 0–1 024 characters); `nil` otherwise.
     init?(tape object: TapeValue) {
         guard object.isObject,
-            let key = object.required("key", { $0.string }), (1...128).contains(key.count),
-            let value = object.required("value", { $0.string }), value.count <= 1024
+            let key = object.required("key", { $0.string }), Self.keyLength.contains(key.count),
+            let value = object.required("value", { $0.string }), Self.valueLength.contains(value.count)
         else { return nil }
         self.init(key: key, value: value)
-    }
-}
-
-extension TapeValue {
-    /// A UUID string as ``GenesysID`` decodes it.
-    var genesysID: GenesysID? { string.flatMap(GenesysID.init) }
-
-    /// A timestamp in one of the two forms the fast path of Vigil's date strategy reads; any other form
-    /// steps aside to the format styles in ``init(from:)``.
-    var utcTimestamp: Date? { string.flatMap(VigilJSON.parseUTCTimestamp) }
-
-    /// Every element read by `read`, or `nil` when this is not an array or one element is not read.
-    func array<Element>(of read: (TapeValue) -> Element?) -> [Element]? {
-        guard let elements else { return nil }
-        var values: [Element] = []
-        values.reserveCapacity(elements.count)
-        for element in elements {
-            guard let value = read(element) else { return nil }
-            values.append(value)
-        }
-        return values
     }
 }
